@@ -1,0 +1,75 @@
+# The commands a reader or a contributor types. `make help` lists them.
+# `make book` and `make test` set everything up themselves on a fresh clone.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+JB     := $(VENV)/bin/jupyter-book
+READY  := $(VENV)/.installed
+PORT   ?= 8000
+
+# Every file of the library, and its folder (whose time changes when a file is
+# added or removed). When any is newer than the last build, the execution cache
+# is cleared so that no chapter shows output computed by an older library.
+LIBRARY      := code/binary_gumbel $(shell find code -name '*.py' -not -path '*/__pycache__/*')
+LIBRARY_SEEN := _build/.library-seen
+
+.DEFAULT_GOAL := help
+.PHONY: help book test lint lab serve clean browser-deps
+
+help: ## List the commands.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# (Re)create the virtual environment when it is missing or older than the pins.
+$(READY): requirements.txt pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(LIBRARY_SEEN): $(LIBRARY) | $(READY)
+	@echo "The library is newer than the last build: clearing the execution cache."
+	rm -rf _build/.jupyter_cache
+	@mkdir -p _build && touch $@
+
+book: $(READY) $(LIBRARY_SEEN) ## Build the HTML book into _build/html.
+	$(JB) build . -W -n --keep-going
+	@echo
+	@echo "The book is built. Open file://$(CURDIR)/_build/html/index.html"
+	@echo "or run 'make serve' and browse http://127.0.0.1:$(PORT)/"
+
+lint: $(READY) ## Check style with ruff.
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The browser tests need Chromium (and the PDF tests poppler's pdftotext).
+# As root they are installed; otherwise those tests are skipped, loudly
+# (and under CI=true a missing browser fails the run instead).
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium and poppler-utils for the browser tests."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; \
+	else \
+	  echo "************************************************************"; \
+	  echo "* Chromium or pdftotext is missing and this user cannot    *"; \
+	  echo "* install them: the browser and PDF tests will be SKIPPED. *"; \
+	  echo "* Install them with: apt-get install chromium poppler-utils *"; \
+	  echo "************************************************************"; \
+	fi
+
+test: book lint browser-deps ## Build the book, then run ruff and every test.
+	$(PY) -m pytest
+
+lab: $(READY) ## Open the chapters as notebooks in JupyterLab.
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) chapters
+
+serve: ## Serve the built book on http://127.0.0.1:$(PORT)/.
+	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first."; exit 1; }
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean: ## Remove the build and the execution cache.
+	rm -rf _build
