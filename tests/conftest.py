@@ -1,0 +1,89 @@
+"""Fixtures shared by the tests over the built book and the browser tests."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_or_skip(ok: bool, what: str) -> None:
+    """Skip loudly when something a test needs is missing; under CI, fail instead."""
+    if ok:
+        return
+    message = f"{what} (run `make test`, which sets it up)"
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}: nothing may be skipped in CI", pytrace=False)
+    pytest.skip(f"SKIPPED LOUDLY: {message}")
+
+
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    require_or_skip((HTML / "index.html").is_file(), f"the book is not built in {HTML}")
+    return HTML
+
+
+def book_pages(html_dir: Path) -> list[Path]:
+    """The pages a reader can reach: every HTML file but the theme's templates.
+
+    ``index.html`` is left out: it only redirects to the root page (see
+    ``test_index_redirects_to_the_front_page``).
+    """
+    if not html_dir.is_dir():
+        return []
+    skip = {"_static", "_sources", "index.html"}
+    return sorted(
+        p for p in html_dir.rglob("*.html") if p.relative_to(html_dir).parts[0] not in skip
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(html_dir: Path):
+    """Serve the built book on 127.0.0.1 for the duration of the session."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, driven by Playwright (no browser download)."""
+    require_or_skip(Path(CHROMIUM).is_file(), "Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

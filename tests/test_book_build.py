@@ -1,0 +1,123 @@
+"""Checks of the built HTML (``make book`` builds it before the tests run)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from conftest import ROOT, book_pages
+
+pytestmark = pytest.mark.book
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def pages(html_dir):
+    return book_pages(html_dir)
+
+
+def test_every_toc_entry_is_built(html_dir):
+    for name in toc_files():
+        assert (html_dir / f"{name}.html").is_file(), f"{name} missing from the build"
+
+
+def test_no_script_or_style_comes_from_another_host(html_dir):
+    remote = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["'](?:https?:)?//""", re.I)
+    for page in pages(html_dir):
+        found = remote.findall(page.read_text())
+        assert not found, f"{page.name} loads from another host: {found}"
+
+
+def test_index_redirects_to_the_front_page(html_dir):
+    assert 'url=intro.html"' in (html_dir / "index.html").read_text()
+
+
+def test_mathjax_is_served_locally(html_dir):
+    assert (html_dir / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+    index = (html_dir / "intro.html").read_text()
+    assert "_static/mathjax/tex-mml-chtml.js" in index
+    # Only the entry point is a <script>; its components load on demand.
+    assert index.count("mathjax/") == 1
+
+
+def test_no_thebe_or_launch_buttons(html_dir):
+    for page in pages(html_dir):
+        text = page.read_text()
+        assert "thebe" not in text.lower(), f"{page.name} still carries thebe"
+        assert "launch-buttons" not in text, f"{page.name} has launch buttons"
+
+
+def test_footer_says_2026(html_dir):
+    assert re.search(r"©\s*Copyright\s*2026", (html_dir / "intro.html").read_text())
+
+
+def test_no_cell_output_shows_an_error(html_dir):
+    for page in pages(html_dir):
+        text = page.read_text()
+        assert "Traceback" not in text, f"{page.name} shows a traceback"
+        assert 'class="output stderr"' not in text, f"{page.name} shows stderr output"
+
+
+def test_every_glued_value_is_resolved(html_dir):
+    for page in pages(html_dir):
+        text = page.read_text()
+        assert "glue:text" not in text and "{glue:" not in text, f"unresolved glue in {page.name}"
+
+
+def test_citations_resolve(html_dir):
+    text = (html_dir / "chapters" / "categorical.html").read_text()
+    assert "Jang" in text and "2016" in text
+
+
+def _dry_run_book(root) -> str:
+    result = subprocess.run(
+        ["make", "--dry-run", "book"], cwd=root, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def test_library_change_clears_the_execution_cache(tmp_path):
+    """A no-change rebuild keeps the cache; touching code/ makes every chapter re-execute.
+
+    The Makefile runs in a scratch copy of the project's skeleton with file times
+    set explicitly, so the test neither depends on nor disturbs the real build.
+    """
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    for name in ("requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_text("")
+    module = tmp_path / "code" / "binary_gumbel" / "relaxed.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("")
+    ready = tmp_path / ".venv" / ".installed"
+    seen = tmp_path / "_build" / ".library-seen"
+    ready.parent.mkdir()
+    seen.parent.mkdir()
+    ready.touch()
+    seen.touch()
+    clear = "rm -rf _build/.jupyter_cache"
+
+    def at(path, t):
+        os.utime(path, (t, t))
+
+    for path in (tmp_path / "requirements.txt", tmp_path / "pyproject.toml", module, module.parent):
+        at(path, 1_000)
+    at(ready, 2_000)
+    at(seen, 3_000)
+    assert clear not in _dry_run_book(tmp_path), "a no-change rebuild must keep the cache"
+
+    at(module, 4_000)
+    assert clear in _dry_run_book(tmp_path), "a library change must clear the cache"
+
+    at(module, 1_000)
+    (module.parent / "new_module.py").write_text("")
+    assert clear in _dry_run_book(tmp_path), "a new library file must clear the cache"
