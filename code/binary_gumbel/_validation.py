@@ -1,0 +1,176 @@
+"""Argument checks shared by the library's public functions.
+
+Every public function converts and checks its arguments here, so that bad input
+fails early with one kind of message: the exception names the argument and
+says what was expected.
+
+- Non-numeric input (strings, objects, complex numbers) raises ``TypeError``.
+- Numeric input with a forbidden value (NaN, a non-positive temperature, a
+  probability outside [0, 1], shapes that do not broadcast, a negative size)
+  raises ``ValueError``.
+
+Dtype rule: a computation runs in float32 when its floating inputs are float32
+(Python scalars do not count, as in NumPy's own promotion rules), and in
+float64 otherwise.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "broadcast",
+    "check_finite",
+    "check_no_nan",
+    "check_nonnegative",
+    "check_probability",
+    "check_size",
+    "check_tau",
+    "check_uniform",
+    "result_dtype",
+]
+
+
+def _as_real_array(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``, refusing anything that is not real-valued numeric data."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:  # e.g. ragged nested sequences
+        raise TypeError(f"{name} must be a real number or an array of real numbers") from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers; "
+            f"got {type(x).__name__} with dtype {arr.dtype}"
+        )
+    return arr
+
+
+def result_dtype(**named) -> np.dtype:
+    """The floating dtype of a computation on the named arguments: float32 or float64.
+
+    It is float32 when NumPy's promotion of the arguments gives float32 (for
+    example a float32 array together with a Python float), and float64 in every
+    other case, including integer, float16 and extended-precision input.
+    Non-numeric arguments raise ``TypeError`` naming the argument.
+    """
+    operands = [
+        v if isinstance(v, (bool, int, float)) else _as_real_array(v, k) for k, v in named.items()
+    ]
+    return np.dtype(np.float32 if np.result_type(*operands) == np.float32 else np.float64)
+
+
+def as_float_array(x, name: str, dtype=None) -> np.ndarray:
+    """Convert ``x`` to a floating array (no copy when it already has the dtype).
+
+    Parameters
+    ----------
+    x : array_like
+        Real numeric data: bool, integer or floating. Anything else raises
+        ``TypeError`` naming ``name``.
+    name : str
+        The argument's name, used in error messages.
+    dtype : dtype, optional
+        The target dtype. By default :func:`result_dtype` of ``x`` alone.
+    """
+    arr = _as_real_array(x, name)
+    if dtype is None:
+        dtype = result_dtype(**{name: arr})
+    return arr.astype(dtype, copy=False)
+
+
+def _first_offender(arr: np.ndarray, bad: np.ndarray) -> str:
+    """Describe the first element of ``arr`` flagged by the boolean mask ``bad``."""
+    idx = np.unravel_index(int(np.argmax(bad)), arr.shape) if arr.ndim else ()
+    where = f" at index {tuple(int(i) for i in idx)}" if arr.ndim else ""
+    count = int(np.count_nonzero(bad))
+    more = f" ({count} of {arr.size} values are invalid)" if count > 1 else ""
+    return f"got {arr[idx].item()!r}{where}{more}"
+
+
+def check_no_nan(arr: np.ndarray, name: str) -> np.ndarray:
+    """Raise ``ValueError`` if ``arr`` holds a NaN anywhere; return ``arr``."""
+    bad = np.isnan(arr)
+    if bad.any():
+        raise ValueError(f"{name} must not be NaN; {_first_offender(arr, bad)}")
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> np.ndarray:
+    """Raise ``ValueError`` unless every element of ``arr`` is finite; return ``arr``."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise ValueError(f"{name} must be finite (no NaN or infinity); {_first_offender(arr, bad)}")
+    return arr
+
+
+def check_tau(tau, dtype=None) -> np.ndarray:
+    """Convert and check a temperature: every element must satisfy ``0 < tau < inf``."""
+    arr = as_float_array(tau, "tau", dtype)
+    bad = ~((arr > 0) & (arr < np.inf))
+    if bad.any():
+        raise ValueError(
+            f"tau must be a positive, finite temperature (0 < tau < inf); "
+            f"{_first_offender(arr, bad)}"
+        )
+    return arr
+
+
+def _check_unit_interval(x, name: str, what: str, dtype) -> np.ndarray:
+    arr = as_float_array(x, name, dtype)
+    bad = ~((arr >= 0) & (arr <= 1))
+    if bad.any():
+        raise ValueError(f"{name} must be {what} in [0, 1]; {_first_offender(arr, bad)}")
+    return arr
+
+
+def check_probability(p, name: str = "p", dtype=None) -> np.ndarray:
+    """Convert and check a probability: every element must lie in [0, 1] (NaN refused)."""
+    return _check_unit_interval(p, name, "a probability", dtype)
+
+
+def check_uniform(u, name: str = "u", dtype=None) -> np.ndarray:
+    """Convert and check a uniform variate: every element must lie in [0, 1] (NaN refused)."""
+    return _check_unit_interval(u, name, "a uniform variate", dtype)
+
+
+def check_nonnegative(x, name: str, dtype=None) -> np.ndarray:
+    """Convert and check that every element is ``>= 0`` (NaN refused, +inf allowed)."""
+    arr = as_float_array(x, name, dtype)
+    bad = ~(arr >= 0)
+    if bad.any():
+        raise ValueError(f"{name} must be non-negative (>= 0); {_first_offender(arr, bad)}")
+    return arr
+
+
+def broadcast(**named: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``np.broadcast_arrays`` of the keyword arguments, with an error naming them.
+
+    Returns read-only broadcast views, in the order the arguments were given.
+    """
+    try:
+        return tuple(np.broadcast_arrays(*named.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} with shape {np.shape(v)}" for k, v in named.items())
+        raise ValueError(f"shapes do not broadcast together: {shapes}") from None
+
+
+def check_size(size) -> tuple[int, ...] | None:
+    """Normalise a NumPy-style ``size``: None, a non-negative int, or a tuple of them."""
+    if size is None:
+        return None
+    items = size if isinstance(size, (tuple, list)) else (size,)
+    shape = []
+    for item in items:
+        try:
+            dim = operator.index(item)
+        except TypeError:
+            raise TypeError(
+                f"size must be None, an integer or a tuple of integers; got {size!r}"
+            ) from None
+        if dim < 0:
+            raise ValueError(f"size must be non-negative; got {size!r}")
+        shape.append(dim)
+    return tuple(shape)

@@ -1,0 +1,268 @@
+"""Speed and memory of the binary Gumbel-softmax sampler against the routes it replaces.
+
+Usage::
+
+    python -m binary_gumbel.bench [--n N] [--repeats R] [--dtype float64|float32]
+                                  [--tau TAU] [--p P] [--json]
+
+Routes timed, all drawing ``n`` samples at one ``(logit, tau)``:
+
+- the library's :func:`~binary_gumbel.sample_binary_gumbel_softmax` (and its
+  float32 variant when ``--dtype float64``);
+- the two-class route it replaces: two Gumbels per sample and a 2-way
+  :func:`~binary_gumbel.gumbel_softmax`
+  (:func:`~binary_gumbel.relaxed.sample_two_class_gumbel_softmax`);
+- the bare uniform draw ``rng.random(n)``, the floor for any inverse-CDF sampler;
+- ``torch.distributions.RelaxedBernoulli(...).rsample`` on the CPU in float64
+  with one thread, only when torch happens to be installed (it is not a
+  dependency).
+
+The repetitions are interleaved (every route once per round, the order rotating
+from round to round) and the reported time is the median, so that all ratios
+come from the same run under the same machine load. Everything is single
+threaded: NumPy's element-wise functions and ``Generator.random`` run on one
+thread (no BLAS is involved), and torch is limited to one thread. Peak memory
+is measured separately with :mod:`tracemalloc` (NumPy reports its array
+buffers to it) and given in units of the output array's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from binary_gumbel.relaxed import (
+    logit_from_probability,
+    sample_binary_gumbel_softmax,
+    sample_two_class_gumbel_softmax,
+)
+
+__all__ = ["BenchResult", "Goal", "Timing", "main", "run_benchmark"]
+
+LIBRARY = "library"
+LIBRARY_FLOAT32 = "library_float32"
+TWO_CLASS = "two_class"
+UNIFORM = "uniform"
+TORCH = "torch"
+
+LABELS = {
+    LIBRARY: "library sample_binary_gumbel_softmax",
+    LIBRARY_FLOAT32: "library sample_binary_gumbel_softmax, float32",
+    TWO_CLASS: "two-class: 2 Gumbels + 2-way gumbel_softmax",
+    UNIFORM: "bare uniform draw rng.random(n)",
+    TORCH: "torch RelaxedBernoulli.rsample (float64, 1 thread)",
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Median time per sample of one route, and every repetition in seconds."""
+
+    route: str
+    label: str
+    ns_per_sample: float
+    seconds: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One speed or memory goal: the measured value, the threshold, and the verdict."""
+
+    name: str
+    value: float | None
+    threshold: float
+    direction: str  # ">=" or "<="
+    met: bool | None  # None when the value could not be measured
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """Everything one benchmark run measured; ``to_dict`` gives its JSON form."""
+
+    n: int
+    repeats: int
+    tau: float
+    logit: float
+    dtype: str
+    timings: tuple[Timing, ...]
+    output_bytes: int
+    peak_memory_ratio: dict[str, float]
+    torch_available: bool
+
+    def ns(self, route: str) -> float | None:
+        """Median ns per sample of ``route``, or None if it was not timed."""
+        return next((t.ns_per_sample for t in self.timings if t.route == route), None)
+
+    @property
+    def ratios(self) -> dict[str, float | None]:
+        """Ratios of median times, all from this run."""
+        lib = self.ns(LIBRARY)
+        torch_ns, f32 = self.ns(TORCH), self.ns(LIBRARY_FLOAT32)
+        return {
+            "two_class_over_library": self.ns(TWO_CLASS) / lib,
+            "library_over_uniform": lib / self.ns(UNIFORM),
+            "torch_over_library": None if torch_ns is None else torch_ns / lib,
+            "library_float64_over_float32": None if f32 is None else lib / f32,
+        }
+
+    @property
+    def goals(self) -> tuple[Goal, ...]:
+        """The issue's goals, judged on this run's measurements."""
+        r = self.ratios
+
+        def goal(name, value, threshold, direction):
+            met = (
+                None
+                if value is None
+                else bool(value >= threshold if direction == ">=" else value <= threshold)
+            )
+            return Goal(name, value, threshold, direction, met)
+
+        return (
+            goal("speed-up over the two-class route", r["two_class_over_library"], 5.0, ">="),
+            goal("cost relative to the bare uniform draw", r["library_over_uniform"], 7.0, "<="),
+            goal("speed-up over torch RelaxedBernoulli", r["torch_over_library"], 3.0, ">="),
+            goal("float32 speed-up over float64", r["library_float64_over_float32"], 1.0, ">="),
+            goal("peak memory, in output arrays", self.peak_memory_ratio[LIBRARY], 2.0, "<="),
+        )
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["ratios"] = self.ratios
+        d["goals"] = [asdict(g) for g in self.goals]
+        return d
+
+
+def _routes(n: int, tau: float, logit: float, dtype: np.dtype, seed: int) -> dict[str, Callable]:
+    """Zero-argument callables, one per route, each drawing ``n`` samples."""
+    rng = np.random.default_rng(seed)
+    routes = {
+        LIBRARY: lambda: sample_binary_gumbel_softmax(logit, tau, n, rng, dtype=dtype),
+        TWO_CLASS: lambda: sample_two_class_gumbel_softmax(logit, tau, n, rng, dtype=dtype),
+        UNIFORM: lambda: rng.random(n, dtype=dtype),
+    }
+    if dtype == np.float64:
+        routes[LIBRARY_FLOAT32] = lambda: sample_binary_gumbel_softmax(
+            logit, tau, n, rng, dtype=np.float32
+        )
+    torch_route = _torch_route(n, tau, logit, seed)
+    if torch_route is not None:
+        routes[TORCH] = torch_route
+    return routes
+
+
+def _torch_route(n: int, tau: float, logit: float, seed: int) -> Callable | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    dist = torch.distributions.RelaxedBernoulli(
+        torch.tensor(tau, dtype=torch.float64), logits=torch.tensor(logit, dtype=torch.float64)
+    )
+    return lambda: dist.rsample((n,))
+
+
+def _peak_ratio(route: Callable, output_bytes: int) -> float:
+    """Peak memory traced while ``route`` runs, in units of ``output_bytes``."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        route()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return (peak - base) / output_bytes
+
+
+def run_benchmark(
+    n: int = 10**7,
+    repeats: int = 5,
+    tau: float = 0.3,
+    p: float = 0.7,
+    dtype="float64",
+    seed: int = 0,
+) -> BenchResult:
+    """Time every route ``repeats`` times, interleaved, and measure peak memory.
+
+    Returns a :class:`BenchResult`; its ``ratios`` and ``goals`` are computed
+    from the medians of this one run.
+    """
+    if int(n) < 1 or int(repeats) < 1:
+        raise ValueError(f"n and repeats must be positive; got n={n}, repeats={repeats}")
+    n, repeats, dtype = int(n), int(repeats), np.dtype(dtype)
+    logit = float(logit_from_probability(p))
+    routes = _routes(n, tau, logit, dtype, seed)
+    for route in _routes(min(n, 1000), tau, logit, dtype, seed).values():
+        route()  # warm-up: imports, first-call overheads
+    names = list(routes)
+    seconds = {name: [] for name in names}
+    for k in range(repeats):
+        for name in names[k % len(names) :] + names[: k % len(names)]:
+            start = time.perf_counter()
+            routes[name]()
+            seconds[name].append(time.perf_counter() - start)
+    timings = tuple(
+        Timing(name, LABELS[name], float(np.median(seconds[name])) / n * 1e9, tuple(seconds[name]))
+        for name in names
+    )
+    output_bytes = n * dtype.itemsize
+    peaks = {name: _peak_ratio(routes[name], output_bytes) for name in (LIBRARY, TWO_CLASS)}
+    return BenchResult(
+        n, repeats, float(tau), logit, dtype.name, timings, output_bytes, peaks, TORCH in routes
+    )
+
+
+def format_result(result: BenchResult) -> str:
+    """The human-readable report printed by ``python -m binary_gumbel.bench``."""
+    lib = result.ns(LIBRARY)
+    lines = [
+        f"binary Gumbel-softmax sampling: n = {result.n:,}, tau = {result.tau:g}, "
+        f"logit = {result.logit:.4g}, {result.dtype}, one thread",
+        f"median of {result.repeats} interleaved repetitions; ratios from this run",
+        "",
+        f"{'route':<52} {'ns/sample':>10} {'x library':>10}",
+    ]
+    for t in result.timings:
+        lines.append(f"{t.label:<52} {t.ns_per_sample:>10.2f} {t.ns_per_sample / lib:>10.2f}")
+    if not result.torch_available:
+        lines.append(f"{LABELS[TORCH]:<52} {'(torch not installed)':>21}")
+    lines += ["", "peak memory (tracemalloc), in units of the output array:"]
+    for name, ratio in result.peak_memory_ratio.items():
+        lines.append(f"  {LABELS[name]:<50} {ratio:>8.2f}")
+    lines += ["", "goals:"]
+    for g in result.goals:
+        value = "not measured" if g.value is None else f"{g.value:.2f}"
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[g.met]
+        lines.append(f"  {g.name:<42} {value:>12}  (goal {g.direction} {g.threshold:g})  {verdict}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m binary_gumbel.bench", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--n", type=int, default=10**7, help="samples per route (default 1e7)")
+    parser.add_argument("--repeats", type=int, default=5, help="interleaved repetitions")
+    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    parser.add_argument("--tau", type=float, default=0.3, help="temperature (default 0.3)")
+    parser.add_argument("--p", type=float, default=0.7, help="P(x > 1/2) (default 0.7)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    result = run_benchmark(args.n, args.repeats, args.tau, args.p, args.dtype, args.seed)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

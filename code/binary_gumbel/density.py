@@ -1,0 +1,89 @@
+"""Density and CDF of the binary Concrete distribution.
+
+Maddison, Mnih & Teh (2016), "The Concrete distribution", arXiv:1611.00712,
+Sec. 3.3 (BinConcrete). With location ``alpha = exp(logit)`` and temperature
+``lambda = tau``, the sample ``x = sigmoid((logit + log u - log(1 - u)) / tau)``
+of :func:`binary_gumbel.binary_gumbel_softmax` has, on (0, 1), the density
+
+    p(x) = tau alpha x^(-tau-1) (1-x)^(-tau-1) / (alpha x^(-tau) + (1-x)^(-tau))^2
+
+and the CDF
+
+    F(x) = sigmoid(tau (log x - log(1 - x)) - logit).
+
+Both are evaluated in logit space: ``y = log x - log1p(-x)`` is the Logistic
+variable ``(logit + L) / tau``, so with ``l = tau y - logit``
+
+    log p(x) = log tau + log f(l) - log x - log1p(-x),
+    log f(l) = -|l| - 2 log1p(exp(-|l|))          (standard Logistic log-density),
+
+which neither overflows nor cancels for ``x`` near 0 or 1 or for small ``tau``
+(unlike ``exp(...).log1p()``, which overflows there).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from binary_gumbel._validation import (
+    as_float_array,
+    broadcast,
+    check_no_nan,
+    check_tau,
+    result_dtype,
+)
+from binary_gumbel.noise import _sigmoid
+
+__all__ = ["binary_concrete_cdf", "binary_concrete_logpdf", "binary_concrete_pdf"]
+
+
+def _args(x, logit, tau):
+    dtype = result_dtype(x=x, logit=logit, tau=tau)
+    x = check_no_nan(as_float_array(x, "x", dtype), "x")
+    logit = check_no_nan(as_float_array(logit, "logit", dtype), "logit")
+    tau = check_tau(tau, dtype)
+    return broadcast(x=x, logit=logit, tau=tau)
+
+
+def binary_concrete_logpdf(x, logit, tau):
+    """Log-density of BinConcrete(alpha = exp(logit), lambda = tau) at ``x``.
+
+    It is ``-inf`` outside [0, 1]. At the end points it is the limit from
+    inside: ``+inf`` for ``tau < 1``, ``-inf`` for ``tau > 1``, and ``-logit``
+    (at 0) or ``+logit`` (at 1) for ``tau = 1``. An infinite logit is a point
+    mass at 1 (``+inf``) or at 0 (``-inf``): the log-density is then ``+inf``
+    at that point and ``-inf`` elsewhere.
+    """
+    x, logit, tau = _args(x, logit, tau)
+    inside = (x > 0) & (x < 1)
+    xc = np.where(inside, x, 0.5)
+    lx, l1x = np.log(xc), np.log1p(-xc)
+    a = np.abs(tau * (lx - l1x) - logit)
+    value = np.log(tau) - a - 2 * np.log1p(np.exp(-a)) - lx - l1x
+    finite = np.isfinite(logit)
+    at_end = np.where(tau < 1, np.inf, np.where(tau > 1, -np.inf, 0))
+    at0 = np.where(finite & (tau != 1), at_end, -logit)
+    at1 = np.where(finite & (tau != 1), at_end, logit)
+    value = np.where(x == 0, at0, np.where(x == 1, at1, value))
+    return np.where(inside | (x == 0) | (x == 1), value, -np.inf).astype(x.dtype)[()]
+
+
+def binary_concrete_pdf(x, logit, tau):
+    """Density of BinConcrete(alpha = exp(logit), lambda = tau): ``exp`` of the log-density."""
+    return np.exp(binary_concrete_logpdf(x, logit, tau))
+
+
+def binary_concrete_cdf(x, logit, tau):
+    """CDF ``P(X <= x) = sigmoid(tau (log x - log(1 - x)) - logit)`` of BinConcrete.
+
+    It is 0 below 0 and 1 from 1 on; ``logit = -inf`` (a point mass at 0)
+    gives 1 from ``x = 0`` on, and ``logit = +inf`` (a point mass at 1) gives
+    0 below 1.
+    """
+    x, logit, tau = _args(x, logit, tau)
+    inside = (x > 0) & (x < 1)
+    xc = np.where(inside, x, 0.5)
+    z = tau * (np.log(xc) - np.log1p(-xc)) - logit
+    below = np.where((x == 0) & (logit == -np.inf), np.inf, -np.inf)
+    z = np.where(inside, z, np.where(x >= 1, np.inf, below))
+    return _sigmoid(z).astype(x.dtype)[()]

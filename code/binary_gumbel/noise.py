@@ -1,0 +1,148 @@
+"""The two noise distributions of the Gumbel-softmax: Gumbel and Logistic.
+
+Both come from a uniform variate ``u`` by inverting their CDFs:
+
+- standard Gumbel: ``g = -log(-log u)``, with CDF ``exp(-exp(-g))``;
+- standard Logistic: ``l = log u - log(1 - u)``, with CDF ``sigmoid(l)``.
+
+The difference of two independent standard Gumbels is a standard Logistic,
+which is what reduces the two-class Gumbel-softmax to the binary form (Jang, Gu
+& Poole 2016, arXiv:1611.01144; Maddison, Mnih & Teh 2016, arXiv:1611.00712).
+
+Every function takes a location ``loc`` (finite; default 0) and unit scale.
+At the ends of [0, 1] the transforms return their limits: ``u = 0`` gives
+``-inf`` and ``u = 1`` gives ``+inf``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from binary_gumbel._validation import (
+    as_float_array,
+    broadcast,
+    check_finite,
+    check_no_nan,
+    check_uniform,
+    result_dtype,
+)
+
+__all__ = [
+    "gumbel_cdf",
+    "gumbel_from_uniform",
+    "gumbel_logpdf",
+    "gumbel_pdf",
+    "logistic_cdf",
+    "logistic_from_uniform",
+    "logistic_logpdf",
+    "logistic_pdf",
+    "log_sigmoid",
+    "sigmoid",
+]
+
+
+def sigmoid(w):
+    """The logistic sigmoid ``1 / (1 + exp(-w))``, exact in relative terms on the whole line.
+
+    For ``w < 0`` it evaluates ``e / (1 + e)`` with ``e = exp(w)``, so a tiny
+    result comes out as the correctly scaled (possibly subnormal) number rather
+    than being flushed to 0. ``sigmoid(-inf) = 0`` and ``sigmoid(inf) = 1``.
+    The dtype follows :func:`binary_gumbel._validation.result_dtype`.
+    """
+    return _sigmoid(check_no_nan(as_float_array(w, "w"), "w"))[()]
+
+
+def _sigmoid(w: np.ndarray) -> np.ndarray:
+    """:func:`sigmoid` of a float array already checked for NaN."""
+    e = np.exp(-np.abs(w))
+    return np.where(w >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def log_sigmoid(w):
+    """``log sigmoid(w) = -softplus(-w) = -log1p(exp(-w))``, stable for every ``w``.
+
+    Evaluated as ``min(w, 0) - log1p(exp(-|w|))``: no overflow for large
+    ``|w|``, and no cancellation.
+    """
+    w = check_no_nan(as_float_array(w, "w"), "w")
+    return (np.minimum(w, 0) - np.log1p(np.exp(-np.abs(w))))[()]
+
+
+def _args(x, loc, name: str):
+    dtype = result_dtype(**{name: x, "loc": loc})
+    x = check_no_nan(as_float_array(x, name, dtype), name)
+    loc = check_finite(as_float_array(loc, "loc", dtype), "loc")
+    return broadcast(**{name: x, "loc": loc})
+
+
+def gumbel_from_uniform(u, loc=0.0):
+    """Gumbel(loc, 1) variate by inversion: ``g = loc - log(-log u)``.
+
+    ``u`` must lie in [0, 1]. ``u = 0`` gives ``-inf`` and ``u = 1`` gives
+    ``+inf``. ``log u`` is accurate for ``u`` near 1 (``u - 1`` is exact
+    there), so the upper tail keeps full relative precision.
+    """
+    dtype = result_dtype(u=u, loc=loc)
+    u = check_uniform(u, dtype=dtype)
+    loc = check_finite(as_float_array(loc, "loc", dtype), "loc")
+    u, loc = broadcast(u=u, loc=loc)
+    with np.errstate(divide="ignore"):
+        return (loc - np.log(-np.log(u)))[()]
+
+
+def logistic_from_uniform(u, loc=0.0):
+    """Logistic(loc, 1) variate by inversion: ``l = loc + log u - log1p(-u)``.
+
+    The two logarithms are evaluated separately (not as ``log(u / (1 - u))``),
+    so both tails are accurate down to the smallest subnormal ``u`` and up to
+    ``u = 1 - 2**-53``. ``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``.
+    """
+    dtype = result_dtype(u=u, loc=loc)
+    u = check_uniform(u, dtype=dtype)
+    loc = check_finite(as_float_array(loc, "loc", dtype), "loc")
+    u, loc = broadcast(u=u, loc=loc)
+    with np.errstate(divide="ignore"):
+        return (loc + (np.log(u) - np.log1p(-u)))[()]
+
+
+def gumbel_logpdf(x, loc=0.0):
+    """Log-density of Gumbel(loc, 1): ``-(x - loc) - exp(-(x - loc))``; ``-inf`` at ``x = ±inf``."""
+    x, loc = _args(x, loc, "x")
+    z = x - loc
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(-z)
+        return np.where(np.isinf(e) | np.isinf(z), -np.inf, -z - e)[()]
+
+
+def gumbel_pdf(x, loc=0.0):
+    """Density of Gumbel(loc, 1): ``exp(-(x - loc) - exp(-(x - loc)))``."""
+    return np.exp(gumbel_logpdf(x, loc))
+
+
+def gumbel_cdf(x, loc=0.0):
+    """CDF of Gumbel(loc, 1): ``exp(-exp(-(x - loc)))``."""
+    x, loc = _args(x, loc, "x")
+    with np.errstate(over="ignore"):
+        return np.exp(-np.exp(-(x - loc)))[()]
+
+
+def logistic_logpdf(x, loc=0.0):
+    """Log-density of Logistic(loc, 1): ``-|z| - 2 log1p(exp(-|z|))`` with ``z = x - loc``.
+
+    This is ``log sigmoid(z) + log sigmoid(-z)``, written so that it neither
+    overflows nor cancels; it is ``-inf`` at ``x = ±inf``.
+    """
+    x, loc = _args(x, loc, "x")
+    a = np.abs(x - loc)
+    return (-a - 2 * np.log1p(np.exp(-a)))[()]
+
+
+def logistic_pdf(x, loc=0.0):
+    """Density of Logistic(loc, 1): ``sigmoid(z) sigmoid(-z)`` with ``z = x - loc``."""
+    return np.exp(logistic_logpdf(x, loc))
+
+
+def logistic_cdf(x, loc=0.0):
+    """CDF of Logistic(loc, 1): ``sigmoid(x - loc)``, exact in relative terms in the lower tail."""
+    x, loc = _args(x, loc, "x")
+    return _sigmoid(x - loc)[()]

@@ -1,0 +1,343 @@
+"""The Gumbel-softmax relaxation: the categorical form and the binary form.
+
+Categorical (Jang, Gu & Poole 2016, arXiv:1611.01144, Eq. 1; the note's Eq. 3).
+For log-weights ``log_alpha`` and independent standard Gumbels ``g``,
+
+    x_k = exp((log_alpha_k + g_k) / tau) / sum_i exp((log_alpha_i + g_i) / tau).
+
+Binary (the binary Concrete of Maddison, Mnih & Teh 2016, arXiv:1611.00712,
+Sec. 3.3 "BinConcrete"). With two categories only the difference of the
+log-weights, ``logit = log alpha_1 - log alpha_2``, and the difference of the
+two Gumbels matter; that difference is a standard Logistic ``log u - log(1 - u)``
+with ``u ~ Uniform(0, 1)``, so the first coordinate is
+
+    x = sigmoid((logit + log u - log(1 - u)) / tau).
+
+For ``alpha = [p, 1 - p]`` the logit is ``log p - log(1 - p)``, and
+``P(x > 1/2) = sigmoid(logit) = p`` at every temperature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from binary_gumbel._validation import (
+    as_float_array,
+    broadcast,
+    check_no_nan,
+    check_nonnegative,
+    check_probability,
+    check_size,
+    check_tau,
+    check_uniform,
+    result_dtype,
+)
+from binary_gumbel.noise import _sigmoid, gumbel_from_uniform, log_sigmoid
+
+__all__ = [
+    "binary_gumbel_softmax",
+    "gumbel_softmax",
+    "logit_from_probability",
+    "logit_from_unnormalized",
+    "sample_binary_gumbel_softmax",
+    "sample_two_class_gumbel_softmax",
+]
+
+# Elements per block in the sampler: the block and its scratch buffer stay in
+# the L2 cache, and the scratch memory stays small.
+_BLOCK = 1 << 15
+
+
+def logit_from_probability(p):
+    """The logit ``log p - log(1 - p)`` of a probability ``p`` in [0, 1].
+
+    ``p = 0`` gives ``-inf`` and ``p = 1`` gives ``+inf``. ``log1p`` keeps
+    full precision for ``p`` near 1.
+    """
+    p = check_probability(p)
+    with np.errstate(divide="ignore"):
+        return (np.log(p) - np.log1p(-p))[()]
+
+
+def logit_from_unnormalized(alpha1, alpha2):
+    """The logit ``log alpha1 - log alpha2`` of unnormalised weights ``alpha1, alpha2 >= 0``.
+
+    It equals ``logit_from_probability(alpha1 / (alpha1 + alpha2))`` and does
+    not change when both weights are scaled by the same factor. A zero weight
+    gives an infinite logit; the two weights must not both be zero, nor both
+    infinite.
+    """
+    dtype = result_dtype(alpha1=alpha1, alpha2=alpha2)
+    a1 = check_nonnegative(alpha1, "alpha1", dtype)
+    a2 = check_nonnegative(alpha2, "alpha2", dtype)
+    a1, a2 = broadcast(alpha1=a1, alpha2=a2)
+    if np.any((a1 == 0) & (a2 == 0)):
+        raise ValueError("alpha1 and alpha2 must not both be zero (the logit is undefined)")
+    if np.any(np.isinf(a1) & np.isinf(a2)):
+        raise ValueError("alpha1 and alpha2 must not both be infinite (the logit is undefined)")
+    with np.errstate(divide="ignore"):
+        return (np.log(a1) - np.log(a2))[()]
+
+
+def gumbel_softmax(log_alpha, tau, gumbels):
+    """Gumbel-softmax sample (Jang et al. 2016, Eq. 1; the note's Eq. 3).
+
+    ``x_k = exp((log_alpha_k + g_k) / tau) / sum_i exp((log_alpha_i + g_i) / tau)``,
+    with the categories on the last axis.
+
+    Parameters
+    ----------
+    log_alpha : array_like, shape (..., K)
+        Log-weights, ``log alpha_k``, defined up to an additive constant. An
+        entry ``-inf`` is a category of weight 0 and gets weight 0; ``+inf`` is
+        refused. Each row needs at least one finite entry.
+    tau : array_like
+        Temperature, ``0 < tau < inf``; broadcasts against ``log_alpha.shape[:-1]``.
+    gumbels : array_like, shape (..., K)
+        Standard Gumbel noise ``g_k`` (see :func:`binary_gumbel.noise.gumbel_from_uniform`),
+        broadcasting against ``log_alpha``. ``+inf`` noise takes all the mass
+        (shared equally if several entries of a row are ``+inf``).
+
+    The maximum of ``log_alpha + g`` is subtracted before dividing by ``tau``,
+    so huge logits over a tiny temperature give an exact one-hot vector.
+    """
+    dtype = result_dtype(log_alpha=log_alpha, tau=tau, gumbels=gumbels)
+    la = check_no_nan(as_float_array(log_alpha, "log_alpha", dtype), "log_alpha")
+    g = check_no_nan(as_float_array(gumbels, "gumbels", dtype), "gumbels")
+    tau = check_tau(tau, dtype)
+    if la.ndim == 0 or la.shape[-1] == 0:
+        raise ValueError(
+            "log_alpha must have the categories on a last axis of length >= 1; "
+            f"got shape {la.shape}"
+        )
+    if np.any(la == np.inf):
+        raise ValueError(
+            "log_alpha must not be +inf (use finite log-weights, or -inf for weight 0)"
+        )
+    if np.any(np.all(la == -np.inf, axis=-1)):
+        raise ValueError("log_alpha must have at least one finite entry (positive weight) per row")
+    la, g, tau = broadcast(log_alpha=la, gumbels=g, tau=tau[..., np.newaxis])
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = np.where(la == -np.inf, -np.inf, la + g)
+        m = y.max(axis=-1, keepdims=True)
+        if not np.all(m > -np.inf):
+            raise ValueError("gumbels must not be -inf in every category of positive weight")
+        z = np.where(y == m, 0, (y - m) / tau)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _check_logit(logit, dtype) -> np.ndarray:
+    return check_no_nan(as_float_array(logit, "logit", dtype), "logit")
+
+
+class _Relaxer:
+    """``x = sigmoid((logit + log u - log(1 - u)) / tau)`` for fixed, validated parameters.
+
+    Fast form, evaluated in place in one scratch buffer:
+
+        x = 1 / (1 + t),   t = exp((log((1 - u) / u) - logit) / tau).
+
+    This is ``sigmoid`` rewritten with ``e**(-z / tau) = ((1 - u) / u)**(1 / tau)
+    * e**(-logit / tau)``: one ``log`` and one ``exp`` per sample, no branch.
+    (A single ``pow`` would also do, but NumPy's float64 ``pow`` costs more
+    than ``log`` and ``exp`` together.) The only rounding errors that ``1 / tau``
+    amplifies are those of ``logit + log u - log(1 - u)`` itself: ``1 - u`` and
+    the quotient are within one rounding of exact, and ``log`` of a quotient
+    near 1 is accurate.
+
+    ``u = 1`` gives ``t = 0`` and ``x = 1``. Where ``t`` overflows (``u = 0``,
+    a subnormal ``u``, a result below the normal range) or the logit is
+    infinite, the element is recomputed by the direct form :meth:`direct`,
+    which returns the correctly scaled subnormal result.
+    """
+
+    def __init__(self, logit: np.ndarray, tau: np.ndarray):
+        self.logit, self.tau = logit, tau
+        self.infinite_logit = np.isinf(logit)
+        with np.errstate(over="ignore"):
+            self.inv_tau = 1 / tau
+
+    @staticmethod
+    def direct(logit, tau, u):
+        """``sigmoid((logit + log u - log1p(-u)) / tau)``, with the limits at u in {0, 1}.
+
+        An infinite logit wins over an infinite noise value: ``logit = +inf``
+        gives 1 and ``logit = -inf`` gives 0 for every ``u``, including 0 and 1.
+        """
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            z = logit + (np.log(u) - np.log1p(-u))
+            return _sigmoid(np.where(np.isinf(logit), logit, z) / tau)
+
+    def __call__(self, u: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
+        """Write the relaxed sample for ``u`` into ``out`` (which may be ``u`` itself).
+
+        ``out`` and ``scratch`` have the broadcast shape of ``u`` and the parameters.
+        """
+        t = scratch
+        with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+            np.subtract(1, u, out=t)
+            np.divide(t, u, out=t)
+            np.log(t, out=t)
+            np.subtract(t, self.logit, out=t)
+            np.multiply(t, self.inv_tau, out=t)
+            np.exp(t, out=t)
+        # One reduction decides; in the common case no element needs the direct form.
+        redo = None
+        if not t.max(initial=0) < np.inf or self.infinite_logit.any():
+            redo = ~(t < np.inf) | self.infinite_logit
+            args = (np.broadcast_to(a, t.shape)[redo] for a in (self.logit, self.tau, u))
+            fixed = self.direct(*args)
+        np.add(t, 1, out=t)
+        np.reciprocal(t, out=out)
+        if redo is not None:
+            out[redo] = fixed
+
+
+def binary_gumbel_softmax(logit, tau, u):
+    """Binary Gumbel-softmax sample ``x = sigmoid((logit + log(u / (1 - u))) / tau)``.
+
+    This is the first coordinate of the two-class :func:`gumbel_softmax` with
+    ``logit = log alpha_1 - log alpha_2``, after replacing the difference of the
+    two Gumbels by the Logistic ``log(u / (1 - u))`` (Maddison, Mnih & Teh
+    2016, BinConcrete; Jang, Gu & Poole 2016).
+
+    Parameters
+    ----------
+    logit : array_like
+        ``log alpha_1 - log alpha_2``, e.g. :func:`logit_from_probability`.
+        ``+-inf`` is allowed (the sample is then 1 or 0); NaN is refused.
+    tau : array_like
+        Temperature, ``0 < tau < inf``.
+    u : array_like
+        Uniform variate in [0, 1]. At the ends the result is its limit in
+        ``u`` at fixed parameters: 0 at ``u = 0`` and 1 at ``u = 1`` for a
+        finite logit; an infinite logit gives its own constant value everywhere.
+
+    Returns
+    -------
+    ndarray (or scalar for scalar input), the broadcast shape of the inputs,
+    float32 when the floating inputs are float32, float64 otherwise.
+
+    Accuracy: the error is that of rounding ``logit + log u - log(1 - u)`` and
+    dividing by ``tau``, plus a few units in the last place of ``x``; tiny
+    results come out as the correct subnormal number.
+    """
+    dtype = result_dtype(logit=logit, tau=tau, u=u)
+    logit = _check_logit(logit, dtype)
+    tau = check_tau(tau, dtype)
+    u = check_uniform(u, dtype=dtype)
+    logit, tau, u = broadcast(logit=logit, tau=tau, u=u)
+    out = np.empty(u.shape, dtype)
+    _Relaxer(logit, tau)(u, out, np.empty_like(out))
+    return out[()]
+
+
+def _check_dtype(dtype) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+    return dtype
+
+
+def _sample_shape(size, out, dtype, **params) -> tuple[int, ...]:
+    """The output shape from ``size``/``out`` and the parameters' broadcast shape."""
+    size = check_size(size)
+    param_shape = broadcast(**params)[0].shape
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"out must be a numpy.ndarray; got {type(out).__name__}")
+        if out.dtype != dtype:
+            raise ValueError(f"out must have dtype {dtype}; got {out.dtype}")
+        if not (out.flags.c_contiguous and out.flags.writeable):
+            raise ValueError("out must be C-contiguous and writeable")
+        if size is not None and size != out.shape:
+            raise ValueError(f"size {size} does not match out.shape {out.shape}")
+        size = out.shape
+    if size is None:
+        return param_shape
+    try:
+        fits = np.broadcast_shapes(size, param_shape) == size
+    except ValueError:
+        fits = False
+    if not fits:
+        names = " and ".join(params)
+        raise ValueError(
+            f"{names} with broadcast shape {param_shape} do not broadcast to size {size}"
+        )
+    return size
+
+
+def sample_binary_gumbel_softmax(
+    logit, tau, size=None, rng=None, dtype=np.float64, hard=False, out=None
+):
+    """Draw binary Gumbel-softmax (binary Concrete) samples.
+
+    ``x = sigmoid((logit + log(u / (1 - u))) / tau)`` with ``u ~ Uniform[0, 1)``
+    drawn by ``rng.random``; see :func:`binary_gumbel_softmax` for the formula,
+    its accuracy and its references.
+
+    Parameters
+    ----------
+    logit, tau : array_like
+        As in :func:`binary_gumbel_softmax`; they broadcast to ``size``.
+    size : int or tuple of ints, optional
+        Output shape. By default the broadcast shape of ``logit`` and ``tau``.
+    rng : numpy.random.Generator, seed, or None
+        Anything :func:`numpy.random.default_rng` accepts.
+    dtype : float32 or float64
+        The output dtype; the uniforms are drawn in this dtype.
+    hard : bool
+        If True, return the forward value of the straight-through estimator,
+        ``1.0`` where ``x > 1/2`` and ``0.0`` elsewhere: a Bernoulli(sigmoid(logit))
+        sample, computed from the same uniforms as the relaxed sample.
+    out : ndarray, optional
+        C-contiguous array of dtype ``dtype`` to fill, as in
+        :meth:`numpy.random.Generator.random`.
+
+    With scalar ``logit`` and ``tau`` the samples are computed in cache-sized
+    blocks, in place: one ``log`` and one ``exp`` per sample, and extra memory
+    of one block beyond the output.
+    """
+    dtype = _check_dtype(dtype)
+    logit = _check_logit(logit, dtype)
+    tau = check_tau(tau, dtype)
+    shape = _sample_shape(size, out, dtype, logit=logit, tau=tau)
+    rng = np.random.default_rng(rng)
+    result = np.empty(shape, dtype) if out is None else out
+    flat = result.reshape(-1)
+    if logit.size == 1 and tau.size == 1:
+        relax = _Relaxer(logit.reshape(()), tau.reshape(()))
+        scratch = np.empty(min(_BLOCK, flat.size), dtype)
+        for start in range(0, flat.size, _BLOCK):
+            block = flat[start : start + _BLOCK]
+            rng.random(out=block, dtype=dtype)
+            relax(block, block, scratch[: block.size])
+            if hard:
+                np.greater(block, 0.5, out=block)
+    else:
+        rng.random(out=result, dtype=dtype)
+        logit, tau = broadcast(logit=logit, tau=tau, out=result)[:2]
+        _Relaxer(logit, tau)(result, result, np.empty_like(result))
+        if hard:
+            np.greater(result, 0.5, out=result)
+    return result[()] if out is None else out
+
+
+def sample_two_class_gumbel_softmax(logit, tau, size=None, rng=None, dtype=np.float64):
+    """The two-class route that :func:`sample_binary_gumbel_softmax` replaces.
+
+    Draws two independent standard Gumbels per sample and returns the first
+    coordinate of the 2-way :func:`gumbel_softmax` with
+    ``log_alpha = [log p, log(1 - p)]``, ``p = sigmoid(logit)`` (the note's
+    starting point). It has the same distribution as the binary form and
+    serves as its reference, in the tests and in the benchmark.
+    """
+    dtype = _check_dtype(dtype)
+    logit = _check_logit(logit, dtype)
+    tau = check_tau(tau, dtype)
+    shape = _sample_shape(size, None, dtype, logit=logit, tau=tau)
+    rng = np.random.default_rng(rng)
+    gumbels = gumbel_from_uniform(rng.random((*shape, 2), dtype=dtype))
+    log_alpha = np.stack([log_sigmoid(logit), log_sigmoid(-logit)], axis=-1)
+    return gumbel_softmax(log_alpha, tau, gumbels)[..., 0]

@@ -1,0 +1,197 @@
+"""Bad input raises a clear error; valid extremes return the mathematical limit.
+
+pytest turns every warning into an error here, so the extreme cases also show
+that no numpy RuntimeWarning escapes.
+"""
+
+import numpy as np
+import pytest
+
+from binary_gumbel import (
+    binary_concrete_cdf,
+    binary_concrete_logpdf,
+    binary_gumbel_softmax,
+    gumbel_softmax,
+    logit_from_probability,
+    logit_from_unnormalized,
+    noise,
+    sample_binary_gumbel_softmax,
+)
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("tau", [0.0, -1.0, NAN, np.inf, [0.5, 0.0], [[1.0], [NAN]]])
+def test_bad_tau(tau):
+    with pytest.raises(ValueError, match=r"tau must be a positive, finite temperature"):
+        binary_gumbel_softmax(0.0, tau, 0.5)
+    with pytest.raises(ValueError, match=r"^tau must"):
+        sample_binary_gumbel_softmax(0.0, tau, 3, rng=0)
+    with pytest.raises(ValueError, match=r"^tau must"):
+        gumbel_softmax([0.0, 1.0], tau, [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"^tau must"):
+        binary_concrete_logpdf(0.5, 0.0, tau)
+    with pytest.raises(ValueError, match=r"^tau must"):
+        binary_concrete_cdf(0.5, 0.0, tau)
+
+
+def test_error_message_locates_the_offender():
+    with pytest.raises(ValueError, match=r"got -2\.0 at index \(1,\) \(2 of 3 values"):
+        binary_gumbel_softmax(0.0, [1.0, -2.0, 0.0], 0.5)
+
+
+@pytest.mark.parametrize("u", [-0.1, 1.5, NAN, [0.2, np.inf]])
+def test_bad_u(u):
+    with pytest.raises(ValueError, match=r"^u must be a uniform variate in \[0, 1\]"):
+        binary_gumbel_softmax(0.0, 1.0, u)
+    with pytest.raises(ValueError, match=r"^u must"):
+        noise.gumbel_from_uniform(u)
+    with pytest.raises(ValueError, match=r"^u must"):
+        noise.logistic_from_uniform(u)
+
+
+def test_nan_logit_and_nan_x():
+    with pytest.raises(ValueError, match=r"^logit must not be NaN"):
+        binary_gumbel_softmax([0.0, NAN], 1.0, 0.5)
+    with pytest.raises(ValueError, match=r"^logit must not be NaN"):
+        sample_binary_gumbel_softmax(NAN, 1.0, 2, rng=0)
+    with pytest.raises(ValueError, match=r"^logit must not be NaN"):
+        binary_concrete_cdf(0.5, NAN, 1.0)
+    with pytest.raises(ValueError, match=r"^x must not be NaN"):
+        binary_concrete_logpdf(NAN, 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"^log_alpha must not be NaN"):
+        gumbel_softmax([NAN, 0.0], 1.0, [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"^gumbels must not be NaN"):
+        gumbel_softmax([0.0, 0.0], 1.0, [0.0, NAN])
+
+
+@pytest.mark.parametrize("p", [-0.01, 1.01, NAN, [0.5, 2.0]])
+def test_bad_probability(p):
+    with pytest.raises(ValueError, match=r"^p must be a probability in \[0, 1\]"):
+        logit_from_probability(p)
+
+
+def test_bad_unnormalized_weights():
+    with pytest.raises(ValueError, match=r"^alpha1 must be non-negative"):
+        logit_from_unnormalized(-1.0, 2.0)
+    with pytest.raises(ValueError, match=r"^alpha2 must be non-negative"):
+        logit_from_unnormalized(1.0, [2.0, NAN])
+    with pytest.raises(ValueError, match=r"must not both be zero"):
+        logit_from_unnormalized([1.0, 0.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match=r"must not both be infinite"):
+        logit_from_unnormalized(np.inf, np.inf)
+
+
+def test_shapes_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"shapes do not broadcast.*logit with shape \(2,\).*u"):
+        binary_gumbel_softmax([0.0, 1.0], 1.0, [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match=r"shapes do not broadcast.*log_alpha.*gumbels"):
+        gumbel_softmax([0.0, 1.0], 1.0, [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match=r"shapes do not broadcast.*alpha1.*alpha2"):
+        logit_from_unnormalized([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"do not broadcast to size \(4,\)"):
+        sample_binary_gumbel_softmax([0.0, 1.0], 1.0, size=4, rng=0)
+    with pytest.raises(ValueError, match=r"shapes do not broadcast.*x.*logit"):
+        binary_concrete_logpdf([0.1, 0.2], [0.0, 1.0, 2.0], 1.0)
+
+
+def test_bad_size_dtype_and_out():
+    with pytest.raises(ValueError, match=r"^size must be non-negative"):
+        sample_binary_gumbel_softmax(0.0, 1.0, -1, rng=0)
+    with pytest.raises(ValueError, match=r"^size must be non-negative"):
+        sample_binary_gumbel_softmax(0.0, 1.0, (3, -2), rng=0)
+    with pytest.raises(TypeError, match=r"^size must be None, an integer"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 2.5, rng=0)
+    with pytest.raises(ValueError, match=r"^dtype must be float32 or float64"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 3, rng=0, dtype=np.float16)
+    with pytest.raises(ValueError, match=r"^out must have dtype float64"):
+        sample_binary_gumbel_softmax(0.0, 1.0, rng=0, out=np.empty(3, np.float32))
+    with pytest.raises(ValueError, match=r"does not match out.shape"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 4, rng=0, out=np.empty(3))
+    with pytest.raises(ValueError, match=r"^out must be C-contiguous"):
+        sample_binary_gumbel_softmax(0.0, 1.0, rng=0, out=np.empty(6)[::2])
+
+
+@pytest.mark.parametrize("bad", ["0.5", None, 1 + 2j, {"a": 1}, ["x", 1]])
+def test_non_numeric_input_is_a_type_error(bad):
+    with pytest.raises(TypeError, match=r"^logit must be a real number"):
+        binary_gumbel_softmax(bad, 1.0, 0.5)
+    with pytest.raises(TypeError, match=r"^tau must be a real number"):
+        sample_binary_gumbel_softmax(0.0, bad, 2, rng=0)
+    with pytest.raises(TypeError, match=r"^p must be a real number"):
+        logit_from_probability(bad)
+    with pytest.raises(TypeError, match=r"^x must be a real number"):
+        binary_concrete_cdf(bad, 0.0, 1.0)
+
+
+def test_bad_categorical_input():
+    with pytest.raises(ValueError, match=r"last axis of length >= 1"):
+        gumbel_softmax(0.0, 1.0, 0.0)
+    with pytest.raises(ValueError, match=r"log_alpha must not be \+inf"):
+        gumbel_softmax([np.inf, 0.0], 1.0, [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"at least one finite entry"):
+        gumbel_softmax([[0.0, 1.0], [-np.inf, -np.inf]], 1.0, [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"^loc must be finite"):
+        noise.gumbel_cdf(0.0, np.inf)
+
+
+# ---- valid extremes: the mathematical limit, no NaN, no warning ----
+
+
+def test_infinite_logit():
+    u = np.array([0.0, 1e-300, 0.5, 1 - 2**-53, 1.0])
+    assert binary_gumbel_softmax(np.inf, 0.3, u).tolist() == [1.0] * 5
+    assert binary_gumbel_softmax(-np.inf, 0.3, u).tolist() == [0.0] * 5
+    assert sample_binary_gumbel_softmax([np.inf, -np.inf], 0.3, rng=0).tolist() == [1.0, 0.0]
+
+
+def test_probability_zero_and_one():
+    assert logit_from_probability([0.0, 1.0]).tolist() == [-np.inf, np.inf]
+    logit = logit_from_probability([0.0, 1.0])
+    assert sample_binary_gumbel_softmax(logit, 0.5, (100, 2), rng=0, hard=True).mean(
+        0
+    ).tolist() == [
+        0.0,
+        1.0,
+    ]
+
+
+def test_u_at_zero_and_one_is_the_limit():
+    """u = 0 gives 0 and u = 1 gives 1 for every finite logit and temperature."""
+    logit = np.array([-700.0, -1.0, 0.0, 3.0, 700.0, 1e300])
+    tau = np.array([[1e-3], [1.0], [1e3]])
+    assert np.all(binary_gumbel_softmax(logit, tau, 0.0) == 0.0)
+    assert np.all(binary_gumbel_softmax(logit, tau, 1.0) == 1.0)
+    # ... approached continuously from inside the interval
+    x = binary_gumbel_softmax(0.0, 1.0, [5e-324, 1 - 2**-53])
+    assert 0 < x[0] < 1e-320 and 1 - 2**-50 < x[1] < 1
+
+
+def test_tiny_and_huge_temperatures():
+    logit = np.array([-1e300, -5.0, 5.0, 1e300])
+    assert binary_gumbel_softmax(logit, 1e-300, 0.5).tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert binary_gumbel_softmax(logit, 5e-324, 0.5).tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert binary_gumbel_softmax(0.0, 5e-324, 0.5) == 0.5
+    assert binary_gumbel_softmax(logit[1:3], 1e300, [0.1, 0.9]).tolist() == [0.5, 0.5]
+    x = binary_gumbel_softmax(3.0, 1e6, 0.8)
+    assert abs(x - 0.5) <= (3.0 + np.log(4)) / 4e6  # |sigmoid(w) - 1/2| <= |w| / 4
+    assert np.isfinite(binary_concrete_logpdf([1e-300, 0.5, 1 - 1e-16], 1e3, 1e-3)).all()
+
+
+def test_categorical_extremes():
+    assert gumbel_softmax([[0.0, -np.inf]], 0.5, [[-5.0, np.inf]]).tolist() == [[1.0, 0.0]]
+    with pytest.raises(ValueError, match=r"gumbels must not be -inf in every category"):
+        gumbel_softmax([[0.0, -np.inf]], 0.5, [[-np.inf, 3.0]])
+    assert gumbel_softmax([1e308, -1e308], 1e-300, [0.0, 0.0]).tolist() == [1.0, 0.0]
+    x = gumbel_softmax([0.0, 0.0, 0.0], 1.0, [np.inf, np.inf, 1.0])
+    assert x.tolist() == [0.5, 0.5, 0.0]
+
+
+def test_no_nan_anywhere_at_the_extremes():
+    grid = [0.0, 5e-324, 1e-300, 0.5, 1 - 2**-53, 1.0]
+    for logit in (-np.inf, -1e300, -700.0, 0.0, 700.0, 1e300, np.inf):
+        for tau in (5e-324, 1e-300, 1e-3, 1.0, 1e3, 1e300):
+            x = binary_gumbel_softmax(logit, tau, grid)
+            assert not np.isnan(x).any(), (logit, tau)
+            assert not np.isnan(binary_concrete_logpdf(grid, logit, tau)).any(), (logit, tau)
+            assert not np.isnan(binary_concrete_cdf(grid, logit, tau)).any(), (logit, tau)

@@ -1,0 +1,81 @@
+"""Tests of binary_gumbel.montecarlo, the statistical checks every other test relies on."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from binary_gumbel import montecarlo
+
+
+def test_z_for_false_alarm():
+    z = montecarlo.z_for_false_alarm(1e-6)
+    # two-sided: P(|Z| > z) = 1e-6, computed independently from the complementary error function
+    assert math.isclose(math.erfc(z / math.sqrt(2)), 1e-6, rel_tol=1e-9)
+    assert abs(montecarlo.z_for_false_alarm(0.05) - 1.959963984540054) < 1e-12
+    assert montecarlo.z_for_false_alarm(1e-3) < z < montecarlo.z_for_false_alarm(1e-9)
+
+
+@pytest.mark.parametrize("false_alarm", [0.0, 1.0, -0.1, 2.0])
+def test_false_alarm_must_be_a_rate(false_alarm):
+    with pytest.raises(ValueError, match=r"false_alarm must lie in \(0, 1\)"):
+        montecarlo.z_for_false_alarm(false_alarm)
+    with pytest.raises(ValueError, match=r"false_alarm"):
+        montecarlo.check_proportion(3, 10, 0.3, false_alarm)
+
+
+def test_clopper_pearson_closed_forms():
+    """For 0 or n successes the exact interval has a closed form."""
+    n, fa = 50, 1e-3
+    zero = montecarlo.check_proportion(0, n, 0.01, fa)
+    assert zero.low == 0 and math.isclose(zero.high, 1 - (fa / 2) ** (1 / n), rel_tol=1e-10)
+    full = montecarlo.check_proportion(n, n, 0.99, fa)
+    assert full.high == 1 and math.isclose(full.low, (fa / 2) ** (1 / n), rel_tol=1e-10)
+    assert zero.consistent and full.consistent
+    assert not montecarlo.check_proportion(0, n, 0.5, fa).consistent
+    mid = montecarlo.check_proportion(30, 100, 0.3)
+    assert mid.low < mid.estimate == 0.3 < mid.high
+
+
+def test_proportion_false_alarm_rate_is_at_most_the_stated_rate():
+    """At a loose rate (0.2) the observed rejection rate is measurable, and not above 0.2."""
+    rng = np.random.default_rng(0)
+    trials, p, n = 2000, 0.3, 40
+    rejects = [not montecarlo.check_proportion(k, n, p, 0.2).consistent for k in range(n + 1)]
+    rejections = sum(rejects[k] for k in rng.binomial(n, p, trials))
+    # one-sided: the rate must not exceed 0.2 (Clopper-Pearson is conservative)
+    rate = montecarlo.check_proportion(rejections, trials, 0.2)
+    assert rate.low <= 0.2
+
+
+def test_proportion_argument_checks():
+    with pytest.raises(ValueError, match=r"need 0 <= successes <= n"):
+        montecarlo.check_proportion(5, 3, 0.5)
+    with pytest.raises(ValueError, match=r"need 0 <= successes <= n"):
+        montecarlo.check_proportion(0, 0, 0.5)
+    with pytest.raises(ValueError, match=r"expected must be a probability"):
+        montecarlo.check_proportion(1, 3, 1.5)
+
+
+def test_check_mean():
+    rng = np.random.default_rng(1)
+    x = rng.normal(2.0, 3.0, 40_000)
+    ok = montecarlo.check_mean(x, 2.0)
+    assert ok.consistent
+    assert math.isclose(ok.tolerance, montecarlo.z_for_false_alarm(1e-6) * x.std(ddof=1) / 200)
+    assert ok.low < ok.estimate < ok.high
+    assert not montecarlo.check_mean(x, 2.2).consistent  # power: 0.2 is 13 standard errors
+    with pytest.raises(ValueError, match=r"at least 2"):
+        montecarlo.check_mean([1.0], 1.0)
+    with pytest.raises(ValueError, match=r"finite"):
+        montecarlo.check_mean([1.0, np.nan], 1.0)
+
+
+def test_check_ks():
+    rng = np.random.default_rng(2)
+    x = rng.random(20_000)
+    assert montecarlo.check_ks(x, stats.uniform.cdf).consistent
+    assert not montecarlo.check_ks(x**1.05, stats.uniform.cdf).consistent
+    with pytest.raises(ValueError, match=r"must not be empty"):
+        montecarlo.check_ks([], stats.uniform.cdf)

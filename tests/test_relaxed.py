@@ -1,0 +1,154 @@
+"""Unit tests of the relaxed samplers: values, broadcasting, dtypes, rng handling."""
+
+import mpmath as mp
+import numpy as np
+
+from binary_gumbel import (
+    binary_gumbel_softmax,
+    gumbel_softmax,
+    logit_from_probability,
+    logit_from_unnormalized,
+    relaxed,
+    sample_binary_gumbel_softmax,
+)
+from binary_gumbel.noise import gumbel_from_uniform, sigmoid
+
+EPS = 2.0**-52
+
+
+def rel_bound(x, logit, tau, u):
+    """A float64 version of the accuracy bound (see test_accuracy.py)."""
+    with np.errstate(divide="ignore"):
+        cond = (np.abs(logit) + np.abs(np.log(u)) + np.abs(np.log1p(-u))) / tau
+    return EPS / 2 * (64 * x + 4 * x * (1 - x) * cond) + 4 * 2.0**-1074
+
+
+def test_logit_from_probability_matches_mpmath_and_inverts():
+    p = np.array([1e-300, 1e-8, 0.3, 0.5, 0.7, 1 - 1e-8, 1 - 2**-53])
+    got = logit_from_probability(p)
+    for pi, gi in zip(p, got, strict=True):
+        ref = mp.log(mp.mpf(pi)) - mp.log(1 - mp.mpf(pi))
+        assert abs(gi - ref) <= 4 * EPS * max(abs(ref), 1)
+    # the round trip loses only the rounding of the logit, eps * |logit| relative
+    roundtrip = sigmoid(got[1:-1])
+    assert np.all(np.abs(roundtrip - p[1:-1]) <= 4 * EPS * (1 + np.abs(got[1:-1])) * p[1:-1])
+    assert logit_from_probability([0.0, 1.0]).tolist() == [-np.inf, np.inf]
+
+
+def test_logit_from_unnormalized():
+    a1, a2 = np.array([0.2, 3.0, 1e-200, 5.0]), np.array([0.8, 1.0, 1.0, 1e250])
+    got = logit_from_unnormalized(a1, a2)
+    np.testing.assert_allclose(got, logit_from_probability(a1 / (a1 + a2)), rtol=8 * EPS)
+    # invariant to rescaling both weights
+    np.testing.assert_allclose(logit_from_unnormalized(8 * a1, 8 * a2), got, rtol=8 * EPS)
+    np.testing.assert_allclose(logit_from_unnormalized(3.7 * a1, 3.7 * a2), got, rtol=8 * EPS)
+    assert logit_from_unnormalized([0.0, 1.0, np.inf], [1.0, 0.0, 2.0]).tolist() == [
+        -np.inf,
+        np.inf,
+        np.inf,
+    ]
+
+
+def test_gumbel_softmax_basic_properties():
+    rng = np.random.default_rng(3)
+    log_alpha = rng.normal(size=(50, 4))
+    g = gumbel_from_uniform(rng.random((50, 4)))
+    x = gumbel_softmax(log_alpha, 0.7, g)
+    assert x.shape == (50, 4)
+    np.testing.assert_allclose(x.sum(axis=-1), 1, rtol=8 * EPS)
+    # log-weights count only up to an additive constant per row
+    np.testing.assert_allclose(gumbel_softmax(log_alpha + 12.5, 0.7, g), x, rtol=1e-13)
+    # against the textbook formula, evaluated in mpmath
+    for row_la, row_g, row_x in zip(log_alpha[:5], g[:5], x[:5], strict=True):
+        w = [
+            mp.exp((mp.mpf(a) + mp.mpf(b)) / mp.mpf(0.7))
+            for a, b in zip(row_la, row_g, strict=True)
+        ]
+        for wk, xk in zip(w, row_x, strict=True):
+            assert abs(xk - wk / sum(w)) <= 16 * EPS
+    # as tau -> 0 the sample becomes the one-hot arg max (the Gumbel-max trick)
+    hard = gumbel_softmax(log_alpha, 1e-6, g)
+    np.testing.assert_array_equal(hard, np.eye(4)[np.argmax(log_alpha + g, axis=-1)])
+
+
+def test_gumbel_softmax_temperature_per_row():
+    la, g = np.zeros((2, 3)), np.array([[0.0, 1.0, 2.0]] * 2)
+    x = gumbel_softmax(la, np.array([0.5, 2.0]), g)
+    np.testing.assert_allclose(x[0], gumbel_softmax(la[0], 0.5, g[0]), rtol=4 * EPS)
+    np.testing.assert_allclose(x[1], gumbel_softmax(la[1], 2.0, g[1]), rtol=4 * EPS)
+
+
+def test_gumbel_softmax_extremes():
+    # a category of weight zero gets weight zero, whatever its noise
+    x = gumbel_softmax([0.3, -np.inf, -0.2], 0.5, [0.1, np.inf, 2.0])
+    assert x[1] == 0 and np.isclose(x.sum(), 1, rtol=4 * EPS, atol=0)
+    # huge logits over a tiny temperature: an exact one-hot vector, no overflow
+    assert gumbel_softmax([1e300, 0.0, -1e300], 1e-300, [0.0, 0.0, 0.0]).tolist() == [1, 0, 0]
+    assert gumbel_softmax([0.0, 1e-300], 1e-310, [0.0, 0.0]).tolist() == [0, 1]
+
+
+def test_binary_form_broadcasting_dtypes_and_scalars():
+    x = binary_gumbel_softmax(np.zeros((3, 1)), np.array([0.5, 1.0]), 0.25)
+    assert x.shape == (3, 2) and x.dtype == np.float64
+    assert np.ndim(binary_gumbel_softmax(0.1, 0.5, 0.3)) == 0
+    assert binary_gumbel_softmax(np.float32(0.1), 0.5, np.float32(0.3)).dtype == np.float32
+    assert binary_gumbel_softmax(np.float32(0.1), np.float64(0.5), 0.3).dtype == np.float64
+    assert binary_gumbel_softmax(1, 1, np.array([0, 1])).dtype == np.float64
+
+
+def test_binary_form_is_the_two_class_form_with_coupled_noise():
+    rng = np.random.default_rng(4)
+    logit, tau = rng.normal(0, 3, 2000), np.exp(rng.uniform(-2, 2, 2000))
+    g = gumbel_from_uniform(rng.uniform(1e-6, 1 - 1e-6, (2000, 2)))
+    u = sigmoid(g[:, 0] - g[:, 1])
+    x_bin = binary_gumbel_softmax(logit, tau, u)
+    x_cat = gumbel_softmax(np.stack([logit, np.zeros_like(logit)], axis=-1), tau, g)[:, 0]
+    # rounding u = sigmoid(g1 - g2) moves logit(u) by up to eps / (u (1 - u))
+    tol = (
+        x_bin
+        * (1 - x_bin)
+        / tau
+        * (EPS / (u * (1 - u)) + 8 * EPS * (1 + np.abs(logit) + np.abs(g).sum(-1)))
+    )
+    assert np.all(np.abs(x_bin - x_cat) <= tol + 64 * EPS * x_bin + 1e-300)
+
+
+def test_sampler_reproduces_the_function_at_the_drawn_uniforms():
+    n = 3 * relaxed._BLOCK + 17  # several blocks and a ragged end
+    x = sample_binary_gumbel_softmax(0.4, 0.3, n, rng=np.random.default_rng(8))
+    u = np.random.default_rng(8).random(n)
+    ref = binary_gumbel_softmax(0.4, 0.3, u)
+    assert np.all(np.abs(x - ref) <= 2 * rel_bound(ref, 0.4, 0.3, u))
+
+
+def test_sampler_with_array_parameters():
+    logit, tau = np.array([[-1.0], [0.0], [2.0]]), np.array([0.2, 1.0, 5.0, 40.0])
+    x = sample_binary_gumbel_softmax(logit, tau, rng=1)
+    assert x.shape == (3, 4)
+    u = np.random.default_rng(1).random((3, 4))
+    ref = binary_gumbel_softmax(logit, tau, u)
+    assert np.all(np.abs(x - ref) <= 2 * rel_bound(ref, logit, tau, u))
+    assert sample_binary_gumbel_softmax(logit, tau, size=(5, 3, 4), rng=1).shape == (5, 3, 4)
+
+
+def test_sampler_rng_size_dtype_out_and_hard():
+    a = sample_binary_gumbel_softmax(0.2, 0.5, 1000, rng=11)
+    np.testing.assert_array_equal(a, sample_binary_gumbel_softmax(0.2, 0.5, 1000, rng=11))
+    gen = np.random.default_rng(11)
+    np.testing.assert_array_equal(a, sample_binary_gumbel_softmax(0.2, 0.5, 1000, rng=gen))
+    assert not np.array_equal(a, sample_binary_gumbel_softmax(0.2, 0.5, 1000, rng=gen))
+    assert np.ndim(sample_binary_gumbel_softmax(0.2, 0.5, rng=1)) == 0
+    assert sample_binary_gumbel_softmax(0.2, 0.5, (2, 3), rng=1).shape == (2, 3)
+    assert sample_binary_gumbel_softmax(0.2, 0.5, 0, rng=1).shape == (0,)
+    f32 = sample_binary_gumbel_softmax(0.2, 0.5, 10, rng=1, dtype=np.float32)
+    assert f32.dtype == np.float32
+    out = np.empty((4, 5))
+    assert sample_binary_gumbel_softmax(0.2, 0.5, rng=11, out=out) is out
+    np.testing.assert_array_equal(out.ravel(), a[:20])
+    hard = sample_binary_gumbel_softmax(0.2, 0.5, 1000, rng=11, hard=True)
+    np.testing.assert_array_equal(hard, (a > 0.5).astype(float))
+
+
+def test_two_class_reference_sampler_shape():
+    x = relaxed.sample_two_class_gumbel_softmax(0.5, 0.3, (10, 2), rng=0)
+    assert x.shape == (10, 2) and np.all((x >= 0) & (x <= 1))
