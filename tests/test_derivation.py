@@ -1,0 +1,181 @@
+"""The note's claims: computed verdicts, corrections, typos, and the displayed derivations."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+from binary_gumbel import binary_concrete_logpdf
+from binary_gumbel.derivation import (
+    CLAIM_IDS,
+    CORRECTED_EQ1,
+    DEFINITION,
+    EQ1,
+    STEPS,
+    verify_all,
+    verify_claim,
+)
+from binary_gumbel.derivation_engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
+from binary_gumbel.symbolic import (
+    alpha1,
+    alpha2,
+    binary_concrete_density,
+    gumbel_difference_cdf,
+    gumbel_max_probability,
+    logistic_cdf,
+    logistic_inverse_cdf,
+    mu1,
+    mu2,
+    p,
+    sigmoid,
+    tau,
+    tau_limits,
+    u,
+    x,
+    z,
+)
+
+EXPECTED = {
+    "eq1": (FAILS, HOLDS_IN_DISTRIBUTION),
+    "eq2": (FAILS, HOLDS_IN_DISTRIBUTION),
+    "eq3-limit": (HOLDS, None),
+    "gumbel-difference": (HOLDS, None),
+    "logistic-sampling": (HOLDS, None),
+    "step-1": (HOLDS, None),
+    "step-2": (HOLDS, None),
+    "step-3": (HOLDS_IN_DISTRIBUTION, None),
+    "step-4": (FAILS, HOLDS),
+}
+
+
+def test_claim_ids_are_stable():
+    assert CLAIM_IDS == tuple(EXPECTED)
+    assert [r.id for r in verify_all()] == list(CLAIM_IDS)
+
+
+@pytest.mark.parametrize("claim_id", list(EXPECTED))
+def test_verdict_and_correction(claim_id):
+    result = verify_claim(claim_id)
+    verdict, corrected_verdict = EXPECTED[claim_id]
+    assert result.verdict == verdict
+    assert result.corrected_verdict == corrected_verdict
+    assert (result.corrected is None) == (corrected_verdict is None)
+    assert result.evidence
+    assert any(c.verdict is not None for c in result.checks)
+
+
+def test_every_monte_carlo_confirmation_agrees_with_the_exact_result():
+    mc = [c for r in verify_all() for c in r.checks + r.corrected_checks if c.verdict is None]
+    confirmations = [c for c in mc if "agrees_with_exact" in c.data]
+    assert len(confirmations) >= 10
+    assert all(c.data["agrees_with_exact"] for c in confirmations)
+    assert all(c.data["false_alarm"] == 1e-6 for c in confirmations)
+
+
+def test_eq1_counterexample_is_exact_and_monte_carlo_excludes_the_claim():
+    result = verify_claim("eq1")
+    limit = next(c for c in result.checks if c.name == "P(lim x = 1)")
+    # Independently: x -> 1 iff log(u/(1-u)) < -logit(p), whose probability is sigma(-logit p).
+    expected = sigmoid(-sp.log(p / (1 - p))).subs(p, sp.Rational(1, 4))
+    assert sp.nsimplify(limit.data["computed"].replace("p", "(1/4)")) == expected
+    assert sp.Rational(limit.data["computed"]) == expected
+    mc = next(c for c in result.checks if c.method.endswith("(Clopper-Pearson)"))
+    assert not mc.data["low"] <= 0.25 <= mc.data["high"]
+    assert mc.data["low"] <= 0.75 <= mc.data["high"]
+
+
+def test_step4_counterexample_values_are_those_of_the_two_lines():
+    identity = verify_claim("step-4").checks[0]
+    point = {sp.Symbol(k, positive=True): sp.Rational(v) for k, v in identity.data["point"].items()}
+    assert sp.nsimplify(STEPS[3].subs(point)) == sp.Rational(identity.data["this line"])
+    assert sp.nsimplify(STEPS[2].subs(point)) == sp.Rational(identity.data["previous line"])
+    assert identity.data["this line"] != identity.data["previous line"]
+
+
+def test_typos_are_listed_and_do_not_count():
+    typos = {r.id: r.typos for r in verify_all()}
+    assert "exp" in typos["step-1"][0].as_written and typos["step-1"][0].read_as.count("exp") == 1
+    assert typos["logistic-sampling"][0].read_as == r"\mathrm{Logistic}(0, 1)"
+    assert all(not typos[i] for i in CLAIM_IDS if i not in {"step-1", "logistic-sampling"})
+    assert r"\exp\exp" in verify_claim("step-1").statement
+
+
+def test_literal_logistic_reading_is_reported_as_failing():
+    literal = next(
+        c for c in verify_claim("logistic-sampling").checks if c.name == "literal reading"
+    )
+    assert literal.data["verdict_if_literal"] == FAILS
+
+
+def test_eq2_needs_both_edits():
+    diagnosis = [c for c in verify_claim("eq2").checks if c.name.startswith("diagnosis")]
+    assert len(diagnosis) == 2
+    assert all(c.data["verdict_if_only_this_fix"] == FAILS for c in diagnosis)
+
+
+def test_expressions_as_written():
+    point = {p: sp.Rational(1, 4), u: sp.Rational(1, 2), tau: 1}
+    assert sp.nsimplify(EQ1.subs(point)) == sp.Rational(3, 4)
+    assert sp.nsimplify(CORRECTED_EQ1.subs(point)) == sp.Rational(1, 4)
+    assert DEFINITION.free_symbols == STEPS[0].free_symbols
+
+
+# --- displayed derivations ----------------------------------------------------------------------
+
+POINTS = [(0, 0, 0), (sp.log(3), 0, 0), (sp.log(2), -sp.log(5), sp.log(3))]
+
+
+@pytest.mark.parametrize(("m1", "m2", "at"), POINTS)
+def test_gumbel_difference_is_logistic(m1, m2, at):
+    cdf = gumbel_difference_cdf().result
+    assert sp.simplify(cdf - logistic_cdf(z, mu1 - mu2)) == 0
+    value = cdf.subs({mu1: m1, mu2: m2, z: at})
+    assert sp.nsimplify(value) == sp.nsimplify(sigmoid(at - m1 + m2))
+
+
+def test_logistic_inverse_cdf():
+    derivation = logistic_inverse_cdf()
+    for q in (sp.Rational(1, 5), sp.Rational(1, 2), sp.Rational(7, 8)):
+        value = derivation.result.subs(u, q)
+        assert sp.nsimplify(sigmoid(value)) == q
+    assert sp.simplify(derivation.steps[-1][1] - sigmoid(z)) == 0
+
+
+def test_gumbel_max_general_and_explicit():
+    assert gumbel_max_probability().steps[-1][1] == 0
+    for n in (2, 3, 4):
+        result = gumbel_max_probability(n).result
+        alphas = sorted(result.free_symbols, key=str)
+        assert sp.simplify(result - alphas[0] / sp.Add(*alphas)) == 0
+    two = gumbel_max_probability(2).result.subs(
+        {sp.Symbol("alpha_1", positive=True): alpha1, sp.Symbol("alpha_2", positive=True): alpha2}
+    )
+    assert sp.simplify(two - alpha1 / (alpha1 + alpha2)) == 0
+    with pytest.raises(ValueError, match="n must"):
+        gumbel_max_probability(1)
+
+
+def test_tau_limits():
+    assert tuple(tau_limits().result) == (1, 0, 0)
+
+
+def test_binary_concrete_density_normalises_and_matches_maddison_and_library():
+    derivation = binary_concrete_density()
+    steps = dict(derivation.steps)
+    assert steps["d CDF/dx - f_X"] == 0
+    assert (steps["CDF at x -> 0+"], steps["CDF at x -> 1-"]) == (0, 1)
+    L = sp.Symbol("L", real=True)
+    for t, ell, q in [(1, 0, sp.Rational(1, 3)), (sp.Rational(1, 2), sp.log(3), sp.Rational(1, 4)),
+                      (2, -sp.log(2), sp.Rational(2, 3))]:  # fmt: skip
+        point = {tau: t, L: ell, x: q}
+        dens = sp.nsimplify(derivation.result.subs(point))
+        assert sp.simplify(dens - steps["Maddison et al.'s form"].subs(point)) == 0
+        library = float(np.exp(binary_concrete_logpdf(float(q), float(ell), float(t))))
+        assert math.isclose(library, float(dens), rel_tol=1e-12)
+    # Numerical quadrature as a cross-check (tau = 2 keeps the density bounded at the ends).
+    f = sp.lambdify(x, derivation.result.subs({tau: 2, L: sp.log(3)}), "mpmath")
+    assert abs(mpmath.quad(f, [0, 0.5, 1]) - 1) < 1e-12
