@@ -21,7 +21,19 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["PALETTE", "STYLE", "new_figure", "plot_proportion_checks", "use_book_style"]
+__all__ = [
+    "PALETTE",
+    "STYLE",
+    "new_figure",
+    "plot_calibration",
+    "plot_coupled",
+    "plot_exceedance",
+    "plot_histogram_density",
+    "plot_proportion_checks",
+    "plot_qq",
+    "plot_simplex",
+    "use_book_style",
+]
 
 #: Okabe-Ito colours, in the order series are drawn.
 PALETTE: dict[str, str] = {
@@ -74,6 +86,11 @@ def new_figure(ncols: int = 1, nrows: int = 1, height: float = 3.2, **kwargs):
     """A figure of the column's width, in the book's style, with its axes."""
     with mpl.rc_context(STYLE):
         fig, axes = plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH, height), **kwargs)
+        # The first figure loads the backend, and a notebook's inline backend then
+        # turns interactive mode on; leaving the context would restore it to off,
+        # and no later figure of the notebook would be shown.
+        interactive = mpl.is_interactive()
+    mpl.interactive(interactive)
     return fig, axes
 
 
@@ -105,4 +122,334 @@ def plot_proportion_checks(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(loc="best")
+    return ax
+
+
+# --- Plots for the chapters that mirror the note ---
+
+
+def _series_colours(count: int) -> list[str]:
+    """The first ``count`` palette colours, skipping yellow (too pale on white)."""
+    colours = [c for name, c in PALETTE.items() if name != "yellow"]
+    if count > len(colours):
+        raise ValueError(f"at most {len(colours)} series can be told apart; got {count}")
+    return colours[:count]
+
+
+def _values(data, name: str, ndim: int = 1) -> np.ndarray:
+    """Finite float data of ``ndim`` dimensions, not empty; errors name the argument."""
+    try:
+        arr = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of real numbers") from None
+    if arr.ndim != ndim or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty {ndim}-D array; got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    return arr
+
+
+def _diagonal(ax, low: float, high: float, label: str) -> None:
+    ax.plot([low, high], [low, high], "--", color=PALETTE["black"], lw=1, label=label)
+
+
+def plot_simplex(axes, samples_by_tau, labels: Sequence[str] = ("1", "2", "3"), max_points=1500):
+    """Three-category samples on the probability simplex, one panel per temperature.
+
+    ``samples_by_tau`` maps ``tau`` to an ``(n, 3)`` array whose rows lie on the
+    simplex; each row ``x`` is drawn at ``x_2 e_2 + x_3 e_3`` in the triangle
+    with vertices ``e_1 = (0, 0)``, ``e_2 = (1, 0)``, ``e_3 = (1/2, sqrt(3)/2)``.
+    """
+    axes = np.atleast_1d(axes).ravel()
+    if len(axes) != len(samples_by_tau):
+        raise ValueError(
+            f"need one axis per temperature: {len(axes)} axes, {len(samples_by_tau)} taus"
+        )
+    if len(labels) != 3:
+        raise ValueError(f"labels must name the 3 categories; got {len(labels)}")
+    corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
+    for ax, (tau, samples) in zip(axes, samples_by_tau.items(), strict=True):
+        x = _values(samples, f"samples at tau={tau}", ndim=2)
+        if x.shape[1] != 3 or np.any(x < 0) or not np.allclose(x.sum(axis=1), 1):
+            raise ValueError(f"samples at tau={tau} must be (n, 3) points of the simplex")
+        xy = x[:max_points] @ corners
+        ax.fill(*corners.T, facecolor="none", edgecolor=PALETTE["black"], lw=0.8)
+        ax.scatter(*xy.T, s=4, alpha=0.35, color=PALETTE["blue"], linewidths=0)
+        for corner, label, dx in zip(corners, labels, (-0.06, 0.06, 0.0), strict=True):
+            ax.annotate(label, corner + [dx, 0.05 if dx == 0 else -0.07], ha="center")
+        ax.set_title(f"τ = {tau:g}")
+        ax.set_aspect("equal")
+        ax.set_xlim(-0.12, 1.12)
+        ax.set_ylim(-0.12, 0.98)
+        ax.axis("off")
+    return axes
+
+
+def plot_calibration(ax, checks: Sequence, *, groups: Sequence[int] | None = None, labels=None):
+    """Estimated probabilities with their intervals against the claimed ones, on the diagonal.
+
+    ``checks`` are :class:`binary_gumbel.montecarlo.ProportionCheck` results;
+    ``groups`` (one integer per check) and ``labels`` (one per group) colour
+    them by experiment, for example by weight vector.
+    """
+    if not checks:
+        raise ValueError("checks must hold at least one ProportionCheck")
+    groups = np.zeros(len(checks), int) if groups is None else np.asarray(groups)
+    if groups.shape != (len(checks),):
+        raise ValueError(f"groups must give one group per check; got shape {groups.shape}")
+    names = sorted(set(groups.tolist()))
+    labels = labels or [None] * len(names)
+    if len(labels) != len(names):
+        raise ValueError(f"labels must name each of the {len(names)} groups; got {len(labels)}")
+    markers = "osD^vP"
+    for i, (g, label, colour) in enumerate(
+        zip(names, labels, _series_colours(len(names)), strict=True)
+    ):
+        sel = [c for c, gi in zip(checks, groups, strict=True) if gi == g]
+        est = np.array([c.estimate for c in sel])
+        ax.errorbar(
+            [c.expected for c in sel],
+            est,
+            yerr=[est - [c.low for c in sel], [c.high for c in sel] - est],
+            fmt=markers[i % len(markers)],
+            color=colour,
+            capsize=3,
+            label=label,
+        )
+    _diagonal(ax, 0, 1, "claimed = estimated")
+    ax.set_xlabel("claimed probability")
+    ax.set_ylabel("Monte Carlo estimate")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_histogram_density(
+    ax, samples, grid, density, *, label="samples", curve_label="density", bins=80
+):
+    """A density-normalised histogram of ``samples`` against the curve ``density`` on ``grid``."""
+    samples = _values(samples, "samples")
+    grid, density = _values(grid, "grid"), _values(density, "density")
+    if grid.shape != density.shape:
+        raise ValueError(
+            f"grid and density must have the same shape; got {grid.shape}, {density.shape}"
+        )
+    ax.hist(
+        samples,
+        bins=bins,
+        range=(grid[0], grid[-1]),
+        density=True,
+        color=PALETTE["sky"],
+        alpha=0.6,
+        label=label,
+    )
+    ax.plot(grid, density, color=PALETTE["vermillion"], lw=2, label=curve_label)
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_qq(ax, samples, quantile, *, label="samples", max_points=400):
+    """Quantile-quantile plot: sorted ``samples`` against ``quantile`` at plotting positions.
+
+    ``quantile`` is the claimed distribution's inverse CDF; the points lie on
+    the diagonal when the samples follow it. Positions are ``(i - 1/2) / n``.
+    """
+    samples = np.sort(_values(samples, "samples"))
+    if not callable(quantile):
+        raise TypeError("quantile must be a callable inverse CDF")
+    idx = np.unique(np.linspace(0, samples.size - 1, min(max_points, samples.size)).astype(int))
+    theory = np.asarray(quantile((idx + 0.5) / samples.size), dtype=np.float64)
+    ax.plot(theory, samples[idx], "o", ms=3, color=PALETTE["blue"], label=label)
+    _diagonal(ax, theory[0], theory[-1], "claimed law")
+    ax.set_xlabel("claimed quantile")
+    ax.set_ylabel("sample quantile")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_coupled(ax, first, second, *, xlabel: str, ylabel: str, max_points=3000):
+    """Paired values computed from the same noise: on the diagonal when they agree."""
+    first, second = _values(first, "first"), _values(second, "second")
+    if first.shape != second.shape:
+        raise ValueError(f"first and second must pair up; got shapes {first.shape}, {second.shape}")
+    ax.scatter(first[:max_points], second[:max_points], s=5, alpha=0.5, color=PALETTE["blue"])
+    low, high = min(first.min(), second.min()), max(first.max(), second.max())
+    _diagonal(ax, low, high, "equal values")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_exceedance(ax, curves, *, xlabel="claimed probability", ylabel="P(x > 1/2)"):
+    """``P(x > 1/2)`` against the claimed probability, one series per formula.
+
+    ``curves`` maps a label to a :class:`binary_gumbel.demos.ExceedanceCurve`:
+    its exact probability is drawn as a line and its Monte Carlo estimates with
+    their intervals as markers. The claim holds where a series follows the
+    dashed diagonal.
+    """
+    if not curves:
+        raise ValueError("curves must hold at least one labelled ExceedanceCurve")
+    markers = "osD^"
+    for i, ((label, curve), colour) in enumerate(
+        zip(curves.items(), _series_colours(len(curves)), strict=True)
+    ):
+        order = np.argsort(curve.claimed)
+        est = curve.estimates
+        ax.plot(curve.claimed[order], curve.exact[order], "-", color=colour, lw=1.5)
+        ax.errorbar(
+            curve.claimed,
+            est,
+            yerr=[est - [c.low for c in curve.checks], [c.high for c in curve.checks] - est],
+            fmt=markers[i % len(markers)],
+            color=colour,
+            capsize=3,
+            label=label,
+        )
+    _diagonal(ax, 0, 1, "claimed")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best")
+    return ax
+
+
+# --- Plots for the chapters beyond the note ---
+
+
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+_DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
+
+
+def plot_density_family(ax, grid, densities, *, ylim=(0.0, 4.0)):
+    """Densities on ``grid``, one curve per entry of ``densities`` (a label -> values mapping).
+
+    Each curve has its own colour and line style, so that the family reads in grey-scale.
+    """
+    grid = _values(grid, "grid")
+    if not densities:
+        raise ValueError("densities must hold at least one curve")
+    for (label, values), colour, dash in zip(
+        densities.items(), _series_colours(len(densities)), _DASHES, strict=False
+    ):
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != grid.shape:
+            raise ValueError(f"density {label!r} has shape {values.shape}, grid {grid.shape}")
+        ax.plot(grid, values, color=colour, ls=dash, lw=1.8, label=label)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    ax.legend(loc="upper center", ncols=min(len(densities), 3))
+    return ax
+
+
+def _study_series(stats, estimators):
+    taus = np.array(sorted({s.tau for s in stats}))
+    by = {(s.estimator, s.tau): s for s in stats}
+    for name in estimators:
+        yield name, taus, [by[name, t] for t in taus]
+
+
+def plot_estimator_study(axes, stats, *, false_alarm: float = 1e-6):
+    """Bias², variance and MSE against tau, one series per estimator, on three axes.
+
+    ``stats`` are :class:`binary_gumbel.gradients.EstimatorStats` results on a
+    grid of temperatures. Error bars are ``z`` standard errors at ``false_alarm``
+    (for bias², those of ``|bias|``, squared); a bias² whose interval reaches 0
+    is drawn as an open marker at its upper end.
+    """
+    from binary_gumbel.montecarlo import z_for_false_alarm
+
+    if len(axes) != 3:
+        raise ValueError(f"axes must hold 3 axes (bias², variance, MSE); got {len(axes)}")
+    if not stats:
+        raise ValueError("stats must not be empty")
+    z = z_for_false_alarm(false_alarm)
+    names = list(dict.fromkeys(s.estimator for s in stats))
+    series = zip(_study_series(stats, names), _series_colours(len(names)), _MARKERS, strict=False)
+    for (name, taus, rows), colour, marker in series:
+        bias = np.abs([r.bias for r in rows])
+        half = z * np.array([r.bias_se for r in rows])
+        resolved = bias > half
+        upper = (bias + half) ** 2
+        kw = dict(color=colour, marker=marker, ms=5, lw=1.4)
+        axes[0].plot(taus, np.where(resolved, bias**2, np.nan), label=name, **kw)
+        axes[0].plot(taus[~resolved], upper[~resolved], ls="none", mfc="none", **kw)
+        for ax, value, err in (
+            (axes[1], [r.variance for r in rows], [r.variance_se for r in rows]),
+            (axes[2], [r.mse for r in rows], [r.mse_se for r in rows]),
+        ):
+            ax.errorbar(taus, value, yerr=z * np.asarray(err), capsize=2, label=name, **kw)
+    for ax, title in zip(axes, ("bias²", "variance", "mean-squared error"), strict=True):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("temperature τ")
+        ax.set_title(title)
+    axes[0].legend(loc="best", fontsize=8)
+    return axes
+
+
+def plot_sign_errors(ax, stats):
+    """Sign-error rate against tau, with Clopper-Pearson intervals, one series per estimator."""
+    if not stats:
+        raise ValueError("stats must not be empty")
+    names = list(dict.fromkeys(s.estimator for s in stats))
+    series = zip(_study_series(stats, names), _series_colours(len(names)), _MARKERS, strict=False)
+    for (name, taus, rows), colour, marker in series:
+        rate = np.array([r.sign_error for r in rows])
+        low = np.array([r.sign_error_low for r in rows])
+        high = np.array([r.sign_error_high for r in rows])
+        yerr = [rate - low, high - rate]
+        kw = dict(color=colour, marker=marker, ms=5, capsize=2, lw=1.4, label=name)
+        ax.errorbar(taus, rate, yerr=yerr, **kw)
+    ax.axhline(0.5, color=PALETTE["black"], lw=0.8, ls=":", label="coin flip")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("temperature τ")
+    ax.set_ylabel("P(sign of the estimate is wrong)")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_trajectories(ax, trajectories, *, optimum: float):
+    """``sigmoid(theta_k)`` along SGD runs, against the exact optimum ``p* = optimum``.
+
+    ``trajectories`` are :class:`binary_gumbel.gradients.Trajectory` results; the
+    one named ``"exact"`` (gradient descent) is drawn in black.
+    """
+    if not trajectories:
+        raise ValueError("trajectories must not be empty")
+    others = [t for t in trajectories if t.estimator != "exact"]
+    from binary_gumbel.noise import sigmoid
+
+    for tr, colour, dash in zip(others, _series_colours(len(others)), _DASHES, strict=False):
+        ax.plot(sigmoid(tr.theta), color=colour, ls=dash, lw=1.5, label=tr.estimator)
+    for tr in trajectories:
+        if tr.estimator == "exact":
+            ax.plot(sigmoid(tr.theta), color=PALETTE["black"], lw=2.2, label="exact gradient")
+    ax.axhline(optimum, color=PALETTE["black"], lw=1, ls=":", label="optimum p*")
+    ax.set_xlabel("SGD step")
+    ax.set_ylabel("p = σ(θ)")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_ratio_bars(ax, labels: Sequence[str], ratios, *, reference: str, xlabel: str):
+    """Horizontal bars of time ratios (1 is the ``reference`` route), each bar labelled."""
+    ratios = _values(ratios, "ratios")
+    if len(labels) != ratios.size:
+        raise ValueError(f"labels and ratios differ in length: {len(labels)} and {ratios.size}")
+    y = np.arange(ratios.size)
+    ax.barh(y, ratios, color=_series_colours(ratios.size), height=0.6)
+    for yi, r in zip(y, ratios, strict=True):
+        ax.text(r, yi, f" {r:.2f}×", va="center")
+    ax.axvline(1.0, color=PALETTE["black"], lw=0.8, ls=":")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, ratios.max() * 1.2)
+    ax.set_xlabel(xlabel)
+    ax.set_title(f"time relative to {reference}")
+    ax.grid(axis="y", visible=False)
     return ax

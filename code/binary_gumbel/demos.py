@@ -1,0 +1,196 @@
+"""The seeded Monte Carlo demonstrations that the book's chapters show.
+
+Each function draws its noise from an explicit ``rng`` (anything
+:func:`numpy.random.default_rng` accepts), computes the samples with the
+library's samplers or with the note's formulas as written (lambdified from
+:mod:`binary_gumbel.derivation`), and returns them together with the
+statistical checks of :mod:`binary_gumbel.montecarlo` that the chapter reports.
+
+References: Jang, Gu & Poole (2016), arXiv:1611.01144 (the Gumbel-softmax);
+Maddison, Mnih & Teh (2016), arXiv:1611.00712 (the binary Concrete); Gumbel
+(1954) for the Gumbel-max and Gumbel-difference facts.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from binary_gumbel import derivation_engine as engine
+from binary_gumbel._validation import as_float_array, check_finite, check_tau
+from binary_gumbel.derivation_montecarlo import sample_expression
+from binary_gumbel.montecarlo import KSCheck, ProportionCheck, check_ks, check_proportion
+from binary_gumbel.noise import (
+    gumbel_from_uniform,
+    log_sigmoid,
+    logistic_cdf,
+    logistic_from_uniform,
+    sigmoid,
+)
+from binary_gumbel.relaxed import binary_gumbel_softmax, gumbel_softmax, logit_from_unnormalized
+
+__all__ = [
+    "ExceedanceCurve",
+    "argmax_frequencies",
+    "coupled_binary_and_two_class",
+    "exceedance_curve",
+    "gumbel_difference",
+    "logistic_by_inversion",
+    "rescaled_samples",
+    "simplex_samples",
+]
+
+
+def _check_n(n) -> int:
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"n must be an integer number of samples; got {n!r}") from None
+    if n < 2:
+        raise ValueError(f"n must be at least 2; got {n}")
+    return n
+
+
+def _check_weights(alpha) -> np.ndarray:
+    alpha = check_finite(as_float_array(alpha, "alpha"), "alpha")
+    if alpha.ndim != 1 or alpha.size < 2:
+        raise ValueError(
+            f"alpha must be a 1-D array of at least 2 weights; got shape {alpha.shape}"
+        )
+    if np.any(alpha <= 0):
+        raise ValueError(f"alpha must hold positive weights; got {alpha.tolist()}")
+    return alpha
+
+
+def _gumbels(rng, shape) -> np.ndarray:
+    return gumbel_from_uniform(np.random.default_rng(rng).random(shape))
+
+
+def argmax_frequencies(alpha, tau, n, rng=None) -> list[ProportionCheck]:
+    """How often each category is the argmax of the relaxed sample, against ``alpha_k / sum alpha``.
+
+    Draws ``n`` Gumbel-softmax samples (the note's Eq. 3) with weights
+    ``alpha`` at temperature ``tau`` and returns, per category, the
+    Clopper-Pearson check of its argmax frequency against the Gumbel-max
+    probability ``alpha_k / sum_i alpha_i``. As ``tau -> 0`` the sample
+    becomes the one-hot vector of that argmax.
+    """
+    alpha, n = _check_weights(alpha), _check_n(n)
+    x = gumbel_softmax(np.log(alpha), tau, _gumbels(rng, (n, alpha.size)))
+    counts = np.bincount(x.argmax(axis=-1), minlength=alpha.size)
+    share = alpha / alpha.sum()
+    return [check_proportion(c, n, s) for c, s in zip(counts, share, strict=True)]
+
+
+def simplex_samples(alpha, taus: Sequence[float], n, rng=None) -> dict[float, np.ndarray]:
+    """Gumbel-softmax samples for the same noise at several temperatures.
+
+    Returns ``{tau: x}`` with ``x`` of shape ``(n, len(alpha))``: one draw of
+    Gumbel noise is shared by every temperature, so each point moves from the
+    centre of the simplex (large ``tau``) towards a vertex (small ``tau``).
+    """
+    alpha, n = _check_weights(alpha), _check_n(n)
+    taus = [float(t) for t in check_tau(taus).ravel()]
+    gumbels = _gumbels(rng, (n, alpha.size))
+    return {t: gumbel_softmax(np.log(alpha), t, gumbels) for t in taus}
+
+
+def gumbel_difference(loc1, loc2, n, rng=None) -> tuple[np.ndarray, KSCheck]:
+    """``X1 - X2`` for independent ``Gumbel(loc1)``, ``Gumbel(loc2)``, and its KS check.
+
+    The check is a Kolmogorov-Smirnov test against the ``Logistic(loc1 - loc2, 1)``
+    CDF ``sigma(z - (loc1 - loc2))`` (Gumbel 1954).
+    """
+    n = _check_n(n)
+    loc1 = float(check_finite(as_float_array(loc1, "loc1"), "loc1"))
+    loc2 = float(check_finite(as_float_array(loc2, "loc2"), "loc2"))
+    u = np.random.default_rng(rng).random((2, n))
+    diff = gumbel_from_uniform(u[0], loc1) - gumbel_from_uniform(u[1], loc2)
+    return diff, check_ks(diff, lambda z: logistic_cdf(z, loc1 - loc2))
+
+
+def logistic_by_inversion(n, rng=None) -> tuple[np.ndarray, KSCheck]:
+    """``log u - log(1 - u)`` for ``u ~ Uniform(0, 1)``, and its KS check against ``sigma``."""
+    samples = logistic_from_uniform(np.random.default_rng(rng).random(_check_n(n)))
+    return samples, check_ks(samples, logistic_cdf)
+
+
+def coupled_binary_and_two_class(logit, tau, n, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """The binary form and the two-class Gumbel-softmax, computed from the same noise.
+
+    Draws Gumbels ``g1, g2`` and returns ``(binary, two_class)``:
+    ``two_class`` is the first coordinate of Eq. (3) with weights
+    ``[sigma(logit), sigma(-logit)]``, and ``binary`` is
+    ``sigma((logit + log(u / (1 - u))) / tau)`` with the coupled uniform
+    ``u = sigma(g1 - g2)``, whose Logistic transform is exactly ``g1 - g2``.
+    The two agree sample for sample, up to rounding.
+    """
+    logit = float(check_finite(as_float_array(logit, "logit"), "logit"))
+    g = _gumbels(rng, (_check_n(n), 2))
+    log_alpha = np.array([log_sigmoid(logit), log_sigmoid(-logit)])
+    two_class = gumbel_softmax(log_alpha, tau, g)[:, 0]
+    binary = binary_gumbel_softmax(logit, tau, sigmoid(g[:, 0] - g[:, 1]))
+    return binary, two_class
+
+
+def rescaled_samples(alpha1, alpha2, scales: Sequence[float], tau, n, rng=None) -> np.ndarray:
+    """Binary samples for the weights ``(c alpha1, c alpha2)`` at each scale ``c``, same noise.
+
+    Returns an array of shape ``(len(scales), n)``. The logit
+    ``log(c alpha1) - log(c alpha2)`` does not depend on ``c``, so the rows agree
+    up to the rounding of the two logarithms.
+    """
+    scales = as_float_array(scales, "scales").ravel()
+    if not np.all((scales > 0) & np.isfinite(scales)):
+        raise ValueError(f"scales must be positive and finite; got {scales.tolist()}")
+    u = np.random.default_rng(rng).random(_check_n(n))
+    logits = logit_from_unnormalized(scales * alpha1, scales * alpha2)
+    return binary_gumbel_softmax(logits[:, np.newaxis], tau, u)
+
+
+@dataclass(frozen=True)
+class ExceedanceCurve:
+    """``P(x > 1/2)`` of a binary relaxation at several parameter points.
+
+    ``claimed`` is the probability the note claims at each point, ``checks`` the
+    Monte Carlo estimates (each a Clopper-Pearson check against ``claimed``) and
+    ``exact`` the probability the verdict engine computes. Because
+    ``x = sigma(A / tau)``, the event ``x > 1/2`` is ``A > 0`` at every
+    temperature, so it is also the event ``lim_{tau -> 0} x = 1``.
+    """
+
+    claimed: np.ndarray
+    exact: np.ndarray
+    checks: tuple[ProportionCheck, ...]
+
+    @property
+    def estimates(self) -> np.ndarray:
+        return np.array([c.estimate for c in self.checks])
+
+
+def exceedance_curve(expr, points: Sequence[Mapping], claimed, n, seed: int = 0) -> ExceedanceCurve:
+    """Estimate ``P(x > 1/2)`` for the SymPy relaxation ``expr`` at each parameter point.
+
+    ``expr`` is a formula of :mod:`binary_gumbel.derivation` (for example the
+    note's ``EQ1`` as written, or ``CORRECTED_EQ1``), evaluated as written by
+    :func:`binary_gumbel.derivation_montecarlo.sample_expression` with ``n``
+    draws of its noise per point; ``claimed`` is a SymPy expression of the same
+    parameters. The same seed is used at every point.
+    """
+    n = _check_n(n)
+    if not points:
+        raise ValueError("points must hold at least one parameter point")
+    exact_expr = engine.limit_probability(expr)
+    claimed_values, exact_values, checks = [], [], []
+    for raw in points:
+        point = {k: sp.nsimplify(v, rational=True) for k, v in raw.items()}
+        values = sample_expression(expr, point, n, seed=seed)
+        target = float(sp.sympify(claimed).subs(point))
+        claimed_values.append(target)
+        exact_values.append(float(exact_expr.subs(point)))
+        checks.append(check_proportion(int(np.count_nonzero(values > 0.5)), n, target))
+    return ExceedanceCurve(np.array(claimed_values), np.array(exact_values), tuple(checks))

@@ -1,0 +1,147 @@
+"""The verifier's results and the symbolic derivations, formatted for the book's pages.
+
+The tables are built from :class:`binary_gumbel.derivation.ClaimResult`
+objects, so every verdict shown is the one the verdict engine computed. LaTeX
+statements become inline math (``$...$``); free text is escaped so that
+Markdown never reads it as markup. The chapters glue the tables with
+``{glue:md}`` in MyST format. :func:`derivation_latex` lays out the steps of a
+:class:`binary_gumbel.symbolic.Derivation` as one aligned display.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import sympy as sp
+
+from binary_gumbel.montecarlo import ProportionCheck, check_proportion
+
+__all__ = [
+    "derivation_latex",
+    "errata_table",
+    "evidence_table",
+    "proportion_evidence",
+    "typo_table",
+    "verdict_table",
+]
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~])")
+
+
+def _text(value: str) -> str:
+    """Free text in a table cell: Markdown specials escaped, no line breaks."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _math(latex: str | None) -> str:
+    """A LaTeX fragment as inline math, or an em dash when there is none."""
+    if not latex:
+        return "—"
+    if "|" in latex or "$" in latex:
+        raise ValueError(f"latex must not contain '|' or '$' inside a table cell; got {latex!r}")
+    return "$" + " ".join(latex.split()) + "$"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _check_results(results) -> list:
+    results = list(results)
+    if not results:
+        raise ValueError("results must hold at least one ClaimResult")
+    return results
+
+
+def verdict_table(results) -> str:
+    """One row per claim: id, verdict, the correction's verdict, and the statement as written."""
+    rows = [
+        [
+            f"`{r.id}`",
+            _text(r.verdict),
+            _text(r.corrected_verdict) if r.corrected_verdict else "—",
+            _math(r.statement),
+        ]
+        for r in _check_results(results)
+    ]
+    return _table(["claim", "verdict", "corrected form", "as written"], rows)
+
+
+def evidence_table(results) -> str:
+    """One row per claim: its id, the statement as written, the verdict and its evidence."""
+    rows = [
+        [f"`{r.id}`", _math(r.statement), _text(r.verdict), _text(r.evidence)]
+        for r in _check_results(results)
+    ]
+    return _table(["claim", "as written", "verdict", "evidence"], rows)
+
+
+def errata_table(results) -> str:
+    """Every claim that does not hold as an identity: as written, verdict, evidence, correction."""
+    rows = [
+        [
+            f"`{r.id}`",
+            _math(r.statement),
+            _text(r.verdict),
+            _text(r.evidence),
+            _math(r.corrected)
+            + (f" ({_text(r.corrected_verdict)})" if r.corrected_verdict else ""),
+        ]
+        for r in _check_results(results)
+        if r.verdict != "holds"
+    ]
+    return _table(["claim", "as written", "verdict", "evidence", "correction"], rows)
+
+
+def typo_table(results) -> str:
+    """The transcription artefacts, read as what was evidently meant (not counted as verdicts)."""
+    rows = [
+        [f"`{r.id}`", _math(t.as_written), _math(t.read_as), _text(t.reason)]
+        for r in _check_results(results)
+        for t in r.typos
+    ]
+    return _table(["claim", "as written", "read as", "why"], rows)
+
+
+def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
+    """The steps of a SymPy derivation as an ``aligned`` LaTeX display, one step per line.
+
+    Each line shows the step's expression, computed by SymPy, with its
+    explanation as a ``\\text`` annotation; ``steps`` selects lines by index.
+    """
+    chosen = range(len(derivation.steps)) if steps is None else steps
+    lines = []
+    for i in chosen:
+        what, expr = derivation.steps[i]
+        lines.append(sp.latex(expr) + r" && \text{(" + _latex_text(what) + ")}")
+    if not lines:
+        raise ValueError("steps must select at least one step of the derivation")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _latex_text(value: str) -> str:
+    """Plain text inside ``\\text{...}``: LaTeX specials escaped."""
+    return re.sub(r"([#$%&_{}])", r"\\\1", value).replace("^", r"\^{}")
+
+
+def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:
+    """The verifier's Monte Carlo probability confirmations, as ``(claim id, check name, check)``.
+
+    Each confirmation that recorded ``successes``, ``n`` and the ``claimed``
+    probability is re-expressed as a Clopper-Pearson check against the claimed
+    value, at the false-alarm rate the verifier used; the corrected forms'
+    confirmations are included, labelled ``"<id> (corrected)"``.
+    """
+    found = []
+    for r in _check_results(results):
+        for label, checks in ((r.id, r.checks), (f"{r.id} (corrected)", r.corrected_checks)):
+            for c in checks:
+                if {"successes", "n", "claimed"} <= c.data.keys():
+                    d = c.data
+                    rate = d.get("false_alarm", 1e-6)
+                    check = check_proportion(d["successes"], d["n"], d["claimed"], rate)
+                    found.append((label, c.name, check))
+    return found

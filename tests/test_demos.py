@@ -1,0 +1,166 @@
+"""Tests of the seeded demonstrations the chapters show, and of the tables they glue."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from binary_gumbel import demos, derivation, report, symbolic
+from binary_gumbel.derivation import ClaimResult
+from binary_gumbel.montecarlo import check_proportion
+
+N = 20_000
+
+
+def test_argmax_frequencies_match_the_gumbel_max_probabilities():
+    checks = demos.argmax_frequencies([1.0, 2.0, 5.0], 0.5, N, rng=1)
+    assert [c.expected for c in checks] == pytest.approx([1 / 8, 2 / 8, 5 / 8])
+    assert sum(c.successes for c in checks) == N
+    assert all(c.consistent for c in checks)
+
+
+def test_argmax_frequencies_detect_wrong_weights():
+    """A mutant: the frequencies for (1, 2, 5) checked against the weights (5, 2, 1)."""
+    checks = demos.argmax_frequencies([1.0, 2.0, 5.0], 0.5, N, rng=1)
+    wrong = [
+        check_proportion(c.successes, c.n, e)
+        for c, e in zip(checks, [5 / 8, 2 / 8, 1 / 8], strict=True)
+    ]
+    assert not wrong[0].consistent and not wrong[2].consistent
+
+
+@pytest.mark.parametrize(
+    "alpha, error, match",
+    [([1.0], ValueError, "at least 2"), ([1.0, -1.0], ValueError, "positive"),
+     ([1.0, np.nan], ValueError, "finite"), (["a", "b"], TypeError, "alpha")],
+)  # fmt: skip
+def test_argmax_frequencies_reject_bad_weights(alpha, error, match):
+    with pytest.raises(error, match=match):
+        demos.argmax_frequencies(alpha, 0.5, 100)
+
+
+@pytest.mark.parametrize("n, error", [(1, ValueError), (2.5, TypeError)])
+def test_sample_size_is_checked(n, error):
+    with pytest.raises(error, match="n"):
+        demos.argmax_frequencies([1.0, 1.0], 0.5, n)
+
+
+def test_simplex_samples_share_the_noise_across_temperatures():
+    samples = demos.simplex_samples([1.0, 2.0, 5.0], [2.0, 0.05], 500, rng=3)
+    hot, cold = samples[2.0], samples[0.05]
+    np.testing.assert_allclose(hot.sum(axis=1), 1)
+    np.testing.assert_array_equal(hot.argmax(axis=1), cold.argmax(axis=1))
+    assert cold.max(axis=1).mean() > hot.max(axis=1).mean()
+
+
+def test_simplex_samples_reject_bad_temperatures():
+    with pytest.raises(ValueError, match="tau"):
+        demos.simplex_samples([1.0, 2.0, 5.0], [1.0, 0.0], 10)
+
+
+def test_gumbel_difference_is_logistic_and_the_check_can_fail():
+    diff, check = demos.gumbel_difference(1.0, -0.5, N, rng=4)
+    assert diff.shape == (N,) and check.consistent
+    # The same samples against the wrong location are rejected.
+    from binary_gumbel import montecarlo, noise
+
+    assert not montecarlo.check_ks(diff, noise.logistic_cdf).consistent
+
+
+def test_logistic_by_inversion_passes_its_check():
+    samples, check = demos.logistic_by_inversion(N, rng=5)
+    assert samples.shape == (N,) and check.consistent and check.n == N
+
+
+def test_coupled_forms_agree_sample_for_sample():
+    binary, two_class = demos.coupled_binary_and_two_class(-0.8, 0.3, N, rng=6)
+    assert binary.shape == two_class.shape == (N,)
+    np.testing.assert_allclose(binary, two_class, rtol=1e-12, atol=1e-14)
+
+
+def test_coupled_forms_reject_an_infinite_logit():
+    with pytest.raises(ValueError, match="logit"):
+        demos.coupled_binary_and_two_class(np.inf, 0.3, 10)
+
+
+def test_rescaled_samples_do_not_depend_on_the_scale():
+    rows = demos.rescaled_samples(1.0, 3.0, [1e-3, 1.0, 1e3], 0.5, 1000, rng=7)
+    assert rows.shape == (3, 1000)
+    np.testing.assert_allclose(rows, np.broadcast_to(rows[1], rows.shape), rtol=1e-12)
+    with pytest.raises(ValueError, match="scales"):
+        demos.rescaled_samples(1.0, 3.0, [0.0], 0.5, 10)
+
+
+def test_exceedance_curve_separates_the_note_from_the_correction():
+    points = [{symbolic.p: 0.2}, {symbolic.p: 0.7}]
+    written = demos.exceedance_curve(derivation.EQ1, points, symbolic.p, N, seed=8)
+    fixed = demos.exceedance_curve(derivation.CORRECTED_EQ1, points, symbolic.p, N, seed=8)
+    np.testing.assert_allclose(written.claimed, [0.2, 0.7])
+    np.testing.assert_allclose(written.exact, [0.8, 0.3])
+    np.testing.assert_allclose(fixed.exact, [0.2, 0.7])
+    assert all(c.consistent for c in fixed.checks)
+    assert not any(c.consistent for c in written.checks)
+    # Each estimate is consistent with the engine's exact probability.
+    for curve in (written, fixed):
+        for check, exact in zip(curve.checks, curve.exact, strict=True):
+            assert check.low <= exact <= check.high
+
+
+def test_exceedance_curve_needs_points():
+    with pytest.raises(ValueError, match="points"):
+        demos.exceedance_curve(derivation.EQ1, [], symbolic.p, 10)
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def fake(claim_id, verdict, statement=r"a_1 < b", evidence="x*y = z_1 | w", **kw) -> ClaimResult:
+    return ClaimResult(claim_id, statement, verdict, evidence, (), **kw)
+
+
+def rows_of(table: str) -> list[list[str]]:
+    lines = table.strip().splitlines()
+    assert set(lines[1].replace("|", "")) == {"-"}
+    return [[c.strip() for c in line.strip("|").split(" | ")] for line in lines[2:]]
+
+
+def test_verdict_table_has_one_row_per_result_with_its_verdict():
+    results = [fake("one", "holds"), fake("two", "fails", corrected="b", corrected_verdict="holds")]
+    rows = rows_of(report.verdict_table(results))
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("`one`", "holds", "—"),
+        ("`two`", "fails", "holds"),
+    ]
+    assert rows[0][3] == "$a_1 < b$"
+
+
+def test_errata_table_keeps_findings_and_escapes_evidence():
+    results = [fake("one", "holds"), fake("two", "holds in distribution")]
+    rows = rows_of(report.errata_table(results))
+    assert [r[0] for r in rows] == ["`two`"]
+    assert rows[0][3] == r"x\*y = z\_1 \| w"
+
+
+def test_tables_refuse_latex_that_would_break_a_cell():
+    with pytest.raises(ValueError, match="latex"):
+        report.verdict_table([fake("one", "holds", statement="|x|")])
+    with pytest.raises(ValueError, match="results"):
+        report.verdict_table([])
+
+
+def test_derivation_latex_lays_out_the_computed_steps():
+    latex = report.derivation_latex(symbolic.logistic_inverse_cdf(), steps=[0])
+    assert latex.startswith(r"\begin{aligned}") and latex.endswith(r"\end{aligned}")
+    assert sp.latex(symbolic.logistic_inverse_cdf().steps[0][1]) in latex
+    with pytest.raises(ValueError, match="steps"):
+        report.derivation_latex(symbolic.logistic_inverse_cdf(), steps=[])
+
+
+def test_proportion_evidence_recomputes_the_verifiers_intervals():
+    evidence = report.proportion_evidence([derivation.verify_claim("eq1")])
+    written = [check for label, _, check in evidence if label == "eq1"]
+    corrected = [check for label, _, check in evidence if label == "eq1 (corrected)"]
+    assert written and corrected
+    assert not any(c.consistent for c in written)
+    assert all(c.consistent for c in corrected)
