@@ -27,11 +27,16 @@ __all__ = [
     "new_figure",
     "plot_calibration",
     "plot_coupled",
+    "plot_density_family",
+    "plot_estimator_study",
     "plot_exceedance",
     "plot_histogram_density",
     "plot_proportion_checks",
     "plot_qq",
+    "plot_ratio_bars",
+    "plot_sign_errors",
     "plot_simplex",
+    "plot_trajectories",
     "use_book_style",
 ]
 
@@ -316,7 +321,7 @@ def plot_exceedance(ax, curves, *, xlabel="claimed probability", ylabel="P(x > 1
     return ax
 
 
-# --- Plots for the chapters beyond the note ---
+# Plots for the chapters beyond the note.
 
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")

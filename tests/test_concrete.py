@@ -1,0 +1,108 @@
+"""Shape facts about the binary Concrete density: symbolic, at exact points, and sampled."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import binary_gumbel as bg
+from binary_gumbel import concrete
+from binary_gumbel.concrete import L
+from binary_gumbel.montecarlo import check_ks, check_proportion
+from binary_gumbel.symbolic import tau, x
+
+GRID = [sp.Rational(k, 12) for k in range(1, 12)]
+LOGITS = [sp.log(sp.Rational(1, 3)), sp.Integer(0), sp.log(5)]
+
+
+def test_the_four_forms_of_the_density_are_one():
+    assert all(r == 0 for r in concrete.identity_residuals().values())
+
+
+def test_forms_agree_at_exact_points_and_with_the_library():
+    forms = concrete.density_forms()
+    for t, logit, point in [
+        (sp.Rational(1, 3), sp.log(2), sp.Rational(1, 5)),
+        (3, -1, sp.Rational(2, 3)),
+    ]:
+        values = [f.subs({tau: t, L: logit, x: point}) for f in forms.values()]
+        assert all(sp.simplify(v - values[0]) == 0 for v in values)
+        lib = np.exp(bg.binary_concrete_logpdf(float(point), float(logit), float(t)))
+        assert np.isclose(lib, float(values[0]), rtol=1e-13)
+
+
+def test_probability_above_half_is_p():
+    assert sp.simplify(concrete.probability_above_half() - 1 / (1 + sp.exp(-L))) == 0
+
+
+def test_temperature_limits_are_bernoulli_and_point_mass():
+    lim = concrete.temperature_limits()
+    one_minus_p = 1 / (1 + sp.exp(L))
+    assert sp.simplify(lim["tau -> 0, x < 1/2"] - one_minus_p) == 0
+    assert sp.simplify(lim["tau -> 0, x > 1/2"] - one_minus_p) == 0
+    assert (lim["tau -> oo, x < 1/2"], lim["tau -> oo, x > 1/2"]) == (0, 1)
+
+
+@pytest.mark.parametrize("logit", LOGITS)
+def test_end_limits_follow_the_temperature(logit):
+    a = sp.exp(logit)
+    for t in (sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(9, 10)):
+        assert concrete.end_limits(t, logit) == (sp.oo, sp.oo)
+    assert [sp.simplify(v) for v in concrete.end_limits(1, logit)] == [sp.simplify(1 / a), a]
+    for t in (sp.Rational(11, 10), 2, 5):
+        assert concrete.end_limits(t, logit) == (0, 0)
+
+
+def test_end_limits_agree_with_the_library():
+    for t, expected in ((0.5, np.inf), (2.0, -np.inf)):
+        assert bg.binary_concrete_logpdf(np.array([0.0, 1.0]), 1.5, t).tolist() == [expected] * 2
+    at0, at1 = concrete.end_limits(1, sp.Rational(3, 2))
+    np.testing.assert_allclose(
+        np.exp(bg.binary_concrete_logpdf([0.0, 1.0], 1.5, 1.0)),
+        [float(at0), float(at1)],
+        rtol=1e-14,
+    )
+
+
+@pytest.mark.parametrize("logit", LOGITS)
+def test_log_convex_for_tau_at_most_one(logit):
+    for t in (sp.Rational(1, 5), sp.Rational(1, 2), 1):
+        assert all(concrete.log_density_curvature(t, logit, g).is_nonnegative for g in GRID)
+
+
+def test_not_log_convex_above_one():
+    """The check can fail: at tau = 2 the curvature is negative somewhere."""
+    assert any(concrete.log_density_curvature(2, 0, g).is_negative for g in GRID)
+
+
+@pytest.mark.parametrize("logit", LOGITS)
+@pytest.mark.parametrize("t", [sp.Rational(3, 2), 2, 6])
+def test_single_interior_mode_above_one(t, logit):
+    signs = [sp.sign(concrete.log_density_slope(t, logit, g)) for g in GRID]
+    # Rising at the left, falling at the right, and never rising again after falling.
+    assert signs[0] == 1 and signs[-1] == -1 and signs == sorted(signs, reverse=True)
+
+
+def test_mode_function_is_decreasing_above_one():
+    _, dphi = concrete.mode_function()
+    closed = -tau * (tau**2 - 1) / (x * (1 - x) * (tau + 1 - 2 * x) * (tau - 1 + 2 * x))
+    assert sp.simplify(dphi - closed) == 0
+
+
+@pytest.mark.parametrize("t", [0.2, 1.0, 5.0])
+def test_samples_follow_the_density_and_put_p_above_half(t):
+    p, n = 0.3, 50_000
+    logit = bg.logit_from_probability(p)
+    s = bg.sample_binary_gumbel_softmax(logit, t, n, rng=9)
+    assert check_proportion(np.count_nonzero(s > 0.5), n, p).consistent
+    assert check_ks(s, lambda v: bg.binary_concrete_cdf(v, logit, t)).consistent
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match="temperature"):
+        concrete.end_limits(0, 1)
+    with pytest.raises(ValueError, match="logit"):
+        concrete.end_limits(1, sp.oo)
+    with pytest.raises(ValueError, match="point"):
+        concrete.log_density_slope(2, 0, 1)

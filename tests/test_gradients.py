@@ -1,0 +1,186 @@
+"""Gradient estimators on the REBAR/RELAX toy problem: exactness, bias, variance, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy import integrate, special
+
+import binary_gumbel as bg
+from binary_gumbel import gradients as gr
+from binary_gumbel.montecarlo import check_mean, z_for_false_alarm
+
+Z = z_for_false_alarm(1e-6)
+EPS = np.finfo(np.float64).eps
+TARGETS = (gr.TARGET_REBAR, gr.TARGET_RELAX)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("theta", [-3.0, -1.0, 0.0, 0.7, 4.0])
+def test_exact_gradient_matches_finite_differences_of_the_objective(theta, target):
+    h = 1e-5
+    fd = (gr.objective(theta + h, target) - gr.objective(theta - h, target)) / (2 * h)
+    # Truncation h^2 |L'''| / 6 with |sigma'''| <= 1/8, plus rounding of two values <= 1.
+    tol = h**2 / 48 * abs(1 - 2 * target) + 4 * EPS / h
+    assert abs(fd - gr.exact_gradient(theta, target)) <= tol
+
+
+def test_sympy_gradient_is_the_closed_form():
+    loss, grad = gr.objective_gradient_expr()
+    t, theta = sorted(loss.free_symbols, key=str)
+    s = 1 / (1 + sp.exp(-theta))
+    assert sp.simplify((grad - s * (1 - s) * (1 - 2 * t)).rewrite(sp.exp)) == 0
+    f = sp.lambdify((theta, t), grad, "numpy")
+    thetas = np.linspace(-5, 5, 11)
+    np.testing.assert_allclose(f(thetas, 0.45), gr.exact_gradient(thetas, 0.45), rtol=1e-12)
+
+
+def test_pathwise_derivative_is_x_one_minus_x_over_tau():
+    _, _, residual = gr.pathwise_derivative_expr()
+    assert residual == 0
+
+
+@pytest.mark.parametrize("tau", [0.1, 0.5, 1.0, 3.0])
+def test_pathwise_derivative_matches_finite_differences(tau):
+    u = np.linspace(0.01, 0.99, 41)
+    theta, h = 0.3, 1e-6
+    fd = bg.binary_gumbel_softmax(theta + h, tau, u) - bg.binary_gumbel_softmax(theta - h, tau, u)
+    fd /= 2 * h
+    # |d^3 x / d theta^3| = |sigma'''(z)| / tau^3 <= 1 / (8 tau^3); rounding of x <= 1 in 4 ulp.
+    tol = h**2 / (48 * tau**3) + 4 * EPS / h
+    assert np.max(np.abs(fd - gr.relaxed_sample_derivative(theta, tau, u))) <= tol
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("theta", [-1.0, 0.5, 2.0])
+@pytest.mark.parametrize("baseline", [None, 0.3, "mean"])
+def test_reinforce_is_unbiased(theta, target, baseline):
+    """Not at theta = 0, where the mean baseline makes every estimate equal the gradient."""
+    c = gr.objective(theta, target) if baseline == "mean" else baseline
+    u = np.random.default_rng(1).random(200_000)
+    check = check_mean(gr.reinforce(theta, target, u, baseline=c), gr.exact_gradient(theta, target))
+    assert check.consistent, check
+
+
+def test_relaxed_estimator_is_detectably_biased_at_large_tau():
+    """The same check rejects the relaxed estimator, so it has the power to fail."""
+    u = np.random.default_rng(2).random(200_000)
+    g = gr.relaxed(-1.0, 0.45, 1.0, u)
+    assert not check_mean(g, gr.exact_gradient(-1.0, 0.45)).consistent
+
+
+def test_relaxed_bias_vanishes_and_variance_grows_as_tau_falls():
+    taus = (1.0, 0.3, 0.03)
+    rows = [gr.estimator_statistics("relaxed", -1.0, 0.45, t, 200_000, rng=3) for t in taus]
+    (lo1, hi1), _, (lo3, hi3) = (r.bias_interval() for r in rows)
+    assert hi1 < 0, "bias at tau = 1 is significantly negative"
+    assert lo3 <= 0 <= hi3, "bias at tau = 0.03 is consistent with 0"
+    assert max(abs(lo3), abs(hi3)) < abs(hi1), "and significantly smaller in magnitude"
+    for coarse, fine in zip(rows, rows[1:], strict=False):
+        assert coarse.variance_interval()[1] < fine.variance_interval()[0]
+
+
+def _exact_moments(fn, theta, target, tau):
+    """E[g] and E[g^2] by quadrature over the Logistic noise l (density sigma(l) sigma(-l))."""
+
+    def moment(k):
+        def integrand(ell):
+            u = special.expit(ell)
+            return float(fn(theta, target, tau, u)) ** k * u * (1 - u)
+
+        parts = (-np.inf, -theta, np.inf)  # the kink of b = 1[theta + l > 0]
+        return sum(
+            integrate.quad(integrand, a, b, limit=200)[0]
+            for a, b in zip(parts, parts[1:], strict=False)
+        )
+
+    return moment(1), moment(2)
+
+
+@pytest.mark.parametrize("name", ["relaxed", "straight-through"])
+@pytest.mark.parametrize("tau", [0.3, 1.0])
+def test_bias_and_variance_with_their_stated_errors(name, tau):
+    theta, target = -1.0, 0.45
+    m1, m2 = _exact_moments(gr.ESTIMATORS[name], theta, target, tau)
+    r = gr.estimator_statistics(name, theta, target, tau, 200_000, rng=4)
+    lo, hi = r.bias_interval()
+    assert lo <= m1 - r.exact <= hi
+    lo, hi = r.variance_interval()
+    assert lo <= m2 - m1**2 <= hi
+
+
+@pytest.mark.parametrize("baseline", [None, "mean"])
+def test_reinforce_variance_with_its_stated_error(baseline):
+    theta, target = 0.5, gr.TARGET_RELAX
+    p = special.expit(theta)
+    c = float(gr.objective(theta, target)) if baseline else 0.0
+    values = np.array([((1 - target) ** 2 - c) * (1 - p), -(target**2 - c) * p])
+    probs = np.array([p, 1 - p])
+    exact_var = probs @ values**2 - (probs @ values) ** 2
+    name = "REINFORCE + baseline" if baseline else "REINFORCE"
+    r = gr.estimator_statistics(name, theta, target, 1.0, 200_000, rng=5)
+    lo, hi = r.variance_interval()
+    assert lo <= exact_var <= hi
+
+
+def test_sign_error_rate_of_plain_reinforce_is_one_minus_p():
+    """f > 0, so a single estimate has the sign of b - p: wrong exactly when b = 0."""
+    theta = 0.8
+    r = gr.estimator_statistics("REINFORCE", theta, 0.45, 1.0, 100_000, rng=6)
+    assert r.sign_error_low <= 1 - special.expit(theta) <= r.sign_error_high
+
+
+def test_estimators_share_their_noise():
+    """Both estimates are positive exactly when the shared sample b is 1."""
+    u = np.random.default_rng(7).random(1000)
+    b_reinforce = gr.reinforce(0.4, 0.45, u) > 0
+    b_st = gr.straight_through(0.4, 0.45, 0.5, u) > 0
+    assert 0 < b_st.sum() < u.size and np.array_equal(b_reinforce, b_st)
+
+
+def test_gradient_descent_with_the_exact_gradient_decreases_the_loss():
+    run = gr.sgd(None, 0.45, 1.0, steps=50, learning_rate=5.0)
+    assert np.all(np.diff(run.loss) < 0) and np.all(np.diff(run.theta) < 0)
+
+
+def test_sgd_is_reproducible_and_reinforce_approaches_the_optimum():
+    a = gr.sgd("REINFORCE", 0.45, 1.0, steps=300, learning_rate=5.0, batch=64, rng=8)
+    b = gr.sgd("REINFORCE", 0.45, 1.0, steps=300, learning_rate=5.0, batch=64, rng=8)
+    assert np.array_equal(a.theta, b.theta)
+    assert special.expit(a.theta[-1]) < 0.05
+
+
+def test_extremes_give_limits_without_warnings():
+    u = np.array([0.0, 0.5, 1.0])
+    assert np.all(np.isfinite(gr.relaxed(0.0, 0.45, 1e-3, u)))
+    assert np.all(gr.relaxed_sample_derivative(0.0, 1e-3, np.array([0.0, 1.0])) == 0)
+    assert gr.exact_gradient(-800.0, 0.45) == 0 and math.isclose(gr.objective(800.0, 0.45), 0.3025)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: gr.relaxed(0.0, 0.45, 0.0, 0.5), ValueError, "tau"),
+        (lambda: gr.relaxed(np.nan, 0.45, 1.0, 0.5), ValueError, "theta"),
+        (lambda: gr.reinforce(0.0, 0.45, 1.5), ValueError, "u"),
+        (lambda: gr.reinforce(0.0, 0.45, 0.5, baseline=np.inf), ValueError, "baseline"),
+        (lambda: gr.exact_gradient("a", 0.45), TypeError, "theta"),
+        (lambda: gr.objective(0.0, np.nan), ValueError, "target"),
+        (lambda: gr.straight_through([0.0, 1.0], 0.45, 1.0, [0.1, 0.2, 0.3]), ValueError, "shapes"),
+        (lambda: gr.estimator_statistics("bogus", 0.0, 0.45, 1.0, 10), ValueError, "estimator"),
+        (lambda: gr.estimator_statistics("relaxed", 0.0, 0.45, 1.0, 10.5), TypeError, "n"),
+        (
+            lambda: gr.estimator_statistics("relaxed", 0.0, 0.45, 1.0, 10, batch=20),
+            ValueError,
+            "batch",
+        ),
+        (lambda: gr.sgd(None, 0.45, 1.0, learning_rate=-1.0), ValueError, "learning_rate"),
+        (lambda: gr.sgd(None, 0.45, 1.0, steps=-1), ValueError, "steps"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
