@@ -65,6 +65,7 @@ def test_verdict_and_correction(claim_id):
     assert result.corrected_verdict == corrected_verdict
     assert (result.corrected is None) == (corrected_verdict is None)
     assert result.evidence
+    assert result.evidence_latex and result.evidence_latex.count("$") % 2 == 0
     assert any(c.verdict is not None for c in result.checks)
 
 
@@ -100,6 +101,7 @@ def test_typos_are_listed_and_do_not_count():
     typos = {r.id: r.typos for r in verify_all()}
     assert "exp" in typos["step-1"][0].as_written and typos["step-1"][0].read_as.count("exp") == 1
     assert typos["logistic-sampling"][0].read_as == r"\mathrm{Logistic}(0, 1)"
+    assert all(" → " in t.text for ts in typos.values() for t in ts)
     assert all(not typos[i] for i in CLAIM_IDS if i not in {"step-1", "logistic-sampling"})
     assert r"\exp\exp" in verify_claim("step-1").statement
 

@@ -3,43 +3,84 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
+import pytest
+
 from binary_gumbel import verify
-from binary_gumbel.derivation import CLAIM_IDS, verify_claim
+from binary_gumbel.derivation import CLAIM_IDS, verify_all, verify_claim
 
 KEYS = {"id", "statement", "verdict", "evidence", "corrected", "corrected_verdict", "typos"}
 VERDICTS = {"holds", "holds in distribution", "fails"}
 
 
-def test_cli_json():
-    done = subprocess.run(
+@pytest.fixture(scope="module")
+def cli():
+    """``(exit status, JSON claims, stderr)`` of ``python -m binary_gumbel.verify --json``.
+
+    The command runs every check from scratch in its own interpreter, once for
+    all the tests below.
+    """
+    run = subprocess.run(
         [sys.executable, "-m", "binary_gumbel.verify", "--json"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    claims = json.loads(done.stdout)["claims"]
+    return run.returncode, json.loads(run.stdout)["claims"] if run.stdout else None, run.stderr
+
+
+def test_cli_exits_0_with_every_claim(cli):
+    returncode, claims, err = cli
+    assert returncode == verify.EXIT_OK, err
     assert [c["id"] for c in claims] == list(CLAIM_IDS)
+    assert all(set(claim) == KEYS for claim in claims)
+
+
+def test_cli_verdicts_match_the_library(cli):
+    _, claims, _ = cli
     for claim in claims:
-        assert set(claim) == KEYS
         assert claim["verdict"] in VERDICTS
         assert claim["verdict"] == verify_claim(claim["id"]).verdict
-        assert claim["evidence"]["summary"]
+        assert claim["evidence"]["summary"] == verify_claim(claim["id"]).evidence
         if claim["verdict"] == "fails":
             assert claim["corrected"] and claim["corrected_verdict"] in VERDICTS
+            assert claim["corrected_verdict"] == verify_claim(claim["id"]).corrected_verdict
         else:
             assert claim["corrected"] is None and claim["corrected_verdict"] is None
+
+
+def test_cli_evidence_in_both_renderings(cli):
+    _, claims, _ = cli
+    for claim in claims:
+        evidence = claim["evidence"]
+        assert evidence["summary"] and evidence["latex"]
+        assert evidence["latex"].count("$") % 2 == 0 and "|" not in evidence["latex"]
+        for check in evidence["checks"] + evidence["correction_checks"]:
+            assert check["summary"] and check["summary_latex"].count("$") % 2 == 0
+
+
+def test_evidence_reads_as_math_not_as_debug_output():
+    for result in verify_all():
+        for text in (result.evidence, result.corrected_text or ""):
+            assert not re.search(r"sigma|tau|alpha_|\*\*|\(-1\)|\{'|Sigmoid", text), text
+        sentences = [s for s in re.split(r"(?<=\.) ", result.evidence) if s]
+        assert len(sentences) == len(set(sentences)), result.evidence
 
 
 def test_table(capsys):
     assert verify.main([]) == verify.EXIT_OK
     out = capsys.readouterr().out
-    header, rule = out.splitlines()[:2]
-    assert header.split(" | ")[0].strip() == "id" and set(rule) <= {"-", "+"}
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{len(CLAIM_IDS)} claims of the note")
+    assert max(map(len, lines)) <= verify.WIDTH
     for claim_id in CLAIM_IDS:
-        assert f"\n{claim_id} " in out
-        assert verify_claim(claim_id).verdict in out
+        result = verify_claim(claim_id)
+        header = next(line for line in lines if line.startswith(f"{claim_id} ─"))
+        assert header.endswith(f"─ {result.verdict}") and len(header) == verify.WIDTH
+        assert result.verdict in out
+        if result.corrected is not None:
+            assert f": {result.corrected_verdict}" in out
 
 
 def test_a_check_that_cannot_run_gives_exit_2(capsys, monkeypatch):
@@ -55,4 +96,5 @@ def test_a_check_that_cannot_run_gives_exit_2(capsys, monkeypatch):
     assert "simulated failure" in claims["step-2"]["evidence"]["summary"]
     assert claims["step-1"]["verdict"] in VERDICTS
     assert verify.main([]) == verify.EXIT_COULD_NOT_RUN
-    assert "COULD NOT RUN" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "COULD NOT RUN" in out and "simulated failure" in out

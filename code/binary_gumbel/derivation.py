@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from binary_gumbel import derivation_engine as engine
-from binary_gumbel.derivation_engine import FAILS, Check, combine
+from binary_gumbel.derivation_engine import FAILS, HOLDS, Check, Phrase, combine, formula, say
 from binary_gumbel.derivation_montecarlo import (
     LIMIT_TAU,
     SEED,
@@ -43,6 +43,7 @@ from binary_gumbel.symbolic import (
     mu1,
     mu2,
     p,
+    plain,
     tau,
     tau_limits,
     u,
@@ -66,6 +67,8 @@ __all__ = [
     "verify_claim",
 ]
 
+#: Monte Carlo sizes. Their power against the note's errors (off by at least 1/2) is
+#: essentially 1; see :mod:`binary_gumbel.derivation_montecarlo` for the bound.
 N_PROPORTION = 100_000
 N_KS = 20_000
 
@@ -112,25 +115,20 @@ CORRECTED_STEP4 = _display(CORRECTED_STEP4_DISPLAY)
 _LIMIT = r"P\left(\lim_{\tau \to 0} x = 1\right) = "
 
 _TEXT = {
-    "eq1": "Eq. (1) x = σ{-(1/τ)(log p/(1-p) + log u/(1-u))} is the Gumbel-softmax for "
-    "α = [p, 1-p], and P(lim_{τ→0} x = 1) = p",
-    "eq2": "Eq. (2) x = σ{-(1/τ)(log α₁/(α₁+α₂) + log u/(1-u))} for α = [α₁, α₂], and "
+    "eq1": "Eq. (1): x = σ{−(1/τ)(log p/(1−p) + log u/(1−u))} is the Gumbel-softmax for "
+    "α = [p, 1−p], and P(lim_{τ→0} x = 1) = p",
+    "eq2": "Eq. (2): x = σ{−(1/τ)(log α₁/(α₁+α₂) + log u/(1−u))} for α = [α₁, α₂], and "
     "P(lim_{τ→0} x = 1) = α₁/(α₁+α₂)",
     "eq3-limit": "Eq. (3): P(lim_{τ→0} x_k = 1) = α_k / Σ_i α_i",
     "gumbel-difference": "X₁ ~ Gumbel(α₁), X₂ ~ Gumbel(α₂) independent ⇒ "
-    "X₁ - X₂ ~ Logistic(α₁ - α₂)",
-    "logistic-sampling": "x ~ Logistic(1) ⇔ x = log u/(1-u), u ~ Uniform(0, 1)",
-    "step-1": "(Eq. (3), n = 2) = exp{(log p + g₁)/τ} / (exp exp{(log p + g₁)/τ} + "
-    "exp exp{(log(1-p) + g₂)/τ})",
-    "step-2": "= 1 / (1 + exp{(log(1-p) - log p + g₂ - g₁)/τ})",
-    "step-3": "= 1 / (1 + exp{(log(1-p) - log p + log u - log(1-u))/τ})",
-    "step-4": "= σ{-(1/τ)(log p/(1-p) + log u/(1-u))}",
+    "X₁ − X₂ ~ Logistic(α₁ − α₂)",
+    "logistic-sampling": "x ~ Logistic(1) ⇔ x = log u/(1−u), u ~ Uniform(0, 1)",
+    "step-1": "line 1: Binary Gumbel Softmax = exp{(log p + g₁)/τ} / (exp exp{(log p + g₁)/τ} + "
+    "exp exp{(log(1−p) + g₂)/τ})",
+    "step-2": "line 2: = 1 / (1 + exp{(log(1−p) − log p + g₂ − g₁)/τ})",
+    "step-3": "line 3: = 1 / (1 + exp{(log(1−p) − log p + log u − log(1−u))/τ})",
+    "step-4": "line 4: = σ{−(1/τ)(log p/(1−p) + log u/(1−u))}",
 }
-
-
-def _plain(expr) -> str:
-    """A SymPy expression as one line of plain text (σ for the sigmoid)."""
-    return sp.sstr(expr).replace("Sigmoid", "σ").replace("tau", "τ").replace("alpha_", "α")
 
 
 @dataclass(frozen=True)
@@ -140,6 +138,8 @@ class Typo:
     as_written: str
     read_as: str
     reason: str
+    #: ``as written → read as`` in plain text, for terminals.
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,8 @@ class ClaimResult:
     corrected_checks: tuple[Check, ...] = ()
     typos: tuple[Typo, ...] = field(default=())
     corrected_text: str | None = None
+    #: ``evidence`` with its math in LaTeX: prose with inline ``$...$``, no ``|``.
+    evidence_latex: str = ""
 
     @property
     def text(self) -> str:
@@ -168,7 +170,7 @@ class ClaimResult:
         def checks(items):
             return [
                 {"name": c.name, "verdict": c.verdict, "method": c.method,
-                 "summary": c.summary, "data": c.data}
+                 "summary": c.summary, "summary_latex": c.summary_latex, "data": c.data}
                 for c in items
             ]  # fmt: skip
 
@@ -178,6 +180,7 @@ class ClaimResult:
             "verdict": self.verdict,
             "evidence": {
                 "summary": self.evidence,
+                "latex": self.evidence_latex,
                 "checks": checks(self.checks),
                 "correction_checks": checks(self.corrected_checks),
             },
@@ -195,11 +198,27 @@ def _confirmed(checks: list[Check]) -> tuple[Check, ...]:
     return tuple(checks)
 
 
-def _reason(checks) -> str:
-    """The evidence line: the first failing check, else every deciding check."""
+def _reason(checks) -> Phrase:
+    """The evidence: the first failing check, else every deciding check, then the first
+    Monte Carlo confirmation."""
     deciding = [c for c in checks if c.verdict is not None]
     failing = [c for c in deciding if c.verdict == FAILS]
-    return " ".join(c.summary for c in (failing[:1] or deciding))
+    confirmations = [c for c in checks if "agrees_with_exact" in c.data]
+    chosen = list(dict.fromkeys(c.phrase for c in failing[:1] or deciding))
+    return _sentences(*chosen, *(c.phrase for c in confirmations[:1]))
+
+
+def _sentences(*phrases: Phrase) -> Phrase:
+    return Phrase(" ".join(q.plain for q in phrases), " ".join(q.latex for q in phrases))
+
+
+def _result(claim_id, statement, checks, **fields) -> ClaimResult:
+    """A :class:`ClaimResult` whose verdict and evidence come from ``checks``."""
+    evidence = fields.pop("evidence", None) or _reason(checks)
+    return ClaimResult(
+        claim_id, statement, combine(checks), evidence.plain, _confirmed(checks),
+        evidence_latex=evidence.latex, **fields,
+    )  # fmt: skip
 
 
 def _limit_mc(name, expr, claimed, point) -> Check:
@@ -208,7 +227,7 @@ def _limit_mc(name, expr, claimed, point) -> Check:
     exact = engine.limit_probability(expr).subs(point)
     return proportion_confirmation(
         name, int(np.count_nonzero(values > 0.5)), N_PROPORTION,
-        sp.sympify(claimed).subs(point), exact, tau=str(LIMIT_TAU), formula="note, lambdified",
+        sp.sympify(claimed).subs(point), exact, formula="note, lambdified",
     )  # fmt: skip
 
 
@@ -217,51 +236,56 @@ def _library_limit_mc(name, logit: float, claimed) -> Check:
     values = sample_binary_gumbel_softmax(logit, float(LIMIT_TAU), size=N_PROPORTION, rng=rng)
     return proportion_confirmation(
         name, int(np.count_nonzero(values > 0.5)), N_PROPORTION, claimed, claimed,
-        tau=str(LIMIT_TAU), formula="library sample_binary_gumbel_softmax",
+        label="Monte Carlo with the library's sampler",
+        formula="library sample_binary_gumbel_softmax",
     )  # fmt: skip
 
 
-def _law_mc(name, lhs, rhs, point, same_law: bool) -> Check:
+def _law_mc(name, lhs, rhs, point, same_law: bool, against: str) -> Check:
     """KS test of samples of ``lhs`` (as written, lambdified) against the exact CDF of ``rhs``."""
     tau_value = sp.Rational(1, 2)
     samples = sample_expression(lhs, point, N_KS, tau_value=tau_value)
     cdf = engine.binary_form(rhs).cdf.subs(tau, tau_value)
-    return ks_confirmation(name, samples, cdf, x, point, same_law, tau=str(tau_value))
+    return ks_confirmation(
+        name, samples, cdf, x, point, same_law, against=against, tau_value=tau_value
+    )
 
 
 def _binary_claim(claim_id, statement, expr, definition, claimed, corrected_display, typos=()):
     """Eq. (1)/(2): ``expr`` is the two-class Gumbel-softmax in law, with the claimed limit."""
     point = engine.first_point(expr, claimed)
-    law = engine.check_same_law(expr, definition, "law vs the two-class Gumbel-softmax")
-    limit = engine.check_limit_probability(expr, claimed, "P(lim x = 1)")
+    labels = (f"Eq. ({claim_id[-1]})", "the two-class Gumbel-softmax")
+    law_name, two_class = "law vs the two-class Gumbel-softmax", labels[1] + "'s CDF"
+    law = engine.check_same_law(expr, definition, law_name, labels)
     checks = [
-        limit,
+        engine.check_limit_probability(expr, claimed, "P(lim x = 1)"),
         law,
         _limit_mc("Monte Carlo: P(lim x = 1)", expr, claimed, point),
-        _law_mc("Monte Carlo: law", expr, definition, point, law.verdict != FAILS),
+        _law_mc("Monte Carlo: law", expr, definition, point, law.verdict != FAILS, two_class),
     ]
-    verdict = combine(checks)
-    corrected = corrected_checks = corrected_verdict = corrected_text = None
-    if verdict == FAILS:
+    fields = {"typos": tuple(typos)}
+    if combine(checks) == FAILS:
         fixed = _display(corrected_display)
-        corrected = sp.latex(corrected_display) + r",\quad " + _LIMIT + sp.latex(claimed)
-        corrected_text = f"x = {_plain(corrected_display)}, P(lim x = 1) = {_plain(claimed)}"
-        logit_value = float(engine.binary_form(fixed).a.subs(point))
-        fixed_law = engine.check_same_law(fixed, definition, "law vs the two-class Gumbel-softmax")
+        fixed_law = engine.check_same_law(
+            fixed, definition, law_name, ("the correction", labels[1])
+        )
         corrected_checks = [
             engine.check_limit_probability(fixed, claimed, "P(lim x = 1)"),
             fixed_law,
             _limit_mc("Monte Carlo: P(lim x = 1)", fixed, claimed, point),
-            _library_limit_mc("Monte Carlo (library): P(lim x = 1)", logit_value,
-                              float(sp.sympify(claimed).subs(point))),
-            _law_mc("Monte Carlo: law", fixed, definition, point, fixed_law.verdict != FAILS),
+            _library_limit_mc("Monte Carlo (library): P(lim x = 1)",
+                              float(engine.binary_form(fixed).a.subs(point)),
+                              sp.sympify(claimed).subs(point)),
+            _law_mc("Monte Carlo: law", fixed, definition, point, fixed_law.verdict != FAILS,
+                    two_class),
         ]  # fmt: skip
-        corrected_verdict = combine(corrected_checks)
-        corrected_checks = _confirmed(corrected_checks)
-    return ClaimResult(
-        claim_id, statement, verdict, _reason(checks), _confirmed(checks),
-        corrected, corrected_verdict, corrected_checks or (), tuple(typos), corrected_text,
-    )  # fmt: skip
+        fields.update(
+            corrected=sp.latex(corrected_display) + r",\quad " + _LIMIT + sp.latex(claimed),
+            corrected_text=f"x = {plain(corrected_display)}, P(lim x = 1) = {plain(claimed)}",
+            corrected_verdict=combine(corrected_checks),
+            corrected_checks=_confirmed(corrected_checks),
+        )
+    return _result(claim_id, statement, checks, **fields)
 
 
 def _eq1() -> ClaimResult:
@@ -291,48 +315,65 @@ def _eq2() -> ClaimResult:
     diagnosis = []
     for label, display in partial.items():
         check = engine.check_limit_probability(_display(display), claimed, "P(lim x = 1)")
+        text = say(f"Fixing the {label} gives x = ", display, f": {check.verdict}. ", check.phrase)
         diagnosis.append(Check(
-            f"diagnosis: fix the {label}", None, check.method,
-            f"Fixing the {label} ({sp.latex(display)}): {check.verdict}. {check.summary}",
-            {"verdict_if_only_this_fix": check.verdict, **check.data},
+            f"diagnosis: fix the {label}", None, check.method, text.plain,
+            {"verdict_if_only_this_fix": check.verdict, **check.data}, text.latex,
         ))  # fmt: skip
     return ClaimResult(**{**vars(result), "checks": result.checks + tuple(diagnosis)})
 
 
 def _eq3_limit() -> ClaimResult:
-    limits = tau_limits()
+    up, down, vanish = tau_limits().result
     general = gumbel_max_probability()
     a_k, rest = sp.Symbol("alpha_k", positive=True), sp.Symbol("S", positive=True)
     explicit = gumbel_max_probability(3)
     alphas = sorted(explicit.result.free_symbols, key=str)
-    up, down, vanish = limits.result
-    limit_ok = (up, down, vanish) == (1, 0, 0)
+    limits = say(
+        "As ", formula(("τ → 0", r"\tau \to 0")), ", ",
+        formula((f"σ(A/τ) → {plain(up)}", rf"\sigma(A/\tau) \to {sp.latex(up)}")), " for A > 0, ",
+        formula((f"σ(A/τ) → {plain(down)}", rf"\sigma(A/\tau) \to {sp.latex(down)}")),
+        " for A < 0 and ",
+        formula((f"exp(−d/τ) → {plain(vanish)}", rf"e^{{-d/\tau}} \to {sp.latex(vanish)}")),
+        " for d > 0, so ", formula(("x_k → 1", r"x_k \to 1")), " exactly when ",
+        formula(("log α_k + g_k", r"\log\alpha_k + g_k")), " is the largest.",
+    )  # fmt: skip
+    binary = engine.check_limit_probability(
+        DEFINITION_UNNORMALISED, alpha1 / (alpha1 + alpha2), "binary engine, n = 2"
+    )
     checks = [
-        Check(
-            "tau -> 0 limit", engine.HOLDS if limit_ok else FAILS, "limit",
-            f"lim sigma(A/tau) = {up} (A > 0), {down} (A < 0); lim exp(-d/tau) = {vanish} "
-            "(d > 0): x_k -> 1 exactly when log alpha_k + g_k is the maximum.",
-        ),
+        Check.from_phrase("tau -> 0 limit", HOLDS if (up, down, vanish) == (1, 0, 0) else FAILS,
+                      "limit", limits),
         engine.check_identity(general.result, a_k / (a_k + rest), "Gumbel-max, general n"),
         engine.check_identity(explicit.result, alphas[0] / sp.Add(*alphas), "Gumbel-max, n = 3"),
-        engine.check_limit_probability(DEFINITION_UNNORMALISED, alpha1 / (alpha1 + alpha2),
-                                       "binary engine, n = 2"),
+        binary,
     ]  # fmt: skip
-    weights = np.array([1.0, 2.0, 3.0])
+    weights = (1, 2, 3)
     rng = np.random.default_rng(SEED)
-    gumbels = rng.gumbel(size=(N_PROPORTION, weights.size))
+    gumbels = rng.gumbel(size=(N_PROPORTION, len(weights)))
     relaxed = gumbel_softmax(np.log(weights), float(LIMIT_TAU), gumbels)
-    share = float(sp.Rational(1, 6))
     checks.append(proportion_confirmation(
         "Monte Carlo (library gumbel_softmax), n = 3, alpha = (1, 2, 3)",
-        int(np.count_nonzero(relaxed.argmax(axis=-1) == 0)), N_PROPORTION, share,
-        float(explicit.result.subs(dict(zip(alphas, (1, 2, 3), strict=True)))),
-        tau=str(LIMIT_TAU), event="argmax x = 1 (the limit's event at every tau)",
+        int(np.count_nonzero(relaxed.argmax(axis=-1) == 0)), N_PROPORTION,
+        weights[0] / sp.Add(*weights),
+        explicit.result.subs(dict(zip(alphas, weights, strict=True))),
+        label="Monte Carlo with the library's gumbel_softmax for α = (1, 2, 3)",
+        outcome="have x₁ largest", formula="library gumbel_softmax",
+        event="argmax x = 1 (the limit's event at every tau)",
     ))  # fmt: skip
-    return ClaimResult(
+    evidence = None
+    if combine(checks) == HOLDS:
+        integral = say(
+            "The Gumbel-max integral gives ", general.result, " with ",
+            formula(("S = Σ_{i≠k} α_i", r"S = \sum_{i \ne k} \alpha_i")), " for any n and ",
+            explicit.result, " for n = 3, and the binary engine gives ",
+            engine.limit_probability(DEFINITION_UNNORMALISED), " for n = 2.",
+        )  # fmt: skip
+        evidence = _sentences(limits, integral, checks[-1].phrase)
+    return _result(
         "eq3-limit",
         _LIMIT.replace("x", "x_k") + r"\frac{\alpha_k}{\sum_i \alpha_i}\ \text{for Eq. (3)}",
-        combine(checks), _reason(checks), _confirmed(checks),
+        checks, evidence=evidence,
     )  # fmt: skip
 
 
@@ -342,54 +383,66 @@ def _gumbel_difference() -> ClaimResult:
     law = engine.check_cdf(x1 - x2, claimed_cdf, z, "CDF by convolution")
     point = engine.first_point(claimed_cdf)
     samples = sample_expression(x1 - x2, point, N_KS)
+    against = say("the ", formula(("Logistic(α₁ − α₂)", r"\mathrm{Logistic}(\alpha_1 - \alpha_2)")),
+                  " CDF")  # fmt: skip
     checks = [
         law,
-        ks_confirmation("Monte Carlo", samples, claimed_cdf, z, point, law.verdict != FAILS),
-    ]
-    note = Check(
-        "notation", None, "reading",
-        "Gumbel(a) and Logistic(m) are read as location parameters (scale 1), as the statement "
-        "needs; the note's Eq. (3) places the Gumbel at log alpha_k, not alpha_k, which is "
-        "consistent: the locations there are log alpha_1 and log alpha_2.",
+        ks_confirmation("Monte Carlo", samples, claimed_cdf, z, point, law.verdict != FAILS,
+                        against=against),
+    ]  # fmt: skip
+    notation = say(
+        "Gumbel(a) and Logistic(m) are read with a as location (scale 1), as the statement "
+        "needs; Eq. (3) places the Gumbels at ", formula(("log α_k", r"\log\alpha_k")),
+        ", consistently, so there the locations are ",
+        formula(("log α₁", r"\log\alpha_1")), " and ", formula(("log α₂", r"\log\alpha_2")), ".",
     )  # fmt: skip
-    return ClaimResult(
+    return _result(
         "gumbel-difference",
         r"X_1 \sim \mathrm{Gumbel}(\alpha_1),\ X_2 \sim \mathrm{Gumbel}(\alpha_2)\ "
         r"\Rightarrow\ X_1 - X_2 \sim \mathrm{Logistic}(\alpha_1 - \alpha_2)",
-        combine(checks), _reason(checks), _confirmed([*checks, note]),
+        [*checks, Check.from_phrase("notation", None, "reading", notation)],
     )  # fmt: skip
 
 
 def _logistic_sampling() -> ClaimResult:
     sampler = sp.log(u / (1 - u))
     forward = engine.check_cdf(sampler, logistic_cdf(z), z, "CDF of log(u/(1-u))")
-    inverse = engine.check_identity(logistic_inverse_cdf().result, sampler, "inverse CDF")
+    derivation = logistic_inverse_cdf()
+    inverse = engine.check_identity(derivation.result, sampler, "inverse CDF")
+    if inverse.verdict == HOLDS:
+        text = say(
+            "Solving ", formula(Sigmoid(z), u), " for z gives ",
+            formula(z, derivation.result, sampler),
+            ", the sampler, so the map is a bijection and the equivalence runs both ways.",
+        )  # fmt: skip
+        inverse = Check.from_phrase(inverse.name, inverse.verdict, inverse.method, text)
     literal = engine.check_cdf(sampler, logistic_cdf(z, 1), z, "literal: location 1")
+    literal_text = say(
+        "Read with the note's own convention (one argument, the location, as in ",
+        formula(("Logistic(α₁ − α₂)", r"\mathrm{Logistic}(\alpha_1 - \alpha_2)")),
+        f"), Logistic(1) would have location 1: {literal.verdict}. ", literal.phrase,
+    )  # fmt: skip
     samples = sample_expression(sampler, {}, N_KS)
     checks = [
         forward,
-        Check(inverse.name, inverse.verdict, inverse.method,
-              "Solving sigma(z) = u gives the inverse CDF log(u/(1-u)), so the map is a "
-              "bijection and the equivalence runs both ways. " + inverse.summary),
-        ks_confirmation("Monte Carlo", samples, logistic_cdf(z), z, {}, forward.verdict != FAILS),
-        Check(
-            "literal reading", None, literal.method,
-            "Read with the note's own location convention (Logistic(alpha_1 - alpha_2) two "
-            f"sentences earlier), Logistic(1) would have location 1: {literal.verdict}. "
-            + literal.summary, {"verdict_if_literal": literal.verdict, **literal.data},
-        ),
+        inverse,
+        ks_confirmation("Monte Carlo", samples, logistic_cdf(z), z, {}, forward.verdict != FAILS,
+                        against="the standard Logistic CDF σ(z)"),
+        Check.from_phrase("literal reading", None, literal.method, literal_text,
+                      {"verdict_if_literal": literal.verdict, **literal.data}),
     ]  # fmt: skip
     typo = Typo(
         r"\mathrm{Logistic}(1)",
         r"\mathrm{Logistic}(0, 1)",
         "The sentence says 'sampling from a standard logistic distribution'; the 1 is the "
         "scale, while elsewhere the note's single argument is the location.",
+        "Logistic(1) → Logistic(0, 1)",
     )
-    return ClaimResult(
+    return _result(
         "logistic-sampling",
         r"x \sim \mathrm{Logistic}(1) \Leftrightarrow x = \log\frac{u}{1-u},\ "
         r"u \sim \mathrm{Uniform}(0, 1)",
-        combine(checks), _reason(checks), _confirmed(checks), typos=(typo,),
+        checks, typos=(typo,),
     )  # fmt: skip
 
 
@@ -406,34 +459,36 @@ _CORRECTED_STEPS = {3: CORRECTED_STEP4_DISPLAY}
 def _step(index: int) -> ClaimResult:
     previous = DEFINITION if index == 0 else STEPS[index - 1]
     name = f"step-{index + 1}"
-    checks = engine.check_line(STEPS[index], previous, name)
+    labels = (f"line {index + 1}", f"line {index}" if index else "Eq. (3) with n = 2")
+    checks = engine.check_line(STEPS[index], previous, name, labels)
     if any(c.method.startswith("CDF") for c in checks):
         point = engine.first_point(STEPS[index], previous)
         same_law = checks[-1].verdict != FAILS
-        checks.append(_law_mc("Monte Carlo: law", STEPS[index], previous, point, same_law))
-    verdict = combine(checks)
-    corrected = corrected_verdict = corrected_text = None
-    corrected_checks: list[Check] = []
-    if verdict == FAILS:
+        checks.append(_law_mc("Monte Carlo: law", STEPS[index], previous, point, same_law,
+                              f"the CDF of {labels[1]}"))  # fmt: skip
+    fields = {}
+    if combine(checks) == FAILS:
         display = _CORRECTED_STEPS[index]
-        corrected = sp.latex(display)
-        corrected_text = f"= {_plain(display)}"
-        corrected_checks = engine.check_line(_display(display), previous, f"corrected {name}")
-        corrected_verdict = combine(corrected_checks)
-    typos = ()
+        corrected_checks = engine.check_line(
+            _display(display), previous, f"corrected {name}", (f"corrected {labels[0]}", labels[1])
+        )
+        fields.update(
+            corrected=sp.latex(display),
+            corrected_text=f"= {plain(display)}",
+            corrected_verdict=combine(corrected_checks),
+            corrected_checks=tuple(corrected_checks),
+        )
     if index == 0:
-        typos = (
+        fields["typos"] = (
             Typo(
                 r"\exp\exp\{\cdot\}",
                 r"\exp\{\cdot\}",
                 "Both denominator terms read 'exp exp'; a doubled exponential matches neither "
                 "Eq. (3) nor the next line, and the numerator has a single exp.",
+                "exp exp{·} → exp{·}",
             ),
         )
-    return ClaimResult(
-        name, _STEP_STATEMENTS[index], verdict, _reason(checks), _confirmed(checks),
-        corrected, corrected_verdict, tuple(corrected_checks), typos, corrected_text,
-    )  # fmt: skip
+    return _result(name, _STEP_STATEMENTS[index], checks, **fields)
 
 
 _CLAIMS: dict[str, Callable[[], ClaimResult]] = {

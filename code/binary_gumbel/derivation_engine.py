@@ -23,11 +23,14 @@ from typing import Any
 import sympy as sp
 
 from binary_gumbel.symbolic import (
+    Sigmoid,
     g1,
     g2,
     gumbel_difference_cdf,
+    latex,
     logistic_cdf,
     p,
+    plain,
     sigmoid,
     tau,
     u,
@@ -40,8 +43,10 @@ __all__ = [
     "HOLDS",
     "HOLDS_IN_DISTRIBUTION",
     "LAWS",
+    "Z",
     "BinaryForm",
     "Check",
+    "Phrase",
     "UnsupportedStatement",
     "binary_form",
     "cdf_of",
@@ -53,7 +58,9 @@ __all__ = [
     "combine",
     "gumbel",
     "limit_probability",
+    "formula",
     "sample_points",
+    "say",
 ]
 
 HOLDS = "holds"
@@ -87,13 +94,77 @@ def gumbel(name: str, loc) -> sp.Symbol:
 
 @dataclass(frozen=True)
 class Check:
-    """One computed check: its verdict (None for a Monte Carlo confirmation) and evidence."""
+    """One computed check: its verdict (None for a Monte Carlo confirmation) and evidence.
+
+    ``summary`` is one or two sentences of plain text with Unicode math; ``summary_latex``
+    says the same with the math as inline LaTeX (``$...$``), for Markdown pages.
+    """
 
     name: str
     verdict: str | None
     method: str
     summary: str
     data: dict[str, Any] = field(default_factory=dict)
+    summary_latex: str = ""
+
+    @classmethod
+    def from_phrase(cls, name, verdict, method, text: Phrase, data=None) -> Check:
+        """A check whose summary is ``text`` in both renderings."""
+        return cls(name, verdict, method, text.plain, data or {}, text.latex)
+
+    @property
+    def phrase(self) -> Phrase:
+        """The summary in both renderings."""
+        return Phrase(self.summary, self.summary_latex or self.summary)
+
+
+# --- evidence text ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Evidence text, rendered twice from the same expressions.
+
+    ``plain`` is Unicode text (``σ((log((1 − p)/p) − Z)/τ)``); ``latex`` is prose with
+    inline ``$...$`` math, free of ``|`` and line breaks, so that it fits a Markdown table.
+    """
+
+    plain: str
+    latex: str
+
+
+def say(*parts) -> Phrase:
+    """Join prose (``str``), SymPy expressions (set as math) and :class:`Phrase` parts."""
+    pieces = []
+    for part in parts:
+        if isinstance(part, Phrase):
+            pieces.append(part)
+        elif isinstance(part, str):
+            pieces.append(Phrase(part, part))
+        else:
+            pieces.append(formula(part))
+    return Phrase("".join(q.plain for q in pieces), "".join(q.latex for q in pieces))
+
+
+def formula(*items, sep: str = " = ") -> Phrase:
+    """One math span: SymPy expressions, or ``(plain, latex)`` notation, joined by ``sep``."""
+    plains, latexes = [], []
+    for item in items:
+        text, tex = item if isinstance(item, tuple) else (plain(item), latex(item))
+        plains.append(text)
+        latexes.append(tex)
+    return Phrase(sep.join(plains), "$" + sep.join(latexes) + "$")
+
+
+def _point(point) -> Phrase:
+    """``p = 1/4, τ = 1`` as one math span."""
+    ordered = sorted(point.items(), key=lambda kv: sp.default_sort_key(kv[0]))
+    return formula(*((f"{plain(k)} = {plain(v)}", f"{latex(k)} = {latex(v)}") for k, v in ordered),
+                sep=", ")  # fmt: skip
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def combine(checks) -> str:
@@ -174,42 +245,78 @@ def _logit(expr: sp.Expr) -> sp.Expr:
     return _canonical_log(sp.log(sp.powsimp(sp.together(expr / (1 - expr)))))
 
 
-def check_identity(lhs, rhs, name: str = "identity", sides=("lhs", "rhs")) -> Check:
+@dataclass(frozen=True)
+class _Comparison:
+    """How two expressions compare: the method, and the counterexample when they differ."""
+
+    method: str  # "counterexample", "simplify", "logit" or "exact points"
+    points: tuple
+    point: dict | None = None
+    left: sp.Expr | None = None
+    right: sp.Expr | None = None
+
+    @property
+    def equal(self) -> bool:
+        return self.method != "counterexample"
+
+    def data(self, sides) -> dict[str, Any]:
+        """The JSON evidence: the counterexample, or the points of an unproven equality."""
+        if not self.equal:
+            return {"point": _fmt(self.point), sides[0]: str(self.left), sides[1]: str(self.right)}
+        if self.method == "exact points":
+            return {"points": [_fmt(pt) for pt in self.points]}
+        return {}
+
+    def caveat(self) -> str:
+        """Nothing for a symbolic proof; the weaker evidence otherwise."""
+        if self.method != "exact points":
+            return ""
+        return f" (no symbolic proof: equal exactly at {len(self.points)} rational points)"
+
+
+def _compare(lhs, rhs) -> _Comparison:
+    """Exact comparison: rational points first (a counterexample), then a symbolic proof."""
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    points = tuple(sample_points((lhs - rhs).free_symbols))
+    for point in points:
+        left, right = _exact(lhs.subs(point)), _exact(rhs.subs(point))
+        if not (left.is_finite and right.is_finite):
+            continue
+        if not _is_zero(left - right):
+            return _Comparison("counterexample", points, point, left, right)
+    if sp.simplify(lhs - rhs) == 0:
+        return _Comparison("simplify", points)
+    try:
+        if sp.simplify(_logit(lhs) - _logit(rhs)) == 0:
+            return _Comparison("logit", points)
+    except (TypeError, ValueError):
+        pass
+    return _Comparison("exact points", points)
+
+
+def check_identity(lhs, rhs, name: str = "identity", sides=("lhs", "rhs"), labels=None) -> Check:
     """``lhs == rhs`` for all parameter values: ``holds`` or ``fails`` with a counterexample.
 
     First evaluates both sides exactly at rational points: a nonzero difference is a
     counterexample. Otherwise it looks for a proof: ``simplify(lhs - rhs) == 0``, then
     equality of the two logits. Zero at every point without a symbolic proof is reported
     as ``holds`` with method ``"exact points"``, so that the weaker evidence is visible.
+    ``sides`` name the two values in the data; ``labels`` (default ``sides``) in the text.
     """
-    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
-    points = sample_points((lhs - rhs).free_symbols)
-    for point in points:
-        left, right = _exact(lhs.subs(point)), _exact(rhs.subs(point))
-        if not (left.is_finite and right.is_finite):
-            continue
-        if not _is_zero(left - right):
-            return Check(
-                name,
-                FAILS,
-                "counterexample",
-                f"At {_fmt(point)}: {sides[0]} = {left}, {sides[1]} = {right}.",
-                {"point": _fmt(point), sides[0]: str(left), sides[1]: str(right)},
-            )
-    if sp.simplify(lhs - rhs) == 0:
-        return Check(name, HOLDS, "simplify", "SymPy simplifies lhs - rhs to 0.")
-    try:
-        if sp.simplify(_logit(lhs) - _logit(rhs)) == 0:
-            return Check(name, HOLDS, "logit", "The logits of both sides are identical.")
-    except (TypeError, ValueError):
-        pass
-    return Check(
-        name,
-        HOLDS,
-        "exact points",
-        f"Not simplified symbolically; lhs = rhs exactly at {len(points)} rational points.",
-        {"points": [_fmt(pt) for pt in points]},
-    )
+    first, second = labels or sides
+    comparison = _compare(lhs, rhs)
+    if comparison.equal:
+        how = {
+            "simplify": "SymPy simplifies their difference to 0",
+            "logit": "SymPy reduces their logits to the same expression",
+            "exact points": f"equal exactly at {len(comparison.points)} rational points, "
+            "though SymPy finds no symbolic proof",
+        }[comparison.method]
+        text = say(_capitalised(f"{first} equals {second} identically: {how}."))
+        return Check.from_phrase(name, HOLDS, comparison.method, text, comparison.data(sides))
+    text = say("Counterexample at ", _point(comparison.point), f": {first} is ", comparison.left,
+               f" but {second} is ", comparison.right, ".")  # fmt: skip
+    return Check.from_phrase(name, FAILS, "counterexample", text, comparison.data(sides))
 
 
 # --- laws of random expressions ---------------------------------------------------------------
@@ -258,22 +365,50 @@ def cdf_of(expr, at=z) -> sp.Expr:
 def check_cdf(expr, claimed_cdf, at=z, name: str = "law") -> Check:
     """The distributional claim ``expr ~ law with CDF claimed_cdf``: ``holds`` or ``fails``."""
     derived = cdf_of(expr, at)
-    check = check_identity(derived, claimed_cdf, name, ("derived CDF", "claimed CDF"))
-    data = {"derived_cdf": sp.latex(derived), "claimed_cdf": sp.latex(claimed_cdf), **check.data}
-    text = f"CDF derived from the noise law: {derived}. " + check.summary
-    return Check(name, check.verdict, f"CDF ({check.method})", text, data)
+    comparison = _compare(derived, claimed_cdf)
+    data = {
+        "derived_cdf": sp.latex(derived),
+        "claimed_cdf": sp.latex(claimed_cdf),
+        **comparison.data(("derived CDF", "claimed CDF")),
+    }
+    event = (f"P({plain(expr)} ≤ {plain(at)})", rf"P({latex(expr)} \le {latex(at)})")
+    text = say("The law of the noise gives ", formula(event, derived))
+    if comparison.equal:
+        text = say(text, ", the claimed CDF", comparison.caveat(), ".")
+        return Check.from_phrase(name, HOLDS, f"CDF ({comparison.method})", text, data)
+    text = say(text, ", not the claimed ", claimed_cdf, ": at ", _point(comparison.point),
+               " they are ", comparison.left, " and ", comparison.right, ".")  # fmt: skip
+    return Check.from_phrase(name, FAILS, f"CDF ({comparison.method})", text, data)
+
+
+#: The standard Logistic variable of a binary form, as displayed.
+Z = sp.Symbol("Z", real=True)
+# Stands for ``a`` while ``σ((a + b Z)/τ)`` is printed, so that ``a + b Z`` keeps its order.
+_PLACEHOLDER = sp.Symbol("PLACEHOLDER", real=True)
 
 
 @dataclass(frozen=True)
 class BinaryForm:
-    """``x = sigma((a + b Z) / tau)`` with ``Z ~ Logistic(0, 1)`` built from ``noise``."""
+    """``x = sigma((a + b Z) / tau)`` with ``Z ~ Logistic(0, 1)``; ``noise`` is Z's definition."""
 
     a: sp.Expr
     b: sp.Expr
-    noise: str
+    noise: sp.Expr
+
+    def phrase(self, lhs: str | None = "x") -> Phrase:
+        """``x = σ((a + b Z)/τ) with Z = noise``, logarithms in ``a`` combined for display."""
+        shown = Sigmoid((_PLACEHOLDER + self.b * Z) / tau)
+        a = sp.logcombine(self.a, force=True)
+        form = (plain(shown).replace(plain(_PLACEHOLDER), plain(a)),
+                latex(shown).replace(latex(_PLACEHOLDER), latex(a)))  # fmt: skip
+        noise = formula((f"Z = {plain(self.noise, order='rev-lex')}",
+                      f"Z = {latex(self.noise, order='rev-lex')}"))  # fmt: skip
+        if lhs is None:
+            return say(formula(form), " with ", noise)
+        return say(formula((lhs, lhs), form), " with ", noise)
 
     def __str__(self) -> str:
-        return f"sigma(({self.a} + ({self.b})Z)/tau) with {self.noise}"
+        return self.phrase().plain
 
     @property
     def cdf(self) -> sp.Expr:
@@ -292,7 +427,7 @@ def _standard_logistic(noise_expr) -> None:
         raise UnsupportedStatement(f"{noise_expr} is not a standard Logistic")
 
 
-def _reduce(expr) -> tuple[sp.Expr, str]:
+def _reduce(expr) -> tuple[sp.Expr, sp.Expr]:
     """Write ``expr`` as a function of one standard Logistic ``Z`` (the symbol ``z``).
 
     Noise ``u``: ``Z = log(u / (1 - u))`` (substitute ``u = sigma(Z)``). Noise ``g1, g2``:
@@ -301,15 +436,16 @@ def _reduce(expr) -> tuple[sp.Expr, str]:
     """
     noise = _noise(expr)
     if noise == {u}:
-        _standard_logistic(sp.log(u / (1 - u)))
-        return expr.subs(u, sigmoid(z)), "Z = log(u/(1-u))"
+        noise_expr = sp.log(u / (1 - u))
+        _standard_logistic(noise_expr)
+        return expr.subs(u, sigmoid(z)), noise_expr
     if noise <= {g1, g2} and noise:
         shift = sp.Symbol("c", real=True)
         moved = expr.subs({g1: g1 + shift, g2: g2 + shift}, simultaneous=True)
-        if check_identity(moved, expr).verdict != HOLDS:
+        if not _compare(moved, expr).equal:
             raise UnsupportedStatement(f"{expr} depends on more than g2 - g1")
         _standard_logistic(g2 - g1)
-        return expr.subs({g1: 0, g2: z}, simultaneous=True), "Z = g2 - g1"
+        return expr.subs({g1: 0, g2: z}, simultaneous=True), g2 - g1
     raise UnsupportedStatement(f"no reduction to one Logistic for noise {sorted(map(str, noise))}")
 
 
@@ -326,48 +462,64 @@ def binary_form(expr) -> BinaryForm:
     a = sp.simplify(argument.subs(z, 0))
     if sp.diff(b, z) != 0 or tau in a.free_symbols | b.free_symbols or b == 0:
         raise UnsupportedStatement(f"{expr} is not sigma((a + b Z)/tau)")
-    if check_identity(reduced, sigmoid((a + b * z) / tau)).verdict != HOLDS:
+    if not _compare(reduced, sigmoid((a + b * z) / tau)).equal:
         raise UnsupportedStatement(f"reduction of {expr} failed")
     return BinaryForm(a, b, how)
 
 
-def check_same_law(lhs, rhs, name: str = "same law") -> Check:
+def check_same_law(lhs, rhs, name: str = "same law", labels=("lhs", "rhs")) -> Check:
     """Whether two binary relaxations have the same law: ``holds in distribution`` or ``fails``."""
     left, right = binary_form(lhs), binary_form(rhs)
-    check = check_identity(left.cdf, right.cdf, name, ("CDF of lhs", "CDF of rhs"))
-    verdict = HOLDS_IN_DISTRIBUTION if check.verdict == HOLDS else FAILS
-    data = {"lhs_cdf": sp.latex(left.cdf), "rhs_cdf": sp.latex(right.cdf), **check.data}
-    text = f"lhs = {left}; rhs = {right}; CDFs compared: " + check.summary
-    return Check(name, verdict, f"CDF ({check.method})", text, data)
+    comparison = _compare(left.cdf, right.cdf)
+    data = {
+        "lhs_cdf": sp.latex(left.cdf),
+        "rhs_cdf": sp.latex(right.cdf),
+        **comparison.data(("CDF of lhs", "CDF of rhs")),
+    }
+    same_noise = "Z is" if left.noise == right.noise else "both Z are"
+    text = say(_capitalised(labels[0]), " is ", left.phrase(None), " and ", labels[1], " is ",
+               right.phrase(None), f"; {same_noise} standard Logistic")  # fmt: skip
+    if comparison.equal:
+        text = say(text, ", so the two have the same law", comparison.caveat(), ".")
+        return Check.from_phrase(
+            name, HOLDS_IN_DISTRIBUTION, f"CDF ({comparison.method})", text, data
+        )
+    text = say(text, ", and their CDFs differ: at ", _point(comparison.point), " they are ",
+               comparison.left, " and ", comparison.right, ".")  # fmt: skip
+    return Check.from_phrase(name, FAILS, f"CDF ({comparison.method})", text, data)
 
 
-def check_line(lhs, rhs, name: str) -> list[Check]:
+def check_line(lhs, rhs, name: str, labels=("this line", "the previous line")) -> list[Check]:
     """A derivation line ``lhs`` checked against the line before, ``rhs``.
 
-    Verdict: an identity, else equality in law, else a failure.
+    Verdict: an identity, else equality in law, else a failure. ``labels`` name the two
+    lines in the evidence text.
 
     Lines whose two sides use different noise are not identities by construction (they
     are different random variables); they go straight to the comparison of laws.
     """
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    sides = ("this line", "previous line")
     law = None
     if _noise(lhs) == _noise(rhs):
-        identity = check_identity(lhs, rhs, f"{name}: identity", ("this line", "previous line"))
+        identity = check_identity(lhs, rhs, f"{name}: identity", sides, labels)
         if identity.verdict == HOLDS:
             return [identity]
-        law = check_same_law(lhs, rhs, f"{name}: law")
+        law = check_same_law(lhs, rhs, f"{name}: law", labels)
         if law.verdict == FAILS:
             return [identity, law]
         # Not an identity but equal in law: the counterexample is evidence, not a verdict.
-        identity = Check(identity.name, None, identity.method,
-                         "Not an identity: " + identity.summary, identity.data)  # fmt: skip
+        text = say("Not an identity. ", identity.phrase)
+        identity = Check.from_phrase(identity.name, None, identity.method, text, identity.data)
     else:
-        identity = Check(
-            f"{name}: identity", None, "noise",
-            f"The two sides use different noise ({sorted(map(str, _noise(lhs)))} vs "
-            f"{sorted(map(str, _noise(rhs)))}): they can only agree in law.",
-        )  # fmt: skip
-    return [identity, law or check_same_law(lhs, rhs, f"{name}: law")]
+        noises = [
+            formula(*sorted(_noise(e), key=sp.default_sort_key), sep=", ") for e in (lhs, rhs)
+        ]
+        text = say(_capitalised(labels[0]), " uses the noise ", noises[0], " and ", labels[1],
+                   " uses ", noises[1], ": they are different random variables, which can "
+                   "only agree in law.")  # fmt: skip
+        identity = Check.from_phrase(f"{name}: identity", None, "noise", text)
+    return [identity, law or check_same_law(lhs, rhs, f"{name}: law", labels)]
 
 
 def limit_probability(expr) -> sp.Expr:
@@ -375,21 +527,39 @@ def limit_probability(expr) -> sp.Expr:
     return binary_form(expr).limit_probability
 
 
+_LIMIT_EVENT = ("P(lim x = 1)", r"P(\lim_{\tau \to 0} x = 1)")
+
+
+def _limit_event(form: BinaryForm) -> tuple[str, str]:
+    """The event ``a + b Z > 0`` solved for ``Z`` when the sign of ``b`` is known."""
+    if form.b.is_negative or form.b.is_positive:
+        bound = -form.a * form.b if abs(form.b) == 1 else sp.simplify(-form.a / form.b)
+        bound = sp.logcombine(bound, force=True)
+        relation = ("<", "<") if form.b.is_negative else (">", ">")
+        return (f"P(Z {relation[0]} {plain(bound)})", f"P(Z {relation[1]} {latex(bound)})")
+    event = sp.Add(form.a, form.b * Z, evaluate=False)
+    return (f"P({plain(event, order='none')} > 0)", f"P({latex(event, order='none')} > 0)")
+
+
 def check_limit_probability(expr, claimed, name: str = "limit probability") -> Check:
     """The claim ``P(lim_{tau -> 0} x = 1) = claimed``: ``holds`` or ``fails``."""
     form = binary_form(expr)
-    check = check_identity(form.limit_probability, claimed, name, ("computed", "claimed"))
-    text = (
-        f"x = {form}, so "
-        f"P(lim x = 1) = P({form.a} + ({form.b})Z > 0) = {form.limit_probability}; "
-        f"claimed {claimed}. " + check.summary
-    )
+    claimed = sp.sympify(claimed)
+    comparison = _compare(form.limit_probability, claimed)
     data = {
         "computed": sp.latex(form.limit_probability),
-        "claimed": sp.latex(sp.sympify(claimed)),
-        **check.data,
+        "claimed": sp.latex(claimed),
+        **comparison.data(("computed", "claimed")),
     }
-    return Check(name, check.verdict, f"limit probability ({check.method})", text, data)
+    method = f"limit probability ({comparison.method})"
+    text = say(form.phrase(), " standard Logistic, so ",
+               formula(_LIMIT_EVENT, _limit_event(form), form.limit_probability))  # fmt: skip
+    if comparison.equal:
+        text = say(text, ", as claimed", comparison.caveat(), ".")
+        return Check.from_phrase(name, HOLDS, method, text, data)
+    text = say(text, ", not ", claimed, ". Counterexample: ", _point(comparison.point), " gives ",
+               comparison.left, ", not ", comparison.right, ".")  # fmt: skip
+    return Check.from_phrase(name, FAILS, method, text, data)
 
 
 def first_point(*exprs) -> dict[sp.Symbol, sp.Expr]:

@@ -17,10 +17,12 @@ Parameterisations
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 __all__ = [
     "Derivation",
@@ -28,6 +30,7 @@ __all__ = [
     "alpha1",
     "alpha2",
     "binary_concrete_density",
+    "fold_sigmoids",
     "g1",
     "g2",
     "gumbel_cdf",
@@ -37,10 +40,12 @@ __all__ = [
     "gumbel_softmax_expr",
     "logistic_cdf",
     "logistic_inverse_cdf",
+    "latex",
     "logit",
     "mu1",
     "mu2",
     "p",
+    "plain",
     "sigmoid",
     "tau",
     "tau_limits",
@@ -79,6 +84,77 @@ class Sigmoid(sp.Function):
 def sigmoid(y):
     """``sigma(y) = 1 / (1 + exp(-y))`` as an explicit SymPy expression."""
     return 1 / (1 + sp.exp(-y))
+
+
+def _ratio_sigmoid(expr):
+    """``y`` when ``expr`` is ``exp(y) / (exp(y) + 1)``, else None."""
+    if expr.is_Mul and len(expr.args) == 2:
+        for top, bottom in (expr.args, expr.args[::-1]):
+            if isinstance(top, sp.exp) and bottom.is_Pow and bottom.exp == -1:
+                if sp.expand(bottom.base - top - 1) == 0:
+                    return top.args[0]
+    return None
+
+
+def _reciprocal_sigmoid(expr):
+    """``-y`` when ``expr`` is ``1 / (1 + exp(y))``, else None."""
+    if expr.is_Pow and expr.exp == -1 and expr.base.is_Add and len(expr.base.args) == 2:
+        one, other = sorted(expr.base.args, key=lambda a: a != 1)
+        if one == 1 and isinstance(other, sp.exp):
+            return -other.args[0]
+    return None
+
+
+def fold_sigmoids(expr):
+    """``expr`` with every ``exp(y)/(exp(y) + 1)`` and ``1/(1 + exp(-y))`` shown as ``σ(y)``."""
+    expr = sp.sympify(expr)
+    for argument in (_ratio_sigmoid, _reciprocal_sigmoid):  # ratios first: they contain 1/(..)
+        expr = expr.replace(lambda e, f=argument: f(e) is not None,
+                            lambda e, f=argument: Sigmoid(f(e)))  # fmt: skip
+    return expr
+
+
+_GREEK = {"alpha": "α", "mu": "μ", "tau": "τ", "sigma": "σ"}
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+class _PlainPrinter(StrPrinter):
+    """One-line Unicode math: Greek names, digit subscripts, ``σ`` for the sigmoid."""
+
+    def _print_Symbol(self, expr):
+        base, _, index = expr.name.partition("_")
+        base = _GREEK.get(base, base)
+        if not index:
+            return base
+        return base + (index.translate(_SUBSCRIPTS) if index.isdigit() else "_" + index)
+
+    _print_Dummy = _print_Symbol
+
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Sigmoid(self, expr):
+        return f"σ({self._print(expr.args[0])})"
+
+
+def plain(expr, order=None) -> str:
+    """``expr`` as one line of Unicode text, e.g. ``σ((log((1 − p)/p) − Z)/τ)``.
+
+    Sigmoids are folded (:func:`fold_sigmoids`), products of a number and a symbol are
+    juxtaposed (``2α₁``), other products use ``·``, powers ``^``, and minus signs ``−``.
+    ``order="none"`` keeps the order of the terms of an unevaluated sum.
+    """
+    text = _PlainPrinter({"order": order}).doprint(fold_sigmoids(expr))
+    text = re.sub(r"(?<=\d)\*(?=[^\d*])", "", text.replace("**", "^"))
+    return text.replace("*", "·").replace("-", "−")
+
+
+def latex(expr, order=None) -> str:
+    """``expr`` in LaTeX with sigmoids folded; ``|`` is written ``\\vert`` (safe in tables)."""
+    return sp.latex(fold_sigmoids(expr), order=order).replace("|", r"\vert ")
 
 
 def logit(q):

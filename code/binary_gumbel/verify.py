@@ -1,6 +1,7 @@
 """``python -m binary_gumbel.verify [--json]``: the computed verdict on every claim of the note.
 
-Prints a table (id, claim, verdict, evidence, correction), or with ``--json``
+Prints one block per claim (id and verdict, then the claim, evidence, correction and
+typos, wrapped to :data:`WIDTH` columns), or with ``--json``
 the record ``{"claims": [{"id", "statement", "verdict", "evidence", "corrected",
 "corrected_verdict", "typos"}, ...]}``. Exit status 0 when every check reached a
 verdict, 2 when a check could not run (its error is reported in place of a verdict).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 
@@ -17,7 +19,10 @@ from binary_gumbel.derivation import CLAIM_IDS, ClaimResult, verify_claim
 
 __all__ = ["format_table", "main", "run"]
 
-_COLUMNS = (("id", 17), ("claim", 30), ("verdict", 21), ("evidence", 56), ("correction", 28))
+WIDTH = 100
+_LABEL = 12
+# Spaces around an operator do not break a line (wrapped as no-break spaces, then restored).
+_OPERATOR = re.compile(r" ([=+−<>≤≥→·~⇔]) ")
 EXIT_OK, EXIT_COULD_NOT_RUN = 0, 2
 
 
@@ -37,7 +42,7 @@ def _record(claim_id: str, result: ClaimResult | Exception) -> dict:
         return result.to_json()
     return {
         "id": claim_id, "statement": None, "verdict": None,
-        "evidence": {"summary": _error(result), "checks": [], "correction_checks": []},
+        "evidence": {"summary": _error(result), "latex": "", "checks": [], "correction_checks": []},
         "corrected": None, "corrected_verdict": None, "typos": [],
     }  # fmt: skip
 
@@ -46,31 +51,32 @@ def _error(error: Exception) -> str:
     return f"could not run: {type(error).__name__}: {error}"
 
 
-def _row(claim_id: str, result: ClaimResult | Exception) -> list[str]:
+def _fields(result: ClaimResult | Exception) -> list[tuple[str, str]]:
     if not isinstance(result, ClaimResult):
-        return [claim_id, "-", "COULD NOT RUN", _error(result), "-"]
-    correction = "-"
+        return [("error", _error(result))]
+    fields = [("claim", result.text), ("evidence", result.evidence)]
     if result.corrected is not None:
-        correction = f"{result.corrected_text}  [{result.corrected_verdict}]"
-    typos = "".join(f" [typo read as meant: {t.as_written} → {t.read_as}]" for t in result.typos)
-    return [claim_id, result.text + typos, result.verdict, result.evidence, correction]
+        fields.append(("corrected", f"{result.corrected_text}: {result.corrected_verdict}"))
+    fields += [("typo", f"{t.text}. {t.reason}") for t in result.typos]
+    return fields
 
 
 def format_table(results) -> str:
-    """A plain-text table, each cell wrapped to its column width."""
-    widths = [w for _, w in _COLUMNS]
-    rule = "+".join("-" * (w + 2) for w in widths)
-    lines = [" | ".join(name.ljust(w) for name, w in _COLUMNS), rule]
+    """One block per claim: a rule with the id and verdict, then labelled, wrapped fields."""
+    blocks = []
     for claim_id, result in results:
-        cells = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in
-                 zip(_row(claim_id, result), widths, strict=True)]  # fmt: skip
-        for i in range(max(map(len, cells))):
-            parts = [
-                (c[i] if i < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
-            ]
-            lines.append(" | ".join(parts).rstrip())
-        lines.append(rule)
-    return "\n".join(lines)
+        verdict = result.verdict if isinstance(result, ClaimResult) else "COULD NOT RUN"
+        lines = [f"{claim_id} {'─' * (WIDTH - len(claim_id) - len(verdict) - 2)} {verdict}"]
+        for label, text in _fields(result):
+            glued = _OPERATOR.sub("\u00a0\\1\u00a0", text)
+            wrapped = textwrap.wrap(glued, WIDTH - _LABEL - 2) or [""]
+            lines += [f"  {(label if i == 0 else '').ljust(_LABEL)}{line.replace(chr(160), ' ')}"
+                      for i, line in enumerate(wrapped)]  # fmt: skip
+        blocks.append("\n".join(lines))
+    verdicts = [r.verdict for _, r in results if isinstance(r, ClaimResult)]
+    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(sorted(verdicts)))
+    header = f"{len(results)} claims of the note, checked by computation: {counts}."
+    return "\n\n".join([header, *blocks])
 
 
 def main(argv=None) -> int:
