@@ -15,7 +15,7 @@ LIBRARY      := code/binary_gumbel $(shell find code -name '*.py' -not -path '*/
 LIBRARY_SEEN := _build/.library-seen
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint lab serve clean browser-deps
+.PHONY: help book book-student pdf test lint lab serve clean browser-deps
 
 help: ## List the commands.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,19 @@ book: $(READY) $(LIBRARY_SEEN) ## Build the HTML book into _build/html.
 	@echo "The book is built. Open file://$(CURDIR)/_build/html/index.html"
 	@echo "or run 'make serve' and browse http://127.0.0.1:$(PORT)/"
 
+# The other editions reuse the execution cache of `make book`: nothing runs twice.
+STUDENT_HTML := _build/student/html
+PRINT_HTML   := _build/pdf/singlehtml
+PDF          := _build/pdf/book.pdf
+
+book-student: $(READY) $(LIBRARY_SEEN) ## Build the student edition (no solutions) into _build/student/html.
+	$(PY) tools/build_edition.py student $(STUDENT_HTML)
+	@echo "The student edition is built. Open file://$(CURDIR)/$(STUDENT_HTML)/index.html"
+
+pdf: $(READY) $(LIBRARY_SEEN) browser-deps ## Print the whole book to _build/pdf/book.pdf (Chromium, no LaTeX).
+	$(PY) tools/build_edition.py print $(PRINT_HTML)
+	$(PY) tools/print_pdf.py $(PRINT_HTML) $(PDF)
+
 lint: $(READY) ## Check style with ruff.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -61,10 +74,23 @@ browser-deps:
 	  echo "************************************************************"; \
 	fi
 
-test: book lint browser-deps ## Build the book, then run ruff and every test.
+test: book book-student lint browser-deps ## Build the book, then run ruff and every test.
+	@if command -v chromium >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory pdf; \
+	else \
+	  echo "No Chromium: the PDF is not printed, and its tests will be SKIPPED."; \
+	fi
 	$(PY) -m pytest
 
-lab: $(READY) ## Open the chapters as notebooks in JupyterLab.
+# JupyterLab opens the MyST chapters as notebooks (jupytext) by default, through
+# the overrides file it reads from the environment's settings folder, and
+# renders their directives with jupyterlab-myst.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): tools/jupyterlab-overrides.json | $(READY)
+	mkdir -p $(@D) && cp $< $@
+
+lab: $(READY) $(LAB_OVERRIDES) ## Open the chapters as notebooks in JupyterLab.
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) chapters
 
 serve: ## Serve the built book on http://127.0.0.1:$(PORT)/.

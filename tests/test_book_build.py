@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 import yaml
+
 from conftest import ROOT, book_pages
 
 pytestmark = pytest.mark.book

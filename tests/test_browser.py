@@ -1,21 +1,52 @@
 """Every page of the built book, opened offline in a real browser.
 
 Requests to any host other than this machine are blocked and recorded. On every
-page the math must be typeset by the local MathJax, and there must be no
-console error, no HTTP error and no attempt to leave the machine.
+page (chapters, errata, front page, bibliography, index, search) the math must
+be typeset by the local MathJax with no TeX left in the text, every image must
+load and carry alt text, every link inside the site must lead to a file that
+exists and to an anchor that exists on it, and there must be no console error,
+no HTTP error and no attempt to leave the machine. The site's search, which
+runs in the browser, must find a chapter by a word that only that chapter has.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+import functools
+import html.parser
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
+import snowballstemmer
+from book_sources import chapters, toc_files
+from bs4 import BeautifulSoup
+
 from conftest import HTML, book_pages
 
 pytestmark = pytest.mark.browser
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PAGES = sorted(str(p.relative_to(HTML)) for p in book_pages(HTML))
+MIN_ALT_WORDS = 4
+
+# TeX that MathJax should have replaced: a control word, \( \) \[ \], or $...$.
+RAW_TEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$|\$[^$\s][^$]*\$")
+
+# What a reader sees on a page, less code and typeset math; every image with its
+# size once decoded; every link as the browser resolves it.
+INSPECT = """async () => {
+  const images = [...document.images];
+  await Promise.all(images.map(i => { i.loading = "eager"; return i.decode().catch(() => null); }));
+  const prose = document.body.cloneNode(true);
+  prose.querySelectorAll("script, style, noscript, template, pre, code, mjx-container, .highlight")
+    .forEach(e => e.remove());
+  return {
+    images: images.map(i => ({src: i.src, width: i.naturalWidth, alt: i.getAttribute("alt")})),
+    links: [...document.querySelectorAll("a[href]")].map(a => a.href),
+    text: prose.textContent,
+  };
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +79,42 @@ def open_offline(context, url: str):
     return page, record
 
 
+class _Ids(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(value for name, value in attrs if name in {"id", "name"} and value)
+
+
+@functools.cache
+def anchors(path: Path) -> frozenset[str]:
+    """The ids (and named anchors) a built HTML file defines."""
+    parser = _Ids()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return frozenset(parser.ids)
+
+
+def broken_links(links: list[str], site_url: str) -> list[str]:
+    """The links into the site whose file, or whose anchor on that file, does not exist."""
+    site = urlparse(site_url)
+    broken = []
+    for link in links:
+        url = urlparse(link)
+        if url.scheme not in {"http", "https"} or url.netloc != site.netloc:
+            continue
+        target = HTML / unquote(url.path).lstrip("/")
+        if url.path.endswith("/"):
+            target = target / "index.html"
+        if not target.is_file():
+            broken.append(f"{link} (no such file)")
+        elif url.fragment and target.suffix == ".html":
+            if unquote(url.fragment) not in anchors(target):
+                broken.append(f"{link} (no such anchor)")
+    return broken
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_offline(context, site_url, path):
     page, record = open_offline(context, f"{site_url}/{path}")
@@ -55,6 +122,7 @@ def test_page_offline(context, site_url, path):
         math_total = page.locator(".math").count()
         untypeset = page.locator(".math:not(:has(mjx-container))").count()
         typeset = page.locator("mjx-container").count()
+        seen = page.evaluate(INSPECT)
     finally:
         page.close()
     assert record["left"] == [], f"requests tried to leave the machine: {record['left']}"
@@ -63,6 +131,13 @@ def test_page_offline(context, site_url, path):
     assert untypeset == 0, f"{untypeset} of {math_total} math elements left as raw TeX"
     if math_total:
         assert typeset >= math_total
+    raw = sorted(set(RAW_TEX.findall(seen["text"])))
+    assert not raw, f"TeX left in the text of {path}: {raw[:10]}"
+    for image in seen["images"]:
+        assert image["width"] > 0, f"{image['src']} did not load"
+        words = (image["alt"] or "").split()
+        assert len(words) >= MIN_ALT_WORDS, f"{image['src']} has alt text {image['alt']!r}"
+    assert not broken_links(seen["links"], site_url), broken_links(seen["links"], site_url)
 
 
 def test_math_is_rendered_on_chapter_pages(context, site_url):
@@ -72,3 +147,57 @@ def test_math_is_rendered_on_chapter_pages(context, site_url):
         assert page.locator("mjx-container").count() >= 3
     finally:
         page.close()
+
+
+def test_link_check_catches_a_broken_link(site_url):
+    """The link check itself: a missing file and a missing anchor are both reported."""
+    good = f"{site_url}/{PAGES[0]}"
+    assert broken_links([good], site_url) == []
+    assert broken_links([f"{site_url}/no-such-page.html"], site_url)
+    assert broken_links([f"{good}#no-such-anchor"], site_url)
+
+
+# ---------------------------------------------------------------- search
+
+STEM = snowballstemmer.stemmer("porter").stemWord
+
+
+def _article(name: str) -> BeautifulSoup:
+    soup = BeautifulSoup((HTML / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+    return soup.find("article") or soup
+
+
+def _stems(text: str) -> set[str]:
+    return {STEM(word) for word in re.findall(r"[a-z]+", text.lower())}
+
+
+def word_only_in(name: str) -> str | None:
+    """A word of ``name``'s prose whose stem appears on no other page the search indexes."""
+    elsewhere = set().union(*(_stems(_article(o).get_text(" ")) for o in toc_files() if o != name))
+    for paragraph in _article(name).find_all("p"):
+        for tag in paragraph.find_all(["code", "span"], class_=["math", "pre", "literal"]):
+            tag.decompose()
+        for word in re.findall(r"\b[a-z]{6,}\b", paragraph.get_text(" ")):
+            if STEM(word) not in elsewhere:
+                return word
+    return None
+
+
+@pytest.mark.parametrize("name", chapters())
+def test_search_finds_the_chapter_by_its_own_word(context, site_url, html_dir, name):
+    word = word_only_in(name)
+    assert word, f"every word of {name} also appears on another page: nothing to search for"
+    page, record = open_offline(context, f"{site_url}/search.html?q={word}")
+    try:
+        page.wait_for_function(
+            "() => /found|did not match/.test("
+            "document.querySelector('#search-results .search-summary')?.textContent || '')"
+        )
+        hits = page.eval_on_selector_all(
+            "#search-results ul.search li a", "links => links.map(a => a.pathname)"
+        )
+    finally:
+        page.close()
+    assert record["console"] == [] and record["http"] == []
+    found = {hit.lstrip("/").removesuffix(".html") for hit in hits}
+    assert found == {name}, f"searching {word!r} found {sorted(found)}, expected {name} only"

@@ -1,0 +1,65 @@
+"""Offer every chapter as a notebook, and keep solutions out of the student edition.
+
+The book theme's download menu lists a page's ``.ipynb`` only when a launch
+service (Binder, Colab, ...) is configured, which this book has none of. This
+extension copies each chapter's executed notebook, written by MyST-NB, next to
+its source in ``_sources/`` and tells the theme about it, so every chapter page
+offers both its ``.ipynb`` and its MyST ``.md``.
+
+When ``hide_solutions`` is on (sphinx-exercise's option, set by
+``make book-student``), the pages already lack the solutions; this extension
+also removes every ``{solution}`` block from the downloadable ``.md`` and
+``.ipynb`` files, so that a student's copy carries the exercises only.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+# A fenced MyST directive, ```{solution} or :::{solution}, up to its closing fence.
+SOLUTION_BLOCK = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*(?:\n|\Z)", re.M | re.S
+)
+
+
+def strip_solutions(markdown: str) -> str:
+    """``markdown`` without its ``{solution}`` blocks (and the blank line after each)."""
+    return re.sub(r"\n{3,}", "\n\n", SOLUTION_BLOCK.sub("", markdown))
+
+
+def _offer_notebook(app, pagename, templatename, context, doctree):
+    if app.builder.name != "html" or "kernelspec" not in app.env.metadata.get(pagename, {}):
+        return
+    executed = Path(app.env.mystnb_config.output_folder) / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _strip_downloads(app, exception):
+    if exception is not None or not app.config.hide_solutions:
+        return
+    sources = Path(app.outdir) / "_sources"
+    for path in sources.rglob("*.md"):
+        path.write_text(strip_solutions(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for path in sources.rglob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = strip_solutions(cell.source)
+        nbformat.write(notebook, path)
+
+
+def setup(app):
+    app.setup_extension("sphinx_exercise")  # defines hide_solutions
+    # Before the theme builds its header buttons (priority 501).
+    app.connect("html-page-context", _offer_notebook, priority=500)
+    app.connect("build-finished", _strip_downloads)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,105 @@
+"""The student edition (``make book-student``): every exercise, no solution anywhere.
+
+The solutions' text is taken from the full build: every run of words that the
+full book shows inside a solution and nowhere else must be absent from every
+file of the student edition, pages, search index and downloads alike.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from book_sources import chapters, is_notebook, source
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, require_or_skip
+
+pytestmark = pytest.mark.book
+
+STUDENT = Path(os.environ.get("BOOK_STUDENT_HTML", ROOT / "_build" / "student" / "html"))
+RUN = 6  # words in a row that identify a passage
+
+
+@pytest.fixture(scope="module")
+def student_dir() -> Path:
+    require_or_skip(
+        (STUDENT / "index.html").is_file(), f"the student edition is not built in {STUDENT}"
+    )
+    return STUDENT
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def runs(text: str) -> set[str]:
+    w = words(text)
+    return {" ".join(w[i : i + RUN]) for i in range(len(w) - RUN + 1)}
+
+
+def solution_runs(html_dir: Path) -> dict[str, set[str]]:
+    """For each solution of the full book, the runs of words found nowhere else in it."""
+    solutions, rest = {}, set()
+    for page in sorted(html_dir.rglob("*.html")):
+        if page.relative_to(html_dir).parts[0] in {"_static", "_sources"}:
+            continue
+        doc = soup(page)
+        for node in doc.select("div.solution"):
+            solutions[f"{page.name}#{node.get('id')}"] = runs(node.get_text(" "))
+            node.decompose()
+        rest |= runs(doc.get_text(" "))
+    return {key: found - rest for key, found in solutions.items()}
+
+
+def exercises(html_dir: Path) -> dict[str, str]:
+    """Every exercise of a build: its id and its text."""
+    found = {}
+    for name in chapters():
+        for node in soup(html_dir / f"{name}.html").select("div.exercise"):
+            found[f"{name}#{node.get('id')}"] = " ".join(words(node.get_text(" ")))
+    return found
+
+
+def test_the_book_has_solutions_to_hide(html_dir):
+    found = solution_runs(html_dir)
+    assert found, "the full book shows no solution"
+    for key, passage in found.items():
+        assert passage, f"solution {key} has no words of its own to look for"
+
+
+def test_no_solution_text_anywhere_in_the_student_edition(html_dir, student_dir):
+    passages = set().union(*solution_runs(html_dir).values())
+    for path in sorted(p for p in student_dir.rglob("*") if p.is_file()):
+        if path.suffix not in {".html", ".js", ".md", ".ipynb", ".txt", ".json"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".html":
+            text = soup(path).get_text(" ")
+        leaked = passages & runs(text)
+        where = path.relative_to(student_dir)
+        assert not leaked, f"{where} shows solution text: {sorted(leaked)[:3]}"
+        assert 'class="solution' not in text and "{solution}" not in text, path
+
+
+def test_every_exercise_is_still_there(html_dir, student_dir):
+    full = exercises(html_dir)
+    assert full, "the full book has no exercise"
+    assert exercises(student_dir) == full
+
+
+def test_student_downloads_keep_the_exercises(student_dir):
+    """The student's .md and .ipynb have every exercise of the source, and no solution."""
+    for name in chapters():
+        text = source(name).read_text()
+        md = (student_dir / "_sources" / f"{name}.md").read_text()
+        assert md.count("{exercise}") == text.count("{exercise}"), name
+        assert "{solution}" not in md, name
+        if is_notebook(name):
+            assert "{solution}" not in (student_dir / "_sources" / f"{name}.ipynb").read_text()
