@@ -20,12 +20,18 @@ LIBRARY_SEEN := _build/.library-seen
 help: ## List the commands.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-# (Re)create the virtual environment when it is missing or older than the pins.
-$(READY): requirements.txt pyproject.toml
+# (Re)create the virtual environment when it is missing or older than the pins,
+# then (re)install the library in editable mode when its packaging changes.
+PINNED := $(VENV)/.pinned
+
+$(PINNED): requirements.txt
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(READY): $(PINNED) pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 

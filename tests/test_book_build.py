@@ -87,38 +87,67 @@ def _dry_run_book(root) -> str:
     return result.stdout
 
 
-def test_library_change_clears_the_execution_cache(tmp_path):
-    """A no-change rebuild keeps the cache; touching code/ makes every chapter re-execute.
+def _skeleton(tmp_path):
+    """A scratch copy of the project's skeleton, with every file time set explicitly.
 
-    The Makefile runs in a scratch copy of the project's skeleton with file times
-    set explicitly, so the test neither depends on nor disturbs the real build.
+    The Makefile runs there, so the tests neither depend on nor disturb the real build.
     """
     shutil.copy(ROOT / "Makefile", tmp_path)
-    for name in ("requirements.txt", "pyproject.toml"):
-        (tmp_path / name).write_text("")
-    module = tmp_path / "code" / "binary_gumbel" / "relaxed.py"
-    module.parent.mkdir(parents=True)
-    module.write_text("")
-    ready = tmp_path / ".venv" / ".installed"
-    seen = tmp_path / "_build" / ".library-seen"
-    ready.parent.mkdir()
-    seen.parent.mkdir()
-    ready.touch()
-    seen.touch()
-    clear = "rm -rf _build/.jupyter_cache"
+    files = {
+        "requirements": tmp_path / "requirements.txt",
+        "pyproject": tmp_path / "pyproject.toml",
+        "module": tmp_path / "code" / "binary_gumbel" / "relaxed.py",
+        "pinned": tmp_path / ".venv" / ".pinned",
+        "ready": tmp_path / ".venv" / ".installed",
+        "seen": tmp_path / "_build" / ".library-seen",
+    }
+    for path in files.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    for t, names in ((1_000, ["requirements", "pyproject", "module"]), (2_000, ["pinned"])):
+        for name in names:
+            _at(files[name], t)
+    _at(files["module"].parent, 1_000)
+    _at(files["ready"], 3_000)
+    _at(files["seen"], 4_000)
+    return files
 
-    def at(path, t):
-        os.utime(path, (t, t))
 
-    for path in (tmp_path / "requirements.txt", tmp_path / "pyproject.toml", module, module.parent):
-        at(path, 1_000)
-    at(ready, 2_000)
-    at(seen, 3_000)
-    assert clear not in _dry_run_book(tmp_path), "a no-change rebuild must keep the cache"
+def _at(path, t):
+    os.utime(path, (t, t))
 
-    at(module, 4_000)
-    assert clear in _dry_run_book(tmp_path), "a library change must clear the cache"
 
-    at(module, 1_000)
-    (module.parent / "new_module.py").write_text("")
-    assert clear in _dry_run_book(tmp_path), "a new library file must clear the cache"
+CLEAR_CACHE = "rm -rf _build/.jupyter_cache"
+NEW_VENV = "rm -rf .venv"
+EDITABLE = "pip install --quiet --no-deps --no-build-isolation -e ."
+
+
+def test_no_change_rebuild_keeps_everything(tmp_path):
+    _skeleton(tmp_path)
+    plan = _dry_run_book(tmp_path)
+    assert CLEAR_CACHE not in plan and NEW_VENV not in plan and EDITABLE not in plan
+
+
+def test_library_change_clears_the_execution_cache(tmp_path):
+    """Touching or adding a file under code/ makes every chapter re-execute."""
+    files = _skeleton(tmp_path)
+    _at(files["module"], 5_000)
+    assert CLEAR_CACHE in _dry_run_book(tmp_path), "a library change must clear the cache"
+
+    _at(files["module"], 1_000)
+    (files["module"].parent / "new_module.py").write_text("")
+    assert CLEAR_CACHE in _dry_run_book(tmp_path), "a new library file must clear the cache"
+
+
+def test_new_pins_rebuild_the_virtual_environment(tmp_path):
+    files = _skeleton(tmp_path)
+    _at(files["requirements"], 5_000)
+    plan = _dry_run_book(tmp_path)
+    assert NEW_VENV in plan and EDITABLE in plan
+
+
+def test_packaging_change_reinstalls_only_the_library(tmp_path):
+    files = _skeleton(tmp_path)
+    _at(files["pyproject"], 5_000)
+    plan = _dry_run_book(tmp_path)
+    assert EDITABLE in plan and NEW_VENV not in plan
