@@ -142,6 +142,22 @@ def test_errata_table_keeps_findings_and_escapes_evidence():
     assert rows[0][3] == r"x\*y = z\_1 \| w"
 
 
+def test_evidence_keeps_its_math_and_escapes_the_prose_between():
+    latex = r"Counterexample: $p = \frac{1}{4}$ gives $x_1 > \frac{3}{4}$, x_1 > 1/2 *here*."
+    results = [fake("two", "fails", evidence="plain", evidence_latex=latex)]
+    for table in (report.errata_table(results), report.evidence_table(results)):
+        cell = rows_of(table)[0][3]
+        assert r"$p = \frac{1}{4}$ gives $x_1 > \frac{3}{4}$" in cell
+        assert cell.endswith(r", x\_1 \> 1/2 \*here\*.")
+        assert "plain" not in cell
+
+
+@pytest.mark.parametrize("latex", [r"an $x$ and a $y", r"$\vert x \vert$ or $|x|$"])
+def test_evidence_refuses_latex_that_would_break_a_cell(latex):
+    with pytest.raises(ValueError, match="latex"):
+        report.errata_table([fake("two", "fails", evidence_latex=latex)])
+
+
 def test_tables_refuse_latex_that_would_break_a_cell():
     with pytest.raises(ValueError, match="latex"):
         report.verdict_table([fake("one", "holds", statement="|x|")])

@@ -3,8 +3,10 @@
 The tables are built from :class:`binary_gumbel.derivation.ClaimResult`
 objects, so every verdict shown is the one the verdict engine computed. LaTeX
 statements become inline math (``$...$``); free text is escaped so that
-Markdown never reads it as markup. The chapters glue the tables with
-``{glue:md}`` in MyST format. :func:`derivation_latex` lays out the steps of a
+Markdown never reads it as markup; the verifier's evidence keeps its inline math
+(``ClaimResult.evidence_latex``) and only the prose between is escaped. The
+chapters glue the tables with ``{glue:md}`` in MyST format.
+:func:`derivation_latex` lays out the steps of a
 :class:`binary_gumbel.symbolic.Derivation` as one aligned display.
 """
 
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~])")
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _text(value: str) -> str:
@@ -41,6 +44,22 @@ def _math(latex: str | None) -> str:
     if "|" in latex or "$" in latex:
         raise ValueError(f"latex must not contain '|' or '$' inside a table cell; got {latex!r}")
     return "$" + " ".join(latex.split()) + "$"
+
+
+def _prose(text: str, latex: str = "") -> str:
+    """Evidence in a table cell: ``latex`` (prose with inline ``$...$`` math) if given.
+
+    The math passes through as it is, for MathJax to typeset; the prose between is
+    escaped as in :func:`_text`, spaces kept. Without ``latex``, ``text`` is escaped whole.
+    """
+    if not latex:
+        return _text(text)
+    pieces = " ".join(latex.split()).split("$")
+    if len(pieces) % 2 == 0 or "|" in latex:
+        raise ValueError(f"latex must hold balanced $...$ math and no '|'; got {latex!r}")
+    return "$".join(
+        piece if i % 2 else _SPECIAL.sub(r"\\\1", piece) for i, piece in enumerate(pieces)
+    )
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -73,7 +92,7 @@ def verdict_table(results) -> str:
 def evidence_table(results) -> str:
     """One row per claim: its id, the statement as written, the verdict and its evidence."""
     rows = [
-        [f"`{r.id}`", _math(r.statement), _text(r.verdict), _text(r.evidence)]
+        [f"`{r.id}`", _math(r.statement), _text(r.verdict), _prose(r.evidence, r.evidence_latex)]
         for r in _check_results(results)
     ]
     return _table(["claim", "as written", "verdict", "evidence"], rows)
@@ -86,7 +105,7 @@ def errata_table(results) -> str:
             f"`{r.id}`",
             _math(r.statement),
             _text(r.verdict),
-            _text(r.evidence),
+            _prose(r.evidence, r.evidence_latex),
             _math(r.corrected)
             + (f" ({_text(r.corrected_verdict)})" if r.corrected_verdict else ""),
         ]
@@ -122,9 +141,25 @@ def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
+_TEXT_WORDS = re.compile(r"(?<![A-Za-z])(alpha|mu|sigma|tau|eps)(?![A-Za-z])")
+_TEXT_GREEK = {"alpha": "α", "mu": "μ", "sigma": "σ", "tau": "τ", "eps": "ε"}
+_TEXT_SIGNS = {"->": "→", "!=": "≠", "<=": "≤", ">=": "≥", " - ": " − "}
+
+
 def _latex_text(value: str) -> str:
-    """Plain text inside ``\\text{...}``: LaTeX specials escaped."""
-    return re.sub(r"([#$%&_{}])", r"\\\1", value).replace("^", r"\^{}")
+    """A step's explanation for ``\\text{...}``, which MathJax typesets literally.
+
+    Greek names and digit subscripts become Unicode (``alpha_2`` is ``α₂``), as do ``->``,
+    ``!=``, ``<=``, ``>=`` and a spaced minus. ``$`` and ``\\`` would leave text mode and
+    unbalanced braces would end the argument early, so they are refused.
+    """
+    if "$" in value or "\\" in value or value.count("{") != value.count("}"):
+        raise ValueError(f"a step's explanation must be plain text; got {value!r}")
+    text = _TEXT_WORDS.sub(lambda m: _TEXT_GREEK[m.group(1)], value)
+    text = re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), text)
+    for sign, symbol in _TEXT_SIGNS.items():
+        text = text.replace(sign, symbol)
+    return text
 
 
 def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:

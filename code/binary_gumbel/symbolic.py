@@ -17,6 +17,8 @@ Parameterisations
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -26,10 +28,14 @@ from sympy.printing.str import StrPrinter
 
 __all__ = [
     "Derivation",
+    "Probability",
     "Sigmoid",
     "alpha1",
     "alpha2",
     "binary_concrete_density",
+    "clamped_noise_bound",
+    "ell",
+    "fast_form_identity",
     "fold_sigmoids",
     "g1",
     "g2",
@@ -38,12 +44,14 @@ __all__ = [
     "gumbel_max_probability",
     "gumbel_pdf",
     "gumbel_softmax_expr",
+    "in_odds",
     "logistic_cdf",
     "logistic_inverse_cdf",
     "latex",
     "logit",
     "mu1",
     "mu2",
+    "odds",
     "p",
     "plain",
     "sigmoid",
@@ -65,8 +73,13 @@ alpha1, alpha2 = sp.symbols("alpha_1 alpha_2", positive=True)
 mu1, mu2 = sp.symbols("alpha_1 alpha_2", real=True)
 x = sp.Symbol("x", positive=True)
 z = sp.Symbol("z", real=True)
+#: The logit of the numerics chapter, written ``ell`` there (``L`` in the density).
+ell = sp.Symbol("ell", real=True)
+#: The odds ``r = q / (1 - q) > 0`` of a quantity ``q`` in (0, 1); see :func:`in_odds`.
+odds = sp.Symbol("r", positive=True)
 _t = sp.Symbol("t", positive=True)
 _y = sp.Symbol("y", real=True)
+_X1, _X2 = sp.symbols("X_1 X_2", real=True)
 
 
 class Sigmoid(sp.Function):
@@ -79,6 +92,15 @@ class Sigmoid(sp.Function):
 
     def _latex(self, printer):
         return r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class Probability(sp.Function):
+    """``P(event)`` for a relational ``event``, kept unevaluated for display."""
+
+    nargs = 1
+
+    def _latex(self, printer):
+        return r"P\left(" + printer._print(self.args[0]) + r"\right)"
 
 
 def sigmoid(y):
@@ -139,6 +161,9 @@ class _PlainPrinter(StrPrinter):
     def _print_Sigmoid(self, expr):
         return f"σ({self._print(expr.args[0])})"
 
+    def _print_Probability(self, expr):
+        return f"P({self._print(expr.args[0])})".replace("<=", "≤")
+
 
 def plain(expr, order=None) -> str:
     """``expr`` as one line of Unicode text, e.g. ``σ((log((1 − p)/p) − Z)/τ)``.
@@ -160,6 +185,17 @@ def latex(expr, order=None) -> str:
 def logit(q):
     """``log(q / (1 - q))``, the inverse of :func:`sigmoid`."""
     return sp.log(q / (1 - q))
+
+
+def in_odds(expr, var=x):
+    """``expr`` with ``var = r / (1 + r)``, ``r > 0``: for a ``var`` that lies in (0, 1).
+
+    ``r`` is the odds ``var / (1 - var)``. ``var`` only declared positive leaves
+    ``1 - var`` of unknown sign, so that SymPy keeps ``log(1 - var)`` and ``log(var - 1)``
+    apart; after the substitution both ``var = r/(1 + r)`` and ``1 - var = 1/(1 + r)`` are
+    positive, and identities on (0, 1) simplify.
+    """
+    return expr.subs(var, odds / (1 + odds))
 
 
 def logistic_cdf(value, loc=0, scale=1):
@@ -215,7 +251,7 @@ def gumbel_difference_cdf(loc1=mu1, loc2=mu2, at=z) -> Derivation:
     return Derivation(
         title="Difference of two independent Gumbels",
         steps=(
-            ("convolution", sp.Eq(sp.Symbol("P(X_1 - X_2 <= z)"), convolution)),
+            ("convolution", sp.Eq(Probability(sp.Le(_X1 - _X2, at)), convolution)),
             ("substitute y = alpha_2 - log t", substituted),
             ("integrate", value),
         ),
@@ -312,7 +348,8 @@ def binary_concrete_density() -> Derivation:
     ``tau a x^{-tau-1} (1-x)^{-tau-1} / (a x^{-tau} + (1-x)^{-tau})^2`` with ``a = e^L``
     (multiply numerator and denominator by ``(1-x)^{-2 tau}``).
     The CDF ``sigma(tau logit(x) - L)`` has derivative ``f_X`` and tends to 0 and 1 at the
-    ends of (0, 1), which proves the normalisation.
+    ends of (0, 1), which proves the normalisation. Both checks run on the odds
+    ``r = x / (1 - x)`` (:func:`in_odds`), where ``x`` and ``1 - x`` are known positive.
     """
     L = sp.Symbol("L", real=True)
     a = sp.exp(L)
@@ -323,10 +360,9 @@ def binary_concrete_density() -> Derivation:
         tau * a * x ** (-tau - 1) * (1 - x) ** (-tau - 1) / (a * x**-tau + (1 - x) ** -tau) ** 2
     )
     cdf = sigmoid(z_of_x)
-    derivative_gap = sp.simplify(sp.diff(cdf, x) - density)
-    # x = sigma(s) maps the real line onto (0, 1): the CDF's end values are limits in s.
-    s = sp.Symbol("s", real=True)
-    cdf_in_s = sp.simplify(sp.expand_log(cdf.subs(x, sigmoid(s)), force=True))
+    derivative_gap = sp.simplify(in_odds(sp.diff(cdf, x) - density))
+    # r = x/(1 - x) runs over (0, oo) as x runs over (0, 1): the end values are limits in r.
+    cdf_in_odds = sp.simplify(in_odds(cdf))
     return Derivation(
         title="Binary Concrete density",
         steps=(
@@ -334,9 +370,68 @@ def binary_concrete_density() -> Derivation:
             ("f_X(x) = f_Z(z(x)) |dz/dx|", density),
             ("Maddison et al.'s form", maddison),
             ("CDF", cdf),
+            ("CDF at x = r/(1 + r)", cdf_in_odds),
             ("d CDF/dx - f_X", derivative_gap),
-            ("CDF at x -> 0+", sp.limit(cdf_in_s, s, -sp.oo)),
-            ("CDF at x -> 1-", sp.limit(cdf_in_s, s, sp.oo)),
+            ("CDF at x -> 0+", sp.limit(cdf_in_odds, odds, 0, "+")),
+            ("CDF at x -> 1-", sp.limit(cdf_in_odds, odds, sp.oo)),
         ),
         result=density,
+    )
+
+
+@cache
+def fast_form_identity() -> Derivation:
+    """The library's sampler form ``1 / (1 + exp((log((1-u)/u) - ell)/tau))`` is the note's.
+
+    The binary Concrete sample ``sigma((ell + log(u/(1-u)))/tau)`` (Maddison et al. 2016)
+    is evaluated as ``1/(1 + t)`` with ``t = exp((log((1-u)/u) - ell)/tau)``: one logarithm
+    and one exponential. The difference of the two forms simplifies to 0 on the odds of ``u``.
+    """
+    fast = 1 / (1 + sp.exp((sp.log((1 - u) / u) - ell) / tau))
+    textbook = sigmoid((ell + logit(u)) / tau)
+    return Derivation(
+        title="The library's sampler form",
+        steps=(
+            ("library's form", fast),
+            ("note's form", Sigmoid((ell + logit(u)) / tau)),
+            ("difference at u = r/(1 + r)", sp.simplify(in_odds(fast - textbook, u))),
+        ),
+        result=fast,
+    )
+
+
+def clamped_noise_bound(eps) -> Derivation:
+    """Bound on the Logistic noise ``log(u/(1-u))`` for ``u`` clamped to ``[eps, 1 - eps]``.
+
+    ``d/du log(u/(1-u)) = 1/(u (1-u)) > 0`` (on the odds ``r`` of ``u``: ``(1 + r)^2 / r``),
+    so the noise is increasing and lies in ``[log(eps/(1-eps)), log((1-eps)/eps)]``, an
+    interval symmetric about 0. ``eps`` in (0, 1/2) is taken exactly: a float, such as
+    ``np.finfo(np.float32).eps`` for torch's ``clamp_probs`` in float32, as the binary
+    fraction it stores.
+    """
+    if isinstance(eps, numbers.Real) and not isinstance(eps, sp.Basic):
+        exact = sp.Rational(float(eps)) if math.isfinite(eps) else sp.nan
+    else:
+        try:
+            exact = sp.sympify(eps, strict=True)
+        except sp.SympifyError:
+            raise TypeError(f"eps must be a number; got {eps!r}") from None
+    if not (exact.is_positive and (sp.S.Half - exact).is_positive):
+        raise ValueError(f"eps must be a number in (0, 1/2); got {eps!r}")
+    return _clamped_noise_bound(exact)
+
+
+@cache
+def _clamped_noise_bound(eps: sp.Expr) -> Derivation:
+    upper, lower = sp.simplify(logit(1 - eps)), sp.simplify(logit(eps))
+    slope = sp.simplify(in_odds(sp.diff(logit(u), u), u))
+    return Derivation(
+        title="Noise bound under a clamp of u",
+        steps=(
+            ("d/du log(u/(1-u)) at u = r/(1 + r)", slope),
+            ("noise at u = 1 - eps", upper),
+            ("noise at u = eps", lower),
+            ("bound, 10 digits", sp.N(upper, 10)),
+        ),
+        result=upper,
     )

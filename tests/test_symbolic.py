@@ -1,0 +1,105 @@
+"""The symbolic derivations the chapters display: their steps, their LaTeX, and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from binary_gumbel import report, symbolic
+from binary_gumbel.symbolic import ell, in_odds, logit, odds, sigmoid, tau, u, x
+
+
+def test_in_odds_maps_the_unit_interval_to_positive_odds():
+    q = in_odds(x)
+    assert (q.is_positive, (1 - q).is_positive) == (True, True)
+    assert x.is_positive and (1 - x).is_positive is None  # why the substitution is needed
+    assert sp.simplify(q / (1 - q) - odds) == 0  # r = x / (1 - x): it inverts the odds
+
+
+def test_density_steps_are_clean_and_the_cdf_normalises():
+    steps = dict(symbolic.binary_concrete_density().steps)
+    assert steps["d CDF/dx - f_X"] == 0
+    assert (steps["CDF at x -> 0+"], steps["CDF at x -> 1-"]) == (0, 1)
+    for expr in steps.values():
+        assert not expr.has(sp.I), expr
+    # The odds form is the CDF, checked at exact points inside (0, 1).
+    L = sp.Symbol("L", real=True)
+    for t, logit_value, q in [
+        (2, sp.log(3), sp.Rational(1, 5)),
+        (sp.Rational(1, 2), 0, sp.Rational(3, 4)),
+    ]:
+        point = {tau: t, L: logit_value}
+        at_q = steps["CDF"].subs(point).subs(x, q)
+        at_odds = steps["CDF at x = r/(1 + r)"].subs(point).subs(odds, q / (1 - q))
+        assert sp.simplify(at_q - at_odds) == 0
+
+
+def test_density_gap_detects_a_wrong_density():
+    """A mutant: the derivative of the CDF against twice the density is not 0."""
+    derivation = symbolic.binary_concrete_density()
+    steps = dict(derivation.steps)
+    mutant_gap = sp.simplify(in_odds(sp.diff(steps["CDF"], x) - 2 * derivation.result))
+    assert mutant_gap != 0
+
+
+def test_fast_form_equals_the_sigmoid_form():
+    derivation = symbolic.fast_form_identity()
+    assert derivation.steps[-1][1] == 0
+    # Exact points, independently of the simplification.
+    for t, logit_value, q in [
+        (1, 0, sp.Rational(1, 3)),
+        (sp.Rational(1, 3), sp.log(2), sp.Rational(9, 10)),
+    ]:
+        point = {tau: t, ell: logit_value, u: q}
+        textbook = sigmoid((logit_value + logit(q)) / t)
+        assert sp.simplify(derivation.result.subs(point) - textbook) == 0
+    # And a mutant with the logit's sign flipped differs.
+    flipped = derivation.result.subs(ell, -ell)
+    point = {tau: 1, ell: sp.log(3), u: sp.Rational(1, 2)}
+    assert sp.simplify(flipped.subs(point) - sigmoid(sp.log(3))) != 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clamped_noise_bound_is_exact_and_matches_the_noise_at_the_clamp(dtype):
+    eps = np.finfo(dtype).eps
+    derivation = symbolic.clamped_noise_bound(eps)
+    exact_eps = sp.Integer(2) ** -np.finfo(dtype).nmant  # machine epsilon, 2^-23 or 2^-52
+    assert sp.simplify(derivation.result - sp.log((1 - exact_eps) / exact_eps)) == 0
+    steps = dict(derivation.steps)
+    assert sp.simplify(steps["noise at u = eps"] + derivation.result) == 0
+    slope = steps["d/du log(u/(1-u)) at u = r/(1 + r)"]
+    assert slope.is_positive
+    assert sp.simplify(slope - 1 / (in_odds(u, u) * (1 - in_odds(u, u)))) == 0
+    # float64 arithmetic at u = 1 - eps agrees with the exact bound to rounding.
+    at_clamp = np.log1p(-float(eps)) - np.log(float(eps))
+    assert float(derivation.result) == pytest.approx(at_clamp, rel=4 * np.finfo(np.float64).eps)
+
+
+@pytest.mark.parametrize(
+    "eps, error", [(0.5, ValueError), (0.0, ValueError), (-1e-3, ValueError),
+                   (float("nan"), ValueError), ("a", TypeError), ([1e-3], TypeError)],
+)  # fmt: skip
+def test_clamped_noise_bound_rejects_bad_eps(eps, error):
+    with pytest.raises(error, match="eps"):
+        symbolic.clamped_noise_bound(eps)
+
+
+def test_gumbel_difference_shows_the_probability_it_computes():
+    derivation = symbolic.gumbel_difference_cdf()
+    lhs = derivation.steps[0][1].lhs
+    assert isinstance(lhs, symbolic.Probability)
+    assert sp.latex(lhs) == r"P\left(X_{1} - X_{2} \leq z\right)"
+    assert symbolic.plain(lhs) == "P(X₁ − X₂ ≤ z)"
+    display = report.derivation_latex(derivation)
+    assert display.count(r"\text{") == len(derivation.steps)
+    assert r"P\left(X_{1} - X_{2} \leq z\right)" in display
+
+
+def test_step_explanations_read_as_text_in_mathjax():
+    display = report.derivation_latex(symbolic.gumbel_difference_cdf())
+    assert r"\text{(substitute y = α₂ − log t)}" in display
+    assert "\\_" not in display
+    bad = symbolic.Derivation("bad", (("costs $5", sp.S.One),), sp.S.One)
+    with pytest.raises(ValueError, match="explanation"):
+        report.derivation_latex(bad)
