@@ -17,7 +17,7 @@ from which the shape facts follow:
 - for ``tau > 1`` the sign of ``(log f)'`` is that of a strictly decreasing function
   ``phi``, which goes from ``+inf`` to ``-inf``: a single interior mode.
 
-Identities are checked in logit space (``x = e / (1 + e)``, ``e > 0``), where
+Identities are checked in odds space (``x = r / (1 + r)``, ``r > 0``), where
 SymPy can simplify the difference of the log-densities to 0.
 """
 
@@ -27,7 +27,7 @@ from functools import cache
 
 import sympy as sp
 
-from binary_gumbel.symbolic import binary_concrete_density, sigmoid, tau, x
+from binary_gumbel.symbolic import binary_concrete_density, in_odds, sigmoid, tau, x
 
 __all__ = [
     "L",
@@ -45,7 +45,6 @@ __all__ = [
 
 #: The logit, the symbol used by :func:`binary_gumbel.symbolic.binary_concrete_density`.
 L = sp.Symbol("L", real=True)
-_e = sp.Symbol("e", positive=True)
 _s = sp.Symbol("s", positive=True)
 
 
@@ -70,8 +69,8 @@ def density_forms() -> dict[str, sp.Expr]:
 
 
 def _log_in_logit_space(expr: sp.Expr) -> sp.Expr:
-    """``log expr`` after ``x = e / (1 + e)``, with powers of positive bases split."""
-    expr = sp.powdenest(expr.subs(x, _e / (1 + _e)), force=True)
+    """``log expr`` after ``x = r / (1 + r)``, ``r > 0``, with powers of positive bases split."""
+    expr = sp.powdenest(in_odds(expr), force=True)
     expr = sp.expand_power_base(sp.factor(sp.expand_power_base(expr, force=True)), force=True)
     return sp.expand_log(sp.log(expr), force=True)
 
