@@ -10,7 +10,8 @@ PORT   ?= 8000
 
 # Every file of the library, and its folder (whose time changes when a file is
 # added or removed). When any is newer than the last build, the execution cache
-# is cleared so that no chapter shows output computed by an older library.
+# and Sphinx's saved doctrees (of every edition) are cleared, so that every
+# chapter is read and executed again: no page shows output of an older library.
 LIBRARY      := code/binary_gumbel $(shell find code -name '*.py' -not -path '*/__pycache__/*')
 LIBRARY_SEEN := _build/.library-seen
 
@@ -36,8 +37,8 @@ $(READY): $(PINNED) pyproject.toml
 	touch $@
 
 $(LIBRARY_SEEN): $(LIBRARY) | $(READY)
-	@echo "The library is newer than the last build: clearing the execution cache."
-	rm -rf _build/.jupyter_cache
+	@echo "The library is newer than the last build: every chapter will be executed again."
+	rm -rf _build/.jupyter_cache $(wildcard _build/.doctrees _build/*/.doctrees)
 	@mkdir -p _build && touch $@
 
 book: $(READY) $(LIBRARY_SEEN) ## Build the HTML book into _build/html.

@@ -151,3 +151,59 @@ def test_packaging_change_reinstalls_only_the_library(tmp_path):
     _at(files["pyproject"], 5_000)
     plan = _dry_run_book(tmp_path)
     assert EDITABLE in plan and NEW_VENV not in plan
+
+
+PROBE_CHAPTER = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Probe
+
+```{code-cell} ipython3
+print(open("code/binary_gumbel/value.py").read())
+```
+"""
+
+
+def test_library_change_reexecutes_a_real_build(tmp_path):
+    """End to end: after a library edit, `make book` shows the new output, not a stale one.
+
+    A one-page book whose only cell prints a file of its "library" is built with the
+    project's Makefile and environment, the file is changed, and the book is built again.
+    """
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    (tmp_path / "_config.yml").write_text("title: probe\nexecute:\n  execute_notebooks: cache\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
+    (tmp_path / "intro.md").write_text(PROBE_CHAPTER)
+    module = tmp_path / "code" / "binary_gumbel" / "value.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("VALUE = 'first'\n")
+    stamps = {name: tmp_path / "stamps" / name for name in ("pinned", "ready")}
+    stamps["pinned"].parent.mkdir()
+    for path in (tmp_path / "requirements.txt", tmp_path / "pyproject.toml", *stamps.values()):
+        path.write_text("")
+    for path in (tmp_path / "requirements.txt", tmp_path / "pyproject.toml"):
+        _at(path, 1_000)
+    html = tmp_path / "_build" / "html" / "intro.html"
+
+    def make_book():
+        run = subprocess.run(
+            ["make", "book", f"VENV={ROOT / '.venv'}"]
+            + [f"{name.upper()}={path}" for name, path in stamps.items()],
+            cwd=tmp_path, capture_output=True, text=True,
+        )  # fmt: skip
+        assert run.returncode == 0, f"make book failed:\n{run.stdout[-2000:]}\n{run.stderr[-4000:]}"
+        return html.read_text()
+
+    assert "first" in make_book()
+    module.write_text("VALUE = 'second'\n")
+    seen = (tmp_path / "_build" / ".library-seen").stat().st_mtime
+    _at(module, seen + 10)
+    page = make_book()
+    assert "second" in page and "first" not in page, "the chapter was not re-executed"
