@@ -8,19 +8,11 @@ import shutil
 import subprocess
 
 import pytest
-import yaml
+from book_sources import toc_files
 
 from conftest import ROOT, book_pages
 
 pytestmark = pytest.mark.book
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
 
 
 def pages(html_dir):

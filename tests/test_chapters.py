@@ -10,20 +10,14 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
+from book_sources import chapters, toc_files
 from bs4 import BeautifulSoup
 
-from conftest import HTML, ROOT, require_or_skip
+from conftest import HTML, require_or_skip
 
 pytestmark = pytest.mark.book
 
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-CHAPTERS = [
-    entry["file"]
-    for part in TOC["parts"]
-    for entry in part["chapters"]
-    if entry["file"].startswith("chapters/")
-]
+CHAPTERS = chapters()
 CODE_VERBS = re.compile(r"\b(run|re-run|change|replace|set|add|call|make)\b", re.I)
 
 
@@ -49,7 +43,7 @@ def test_the_toc_lists_the_chapters_of_the_note_first():
 
 
 def test_chapters_appear_in_toc_order_in_the_navigation():
-    links = soup_of(TOC["root"]).select("nav.bd-docs-nav a.reference.internal")
+    links = soup_of(toc_files()[0]).select("nav.bd-docs-nav a.reference.internal")
     linked = [a["href"].removesuffix(".html") for a in links]
     built = [c for c in CHAPTERS if (HTML / f"{c}.html").is_file()]
     assert [c for c in linked if c in built] == built
@@ -95,7 +89,7 @@ def test_chapter_shows_a_sympy_result_as_math(name):
     assert any(o.select(".math") for o in outputs), f"{name}: no cell output is rendered math"
 
 
-@pytest.mark.parametrize("name", [TOC["root"], *CHAPTERS])
+@pytest.mark.parametrize("name", [toc_files()[0], *CHAPTERS])
 def test_no_output_shows_an_error(name):
     body = article(name)
     for output in body.select("div.cell_output"):
@@ -110,7 +104,7 @@ def verdict_rows() -> dict[str, str]:
     """The intro's verdict table, as ``{claim id: verdict}``."""
     tables = [
         t
-        for t in article(TOC["root"]).select("table")
+        for t in article(toc_files()[0]).select("table")
         if "verdict" in [th.get_text(strip=True) for th in t.select("thead th")]
     ]
     assert len(tables) == 1, f"the intro must have one verdict table; found {len(tables)}"
