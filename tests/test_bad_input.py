@@ -112,6 +112,24 @@ def test_bad_size_dtype_and_out():
         sample_binary_gumbel_softmax(0.0, 1.0, rng=0, out=np.empty(6)[::2])
 
 
+@pytest.mark.parametrize("size", [True, np.True_, (2, False)])
+def test_boolean_size_is_a_type_error(size):
+    with pytest.raises(TypeError, match=r"^size must be None, an integer or a tuple of integers"):
+        sample_binary_gumbel_softmax(0.0, 1.0, size, rng=0)
+
+
+@pytest.mark.parametrize("dtype", ["not a dtype", 0.5, [0.5]])
+def test_dtype_that_is_not_a_dtype_is_a_type_error_naming_dtype(dtype):
+    with pytest.raises(TypeError, match=r"^dtype must be float32 or float64; got"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 3, rng=0, dtype=dtype)
+
+
+@pytest.mark.parametrize("hard", ["yes", 1, None, np.array([True, False])])
+def test_hard_must_be_a_boolean(hard):
+    with pytest.raises(TypeError, match=r"^hard must be True or False"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 3, rng=0, hard=hard)
+
+
 @pytest.mark.parametrize("bad", ["0.5", None, 1 + 2j, {"a": 1}, ["x", 1]])
 def test_non_numeric_input_is_a_type_error(bad):
     with pytest.raises(TypeError, match=r"^logit must be a real number"):

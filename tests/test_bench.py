@@ -41,3 +41,19 @@ def test_cli_text(capsys):
 def test_bad_arguments():
     with pytest.raises(ValueError, match=r"n and repeats must be positive"):
         bench.run_benchmark(n=0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--n", "0"], "argument --n: expected a positive integer"),
+        (["--repeats", "2.5"], "argument --repeats: expected a positive integer"),
+        (["--n", "100", "--repeats", "1", "--tau", "-1"], "tau must be a positive"),
+        (["--n", "100", "--repeats", "1", "--p", "2"], "p must be a probability"),
+    ],
+)
+def test_cli_bad_arguments_exit_2_with_a_message(capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        bench.main(argv)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err

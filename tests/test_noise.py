@@ -94,3 +94,11 @@ def test_float32_is_kept():
     assert noise.logistic_from_uniform(u).dtype == np.float32
     assert noise.logistic_cdf(u).dtype == np.float32
     assert noise.gumbel_from_uniform([0.25, 0.5]).dtype == np.float64
+
+
+def test_the_transforms_are_exported_at_the_top_level():
+    import binary_gumbel as bg
+
+    assert bg.gumbel_from_uniform is noise.gumbel_from_uniform
+    assert bg.logistic_from_uniform is noise.logistic_from_uniform
+    assert {"gumbel_from_uniform", "logistic_from_uniform"} <= set(bg.__all__)

@@ -1,9 +1,28 @@
 """The binary Gumbel-softmax (binary Concrete) relaxation, executed.
 
-The public names below are the contract the book's chapters and tests rely on.
+The names exported here are the contract the book's chapters and tests rely
+on: the relaxation itself (:mod:`binary_gumbel.relaxed`), the two noise
+transforms it is built from (:mod:`binary_gumbel.noise`), and the binary
+Concrete density and CDF (:mod:`binary_gumbel.density`). References: Jang, Gu &
+Poole (2016), arXiv:1611.01144; Maddison, Mnih & Teh (2016), arXiv:1611.00712.
+
+Where the rest lives:
+
+- :mod:`binary_gumbel.noise`: Gumbel and Logistic transforms, densities and
+  CDFs, and a stable ``sigmoid``/``log_sigmoid``;
+- :mod:`binary_gumbel.relaxed`: also the two-class reference sampler that the
+  binary form replaces;
+- :mod:`binary_gumbel.derivation` and ``python -m binary_gumbel.verify``: the
+  note's claims and their computed verdicts;
+- :mod:`binary_gumbel.gradients`: gradient estimators on toy objectives;
+- :mod:`binary_gumbel.montecarlo`: statistical checks at a stated false-alarm
+  rate;
+- :mod:`binary_gumbel.figures`: the book's plotting style and helpers;
+- ``python -m binary_gumbel.bench``: the speed comparison the book reports.
 """
 
 from binary_gumbel.density import binary_concrete_cdf, binary_concrete_logpdf, binary_concrete_pdf
+from binary_gumbel.noise import gumbel_from_uniform, logistic_from_uniform
 from binary_gumbel.relaxed import (
     binary_gumbel_softmax,
     gumbel_softmax,
@@ -17,7 +36,9 @@ __all__ = [
     "binary_concrete_logpdf",
     "binary_concrete_pdf",
     "binary_gumbel_softmax",
+    "gumbel_from_uniform",
     "gumbel_softmax",
+    "logistic_from_uniform",
     "logit_from_probability",
     "logit_from_unnormalized",
     "sample_binary_gumbel_softmax",

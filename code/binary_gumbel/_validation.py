@@ -23,7 +23,9 @@ import numpy as np
 __all__ = [
     "as_float_array",
     "broadcast",
+    "check_dtype",
     "check_finite",
+    "check_flag",
     "check_no_nan",
     "check_nonnegative",
     "check_probability",
@@ -158,13 +160,19 @@ def broadcast(**named: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def check_size(size) -> tuple[int, ...] | None:
-    """Normalise a NumPy-style ``size``: None, a non-negative int, or a tuple of them."""
+    """Normalise a NumPy-style ``size``: None, a non-negative int, or a tuple of them.
+
+    Booleans are refused (``size=True`` is almost certainly a slip for another
+    argument), as are floats, even integral ones.
+    """
     if size is None:
         return None
     items = size if isinstance(size, (tuple, list)) else (size,)
     shape = []
     for item in items:
         try:
+            if isinstance(item, (bool, np.bool_)):
+                raise TypeError
             dim = operator.index(item)
         except TypeError:
             raise TypeError(
@@ -174,3 +182,21 @@ def check_size(size) -> tuple[int, ...] | None:
             raise ValueError(f"size must be non-negative; got {size!r}")
         shape.append(dim)
     return tuple(shape)
+
+
+def check_dtype(dtype) -> np.dtype:
+    """Convert and check an output dtype: float32 or float64 (or their names)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype!r}") from None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dt}")
+    return dt
+
+
+def check_flag(flag, name: str) -> bool:
+    """Check a boolean switch: ``True`` or ``False`` (NumPy booleans included)."""
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {flag!r}")
+    return bool(flag)

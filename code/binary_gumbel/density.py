@@ -48,11 +48,36 @@ def _args(x, logit, tau):
 def binary_concrete_logpdf(x, logit, tau):
     """Log-density of BinConcrete(alpha = exp(logit), lambda = tau) at ``x``.
 
-    It is ``-inf`` outside [0, 1]. At the end points it is the limit from
-    inside: ``+inf`` for ``tau < 1``, ``-inf`` for ``tau > 1``, and ``-logit``
-    (at 0) or ``+logit`` (at 1) for ``tau = 1``. An infinite logit is a point
-    mass at 1 (``+inf``) or at 0 (``-inf``): the log-density is then ``+inf``
-    at that point and ``-inf`` elsewhere.
+    ``log p(x) = log tau + log f(tau (log x - log(1 - x)) - logit) - log x - log(1 - x)``
+    on (0, 1), with ``f`` the standard Logistic density (Maddison, Mnih & Teh
+    2016, Sec. 3.3; see the module docstring).
+
+    Parameters
+    ----------
+    x : array_like
+        Point(s) at which to evaluate; any real value, ``±inf`` included.
+    logit : array_like
+        ``log alpha = log alpha_1 - log alpha_2``; ``±inf`` allowed, NaN refused.
+    tau : array_like
+        Temperature ``lambda``, ``0 < tau < inf``.
+
+    Returns
+    -------
+    ndarray or scalar
+        The log-density, with the broadcast shape of the inputs. It is ``-inf``
+        outside [0, 1]. At the end points it is the limit from inside: ``+inf``
+        for ``tau < 1``, ``-inf`` for ``tau > 1``, and ``-logit`` (at 0) or
+        ``+logit`` (at 1) for ``tau = 1``. An infinite logit is a point mass at
+        1 (``+inf``) or at 0 (``-inf``): the log-density is then ``+inf`` at
+        that point and ``-inf`` elsewhere.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numeric data.
+    ValueError
+        If ``x`` or ``logit`` is NaN, ``tau`` is not in ``(0, inf)``, or the
+        shapes do not broadcast.
     """
     x, logit, tau = _args(x, logit, tau)
     inside = (x > 0) & (x < 1)
@@ -69,16 +94,44 @@ def binary_concrete_logpdf(x, logit, tau):
 
 
 def binary_concrete_pdf(x, logit, tau):
-    """Density of BinConcrete(alpha = exp(logit), lambda = tau): ``exp`` of the log-density."""
+    """Density of BinConcrete(alpha = exp(logit), lambda = tau).
+
+    ``exp`` of :func:`binary_concrete_logpdf`, with the same parameters, limits
+    and errors.
+    """
     return np.exp(binary_concrete_logpdf(x, logit, tau))
 
 
 def binary_concrete_cdf(x, logit, tau):
     """CDF ``P(X <= x) = sigmoid(tau (log x - log(1 - x)) - logit)`` of BinConcrete.
 
-    It is 0 below 0 and 1 from 1 on; ``logit = -inf`` (a point mass at 0)
-    gives 1 from ``x = 0`` on, and ``logit = +inf`` (a point mass at 1) gives
-    0 below 1.
+    BinConcrete(alpha = exp(logit), lambda = tau) of Maddison, Mnih & Teh
+    (2016, Sec. 3.3): the law of :func:`binary_gumbel.binary_gumbel_softmax`
+    with ``u ~ Uniform(0, 1)``.
+
+    Parameters
+    ----------
+    x : array_like
+        Point(s) at which to evaluate; any real value, ``±inf`` included.
+    logit : array_like
+        ``log alpha = log alpha_1 - log alpha_2``; ``±inf`` allowed, NaN refused.
+    tau : array_like
+        Temperature ``lambda``, ``0 < tau < inf``.
+
+    Returns
+    -------
+    ndarray or scalar
+        The CDF, with the broadcast shape of the inputs. It is 0 below 0 and 1
+        from 1 on; ``logit = -inf`` (a point mass at 0) gives 1 from ``x = 0``
+        on, and ``logit = +inf`` (a point mass at 1) gives 0 below 1.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numeric data.
+    ValueError
+        If ``x`` or ``logit`` is NaN, ``tau`` is not in ``(0, inf)``, or the
+        shapes do not broadcast.
     """
     x, logit, tau = _args(x, logit, tau)
     inside = (x > 0) & (x < 1)

@@ -9,9 +9,16 @@ The difference of two independent standard Gumbels is a standard Logistic,
 which is what reduces the two-class Gumbel-softmax to the binary form (Jang, Gu
 & Poole 2016, arXiv:1611.01144; Maddison, Mnih & Teh 2016, arXiv:1611.00712).
 
-Every function takes a location ``loc`` (finite; default 0) and unit scale.
-At the ends of [0, 1] the transforms return their limits: ``u = 0`` gives
-``-inf`` and ``u = 1`` gives ``+inf``.
+Every function takes a location ``loc`` (finite; default 0) and unit scale,
+converts and checks its arguments with :mod:`binary_gumbel._validation`, and
+returns an array of the broadcast shape (a scalar for scalar input), in float32
+when the floating inputs are float32 and float64 otherwise.
+
+- Non-numeric input raises ``TypeError``; a NaN, a ``u`` outside [0, 1], an
+  infinite ``loc`` or shapes that do not broadcast raise ``ValueError``.
+- Valid extremes give the limits: ``u = 0`` gives ``-inf`` and ``u = 1`` gives
+  ``+inf``; at ``x = -inf`` the CDFs are 0 and at ``x = +inf`` they are 1, and
+  the densities are 0 (log-density ``-inf``) at both.
 """
 
 from __future__ import annotations
@@ -68,46 +75,96 @@ def log_sigmoid(w):
     return (np.minimum(w, 0) - np.log1p(np.exp(-np.abs(w))))[()]
 
 
-def _args(x, loc, name: str):
-    dtype = result_dtype(**{name: x, "loc": loc})
-    x = check_no_nan(as_float_array(x, name, dtype), name)
+def _with_loc(value, loc, name: str, check):
+    """Convert and check ``value`` (with ``check``) and a finite ``loc``; broadcast them."""
+    dtype = result_dtype(**{name: value, "loc": loc})
+    value = check(as_float_array(value, name, dtype), name)
     loc = check_finite(as_float_array(loc, "loc", dtype), "loc")
-    return broadcast(**{name: x, "loc": loc})
+    return broadcast(**{name: value, "loc": loc})
+
+
+def _args(x, loc):
+    """``x`` (NaN refused, ``±inf`` allowed) and ``loc``, for the densities and CDFs."""
+    return _with_loc(x, loc, "x", check_no_nan)
+
+
+def _uniform_args(u, loc):
+    """``u`` in [0, 1] and ``loc``, for the transforms."""
+    return _with_loc(u, loc, "u", check_uniform)
 
 
 def gumbel_from_uniform(u, loc=0.0):
-    """Gumbel(loc, 1) variate by inversion: ``g = loc - log(-log u)``.
+    """Gumbel(loc, 1) variate by inversion of its CDF: ``g = loc - log(-log u)``.
 
-    ``u`` must lie in [0, 1]. ``u = 0`` gives ``-inf`` and ``u = 1`` gives
-    ``+inf``. ``log u`` is accurate for ``u`` near 1 (``u - 1`` is exact
-    there), so the upper tail keeps full relative precision.
+    With ``u ~ Uniform(0, 1)``, ``g`` is Gumbel(loc, 1), the noise of the
+    Gumbel-max trick and of the Gumbel-softmax (Jang, Gu & Poole 2016, Sec. 2;
+    Maddison, Mnih & Teh 2016, Sec. 3.1).
+
+    Parameters
+    ----------
+    u : array_like
+        Uniform variate, ``0 <= u <= 1``.
+    loc : array_like, optional
+        Finite location; broadcasts against ``u``.
+
+    Returns
+    -------
+    ndarray or scalar
+        ``g``; ``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``. ``log u``
+        is accurate for ``u`` near 1 (``u - 1`` is exact there), so the upper
+        tail keeps full relative precision.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numeric data.
+    ValueError
+        If ``u`` is NaN or outside [0, 1], ``loc`` is not finite, or the shapes
+        do not broadcast.
     """
-    dtype = result_dtype(u=u, loc=loc)
-    u = check_uniform(u, dtype=dtype)
-    loc = check_finite(as_float_array(loc, "loc", dtype), "loc")
-    u, loc = broadcast(u=u, loc=loc)
+    u, loc = _uniform_args(u, loc)
     with np.errstate(divide="ignore"):
         return (loc - np.log(-np.log(u)))[()]
 
 
 def logistic_from_uniform(u, loc=0.0):
-    """Logistic(loc, 1) variate by inversion: ``l = loc + log u - log1p(-u)``.
+    """Logistic(loc, 1) variate by inversion of its CDF: ``l = loc + log u - log1p(-u)``.
 
-    The two logarithms are evaluated separately (not as ``log(u / (1 - u))``),
-    so both tails are accurate down to the smallest subnormal ``u`` and up to
-    ``u = 1 - 2**-53``. ``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``.
+    With ``u ~ Uniform(0, 1)``, ``l`` has the law of the difference of two
+    independent Gumbels, the noise of the binary form (Maddison, Mnih & Teh
+    2016, Sec. 3.3).
+
+    Parameters
+    ----------
+    u : array_like
+        Uniform variate, ``0 <= u <= 1``.
+    loc : array_like, optional
+        Finite location; broadcasts against ``u``.
+
+    Returns
+    -------
+    ndarray or scalar
+        ``l``; ``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``. The two
+        logarithms are evaluated separately (not as ``log(u / (1 - u))``), so
+        both tails are accurate down to the smallest subnormal ``u`` and up to
+        ``u = 1 - 2**-53``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numeric data.
+    ValueError
+        If ``u`` is NaN or outside [0, 1], ``loc`` is not finite, or the shapes
+        do not broadcast.
     """
-    dtype = result_dtype(u=u, loc=loc)
-    u = check_uniform(u, dtype=dtype)
-    loc = check_finite(as_float_array(loc, "loc", dtype), "loc")
-    u, loc = broadcast(u=u, loc=loc)
+    u, loc = _uniform_args(u, loc)
     with np.errstate(divide="ignore"):
         return (loc + (np.log(u) - np.log1p(-u)))[()]
 
 
 def gumbel_logpdf(x, loc=0.0):
     """Log-density of Gumbel(loc, 1): ``-(x - loc) - exp(-(x - loc))``; ``-inf`` at ``x = ±inf``."""
-    x, loc = _args(x, loc, "x")
+    x, loc = _args(x, loc)
     z = x - loc
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(-z)
@@ -121,7 +178,7 @@ def gumbel_pdf(x, loc=0.0):
 
 def gumbel_cdf(x, loc=0.0):
     """CDF of Gumbel(loc, 1): ``exp(-exp(-(x - loc)))``."""
-    x, loc = _args(x, loc, "x")
+    x, loc = _args(x, loc)
     with np.errstate(over="ignore"):
         return np.exp(-np.exp(-(x - loc)))[()]
 
@@ -132,7 +189,7 @@ def logistic_logpdf(x, loc=0.0):
     This is ``log sigmoid(z) + log sigmoid(-z)``, written so that it neither
     overflows nor cancels; it is ``-inf`` at ``x = ±inf``.
     """
-    x, loc = _args(x, loc, "x")
+    x, loc = _args(x, loc)
     a = np.abs(x - loc)
     return (-a - 2 * np.log1p(np.exp(-a)))[()]
 
@@ -144,5 +201,5 @@ def logistic_pdf(x, loc=0.0):
 
 def logistic_cdf(x, loc=0.0):
     """CDF of Logistic(loc, 1): ``sigmoid(x - loc)``, exact in relative terms in the lower tail."""
-    x, loc = _args(x, loc, "x")
+    x, loc = _args(x, loc)
     return _sigmoid(x - loc)[()]

@@ -24,6 +24,8 @@ import numpy as np
 from binary_gumbel._validation import (
     as_float_array,
     broadcast,
+    check_dtype,
+    check_flag,
     check_no_nan,
     check_nonnegative,
     check_probability,
@@ -49,10 +51,29 @@ _BLOCK = 1 << 15
 
 
 def logit_from_probability(p):
-    """The logit ``log p - log(1 - p)`` of a probability ``p`` in [0, 1].
+    """The logit ``log p - log(1 - p)`` of a probability ``p``: the note's ``alpha = [p, 1 - p]``.
 
-    ``p = 0`` gives ``-inf`` and ``p = 1`` gives ``+inf``. ``log1p`` keeps
-    full precision for ``p`` near 1.
+    With this logit, ``P(x > 1/2) = sigmoid(logit) = p`` for the binary sample
+    at every temperature (Maddison, Mnih & Teh 2016, Sec. 3.3).
+
+    Parameters
+    ----------
+    p : array_like
+        Probability, ``0 <= p <= 1``.
+
+    Returns
+    -------
+    ndarray or scalar
+        ``log p - log1p(-p)``, in the dtype of ``p`` (float32 stays float32).
+        ``p = 0`` gives ``-inf`` and ``p = 1`` gives ``+inf``; ``log1p`` keeps
+        full precision for ``p`` near 1.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not real numeric data.
+    ValueError
+        If ``p`` is NaN or outside [0, 1].
     """
     p = check_probability(p)
     with np.errstate(divide="ignore"):
@@ -60,12 +81,33 @@ def logit_from_probability(p):
 
 
 def logit_from_unnormalized(alpha1, alpha2):
-    """The logit ``log alpha1 - log alpha2`` of unnormalised weights ``alpha1, alpha2 >= 0``.
+    """The logit ``log alpha1 - log alpha2`` of unnormalised weights (the note's Eq. 2).
 
     It equals ``logit_from_probability(alpha1 / (alpha1 + alpha2))`` and does
-    not change when both weights are scaled by the same factor. A zero weight
-    gives an infinite logit; the two weights must not both be zero, nor both
-    infinite.
+    not change when both weights are scaled by the same positive factor
+    (Maddison, Mnih & Teh 2016, Sec. 3.3: BinConcrete has location
+    ``alpha = alpha1 / alpha2``).
+
+    Parameters
+    ----------
+    alpha1, alpha2 : array_like
+        Non-negative weights, ``0 <= alpha <= inf``; they broadcast together.
+
+    Returns
+    -------
+    ndarray or scalar
+        ``log alpha1 - log alpha2``, in float32 when the floating inputs are
+        float32. A zero ``alpha1`` or an infinite ``alpha2`` gives ``-inf``; a
+        zero ``alpha2`` or an infinite ``alpha1`` gives ``+inf``.
+
+    Raises
+    ------
+    TypeError
+        If a weight is not real numeric data.
+    ValueError
+        If a weight is negative or NaN, if the shapes do not broadcast, or if
+        both weights of an element are zero, or both infinite (the logit is
+        undefined).
     """
     dtype = result_dtype(alpha1=alpha1, alpha2=alpha2)
     a1 = check_nonnegative(alpha1, "alpha1", dtype)
@@ -98,8 +140,25 @@ def gumbel_softmax(log_alpha, tau, gumbels):
         broadcasting against ``log_alpha``. ``+inf`` noise takes all the mass
         (shared equally if several entries of a row are ``+inf``).
 
-    The maximum of ``log_alpha + g`` is subtracted before dividing by ``tau``,
-    so huge logits over a tiny temperature give an exact one-hot vector.
+    Returns
+    -------
+    ndarray, the broadcast shape of ``log_alpha``, ``gumbels`` and ``tau[..., None]``
+        A point of the probability simplex along the last axis; float32 when
+        the floating inputs are float32, float64 otherwise. The maximum of
+        ``log_alpha + g`` is subtracted before dividing by ``tau``, so huge
+        logits over a tiny temperature give an exact one-hot vector, and a
+        huge temperature spreads the mass equally over the categories of
+        positive weight.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numeric data.
+    ValueError
+        If ``log_alpha`` is a scalar, has an empty last axis, holds NaN or
+        ``+inf``, or has a row of ``-inf`` only; if ``gumbels`` holds NaN or is
+        ``-inf`` in every category of positive weight of a row; if ``tau`` is
+        not in ``(0, inf)``; or if the shapes do not broadcast.
     """
     dtype = result_dtype(log_alpha=log_alpha, tau=tau, gumbels=gumbels)
     la = check_no_nan(as_float_array(log_alpha, "log_alpha", dtype), "log_alpha")
@@ -216,9 +275,22 @@ def binary_gumbel_softmax(logit, tau, u):
 
     Returns
     -------
-    ndarray (or scalar for scalar input), the broadcast shape of the inputs,
-    float32 when the floating inputs are float32, float64 otherwise.
+    ndarray or scalar
+        ``x`` in [0, 1], with the broadcast shape of the inputs (a scalar for
+        scalar input); float32 when the floating inputs are float32, float64
+        otherwise. A tiny temperature gives the hard sample, 0 or 1 (1/2 where
+        ``logit + log u - log(1 - u) = 0``); a huge temperature gives 1/2.
 
+    Raises
+    ------
+    TypeError
+        If an argument is not real numeric data.
+    ValueError
+        If ``logit`` is NaN, ``tau`` is not in ``(0, inf)``, ``u`` is not in
+        [0, 1], or the shapes do not broadcast.
+
+    Notes
+    -----
     Accuracy: the error is that of rounding ``logit + log u - log(1 - u)`` and
     dividing by ``tau``, plus a few units in the last place of ``x``; tiny
     results come out as the correct subnormal number.
@@ -231,13 +303,6 @@ def binary_gumbel_softmax(logit, tau, u):
     out = np.empty(u.shape, dtype)
     _Relaxer(logit, tau)(u, out, np.empty_like(out))
     return out[()]
-
-
-def _check_dtype(dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
-    return dtype
 
 
 def _sample_shape(size, out, dtype, **params) -> tuple[int, ...]:
@@ -295,11 +360,33 @@ def sample_binary_gumbel_softmax(
         C-contiguous array of dtype ``dtype`` to fill, as in
         :meth:`numpy.random.Generator.random`.
 
+    Returns
+    -------
+    ndarray or scalar
+        Samples in [0, 1] of shape ``size`` (``out`` itself when given; a
+        scalar when ``size`` is None and the parameters are scalars). An
+        infinite logit gives the constant sample 1 (``+inf``) or 0 (``-inf``).
+
+    Raises
+    ------
+    TypeError
+        If ``logit`` or ``tau`` is not real numeric data, ``size`` is not None,
+        an integer or a tuple of integers, ``dtype`` is not a dtype, ``hard``
+        is not a boolean, or ``out`` is not an ndarray.
+    ValueError
+        If ``logit`` is NaN, ``tau`` is not in ``(0, inf)``, ``dtype`` is not
+        float32 or float64, the parameters do not broadcast to ``size``, or
+        ``out`` does not match ``size``/``dtype`` or is not C-contiguous and
+        writeable.
+
+    Notes
+    -----
     With scalar ``logit`` and ``tau`` the samples are computed in cache-sized
     blocks, in place: one ``log`` and one ``exp`` per sample, and extra memory
     of one block beyond the output.
     """
-    dtype = _check_dtype(dtype)
+    dtype = check_dtype(dtype)
+    hard = check_flag(hard, "hard")
     logit = _check_logit(logit, dtype)
     tau = check_tau(tau, dtype)
     shape = _sample_shape(size, out, dtype, logit=logit, tau=tau)
@@ -333,7 +420,7 @@ def sample_two_class_gumbel_softmax(logit, tau, size=None, rng=None, dtype=np.fl
     starting point). It has the same distribution as the binary form and
     serves as its reference, in the tests and in the benchmark.
     """
-    dtype = _check_dtype(dtype)
+    dtype = check_dtype(dtype)
     logit = _check_logit(logit, dtype)
     tau = check_tau(tau, dtype)
     shape = _sample_shape(size, None, dtype, logit=logit, tau=tau)

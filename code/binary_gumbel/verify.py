@@ -83,6 +83,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m binary_gumbel.verify",
         description="Check every claim and derivation line of the note by computation.",
+        epilog=(
+            "Each claim gets a computed verdict, with its evidence, its corrected statement "
+            "and any typos. Exit status: 0 when every check reached a verdict, 2 when a "
+            "check could not run (its error is printed in place of the verdict)."
+        ),
     )
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     args = parser.parse_args(argv)
