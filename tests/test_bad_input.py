@@ -130,6 +130,17 @@ def test_hard_must_be_a_boolean(hard):
         sample_binary_gumbel_softmax(0.0, 1.0, 3, rng=0, hard=hard)
 
 
+@pytest.mark.parametrize("rng", [True, np.False_, "seed", 1.5])
+def test_rng_must_be_a_generator_or_a_seed(rng):
+    with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 3, rng=rng)
+
+
+def test_negative_seed_is_a_value_error_naming_rng():
+    with pytest.raises(ValueError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 3, rng=-1)
+
+
 @pytest.mark.parametrize("bad", ["0.5", None, 1 + 2j, {"a": 1}, ["x", 1]])
 def test_non_numeric_input_is_a_type_error(bad):
     with pytest.raises(TypeError, match=r"^logit must be a real number"):

@@ -200,3 +200,19 @@ def check_flag(flag, name: str) -> bool:
     if not isinstance(flag, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False; got {flag!r}")
     return bool(flag)
+
+
+def as_generator(rng, name: str = "rng") -> np.random.Generator:
+    """A :class:`numpy.random.Generator` from a Generator, a seed, or None.
+
+    Anything :func:`numpy.random.default_rng` accepts is accepted, except a
+    boolean, which NumPy would silently take as the seed 0 or 1.
+    """
+    if isinstance(rng, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a numpy.random.Generator, a seed or None; got {rng!r}")
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as err:
+        raise type(err)(
+            f"{name} must be a numpy.random.Generator, a seed or None; got {rng!r} ({err})"
+        ) from None

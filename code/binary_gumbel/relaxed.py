@@ -23,6 +23,7 @@ import numpy as np
 
 from binary_gumbel._validation import (
     as_float_array,
+    as_generator,
     broadcast,
     check_dtype,
     check_flag,
@@ -390,7 +391,7 @@ def sample_binary_gumbel_softmax(
     logit = _check_logit(logit, dtype)
     tau = check_tau(tau, dtype)
     shape = _sample_shape(size, out, dtype, logit=logit, tau=tau)
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng)
     result = np.empty(shape, dtype) if out is None else out
     flat = result.reshape(-1)
     if logit.size == 1 and tau.size == 1:
@@ -424,7 +425,7 @@ def sample_two_class_gumbel_softmax(logit, tau, size=None, rng=None, dtype=np.fl
     logit = _check_logit(logit, dtype)
     tau = check_tau(tau, dtype)
     shape = _sample_shape(size, None, dtype, logit=logit, tau=tau)
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng)
     gumbels = gumbel_from_uniform(rng.random((*shape, 2), dtype=dtype))
     log_alpha = np.stack([log_sigmoid(logit), log_sigmoid(-logit)], axis=-1)
     return gumbel_softmax(log_alpha, tau, gumbels)[..., 0]
