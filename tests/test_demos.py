@@ -128,39 +128,59 @@ def rows_of(table: str) -> list[list[str]]:
 def test_verdict_table_has_one_row_per_result_with_its_verdict():
     results = [fake("one", "holds"), fake("two", "fails", corrected="b", corrected_verdict="holds")]
     rows = rows_of(report.verdict_table(results))
-    assert [(r[0], r[1], r[2]) for r in rows] == [
+    assert [(r[0], r[2], r[3]) for r in rows] == [
         ("`one`", "holds", "—"),
         ("`two`", "fails", "holds"),
     ]
-    assert rows[0][3] == "$a_1 < b$"
+    assert rows[0][1] == "$a_1 < b$"
 
 
-def test_errata_table_keeps_findings_and_escapes_evidence():
-    results = [fake("one", "holds"), fake("two", "holds in distribution")]
-    rows = rows_of(report.errata_table(results))
-    assert [r[0] for r in rows] == ["`two`"]
-    assert rows[0][3] == r"x\*y = z\_1 \| w"
+def test_verdict_table_can_describe_claims_instead_of_showing_formulas():
+    results = [fake("one", "holds"), fake("two", "fails")]
+    about = {"one": "the [first](a.md) claim", "two": "the second\n claim"}
+    rows = rows_of(report.verdict_table(results, about=about))
+    assert [r[1] for r in rows] == ["the [first](a.md) claim", "the second claim"]
+    assert "a_1" not in report.verdict_table(results, about=about)
+    with pytest.raises(ValueError, match="missing \\['two'\\]"):
+        report.verdict_table(results, about={"one": "x"})
+    with pytest.raises(ValueError, match="about"):
+        report.verdict_table(results, about={"one": "x | y", "two": "z"})
+
+
+def test_evidence_blocks_display_statement_evidence_and_correction():
+    results = [
+        fake("one", "holds", statement=r"a,\quad b"),
+        fake("two", "fails", corrected=r"c", corrected_verdict="holds"),
+    ]
+    one, two = report.evidence_blocks(results).split("\n\n---\n\n")
+    assert one.startswith("**`one`: holds.**")
+    assert r"$$" + "\n" + r"\begin{gathered}a, \\ b\end{gathered}" + "\n$$" in one
+    assert r"*Evidence.* x\*y = z\_1 \| w" in one
+    assert "Correction" not in one
+    assert "*Correction* (holds):" in two and two.rstrip().endswith("$$\nc\n$$")
+    glossed = report.evidence_blocks([fake("one", "holds", statement=r"y = 1\ \text{for } z")])
+    assert r"\begin{gathered}y = 1\\ \text{for } z\end{gathered}" in glossed
 
 
 def test_evidence_keeps_its_math_and_escapes_the_prose_between():
     latex = r"Counterexample: $p = \frac{1}{4}$ gives $x_1 > \frac{3}{4}$, x_1 > 1/2 *here*."
-    results = [fake("two", "fails", evidence="plain", evidence_latex=latex)]
-    for table in (report.errata_table(results), report.evidence_table(results)):
-        cell = rows_of(table)[0][3]
-        assert r"$p = \frac{1}{4}$ gives $x_1 > \frac{3}{4}$" in cell
-        assert cell.endswith(r", x\_1 \> 1/2 \*here\*.")
-        assert "plain" not in cell
+    block = report.evidence_blocks([fake("two", "fails", evidence="plain", evidence_latex=latex)])
+    assert r"$p = \frac{1}{4}$ gives $x_1 > \frac{3}{4}$" in block
+    assert block.rstrip().endswith(r", x\_1 \> 1/2 \*here\*.")
+    assert "plain" not in block
 
 
 @pytest.mark.parametrize("latex", [r"an $x$ and a $y", r"$\vert x \vert$ or $|x|$"])
-def test_evidence_refuses_latex_that_would_break_a_cell(latex):
+def test_evidence_refuses_latex_that_would_break_the_markdown(latex):
     with pytest.raises(ValueError, match="latex"):
-        report.errata_table([fake("two", "fails", evidence_latex=latex)])
+        report.evidence_blocks([fake("two", "fails", evidence_latex=latex)])
 
 
-def test_tables_refuse_latex_that_would_break_a_cell():
+def test_tables_and_blocks_refuse_latex_that_would_break_them():
     with pytest.raises(ValueError, match="latex"):
         report.verdict_table([fake("one", "holds", statement="|x|")])
+    with pytest.raises(ValueError, match="latex"):
+        report.evidence_blocks([fake("one", "holds", statement="$x$")])
     with pytest.raises(ValueError, match="results"):
         report.verdict_table([])
 

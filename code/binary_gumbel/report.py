@@ -1,11 +1,12 @@
 """The verifier's results and the symbolic derivations, formatted for the book's pages.
 
-The tables are built from :class:`binary_gumbel.derivation.ClaimResult`
-objects, so every verdict shown is the one the verdict engine computed. LaTeX
-statements become inline math (``$...$``); free text is escaped so that
-Markdown never reads it as markup; the verifier's evidence keeps its inline math
-(``ClaimResult.evidence_latex``) and only the prose between is escaped. The
-chapters glue the tables with ``{glue:md}`` in MyST format.
+The tables and evidence blocks are built from
+:class:`binary_gumbel.derivation.ClaimResult` objects, so every verdict shown is
+the one the verdict engine computed. LaTeX statements become inline math
+(``$...$``) in tables and display math in :func:`evidence_blocks`; free text is
+escaped so that Markdown never reads it as markup; the verifier's evidence keeps
+its inline math (``ClaimResult.evidence_latex``) and only the prose between is
+escaped. The chapters glue the results with ``{glue:md}`` in MyST format.
 :func:`derivation_latex` lays out the steps of a
 :class:`binary_gumbel.symbolic.Derivation` as one aligned display.
 """
@@ -13,7 +14,7 @@ chapters glue the tables with ``{glue:md}`` in MyST format.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
@@ -21,8 +22,7 @@ from binary_gumbel.montecarlo import ProportionCheck, check_proportion
 
 __all__ = [
     "derivation_latex",
-    "errata_table",
-    "evidence_table",
+    "evidence_blocks",
     "proportion_evidence",
     "typo_table",
     "verdict_table",
@@ -75,44 +75,69 @@ def _check_results(results) -> list:
     return results
 
 
-def verdict_table(results) -> str:
-    """One row per claim: id, verdict, the correction's verdict, and the statement as written."""
+def verdict_table(results, about: Mapping[str, str] | None = None) -> str:
+    """One row per claim: id, what it says, its verdict and the verdict on its correction.
+
+    "What it says" is the statement as written, as inline math; or, when ``about`` maps
+    every claim id to a short Markdown description (a phrase, a link to the chapter that
+    shows the formula), that description, so that the table fits a text column.
+    """
+    results = _check_results(results)
+    if about is not None:
+        missing = [r.id for r in results if r.id not in about]
+        if missing:
+            raise ValueError(f"about must describe every claim; missing {missing}")
+        bad = [k for k, v in about.items() if "|" in v]
+        if bad:
+            raise ValueError(f"about must hold text without '|' (it would split a cell); see {bad}")
     rows = [
         [
             f"`{r.id}`",
+            " ".join(about[r.id].split()) if about is not None else _math(r.statement),
             _text(r.verdict),
             _text(r.corrected_verdict) if r.corrected_verdict else "—",
-            _math(r.statement),
         ]
-        for r in _check_results(results)
+        for r in results
     ]
-    return _table(["claim", "verdict", "corrected form", "as written"], rows)
+    return _table(["claim", "what it says", "verdict", "corrected form"], rows)
 
 
-def evidence_table(results) -> str:
-    """One row per claim: its id, the statement as written, the verdict and its evidence."""
-    rows = [
-        [f"`{r.id}`", _math(r.statement), _text(r.verdict), _prose(r.evidence, r.evidence_latex)]
-        for r in _check_results(results)
-    ]
-    return _table(["claim", "as written", "verdict", "evidence"], rows)
+def _display(latex: str) -> str:
+    """A LaTeX statement as display math, broken into lines where it has parts.
+
+    A ``,\\quad`` between parts and a ``\\ \\text{...}`` gloss after a formula each start
+    a new line (``gathered``), so that a statement fits the width of the text column.
+    """
+    if "$" in latex:
+        raise ValueError(f"latex must not contain '$' inside display math; got {latex!r}")
+    latex = " ".join(latex.split())
+    lines = latex.replace(r",\quad", r", \\").replace(r"\ \text{", r"\\ \text{")
+    if lines != latex:
+        return "$$\n\\begin{gathered}" + lines + "\\end{gathered}\n$$"
+    return "$$\n" + latex + "\n$$"
 
 
-def errata_table(results) -> str:
-    """Every claim that does not hold as an identity: as written, verdict, evidence, correction."""
-    rows = [
-        [
-            f"`{r.id}`",
-            _math(r.statement),
-            _text(r.verdict),
-            _prose(r.evidence, r.evidence_latex),
-            _math(r.corrected)
-            + (f" ({_text(r.corrected_verdict)})" if r.corrected_verdict else ""),
+def evidence_blocks(results) -> str:
+    """One Markdown block per claim: id and verdict, statement as written, evidence, correction.
+
+    The statement and the correction are displayed equations, and the evidence is a
+    paragraph of prose with inline math (``ClaimResult.evidence_latex`` if set), so that
+    long formulas and long evidence never have to share the width of a table row.
+    """
+    blocks = []
+    for r in _check_results(results):
+        lines = [
+            f"**`{r.id}`: {_text(r.verdict)}.** As written:",
+            "",
+            _display(r.statement),
+            "",
+            "*Evidence.* " + _prose(r.evidence, r.evidence_latex),
         ]
-        for r in _check_results(results)
-        if r.verdict != "holds"
-    ]
-    return _table(["claim", "as written", "verdict", "evidence", "correction"], rows)
+        if r.corrected:
+            verdict = f" ({_text(r.corrected_verdict)})" if r.corrected_verdict else ""
+            lines += ["", f"*Correction*{verdict}:", "", _display(r.corrected)]
+        blocks.append("\n".join(lines))
+    return "\n\n---\n\n".join(blocks) + "\n"
 
 
 def typo_table(results) -> str:
