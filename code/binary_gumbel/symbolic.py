@@ -273,7 +273,7 @@ def logistic_inverse_cdf() -> Derivation:
         steps=(
             ("solve sigma(z) = u for z", sp.Eq(z, inverse)),
             ("solve log(u/(1-u)) = z for u", sp.Eq(u, u_star)),
-            ("P(log(U/(1-U)) <= z) = P(U <= u*) = u*", u_star),
+            ("with u* that solution, P(log(U/(1-U)) <= z) = P(U <= u*) = u*", u_star),
         ),
         result=inverse,
     )
@@ -306,9 +306,10 @@ def gumbel_max_probability(n: int | None = None) -> Derivation:
         steps.append(("prod_{i != k} F(g + log a_k - log a_i)", product))
         total = sp.Add(*alphas)
     integrand = gumbel_pdf(g) * product
-    steps.append(("P(argmax = k)", sp.Integral(integrand, (g, -sp.oo, sp.oo))))
+    winner = "k" if n is None else "1"
+    steps.append((f"P(argmax = {winner})", sp.Integral(integrand, (g, -sp.oo, sp.oo))))
     substituted, value = _substitute_integral(integrand, g, -sp.log(_t), 0, sp.oo)
-    steps += [("substitute g = -log t", substituted), ("integrate", value)]
+    steps += [("substitute g = −log t", substituted), ("integrate", value)]
     steps.append(("compare with a_k / sum_i a_i", sp.simplify(value - a_k / total)))
     return Derivation(
         title=f"Gumbel-max probability (n = {n or 'n'})", steps=tuple(steps), result=value
