@@ -106,3 +106,19 @@ def test_bad_input_is_refused():
         concrete.end_limits(1, sp.oo)
     with pytest.raises(ValueError, match="point"):
         concrete.log_density_slope(2, 0, 1)
+
+
+def test_convexity_terms_are_the_second_derivatives_with_the_stated_signs():
+    middle, h_second = concrete.convexity_terms()
+    h = sp.exp(L) * (1 - x) ** tau + x**tau
+    for t in (sp.Rational(1, 3), 1, sp.Rational(5, 2)):
+        for point in (sp.Rational(1, 7), sp.Rational(1, 2), sp.Rational(6, 7)):
+            at = {tau: t, L: sp.log(3), x: point}
+            exact_middle = sp.diff((tau - 1) * (sp.log(x) + sp.log(1 - x)), x, 2).subs(at)
+            exact_h = sp.diff(h, x, 2).subs(at)
+            assert sp.simplify(middle.subs(at) - exact_middle) == 0
+            assert sp.simplify(h_second.subs(at) - exact_h) == 0
+            # (1 - tau) and tau (tau - 1) times something positive.
+            if t != 1:
+                assert (middle.subs(at) / (1 - t)).is_positive
+                assert (h_second.subs(at) / (t * (t - 1))).is_positive

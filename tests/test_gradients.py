@@ -184,3 +184,20 @@ def test_extremes_give_limits_without_warnings():
 def test_bad_input_is_refused_with_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_statistics_table_prints_each_measured_value_in_scientific_notation():
+    rows = [
+        gr.estimator_statistics(name, -1.0, 0.45, 0.5, 1000, rng=3)
+        for name in ("relaxed", "REINFORCE")
+    ]
+    lines = gr.statistics_table(rows).splitlines()
+    assert len(lines) == 2 + len(rows)
+    for row, line in zip(rows, lines[2:], strict=True):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        bias = cells[2].split(" ± ")[0]
+        mantissa, exponent = bias.replace("−", "-").split("×10")
+        exponent = int(exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+        assert cells[0] == row.estimator
+        assert float(mantissa) * 10.0**exponent == pytest.approx(row.bias, rel=0.01)
+        assert "-" not in line.replace("|:--", "")  # minus signs, never a breakable hyphen

@@ -132,11 +132,14 @@ def convexity_terms() -> tuple[sp.Expr, sp.Expr]:
     """``((tau-1)(log x + log(1-x)))''`` and ``h''`` for ``h = a (1-x)^tau + x^tau``, factored.
 
     The first is ``(1 - tau)(1/x^2 + 1/(1-x)^2) >= 0`` for ``tau <= 1``; the
-    second is ``tau (tau - 1)`` times a positive sum, ``<= 0`` for ``tau <= 1``.
+    second is ``tau (tau - 1) (x^(tau-2) + a (1-x)^(tau-2))``, ``<= 0`` for ``tau <= 1``
+    (each term of ``h`` is differentiated and simplified on its own, which keeps
+    that product visible).
     """
     h = sp.exp(L) * (1 - x) ** tau + x**tau
     first = sp.factor(sp.diff((tau - 1) * (sp.log(x) + sp.log(1 - x)), x, 2))
-    return first, sp.factor(sp.diff(h, x, 2))
+    second = sp.Add(*(sp.powsimp(sp.factor(sp.diff(term, x, 2))) for term in h.args))
+    return first, sp.factor_terms(second)
 
 
 @cache

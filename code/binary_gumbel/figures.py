@@ -346,7 +346,8 @@ def plot_density_family(ax, grid, densities, *, ylim=(0.0, 4.0)):
     ax.set_ylim(*ylim)
     ax.set_xlabel("x")
     ax.set_ylabel("density")
-    ax.legend(loc="upper center", ncols=min(len(densities), 3))
+    # Above the axes: inside, it would hide the curves that leave the top of the plot.
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=min(len(densities), 6))
     return ax
 
 
@@ -363,7 +364,8 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = 1e-6):
     ``stats`` are :class:`binary_gumbel.gradients.EstimatorStats` results on a
     grid of temperatures. Error bars are ``z`` standard errors at ``false_alarm``
     (for bias², those of ``|bias|``, squared); a bias² whose interval reaches 0
-    is drawn as an open marker at its upper end.
+    is drawn as an open marker at its upper end. The legend, one entry per
+    estimator, goes below the three panels, where it hides no marker.
     """
     from binary_gumbel.montecarlo import z_for_false_alarm
 
@@ -392,7 +394,8 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = 1e-6):
         ax.set_yscale("log")
         ax.set_xlabel("temperature τ")
         ax.set_title(title)
-    axes[0].legend(loc="best", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[0].figure.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     return axes
 
 
@@ -437,7 +440,8 @@ def plot_trajectories(ax, trajectories, *, optimum: float):
     ax.axhline(optimum, color=PALETTE["black"], lw=1, ls=":", label="optimum p*")
     ax.set_xlabel("SGD step")
     ax.set_ylabel("p = σ(θ)")
-    ax.legend(loc="best", fontsize=8)
+    # Above the axes: the noisy runs fill the plot.
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize=8)
     return ax
 
 

@@ -167,7 +167,8 @@ def straight_through(theta, target, tau, u):
 
 
 #: The estimators compared in the book, as functions of ``(theta, target, tau, u)``.
-#: "REINFORCE + baseline" uses the mean baseline ``c = L(theta)``.
+#: "REINFORCE + baseline" uses the mean baseline ``c = L(theta)``: an idealisation, since it
+#: needs the exact objective (in practice a running mean of ``f`` stands in for it).
 ESTIMATORS: dict[str, Callable] = {
     "REINFORCE": lambda theta, target, tau, u: reinforce(theta, target, u),
     "REINFORCE + baseline": lambda theta, target, tau, u: reinforce(
@@ -280,6 +281,15 @@ def estimator_statistics(
     )
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _scientific(value: float, digits: int) -> str:
+    """``value`` as ``m×10ᵉ`` with ``digits`` decimals in ``m`` (a minus sign, not a hyphen)."""
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{mantissa.replace('-', '−')}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
 def statistics_table(rows: list[EstimatorStats]) -> str:
     """A Markdown table of measured bias, variance, MSE and sign-error rate, with errors."""
     lines = [
@@ -288,8 +298,10 @@ def statistics_table(rows: list[EstimatorStats]) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {r.estimator} | {r.tau:.3g} | {r.bias:.2e} ± {r.bias_se:.1e} "
-            f"| {r.variance:.2e} ± {r.variance_se:.1e} | {r.mse:.2e} | {r.sign_error:.3f} |"
+            f"| {r.estimator} | {r.tau:.3g} "
+            f"| {_scientific(r.bias, 2)} ± {_scientific(r.bias_se, 1)} "
+            f"| {_scientific(r.variance, 2)} ± {_scientific(r.variance_se, 1)} "
+            f"| {_scientific(r.mse, 2)} | {r.sign_error:.3f} |"
         )
     return "\n".join(lines)
 
