@@ -4,8 +4,12 @@ pytest turns every warning into an error here, so the extreme cases also show
 that no numpy RuntimeWarning escapes.
 """
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pytest
+import sympy as sp
 
 from binary_gumbel import (
     binary_concrete_cdf,
@@ -224,3 +228,20 @@ def test_no_nan_anywhere_at_the_extremes():
             assert not np.isnan(x).any(), (logit, tau)
             assert not np.isnan(binary_concrete_logpdf(grid, logit, tau)).any(), (logit, tau)
             assert not np.isnan(binary_concrete_cdf(grid, logit, tau)).any(), (logit, tau)
+
+
+@pytest.mark.parametrize(
+    "exact",
+    [Fraction, lambda q: Decimal(q.numerator) / q.denominator, lambda q: sp.Rational(str(q))],
+    ids=["Fraction", "Decimal", "sympy.Rational"],
+)
+def test_other_python_real_numbers_give_the_float_result(exact):
+    """Fraction, Decimal and SymPy rationals are real numbers, read as the nearest float."""
+    half, third, quarter = (exact(Fraction(1, d)) for d in (2, 3, 4))
+    assert binary_gumbel_softmax(half, third, quarter) == binary_gumbel_softmax(0.5, 1 / 3, 0.25)
+
+
+@pytest.mark.parametrize("bad", [sp.Symbol("p"), sp.I, sp.Symbol("q", real=True)])
+def test_symbolic_input_that_is_not_a_real_number_is_a_type_error(bad):
+    with pytest.raises(TypeError, match=r"^p must be a real number"):
+        logit_from_probability(bad)

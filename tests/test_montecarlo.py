@@ -79,3 +79,10 @@ def test_check_ks():
     assert not montecarlo.check_ks(x**1.05, stats.uniform.cdf).consistent
     with pytest.raises(ValueError, match=r"must not be empty"):
         montecarlo.check_ks([], stats.uniform.cdf)
+
+
+@pytest.mark.parametrize("check", [montecarlo.check_mean, montecarlo.check_ks])
+@pytest.mark.parametrize("samples", [["a", "b"], [1 + 2j, 3j], None])
+def test_non_numeric_samples_are_a_type_error_naming_samples(check, samples):
+    with pytest.raises(TypeError, match=r"^samples must be a real number"):
+        check(samples, 0.0 if check is montecarlo.check_mean else stats.norm.cdf)

@@ -16,6 +16,8 @@ float64 otherwise.
 
 from __future__ import annotations
 
+import decimal
+import numbers
 import operator
 
 import numpy as np
@@ -37,17 +39,32 @@ __all__ = [
 
 
 def _as_real_array(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``, refusing anything that is not real-valued numeric data."""
+    """``np.asarray(x)``, refusing anything that is not real-valued numeric data.
+
+    Python's other real numbers (``fractions.Fraction``, ``decimal.Decimal``,
+    SymPy rationals) become float64.
+    """
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # e.g. ragged nested sequences
         raise TypeError(f"{name} must be a real number or an array of real numbers") from exc
+    if arr.dtype == object and all(_is_real_number(v) for v in arr.flat):
+        arr = arr.astype(np.float64)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must be a real number or an array of real numbers; "
             f"got {type(x).__name__} with dtype {arr.dtype}"
         )
     return arr
+
+
+def _is_real_number(value) -> bool:
+    """A real number of another Python type: Fraction, Decimal, a real SymPy number."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (numbers.Real, decimal.Decimal)):
+        return True
+    return getattr(value, "is_number", False) is True and getattr(value, "is_real", False) is True
 
 
 def result_dtype(**named) -> np.dtype:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from binary_gumbel._validation import as_float_array
+
 DEFAULT_FALSE_ALARM = 1e-6
 
 __all__ = [
@@ -121,7 +123,7 @@ def check_mean(samples, expected: float, false_alarm: float = DEFAULT_FALSE_ALAR
     The central limit theorem makes the rate approximate; it is accurate for
     the sample sizes (``n >= 10**4``) used in this book.
     """
-    x = np.asarray(samples, dtype=np.float64).ravel()
+    x = as_float_array(samples, "samples", np.float64).ravel()
     if x.size < 2:
         raise ValueError(f"samples must hold at least 2 values; got {x.size}")
     if not np.all(np.isfinite(x)):
@@ -153,7 +155,7 @@ def check_ks(samples, cdf, false_alarm: float = DEFAULT_FALSE_ALARM) -> KSCheck:
     ``false_alarm``.
     """
     false_alarm = _check_false_alarm(false_alarm)
-    x = np.asarray(samples, dtype=np.float64).ravel()
+    x = as_float_array(samples, "samples", np.float64).ravel()
     if x.size == 0:
         raise ValueError("samples must not be empty")
     res = stats.kstest(x, cdf)
