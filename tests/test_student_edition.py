@@ -55,6 +55,8 @@ def solution_runs(html_dir: Path) -> dict[str, set[str]]:
             solutions[f"{page.name}#{node.get('id')}"] = runs(node.get_text(" "))
             node.decompose()
         rest |= runs(doc.get_text(" "))
+        # Alt text is the page's text too (and travels in the notebooks' cell metadata).
+        rest |= runs(" ".join(img.get("alt", "") for img in doc.find_all("img")))
     return {key: found - rest for key, found in solutions.items()}
 
 
