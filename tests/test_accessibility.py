@@ -1,10 +1,10 @@
 """Accessibility of every page, checked by axe-core in the same Chromium.
 
-No page may have a serious or critical axe violation; what the theme gets wrong
-is fixed in the book's own CSS or markup (``_static/custom.css``,
-``_ext/accessible_html.py``), never by switching a rule off. Figures must stay
-legible in the theme's dark mode: they are opaque, a light card on the dark
-page, with dark ink on it.
+No page may have an axe violation of any impact; what the theme gets wrong is
+fixed in the book's own CSS, markup or templates (``_static/custom.css``,
+``_ext/accessible_html.py``, ``_templates/``), never by switching a rule off.
+Figures must stay legible in the theme's dark mode: they are opaque, a light
+card on the dark page, with dark ink on it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from conftest import HTML, book_pages
 pytestmark = pytest.mark.browser
 
 PAGES = sorted(str(p.relative_to(HTML)) for p in book_pages(HTML))
-BLOCKING = {"serious", "critical"}
+# The issue asks for no serious or critical violation; the book has none of any impact,
+# and the tests keep it so.
+BLOCKING = {"minor", "moderate", "serious", "critical"}
 AXE = Axe()
 
 
@@ -52,7 +54,7 @@ def dark_context(browser):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_axe_violation(context, site_url, path):
+def test_no_axe_violation(context, site_url, path):
     page, _ = open_offline(context, f"{site_url}/{path}")
     try:
         violations = blocking_violations(page)
@@ -68,7 +70,7 @@ def _chapter_with_a_figure() -> str:
     pytest.fail("no chapter shows a figure")
 
 
-def test_no_serious_axe_violation_in_dark_mode(dark_context, site_url):
+def test_no_axe_violation_in_dark_mode(dark_context, site_url):
     page, _ = open_offline(dark_context, f"{site_url}/{_chapter_with_a_figure()}")
     try:
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
