@@ -98,7 +98,8 @@ $(LAB_OVERRIDES): tools/jupyterlab-overrides.json | $(READY)
 	mkdir -p $(@D) && cp $< $@
 
 lab: $(READY) $(LAB_OVERRIDES) ## Open the chapters as notebooks in JupyterLab.
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) chapters
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) \
+	  --LabApp.default_url=/lab/tree/chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 serve: ## Serve the built book on http://127.0.0.1:$(PORT)/.
 	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first."; exit 1; }
