@@ -199,5 +199,6 @@ def test_statistics_table_prints_each_measured_value_in_scientific_notation():
         mantissa, exponent = bias.replace("−", "-").split("×10")
         exponent = int(exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
         assert cells[0] == row.estimator
+        assert cells[1] == ("any" if row.estimator == "REINFORCE" else f"{row.tau:.3g}")
         assert float(mantissa) * 10.0**exponent == pytest.approx(row.bias, rel=0.01)
         assert "-" not in line.replace("|:--", "")  # minus signs, never a breakable hyphen

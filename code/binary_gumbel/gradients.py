@@ -47,6 +47,7 @@ from binary_gumbel.noise import _sigmoid, logistic_from_uniform
 
 __all__ = [
     "ESTIMATORS",
+    "TEMPERATURE_FREE",
     "TARGET_REBAR",
     "TARGET_RELAX",
     "EstimatorStats",
@@ -178,6 +179,9 @@ ESTIMATORS: dict[str, Callable] = {
     "straight-through": straight_through,
 }
 
+#: The estimators whose law does not depend on the temperature (they never relax ``b``).
+TEMPERATURE_FREE = frozenset({"REINFORCE", "REINFORCE + baseline"})
+
 
 def _check_count(n, name: str, minimum: int) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
@@ -291,14 +295,18 @@ def _scientific(value: float, digits: int) -> str:
 
 
 def statistics_table(rows: list[EstimatorStats]) -> str:
-    """A Markdown table of measured bias, variance, MSE and sign-error rate, with errors."""
+    """A Markdown table of measured bias, variance, MSE and sign-error rate, with errors.
+
+    The temperature column reads "any" for the estimators in :data:`TEMPERATURE_FREE`.
+    """
     lines = [
         "| estimator | τ | bias ± s.e. | variance ± s.e. | MSE | sign-error rate |",
         "|:--|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
+        tau = "any" if r.estimator in TEMPERATURE_FREE else f"{r.tau:.3g}"
         lines.append(
-            f"| {r.estimator} | {r.tau:.3g} "
+            f"| {r.estimator} | {tau} "
             f"| {_scientific(r.bias, 2)} ± {_scientific(r.bias_se, 1)} "
             f"| {_scientific(r.variance, 2)} ± {_scientific(r.variance_se, 1)} "
             f"| {_scientific(r.mse, 2)} | {r.sign_error:.3f} |"
