@@ -200,3 +200,17 @@ def test_proportion_evidence_recomputes_the_verifiers_intervals():
     assert written and corrected
     assert not any(c.consistent for c in written)
     assert all(c.consistent for c in corrected)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda rng: demos.argmax_frequencies([1.0, 2.0], 0.1, 10, rng=rng),
+        lambda rng: demos.gumbel_difference(0.0, 1.0, 10, rng=rng),
+        lambda rng: demos.logistic_by_inversion(10, rng=rng),
+        lambda rng: demos.coupled_binary_and_two_class(0.0, 0.5, 10, rng=rng),
+    ],
+)
+def test_a_boolean_rng_is_refused_naming_rng(call):
+    with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
+        call(True)

@@ -202,3 +202,10 @@ def test_statistics_table_prints_each_measured_value_in_scientific_notation():
         assert cells[1] == ("any" if row.estimator == "REINFORCE" else f"{row.tau:.3g}")
         assert float(mantissa) * 10.0**exponent == pytest.approx(row.bias, rel=0.01)
         assert "-" not in line.replace("|:--", "")  # minus signs, never a breakable hyphen
+
+
+def test_a_boolean_rng_is_refused_naming_rng():
+    with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
+        gr.estimator_statistics("relaxed", -1.0, 0.45, 0.5, 100, rng=True)
+    with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
+        gr.sgd("relaxed", 0.45, 0.5, steps=2, rng=False)

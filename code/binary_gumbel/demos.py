@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from binary_gumbel import derivation_engine as engine
-from binary_gumbel._validation import as_float_array, check_finite, check_tau
+from binary_gumbel._validation import as_float_array, as_generator, check_finite, check_tau
 from binary_gumbel.derivation_montecarlo import sample_expression
 from binary_gumbel.montecarlo import KSCheck, ProportionCheck, check_ks, check_proportion
 from binary_gumbel.noise import (
@@ -67,7 +67,7 @@ def _check_weights(alpha) -> np.ndarray:
 
 
 def _gumbels(rng, shape) -> np.ndarray:
-    return gumbel_from_uniform(np.random.default_rng(rng).random(shape))
+    return gumbel_from_uniform(as_generator(rng).random(shape))
 
 
 def argmax_frequencies(alpha, tau, n, rng=None) -> list[ProportionCheck]:
@@ -108,14 +108,14 @@ def gumbel_difference(loc1, loc2, n, rng=None) -> tuple[np.ndarray, KSCheck]:
     n = _check_n(n)
     loc1 = float(check_finite(as_float_array(loc1, "loc1"), "loc1"))
     loc2 = float(check_finite(as_float_array(loc2, "loc2"), "loc2"))
-    u = np.random.default_rng(rng).random((2, n))
+    u = as_generator(rng).random((2, n))
     diff = gumbel_from_uniform(u[0], loc1) - gumbel_from_uniform(u[1], loc2)
     return diff, check_ks(diff, lambda z: logistic_cdf(z, loc1 - loc2))
 
 
 def logistic_by_inversion(n, rng=None) -> tuple[np.ndarray, KSCheck]:
     """``log u - log(1 - u)`` for ``u ~ Uniform(0, 1)``, and its KS check against ``sigma``."""
-    samples = logistic_from_uniform(np.random.default_rng(rng).random(_check_n(n)))
+    samples = logistic_from_uniform(as_generator(rng).random(_check_n(n)))
     return samples, check_ks(samples, logistic_cdf)
 
 
@@ -147,7 +147,7 @@ def rescaled_samples(alpha1, alpha2, scales: Sequence[float], tau, n, rng=None) 
     scales = as_float_array(scales, "scales").ravel()
     if not np.all((scales > 0) & np.isfinite(scales)):
         raise ValueError(f"scales must be positive and finite; got {scales.tolist()}")
-    u = np.random.default_rng(rng).random(_check_n(n))
+    u = as_generator(rng).random(_check_n(n))
     logits = logit_from_unnormalized(scales * alpha1, scales * alpha2)
     return binary_gumbel_softmax(logits[:, np.newaxis], tau, u)
 

@@ -37,6 +37,7 @@ from scipy import stats
 
 from binary_gumbel._validation import (
     as_float_array,
+    as_generator,
     broadcast,
     check_finite,
     check_tau,
@@ -259,7 +260,7 @@ def estimator_statistics(
         raise ValueError(f"batch must be <= n; got batch={batch}, n={n}")
     theta, target = float(_float(theta, "theta")), float(_target(target))
     tau = float(check_tau(tau, np.float64))
-    g = fn(theta, target, tau, np.random.default_rng(rng).random(n))
+    g = fn(theta, target, tau, as_generator(rng).random(n))
     exact = float(exact_gradient(theta, target))
     mean, var = float(g.mean()), float(g.var(ddof=1))
     m4 = float(np.mean((g - mean) ** 4))
@@ -350,7 +351,7 @@ def sgd(
     learning_rate = float(_float(learning_rate, "learning_rate"))
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be positive; got {learning_rate}")
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng)
     theta = np.empty(steps + 1)
     theta[0] = float(_float(theta0, "theta0"))
     for k in range(steps):
