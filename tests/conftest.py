@@ -88,3 +88,11 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    """A fresh browser profile (light mode) for one test module."""
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()

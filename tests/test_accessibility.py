@@ -38,13 +38,6 @@ def blocking_violations(page) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def context(browser):
-    ctx = browser.new_context()
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
 def dark_context(browser):
     """A fresh profile whose reader chose the theme's dark mode."""
     ctx = browser.new_context(color_scheme="dark")

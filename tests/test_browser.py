@@ -49,13 +49,6 @@ INSPECT = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def context(browser):
-    ctx = browser.new_context()
-    yield ctx
-    ctx.close()
-
-
 def open_offline(context, url: str):
     """Open ``url`` with every non-local request blocked; return the page and what it did."""
     record = {"left": [], "console": [], "http": []}
