@@ -15,6 +15,9 @@ Where the rest lives:
 - :mod:`binary_gumbel.derivation` and ``python -m binary_gumbel.verify``: the
   note's claims and their computed verdicts;
 - :mod:`binary_gumbel.gradients`: gradient estimators on toy objectives;
+- :mod:`binary_gumbel.hard_concrete`: the hard concrete gate of Louizos, Welling &
+  Kingma (2018), arXiv:1712.01312, and its closed-form L0 penalty;
+  :mod:`binary_gumbel.sparse_regression`: L0-regularised regression with those gates;
 - :mod:`binary_gumbel.montecarlo`: statistical checks at a stated false-alarm
   rate;
 - :mod:`binary_gumbel.figures`: the book's plotting style and helpers;
@@ -22,6 +25,12 @@ Where the rest lives:
 """
 
 from binary_gumbel.density import binary_concrete_cdf, binary_concrete_logpdf, binary_concrete_pdf
+from binary_gumbel.hard_concrete import (
+    hard_concrete_cdf,
+    hard_concrete_prob_one,
+    hard_concrete_prob_zero,
+    sample_hard_concrete,
+)
 from binary_gumbel.noise import gumbel_from_uniform, logistic_from_uniform
 from binary_gumbel.relaxed import (
     binary_gumbel_softmax,
@@ -38,8 +47,12 @@ __all__ = [
     "binary_gumbel_softmax",
     "gumbel_from_uniform",
     "gumbel_softmax",
+    "hard_concrete_cdf",
+    "hard_concrete_prob_one",
+    "hard_concrete_prob_zero",
     "logistic_from_uniform",
     "logit_from_probability",
     "logit_from_unnormalized",
     "sample_binary_gumbel_softmax",
+    "sample_hard_concrete",
 ]

@@ -462,3 +462,146 @@ def plot_ratio_bars(ax, labels: Sequence[str], ratios, *, reference: str, xlabel
     ax.set_title(f"time relative to {reference}")
     ax.grid(axis="y", visible=False)
     return ax
+
+
+# --- Plots for the REBAR and RELAX chapter ---
+
+
+def plot_conditional_cdfs(ax, samples_by_b, cdf, *, logit: float, max_points: int = 2000):
+    """Empirical CDFs of ``z~`` given ``b``, against the derived conditional CDFs.
+
+    ``samples_by_b`` maps ``b`` (0 or 1) to samples of ``z~``; ``cdf(z, logit, b)``
+    is the derived CDF (:func:`binary_gumbel.conditional_noise.conditional_logistic_cdf`).
+    Each empirical CDF is a step line, the derived one a dashed black curve.
+    """
+    if not samples_by_b:
+        raise ValueError("samples_by_b must hold samples for b = 0 or 1")
+    colours = _series_colours(len(samples_by_b))
+    for (b, samples), colour in zip(sorted(samples_by_b.items()), colours, strict=True):
+        x = np.sort(_values(samples, f"samples for b={b}"))
+        keep = np.unique(np.linspace(0, x.size - 1, min(max_points, x.size)).astype(int))
+        ecdf = (np.arange(x.size) + 1) / x.size
+        ax.step(x[keep], ecdf[keep], where="post", color=colour, lw=2.2, label=f"z̃ given b = {b}")
+        grid = np.linspace(x[keep[0]], x[keep[-1]], 300)
+        ax.plot(grid, cdf(grid, logit, b), "--", color=PALETTE["black"], lw=1.1)
+    ax.plot([], [], "--", color=PALETTE["black"], lw=1.1, label="derived CDF")
+    ax.set_xlabel("z")
+    ax.set_ylabel("P(z̃ ≤ z | b)")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_variance_grid(ax, grid):
+    """REBAR's variance relative to REINFORCE against ``eta``, one curve per temperature.
+
+    ``grid`` is a :class:`binary_gumbel.control_variates.VarianceGrid`; each
+    temperature's variance-optimal ``eta*`` is marked on its curve, and 1
+    (REINFORCE, ``eta = 0``) is a dotted line.
+    """
+    ratio = np.asarray(grid.variance) / grid.reinforce_variance
+    lams = np.asarray(grid.temperatures)
+    series = zip(lams, _series_colours(lams.size), _MARKERS, _DASHES, strict=False)
+    for j, (lam, colour, marker, dash) in enumerate(series):
+        ax.plot(grid.etas, ratio[:, j], color=colour, ls=dash, lw=1.5, label=f"λ = {lam:g}")
+        best = grid.optimal_variance[j] / grid.reinforce_variance
+        ax.plot(grid.optimal_eta[j], best, marker=marker, color=colour, ms=6, ls="none")
+    ax.axhline(1.0, color=PALETTE["black"], lw=0.8, ls=":", label="REINFORCE (η = 0)")
+    ax.set_yscale("log")
+    ax.set_xlabel("η, the weight of the Concrete control variate")
+    ax.set_ylabel("variance / REINFORCE's")
+    ax.legend(loc="upper left", ncols=2, fontsize=8)
+    return ax
+
+
+def _window_mean(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Means of consecutive blocks of ``window`` rows, and the block centres."""
+    blocks = values.shape[0] // window
+    trimmed = values[: blocks * window].reshape(blocks, window, *values.shape[1:])
+    return (np.arange(blocks) + 0.5) * window, trimmed.mean(axis=1)
+
+
+def plot_training_curves(ax, runs, quantity: str, *, window: int = 50, optimum=None):
+    """One curve per training run against the step: the mean over its seeded chains.
+
+    ``runs`` are :class:`binary_gumbel.control_variates.Training` results;
+    ``quantity`` is ``"loss"`` (the excess loss ``L - t^2``, log scale, with the
+    chains' 10-90 % band), ``"probability"`` (``p = sigmoid(theta)``, with the
+    band) or ``"variance"`` (log10 of the single-sample variance, averaged over
+    the chains and over blocks of ``window`` steps). The exact gradient, when
+    present, is black; it has no variance curve.
+    """
+    if quantity not in ("loss", "probability", "variance"):
+        raise ValueError(f"quantity must be 'loss', 'probability' or 'variance'; got {quantity!r}")
+    if not runs:
+        raise ValueError("runs must not be empty")
+    others = [r for r in runs if r.method != "exact"]
+    looks = zip(_series_colours(len(others)), _DASHES, strict=False)
+    styles = {r.method: look for r, look in zip(others, looks, strict=False)}
+    styles["exact"] = (PALETTE["black"], "-")
+    for run in runs:
+        colour, dash = styles[run.method]
+        label = "exact gradient" if run.method == "exact" else run.method
+        if quantity == "variance":
+            if run.method == "exact":
+                continue
+            steps, var = _window_mean(run.variance.mean(axis=1), window)
+            ax.plot(steps, np.log10(var), color=colour, ls=dash, lw=1.6, label=label)
+            continue
+        values = run.loss - run.target**2 if quantity == "loss" else run.probability
+        steps = np.arange(values.shape[0])
+        ax.plot(steps, values.mean(axis=1), color=colour, ls=dash, lw=1.6, label=label)
+        if run.method != "exact":
+            low, high = np.quantile(values, [0.1, 0.9], axis=1)
+            ax.fill_between(steps, low, high, color=colour, alpha=0.15, lw=0)
+    if optimum is not None:
+        ax.axhline(optimum, color=PALETTE["black"], lw=0.8, ls=":", label="optimum")
+    ax.set_xlabel("step")
+    ylabels = {
+        "loss": "excess loss L(θ) − t²",
+        "probability": "p = σ(θ)",
+        "variance": "log₁₀ variance of one estimate",
+    }
+    ax.set_ylabel(ylabels[quantity])
+    if quantity == "loss":
+        ax.set_yscale("log")
+    return ax
+
+
+def plot_learned_relaxation(ax, z, learned, concrete, *, baseline=None):
+    """RELAX's learned control variates ``c_phi(z)`` against the fixed Concrete one.
+
+    ``learned`` is an ``(runs, len(z))`` array of ``c_phi`` on the grid ``z``, one
+    thin line per run; ``concrete`` is ``f(sigmoid(z / lambda))``; ``baseline``, if
+    given, the variance-optimal constant baseline, a dotted line.
+    """
+    z = _values(z, "z")
+    learned = _values(learned, "learned", ndim=2)
+    concrete = _values(concrete, "concrete")
+    if learned.shape[1] != z.size or concrete.size != z.size:
+        raise ValueError("learned and concrete must be evaluated on the grid z")
+    for k, row in enumerate(learned):
+        ax.plot(
+            z,
+            row,
+            color=PALETTE["blue"],
+            lw=1.0,
+            alpha=0.6,
+            label="RELAX c_φ(z), learned" if k == 0 else None,
+        )
+    ax.plot(
+        z,
+        concrete,
+        color=PALETTE["vermillion"],
+        lw=2.0,
+        ls="--",
+        label="Concrete f(σ(z/λ)) (REBAR)",
+    )
+    if baseline is not None:
+        ax.axhline(
+            baseline, color=PALETTE["black"], lw=1.0, ls=":", label="optimal constant baseline"
+        )
+    ax.axvline(0.0, color="#999999", lw=0.8)
+    ax.set_xlabel("z (b = 1 to the right of 0)")
+    ax.set_ylabel("control variate")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=8)
+    return ax

@@ -22,6 +22,9 @@ sample is ``b = 1[theta + l > 0]``, a Bernoulli(p) variable.
   the pathwise derivative of ``f(x)``; biased, because ``E f(x) != E f(b)``.
 - straight-through Gumbel (Bengio et al. 2013; Jang et al. 2016): the forward
   pass uses ``b``, the backward pass ``dx/dtheta``: ``2 (b - t) x (1 - x) / tau``.
+- REBAR and RELAX (:mod:`binary_gumbel.control_variates`) take two uniforms per
+  estimate, ``u[..., 0]`` and ``u[..., 1]``; their registry entries say so with an
+  attribute ``uniforms = 2`` (see :func:`uniforms_per_estimate`).
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ __all__ = [
     "sgd",
     "statistics_table",
     "straight_through",
+    "uniforms_per_estimate",
 ]
 
 #: The target of Tucker et al. (2017, REBAR).
@@ -168,9 +172,39 @@ def straight_through(theta, target, tau, u):
     return (2 * ((z > 0) - target) * dx)[()]
 
 
+def _pairs(u) -> np.ndarray:
+    u = check_uniform(u, dtype=np.float64)
+    if u.ndim < 1 or u.shape[-1] != 2:
+        raise ValueError(f"u must have a last axis of length 2, (u, v) pairs; got shape {u.shape}")
+    return u
+
+
+def _rebar_entry(theta, target, tau, u):
+    """REBAR with ``eta = 1`` and the Concrete temperature ``lambda = tau``; ``u`` holds pairs."""
+    from binary_gumbel.control_variates import rebar
+
+    u = _pairs(u)
+    return rebar(theta, target, u[..., 0], u[..., 1], eta=1.0, temperature=tau)
+
+
+def _relax_entry(theta, target, tau, u):
+    """RELAX at the fixed ``control_variates.REFERENCE_PHI``, with ``lambda = tau``."""
+    from binary_gumbel.control_variates import REFERENCE_PHI, relax
+
+    u = _pairs(u)
+    phi = np.array(REFERENCE_PHI)
+    phi[1] = math.log(float(check_tau(tau, np.float64)))
+    return relax(theta, target, u[..., 0], u[..., 1], phi)
+
+
+_rebar_entry.uniforms = 2
+_relax_entry.uniforms = 2
+
 #: The estimators compared in the book, as functions of ``(theta, target, tau, u)``.
 #: "REINFORCE + baseline" uses the mean baseline ``c = L(theta)``: an idealisation, since it
 #: needs the exact objective (in practice a running mean of ``f`` stands in for it).
+#: "REBAR" (``eta = 1``, Concrete temperature ``tau``) and "RELAX" (the fixed
+#: ``control_variates.REFERENCE_PHI``, temperature ``tau``) take ``u`` of shape ``(..., 2)``.
 ESTIMATORS: dict[str, Callable] = {
     "REINFORCE": lambda theta, target, tau, u: reinforce(theta, target, u),
     "REINFORCE + baseline": lambda theta, target, tau, u: reinforce(
@@ -178,6 +212,8 @@ ESTIMATORS: dict[str, Callable] = {
     ),
     "relaxed": relaxed,
     "straight-through": straight_through,
+    "REBAR": _rebar_entry,
+    "RELAX": _relax_entry,
 }
 
 #: The estimators whose law does not depend on the temperature (they never relax ``b``).
@@ -190,6 +226,20 @@ def _check_count(n, name: str, minimum: int) -> int:
     if n < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {n}")
     return int(n)
+
+
+def uniforms_per_estimate(estimator: str) -> int:
+    """How many uniforms one estimate of ``estimator`` uses: 1, or 2 for REBAR and RELAX."""
+    return int(getattr(_check_estimator(estimator), "uniforms", 1))
+
+
+def _draw(rng: np.random.Generator, fn: Callable, n: int) -> np.ndarray:
+    """``n`` uniforms, or ``(n, k)`` when ``fn`` takes ``k > 1`` per estimate.
+
+    One-uniform estimators draw exactly as before, so their results for a seed are unchanged.
+    """
+    k = int(getattr(fn, "uniforms", 1))
+    return rng.random(n) if k == 1 else rng.random((n, k))
 
 
 def _check_estimator(name: str) -> Callable:
@@ -249,6 +299,7 @@ def estimator_statistics(
     """Monte Carlo bias, variance, MSE and sign-error rate of ``estimator`` at ``(theta, tau)``.
 
     ``n`` single-sample estimates are drawn from ``n`` uniforms of ``rng``
+    (``n`` pairs for the estimators that take two, see :func:`uniforms_per_estimate`)
     (a seed or a :class:`numpy.random.Generator`); the sign-error rate is over
     the ``n // batch`` means of consecutive blocks of ``batch`` estimates.
     Passing generators seeded alike gives every estimator the same noise.
@@ -260,7 +311,7 @@ def estimator_statistics(
         raise ValueError(f"batch must be <= n; got batch={batch}, n={n}")
     theta, target = float(_float(theta, "theta")), float(_target(target))
     tau = float(check_tau(tau, np.float64))
-    g = fn(theta, target, tau, as_generator(rng).random(n))
+    g = fn(theta, target, tau, _draw(as_generator(rng), fn, n))
     exact = float(exact_gradient(theta, target))
     mean, var = float(g.mean()), float(g.var(ddof=1))
     m4 = float(np.mean((g - mean) ** 4))
@@ -358,7 +409,7 @@ def sgd(
         if fn is None:
             step = float(exact_gradient(theta[k], target))
         else:
-            step = float(fn(theta[k], target, tau, rng.random(batch)).mean())
+            step = float(fn(theta[k], target, tau, _draw(rng, fn, batch)).mean())
         theta[k + 1] = theta[k] - learning_rate * step
     return Trajectory(
         "exact" if estimator is None else estimator,

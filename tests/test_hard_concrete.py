@@ -1,0 +1,300 @@
+"""The hard concrete gate (Louizos, Welling & Kingma 2018): law, accuracy, checks, bad input.
+
+Accuracy is measured against an independent 60-digit mpmath evaluation of the
+formulas at the exact floating inputs; statistical checks run at the stated
+false-alarm rate of binary_gumbel.montecarlo (1e-6) with fixed seeds; pytest
+turns every warning into an error, so no RuntimeWarning escapes.
+"""
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+
+import binary_gumbel as bg
+from binary_gumbel import hard_concrete as hc
+from binary_gumbel import montecarlo
+
+mp.mp.dps = 60
+NAN = float("nan")
+FALSE_ALARM = 1e-6
+PAIRS = [(-0.1, 1.1), (-0.5, 1.25)]
+LOGITS = np.arange(-50.0, 51.0)
+TAUS = np.geomspace(0.05, 5.0, 9)
+POINTS = np.array([0.0, 1e-9, 1e-6, 1e-3, 0.05, 0.2, 0.5, 0.8, 0.95, 0.99, 0.999])
+RTOL = 1e-12
+
+
+def _sig(w):
+    return 1 / (1 + mp.exp(-w))
+
+
+def _reference(logit, tau, gamma, zeta, point=None):
+    """P(z = 0), P(z = 1), P(z != 0) and the CDF at ``point``, in mpmath at the float inputs."""
+    t, ta, g, ze = (mp.mpf(float(v)) for v in (logit, tau, gamma, zeta))
+    out = {
+        "zero": _sig(ta * mp.log(-g / ze) - t),
+        "one": _sig(t - ta * mp.log((1 - g) / (ze - 1))),
+        "l0": _sig(t - ta * mp.log(-g / ze)),
+    }
+    if point is not None:
+        c = mp.mpf(float(point))
+        out["cdf"] = _sig(ta * mp.log((c - g) / (ze - c)) - t)
+    return out
+
+
+def _relerr(got, exact):
+    return float(abs(mp.mpf(float(got)) - exact) / exact)
+
+
+@pytest.mark.parametrize(("gamma", "zeta"), PAIRS)
+def test_point_masses_and_penalty_to_1e_12(gamma, zeta):
+    L, T = np.meshgrid(LOGITS, TAUS, indexing="ij")
+    got = {
+        "zero": hc.hard_concrete_prob_zero(L, T, gamma, zeta),
+        "one": hc.hard_concrete_prob_one(L, T, gamma, zeta),
+        "l0": hc.expected_l0(L, T, gamma, zeta),
+    }
+    worst = 0.0
+    for idx in np.ndindex(L.shape):
+        ref = _reference(L[idx], T[idx], gamma, zeta)
+        worst = max(worst, *(_relerr(got[k][idx], ref[k]) for k in got))
+    assert worst <= RTOL
+    assert got["one"].min() < 1e-20 and got["zero"].min() < 1e-20  # the tails are exercised
+
+
+@pytest.mark.parametrize(("gamma", "zeta"), PAIRS)
+def test_cdf_to_1e_12_including_tiny_points(gamma, zeta):
+    L, T, Z = np.meshgrid(LOGITS[::2], TAUS, POINTS, indexing="ij")
+    got = hc.hard_concrete_cdf(Z, L, T, gamma, zeta)
+    worst = max(
+        _relerr(got[i], _reference(L[i], T[i], gamma, zeta, Z[i])["cdf"])
+        for i in np.ndindex(L.shape)
+    )
+    assert worst <= RTOL
+    assert not np.isnan(got).any() and got.min() < 1e-20
+
+
+def test_expected_l0_is_one_minus_prob_zero_and_keeps_its_tail():
+    logit, tau = np.linspace(-5, 5, 21), 2 / 3
+    p0 = hc.hard_concrete_prob_zero(logit, tau)
+    np.testing.assert_allclose(hc.expected_l0(logit, tau), 1 - p0, rtol=1e-12)
+    # Where P(z = 0) rounds to 1, 1 - P(z = 0) is 0 but the penalty is not.
+    assert hc.hard_concrete_prob_zero(-45.0, 0.5) == 1.0
+    assert 0 < hc.expected_l0(-45.0, 0.5) < 1e-19
+
+
+def test_expected_l0_grad_is_the_derivative():
+    for logit, tau in [(-3.0, 0.5), (0.7, 2 / 3), (40.0, 0.05), (-40.0, 5.0)]:
+        exact = mp.diff(
+            lambda t, ta=tau: _sig(t - mp.mpf(ta) * mp.log(mp.mpf(0.1) / mp.mpf(1.1))), logit
+        )
+        assert _relerr(hc.expected_l0_grad(logit, tau), exact) <= 1e-10
+
+
+def test_cdf_ends_jumps_and_monotonicity():
+    logit, tau = 0.4, 0.7
+    p0, p1 = hc.hard_concrete_prob_zero(logit, tau), hc.hard_concrete_prob_one(logit, tau)
+    z = np.array([-np.inf, -1.0, -1e-300, 0.0, 1.0, 2.0, np.inf])
+    np.testing.assert_array_equal(hc.hard_concrete_cdf(z, logit, tau), [0, 0, 0, p0, 1, 1, 1])
+    below_one = hc.hard_concrete_cdf(np.nextafter(1.0, 0.0), logit, tau)
+    assert below_one == pytest.approx(1 - p1, rel=1e-14)
+    grid = np.linspace(0, 1, 2001)
+    assert np.all(np.diff(hc.hard_concrete_cdf(grid, logit, tau)) >= 0)
+
+
+def test_infinite_logits_are_point_masses():
+    assert hc.hard_concrete_prob_one(np.inf, 0.5) == 1.0
+    assert hc.hard_concrete_prob_zero(np.inf, 0.5) == 0.0
+    assert hc.hard_concrete_prob_zero(-np.inf, 0.5) == 1.0
+    np.testing.assert_array_equal(hc.hard_concrete_cdf([0.0, 0.5, 1.0], np.inf, 0.5), [0, 0, 1])
+    np.testing.assert_array_equal(hc.hard_concrete_pdf([0.3, 0.7], -np.inf, 0.5), [0, 0])
+    np.testing.assert_array_equal(bg.sample_hard_concrete(np.inf, 0.5, 4, rng=0), np.ones(4))
+
+
+@pytest.mark.parametrize(
+    ("logit", "tau", "gamma", "zeta"), [(0.3, 0.5, -0.1, 1.1), (-1.0, 2.0, -0.5, 1.25)]
+)
+def test_density_is_the_cdf_derivative_and_holds_the_continuous_mass(logit, tau, gamma, zeta):
+    from scipy import integrate
+
+    def f(c):
+        return hc.hard_concrete_pdf(c, logit, tau, gamma, zeta)
+
+    total, _ = integrate.quad(f, 0, 1, epsabs=1e-12, epsrel=1e-10, limit=200)
+    p0 = hc.hard_concrete_prob_zero(logit, tau, gamma, zeta)
+    p1 = hc.hard_concrete_prob_one(logit, tau, gamma, zeta)
+    assert total == pytest.approx(1 - p0 - p1, rel=1e-8)
+    c, h = np.array([0.1, 0.4, 0.9]), 1e-6
+    slope = (
+        hc.hard_concrete_cdf(c + h, logit, tau, gamma, zeta)
+        - hc.hard_concrete_cdf(c - h, logit, tau, gamma, zeta)
+    ) / (2 * h)
+    np.testing.assert_allclose(f(c), slope, rtol=1e-6)
+    np.testing.assert_array_equal(f(np.array([-0.5, 0.0, 1.0, 1.5])), 0.0)
+
+
+def test_float32_is_kept_and_arguments_broadcast():
+    logit = np.zeros((3, 1), np.float32)
+    tau = np.array([0.5, 1.0], np.float32)
+    for fn in (hc.hard_concrete_prob_zero, hc.hard_concrete_prob_one, hc.expected_l0):
+        out = fn(logit, tau)
+        assert out.dtype == np.float32 and out.shape == (3, 2)
+    assert hc.hard_concrete_cdf(np.float32(0.3), logit, tau).dtype == np.float32
+    assert hc.hard_concrete_prob_zero(0.0, 0.5, gamma=[-0.1, -0.2]).shape == (2,)
+    assert isinstance(hc.hard_concrete_prob_zero(0.0, 0.5), float)
+    z = bg.sample_hard_concrete(np.float32(0.0), 0.5, (2, 3), rng=1, dtype=np.float32)
+    assert z.dtype == np.float32 and z.shape == (2, 3)
+    with pytest.raises(ValueError, match="do not broadcast to size"):
+        bg.sample_hard_concrete([0.0, 1.0], 0.5, 3, rng=0)
+
+
+def test_sampler_is_the_transform_of_the_same_uniforms():
+    z = bg.sample_hard_concrete(0.5, 0.4, 1000, rng=11, gamma=-0.2, zeta=1.3)
+    u = np.random.default_rng(11).random(1000)
+    np.testing.assert_array_equal(z, hc.hard_concrete_from_uniform(0.5, 0.4, u, -0.2, 1.3))
+    assert np.all((z >= 0) & (z <= 1)) and (z == 0).any() and (z == 1).any()
+
+
+# --- SymPy -------------------------------------------------------------------------------------
+
+
+def test_sympy_derives_the_closed_forms_from_the_binary_concrete_cdf():
+    residuals = hc.hard_concrete_residuals()
+    assert set(residuals) >= {"P(z = 0)", "P(z = 1)", "P(Z <= z)", "P(z != 0)"}
+    assert all(value == 0 for value in residuals.values()), residuals
+
+
+def test_the_derived_expressions_evaluate_to_the_library_values():
+    """The derivation's own expressions (not the closed forms) agree with the library."""
+    steps = dict(hc.hard_concrete_masses_expr().steps)
+    names = {s.name: s for e in steps.values() for s in e.free_symbols}
+    derived = {
+        "zero": steps["P(z = 0) = F(x_0)"],
+        "one": steps["P(z = 1) = 1 - F(x_1)"],
+        "cdf": steps["P(Z <= z) = F of it, 0 <= z < 1"],
+        "l0": steps["P(z != 0) = 1 - P(z = 0)"],
+    }
+    library = {
+        "zero": lambda a: hc.hard_concrete_prob_zero(a["L"], a["tau"], a["gamma"], a["zeta"]),
+        "one": lambda a: hc.hard_concrete_prob_one(a["L"], a["tau"], a["gamma"], a["zeta"]),
+        "cdf": lambda a: hc.hard_concrete_cdf(a["z"], a["L"], a["tau"], a["gamma"], a["zeta"]),
+        "l0": lambda a: hc.expected_l0(a["L"], a["tau"], a["gamma"], a["zeta"]),
+    }
+    for at in [
+        dict(L=0.3, tau=0.5, gamma=-0.1, zeta=1.1, z=0.25),
+        dict(L=-2.0, tau=3.0, gamma=-0.4, zeta=1.7, z=0.9),
+    ]:
+        subs = {names[k]: sp.Float(v, 30) for k, v in at.items() if k in names}
+        for key, expr in derived.items():
+            value = float(expr.rewrite(sp.exp).subs(subs).evalf(30))
+            assert library[key](at) == pytest.approx(value, rel=1e-13), key
+
+
+# --- Monte Carlo -------------------------------------------------------------------------------
+
+
+def test_false_alarm_rate_is_the_books():
+    assert hc.DEFAULT_FALSE_ALARM == montecarlo.DEFAULT_FALSE_ALARM
+
+
+@pytest.mark.parametrize(
+    ("logit", "tau", "gamma", "zeta"),
+    [
+        (0.0, 2 / 3, -0.1, 1.1),
+        (2.0, 0.2, -0.1, 1.1),
+        (-1.5, 1.5, -0.1, 1.1),
+        (0.5, 0.5, -0.5, 1.25),
+    ],
+)
+def test_sampler_matches_zeros_ones_and_interior_law(logit, tau, gamma, zeta):
+    checks = hc.check_sampler(logit, tau, 100_000, rng=int(100 * tau) + 7, gamma=gamma, zeta=zeta)
+    assert checks.zeros.consistent, checks.zeros
+    assert checks.ones.consistent, checks.ones
+    assert checks.interior.consistent, checks.interior
+    assert checks.zeros.successes > 100 and checks.ones.successes > 100
+
+
+def test_the_checks_have_power_against_a_wrong_temperature():
+    z = bg.sample_hard_concrete(0.0, 0.5, 100_000, rng=3)
+    wrong = hc.hard_concrete_prob_zero(0.0, 0.6)
+    assert not montecarlo.check_proportion(np.count_nonzero(z == 0), z.size, wrong).consistent
+
+
+def test_sampler_checks_text_formats_the_results():
+    checks = [hc.check_sampler(0.0, t, 20_000, rng=5) for t in (0.5, 1.0)]
+    text = hc.sampler_checks_text(checks)
+    assert text.n == "20,000" and text.false_alarm == "1e-6"
+    assert len(text.zero_fractions.split(", ")) == 2
+    assert text.all_consistent == str(all(c.consistent for c in checks))
+    assert all(isinstance(v, str) for v in text)
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def _calls(**kw):
+    return [
+        lambda: hc.hard_concrete_prob_zero(
+            kw.get("logit", 0.0), kw.get("tau", 0.5), kw.get("gamma", -0.1), kw.get("zeta", 1.1)
+        ),
+        lambda: hc.hard_concrete_prob_one(
+            kw.get("logit", 0.0), kw.get("tau", 0.5), kw.get("gamma", -0.1), kw.get("zeta", 1.1)
+        ),
+        lambda: hc.hard_concrete_cdf(
+            kw.get("z", 0.5),
+            kw.get("logit", 0.0),
+            kw.get("tau", 0.5),
+            kw.get("gamma", -0.1),
+            kw.get("zeta", 1.1),
+        ),
+        lambda: hc.expected_l0(
+            kw.get("logit", 0.0), kw.get("tau", 0.5), kw.get("gamma", -0.1), kw.get("zeta", 1.1)
+        ),
+        lambda: bg.sample_hard_concrete(
+            kw.get("logit", 0.0),
+            kw.get("tau", 0.5),
+            3,
+            0,
+            kw.get("gamma", -0.1),
+            kw.get("zeta", 1.1),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.1, NAN, -np.inf, [-0.1, 0.0]])
+def test_bad_gamma(gamma):
+    for call in _calls(gamma=gamma):
+        with pytest.raises(ValueError, match=r"^gamma must be a finite negative number"):
+            call()
+
+
+@pytest.mark.parametrize("zeta", [1.0, 0.5, -2.0, NAN, np.inf, [1.1, 1.0]])
+def test_bad_zeta(zeta):
+    for call in _calls(zeta=zeta):
+        with pytest.raises(ValueError, match=r"^zeta must be a finite number greater than 1"):
+            call()
+
+
+@pytest.mark.parametrize("tau", [0.0, -1.0, NAN, np.inf])
+def test_bad_tau(tau):
+    for call in _calls(tau=tau):
+        with pytest.raises(ValueError, match=r"^tau must be a positive, finite temperature"):
+            call()
+
+
+def test_nan_logit_and_nan_z():
+    for call in _calls(logit=[0.0, NAN]):
+        with pytest.raises(ValueError, match=r"^logit must not be NaN"):
+            call()
+    with pytest.raises(ValueError, match=r"^z must not be NaN"):
+        hc.hard_concrete_cdf([0.2, NAN], 0.0, 0.5)
+    with pytest.raises(ValueError, match=r"^z must not be NaN"):
+        hc.hard_concrete_pdf(NAN, 0.0, 0.5)
+
+
+def test_non_numeric_input_is_a_type_error():
+    with pytest.raises(TypeError, match=r"^gamma must be a real number"):
+        hc.hard_concrete_prob_zero(0.0, 0.5, gamma="-0.1")
+    with pytest.raises(TypeError, match=r"^rng must be"):
+        bg.sample_hard_concrete(0.0, 0.5, 3, rng=True)

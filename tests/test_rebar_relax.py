@@ -1,0 +1,194 @@
+"""REBAR and RELAX on the toy problem: exact and statistical unbiasedness, gradients, training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from binary_gumbel import control_variates as cv
+from binary_gumbel import gradients as gr
+from binary_gumbel.montecarlo import check_mean, z_for_false_alarm
+
+FALSE_ALARM = 1e-6
+Z = z_for_false_alarm(FALSE_ALARM)
+TARGETS = (gr.TARGET_REBAR, gr.TARGET_RELAX)
+
+
+def _uv(seed, n=200_000):
+    return np.random.default_rng(seed).random((2, n))
+
+
+@pytest.mark.parametrize(
+    ("theta", "temperature", "target"),
+    [
+        (sp.log(2), sp.Integer(1), sp.Rational(9, 20)),
+        (-sp.log(3), sp.Rational(1, 2), sp.Rational(499, 1000)),
+    ],
+)
+def test_rebar_control_variate_has_mean_exactly_zero(theta, temperature, target):
+    """E[B] = 0 by exact integration, so E[A + eta B] = L'(theta) for every eta."""
+    assert cv.rebar_unbiasedness_exact(theta, temperature, target) == 0
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize(("eta", "temperature"), [(1.0, 0.5), (-0.7, 0.1), (2.0, 2.0)])
+def test_rebar_is_unbiased(target, eta, temperature):
+    u, v = _uv(21)
+    g = cv.rebar(-1.0, target, u, v, eta=eta, temperature=temperature)
+    check = check_mean(g, gr.exact_gradient(-1.0, target), FALSE_ALARM)
+    assert check.consistent, check
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_rebar_and_relax_through_the_registry_are_unbiased(target):
+    for name in ("REBAR", "RELAX"):
+        assert gr.uniforms_per_estimate(name) == 2
+        r = gr.estimator_statistics(name, 0.8, target, 0.3, 200_000, rng=22)
+        lo, hi = r.bias_interval(FALSE_ALARM)
+        assert lo <= 0 <= hi, (name, r)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_relax_is_unbiased_at_a_random_phi(target):
+    phi = cv.initial_phi(5, eta=0.6, temperature=0.3, rng=23)
+    phi[2:8] = np.random.default_rng(24).normal(scale=0.3, size=6)  # d and a
+    u, v = _uv(25)
+    check = check_mean(cv.relax(-1.5, target, u, v, phi), gr.exact_gradient(-1.5, target))
+    assert check.consistent, check
+
+
+def test_the_check_has_power_a_rebar_without_its_correction_is_biased():
+    u, v = _uv(26)
+    a, b = cv.rebar_parts(-1.0, 0.45, u, v, temperature=0.5)
+    # Drop the last term, -eta d f(s(z~)) / dtheta, from B (eta = 1).
+    zt = cv._sample(v, np.float64(-1.0), (-1.0 + cv._logistic(u) > 0).astype(float))
+    dzt = cv._derivative(v, np.float64(-1.0), (-1.0 + cv._logistic(u) > 0).astype(float))
+    _, df_zt = cv._concrete(zt, 0.45, 0.5)
+    assert not check_mean(a + b + df_zt * dzt, gr.exact_gradient(-1.0, 0.45)).consistent
+
+
+def test_rebar_with_eta_zero_is_reinforce_on_the_same_u():
+    u, v = _uv(27, 1000)
+    np.testing.assert_array_equal(cv.rebar(0.3, 0.45, u, v, eta=0.0), gr.reinforce(0.3, 0.45, u))
+
+
+def test_existing_estimators_draw_the_same_uniforms_as_before():
+    r = gr.estimator_statistics("REINFORCE", -1.0, 0.45, 1.0, 1000, rng=5)
+    g = gr.reinforce(-1.0, 0.45, np.random.default_rng(5).random(1000))
+    assert r.bias == float(g.mean()) - r.exact
+    assert gr.uniforms_per_estimate("relaxed") == 1
+
+
+def test_sgd_runs_with_the_two_uniform_estimators():
+    run = gr.sgd("REBAR", 0.45, 0.5, steps=20, batch=4, rng=1)
+    assert np.all(np.isfinite(run.theta))
+
+
+def test_variance_grid_optimal_eta_minimises_and_the_concrete_control_variate_buys_little():
+    grid = cv.rebar_variance_grid(-1.0, 0.45, np.linspace(-0.5, 1.5, 9), [0.1, 0.5, 2.0], 50_000, 1)
+    assert np.all(grid.optimal_variance[None, :] <= grid.variance * (1 + 1e-12))
+    # Var(A + eta* B) / Var(A) = 1 - rho^2, and rho^2 is estimated to about 1/n = 2e-5:
+    # a reduction of less than 1 % is resolved many standard errors away.
+    assert np.all(grid.optimal_variance / grid.reinforce_variance > 0.99)
+    assert grid.variance[-1, 0] > 2 * grid.reinforce_variance  # eta = 1.5 at lambda = 0.1
+
+
+def test_optimal_constant_baseline_makes_reinforce_exact():
+    theta = np.array([-3.0, -1.0, 0.0, 2.0])
+    c = cv.optimal_baseline(theta, 0.499)
+    for b in (0.0, 1.0):
+        u = 0.999999 if b else 1e-6  # b = 1[u > 1 - p]
+        g = gr.reinforce(theta, 0.499, u, baseline=c)
+        np.testing.assert_allclose(g, gr.exact_gradient(theta, 0.499), rtol=1e-9)
+
+
+# --- analytic derivatives against finite differences ---
+
+
+PHI = (
+    cv.initial_phi(4, eta=0.8, temperature=0.4, rng=31)
+    + np.r_[0, 0, 0.1, [0.3, -0.2, 0.5, 0.1], np.zeros(8)]
+)
+Z_GRID = np.linspace(-4, 4, 17)
+H = 1e-5
+# Central differences: truncation h^2 |q'''| / 6 with |q'''| < 1e3 for these smooth functions
+# of z and phi on the grid, plus rounding 4 eps |q| / h with |q| < 10.
+FD_TOL = H**2 / 6 * 1e3 + 4 * np.finfo(float).eps * 10 / H
+
+
+def test_control_variate_slope_matches_finite_differences_in_z():
+    c_plus, _, _, _ = cv.control_variate(Z_GRID + H, PHI, 0.45)
+    c_minus, _, _, _ = cv.control_variate(Z_GRID - H, PHI, 0.45)
+    _, slope, _, _ = cv.control_variate(Z_GRID, PHI, 0.45)
+    assert np.max(np.abs((c_plus - c_minus) / (2 * H) - slope)) <= FD_TOL
+
+
+def test_control_variate_phi_gradients_match_finite_differences():
+    _, _, d_value, d_slope = cv.control_variate(Z_GRID, PHI, 0.45)
+    for k in range(PHI.size):
+        step = np.zeros_like(PHI)
+        step[k] = H
+        cp, sp_, _, _ = cv.control_variate(Z_GRID, PHI + step, 0.45)
+        cm, sm, _, _ = cv.control_variate(Z_GRID, PHI - step, 0.45)
+        assert np.max(np.abs((cp - cm) / (2 * H) - d_value[k])) <= FD_TOL, k
+        assert np.max(np.abs((sp_ - sm) / (2 * H) - d_slope[k])) <= FD_TOL, k
+
+
+def test_relax_phi_gradient_matches_finite_differences():
+    u, v = _uv(32, 64)
+    g, dg = cv.relax_and_phi_gradient(-0.5, 0.499, u, v, PHI)
+    np.testing.assert_array_equal(g, cv.relax(-0.5, 0.499, u, v, PHI))
+    for k in range(PHI.size):
+        step = np.zeros_like(PHI)
+        step[k] = H
+        fd = cv.relax(-0.5, 0.499, u, v, PHI + step) - cv.relax(-0.5, 0.499, u, v, PHI - step)
+        assert np.max(np.abs(fd / (2 * H) - dg[k])) <= FD_TOL, k
+
+
+# --- joint training: the effect the chapter shows ---
+
+
+@pytest.fixture(scope="module")
+def runs():
+    settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, phi_learning_rate=0.03)
+    return cv.experiment(gr.TARGET_RELAX, rng=0, **settings)
+
+
+def test_relax_and_a_learned_baseline_beat_reinforce_and_rebar_does_not(runs):
+    for better in ("RELAX", "baseline"):
+        for worse in ("REINFORCE", "REBAR"):
+            cmp = cv.compare_final(runs[better], runs[worse], FALSE_ALARM)
+            assert cmp.pvalue < FALSE_ALARM and cmp.high < 0, cmp
+    same = cv.compare_final(runs["REBAR"], runs["REINFORCE"], FALSE_ALARM)
+    assert same.low <= 0 <= same.high, same
+    assert runs["exact"].probability[-1].max() < runs["RELAX"].probability[-1].min()
+
+
+def test_training_is_reproducible(runs):
+    again = cv.train("RELAX", gr.TARGET_RELAX, steps=50, chains=2, rng=3)
+    assert np.array_equal(
+        again.theta, cv.train("RELAX", gr.TARGET_RELAX, steps=50, chains=2, rng=3).theta
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: cv.rebar(0.0, 0.45, 0.5, 0.5, temperature=0.0), ValueError, "^temperature"),
+        (lambda: cv.rebar(0.0, 0.45, 0.5, 0.5, eta=np.nan), ValueError, "^eta"),
+        (lambda: cv.rebar(0.0, 0.45, 0.5, 1.5), ValueError, "^v must"),
+        (lambda: cv.rebar(np.nan, 0.45, 0.5, 0.5), ValueError, "^theta"),
+        (lambda: cv.relax(0.0, 0.45, 0.5, 0.5, np.zeros(4)), ValueError, "^phi"),
+        (lambda: cv.relax(0.0, 0.45, 0.5, 0.5, "x"), TypeError, "phi"),
+        (lambda: gr.ESTIMATORS["REBAR"](0.0, 0.45, 0.5, np.full(3, 0.5)), ValueError, "^u must"),
+        (lambda: cv.train("bogus", 0.45), ValueError, "^method"),
+        (lambda: cv.train("RELAX", 0.45, parameterisation="p"), ValueError, "^parameterisation"),
+        (lambda: cv.train("RELAX", 0.45, batch=1), ValueError, "^batch"),
+        (lambda: cv.train("RELAX", 0.45, learning_rate=-1.0), ValueError, "^learning_rate"),
+        (lambda: cv.train("RELAX", 0.45, rng=True), TypeError, "^rng"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_argument(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -1,0 +1,183 @@
+"""L0-regularised regression: exact best subset by enumeration, and hard concrete gates."""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from binary_gumbel import hard_concrete as hc
+from binary_gumbel import sparse_regression as sr
+
+
+@pytest.fixture(scope="module")
+def small():
+    """Six features, so that the brute-force reference below is quick."""
+    return sr.make_problems(seeds=3, n=60, n_test=50, d=6, weights=(1.0, -0.6), support=(0, 3))
+
+
+def test_data_follow_the_model():
+    p = sr.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
+    X, y = p.X_train[0], p.y_train[0]
+    assert p.X_train.shape == (2, 4000, 12) and p.y_test.shape == (2, 10)
+    assert p.support.sum() == 4 and np.flatnonzero(p.support).tolist() == list(sr.TRUE_SUPPORT)
+    np.testing.assert_allclose(np.corrcoef(X[:, 0], X[:, 1])[0, 1], 0.5, atol=0.05)
+    resid = y - X @ p.weights
+    assert resid.std() == pytest.approx(1.0, abs=0.05)
+    again = sr.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
+    np.testing.assert_array_equal(again.X_train, p.X_train)
+
+
+def test_enumeration_is_least_squares_on_every_support(small):
+    subsets = sr.enumerate_subsets(small)
+    assert subsets.masks.shape == (64, 6) and subsets.weights.shape == (3, 64, 6)
+    X, y = small.X_train[1], small.y_train[1]
+    for k in (0, 5, 17, 42, 63):
+        mask = subsets.masks[k]
+        w = np.zeros(6)
+        if mask.any():
+            w[mask] = np.linalg.lstsq(X[:, mask], y, rcond=None)[0]
+        np.testing.assert_allclose(subsets.weights[1, k], w, atol=1e-10)
+        assert subsets.mse[1, k] == pytest.approx(np.mean((y - X @ w) ** 2), rel=1e-10)
+
+
+def test_best_subset_is_the_brute_force_minimiser(small):
+    subsets = sr.enumerate_subsets(small)
+    lams = [0.0, 0.01, 0.05, 0.3, 5.0]
+    best = sr.best_subset(subsets, lams)
+    for s in range(small.seeds):
+        X, y = small.X_train[s], small.y_train[s]
+        for j, lam in enumerate(lams):
+            values = {}
+            for size in range(7):
+                for support in itertools.combinations(range(6), size):
+                    cols = list(support)
+                    fit = np.linalg.lstsq(X[:, cols], y, rcond=None)[0] if cols else []
+                    rss = np.mean((y - X[:, cols] @ fit) ** 2) if cols else np.mean(y**2)
+                    values[support] = rss + lam * size
+            winner = min(values, key=values.get)
+            assert tuple(np.flatnonzero(subsets.masks[best[s, j]])) == winner
+    assert sr.best_subset(subsets, 5.0).shape == (small.seeds,)
+    assert np.all(subsets.masks[sr.best_subset(subsets, 0.0)].all(axis=-1))
+
+
+def test_gate_is_the_hard_concrete_transform_and_its_derivative():
+    rng = np.random.default_rng(4)
+    logit, u = rng.normal(0, 2, 500), rng.uniform(1e-6, 1 - 1e-6, 500)
+    z, dz = sr.gate_and_derivative(logit, 0.6, u)
+    # Both evaluate gamma + (zeta - gamma) s, which cancels near 0: compare absolutely there.
+    np.testing.assert_allclose(
+        z, hc.hard_concrete_from_uniform(logit, 0.6, u), rtol=1e-13, atol=1e-15
+    )
+    h = 1e-6
+    fd = (
+        sr.gate_and_derivative(logit + h, 0.6, u)[0] - sr.gate_and_derivative(logit - h, 0.6, u)[0]
+    ) / (2 * h)
+    clear = (z > 1e-4) & (z < 1 - 1e-4)  # away from the kinks at the clipping points
+    np.testing.assert_allclose(dz[clear], fd[clear], rtol=1e-5, atol=1e-9)
+    assert np.all(dz[(z == 0) | (z == 1)] == 0)
+
+
+def test_objective_gradients_are_the_derivatives_of_the_sampled_objective(small):
+    G, b, c = small.gram()
+    rng = np.random.default_rng(8)
+    theta = rng.normal(0, 1, (3, 2, 6))
+    logit = rng.normal(0, 1, (3, 2, 6))
+    lam = np.array([0.0, 0.2])[None, :, None]
+    u = rng.uniform(0.01, 0.99, (4, 3, 2, 6))
+    value, (d_theta, d_logit) = sr.objective_and_gradients(theta, logit, G, b, lam, u, 0.5)
+    # The objective is the sampled mean squared error (minus y'y/n) plus the closed-form penalty.
+    z = hc.hard_concrete_from_uniform(logit, 0.5, u)
+    pred = np.einsum("snd,ksld->ksln", small.X_train, theta * z)
+    mse = np.mean((small.y_train[None, :, None, :] - pred) ** 2, axis=-1).mean(axis=0)
+    penalty = lam[..., 0] * hc.expected_l0(logit, 0.5).sum(axis=-1)
+    np.testing.assert_allclose(value, mse - c[:, None] + penalty, rtol=1e-10, atol=1e-12)
+    h = 1e-6
+    for grad, which in ((d_theta, 0), (d_logit, 1)):
+        for idx in [(0, 0, 0), (1, 1, 3), (2, 1, 5)]:
+            args = [theta.copy(), logit.copy()]
+            args[which][idx] += h
+            up = sr.objective_and_gradients(*args, G, b, lam, u, 0.5)[0][idx[:2]]
+            args[which][idx] -= 2 * h
+            down = sr.objective_and_gradients(*args, G, b, lam, u, 0.5)[0][idx[:2]]
+            assert grad[idx] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-8)
+
+
+def test_gates_recover_an_easy_support_and_close_under_a_large_penalty():
+    p = sr.make_problems(seeds=6, n=200, noise_sd=0.3, weights=(1.5, -1.2, 1.0, -0.8), seed=3)
+    subsets = sr.enumerate_subsets(p)
+    fit = sr.train_gates(p, [0.02, 50.0], rng=0, steps=800)
+    assert fit.theta.shape == (6, 2, 12)
+    np.testing.assert_array_equal(fit.support[:, 0], np.tile(p.support, (6, 1)))
+    best = subsets.masks[sr.best_subset(subsets, 0.02)]
+    np.testing.assert_array_equal(fit.support[:, 0], best)
+    assert not fit.support[:, 1].any() and np.all(fit.weights[:, 1] == 0)
+    again = sr.train_gates(p, [0.02, 50.0], rng=0, steps=800)
+    np.testing.assert_array_equal(again.logit, fit.logit)
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    p = sr.make_problems(seeds=8, n=200, seed=5)
+    subsets = sr.enumerate_subsets(p)
+    fit = sr.train_gates(p, [0.01, 0.05], rng=2, steps=400)
+    return p, subsets, fit, sr.compare(p, subsets, fit)
+
+
+def test_comparison_counts_and_gaps(comparison):
+    p, subsets, fit, comps = comparison
+    assert [c.lam for c in comps] == [0.01, 0.05]
+    for j, c in enumerate(comps):
+        assert c.recovery(sr.ORACLE).estimate == 1.0 and c.recovery(sr.FULL).estimate == 0.0
+        assert c.false_counts(sr.FULL) == (8.0, 0.0)
+        assert np.all(c.objective_gap >= -1e-12)
+        np.testing.assert_allclose(c.objective_gap[c.gates_match_best], 0, atol=1e-12)
+        np.testing.assert_array_equal(c.method(sr.GATES).support, fit.support[:, j])
+        np.testing.assert_allclose(c.method(sr.GATES).test_mse, sr.test_mse(p, fit.weights)[:, j])
+        best = subsets.masks[sr.best_subset(subsets, c.lam)]
+        np.testing.assert_array_equal(c.method(sr.BEST).support, best)
+    table = sr.summary_table(comps[1])
+    assert table.count("\n") == 5 and sr.GATES in table
+    text = sr.comparison_text(comps[1])
+    assert all(isinstance(v, str) for v in text) and text.seeds == "8"
+    rows = sr.sweep(comps)
+    assert rows[0].gates_size == pytest.approx(fit.support[:, 0].sum(axis=-1).mean())
+    swept = sr.sweep_text(rows)
+    assert all(isinstance(v, str) for v in swept) and swept.lam_range == "0.01 to 0.05"
+
+
+def test_test_mse_is_the_mean_squared_test_error(comparison):
+    p, subsets, *_ = comparison
+    w = subsets.weights[:, 9]
+    expected = np.mean((p.y_test - np.einsum("snd,sd->sn", p.X_test, w)) ** 2, axis=-1)
+    np.testing.assert_allclose(sr.test_mse(p, w[:, None])[:, 0], expected, rtol=1e-12)
+
+
+def test_intervals():
+    iv = sr.proportion_interval(7, 20)
+    ci = stats.binomtest(7, 20).proportion_ci(0.95, method="exact")
+    assert iv == (0.35, pytest.approx(ci.low), pytest.approx(ci.high))
+    x = np.random.default_rng(0).normal(3, 1, 50)
+    m = sr.mean_interval(x)
+    half = stats.t.ppf(0.975, 49) * x.std(ddof=1) / np.sqrt(50)
+    assert m.estimate == pytest.approx(x.mean()) and m.high - m.estimate == pytest.approx(half)
+
+
+def test_bad_input():
+    p = sr.make_problems(seeds=1, n=20, n_test=5, d=4, weights=(1.0,), support=(0,))
+    with pytest.raises(ValueError, match=r"^lam must be"):
+        sr.train_gates(p, -0.1)
+    with pytest.raises(ValueError, match=r"^lam must be"):
+        sr.best_subset(sr.enumerate_subsets(p), [0.1, np.nan])
+    with pytest.raises(ValueError, match=r"^tau must"):
+        sr.train_gates(p, 0.1, tau=0.0)
+    with pytest.raises(ValueError, match=r"^gamma must"):
+        sr.train_gates(p, 0.1, gamma=0.2)
+    with pytest.raises(ValueError, match=r"^steps and samples must be positive"):
+        sr.train_gates(p, 0.1, steps=0)
+    with pytest.raises(ValueError, match=r"^support must"):
+        sr.make_problems(d=4, weights=(1.0,), support=(7,))
+    with pytest.raises(ValueError, match=r"n > d"):
+        sr.make_problems(n=5)
+    with pytest.raises(ValueError, match=r"at least 2 values"):
+        sr.mean_interval([1.0])
