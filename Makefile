@@ -16,7 +16,7 @@ LIBRARY      := code/binary_gumbel $(shell find code -name '*.py' -not -path '*/
 LIBRARY_SEEN := _build/.library-seen
 
 .DEFAULT_GOAL := help
-.PHONY: help book book-student pdf test lint lab serve clean browser-deps
+.PHONY: help book book-student pdf test lint lab serve clean browser-deps timings
 
 help: ## List the commands.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,11 +38,13 @@ $(READY): $(PINNED) pyproject.toml
 
 $(LIBRARY_SEEN): $(LIBRARY) | $(READY)
 	@echo "The library is newer than the last build: every chapter will be executed again."
-	rm -rf _build/.jupyter_cache $(wildcard _build/.doctrees _build/*/.doctrees)
+	rm -rf _build/.jupyter_cache _build/.results_cache $(wildcard _build/.doctrees _build/*/.doctrees)
 	@mkdir -p _build && touch $@
 
 book: $(READY) $(LIBRARY_SEEN) ## Build the HTML book into _build/html.
 	$(JB) build . -W -n --keep-going
+	@echo
+	@$(PY) tools/timings.py
 	@echo
 	@echo "The book is built. Open file://$(CURDIR)/_build/html/index.html"
 	@echo "or run 'make serve' and browse http://127.0.0.1:$(PORT)/"
@@ -100,6 +102,9 @@ $(LAB_OVERRIDES): tools/jupyterlab-overrides.json | $(READY)
 lab: $(READY) $(LAB_OVERRIDES) ## Open the chapters as notebooks in JupyterLab.
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) \
 	  --LabApp.default_url=/lab/tree/chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+
+timings: $(READY) ## Print each page's execution time and the total (after make book).
+	@$(PY) tools/timings.py
 
 serve: ## Serve the built book on http://127.0.0.1:$(PORT)/.
 	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first."; exit 1; }

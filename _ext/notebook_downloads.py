@@ -2,9 +2,11 @@
 
 The book theme's download menu lists a page's ``.ipynb`` only when a launch
 service (Binder, Colab, ...) is configured, which this book has none of. This
-extension copies each chapter's executed notebook, written by MyST-NB, next to
+extension writes each chapter's executed notebook, written by MyST-NB, next to
 its source in ``_sources/`` and tells the theme about it, so every chapter page
-offers both its ``.ipynb`` and its MyST ``.md``.
+offers both its ``.ipynb`` and its MyST ``.md``. The notebook is written as
+``prose_values.for_download`` gives it: stable cell ids (two builds give the
+same file) and the prose's numbers saved where jupyterlab-myst reads them.
 
 When ``hide_solutions`` is on (sphinx-exercise's option, set by
 ``make book-student``), the pages already lack the solutions; this extension
@@ -15,10 +17,10 @@ also removes every ``{solution}`` block from the downloadable ``.md`` and
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
+import prose_values
 
 # A fenced MyST directive, ```{solution} or :::{solution}, up to its closing fence.
 SOLUTION_BLOCK = re.compile(
@@ -39,7 +41,7 @@ def _offer_notebook(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    nbformat.write(prose_values.for_download(nbformat.read(executed, as_version=4)), target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

@@ -158,19 +158,36 @@ kernelspec:
 # Probe
 
 ```{code-cell} ipython3
-print(open("code/binary_gumbel/value.py").read())
+value = open("code/binary_gumbel/value.py").read().split("'")[1]
 ```
+
+The value in the library is {eval}`value`.
+"""
+
+PROBE_CONFIG = """title: probe
+execute:
+  execute_notebooks: cache
+sphinx:
+  local_extensions:
+    prose_values: _ext
+    parallel_execution: _ext
 """
 
 
 def test_library_change_reexecutes_a_real_build(tmp_path):
     """End to end: after a library edit, `make book` shows the new output, not a stale one.
 
-    A one-page book whose only cell prints a file of its "library" is built with the
-    project's Makefile and environment, the file is changed, and the book is built again.
+    A one-page book whose prose shows ({eval}) a value read from a file of its "library"
+    is built with the project's Makefile, environment and execution extensions (parallel
+    pre-execution into the cache, prose values), the file is changed, and the book is
+    built again.
     """
     shutil.copy(ROOT / "Makefile", tmp_path)
-    (tmp_path / "_config.yml").write_text("title: probe\nexecute:\n  execute_notebooks: cache\n")
+    for folder in ("_ext", "tools"):
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    (tmp_path / "_config.yml").write_text(PROBE_CONFIG)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
     (tmp_path / "intro.md").write_text(PROBE_CHAPTER)
     module = tmp_path / "code" / "binary_gumbel" / "value.py"
@@ -191,11 +208,13 @@ def test_library_change_reexecutes_a_real_build(tmp_path):
             cwd=tmp_path, capture_output=True, text=True,
         )  # fmt: skip
         assert run.returncode == 0, f"make book failed:\n{run.stdout[-2000:]}\n{run.stderr[-4000:]}"
-        return html.read_text()
+        return re.sub(r"<[^>]+>", "", html.read_text())
 
-    assert "first" in make_book()
+    first = make_book()
+    assert "The value in the library is first" in first
     module.write_text("VALUE = 'second'\n")
     seen = (tmp_path / "_build" / ".library-seen").stat().st_mtime
     _at(module, seen + 10)
     page = make_book()
-    assert "second" in page and "first" not in page, "the chapter was not re-executed"
+    assert "The value in the library is second" in page, "the chapter was not re-executed"
+    assert "first" not in page, "the page still shows the old library's output"

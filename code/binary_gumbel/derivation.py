@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from binary_gumbel import derivation_engine as engine
+from binary_gumbel import results_cache
 from binary_gumbel.derivation_engine import FAILS, HOLDS, Check, Phrase, combine, formula, say
 from binary_gumbel.derivation_montecarlo import (
     LIMIT_TAU,
@@ -504,13 +505,31 @@ CLAIM_IDS = tuple(_CLAIMS)
 
 
 @cache
-def verify_claim(claim_id: str) -> ClaimResult:
-    """The computed :class:`ClaimResult` for one claim id (cached)."""
-    if claim_id not in _CLAIMS:
-        raise ValueError(f"claim_id must be one of {', '.join(CLAIM_IDS)}; got {claim_id!r}")
+def _computed(claim_id: str) -> ClaimResult:
     return _CLAIMS[claim_id]()
 
 
+@cache
+def _shared() -> dict[str, ClaimResult]:
+    """Every claim's result from the one run of the verifier that a book build shares.
+
+    The chapters' kernels of one build load it through
+    :func:`binary_gumbel.results_cache.cached`, keyed on the library's source.
+    """
+    return results_cache.cached(
+        "verdicts", lambda: {claim_id: _computed(claim_id) for claim_id in CLAIM_IDS}
+    )
+
+
+def verify_claim(claim_id: str) -> ClaimResult:
+    """The computed :class:`ClaimResult` for one claim id (each is computed once per process)."""
+    if claim_id not in _CLAIMS:
+        raise ValueError(f"claim_id must be one of {', '.join(CLAIM_IDS)}; got {claim_id!r}")
+    if results_cache.enabled():
+        return _shared()[claim_id]
+    return _computed(claim_id)
+
+
 def verify_all() -> list[ClaimResult]:
-    """Every claim of the note, in order, with its computed verdict (cached per claim)."""
+    """Every claim of the note, in order, with its computed verdict."""
     return [verify_claim(claim_id) for claim_id in CLAIM_IDS]
