@@ -72,6 +72,7 @@ __all__ = [
     "rebar_parts",
     "rebar_unbiasedness_exact",
     "rebar_variance_grid",
+    "scientific",
     "relax",
     "relax_and_phi_gradient",
     "train",
@@ -737,3 +738,61 @@ def estimator_variance(theta: float, target: float, phi, n: int = 100_000, rng=N
     """The single-sample variance of RELAX at ``phi`` (one vector), from ``n`` draws."""
     uv = as_generator(rng).random((2, _check_count(n, "n", 2)))
     return float(np.var(relax(theta, target, uv[0], uv[1], phi), ddof=1))
+
+
+# --- The chapter's numbers, as the strings its prose shows ------------------------------
+
+
+def scientific(x: float, digits: int = 1) -> str:
+    """``x`` as ``m×10ᵉ``, with a true minus sign (for the prose)."""
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    power = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa.replace('-', '−')}×10{power}"
+
+
+def format_ks(checks) -> dict[str, str]:
+    """``ks_n0, ks_p0, ks_n1, ks_p1``: sample sizes and KS p-values given ``b = 0`` and ``1``."""
+    return {
+        "ks_n0": f"{checks[0].n:,}",
+        "ks_p0": f"{checks[0].pvalue:.2f}",
+        "ks_n1": f"{checks[1].n:,}",
+        "ks_p1": f"{checks[1].pvalue:.2f}",
+    }
+
+
+def format_grid(grid: VarianceGrid) -> dict[str, str]:
+    """The variance grid's headline numbers, formatted for the prose."""
+    ratio = grid.optimal_variance / grid.reinforce_variance
+    j = int(np.argmin(ratio))
+    one = int(np.argmin(np.abs(grid.etas - 1.0)))
+    return {
+        "grid_reinforce": f"{grid.reinforce_variance:.4f}",
+        "grid_best_lambda": f"{grid.temperatures[j]:g}",
+        "grid_best_eta": f"{grid.optimal_eta[j]:.3f}",
+        "grid_best_eta_se": f"{grid.optimal_eta_se[j]:.3f}",
+        "grid_best_saving": f"{100 * (1 - ratio[j]):.2f} %",
+        "grid_eta_one_worst": f"{grid.variance[one].max() / grid.reinforce_variance:.1f}",
+        "grid_eta_one_lambda": f"{grid.temperatures[int(np.argmax(grid.variance[one]))]:g}",
+        "grid_baseline": scientific(grid.baseline_variance),
+    }
+
+
+def format_final(runs: dict[str, Training], false_alarm: float = 0.05) -> dict[str, str]:
+    """``p_<method>`` as "mean [low, high]" of the final ``p`` over the seeded runs."""
+    out = {}
+    for name, run in runs.items():
+        mean, low, high = run.final_probability_interval(false_alarm)
+        key = "p_" + name.lower()
+        if mean < 1e-3:
+            out[key] = f"{scientific(mean)} [{scientific(max(low, 0.0))}, {scientific(high)}]"
+        else:
+            out[key] = f"{mean:.3f} [{max(low, 0.0):.3f}, {high:.3f}]"
+    return out
+
+
+def format_comparison(cmp: Comparison) -> str:
+    """ "difference [low, high] (Mann-Whitney p = ...)" for the prose."""
+    return (
+        f"{cmp.difference:+.3f} [{cmp.low:+.3f}, {cmp.high:+.3f}]".replace("-", "−")
+        + f" (one-sided Mann-Whitney p = {scientific(cmp.pvalue)})"
+    )
