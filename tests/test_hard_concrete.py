@@ -298,3 +298,30 @@ def test_non_numeric_input_is_a_type_error():
         hc.hard_concrete_prob_zero(0.0, 0.5, gamma="-0.1")
     with pytest.raises(TypeError, match=r"^rng must be"):
         bg.sample_hard_concrete(0.0, 0.5, 3, rng=True)
+
+
+def test_the_law_figure_draws_every_curve_and_both_atoms():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from binary_gumbel import figures
+
+    grid = np.linspace(0.01, 0.99, 50)
+    taus = {"τ = 0.5": 0.5, "τ = 2": 2.0}
+    dens = {k: hc.hard_concrete_pdf(grid, 0.0, t) for k, t in taus.items()}
+    masses = {
+        k: (hc.hard_concrete_prob_zero(0.0, t), hc.hard_concrete_prob_one(0.0, t))
+        for k, t in taus.items()
+    }
+    fig, axes = figures.new_figure(ncols=2)
+    figures.plot_hard_concrete(axes, grid, dens, masses)
+    assert len(axes[0].lines) == 2 and len(axes[1].patches) == 4
+    heights = sorted(p.get_height() for p in axes[1].patches)
+    assert heights[-1] == pytest.approx(max(max(m) for m in masses.values()))
+    with pytest.raises(ValueError, match="same, non-empty, labels"):
+        figures.plot_hard_concrete(axes, grid, dens, {"τ = 0.5": (0.1, 0.2)})
+    with pytest.raises(ValueError, match="axes must hold 2 axes"):
+        figures.plot_hard_concrete(axes[:1], grid, dens, masses)
+    plt.close(fig)

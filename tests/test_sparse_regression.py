@@ -26,6 +26,10 @@ def test_data_follow_the_model():
     assert resid.std() == pytest.approx(1.0, abs=0.05)
     again = sr.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
     np.testing.assert_array_equal(again.X_train, p.X_train)
+    assert sr.bic_penalty(p) == pytest.approx(np.log(4000) / 4000)
+    text = sr.problem_text(p)
+    assert (text.n, text.d, text.k, text.subsets, text.seeds) == ("4000", "12", "4", "4,096", "2")
+    assert text.weights == "1, −0.7, 0.5, −0.3"
 
 
 def test_enumeration_is_least_squares_on_every_support(small):
@@ -181,3 +185,24 @@ def test_bad_input():
         sr.make_problems(n=5)
     with pytest.raises(ValueError, match=r"at least 2 values"):
         sr.mean_interval([1.0])
+
+
+def test_the_sweep_figure_draws_both_methods(comparison):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from binary_gumbel import figures
+
+    *_, comps = comparison
+    rows = sr.sweep(comps)
+    fig, axes = figures.new_figure(ncols=3)
+    figures.plot_sparsity_sweep(axes, rows, true_size=4)
+    labels = fig.legends[0].get_texts()
+    assert {t.get_text() for t in labels} >= {"best subset (exact)", "hard concrete gates"}
+    with pytest.raises(ValueError, match="axes must hold 3 axes"):
+        figures.plot_sparsity_sweep(axes[:2], rows, true_size=4)
+    with pytest.raises(ValueError, match="rows must not be empty"):
+        figures.plot_sparsity_sweep(axes, [], true_size=4)
+    plt.close(fig)

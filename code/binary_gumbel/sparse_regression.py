@@ -49,6 +49,7 @@ __all__ = [
     "Subsets",
     "SweepRow",
     "best_subset",
+    "bic_penalty",
     "compare",
     "comparison_text",
     "enumerate_subsets",
@@ -56,6 +57,7 @@ __all__ = [
     "make_problems",
     "objective_and_gradients",
     "mean_interval",
+    "problem_text",
     "proportion_interval",
     "summary_table",
     "sweep",
@@ -144,6 +146,49 @@ def make_problems(
     X_train, y_train = draw(n)
     X_test, y_test = draw(n_test)
     return Problem(X_train, y_train, X_test, y_test, w, float(noise_sd), float(rho), int(seed))
+
+
+def bic_penalty(problem: Problem) -> float:
+    """``noise_sd^2 log(n) / n``: the penalty weight at which ``R_lambda`` is the BIC.
+
+    With the noise variance known, ``n R_lambda / noise_sd^2`` is, up to a constant,
+    Schwarz's criterion ``RSS / noise_sd^2 + |S| log n``.
+    """
+    n = problem.X_train.shape[1]
+    return problem.noise_sd**2 * math.log(n) / n
+
+
+class ProblemText(NamedTuple):
+    """The sizes of a :class:`Problem`, formatted for the chapter's prose."""
+
+    seeds: str
+    n: str
+    n_test: str
+    d: str
+    k: str
+    subsets: str
+    weights: str
+    noise_sd: str
+    rho: str
+    seed: str
+
+
+def problem_text(problem: Problem) -> ProblemText:
+    """Formatted sizes and parameters of ``problem``."""
+    seeds, n, d = problem.X_train.shape
+    nonzero = problem.weights[problem.support]
+    return ProblemText(
+        seeds=str(seeds),
+        n=str(n),
+        n_test=f"{problem.X_test.shape[1]:,}",
+        d=str(d),
+        k=str(int(problem.support.sum())),
+        subsets=f"{2**d:,}",
+        weights=", ".join(f"{w:g}" for w in nonzero).replace("-", "−"),
+        noise_sd=f"{problem.noise_sd:g}",
+        rho=f"{problem.rho:g}",
+        seed=str(problem.seed),
+    )
 
 
 def test_mse(problem: Problem, weights) -> np.ndarray:
@@ -426,7 +471,12 @@ class Comparison:
         )
 
 
-BEST, GATES, ORACLE, FULL = "best subset", "hard concrete gates", "oracle support", "all 12 (OLS)"
+BEST, GATES, ORACLE, FULL = (
+    "best subset",
+    "hard concrete gates",
+    "oracle support",
+    "all features (OLS)",
+)
 
 
 def compare(
