@@ -542,6 +542,8 @@ class SamplerChecksText(NamedTuple):
     """Formatted numbers of a list of :class:`SamplerChecks`, for the chapter's prose."""
 
     n: str
+    logits: str
+    taus: str
     zero_fractions: str
     zero_claimed: str
     one_fractions: str
@@ -562,6 +564,8 @@ def sampler_checks_text(checks) -> SamplerChecksText:
 
     return SamplerChecksText(
         n=f"{checks[0].zeros.n:,}",
+        logits=join(dict.fromkeys(c.logit for c in checks), "g"),
+        taus=join((c.tau for c in checks), ".2g"),
         zero_fractions=join((c.zeros.estimate for c in checks), ".4f"),
         zero_claimed=join((c.zeros.expected for c in checks), ".4f"),
         one_fractions=join((c.ones.estimate for c in checks), ".4f"),
