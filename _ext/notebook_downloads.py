@@ -56,6 +56,7 @@ def _strip_downloads(app, exception):
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
                 cell.source = strip_solutions(cell.source)
+                prose_values.keep_shown_values(cell)
         nbformat.write(notebook, path)
 
 

@@ -115,6 +115,19 @@ def for_download(notebook):
     return notebook
 
 
+def keep_shown_values(cell) -> None:
+    """Drop the saved values of expressions no longer in ``cell``'s source (a removed solution)."""
+    shown = set(EVAL_ROLE.findall(cell.source))
+    saved = cell.metadata.get("user_expressions")
+    if saved is None:
+        return
+    kept = [value for value in saved if value["expression"] in shown]
+    if kept:
+        cell.metadata["user_expressions"] = kept
+    else:
+        del cell.metadata["user_expressions"]
+
+
 class _ProseMixin:
     """``eval_variable`` for MyST-NB's cached execution: read the prose cell's outputs."""
 
