@@ -44,16 +44,9 @@ def _images_of(page: Path) -> set[str]:
 def second_build(html_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("second")
     cache = out / "jupyter_cache"
-    script = (
-        "import sys; from jupyter_book.sphinx import build_sphinx; "
-        "from pathlib import Path; root = Path(sys.argv[1]); "
-        "sys.exit(build_sphinx(root, Path(sys.argv[2]), noconfig=True, "
-        "path_config=root / '_config.yml', builder='html', warningiserror=True, "
-        "keep_going=True, confoverrides={'external_toc_path': str(root / '_toc.yml'), "
-        "'nitpicky': True, 'nb_execution_cache_path': sys.argv[3]}))"
-    )
     run = subprocess.run(
-        [sys.executable, "-c", script, str(ROOT), str(out / "html"), str(cache)],
+        [sys.executable, str(ROOT / "tools" / "build_edition.py"), "html", str(out / "html")]
+        + ["--cache", str(cache)],
         capture_output=True,
         text=True,
     )

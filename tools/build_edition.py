@@ -5,9 +5,11 @@
 
 ``student`` is the HTML book without the exercise solutions (sphinx-exercise's
 ``hide_solutions``); ``print`` is the whole book on a single HTML page, which
-``tools/print_pdf.py`` turns into the PDF. Both read ``_config.yml`` and
-``_toc.yml`` exactly as ``jupyter-book build`` does, with a few settings
-overridden, and both reuse the execution cache of ``make book``
+``tools/print_pdf.py`` turns into the PDF; ``html`` is the book as ``make book``
+builds it (the reproducibility test builds it again with ``--cache`` pointing at
+an empty cache). All read ``_config.yml`` and ``_toc.yml`` exactly as
+``jupyter-book build`` does, with a few settings overridden, and by default
+reuse the execution cache of ``make book``
 (``_build/.jupyter_cache``), so that no chapter runs twice and every edition
 shows the same outputs. Like ``make book``, a warning fails the build.
 """
@@ -25,6 +27,7 @@ CACHE = ROOT / "_build" / ".jupyter_cache"
 
 # edition: (Sphinx builder, settings overriding _config.yml)
 EDITIONS: dict[str, tuple[str, dict[str, object]]] = {
+    "html": ("html", {}),
     "student": (
         "html",
         {"hide_solutions": True, "html_title": "Binary Gumbel-Softmax, executed (student edition)"},
