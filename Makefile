@@ -94,14 +94,17 @@ test: book book-student lint browser-deps ## Build the book, then run ruff and e
 # JupyterLab opens the MyST chapters as notebooks (jupytext) by default, through
 # the overrides file it reads from the environment's settings folder, and
 # renders their directives with jupyterlab-myst.
+# LAB_ARGS adds options to the server's command line (the browser test starts
+# it with `make lab LAB_ARGS="--no-browser --port=..."`).
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+LAB_ARGS      ?=
 
 $(LAB_OVERRIDES): tools/jupyterlab-overrides.json | $(READY)
 	mkdir -p $(@D) && cp $< $@
 
 lab: $(READY) $(LAB_OVERRIDES) ## Open the chapters as notebooks in JupyterLab.
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) \
-	  --LabApp.default_url=/lab/tree/chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+	  --LabApp.default_url=/lab/tree/chapters $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 timings: $(READY) ## Print each page's execution time and the total (after make book).
 	@$(PY) tools/timings.py

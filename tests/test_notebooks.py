@@ -78,6 +78,21 @@ def test_jupyterlab_opens_the_chapters_as_notebooks():
     overrides = json.loads((ROOT / "tools" / "jupyterlab-overrides.json").read_text())
     viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
     assert viewers["markdown"] == viewers["myst"] == "Jupytext Notebook"
+    # No friction on opening: the preferred kernel (python3, from each chapter's
+    # header) starts with no "Select Kernel" dialog, and no prompt about Jupyter news.
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false"
+    assert notification["checkForUpdates"] is False
+    # Every setting named exists in JupyterLab's schemas, with a value they allow.
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    for plugin, values in overrides.items():
+        package, name = plugin.rsplit(":", 1)
+        schema = json.loads((schemas / package / f"{name}.json").read_text())["properties"]
+        for key, value in values.items():
+            assert key in schema, f"{plugin} has no setting {key}"
+            allowed = [choice["const"] for choice in schema[key].get("oneOf", [])]
+            assert not allowed or value in allowed, f"{plugin}.{key}: {value!r} not in {allowed}"
 
 
 def test_jupyterlab_renders_myst():

@@ -1,0 +1,538 @@
+"""The chapters in JupyterLab, as `make lab` opens them, driven in Chromium.
+
+The server is started with the real `make lab` (same command line, same
+settings), on 127.0.0.1 with a free port, a token and private Jupyter folders,
+so that the test neither reads nor disturbs a user's own. The test adds only a
+user-settings folder that turns the notebook's windowing off (JupyterLab 4 puts
+only the visible cells in the page otherwise) and autosave off (so that nothing
+the test runs or edits is ever written back to a chapter).
+
+Two lanes (one kernel per core) share the notebook chapters of ``_toc.yml``. In
+each, a chapter is opened from the File menu, must get its Python 3 kernel with
+no dialog, and is run with Run → Run All Cells. Once the kernel is idle and every
+code cell has run, the rendered notebook must show no error output, no raw
+myst_nb glue, no unexecuted or failed ``{eval}`` (every one rendered with a
+value), no unresolved citation and no unrendered role or directive. In one
+chapter a seed is then changed in the editor and the cell and its prose re-run:
+the number in the prose must change to the value the library computes here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import jupytext
+import pytest
+from book_sources import is_notebook, source, toc_files
+
+from conftest import CHROMIUM, ROOT, require_or_skip
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = [name for name in toc_files() if is_notebook(name)]
+LANES = 2  # chapters run at the same time: one kernel per core
+START_TIMEOUT = 60  # seconds for the server to answer
+CHAPTER_TIMEOUT = 100  # seconds for a chapter to open, get its kernel and run
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+# The edit: the seed of the hard concrete gate's sampler check, and the prose
+# number below it that the seed decides (the fractions of exact zeros).
+EDITED = "chapters/hard_concrete"
+EDIT_FROM, EDIT_TO = "np.random.default_rng(2018)", "np.random.default_rng(2019)"
+EDITED_VALUE = "mc_zeros"
+
+EVAL = re.compile(r"\{eval\}`([^`]+)`")
+# A myst_nb glue role or directive in the source, and its key: jupyterlab-myst
+# shows such a role as its bare key ("cat-n"), so the key is what to look for.
+GLUE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`|[`:]{3,}\s*\{glue(?::\w+)?\}\s*(\S+)")
+# What rendered prose must never show: glue (a role, a directive or its key
+# syntax), a role or directive left as text, an unexecuted inline expression.
+RAW = {
+    "raw myst_nb glue": re.compile(r"\{glue[^}]*\}(`[^`]*`)?|glue:(text|math|figure)"),
+    "an unrendered role or directive": re.compile(
+        r"`{3,}\s*\{|:{3,}\s*\{|\{(prf:|exercise|solution|cite|numref|doc|eval|math|"
+        r"figure|code-cell|admonition|note|warning|tip|dropdown|bibliography)[^}]*\}"
+    ),
+    "an unexecuted inline expression": re.compile(r"Unexecuted inline expression"),
+}
+
+# One snapshot of the notebook on screen: every cell, in order, as the reader
+# sees it. In rendered Markdown, jupyterlab-myst renders an {eval} as a bare
+# <span> holding only text (text/plain), a <div class="not-prose inline-block"> (a rich MIME
+# bundle), an error <span data-mime-type="...stderr">, or a <code> holding the
+# expression while it has no result; errors it cannot render (a citation or a
+# reference not found) are marked with a yellow warning span whose title says so.
+# (Bare spans inside math or a link, such as a reference's "Exercise 1", are not
+# inline expressions.)
+SNAPSHOT = """(panel) => {
+  const prompt = (cell) => (cell.querySelector('.jp-InputPrompt')?.textContent || '').trim();
+  const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  return {
+    status: indicator ? indicator.getAttribute('data-status') : null,
+    kernel: (panel.querySelector('.jp-KernelName')?.textContent || '').trim(),
+    cells: [...panel.querySelectorAll('.jp-Notebook .jp-Cell')].map((cell) => {
+      const kind = cell.classList.contains('jp-CodeCell') ? 'code'
+        : cell.classList.contains('jp-MarkdownCell') ? 'markdown' : 'raw';
+      const entry = {kind, prompt: prompt(cell)};
+      if (kind === 'code') {
+        entry.errors = [...cell.querySelectorAll(
+          '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+          .map((e) => e.innerText.slice(0, 2000));
+        return entry;
+      }
+      const myst = cell.querySelector('.jp-InputArea > .myst');
+      entry.rendered = cell.classList.contains('jp-mod-rendered') && !!myst;
+      if (!myst) return entry;
+      entry.markers = [...myst.querySelectorAll('.text-yellow-600')]
+        .map((e) => ({title: e.getAttribute('title') || '', text: e.textContent}));
+      const plain = (e) => e.tagName === 'SPAN' && e.attributes.length === 0 &&
+        e.children.length === 0 && !e.closest('.katex, a');
+      entry.values = [...myst.querySelectorAll(
+        'span, div.not-prose.inline-block, span[data-mime-type="application/vnd.jupyter.stderr"]')]
+        .filter((e) => plain(e) || e.tagName === 'DIV' || e.hasAttribute('data-mime-type'))
+        .map((e) => ({text: e.textContent, error: e.hasAttribute('data-mime-type'),
+                      html: e.outerHTML.slice(0, 200)}));
+      entry.codes = [...myst.querySelectorAll('code')].map((e) => e.textContent);
+      const prose = myst.cloneNode(true);
+      prose.querySelectorAll('.katex, code, pre, script, style').forEach((e) => e.remove());
+      entry.text = prose.textContent;
+      return entry;
+    }),
+  };
+}"""
+
+# Every code cell has run (or one failed and Run All stopped), and the kernel is idle.
+SETTLED = """(panel) => {
+  const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
+    ?.getAttribute('data-status');
+  const prompts = [...panel.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+    .map((e) => e.textContent.trim());
+  const failed = panel.querySelector(
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+  if (status !== 'idle' || prompts.some((p) => p.includes('*'))) return false;
+  return prompts.every((p) => /^\\[\\d+\\]:$/.test(p)) || !!failed;
+}"""
+
+KERNEL_READY = """(panel) => {
+  const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
+    ?.getAttribute('data-status');
+  const kernel = (panel.querySelector('.jp-KernelName')?.textContent || '').trim();
+  return status === 'idle' && kernel.startsWith('Python 3');
+}"""
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    log: Path
+    left: list[str] = field(default_factory=list)  # requests that tried to leave the machine
+
+    def api(self, path: str, method: str = "GET"):
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_settings(folder: Path, plugin: str, values: dict) -> None:
+    package, name = plugin.rsplit(":", 1)
+    path = folder / package / f"{name}.jupyterlab-settings"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values))
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """`make lab` on a free port of 127.0.0.1, with private Jupyter folders; shut down after."""
+    require_or_skip(Path(CHROMIUM).is_file(), "Chromium is not installed")
+    home = tmp_path_factory.mktemp("jupyter")
+    settings = home / "user-settings"
+    # Test only: every cell in the page, and nothing written back to a chapter.
+    write_settings(settings, "@jupyterlab/notebook-extension:tracker", {"windowingMode": "none"})
+    write_settings(settings, "@jupyterlab/docmanager-extension:plugin", {"autosave": False})
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+        IPYTHONDIR=str(home / "ipython"),
+    )
+    env.pop("JUPYTER_TOKEN", None)
+    port, token = free_port(), secrets.token_hex(16)
+    args = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    log = home / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            ["make", "--no-print-directory", "-C", str(ROOT), "lab", f"LAB_ARGS={args}"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = Lab(f"http://127.0.0.1:{port}", token, log)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if server.poll() is not None:
+                pytest.fail(
+                    f"`make lab` exited with {server.returncode}:\n{log.read_text()[-3000:]}"
+                )
+            try:
+                running.api("/api/status")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    tail = log.read_text()[-3000:]
+                    pytest.fail(f"`make lab` did not answer in {START_TIMEOUT} s:\n{tail}")
+                time.sleep(0.2)
+        yield running
+    finally:
+        stop(server, running)
+
+
+def stop(server: subprocess.Popen, lab: Lab) -> None:
+    """Shut the server (and its kernels) down; kill its process group if it will not go."""
+    if server.poll() is None:
+        try:
+            lab.api("/api/shutdown", method="POST")
+            server.wait(timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if server.poll() is not None:
+            break
+        try:
+            os.killpg(server.pid, sig)
+            server.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+
+
+# ---------------------------------------------------------------- the browser
+
+
+async def menu(page, top: str, item: str) -> None:
+    """Click ``top`` in the menu bar, then ``item`` in its menu."""
+    await page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
+    await page.locator(
+        ".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")
+    ).click()
+
+
+async def wait_for(page, script: str, panel, timeout: float, what: str) -> None:
+    handle = await panel.element_handle()
+    try:
+        await page.wait_for_function(script, arg=handle, timeout=timeout * 1000, polling=250)
+    except Exception as error:  # Playwright's TimeoutError, with the state on screen
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}") from error
+
+
+async def snapshot(panel) -> dict:
+    return await panel.evaluate(SNAPSHOT)
+
+
+async def settled_snapshot(panel) -> dict:
+    """A snapshot once two in a row agree (the prose renders just after the kernel answers)."""
+    last = await snapshot(panel)
+    for _ in range(20):
+        await asyncio.sleep(0.4)
+        now = await snapshot(panel)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+async def open_chapter(page, lab: Lab, name: str):
+    """Open ``name`` with File → Open from Path…; return its notebook panel."""
+    await menu(page, "File", "Open from Path…")
+    dialog = page.locator(".jp-Dialog")
+    await dialog.locator("input").fill(f"{name}.md")
+    await dialog.locator("input").press("Enter")
+    panel = page.locator(".jp-NotebookPanel:visible")
+    await panel.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
+    return panel
+
+
+async def run_chapter(page, lab: Lab, name: str, edit: bool) -> dict:
+    result: dict = {"dialogs": [], "toasts": []}
+    start = time.monotonic()
+    panel = await open_chapter(page, lab, name)
+    # The kernel must start by itself: no "Select Kernel" (or any other) dialog.
+    deadline = time.monotonic() + 30
+    while not await panel.evaluate(KERNEL_READY):
+        dialogs = await page.locator(".jp-Dialog").all_inner_texts()
+        if dialogs:
+            result["dialogs"] = dialogs
+            await page.keyboard.press("Escape")
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"no Python 3 kernel after 30 s; dialogs seen: {result['dialogs']}"
+            )
+        await asyncio.sleep(0.25)
+    await menu(page, "Run", "Run All Cells")
+    await wait_for(
+        page, SETTLED, panel, CHAPTER_TIMEOUT, "every cell to run and the kernel to be idle"
+    )
+    result["snapshot"] = await settled_snapshot(panel)
+    result["seconds"] = time.monotonic() - start
+    if edit:
+        result["edit"] = await edit_and_rerun(page, panel, result["snapshot"])
+    result["toasts"] = await page.locator(".Toastify__toast").all_inner_texts()
+    await close_chapter(page, lab, name)
+    return result
+
+
+def edit_target() -> tuple[int, int, str]:
+    """The code cell to edit, the Markdown cell that reports it, and the edited source."""
+    cells = jupytext.read(source(EDITED)).cells
+    code = next(i for i, c in enumerate(cells) if c.cell_type == "code" and EDIT_FROM in c.source)
+    prose = next(i for i in range(code + 1, len(cells)) if cells[i].cell_type == "markdown")
+    assert EDITED_VALUE in EVAL.findall(cells[prose].source), f"{EDITED_VALUE} not in the prose"
+    return code, prose, cells[code].source.replace(EDIT_FROM, EDIT_TO)
+
+
+def eval_values(cell: dict, source_text: str) -> dict[str, str]:
+    names = EVAL.findall(source_text)
+    values = cell.get("values", [])
+    if len(values) != len(names):
+        return {}
+    return {name: value["text"] for name, value in zip(names, values, strict=True)}
+
+
+async def edit_and_rerun(page, panel, before: dict) -> dict:
+    """Change the seed in the editor, then Shift+Enter the cell and the prose below it."""
+    code, prose, new_source = edit_target()
+    prose_source = jupytext.read(source(EDITED)).cells[prose].source
+    old = eval_values(before["cells"][prose], prose_source).get(EDITED_VALUE)
+    cell = panel.locator(".jp-Notebook .jp-Cell").nth(code)
+    await cell.locator(".cm-content").click()
+    await page.keyboard.press("Control+a")
+    await page.keyboard.insert_text(new_source)
+    typed = await cell.locator(".cm-content").inner_text()
+    await page.keyboard.press("Shift+Enter")  # run the code cell; the prose is selected
+    await page.keyboard.press("Shift+Enter")  # run the prose: its {eval}s are evaluated again
+    new, deadline = old, time.monotonic() + 60
+    while new == old and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        new = eval_values((await snapshot(panel))["cells"][prose], prose_source).get(EDITED_VALUE)
+    await wait_for(page, SETTLED, panel, 60, "the edited cell to run")
+    after = await settled_snapshot(panel)
+    new = eval_values(after["cells"][prose], prose_source).get(EDITED_VALUE)
+    return {"before": old, "after": new, "typed": typed, "snapshot": after}
+
+
+async def close_chapter(page, lab: Lab, name: str) -> None:
+    """Close the tab without saving, and shut its kernel down."""
+    await menu(page, "File", "Close Tab")
+    discard = page.locator(".jp-Dialog button", has_text=re.compile("^(Discard|Don't Save)$"))
+    try:
+        await discard.click(timeout=5_000)
+    except Exception:  # no unsaved changes: no dialog
+        pass
+    sessions = await asyncio.to_thread(lab.api, "/api/sessions")
+    for session in sessions:
+        if session["path"] == f"{name}.md":
+            await asyncio.to_thread(lab.api, f"/api/sessions/{session['id']}", "DELETE")
+
+
+async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
+    from playwright.async_api import async_playwright
+
+    results: dict = {}
+    queue = list(names)
+
+    async def guard(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
+            await route.continue_()
+        else:
+            lab.left.append(url)
+            await route.abort()
+
+    async def lane(context, number: int) -> None:
+        page = await context.new_page()
+        home = f"{lab.url}/lab/workspaces/test-lane-{number}?token={quote(lab.token)}"
+
+        async def load():
+            await page.goto(home, wait_until="load")
+            await page.locator(".lm-MenuBar-itemLabel", has_text="File").wait_for(timeout=60_000)
+            await page.locator(".jp-DirListing-item").first.wait_for(timeout=60_000)
+
+        await load()
+        while queue:
+            name = queue.pop(0)
+            try:
+                results[name] = await run_chapter(page, lab, name, edit and name == EDITED)
+            except Exception as error:  # report it for this chapter, carry on with a fresh page
+                results[name] = {"failure": f"{type(error).__name__}: {error}"}
+                await load()
+        await page.close()
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+        await context.route("**/*", guard)
+        await asyncio.gather(*(lane(context, n) for n in range(min(LANES, len(queue)))))
+        await context.close()
+        await browser.close()
+    return results
+
+
+@pytest.fixture(scope="module")
+def lab_runs(request, lab):
+    """Every selected chapter run in JupyterLab (``-k`` selects chapters), two at a time."""
+    selected = {
+        item.callspec.params["name"]
+        for item in request.session.items
+        if item.module is request.module and hasattr(item, "callspec")
+    }
+    names = [name for name in NOTEBOOKS if name in selected]
+    names.sort(key=lambda name: name != EDITED)  # the edited chapter first: it has most to do
+    edit = any(
+        item.module is request.module
+        and item.originalname == "test_a_changed_seed_changes_the_prose"
+        for item in request.session.items
+    )
+    started = time.monotonic()
+    # Playwright's async API in a thread of its own, clear of any sync Playwright in this session.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        results = pool.submit(asyncio.run, drive(lab, names, edit)).result()
+    print(f"\nJupyterLab ran {len(names)} chapters in {time.monotonic() - started:.1f} s")
+    return results
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def problems(name: str, result: dict) -> list[str]:
+    """What is wrong with chapter ``name`` as JupyterLab shows it, in words."""
+    if "failure" in result:
+        return [result["failure"]]
+    found = []
+    if result["dialogs"]:
+        found.append(f"a dialog opened with the chapter: {result['dialogs']}")
+    news = [t for t in result["toasts"] if "news" in t.lower() or "update" in t.lower()]
+    if news:
+        found.append(f"a notification asked the user something: {news}")
+    shot = result["snapshot"]
+    cells = jupytext.read(source(name)).cells
+    if len(shot["cells"]) != len(cells):
+        return found + [f"{len(shot['cells'])} cells on screen, {len(cells)} in the notebook"]
+    for number, (seen, cell) in enumerate(zip(shot["cells"], cells, strict=True)):
+        first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+        where = f"cell {number} ({first!r})"
+        if seen["kind"] == "code":
+            if not re.fullmatch(r"\[\d+\]:", seen["prompt"]):
+                found.append(f"{where} did not run (prompt {seen['prompt']!r})")
+            for error in seen["errors"]:
+                found.append(f"{where} has an error output:\n{error}")
+            continue
+        if seen["kind"] != "markdown":
+            continue
+        if not seen["rendered"]:
+            found.append(f"{where}: Markdown not rendered")
+            continue
+        for label, pattern in RAW.items():
+            raw = sorted({m.group(0) for m in pattern.finditer(seen["text"])})
+            if raw:
+                found.append(f"{where} shows {label} as text: {raw[:8]}")
+        for marker in seen["markers"]:
+            if "citation" in marker["title"].lower():
+                found.append(f"{where}: unresolved citation {marker['text']!r} ({marker['title']})")
+            elif "inline expression" in marker["title"].lower() or ": " in marker["title"]:
+                found.append(f"{where}: inline expression failed: {marker['title']}")
+        keys = {a or b for a, b in GLUE.findall(cell.source)}
+        values = [v for v in seen["values"] if v["text"] not in keys]
+        shown = sorted(k for k in keys if k in seen["text"] or k in seen["codes"])
+        if shown:
+            found.append(f"{where} shows raw myst_nb glue keys instead of values: {shown}")
+        names = EVAL.findall(cell.source)
+        unexecuted = sorted(set(names) & set(seen["codes"]))
+        if unexecuted:
+            found.append(f"{where}: {{eval}} not executed (shown as code): {unexecuted}")
+        elif len(values) != len(names):
+            found.append(
+                f"{where}: {len(names)} {{eval}} in the source, {len(values)} rendered: "
+                f"{[(v['text'], v['html']) for v in values]}"
+            )
+        else:
+            for expression, value in zip(names, values, strict=True):
+                if value["error"] or not value["text"].strip():
+                    found.append(f"{where}: {{eval}}`{expression}` rendered {value['text']!r}")
+    return found
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_chapter_runs_in_jupyterlab(lab, lab_runs, name):
+    result = lab_runs[name]
+    if "seconds" in result:
+        print(f"{name}: opened and run in {result['seconds']:.1f} s")
+    assert not lab.left, f"requests tried to leave the machine: {lab.left[:5]}"
+    found = problems(name, result)
+    assert not found, f"{name} in JupyterLab:\n- " + "\n- ".join(found)
+
+
+def expected_values(seed_source: str) -> dict:
+    """Run the edited cell here, with the library, as the kernel does."""
+    import numpy as np
+
+    import binary_gumbel as bg
+    from binary_gumbel import hard_concrete as hc
+
+    namespace = {"np": np, "bg": bg, "hc": hc}
+    exec(seed_source, namespace)  # noqa: S102 - the chapter's own cell
+    return namespace
+
+
+@pytest.mark.parametrize("name", [EDITED])
+def test_a_changed_seed_changes_the_prose(lab_runs, name):
+    result = lab_runs[name]
+    assert "failure" not in result, result.get("failure")
+    edit = result["edit"]
+    code, prose, new_source = edit_target()
+    old_source = jupytext.read(source(EDITED)).cells[code].source
+    assert EDIT_TO in edit["typed"], f"the editor shows {edit['typed']!r}"
+    was = expected_values(old_source)[EDITED_VALUE]
+    now = expected_values(new_source)[EDITED_VALUE]
+    assert was != now, "the edit does not change the value: choose another one"
+    assert edit["before"] == was, f"before the edit the prose shows {edit['before']!r}, not {was!r}"
+    assert edit["after"] == now, f"after the edit the prose shows {edit['after']!r}, not {now!r}"
+    # The edit stays in the browser: the chapter on disk is not touched.
+    assert EDIT_TO not in source(EDITED).read_text()
