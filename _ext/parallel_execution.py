@@ -43,7 +43,7 @@ USES_VERDICTS = ("verify_all", "verify_claim")
 VERIFIER = "from binary_gumbel import derivation\n\nderivation.verify_all()"
 
 
-def _notebooks(app, env, docnames):
+def _notebooks(env, docnames):
     """``(docname, path, notebook)`` of each notebook page in ``docnames``, as MyST-NB reads it."""
     import myst_nb.sphinx_ as sphinx_parser
     from myst_nb.core.read import is_myst_markdown_notebook
@@ -138,7 +138,7 @@ def _execute_outdated(app, env, docnames):
 
     cache = get_cache(config.execution_cache_path or ".jupyter_cache")
     jobs = []
-    for docname, path, notebook in _notebooks(app, env, sorted(docnames)):
+    for docname, path, notebook in _notebooks(env, sorted(docnames)):
         try:
             cache.match_cache_notebook(notebook)
         except KeyError:

@@ -38,7 +38,7 @@ import jupytext
 import pytest
 from book_sources import is_notebook, source, toc_files
 
-from conftest import CHROMIUM, ROOT, require_or_skip
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, require_or_skip
 
 pytestmark = pytest.mark.browser
 
@@ -398,14 +398,7 @@ async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
         browser = await p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
+            args=CHROMIUM_ARGS,
         )
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         await context.route("**/*", guard)

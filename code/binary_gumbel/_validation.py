@@ -125,13 +125,16 @@ def check_finite(arr: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
-def check_tau(tau, dtype=None) -> np.ndarray:
-    """Convert and check a temperature: every element must satisfy ``0 < tau < inf``."""
-    arr = as_float_array(tau, "tau", dtype)
+def check_tau(tau, dtype=None, name: str = "tau") -> np.ndarray:
+    """Convert and check a temperature: every element must satisfy ``0 < tau < inf``.
+
+    ``name`` is the argument's name in the error (``tau``, ``temperature``, ...).
+    """
+    arr = as_float_array(tau, name, dtype)
     bad = ~((arr > 0) & (arr < np.inf))
     if bad.any():
         raise ValueError(
-            f"tau must be a positive, finite temperature (0 < tau < inf); "
+            f"{name} must be a positive, finite temperature (0 < {name} < inf); "
             f"{_first_offender(arr, bad)}"
         )
     return arr

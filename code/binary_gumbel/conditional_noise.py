@@ -49,7 +49,7 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_uniform,
 )
-from binary_gumbel.noise import _sigmoid
+from binary_gumbel.noise import _log_sigmoid, _sigmoid
 
 __all__ = [
     "ConditionalNoiseDerivation",
@@ -58,15 +58,6 @@ __all__ = [
     "conditional_noise_derivation",
     "conditional_sample_derivative",
 ]
-
-
-def _softplus(x: np.ndarray) -> np.ndarray:
-    """``log(1 + e^x)`` without overflow; ``softplus(-inf) = 0``, ``softplus(inf) = inf``."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    return -_softplus(-x)
 
 
 def _check_b(b) -> np.ndarray:
@@ -89,8 +80,9 @@ def _sample(v: np.ndarray, logit: np.ndarray, b: np.ndarray) -> np.ndarray:
     """:func:`conditional_logistic_sample` on checked float arrays (no validation)."""
     with np.errstate(divide="ignore"):
         log_v, log_1mv = np.log(v), np.log1p(-v)
-    one = _softplus(logit + log_v) - log_1mv
-    zero = log_v - _softplus(log_1mv - logit)
+    # softplus(x) = -log sigmoid(-x), without overflow at either end
+    one = -_log_sigmoid(-(logit + log_v)) - log_1mv
+    zero = log_v + _log_sigmoid(logit - log_1mv)
     return np.where(b == 1, one, zero)
 
 

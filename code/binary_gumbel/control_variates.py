@@ -53,11 +53,18 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from binary_gumbel._validation import as_float_array, as_generator, broadcast, check_uniform
+from binary_gumbel._validation import (
+    as_float_array,
+    as_generator,
+    broadcast,
+    check_tau,
+    check_uniform,
+)
 from binary_gumbel.conditional_noise import _derivative, _sample
-from binary_gumbel.gradients import _check_count, _float, exact_gradient, objective
+from binary_gumbel.gradients import _check_count, _float, exact_gradient, objective, scientific
 from binary_gumbel.montecarlo import z_for_false_alarm
-from binary_gumbel.noise import _sigmoid
+from binary_gumbel.noise import _logistic, _sigmoid
+from binary_gumbel.optim import Adam
 
 __all__ = [
     "METHODS",
@@ -89,23 +96,10 @@ __all__ = [
 # --- shared pieces -------------------------------------------------------------------
 
 
-def _logistic(u: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log(u) - np.log1p(-u)
-
-
 def _sig_and_slope(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``sigmoid(q)`` and ``sigmoid(q) sigmoid(-q)``, the latter without cancellation."""
     e = np.exp(-np.abs(q))
     return np.where(q >= 0, 1 / (1 + e), e / (1 + e)), e / (1 + e) ** 2
-
-
-def _check_temperature(temperature, name: str = "temperature") -> np.ndarray:
-    arr = as_float_array(temperature, name, np.float64)
-    bad = ~((arr > 0) & (arr < np.inf))
-    if bad.any():
-        raise ValueError(f"{name} must be positive and finite; got {arr.ravel()[np.argmax(bad)]!r}")
-    return arr
 
 
 def _noise(theta, target, u, v):
@@ -150,7 +144,7 @@ def rebar_parts(theta, target, u, v, temperature=0.5):
     Raises ``ValueError`` naming ``theta``, ``target``, ``u``, ``v`` or
     ``temperature`` for NaN, a uniform outside [0, 1] or a non-positive temperature.
     """
-    lam = _check_temperature(temperature)
+    lam = check_tau(temperature, np.float64, "temperature")
     args = _noise(theta, target, u, v)
     a, b_ = _rebar_parts(*args, lam)
     a, b_ = broadcast(a=a, b=b_)
@@ -254,7 +248,7 @@ def rebar_variance_grid(
     """
     n = _check_count(n, "n", 4)
     etas = np.asarray(as_float_array(etas, "etas", np.float64), dtype=np.float64).ravel()
-    lams = _check_temperature(temperatures, "temperatures").ravel()
+    lams = check_tau(temperatures, np.float64, "temperatures").ravel()
     theta, target = float(_float(theta, "theta")), float(_float(target, "target"))
     uv = as_generator(rng).random((n, 2))
     args = _noise_unchecked(np.float64(theta), np.float64(target), uv[:, 0], uv[:, 1])
@@ -455,7 +449,7 @@ def initial_phi(hidden: int = 5, eta: float = 1.0, temperature: float = 0.5, rng
     starts as REBAR's control variate.
     """
     hidden = _check_count(hidden, "hidden", 1)
-    t = float(_check_temperature(temperature))
+    t = float(check_tau(temperature, np.float64, "temperature"))
     rng = as_generator(rng)
     layout = PhiLayout(hidden)
     phi = np.zeros(layout.size)
@@ -528,22 +522,6 @@ class Training:
         return float(final.mean()), float(final.mean() - half), float(final.mean() + half)
 
 
-class _Adam:
-    """Adam (Kingma & Ba 2015) with the usual defaults, on an array of parameters."""
-
-    def __init__(self, shape, lr: float, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.m, self.v, self.k = np.zeros(shape), np.zeros(shape), 0
-        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
-
-    def step(self, grad: np.ndarray) -> np.ndarray:
-        self.k += 1
-        self.m = self.b1 * self.m + (1 - self.b1) * grad
-        self.v = self.b2 * self.v + (1 - self.b2) * grad**2
-        m_hat = self.m / (1 - self.b1**self.k)
-        v_hat = self.v / (1 - self.b2**self.k)
-        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-
-
 def train(
     method: str,
     target: float,
@@ -592,8 +570,8 @@ def train(
     mask = _trainable(method, layout)
     theta = np.full(chains, float(_float(theta0, "theta0")))
     p_param = _sigmoid(theta)
-    opt_theta = _Adam(chains, float(learning_rate))
-    opt_phi = _Adam(phi.shape, float(phi_learning_rate))
+    opt_theta = Adam(chains, learning_rate)
+    opt_phi = Adam(phi.shape, phi_learning_rate)
     thetas = np.empty((steps + 1, chains))
     variances = np.empty((steps, chains))
     thetas[0] = theta
@@ -741,13 +719,6 @@ def estimator_variance(theta: float, target: float, phi, n: int = 100_000, rng=N
 
 
 # --- The chapter's numbers, as the strings its prose shows ------------------------------
-
-
-def scientific(x: float, digits: int = 1) -> str:
-    """``x`` as ``m×10ᵉ``, with a true minus sign (for the prose)."""
-    mantissa, exponent = f"{x:.{digits}e}".split("e")
-    power = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{mantissa.replace('-', '−')}×10{power}"
 
 
 def format_ks(checks) -> dict[str, str]:

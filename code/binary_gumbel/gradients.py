@@ -64,6 +64,7 @@ __all__ = [
     "reinforce",
     "relaxed",
     "relaxed_sample_derivative",
+    "scientific",
     "sgd",
     "statistics_table",
     "straight_through",
@@ -340,7 +341,7 @@ def estimator_statistics(
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _scientific(value: float, digits: int) -> str:
+def scientific(value: float, digits: int = 1) -> str:
     """``value`` as ``m×10ᵉ`` with ``digits`` decimals in ``m`` (a minus sign, not a hyphen)."""
     mantissa, exponent = f"{value:.{digits}e}".split("e")
     return f"{mantissa.replace('-', '−')}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
@@ -359,9 +360,9 @@ def statistics_table(rows: list[EstimatorStats]) -> str:
         tau = "any" if r.estimator in TEMPERATURE_FREE else f"{r.tau:.3g}"
         lines.append(
             f"| {r.estimator} | {tau} "
-            f"| {_scientific(r.bias, 2)} ± {_scientific(r.bias_se, 1)} "
-            f"| {_scientific(r.variance, 2)} ± {_scientific(r.variance_se, 1)} "
-            f"| {_scientific(r.mse, 2)} | {r.sign_error:.3f} |"
+            f"| {scientific(r.bias, 2)} ± {scientific(r.bias_se, 1)} "
+            f"| {scientific(r.variance, 2)} ± {scientific(r.variance_se, 1)} "
+            f"| {scientific(r.mse, 2)} | {r.sign_error:.3f} |"
         )
     return "\n".join(lines)
 

@@ -71,8 +71,12 @@ def log_sigmoid(w):
     Evaluated as ``min(w, 0) - log1p(exp(-|w|))``: no overflow for large
     ``|w|``, and no cancellation.
     """
-    w = check_no_nan(as_float_array(w, "w"), "w")
-    return (np.minimum(w, 0) - np.log1p(np.exp(-np.abs(w))))[()]
+    return _log_sigmoid(check_no_nan(as_float_array(w, "w"), "w"))[()]
+
+
+def _log_sigmoid(w: np.ndarray) -> np.ndarray:
+    """:func:`log_sigmoid` of a float array already checked for NaN."""
+    return np.minimum(w, 0) - np.log1p(np.exp(-np.abs(w)))
 
 
 def _with_loc(value, loc, name: str, check):
@@ -158,8 +162,13 @@ def logistic_from_uniform(u, loc=0.0):
         do not broadcast.
     """
     u, loc = _uniform_args(u, loc)
+    return (loc + _logistic(u))[()]
+
+
+def _logistic(u: np.ndarray) -> np.ndarray:
+    """``log u - log1p(-u)`` of a float array already checked to lie in [0, 1]."""
     with np.errstate(divide="ignore"):
-        return (loc + (np.log(u) - np.log1p(-u)))[()]
+        return np.log(u) - np.log1p(-u)
 
 
 def gumbel_logpdf(x, loc=0.0):

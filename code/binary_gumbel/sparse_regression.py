@@ -41,6 +41,7 @@ from scipy import stats
 from binary_gumbel._validation import as_generator, check_tau
 from binary_gumbel.hard_concrete import GAMMA, ZETA, _check_gamma, _check_zeta
 from binary_gumbel.noise import _sigmoid
+from binary_gumbel.optim import Adam
 
 __all__ = [
     "Comparison",
@@ -372,20 +373,15 @@ def train_gates(
     theta = np.zeros(shape)
     logit = np.full(shape, float(init_logit))
     params = [theta, logit]
-    first = [np.zeros(shape), np.zeros(shape)]
-    second = [np.zeros(shape), np.zeros(shape)]
+    optimisers = [Adam(shape, learning_rate), Adam(shape, learning_rate)]
     lam_b = lam[None, :, None]
     tiny = np.finfo(np.float64).tiny
-    for step in range(1, steps + 1):
+    for _ in range(steps):
         u = rng.random((samples, *shape))
         np.clip(u, tiny, 1 - 2**-53, out=u)
         _, grads = objective_and_gradients(theta, logit, G, b, lam_b, u, tau, gamma, zeta)
-        for p, g, m, v in zip(params, grads, first, second, strict=True):
-            m *= 0.9
-            m += 0.1 * g
-            v *= 0.999
-            v += 0.001 * g * g
-            p -= learning_rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+        for p, g, optimiser in zip(params, grads, optimisers, strict=True):
+            p -= optimiser.step(g)
     return GateFit(theta, logit, lam, tau, gamma, zeta, steps)
 
 

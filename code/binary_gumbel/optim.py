@@ -1,0 +1,34 @@
+"""Adam, the optimiser the book's training loops share.
+
+Kingma & Ba (2015), "Adam: a method for stochastic optimization", arXiv:1412.6980,
+Algorithm 1. With gradient ``g`` at step ``k``,
+
+    m <- beta1 m + (1 - beta1) g,        v <- beta2 v + (1 - beta2) g^2,
+    update = lr (m / (1 - beta1^k)) / (sqrt(v / (1 - beta2^k)) + eps),
+
+and the caller subtracts ``update`` from its parameters. Each parameter array
+has its own :class:`Adam`; its moments have that array's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Adam"]
+
+
+class Adam:
+    """Adam with the usual defaults (``beta1 = 0.9``, ``beta2 = 0.999``, ``eps = 1e-8``)."""
+
+    def __init__(self, shape, learning_rate: float, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.m, self.v, self.k = np.zeros(shape), np.zeros(shape), 0
+        self.lr, self.b1, self.b2, self.eps = float(learning_rate), beta1, beta2, eps
+
+    def step(self, grad: np.ndarray) -> np.ndarray:
+        """The update for gradient ``grad``, to subtract from the parameters."""
+        self.k += 1
+        self.m = self.b1 * self.m + (1 - self.b1) * grad
+        self.v = self.b2 * self.v + (1 - self.b2) * grad**2
+        m_hat = self.m / (1 - self.b1**self.k)
+        v_hat = self.v / (1 - self.b2**self.k)
+        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
