@@ -89,7 +89,7 @@ test: book book-student lint browser-deps ## Build the book, then run ruff and e
 	else \
 	  echo "No Chromium: the PDF is not printed, and its tests will be SKIPPED."; \
 	fi
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # JupyterLab opens the MyST chapters as notebooks (jupytext) by default, through
 # the overrides file it reads from the environment's settings folder, and
