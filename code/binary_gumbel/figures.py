@@ -499,7 +499,7 @@ def plot_hard_concrete(axes, grid, densities, masses, *, ylim=(0.0, 3.0)):
     dens_ax.set_xlabel("z")
     dens_ax.set_ylabel("density on (0, 1)")
     dens_ax.set_title("continuous part")
-    dens_ax.legend(loc="upper center")
+    dens_ax.legend(loc="upper center", ncols=3)
     mass_ax.set_xticks([0, 1], ["P(z = 0)", "P(z = 1)"])
     mass_ax.set_ylim(0, 1)
     mass_ax.set_ylabel("probability")
