@@ -54,6 +54,7 @@ EDITED = "chapters/hard_concrete"
 EDIT_FROM, EDIT_TO = "np.random.default_rng(2018)", "np.random.default_rng(2019)"
 EDITED_VALUE = "mc_zeros"
 
+TAG = "\\tag{"  # an equation number, as the book writes it
 EVAL = re.compile(r"\{eval\}`([^`]+)`")
 # A myst_nb glue role or directive in the source, and its key: jupyterlab-myst
 # shows such a role as its bare key ("cat-n"), so the key is what to look for.
@@ -78,6 +79,7 @@ RAW = {
 # (Bare spans inside math or a link, such as a reference's "Exercise 1", are not
 # inline expressions.)
 SNAPSHOT = """(panel) => {
+  const NUMBER = 'a[title="Link to this Equation"]';  // the number MyST gives an equation
   const prompt = (cell) => (cell.querySelector('.jp-InputPrompt')?.textContent || '').trim();
   const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
   return {
@@ -91,6 +93,7 @@ SNAPSHOT = """(panel) => {
         entry.errors = [...cell.querySelectorAll(
           '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
           .map((e) => e.innerText.slice(0, 2000));
+        entry.numbered = cell.querySelectorAll(`.jp-OutputArea ${NUMBER}`).length;
         return entry;
       }
       const myst = cell.querySelector('.jp-InputArea > .myst');
@@ -106,6 +109,8 @@ SNAPSHOT = """(panel) => {
         .map((e) => ({text: e.textContent, error: e.hasAttribute('data-mime-type'),
                       html: e.outerHTML.slice(0, 200)}));
       entry.codes = [...myst.querySelectorAll('code')].map((e) => e.textContent);
+      entry.tags = myst.querySelectorAll('.katex-display .tag').length;
+      entry.numbered = myst.querySelectorAll(NUMBER).length;
       const prose = myst.cloneNode(true);
       prose.querySelectorAll('.katex, code, pre, script, style').forEach((e) => e.remove());
       entry.text = prose.textContent;
@@ -456,6 +461,8 @@ def problems(name: str, result: dict) -> list[str]:
                 found.append(f"{where} did not run (prompt {seen['prompt']!r})")
             for error in seen["errors"]:
                 found.append(f"{where} has an error output:\n{error}")
+            if seen["numbered"]:
+                found.append(f"{where}: {seen['numbered']} displayed equations numbered by MyST")
             continue
         if seen["kind"] != "markdown":
             continue
@@ -471,6 +478,14 @@ def problems(name: str, result: dict) -> list[str]:
                 found.append(f"{where}: unresolved citation {marker['text']!r} ({marker['title']})")
             elif "inline expression" in marker["title"].lower() or ": " in marker["title"]:
                 found.append(f"{where}: inline expression failed: {marker['title']}")
+            else:
+                found.append(f"{where}: {marker['title']}: {marker['text']!r}")
+        # An equation is numbered once, as in the book: by its own \tag, never by MyST.
+        if seen["numbered"]:
+            found.append(f"{where}: {seen['numbered']} displayed equations numbered by MyST")
+        tags = cell.source.count(TAG)
+        if seen["tags"] != tags:
+            found.append(f"{where}: {seen['tags']} equation tags shown, {tags} in the source")
         keys = {a or b for a, b in GLUE.findall(cell.source)}
         values = [v for v in seen["values"] if v["text"] not in keys]
         shown = sorted(k for k in keys if k in seen["text"] or k in seen["codes"])

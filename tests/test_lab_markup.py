@@ -1,0 +1,90 @@
+"""Markup that reads the same in JupyterLab (jupyterlab-myst) as in the book.
+
+- JupyterLab renders one notebook at a time, so a ``{prf:ref}`` (or ``{ref}``,
+  ``{numref}``) to a label of another chapter shows there as a bare label with a
+  warning icon. A chapter refers to another chapter's labelled block with a
+  plain Markdown link, ``[the Gumbel-max theorem](categorical.md#thm-gumbel-max)``,
+  which ``_ext/anchor_links.py`` resolves in the book.
+- jupyterlab-myst numbers every ``$$`` display equation, and shows a ``\\tag``
+  a second time beside its own number: "(1) (1)". The book numbers only the
+  note's equations, by their ``\\tag``. So display equations are written as
+  ``\\begin{equation*} ... \\end{equation*}``, which neither numbers.
+
+tests/test_lab.py checks the rendered result in JupyterLab itself.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from book_sources import source, toc_files
+from docutils import nodes
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "_ext"))
+import anchor_links  # noqa: E402
+
+PAGES = toc_files()
+# A directive's :label: or :name:, a (name)= target, a code cell's figure name:
+# the labels a page defines.
+LABEL = re.compile(r"^(?::label:|:name:|\s+name:)\s*(\S+)\s*$|^\((\S+)\)=\s*$", re.M)
+ROLE = re.compile(r"\{(?:prf:ref|ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`")
+LINK = re.compile(r"\]\(((?:\.\./)?[\w/]+)\.md#([^)\s]+)\)")
+
+
+def labels(name: str) -> set[str]:
+    return {a or b for a, b in LABEL.findall(source(name).read_text())}
+
+
+def target(name: str, path: str) -> str:
+    """The toc name of a link's file, relative to page ``name``."""
+    return str((Path(name).parent / path).as_posix()).replace("chapters/../", "")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_roles_only_point_inside_their_own_chapter(name):
+    own = labels(name)
+    elsewhere = sorted(
+        label for label in ROLE.findall(source(name).read_text()) if label not in own
+    )
+    assert not elsewhere, (
+        f"{name}: a role to another chapter's label shows raw in JupyterLab: {elsewhere}; "
+        "link to it as [text](chapter.md#label)"
+    )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_links_to_other_chapters_name_an_existing_label(name):
+    for path, anchor in LINK.findall(source(name).read_text()):
+        other = target(name, path)
+        if other == "references":
+            continue  # the bibliography's anchors are its entries (test_citations.py)
+        assert other in PAGES, f"{name}: the link to {path}.md#{anchor} names no page"
+        assert anchor in labels(other), f"{name}: {other} has no label {anchor!r}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_display_equations_are_unnumbered_environments(name):
+    lines = source(name).read_text().splitlines()
+    dollars = [number for number, line in enumerate(lines, 1) if line.strip() == "$$"]
+    assert not dollars, (
+        f"{name}: $$ display math at lines {dollars}: JupyterLab numbers it; "
+        "write \\begin{equation*} ... \\end{equation*}"
+    )
+
+
+def test_the_extension_finds_directive_labels_and_targets():
+    document = nodes.document(None, None)
+    theorem = nodes.container(ids=["thm-x"], label="thm-x")
+    theorem += nodes.title(text="Gumbel-max")
+    named = nodes.paragraph(ids=["evidence-step-1"], names=["evidence-step-1"])
+    unnamed = nodes.paragraph(ids=["id3"])
+    document += [theorem, named, unnamed]
+    assert anchor_links._labels(document) == {
+        "thm-x": "Gumbel-max",
+        "evidence-step-1": "evidence-step-1",
+    }
