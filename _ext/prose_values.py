@@ -129,7 +129,20 @@ def keep_shown_values(cell) -> None:
 
 
 class _ProseMixin:
-    """``eval_variable`` for MyST-NB's cached execution: read the prose cell's outputs."""
+    """MyST-NB's cached execution, with the outputs kept and the prose read from them.
+
+    MyST-NB's cache client replaces its notebook by a merged copy that holds the
+    outputs, while the notebook MyST-NB writes to ``jupyter_execute/`` (and this
+    book offers for download) is the one it read, without them. The merged cells
+    are put back into that notebook, so the written file is the executed one.
+    """
+
+    def start_client(self):
+        read = self.notebook
+        super().start_client()
+        if self.notebook is not read:
+            read.cells = self.notebook.cells
+            read.metadata = self.notebook.metadata
 
     def eval_variable(self, name: str):
         values = prose_values(self.notebook)

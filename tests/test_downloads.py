@@ -1,0 +1,153 @@
+"""The notebooks a reader downloads from a page: executed, and runnable on their own.
+
+The book offers each chapter's executed ``.ipynb`` (``_ext/notebook_downloads.py``).
+It must carry the page's outputs and, for JupyterLab, the values of its
+``{eval}`` prose. And it must run away from this repository: in a new virtual
+environment where the project was installed as a package (``pip install``, not
+editable), from a folder outside the clone, where it shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from book_sources import is_notebook, toc_files
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.book
+
+NOTEBOOKS = [name for name in toc_files() if is_notebook(name)]
+EVAL = re.compile(r"\{eval\}`([^`]+)`")
+# Run in the new environment: the verdicts (the intro runs the whole verifier),
+# a Monte Carlo chapter and the chapter with the most prose values.
+STANDALONE = ["intro", "chapters/gumbel_difference", "chapters/hard_concrete"]
+INSTALL_TIMEOUT = 600  # seconds: pip may have to download the pinned wheels
+RUN_TIMEOUT = 300
+
+
+def download(html_dir: Path, name: str) -> Path:
+    return html_dir / "_sources" / f"{name}.ipynb"
+
+
+def saved_values(notebook) -> dict[str, str]:
+    """The prose values as the download saves them for jupyterlab-myst (text/plain)."""
+    return {
+        entry["expression"]: entry["result"]["data"]["text/plain"]
+        for cell in notebook.cells
+        for entry in cell.metadata.get("user_expressions", [])
+    }
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_download_holds_outputs_and_prose_values(html_dir, name):
+    notebook = nbformat.read(download(html_dir, name), as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert any(cell.outputs for cell in code), f"{name}: the download has no outputs"
+    assert all(cell.execution_count for cell in code), f"{name}: a code cell was not executed"
+    names = {
+        n
+        for cell in notebook.cells
+        if cell.cell_type == "markdown"
+        for n in EVAL.findall(cell.source)
+    }
+    values = saved_values(notebook)
+    assert names == set(values), f"{name}: prose values missing for {sorted(names - set(values))}"
+    assert all(value.strip() for value in values.values()), f"{name}: an empty prose value"
+
+
+# Run by the new environment's Python: execute the notebook as Jupyter does,
+# then ask the kernel for each prose value as jupyterlab-myst does (the text/plain
+# of the expression, formatted by IPython), and for where the library came from.
+RUNNER = r"""
+import json, sys
+import nbformat
+from nbclient import NotebookClient
+
+path, names = sys.argv[1], json.loads(sys.argv[2])
+notebook = nbformat.read(path, as_version=4)
+probe = (
+    "import json as _json, binary_gumbel as _bg\n"
+    "_format = get_ipython().display_formatter.format\n"
+    f"print(_json.dumps({{'library': _bg.__file__, 'values': "
+    f"{{_n: _format(eval(_n))[0]['text/plain'] for _n in {names!r}}}}}))"
+)
+notebook.cells.append(nbformat.v4.new_code_cell(probe))
+NotebookClient(notebook, timeout=240, kernel_name="python3").execute()
+print(notebook.cells[-1].outputs[0]["text"])
+"""
+
+
+@pytest.fixture(scope="module")
+def standalone(tmp_path_factory):
+    """A new venv with the project pip-installed (not editable) from a copy of the clone."""
+    home = tmp_path_factory.mktemp("standalone")
+    project = home / "project"
+    project.mkdir()
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / part, project / part)
+    shutil.copytree(ROOT / "code", project / "code", ignore=shutil.ignore_patterns("__pycache__"))
+    venv = home / "venv"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+    env.update(
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        JUPYTER_PATH=str(home / "jupyter"),
+        JUPYTER_DATA_DIR=str(home / "jupyter"),
+        JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
+        JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"),
+        IPYTHONDIR=str(home / "ipython"),
+        MPLBACKEND="Agg",
+    )
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
+    install = subprocess.run(
+        [venv / "bin" / "python", "-m", "pip", "install", "--quiet",
+         "-c", ROOT / "requirements.txt", project, "ipykernel", "nbclient"],
+        capture_output=True, text=True, timeout=INSTALL_TIMEOUT, env=env,
+    )  # fmt: skip
+    assert install.returncode == 0, f"pip install failed:\n{install.stdout}\n{install.stderr}"
+    work = home / "reader"  # a reader's folder: no repository around it
+    work.mkdir()
+    (work / "run.py").write_text(RUNNER)
+    return venv / "bin" / "python", work, env
+
+
+def run_standalone(python: Path, work: Path, env: dict, notebook: Path, names: list[str]):
+    copy = work / notebook.name
+    shutil.copy2(notebook, copy)
+    done = subprocess.run(
+        [python, work / "run.py", copy, json.dumps(names)],
+        cwd=work, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env,
+    )  # fmt: skip
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_downloaded_notebook_runs_in_a_new_environment_and_shows_its_numbers(
+    html_dir, standalone
+):
+    python, work, env = standalone
+    notebooks = {name: nbformat.read(download(html_dir, name), as_version=4) for name in STANDALONE}
+    expected = {name: saved_values(notebook) for name, notebook in notebooks.items()}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(STANDALONE)) as pool:
+        runs = {
+            name: pool.submit(
+                run_standalone, python, work, env, download(html_dir, name), sorted(expected[name])
+            )
+            for name in STANDALONE
+        }
+    for name, future in runs.items():
+        code, out, err = future.result()
+        assert code == 0, f"{name} failed in the new environment:\n{err[-3000:]}"
+        result = json.loads(out.strip().splitlines()[-1])
+        library = Path(result["library"])
+        assert ROOT not in library.parents, f"{name} imported the library from the clone: {library}"
+        assert "site-packages" in library.parts, f"{name}: the library is not installed: {library}"
+        assert result["values"] == expected[name], f"{name}: the prose differs from the page"
