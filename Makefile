@@ -16,7 +16,7 @@ LIBRARY      := code/binary_gumbel $(shell find code -name '*.py' -not -path '*/
 LIBRARY_SEEN := _build/.library-seen
 
 .DEFAULT_GOAL := help
-.PHONY: help book book-student pdf test lint lab serve clean browser-deps timings
+.PHONY: help book book-student pdf test lint format lab serve clean browser-deps timings
 
 help: ## List the commands.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ pdf: $(READY) $(LIBRARY_SEEN) browser-deps ## Print the whole book to _build/pdf
 lint: $(READY) ## Check style with ruff.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+format: $(READY) ## Format the chapters' code cells with ruff at the book's code width (75).
+	$(PY) tools/format_code_cells.py
 
 # The browser tests need Chromium (and the PDF tests poppler's pdftotext).
 # As root they are installed; otherwise those tests are skipped, loudly

@@ -13,7 +13,8 @@ no dialog, and is run with Run → Run All Cells. Once the kernel is idle and ev
 code cell has run, the rendered notebook must show no error output, no raw
 myst_nb glue, no unexecuted or failed ``{eval}`` (every one rendered with a
 value), no unresolved citation and no unrendered role or directive. In one
-chapter a seed is then changed in the editor and the cell and its prose re-run:
+chapter a seed is then changed in the editor, and the cell, the cells that
+format its values and its prose are re-run:
 the number in the prose must change to the value the library computes here.
 """
 
@@ -49,7 +50,8 @@ CHAPTER_TIMEOUT = 100  # seconds for a chapter to open, get its kernel and run
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 # The edit: the seed of the hard concrete gate's sampler check, and the prose
-# number below it that the seed decides (the fractions of exact zeros).
+# number below it that the seed decides (the fractions of exact zeros). The
+# cells between them (the prose values' formatting) are run too, as a student would.
 EDITED = "chapters/hard_concrete"
 EDIT_FROM, EDIT_TO = "np.random.default_rng(2018)", "np.random.default_rng(2019)"
 EDITED_VALUE = "mc_zeros"
@@ -330,8 +332,14 @@ def eval_values(cell: dict, source_text: str) -> dict[str, str]:
     return {name: value["text"] for name, value in zip(names, values, strict=True)}
 
 
+def formatting_sources(code: int, prose: int) -> list[str]:
+    """The code cells between the edited cell and its prose: they format its values."""
+    cells = jupytext.read(source(EDITED)).cells
+    return [cells[i].source for i in range(code + 1, prose) if cells[i].cell_type == "code"]
+
+
 async def edit_and_rerun(page, panel, before: dict) -> dict:
-    """Change the seed in the editor, then Shift+Enter the cell and the prose below it."""
+    """Change the seed in the editor, then Shift+Enter each cell down to the prose below it."""
     code, prose, new_source = edit_target()
     prose_source = jupytext.read(source(EDITED)).cells[prose].source
     old = eval_values(before["cells"][prose], prose_source).get(EDITED_VALUE)
@@ -340,7 +348,8 @@ async def edit_and_rerun(page, panel, before: dict) -> dict:
     await page.keyboard.press("Control+a")
     await page.keyboard.insert_text(new_source)
     typed = await cell.locator(".cm-content").inner_text()
-    await page.keyboard.press("Shift+Enter")  # run the code cell; the prose is selected
+    for _ in range(code, prose):  # the edited cell, then the cells that format its values
+        await page.keyboard.press("Shift+Enter")
     await page.keyboard.press("Shift+Enter")  # run the prose: its {eval}s are evaluated again
     new, deadline = old, time.monotonic() + 60
     while new == old and time.monotonic() < deadline:
@@ -518,14 +527,16 @@ def test_chapter_runs_in_jupyterlab(lab, lab_runs, name):
 
 
 def expected_values(seed_source: str) -> dict:
-    """Run the edited cell here, with the library, as the kernel does."""
+    """Run the edited cell and the cells formatting its values here, as the kernel does."""
     import numpy as np
 
     import binary_gumbel as bg
     from binary_gumbel import hard_concrete as hc
 
     namespace = {"np": np, "bg": bg, "hc": hc}
-    exec(seed_source, namespace)  # noqa: S102 - the chapter's own cell
+    code, prose, _ = edit_target()
+    for cell_source in [seed_source, *formatting_sources(code, prose)]:
+        exec(cell_source, namespace)  # noqa: S102 - the chapter's own cells
     return namespace
 
 
