@@ -29,15 +29,20 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import anchor_links  # noqa: E402
 
 PAGES = toc_files()
-# A directive's :label: or :name:, a (name)= target, a code cell's figure name:
-# the labels a page defines.
-LABEL = re.compile(r"^(?::label:|:name:|\s+name:)\s*(\S+)\s*$|^\((\S+)\)=\s*$", re.M)
+# A directive's :label: or :name:, and a (name)= target: labels JupyterLab knows.
+LABEL = re.compile(r"^(?::label:|:name:)\s*(\S+)\s*$|^\((\S+)\)=\s*$", re.M)
+# The name of a figure made by a code cell (MyST-NB's metadata): only the book knows it.
+FIGURE = re.compile(r"^\s+name:\s*(\S+)\s*$", re.M)
 ROLE = re.compile(r"\{(?:prf:ref|ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`")
 LINK = re.compile(r"\]\(((?:\.\./)?[\w/]+)\.md#([^)\s]+)\)")
 
 
 def labels(name: str) -> set[str]:
     return {a or b for a, b in LABEL.findall(source(name).read_text())}
+
+
+def anchors(name: str) -> set[str]:
+    return labels(name) | set(FIGURE.findall(source(name).read_text()))
 
 
 def target(name: str, path: str) -> str:
@@ -52,8 +57,9 @@ def test_roles_only_point_inside_their_own_chapter(name):
         label for label in ROLE.findall(source(name).read_text()) if label not in own
     )
     assert not elsewhere, (
-        f"{name}: a role to another chapter's label shows raw in JupyterLab: {elsewhere}; "
-        "link to it as [text](chapter.md#label)"
+        f"{name}: a role to another chapter's label, or to a code cell's figure, shows "
+        f"raw in JupyterLab: {elsewhere}; link to another chapter as [text](chapter.md#label), "
+        "and name a figure by its place ('the figure below')"
     )
 
 
@@ -64,7 +70,7 @@ def test_links_to_other_chapters_name_an_existing_label(name):
         if other == "references":
             continue  # the bibliography's anchors are its entries (test_citations.py)
         assert other in PAGES, f"{name}: the link to {path}.md#{anchor} names no page"
-        assert anchor in labels(other), f"{name}: {other} has no label {anchor!r}"
+        assert anchor in anchors(other), f"{name}: {other} has no label {anchor!r}"
 
 
 @pytest.mark.parametrize("name", PAGES)
