@@ -91,7 +91,7 @@ MEASURE = """
       .map((p) => `${where(p)}: ${p.scrollWidth} > ${p.clientWidth} px`),
     codeLines: pres.flatMap((p) => p.innerText.split('\\n')),
     tooWide: [...article.querySelectorAll('*')]
-      .filter((e) => !e.closest('mjx-assistive-mml') && shown(e))
+      .filter((e) => !e.closest('mjx-assistive-mml, .sr-only, .visually-hidden') && shown(e))
       .filter((e) => { const r = e.getBoundingClientRect();
                        return r.right > textWidth + 0.5 || r.left < -0.5; })
       .map((e) => `${where(e)}: ${Math.round(e.getBoundingClientRect().right)} px`),
