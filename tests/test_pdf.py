@@ -1,7 +1,14 @@
-"""The printed book (``make pdf``): ``_build/pdf/book.pdf``, read with poppler-utils."""
+"""The printed book (``make pdf``): the single page it is printed from, laid out
+for print in Chromium, and ``_build/pdf/book.pdf`` itself, read with poppler-utils.
+
+On paper nothing can be clicked or scrolled: no control may be printed, code
+must wrap instead of running past the margin, a hide-input cell prints its
+output only, and a figure must not be split across two pages.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -17,7 +24,16 @@ from conftest import ROOT, require_or_skip
 pytestmark = pytest.mark.book
 
 PDF = Path(os.environ.get("BOOK_PDF", ROOT / "_build" / "pdf" / "book.pdf"))
+PRINT_HTML = Path(os.environ.get("BOOK_PRINT_HTML", ROOT / "_build" / "pdf" / "singlehtml"))
 MAX_PAGES_PER_FILE = 40
+TOGGLE_TEXTS = ("Show code cell", "Hide code cell")
+
+
+def _print_pdf_module():
+    spec = importlib.util.spec_from_file_location("print_pdf", ROOT / "tools" / "print_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def poppler(tool: str, *args: str) -> str:
@@ -26,10 +42,153 @@ def poppler(tool: str, *args: str) -> str:
     return subprocess.run([tool, *args], capture_output=True, text=True, check=True).stdout
 
 
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def page_texts(*options: str) -> list[str]:
+    """The text of each page of the PDF, without its footer (the page number)."""
+    raw = _normal(poppler("pdftotext", *options, str(PDF), "-"))
+    return [re.sub(r"^\s*\d+ / \d+\s*$", "", page, flags=re.M) for page in raw.split("\f")]
+
+
 @pytest.fixture(scope="module")
-def text() -> str:
-    raw = poppler("pdftotext", str(PDF), "-")
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw))
+def pages() -> list[str]:
+    return page_texts()
+
+
+@pytest.fixture(scope="module")
+def text(pages) -> str:
+    return re.sub(r"\s+", " ", " ".join(pages))
+
+
+# What the printed page holds, measured in Chromium once the page is laid out as
+# tools/print_pdf.py prints it (print media, at the width of the paper's text).
+MEASURE = """
+([textWidth, toggleTexts]) => {
+  const shown = (e) => e.getClientRects().length > 0
+    && e.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  const where = (e) => {
+    const section = e.closest('section[id]');
+    const cls = [...e.classList].slice(0, 3).join('.');
+    return `${e.tagName.toLowerCase()}${cls ? '.' + cls : ''} in #${section ? section.id : '?'}`;
+  };
+  const all = (selector) => [...document.querySelectorAll(selector)];
+  const controls = 'button, summary, input, select, textarea, [role="button"], .copybtn, '
+    + '.toggle-button, details';
+  const toggleText = (e) => toggleTexts.some((t) => e.textContent.includes(t));
+  const pres = all('pre').filter(shown);
+  const article = document.querySelector('.bd-article') || document.body;
+  return {
+    controlsOnScreen: all('.copybtn').length + all('button.toggle-button').length
+      + all('details summary').filter(toggleText).length,
+    controls: all(controls).filter(shown).map(where),
+    toggleTexts: all('p, span, summary').filter((e) => toggleText(e) && shown(e)).map(where),
+    pres: pres.length,
+    unwrapped: pres.filter((p) => !/^(pre-wrap|break-spaces)$/.test(getComputedStyle(p).whiteSpace))
+      .map(where),
+    cut: pres.filter((p) => p.scrollWidth > p.clientWidth)
+      .map((p) => `${where(p)}: ${p.scrollWidth} > ${p.clientWidth} px`),
+    codeLines: pres.flatMap((p) => p.innerText.split('\\n')),
+    tooWide: [...article.querySelectorAll('*')]
+      .filter((e) => !e.closest('mjx-assistive-mml, .sr-only, .visually-hidden') && shown(e))
+      .filter((e) => { const r = e.getBoundingClientRect();
+                       return r.right > textWidth + 0.5 || r.left < -0.5; })
+      .map((e) => `${where(e)}: ${Math.round(e.getBoundingClientRect().right)} px`),
+    equations: all('mjx-container[display="true"]').filter(shown).length,
+    equationsCut: all('mjx-container[display="true"]').filter(shown)
+      .filter((e) => e.scrollWidth > Math.min(e.clientWidth, e.parentElement.clientWidth) + 0.5)
+      .map(where),
+    split: [...all('figure'), ...all('mjx-container[display="true"]')].filter(shown)
+      .filter((e) => getComputedStyle(e).breakInside !== 'avoid').map(where),
+    captionsAlone: all('figure figcaption').filter(shown)
+      .filter((e) => getComputedStyle(e).breakBefore !== 'avoid').map(where),
+    images: all('img').filter(shown).map((i) => [i.naturalWidth, i.naturalHeight]),
+    hideInput: all('.cell.tag_hide-input').map((cell) => ({
+      where: where(cell),
+      source: [...cell.querySelectorAll('.cell_input')].some(shown),
+      outputs: cell.querySelectorAll('.cell_output').length,
+      outputShown: [...cell.querySelectorAll('.cell_output')].some(shown),
+    })),
+    removeInput: all('.cell.tag_remove-input').map((cell) => ({
+      where: where(cell),
+      source: cell.querySelectorAll('.cell_input').length,
+      outputShown: [...cell.querySelectorAll('.cell_output')].some(shown),
+    })),
+    exercises: all('.exercise').filter(shown).length,
+    solutions: all('.solution').length,
+    solutionsHidden: all('.solution').filter((s) => {
+      const body = s.querySelector('section');
+      return !shown(s) || !body || !shown(body) || body.getBoundingClientRect().height < 1;
+    }).map(where),
+  };
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def printed(browser) -> dict:
+    """The single page, laid out for print exactly as tools/print_pdf.py prints it."""
+    require_or_skip(
+        (PRINT_HTML / "intro.html").is_file(), f"the print edition is not built in {PRINT_HTML}"
+    )
+    print_pdf = _print_pdf_module()
+    with print_pdf.serve(PRINT_HTML) as url:
+        page, _, _ = print_pdf.open_for_print(browser, url)
+        measured = page.evaluate(MEASURE, [print_pdf.TEXT_WIDTH_PX, list(TOGGLE_TEXTS)])
+        page.close()
+    return measured
+
+
+def directives(name: str) -> int:
+    """How many ``{name}`` directives the book's sources hold."""
+    pattern = re.compile(rf"^[`:]{{3,}}\{{{name}\}}", re.M)
+    return sum(len(pattern.findall((ROOT / f"{f}.md").read_text())) for f in toc_files())
+
+
+@pytest.mark.browser
+def test_no_control_is_printed(printed):
+    # The page has copy buttons, solution toggles and code toggles on screen ...
+    assert printed["controlsOnScreen"] > 0
+    # ... and prints none of them.
+    assert printed["controls"] == []
+    assert printed["toggleTexts"] == []
+
+
+@pytest.mark.browser
+def test_code_wraps_within_the_page(printed):
+    assert printed["pres"] > 0
+    assert printed["unwrapped"] == [], "code printed without wrapping"
+    assert printed["cut"] == [], "code wider than its box"
+    assert printed["tooWide"] == [], "elements past the right margin"
+    assert printed["equations"] > 0
+    assert printed["equationsCut"] == [], "display equations wider than the page"
+
+
+@pytest.mark.browser
+def test_figures_and_equations_are_kept_whole(printed):
+    assert printed["split"] == []
+    assert printed["captionsAlone"] == []
+
+
+@pytest.mark.browser
+def test_hidden_input_prints_its_output_only(printed):
+    cells = printed["hideInput"]
+    assert cells, "no hide-input cell: nothing checked"
+    assert [c["where"] for c in cells if c["source"]] == [], "hidden source printed"
+    assert any(c["outputs"] for c in cells)
+    assert [c["where"] for c in cells if c["outputs"] and not c["outputShown"]] == []
+    removed = printed["removeInput"]
+    assert removed, "no remove-input cell: nothing checked"
+    assert [c["where"] for c in removed if c["source"] or not c["outputShown"]] == []
+
+
+@pytest.mark.browser
+def test_exercises_and_solutions_are_printed_open(printed):
+    # The print edition keeps the solutions (tools/build_edition.py), open.
+    assert printed["exercises"] == directives("exercise") > 0
+    assert printed["solutions"] == directives("solution") > 0
+    assert printed["solutionsHidden"] == []
 
 
 def test_page_count_is_plausible():
@@ -54,3 +213,37 @@ def test_equations_are_typeset(text):
     assert not re.search(r"\\[()\[\]]", text), "TeX source of the prose in the PDF"
     for symbol in ("τ", "α", "∑"):
         assert symbol in text, f"{symbol} missing: the equations were not typeset"
+
+
+def test_no_toggle_is_printed(text):
+    for toggle in TOGGLE_TEXTS:
+        assert toggle not in text
+
+
+def test_every_line_of_code_is_printed_whole(printed):
+    """Each line of code the page shows is in the PDF's text, however it wrapped.
+
+    Whitespace is ignored on both sides, as a line may wrap anywhere; a line cut
+    at the margin loses its end and is not found. (The text is read in the
+    PDF's own order, ``-raw``, which keeps a hyphen at the end of a line.)
+    """
+    printed_text = re.sub(r"\s+", "", "".join(page_texts("-raw")))
+    lines = {re.sub(r"\s+", "", _normal(line)) for line in printed["codeLines"]} - {""}
+    missing = sorted(line for line in lines if line not in printed_text)
+    assert len(lines) > 100
+    assert missing == [], f"{len(missing)} of {len(lines)} lines of code not printed whole"
+
+
+@pytest.mark.browser
+def test_figures_are_printed_whole(printed):
+    """Every figure's image is in the PDF once, at its own size.
+
+    A figure split across two pages is drawn on both, and would be counted
+    twice; the PDF holds no other picture (such as a box shadow, which Chromium
+    prints as a grey image).
+    """
+    rows = [row.split() for row in poppler("pdfimages", "-list", str(PDF)).splitlines()[2:]]
+    in_pdf = sorted((int(row[3]), int(row[4])) for row in rows)
+    on_page = sorted(tuple(size) for size in printed["images"])
+    assert on_page, "no figure printed: nothing checked"
+    assert in_pdf == on_page

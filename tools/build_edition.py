@@ -32,6 +32,8 @@ EDITIONS: dict[str, tuple[str, dict[str, object]]] = {
         "html",
         {"hide_solutions": True, "html_title": "Binary Gumbel-Softmax, executed (student edition)"},
     ),
+    # The whole book with its solutions (printed open: see _static/print.css and
+    # tools/print_pdf.py); tests/test_pdf.py expects every solution in the PDF.
     "print": ("singlehtml", {}),
 }
 
