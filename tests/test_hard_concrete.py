@@ -227,7 +227,8 @@ def test_sampler_checks_text_formats_the_results():
     assert text.n == "20,000" and text.false_alarm == "1e-6"
     assert (text.logits, text.taus) == ("0", "0.5, 1")
     assert len(text.zero_fractions.split(", ")) == 2
-    assert text.all_consistent == str(all(c.consistent for c in checks))
+    expected = "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
+    assert text.all_consistent == expected
     assert all(isinstance(v, str) for v in text)
 
 

@@ -549,7 +549,7 @@ class SamplerChecksText(NamedTuple):
     one_fractions: str
     one_claimed: str
     ks_min_pvalue: str
-    all_consistent: str
+    all_consistent: str  # "every check is consistent", or "a check fails"
     false_alarm: str
 
 
@@ -571,6 +571,8 @@ def sampler_checks_text(checks) -> SamplerChecksText:
         one_fractions=join((c.ones.estimate for c in checks), ".4f"),
         one_claimed=join((c.ones.expected for c in checks), ".4f"),
         ks_min_pvalue=f"{min(c.interior.pvalue for c in checks):.3f}",
-        all_consistent=str(all(c.consistent for c in checks)),
+        all_consistent=(
+            "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
+        ),
         false_alarm=f"{checks[0].zeros.false_alarm:.0e}".replace("e-0", "e-"),
     )
