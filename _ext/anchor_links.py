@@ -27,7 +27,7 @@ def _labels(doctree) -> dict[str, str]:
         # A (name)= target names its element; a prf directive keeps its :label:.
         names = [*element.get("names", []), element.get("label")]
         for name in names:
-            if name and name in element.get("ids", []):
+            if name and name in element.get("ids", []) and "refuri" not in element:
                 title = next(iter(element.findall(nodes.title)), None)
                 found[name] = title.astext() if title is not None else name
     return found

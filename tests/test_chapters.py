@@ -112,6 +112,8 @@ def verdict_rows() -> dict[str, str]:
     claim, verdict = header.index("claim"), header.index("verdict")
     rows = {}
     for tr in tables[0].select("tbody tr"):
+        for hidden in tr.select('[aria-hidden="true"]'):  # a badge's symbol: the word is read
+            hidden.extract()
         cells = [td.get_text(" ", strip=True) for td in tr.select("td")]
         rows[cells[claim]] = cells[verdict]
     return rows

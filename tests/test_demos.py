@@ -128,9 +128,10 @@ def rows_of(table: str) -> list[list[str]]:
 def test_verdict_table_has_one_row_per_result_with_its_verdict():
     results = [fake("one", "holds"), fake("two", "fails", corrected="b", corrected_verdict="holds")]
     rows = rows_of(report.verdict_table(results))
+    badge = report.verdict_badge
     assert [(r[0], r[2], r[3]) for r in rows] == [
-        ("`one`", "holds", "—"),
-        ("`two`", "fails", "holds"),
+        ("`one`", badge("holds"), "—"),
+        ("`two`", badge("fails"), badge("holds")),
     ]
     assert rows[0][1] == "$a_1 < b$"
 

@@ -6,7 +6,11 @@ the one the verdict engine computed. LaTeX statements become inline math
 (``$...$``) in tables and display math in :func:`evidence_blocks`; free text is
 escaped so that Markdown never reads it as markup; the verifier's evidence keeps
 its inline math (``ClaimResult.evidence_latex``) and only the prose between is
-escaped. The chapters glue the results with ``{glue:md}`` in MyST format.
+escaped. The chapters display the results with ``Markdown(...)``, which the book and
+JupyterLab render as MyST. In the verdict table each verdict is a badge
+(:func:`verdict_badge`): its word, a symbol and a colour class styled by the book's
+``_static/badges.css``, so that no verdict is told by colour alone. Evidence blocks
+can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
 :func:`derivation_latex` lays out the steps of a
 :class:`binary_gumbel.symbolic.Derivation` as one aligned display.
 """
@@ -21,12 +25,23 @@ import sympy as sp
 from binary_gumbel.montecarlo import ProportionCheck, check_proportion
 
 __all__ = [
+    "VERDICT_BADGES",
     "derivation_latex",
+    "evidence_anchor",
     "evidence_blocks",
     "proportion_evidence",
     "typo_table",
+    "verdict_badge",
     "verdict_table",
 ]
+
+#: Each verdict's badge: its CSS class (coloured by ``_static/badges.css``) and its symbol.
+#: The badge always shows the verdict's word as well; symbol and colour only add to it.
+VERDICT_BADGES: dict[str, tuple[str, str]] = {
+    "holds": ("verdict-holds", "✓"),
+    "holds in distribution": ("verdict-in-distribution", "≈"),
+    "fails": ("verdict-fails", "✗"),
+}
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~])")
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -75,12 +90,37 @@ def _check_results(results) -> list:
     return results
 
 
+def verdict_badge(verdict: str) -> str:
+    """A verdict as an inline HTML badge: ``✓ holds``, ``≈ holds in distribution``, ``✗ fails``.
+
+    The badge is ``<span class="verdict verdict-holds">`` around the symbol and the word.
+    The symbol is hidden from screen readers, which read the word alone; where the book's
+    CSS is absent (a notebook in JupyterLab) the symbol and the word still say it all.
+    Raises ``ValueError`` for a verdict the verdict engine does not give.
+    """
+    if verdict not in VERDICT_BADGES:
+        raise ValueError(f"verdict must be one of {sorted(VERDICT_BADGES)}; got {verdict!r}")
+    css, symbol = VERDICT_BADGES[verdict]
+    return (
+        f'<span class="verdict {css}"><span class="verdict-symbol" aria-hidden="true">'
+        f"{symbol}</span> {verdict}</span>"
+    )
+
+
+def evidence_anchor(claim_id: str) -> str:
+    """The anchor (MyST target and HTML id) of a claim's evidence block: ``evidence-step-3``."""
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim_id):
+        raise ValueError(f"claim_id must be lower-case words joined by '-'; got {claim_id!r}")
+    return f"evidence-{claim_id}"
+
+
 def verdict_table(results, about: Mapping[str, str] | None = None) -> str:
     """One row per claim: id, what it says, its verdict and the verdict on its correction.
 
     "What it says" is the statement as written, as inline math; or, when ``about`` maps
     every claim id to a short Markdown description (a phrase, a link to the chapter that
-    shows the formula), that description, so that the table fits a text column.
+    shows the formula), that description, so that the table fits a text column. Verdicts
+    are badges (:func:`verdict_badge`).
     """
     results = _check_results(results)
     if about is not None:
@@ -94,8 +134,8 @@ def verdict_table(results, about: Mapping[str, str] | None = None) -> str:
         [
             f"`{r.id}`",
             " ".join(about[r.id].split()) if about is not None else _math(r.statement),
-            _text(r.verdict),
-            _text(r.corrected_verdict) if r.corrected_verdict else "—",
+            verdict_badge(r.verdict),
+            verdict_badge(r.corrected_verdict) if r.corrected_verdict else "—",
         ]
         for r in results
     ]
@@ -117,16 +157,20 @@ def _display(latex: str) -> str:
     return "$$\n" + latex + "\n$$"
 
 
-def evidence_blocks(results) -> str:
+def evidence_blocks(results, anchors: bool = False) -> str:
     """One Markdown block per claim: id and verdict, statement as written, evidence, correction.
 
     The statement and the correction are displayed equations, and the evidence is a
     paragraph of prose with inline math (``ClaimResult.evidence_latex`` if set), so that
-    long formulas and long evidence never have to share the width of a table row.
+    long formulas and long evidence never have to share the width of a table row. With
+    ``anchors``, each block starts with the MyST target :func:`evidence_anchor` (a page
+    may show a claim's block with its anchor once: labels are unique in the book).
     """
     blocks = []
     for r in _check_results(results):
+        target = [f"({evidence_anchor(r.id)})="] if anchors else []
         lines = [
+            *target,
             f"**`{r.id}`: {_text(r.verdict)}.** As written:",
             "",
             _display(r.statement),
