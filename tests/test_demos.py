@@ -155,10 +155,13 @@ def test_evidence_blocks_display_statement_evidence_and_correction():
     ]
     one, two = report.evidence_blocks(results).split("\n\n---\n\n")
     assert one.startswith("**`one`: holds.**")
-    assert r"$$" + "\n" + r"\begin{gathered}a, \\ b\end{gathered}" + "\n$$" in one
+    gathered = r"\begin{gathered}a, \\ b\end{gathered}"
+    assert "\\begin{equation*}\n" + gathered + "\n\\end{equation*}" in one
     assert r"*Evidence.* x\*y = z\_1 \| w" in one
     assert "Correction" not in one
-    assert "*Correction* (holds):" in two and two.rstrip().endswith("$$\nc\n$$")
+    assert "*Correction* (holds):" in two and two.rstrip().endswith(
+        "\\begin{equation*}\nc\n\\end{equation*}"
+    )
     glossed = report.evidence_blocks([fake("one", "holds", statement=r"y = 1\ \text{for } z")])
     assert r"\begin{gathered}y = 1\\ \text{for } z\end{gathered}" in glossed
 

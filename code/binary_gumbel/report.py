@@ -147,14 +147,16 @@ def _display(latex: str) -> str:
 
     A ``,\\quad`` between parts and a ``\\ \\text{...}`` gloss after a formula each start
     a new line (``gathered``), so that a statement fits the width of the text column.
+    The block is an unnumbered ``equation*`` environment, not ``$$``: JupyterLab
+    (jupyterlab-myst) numbers every ``$$`` block, and the book numbers none of these.
     """
     if "$" in latex:
         raise ValueError(f"latex must not contain '$' inside display math; got {latex!r}")
     latex = " ".join(latex.split())
     lines = latex.replace(r",\quad", r", \\").replace(r"\ \text{", r"\\ \text{")
     if lines != latex:
-        return "$$\n\\begin{gathered}" + lines + "\\end{gathered}\n$$"
-    return "$$\n" + latex + "\n$$"
+        latex = "\\begin{gathered}" + lines + "\\end{gathered}"
+    return "\\begin{equation*}\n" + latex + "\n\\end{equation*}"
 
 
 def evidence_blocks(results, anchors: bool = False) -> str:
