@@ -62,6 +62,8 @@ DEFAULT_PROBABILITIES = np.round(np.arange(1, 10) / 10, 10)
 VEGALITE_MIME_TYPE = "application/vnd.vegalite.v5+json"
 #: vega-embed's options: SVG (readable by a screen reader and by the tests), no actions menu.
 EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
+#: The chart's width in pixels in JupyterLab (on the page it fills the text column).
+LAB_WIDTH = 560
 #: Decimals kept in the chart's data; a frame's values stay unrounded in DensityFrames.
 DECIMALS = 4
 
@@ -284,10 +286,12 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
         f"abs(datum.tau - tau) < {tau_slider['step'] / 2}"
         f" && abs(datum.p - p) < {p_slider['step'] / 2}"
     )
-    legend_names = [f"histogram of {frames.samples:,} samples", "density"]
+    legend_names = ["histogram of samples", "density"]
     colour = alt.Scale(domain=legend_names, range=[PALETTE["sky"], PALETTE["vermillion"]])
     legend = alt.Legend(title=None, orient="top", direction="horizontal")
     x_scale = alt.Scale(domain=[0, 1])
+    # Five labels, so that they do not collide on a phone's width.
+    x_axis = alt.Axis(title="x", values=[0, 0.2, 0.4, 0.6, 0.8, 1], format=".1f")
     y_scale = alt.Scale(domain=[0, ymax])
     base = alt.Chart(alt.Data(name="frames")).transform_filter(keep)
     bars = (
@@ -295,11 +299,12 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
         .transform_window(i="row_number()")
         .transform_lookup(lookup="i", from_=alt.LookupData(cells, key="i", fields=["x0", "x1"]))
         .transform_calculate(series=json.dumps(legend_names[0]))
-        .mark_bar(opacity=0.6, clip=True)
+        .mark_rect(opacity=0.6, clip=True)
         .encode(
-            x=alt.X("x0:Q", scale=x_scale, title="x"),
+            x=alt.X("x0:Q", scale=x_scale, axis=x_axis),
             x2="x1:Q",
             y=alt.Y("height:Q", scale=y_scale, title="density"),
+            y2=alt.datum(0),
             color=alt.Color("series:N", scale=colour, legend=legend),
         )
     )
@@ -310,12 +315,12 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
         .transform_calculate(series=json.dumps(legend_names[1]))
         .mark_line(strokeWidth=2.5, clip=True)
         .encode(
-            x=alt.X("x:Q", scale=x_scale, title="x"),
+            x=alt.X("x:Q", scale=x_scale, axis=x_axis),
             y=alt.Y("density:Q", scale=y_scale, title="density"),
             color=alt.Color("series:N", scale=colour, legend=legend),
         )
     )
-    title = "'Binary Concrete density at τ = ' + format(tau, '.1f') + ', p = ' + format(p, '.1f')"
+    title = "'τ = ' + format(tau, '.1f') + ',  p = ' + format(p, '.1f')"
     return (
         alt.layer(bars, curve)
         .add_params(tau_param, p_param)
@@ -328,7 +333,12 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
                 "interval, for the temperature and probability chosen with the two sliders."
             ),
         )
-        .configure(background="white", font=_FONT, padding=8)
+        .configure(
+            background="white",
+            font=_FONT,
+            padding=4,
+            autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+        )
         .configure_view(stroke=None)
         .configure_axis(
             labelColor=_EDGE,
@@ -339,18 +349,21 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
             labelFontSize=12,
             titleFontSize=13,
         )
-        .configure_legend(labelColor=_INK, labelFontSize=12, symbolStrokeWidth=3)
+        .configure_legend(labelColor=_INK, labelFontSize=12, labelLimit=0, symbolStrokeWidth=3)
         .configure_title(color=_INK, fontSize=14, fontWeight="normal")
     )
 
 
-#: The book's page runs this with the specification: vega-embed draws it in a
-#: new element placed right after the script, once the site's scripts are loaded.
+#: The book's page runs this with the specification: vega-embed draws it in a new
+#: element (inside a card, whose padding Vega's container width does not count)
+#: placed right after the script, once the site's deferred scripts are loaded.
 _EMBED_SCRIPT = """(function () {
   var script = document.currentScript;
+  var card = document.createElement("div");
   var holder = document.createElement("div");
-  holder.className = "explorable";
-  script.parentNode.insertBefore(holder, script.nextSibling);
+  card.className = "explorable";
+  card.appendChild(holder);
+  script.parentNode.insertBefore(card, script.nextSibling);
   var spec = %(spec)s;
   function draw() { vegaEmbed(holder, spec, %(options)s); }
   if (document.readyState === "loading") {
@@ -366,8 +379,9 @@ class DensityExplorer:
 
     ``spec`` is the Vega-Lite specification (a dict). Displaying the object
     gives three representations: Vega-Lite, which JupyterLab renders with its
-    own Vega (without vega-embed's actions menu); JavaScript, which the book's
-    pages run (vega-embed from the site's ``_static``); and a line of plain text.
+    own Vega (:data:`LAB_WIDTH` pixels wide, without vega-embed's actions
+    menu); JavaScript, which the book's pages run (vega-embed from the site's
+    ``_static``); and a line of plain text.
     """
 
     def __init__(self, chart, frames: DensityFrames):
@@ -390,7 +404,8 @@ class DensityExplorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {
-            VEGALITE_MIME_TYPE: self.spec,
+            # JupyterLab's output area does not give Vega a container width to fill.
+            VEGALITE_MIME_TYPE: {**self.spec, "width": LAB_WIDTH},
             "application/javascript": self.embed_script(),
             "text/plain": repr(self),
         }
