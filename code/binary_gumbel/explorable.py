@@ -206,6 +206,14 @@ def _rounded(values) -> list[float]:
     return [float(v) for v in np.round(np.asarray(values, dtype=np.float64), DECIMALS)]
 
 
+def _format(values: np.ndarray) -> str:
+    """The d3 format with the fewest decimals (at most 6) that writes ``values`` exactly."""
+    decimals = next(
+        (d for d in range(7) if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9)), 6
+    )
+    return f".{decimals}f"
+
+
 def _slider(values: np.ndarray, label: str) -> dict:
     step = float(np.round(values[1] - values[0], 10)) if values.size > 1 else 1.0
     return {"min": float(values[0]), "max": float(values[-1]), "step": step, "name": label}
@@ -250,10 +258,11 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
     """The Vega-Lite chart (an Altair layer chart) of the density explorer.
 
     Two parameters, ``tau`` and ``p``, start at the given values and are bound
-    to sliders over ``frames.taus`` and ``frames.probabilities``. The data hold
-    named data sets of :func:`density_datasets`, which the specification of
-    :class:`DensityExplorer` holds (Altair validates the chart without them:
-    checking 270 frames against the schema would take seconds). Each layer keeps
+    to sliders over ``frames.taus`` and ``frames.probabilities``. The chart
+    refers to the named data sets of :func:`density_datasets`, which the
+    specification of :class:`DensityExplorer` adds (Altair validates the chart
+    without them: checking 270 frames against the schema takes seconds). Each
+    layer keeps
     the frame nearest to the sliders' values (the filter
     ``|datum.tau - tau| < step / 2`` and the same for ``p``), flattens its array
     and looks ``x`` up by position. The y axis is cut at ``ymax``; the
@@ -290,7 +299,7 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
     colour = alt.Scale(domain=legend_names, range=[PALETTE["sky"], PALETTE["vermillion"]])
     legend = alt.Legend(title=None, orient="top", direction="horizontal")
     x_scale = alt.Scale(domain=[0, 1])
-    # Five labels, so that they do not collide on a phone's width.
+    # Six labels, so that they do not collide on a phone's width.
     x_axis = alt.Axis(title="x", values=[0, 0.2, 0.4, 0.6, 0.8, 1], format=".1f")
     y_scale = alt.Scale(domain=[0, ymax])
     base = alt.Chart(alt.Data(name="frames")).transform_filter(keep)
@@ -320,7 +329,8 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
             color=alt.Color("series:N", scale=colour, legend=legend),
         )
     )
-    title = "'τ = ' + format(tau, '.1f') + ',  p = ' + format(p, '.1f')"
+    tau_format, p_format = _format(frames.taus), _format(frames.probabilities)
+    title = f"'τ = ' + format(tau, '{tau_format}') + ',  p = ' + format(p, '{p_format}')"
     return (
         alt.layer(bars, curve)
         .add_params(tau_param, p_param)
