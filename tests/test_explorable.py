@@ -180,6 +180,27 @@ def test_the_spec_is_valid_vega_lite(explorer):
     assert set(explorer.spec["datasets"]) == {"frames", "grid", "cells"}
 
 
+def test_the_build_drops_only_the_warning_about_the_vegalite_twin():
+    """MyST-NB cannot render the Vega-Lite output (its JavaScript twin draws the chart)."""
+    import logging
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import explorable_figures
+
+    def record(message):
+        return logging.LogRecord("sphinx.mystnb", logging.WARNING, "", 0, message, (), None)
+
+    keep = explorable_figures._VegaLiteTwinFilter().filter
+    mime = explorable.VEGALITE_MIME_TYPE
+    assert explorable_figures.SKIPPED_TWIN.endswith(mime)
+    assert not keep(record(f"skipping unknown output mime type: {mime} [mystnb.unknown_mime_type]"))
+    assert keep(record("skipping unknown output mime type: application/x-other [mystnb...]"))
+    assert keep(record(f"No mime type available in priority list for builder 'html' ('{mime}')"))
+
+
 # --- The built page, in Chromium --------------------------------------------------------
 
 
