@@ -42,6 +42,9 @@ ENTRY_POINT = "tex-mml-chtml.js"
 MATHJAX_CONFIG = {
     # [fonts]/mathjax-newcm-font/... is where MathJax looks for the font's files.
     "loader": {"paths": {"fonts": "[mathjax]/fonts"}},
+    # \text{...} stays plain text, as in MathJax 3 and in JupyterLab: with MathJax 4's
+    # textmacros a "_" or "$" in the steps' explanations would be a TeX error.
+    "tex": {"packages": {"[-]": ["textmacros"]}},
     "output": {
         "font": FONT,
         "displayOverflow": "linebreak",
