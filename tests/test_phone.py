@@ -44,13 +44,15 @@ MEASURE = """() => {
     return null;
   };
   const found = {column: right - left, inline: 0, display: 0, inlineOut: [], inlineInBox: [],
-                 wide: [], cut: [], labels: [], errors: document.querySelectorAll("mjx-merror").length,
+                 wide: [], cut: [], labels: [],
+                 errors: document.querySelectorAll("mjx-merror").length,
                  pageOverflow: document.documentElement.scrollWidth - window.innerWidth};
   for (const c of article.querySelectorAll("mjx-container")) {
     if (c.getAttribute("display") === "true") {
       found.display++;
       const math = c.querySelector("mjx-math").getBoundingClientRect();
-      if (math.width > right - left) found.wide.push([latex(c), Math.round(math.width - (right - left))]);
+      const excess = Math.round(math.width - (right - left));
+      if (excess > 0) found.wide.push([latex(c), excess]);
       const own = c.closest("div.math") || c;
       const shown = own.getBoundingClientRect();
       const overflows = own.scrollWidth > own.clientWidth + 1;
@@ -59,7 +61,9 @@ MEASURE = """() => {
       const clipped = (math.top < shown.top - 1 || math.bottom > shown.bottom + 1)
         && getComputedStyle(own).overflowY !== "visible";
       if (!inside(shown)) found.cut.push([latex(c), "box past the column"]);
-      else if (overflows && !(scrolls && labelled)) found.cut.push([latex(c), "no labelled scroll box"]);
+      else if (overflows && !(scrolls && labelled)) {
+        found.cut.push([latex(c), "no labelled scroll box"]);
+      }
       else if (clipped) found.cut.push([latex(c), "clipped at the top or bottom"]);
     } else {
       found.inline++;
@@ -67,7 +71,10 @@ MEASURE = """() => {
       if (rects.every(inside)) continue;
       const scroller = scrollingBox(c);
       if (scroller && inside(scroller.getBoundingClientRect())) found.inlineInBox.push(latex(c));
-      else found.inlineOut.push([latex(c), Math.round(Math.max(...rects.map((r) => r.right)) - right)]);
+      else {
+        const reach = Math.max(...rects.map((r) => r.right));
+        found.inlineOut.push([latex(c), Math.round(reach - right)]);
+      }
     }
   }
   for (const label of article.querySelectorAll("mjx-labels")) {
