@@ -92,9 +92,22 @@ def browser():
         browser.close()
 
 
+#: The two screens the browser tests read the book on: a desktop and a phone.
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture(scope="module")
 def context(browser):
-    """A fresh browser profile (light mode) for one test module."""
-    ctx = browser.new_context()
+    """A fresh browser profile (light mode, a 1280 px wide desktop) for one test module."""
+    ctx = browser.new_context(viewport=DESKTOP)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def phone_context(browser):
+    """A fresh browser profile (light mode) with a phone's 390 x 844 viewport."""
+    ctx = browser.new_context(viewport=PHONE)
     yield ctx
     ctx.close()

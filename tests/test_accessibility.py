@@ -1,8 +1,12 @@
 """Accessibility of every page, checked by axe-core in the same Chromium.
 
-No page may have an axe violation of any impact; what the theme gets wrong is
-fixed in the book's own CSS, markup or templates (``_static/custom.css``,
-``_ext/accessible_html.py``, ``_templates/``), never by switching a rule off.
+Every page is checked on a desktop (1280 px wide) here and on a phone (390 x 844)
+in ``test_phone.py`` (with the same page load as its measures, to keep the tests
+cheap), and a chapter with figures and exercises and one whose wide math scrolls
+in the theme's dark mode at both sizes. No page may have an axe violation of any
+impact; what the theme gets wrong is fixed in the book's own CSS, markup or
+templates (``_static/custom.css``, ``_ext/accessible_html.py``, ``_templates/``),
+never by switching a rule off.
 Figures must stay legible in the theme's dark mode: they are opaque, a light
 card on the dark page, with dark ink on it.
 """
@@ -17,7 +21,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from test_browser import open_offline
 
-from conftest import HTML, book_pages
+from conftest import DESKTOP, HTML, PHONE, book_pages
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +41,24 @@ def blocking_violations(page) -> list[str]:
     ]
 
 
+def _dark(browser, viewport):
+    ctx = browser.new_context(color_scheme="dark", viewport=viewport)
+    ctx.add_init_script("['mode', 'theme'].forEach(key => localStorage.setItem(key, 'dark'));")
+    return ctx
+
+
 @pytest.fixture(scope="module")
 def dark_context(browser):
-    """A fresh profile whose reader chose the theme's dark mode."""
-    ctx = browser.new_context(color_scheme="dark")
-    ctx.add_init_script("['mode', 'theme'].forEach(key => localStorage.setItem(key, 'dark'));")
+    """A fresh profile whose reader chose the theme's dark mode (desktop)."""
+    ctx = _dark(browser, DESKTOP)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def dark_phone_context(browser):
+    """The same dark-mode profile on a phone's screen."""
+    ctx = _dark(browser, PHONE)
     yield ctx
     ctx.close()
 
@@ -63,14 +80,23 @@ def _chapter_with_a_figure() -> str:
     pytest.fail("no chapter shows a figure")
 
 
-def test_no_axe_violation_in_dark_mode(dark_context, site_url):
-    page, _ = open_offline(dark_context, f"{site_url}/{_chapter_with_a_figure()}")
-    try:
-        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-        violations = blocking_violations(page)
-    finally:
-        page.close()
-    assert violations == []
+def _chapter_with_wide_math() -> str:
+    """A chapter whose widest display equation scrolls in its box on a phone (its fade, its
+    focus ring and its label are checked too)."""
+    return "chapters/numerics.html"
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_no_axe_violation_in_dark_mode(dark_context, dark_phone_context, site_url, width):
+    ctx = dark_context if width == "desktop" else dark_phone_context
+    for path in dict.fromkeys([_chapter_with_a_figure(), _chapter_with_wide_math()]):
+        page, _ = open_offline(ctx, f"{site_url}/{path}")
+        try:
+            assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+            violations = blocking_violations(page)
+        finally:
+            page.close()
+        assert violations == [], f"{path} in dark mode ({width}): {violations}"
 
 
 def luminance(rgb) -> float:

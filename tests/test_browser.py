@@ -115,6 +115,8 @@ def test_page_offline(context, site_url, path):
         math_total = page.locator(".math").count()
         untypeset = page.locator(".math:not(:has(mjx-container))").count()
         typeset = page.locator("mjx-container").count()
+        # MathJax typesets TeX it cannot read as a red "Math input error" (mjx-merror).
+        errors = page.locator("mjx-merror").all_text_contents()
         seen = page.evaluate(INSPECT)
     finally:
         page.close()
@@ -122,6 +124,7 @@ def test_page_offline(context, site_url, path):
     assert record["console"] == [], f"console errors: {record['console']}"
     assert record["http"] == [], f"HTTP errors: {record['http']}"
     assert untypeset == 0, f"{untypeset} of {math_total} math elements left as raw TeX"
+    assert errors == [], f"MathJax could not read the TeX of {len(errors)} equations: {errors[:5]}"
     if math_total:
         assert typeset >= math_total
     raw = sorted(set(RAW_TEX.findall(seen["text"])))
