@@ -42,33 +42,3 @@ def title(name: str) -> str:
     match = re.search(r"^# (.+)$", source(name).read_text(), re.M)
     assert match, f"{name}.md has no title"
     return match.group(1).strip()
-
-
-def run_as_notebook(name: str, timeout: int) -> tuple[str | None, int, float]:
-    """Run toc file ``name`` from a fresh kernel in its own folder, as a student would.
-
-    Returns the error (None if every cell ran), the number of code cells with
-    output, and the seconds taken. It returns plain values so that it can run in
-    a worker process.
-    """
-    import time
-
-    import jupytext
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    path = source(name)
-    notebook = jupytext.read(path)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    start = time.perf_counter()
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        return str(error), 0, time.perf_counter() - start
-    with_output = sum(1 for c in notebook.cells if c.cell_type == "code" and c.outputs)
-    return None, with_output, time.perf_counter() - start

@@ -1,47 +1,28 @@
-"""The chapters as a student gets them: notebooks that run on their own.
+"""The chapters as a student gets them: notebooks.
 
-Each chapter is executed from a fresh kernel, outside the book build, exactly as
-a student's copy would be (jupytext reads the MyST file, nbclient runs it with
-the working directory ``chapters/``). Each chapter page offers its notebook and
-its source for download, and JupyterLab is set up to open the chapters as
-notebooks with their MyST directives rendered.
+Each chapter page offers its notebook and its source for download, and
+JupyterLab is set up to open the chapters as notebooks with their MyST
+directives rendered. That every chapter runs from a fresh kernel, outside the
+book build, is shown by tests/test_lab.py (every chapter run in JupyterLab, as a
+student runs it) and tests/test_downloads.py (downloads run in a new
+environment).
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
-from book_sources import chapters, is_notebook, run_as_notebook, source, toc_files
+from book_sources import chapters, is_notebook, source, toc_files
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
 
 NOTEBOOKS = [name for name in toc_files() if is_notebook(name)]
-TIMEOUT = 120  # seconds per cell, as in _config.yml
-
-
-@pytest.fixture(scope="module")
-def executed():
-    """Every notebook chapter, two at a time (one kernel per core), each in its own process."""
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
-        futures = {name: pool.submit(run_as_notebook, name, TIMEOUT) for name in NOTEBOOKS}
-        return {name: future.result() for name, future in futures.items()}
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_chapter_runs_as_a_standalone_notebook(executed, name):
-    error, with_output, seconds = executed[name]
-    print(f"{name}: {seconds:.1f} s")
-    assert error is None, f"{name} fails as a standalone notebook:\n{error}"
-    assert with_output, f"{name} produced no output"
 
 
 def download_links(html_dir, name: str) -> dict[str, str]:
