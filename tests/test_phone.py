@@ -22,7 +22,7 @@ and there may be no console error and no TeX left untypeset or unreadable.
 from __future__ import annotations
 
 import pytest
-from test_accessibility import blocking_violations
+from axe_checks import blocking_violations
 from test_browser import PAGES, open_offline
 
 pytestmark = pytest.mark.browser
