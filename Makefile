@@ -41,7 +41,20 @@ $(LIBRARY_SEEN): $(LIBRARY) | $(READY)
 	rm -rf _build/.jupyter_cache _build/.results_cache $(wildcard _build/.doctrees _build/*/.doctrees)
 	@mkdir -p _build && touch $@
 
-book: $(READY) $(LIBRARY_SEEN) ## Build the HTML book into _build/html.
+# Sphinx writes only the pages whose source changed, and copies the static files
+# only when it writes a page: a changed style sheet, template or extension alone
+# would not reach the site. When one is newer than the last build, Sphinx's
+# saved doctrees are cleared, so every page is read (from the execution cache,
+# nothing runs again) and written.
+SITE      := $(wildcard _static/* _templates/* _ext/*.py)
+SITE_SEEN := _build/.site-seen
+
+$(SITE_SEEN): $(SITE) | $(READY)
+	@echo "A style sheet, template or extension changed: every page will be written again."
+	rm -rf $(wildcard _build/.doctrees _build/*/.doctrees)
+	@mkdir -p _build && touch $@
+
+book: $(READY) $(LIBRARY_SEEN) $(SITE_SEEN) ## Build the HTML book into _build/html.
 	$(JB) build . -W -n --keep-going
 	@echo
 	@$(PY) tools/timings.py
@@ -54,11 +67,11 @@ STUDENT_HTML := _build/student/html
 PRINT_HTML   := _build/pdf/singlehtml
 PDF          := _build/pdf/book.pdf
 
-book-student: $(READY) $(LIBRARY_SEEN) ## Build the student edition (no solutions) into _build/student/html.
+book-student: $(READY) $(LIBRARY_SEEN) $(SITE_SEEN) ## Build the student edition (no solutions) into _build/student/html.
 	$(PY) tools/build_edition.py student $(STUDENT_HTML)
 	@echo "The student edition is built. Open file://$(CURDIR)/$(STUDENT_HTML)/index.html"
 
-pdf: $(READY) $(LIBRARY_SEEN) browser-deps ## Print the whole book to _build/pdf/book.pdf (Chromium, no LaTeX).
+pdf: $(READY) $(LIBRARY_SEEN) $(SITE_SEEN) browser-deps ## Print the whole book to _build/pdf/book.pdf (Chromium, no LaTeX).
 	$(PY) tools/build_edition.py print $(PRINT_HTML)
 	$(PY) tools/print_pdf.py $(PRINT_HTML) $(PDF)
 

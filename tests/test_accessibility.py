@@ -3,7 +3,8 @@
 Every page is checked on a desktop (1280 px wide) in ``test_browser.py`` and on
 a phone (390 x 844) in ``test_phone.py``, each with the same page load as its
 other checks, to keep the tests cheap; here, a chapter with figures and
-exercises and one whose wide math scrolls in the theme's dark mode at both sizes.
+exercises, one whose wide math scrolls, and the index of theorems in the theme's
+dark mode at both sizes.
 No page may have an axe violation of any impact; what the theme gets wrong is
 fixed in the book's own CSS, markup or templates (``_static/custom.css``,
 ``_ext/accessible_html.py``, ``_templates/``), never by switching a rule off.
@@ -63,10 +64,14 @@ def _chapter_with_wide_math() -> str:
     return "chapters/numerics.html"
 
 
+# Sphinx's index tables (here the index of theorems and proofs) have their own styles.
+INDEX_PAGE = "prf-prf.html"
+
+
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_no_axe_violation_in_dark_mode(dark_context, dark_phone_context, site_url, width):
     ctx = dark_context if width == "desktop" else dark_phone_context
-    for path in dict.fromkeys([_chapter_with_a_figure(), _chapter_with_wide_math()]):
+    for path in dict.fromkeys([_chapter_with_a_figure(), _chapter_with_wide_math(), INDEX_PAGE]):
         page, _ = open_offline(ctx, f"{site_url}/{path}")
         try:
             assert page.evaluate("document.documentElement.dataset.theme") == "dark"

@@ -51,6 +51,9 @@ INSPECT = """async () => {
 }"""
 
 
+PAGE_TIMEOUT_MS = 120_000  # for a page to load, typeset and go quiet
+
+
 def open_offline(context, url: str):
     """Open ``url`` with every non-local request blocked; return the page and what it did."""
     record = {"left": [], "console": [], "http": []}
@@ -68,6 +71,9 @@ def open_offline(context, url: str):
     page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
     page.on("pageerror", lambda e: record["console"].append(str(e)))
     page.on("response", lambda r: r.status >= 400 and record["http"].append((r.status, r.url)))
+    # Generous: the tests share two cores with JupyterLab's kernels, and MathJax
+    # typesets a long chapter (and fetches its font's parts) for many seconds.
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(url, wait_until="load")
     page.evaluate("() => window.MathJax?.startup?.promise")
     page.wait_for_load_state("networkidle")

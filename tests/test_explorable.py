@@ -286,7 +286,7 @@ def test_the_sliders_are_labelled_and_the_figure_has_a_caption(context, site_url
 
 @pytest.mark.browser
 def test_no_axe_violation_in_the_dark_theme_and_the_figure_stays_a_light_card(browser, site_url):
-    from test_accessibility import AXE, BLOCKING
+    from axe_checks import AXE, BLOCKING
 
     ctx = browser.new_context(color_scheme="dark")
     ctx.add_init_script("['mode', 'theme'].forEach(key => localStorage.setItem(key, 'dark'));")
@@ -296,7 +296,7 @@ def test_no_axe_violation_in_the_dark_theme_and_the_figure_stays_a_light_card(br
         background = page.evaluate(
             "getComputedStyle(document.querySelector('.explorable')).backgroundColor"
         )
-        # The whole page in the light theme is test_accessibility's; here, the figure.
+        # The whole page in the light theme is test_browser's; here, the figure.
         found = AXE.run(page, context="figure.explorable-figure").response["violations"]
         violations = [f"{v['id']} ({v['impact']})" for v in found if v["impact"] in BLOCKING]
         page.close()
