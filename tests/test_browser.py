@@ -23,6 +23,7 @@ import snowballstemmer
 from axe_checks import blocking_violations
 from book_sources import chapters, toc_files
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import HTML, book_pages
 
@@ -51,7 +52,8 @@ INSPECT = """async () => {
 }"""
 
 
-PAGE_TIMEOUT_MS = 120_000  # for a page to load, typeset and go quiet
+PAGE_TIMEOUT_MS = 120_000  # for a page to load and typeset
+QUIET_TIMEOUT_MS = 30_000  # for its network to go quiet, before one reload
 
 
 def open_offline(context, url: str):
@@ -74,9 +76,18 @@ def open_offline(context, url: str):
     # Generous: the tests share two cores with JupyterLab's kernels, and MathJax
     # typesets a long chapter (and fetches its font's parts) for many seconds.
     page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(url, wait_until="load")
-    page.evaluate("() => window.MathJax?.startup?.promise")
-    page.wait_for_load_state("networkidle")
+    for attempt in (1, 2):
+        page.goto(url, wait_until="load")
+        page.evaluate("() => window.MathJax?.startup?.promise")
+        try:
+            page.wait_for_load_state("networkidle", timeout=QUIET_TIMEOUT_MS)
+            break
+        except PlaywrightTimeoutError:
+            # Seen twice in CI under full load: one local request that never
+            # completed, on a page that goes quiet in under 2 s otherwise. What
+            # the first load recorded stays recorded; the page is loaded again.
+            if attempt == 2:
+                raise
     return page, record
 
 
