@@ -109,7 +109,7 @@ def standalone(tmp_path_factory):
     )
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
     install = subprocess.run(
-        [venv / "bin" / "python", "-m", "pip", "install", "--quiet",
+        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile",
          "-c", ROOT / "requirements.txt", project, "ipykernel", "nbclient"],
         capture_output=True, text=True, timeout=INSTALL_TIMEOUT, env=env,
     )  # fmt: skip

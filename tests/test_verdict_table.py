@@ -248,3 +248,21 @@ def test_the_print_edition_keeps_each_line_link_on_its_one_page():
         target = soup.find(id=href.fragment)
         assert target is not None, f"{step}: no element with id {href.fragment!r}"
         assert " ".join(target.get_text().split()).startswith(f"{step}: ")
+
+
+@pytest.mark.browser
+def test_the_table_fits_a_phones_column(phone_context, site_url):
+    """At 390 px the four columns fit the text column: no verdict is scrolled out of view."""
+    from test_browser import open_offline
+
+    page, _ = open_offline(phone_context, f"{site_url}/intro.html")
+    try:
+        table, column = page.evaluate(
+            "() => { const t = document.querySelector('table:has(.verdict)');"
+            " return [t.getBoundingClientRect().width, t.parentElement.clientWidth]; }"
+        )
+    finally:
+        page.close()
+    assert table <= column + 0.5, (
+        f"the verdict table is {table - column:.0f} px wider than its column"
+    )
