@@ -125,19 +125,31 @@ def check_finite(arr: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
+def check_open_interval(
+    x, name: str, low: float, high: float, what: str, dtype=None, role: str = ""
+) -> np.ndarray:
+    """Convert and check that every element lies in the open interval ``(low, high)``.
+
+    NaN is refused. The error reads ``{name} must be {what} ({low} < {name} < {high}){role}``
+    followed by the first offending element; ``role`` (such as ", the lower end of the
+    stretch") says what the argument is for.
+    """
+    arr = as_float_array(x, name, dtype)
+    bad = ~((arr > low) & (arr < high))
+    if bad.any():
+        raise ValueError(
+            f"{name} must be {what} ({low:g} < {name} < {high:g}){role}; "
+            f"{_first_offender(arr, bad)}"
+        )
+    return arr
+
+
 def check_tau(tau, dtype=None, name: str = "tau") -> np.ndarray:
     """Convert and check a temperature: every element must satisfy ``0 < tau < inf``.
 
     ``name`` is the argument's name in the error (``tau``, ``temperature``, ...).
     """
-    arr = as_float_array(tau, name, dtype)
-    bad = ~((arr > 0) & (arr < np.inf))
-    if bad.any():
-        raise ValueError(
-            f"{name} must be a positive, finite temperature (0 < {name} < inf); "
-            f"{_first_offender(arr, bad)}"
-        )
-    return arr
+    return check_open_interval(tau, name, 0.0, np.inf, "a positive, finite temperature", dtype)
 
 
 def _check_unit_interval(x, name: str, what: str, dtype) -> np.ndarray:

@@ -51,12 +51,12 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from binary_gumbel._validation import (
-    _first_offender,
     as_float_array,
     as_generator,
     broadcast,
     check_dtype,
     check_no_nan,
+    check_open_interval,
     check_tau,
     result_dtype,
 )
@@ -105,25 +105,17 @@ GAMMA, ZETA = -0.1, 1.1
 
 
 def _check_gamma(gamma, dtype) -> np.ndarray:
-    arr = as_float_array(gamma, "gamma", dtype)
-    bad = ~((arr < 0) & (arr > -np.inf))
-    if bad.any():
-        raise ValueError(
-            f"gamma must be a finite negative number (-inf < gamma < 0), the lower end of "
-            f"the stretch; {_first_offender(arr, bad)}"
-        )
-    return arr
+    return check_open_interval(
+        gamma, "gamma", -np.inf, 0.0, "a finite negative number", dtype,
+        role=", the lower end of the stretch",
+    )  # fmt: skip
 
 
 def _check_zeta(zeta, dtype) -> np.ndarray:
-    arr = as_float_array(zeta, "zeta", dtype)
-    bad = ~((arr > 1) & (arr < np.inf))
-    if bad.any():
-        raise ValueError(
-            f"zeta must be a finite number greater than 1 (1 < zeta < inf), the upper end of "
-            f"the stretch; {_first_offender(arr, bad)}"
-        )
-    return arr
+    return check_open_interval(
+        zeta, "zeta", 1.0, np.inf, "a finite number greater than 1", dtype,
+        role=", the upper end of the stretch",
+    )  # fmt: skip
 
 
 def _params(logit, tau, gamma, zeta, **extra):
