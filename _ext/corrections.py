@@ -34,7 +34,9 @@ FIELDS = {
     "decided_by": "the computation or test that decided",
     "version": "the version that made the correction",
 }
-OPTIONAL = {"anchor"}
+OPTIONAL = {"anchor", "solution"}
+#: What the student edition shows of an entry that corrects a solution.
+WITHHELD = "a sentence of an exercise's solution, which this edition leaves out"
 
 
 def load(root: Path) -> list[dict]:
@@ -65,14 +67,21 @@ def problems(entries: list, root: Path) -> list[str]:
     return found
 
 
-def markdown(entries: list[dict], root: Path) -> str:
-    """The entries as MyST Markdown: one level-two section each."""
+def markdown(entries: list[dict], root: Path, hide_solutions: bool = False) -> str:
+    """The entries as MyST Markdown: one level-two section each.
+
+    With ``hide_solutions`` (the student edition), an entry marked
+    ``solution: true`` keeps its heading and link but not the sentences, which
+    would give the solution away.
+    """
     if not entries:
         return "The book has changed none of its published claims so far.\n"
     parts = []
     for number, entry in enumerate(entries, start=1):
         page = entry["chapter"]
         name = title(root, page)
+        if hide_solutions and entry.get("solution"):
+            entry = {**entry, "said": WITHHELD, "says": WITHHELD, "decided_by": WITHHELD}
         parts.append(
             f"## {number}. {name}: {entry['where']}\n\n"
             f"In {link(page, name, entry.get('anchor', ''))}, "
@@ -92,7 +101,8 @@ class Corrections(MarkdownDirective):
         wrong = problems(entries, root)
         for problem in wrong:
             logger.warning(f"{FILE}: {problem}", location=self.get_location())
-        return "" if wrong else markdown(entries, root)
+        hide = bool(getattr(self.config, "hide_solutions", False))
+        return "" if wrong else markdown(entries, root, hide_solutions=hide)
 
 
 def setup(app):

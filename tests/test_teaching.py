@@ -269,3 +269,15 @@ def test_every_vendored_folder_is_listed_with_its_licence():
 
 def test_the_chapters_reader_sees_the_tests_chapters():
     assert book_pages.chapters(ROOT) == CHAPTERS
+
+
+def test_the_student_edition_shows_no_corrected_solution():
+    entries = corrections.load(ROOT)
+    in_solutions = [e for e in entries if e.get("solution")]
+    assert in_solutions, "no entry corrects a solution: nothing to check"
+    full = corrections.markdown(in_solutions, ROOT)
+    student = corrections.markdown(in_solutions, ROOT, hide_solutions=True)
+    for entry in in_solutions:
+        assert entry["said"] in full
+        assert entry["said"] not in student and entry["says"] not in student
+        assert entry["where"] in student
