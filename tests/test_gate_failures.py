@@ -162,6 +162,8 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     assert np.median(np.abs(fit.logit)) > np.log(100)  # the book's logits go beyond the clip
     for other in (clipped, more):
         np.testing.assert_array_equal(other.support[:, bic:], fit.support[:, bic:])
+    # The continued gates do move: further from the threshold, not across it.
+    assert np.median(np.abs(more.logit)) > np.median(np.abs(fit.logit))
     # Over the whole fit, 90 % of the selections were final before half of the steps.
     assert gf.freeze_summary(fit).share_final_by(fit.steps // 2) >= 0.9
 
@@ -178,3 +180,4 @@ def test_exercise_ex_hc_init_solution(chapter):
     assert opened[bic].agreement().high < 0.5  # 'well under one half', at 95 %
     for after in opened[-2:]:
         assert after.recovery(sr.GATES).estimate > after.recovery(sr.BEST).estimate
+        assert after.false_counts(sr.GATES)[1] < after.false_counts(sr.BEST)[1]

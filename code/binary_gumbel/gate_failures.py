@@ -183,6 +183,7 @@ class FailureText(NamedTuple):
     lams_high: str
     miss_near: str
     miss_clear: str
+    miss_verdict: str
     over: str
     under: str
     sign_p: str
@@ -233,6 +234,11 @@ def failure_text(
         lams_high=f"{lams[-ends]:.3g}–{lams[-1]:.3g}",
         miss_near=f"{tied:.2f} of {n_tied}",
         miss_clear=f"{clear:.2f} of {n_clear}",
+        miss_verdict=(
+            "there near-ties do go with misses"
+            if tied > clear
+            else "not more often where near-tied"
+        ),
         over=iv(e.over),
         under=iv(e.under),
         sign_p=f"{e.sign_p:.2g}",
