@@ -573,17 +573,26 @@ class SamplerChecksText(NamedTuple):
     one_claimed: str
     ks_min_pvalue: str
     all_consistent: str  # "every check is consistent", or "a check fails"
-    false_alarm: str
+    false_alarm: str  # per check
+    familywise: str  # the Bonferroni bound over all the checks
 
 
 def sampler_checks_text(checks) -> SamplerChecksText:
-    """The numbers of :func:`check_sampler` results as short strings (comma-separated lists)."""
+    """The numbers of :func:`check_sampler` results as short strings (comma-separated lists).
+
+    ``false_alarm`` is the rate of each check; ``familywise`` bounds the rate at which any
+    of the ``3 len(checks)`` checks fails on a correct sampler (Bonferroni).
+    """
     checks = list(checks)
     if not checks:
         raise ValueError("checks must hold at least one SamplerChecks")
 
     def join(values, fmt):
         return ", ".join(format(v, fmt) for v in values)
+
+    rate_sum = sum(
+        c.zeros.false_alarm + c.ones.false_alarm + c.interior.false_alarm for c in checks
+    )
 
     return SamplerChecksText(
         n=f"{checks[0].zeros.n:,}",
@@ -597,5 +606,10 @@ def sampler_checks_text(checks) -> SamplerChecksText:
         all_consistent=(
             "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
         ),
-        false_alarm=f"{checks[0].zeros.false_alarm:.0e}".replace("e-0", "e-"),
+        false_alarm=_rate(checks[0].zeros.false_alarm),
+        familywise=f"{3 * len(checks)} checks, at most {_rate(rate_sum)} family-wise",
     )
+
+
+def _rate(rate: float) -> str:
+    return f"{rate:.0e}".replace("e-0", "e-")

@@ -10,7 +10,7 @@ for each support ``S`` the least-squares fit on ``S`` gives the smallest mean sq
 error ``m_S``, and the optimum is the ``S`` minimising ``m_S + lambda |S|``
 (:func:`enumerate_subsets`, :func:`best_subset`).
 
-Louizos, Welling & Kingma (2018, arXiv:1712.01312, Eq. 13) relax it instead: each
+Louizos, Welling & Kingma (2018, arXiv:1712.01312) relax it instead: each
 weight is ``w_j = theta_j z_j`` with a hard concrete gate ``z_j``
 (:mod:`binary_gumbel.hard_concrete`) of logit ``phi_j``, and they minimise
 
@@ -19,8 +19,8 @@ weight is ``w_j = theta_j z_j`` with a hard concrete gate ``z_j``
 by stochastic gradient: the first term through the reparameterised gate
 ``z(phi, u)`` (its derivative in ``phi`` is ``(zeta - gamma) s (1 - s) / tau`` where
 the gate is not clipped, 0 where it is), the second through its closed form
-``P(z != 0) = sigmoid(phi - tau log(-gamma / zeta))``, whose derivative is
-``sigmoid(w) sigmoid(-w)``. At test time the gate is Louizos et al.'s deterministic
+``P(z != 0) = sigmoid(phi - tau log(-gamma / zeta))`` (their Eq. 12), whose derivative is
+``sigmoid(w) sigmoid(-w)``. At test time the gate is Louizos et al.'s deterministic (Eq. 13)
 ``z_hat = min(1, max(0, sigmoid(phi) (zeta - gamma) + gamma))`` and the selected
 support is ``{j : z_hat_j > 0}``.
 
