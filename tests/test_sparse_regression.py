@@ -181,6 +181,33 @@ def test_test_gate_is_louizos_eq_13():
     assert z[0] == 0 and z[-1] == 1 and z[3] == pytest.approx(0.5)
 
 
+def _row(lam, best_rec, gates_rec, mse, gap):
+    iv = sr.Interval
+    return sr.SweepRow(
+        lam, iv(best_rec, 0, 1), iv(gates_rec, 0, 1), iv(0.5, 0, 1), 3.0, 3.0,
+        iv(mse, 0, 2), iv(mse, 0, 2), gap, (2.0, 0.0), (1.0, 0.5),
+    )  # fmt: skip
+
+
+def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
+    inside = [_row(0.01, 0.1, 0.1, 1.2, 0.2), _row(0.1, 0.8, 0.7, 1.0, 0.5),
+              _row(1.0, 0.0, 0.0, 1.5, 0.1)]  # fmt: skip
+    text = sr.sweep_text(inside)
+    assert text.peaks.count("inside the grid") == 2 and "0.1, inside" in text.peaks
+    assert text.gap_verdict == "less than" and text.difference_verdict.startswith("smaller")
+    assert text.end_recovery.startswith("0.10 and 0.10 of the datasets at the smallest λ")
+    assert (text.small_false_positives, text.large_false_negatives) == (
+        "2.00 and 1.00",
+        "0.00 and 0.50",
+    )
+    edge = [_row(0.01, 0.9, 0.0, 0.9, 1.5), _row(0.1, 0.8, 0.1, 1.0, 0.5)]
+    text = sr.sweep_text(edge)
+    assert text.peaks.count("at the grid's edge") == 2
+    assert (
+        text.gap_verdict == "at least" and text.difference_verdict == "not smaller than that range"
+    )
+
+
 def test_test_mse_is_the_mean_squared_test_error(comparison):
     p, subsets, *_ = comparison
     w = subsets.weights[:, 9]
