@@ -209,3 +209,25 @@ def test_a_boolean_rng_is_refused_naming_rng():
         gr.estimator_statistics("relaxed", -1.0, 0.45, 0.5, 100, rng=True)
     with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
         gr.sgd("relaxed", 0.45, 0.5, steps=2, rng=False)
+
+
+def test_relaxed_derivative_keeps_representable_values_where_exp_flushes():
+    """At tau = 1e-3, exp(-|z|) is subnormal for |z| > 708 and 0 beyond 745 before the division;
+    the derivative exp(-|z|) / tau is still a subnormal number up to |z| of about 752."""
+    import mpmath
+
+    tau = 1e-3
+    zs = np.linspace(700.0, 760.0, 601)
+    u = special.expit(tau * zs)  # logit 0: z = log(u / (1 - u)) / tau
+    got = gr.relaxed_sample_derivative(0.0, tau, u)
+    tiny = np.finfo(np.float64).smallest_subnormal
+    for ui, gi in zip(u, got, strict=True):
+        with mpmath.workprec(120):
+            z = abs(mpmath.log(mpmath.mpf(ui) / (1 - mpmath.mpf(ui)))) / mpmath.mpf(tau)
+            e = mpmath.exp(-z)
+            exact = float(e / (1 + e) ** 2 / mpmath.mpf(tau))
+        # Subnormals are multiples of `tiny`: half of it from rounding, the rest from z's
+        # relative rounding error (|z| eps < 1e-12), both far inside the tolerance.
+        assert abs(gi - exact) <= 2 * tiny + 1e-11 * exact, (ui, gi, exact)
+        assert (gi == 0) == (exact < tiny / 2) or exact == tiny / 2
+    assert np.any(got[zs > 746] > 0), "values beyond |z| = 745 are kept"

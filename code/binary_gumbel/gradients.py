@@ -124,7 +124,14 @@ def _relaxation(theta, tau, u):
     z = (theta + logistic_from_uniform(u)) / tau
     # x (1 - x) = sigmoid(z) sigmoid(-z) = e / (1 + e)^2 with e = exp(-|z|): no cancellation.
     e = np.exp(-np.abs(z))
-    return z, e / (1 + e) ** 2 / tau
+    dx = e / (1 + e) ** 2 / tau
+    # Where e is subnormal (|z| > 708) it has lost precision, or flushed to 0 (|z| > 745),
+    # while e / tau can still be a normal or representable number: exp(-|z| - log tau).
+    subnormal = e < np.finfo(np.float64).tiny
+    if np.any(subnormal):
+        with np.errstate(over="ignore"):
+            dx = np.where(subnormal, np.exp(-np.abs(z) - np.log(tau)), dx)
+    return z, dx
 
 
 def relaxed_sample_derivative(theta, tau, u):
