@@ -231,3 +231,48 @@ def test_relaxed_derivative_keeps_representable_values_where_exp_flushes():
         assert abs(gi - exact) <= 2 * tiny + 1e-11 * exact, (ui, gi, exact)
         assert (gi == 0) == (exact < tiny / 2) or exact == tiny / 2
     assert np.any(got[zs > 746] > 0), "values beyond |z| = 745 are kept"
+
+
+@pytest.mark.parametrize("tau", [0.1, 1.0, 10.0])
+def test_relaxed_moments_by_quadrature_match_monte_carlo(tau):
+    """Two intervals per tau, each at a false-alarm rate of 1e-6."""
+    row = gr.estimator_statistics("relaxed", -1.0, 0.45, tau, 200_000, rng=5)
+    mean, variance = gr.relaxed_moments(-1.0, 0.45, tau)
+    low, high = row.bias_interval()
+    assert low <= mean - row.exact <= high
+    low, high = row.variance_interval()
+    assert low <= variance <= high
+
+
+def test_relaxed_bias_and_variance_both_grow_from_tau_3_down_to_1():
+    """Above tau of about 1 there is no trade-off: |bias| and variance grow together as tau
+    falls (the gradients chapter once said the bias shrinks while the variance grows)."""
+    rows = {t: gr.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026) for t in (1, 3)}
+    assert rows[1].bias_interval()[1] < rows[3].bias_interval()[0] < 0
+    assert rows[1].variance_interval()[0] > rows[3].variance_interval()[1]
+    peak = gr.relaxed_bias_extremum(-1.0, 0.45, 0.1, 10.0)
+    assert 0.5 < peak < 1.5
+
+
+def test_relaxed_sign_errors_fall_again_at_large_temperature():
+    """The relaxed mean turns right-signed above tau of about 4.5 (E x -> 1/2 > t), so its
+    sign-error rate falls; straight-through keeps erring (E b = p < t). The chapter's grid
+    once stopped at tau = 3 and read 'both err almost always at large temperature'."""
+    root = gr.relaxed_mean_root(-1.0, 0.45, 1.0, 30.0)
+    assert 3.0 < root < 10.0
+    relaxed = gr.estimator_statistics("relaxed", -1.0, 0.45, 10.0, 100_000, rng=2026, batch=16)
+    straight = gr.estimator_statistics(
+        "straight-through", -1.0, 0.45, 10.0, 100_000, rng=2026, batch=16
+    )
+    assert relaxed.exact + relaxed.bias_interval()[0] > 0, "the relaxed mean is positive"
+    assert relaxed.sign_error_high < 0.5
+    assert straight.sign_error_low > 0.5
+
+
+def test_relaxed_helpers_refuse_a_bracket_that_holds_no_answer():
+    with pytest.raises(ValueError, match="edge"):
+        gr.relaxed_bias_extremum(-1.0, 0.45, 2.0, 5.0)
+    with pytest.raises(ValueError, match="same sign"):
+        gr.relaxed_mean_root(-1.0, 0.45, 0.3, 3.0)
+    with pytest.raises(ValueError, match="low must be below high"):
+        gr.relaxed_bias_extremum(-1.0, 0.45, 3.0, 1.0)

@@ -63,6 +63,9 @@ __all__ = [
     "pathwise_derivative_expr",
     "reinforce",
     "relaxed",
+    "relaxed_bias_extremum",
+    "relaxed_mean_root",
+    "relaxed_moments",
     "relaxed_sample_derivative",
     "scientific",
     "sgd",
@@ -427,3 +430,83 @@ def sgd(
         theta,
         objective(theta, target),
     )
+
+
+# Exact moments of the relaxed estimator, by quadrature: the gradients chapter's wide tau sweep.
+
+
+def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, float]:
+    """Mean and variance of the relaxed estimate ``g = 2 (x - t) x (1 - x) / tau``, by quadrature.
+
+    With ``x = sigmoid(s)``, ``s = (theta + l) / tau`` and ``l`` standard Logistic
+    (density ``sigmoid(l) sigmoid(-l)``), ``E[h(g)] = int h(g(l)) f_L(l) dl``, integrated
+    by :func:`scipy.integrate.quad` over ``l in [-60, 60]`` (the Logistic mass outside is
+    below ``2e-26``) with a break point at ``l = -theta``, where ``x`` rises within a
+    window of width about ``tau``. Written with :func:`scipy.special.expit`, independently
+    of :func:`relaxed`, so that Monte Carlo runs of that function can be checked against it.
+    """
+    from scipy import integrate, special
+
+    theta, target = float(_float(theta, "theta")), float(_target(target))
+    tau = float(check_tau(tau, np.float64))
+
+    def estimate(noise):
+        s = (theta + noise) / tau
+        return 2 * (special.expit(s) - target) * special.expit(s) * special.expit(-s) / tau
+
+    def expectation(fn):
+        def integrand(noise):
+            return fn(noise) * special.expit(noise) * special.expit(-noise)
+
+        return integrate.quad(integrand, -60.0, 60.0, points=[-theta], limit=400)[0]
+
+    mean = expectation(estimate)
+    # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
+    return mean, expectation(lambda noise: (estimate(noise) - mean) ** 2)
+
+
+def relaxed_bias_extremum(theta: float, target: float, low: float, high: float) -> float:
+    """The temperature in ``(low, high)`` where the relaxed estimator's ``|bias|`` is largest.
+
+    Maximises ``|E g - L'(theta)|`` from :func:`relaxed_moments` over ``log tau`` (bounded
+    Brent search). Raises ValueError when the maximum sits at either end of the bracket,
+    so a caller never reports a bracket's edge as an interior extremum.
+    """
+    from scipy import optimize
+
+    exact = float(exact_gradient(theta, target))
+    low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
+    if not low < high:
+        raise ValueError(f"low must be below high; got low={low}, high={high}")
+
+    def negative_abs_bias(log_tau):
+        return -abs(relaxed_moments(theta, target, math.exp(log_tau))[0] - exact)
+
+    found = optimize.minimize_scalar(
+        negative_abs_bias,
+        bounds=(math.log(low), math.log(high)),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    tau = math.exp(found.x)
+    if not low * 1.01 < tau < high / 1.01:
+        raise ValueError(f"the largest |bias| in ({low}, {high}) is at its edge, tau = {tau:.4g}")
+    return tau
+
+
+def relaxed_mean_root(theta: float, target: float, low: float, high: float) -> float:
+    """The temperature in ``(low, high)`` where the relaxed estimator's mean changes sign.
+
+    Brent's root of ``E g`` from :func:`relaxed_moments` in ``log tau``; the mean must
+    have opposite signs at ``low`` and ``high`` (a ValueError otherwise).
+    """
+    from scipy import optimize
+
+    low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
+
+    def mean(log_tau):
+        return relaxed_moments(theta, target, math.exp(log_tau))[0]
+
+    if mean(math.log(low)) * mean(math.log(high)) >= 0:
+        raise ValueError(f"the relaxed mean has the same sign at low={low} and high={high}")
+    return math.exp(optimize.brentq(mean, math.log(low), math.log(high), xtol=1e-6))
