@@ -276,3 +276,37 @@ def test_relaxed_helpers_refuse_a_bracket_that_holds_no_answer():
         gr.relaxed_mean_root(-1.0, 0.45, 0.3, 3.0)
     with pytest.raises(ValueError, match="low must be below high"):
         gr.relaxed_bias_extremum(-1.0, 0.45, 3.0, 1.0)
+
+
+def test_relaxed_objective_minimiser_is_where_sgd_with_the_exact_relaxed_gradient_stops():
+    """Gradient descent on E[(x - t)^2], with its derivative by finite differences of the
+    relaxed objective integrated independently (over u), stops at the same theta."""
+    target, tau = 0.45, 0.5
+    theta_star = gr.relaxed_objective_minimiser(target, tau)
+
+    def relaxed_objective(theta):
+        def integrand(u):
+            return (special.expit((theta + special.logit(u)) / tau) - target) ** 2
+
+        return integrate.quad(integrand, 0, 1, limit=200)[0]
+
+    h = 1e-4
+    slope = [
+        (relaxed_objective(th + h) - relaxed_objective(th - h)) / (2 * h)
+        for th in (theta_star - 0.05, theta_star + 0.05)
+    ]
+    assert slope[0] < 0 < slope[1]
+    assert 0 < special.expit(theta_star) < 0.5
+
+
+def test_temperature_sweep_runs_reinforce_once_with_the_same_result_as_at_every_tau():
+    names = ("REINFORCE", "relaxed")
+    rows = gr.temperature_sweep(names, -1.0, 0.45, [0.3, 3.0], 2000, rng=4, batch=4)
+    direct = [
+        gr.estimator_statistics(name, -1.0, 0.45, tau, 2000, rng=4, batch=4)
+        for name in names
+        for tau in (0.3, 3.0)
+    ]
+    assert rows == direct
+    with pytest.raises(TypeError, match="rng"):
+        gr.temperature_sweep(names, -1.0, 0.45, [0.3], 100, rng=np.random.default_rng(1))

@@ -66,11 +66,13 @@ __all__ = [
     "relaxed_bias_extremum",
     "relaxed_mean_root",
     "relaxed_moments",
+    "relaxed_objective_minimiser",
     "relaxed_sample_derivative",
     "scientific",
     "sgd",
     "statistics_table",
     "straight_through",
+    "temperature_sweep",
     "uniforms_per_estimate",
 ]
 
@@ -510,3 +512,49 @@ def relaxed_mean_root(theta: float, target: float, low: float, high: float) -> f
     if mean(math.log(low)) * mean(math.log(high)) >= 0:
         raise ValueError(f"the relaxed mean has the same sign at low={low} and high={high}")
     return math.exp(optimize.brentq(mean, math.log(low), math.log(high), xtol=1e-6))
+
+
+def relaxed_objective_minimiser(target: float, tau: float, low: float = -20.0, high: float = 20.0):
+    """The ``theta`` in ``(low, high)`` that minimises the relaxed objective ``E[(x - t)^2]``.
+
+    The relaxed estimator is unbiased for ``d/dtheta E[(x - t)^2]`` (its mean, from
+    :func:`relaxed_moments`), so its expected descent stops where that mean is 0: Brent's
+    root in ``theta``. A ValueError when the mean has the same sign at both ends.
+    """
+    from scipy import optimize
+
+    def mean(theta):
+        return relaxed_moments(theta, target, tau)[0]
+
+    if mean(float(low)) * mean(float(high)) >= 0:
+        raise ValueError(f"the relaxed mean has the same sign at theta = {low} and {high}")
+    return optimize.brentq(mean, float(low), float(high), xtol=1e-9)
+
+
+def temperature_sweep(
+    estimators, theta: float, target: float, taus, n: int, rng=2026, batch: int = 1
+) -> list[EstimatorStats]:
+    """:func:`estimator_statistics` for every estimator at every ``tau``, estimator by estimator.
+
+    Every call draws from a generator seeded with ``rng`` (an int), so all estimators and
+    temperatures share their noise. An estimator in :data:`TEMPERATURE_FREE` ignores ``tau``
+    and would return the same statistics at every ``tau`` from the same noise, so it is run
+    once and its row repeated with each ``tau``.
+    """
+    import dataclasses
+
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be an integer seed, shared by every run; got {rng!r}")
+    taus = [float(check_tau(tau, np.float64)) for tau in taus]
+    rows = []
+    for name in estimators:
+        _check_estimator(name)
+        if name in TEMPERATURE_FREE:
+            once = estimator_statistics(name, theta, target, taus[0], n, rng=rng, batch=batch)
+            rows += [dataclasses.replace(once, tau=tau) for tau in taus]
+        else:
+            rows += [
+                estimator_statistics(name, theta, target, tau, n, rng=rng, batch=batch)
+                for tau in taus
+            ]
+    return rows
