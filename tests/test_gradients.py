@@ -209,3 +209,104 @@ def test_a_boolean_rng_is_refused_naming_rng():
         gr.estimator_statistics("relaxed", -1.0, 0.45, 0.5, 100, rng=True)
     with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
         gr.sgd("relaxed", 0.45, 0.5, steps=2, rng=False)
+
+
+def test_relaxed_derivative_keeps_representable_values_where_exp_flushes():
+    """At tau = 1e-3, exp(-|z|) is subnormal for |z| > 708 and 0 beyond 745 before the division;
+    the derivative exp(-|z|) / tau is still a subnormal number up to |z| of about 752."""
+    import mpmath
+
+    tau = 1e-3
+    zs = np.linspace(700.0, 760.0, 601)
+    u = special.expit(tau * zs)  # logit 0: z = log(u / (1 - u)) / tau
+    got = gr.relaxed_sample_derivative(0.0, tau, u)
+    tiny = np.finfo(np.float64).smallest_subnormal
+    for ui, gi in zip(u, got, strict=True):
+        with mpmath.workprec(120):
+            z = abs(mpmath.log(mpmath.mpf(ui) / (1 - mpmath.mpf(ui)))) / mpmath.mpf(tau)
+            e = mpmath.exp(-z)
+            exact = float(e / (1 + e) ** 2 / mpmath.mpf(tau))
+        # Subnormals are multiples of `tiny`: half of it from rounding, the rest from z's
+        # relative rounding error (|z| eps < 1e-12), both far inside the tolerance.
+        assert abs(gi - exact) <= 2 * tiny + 1e-11 * exact, (ui, gi, exact)
+        assert (gi == 0) == (exact < tiny / 2) or exact == tiny / 2
+    assert np.any(got[zs > 746] > 0), "values beyond |z| = 745 are kept"
+
+
+@pytest.mark.parametrize("tau", [0.1, 1.0, 10.0])
+def test_relaxed_moments_by_quadrature_match_monte_carlo(tau):
+    """Two intervals per tau, each at a false-alarm rate of 1e-6."""
+    row = gr.estimator_statistics("relaxed", -1.0, 0.45, tau, 200_000, rng=5)
+    mean, variance = gr.relaxed_moments(-1.0, 0.45, tau)
+    low, high = row.bias_interval()
+    assert low <= mean - row.exact <= high
+    low, high = row.variance_interval()
+    assert low <= variance <= high
+
+
+def test_relaxed_bias_and_variance_both_grow_from_tau_3_down_to_1():
+    """Above tau of about 1 there is no trade-off: |bias| and variance grow together as tau
+    falls (the gradients chapter once said the bias shrinks while the variance grows)."""
+    rows = {t: gr.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026) for t in (1, 3)}
+    assert rows[1].bias_interval()[1] < rows[3].bias_interval()[0] < 0
+    assert rows[1].variance_interval()[0] > rows[3].variance_interval()[1]
+    peak = gr.relaxed_bias_extremum(-1.0, 0.45, 0.1, 10.0)
+    assert 0.5 < peak < 1.5
+
+
+def test_relaxed_sign_errors_fall_again_at_large_temperature():
+    """The relaxed mean turns right-signed above tau of about 4.5 (E x -> 1/2 > t), so its
+    sign-error rate falls; straight-through keeps erring (E b = p < t). The chapter's grid
+    once stopped at tau = 3 and read 'both err almost always at large temperature'."""
+    root = gr.relaxed_mean_root(-1.0, 0.45, 1.0, 30.0)
+    assert 3.0 < root < 10.0
+    relaxed = gr.estimator_statistics("relaxed", -1.0, 0.45, 10.0, 100_000, rng=2026, batch=16)
+    straight = gr.estimator_statistics(
+        "straight-through", -1.0, 0.45, 10.0, 100_000, rng=2026, batch=16
+    )
+    assert relaxed.exact + relaxed.bias_interval()[0] > 0, "the relaxed mean is positive"
+    assert relaxed.sign_error_high < 0.5
+    assert straight.sign_error_low > 0.5
+
+
+def test_relaxed_helpers_refuse_a_bracket_that_holds_no_answer():
+    with pytest.raises(ValueError, match="edge"):
+        gr.relaxed_bias_extremum(-1.0, 0.45, 2.0, 5.0)
+    with pytest.raises(ValueError, match="same sign"):
+        gr.relaxed_mean_root(-1.0, 0.45, 0.3, 3.0)
+    with pytest.raises(ValueError, match="low must be below high"):
+        gr.relaxed_bias_extremum(-1.0, 0.45, 3.0, 1.0)
+
+
+def test_relaxed_objective_minimiser_is_where_sgd_with_the_exact_relaxed_gradient_stops():
+    """Gradient descent on E[(x - t)^2], with its derivative by finite differences of the
+    relaxed objective integrated independently (over u), stops at the same theta."""
+    target, tau = 0.45, 0.5
+    theta_star = gr.relaxed_objective_minimiser(target, tau)
+
+    def relaxed_objective(theta):
+        def integrand(u):
+            return (special.expit((theta + special.logit(u)) / tau) - target) ** 2
+
+        return integrate.quad(integrand, 0, 1, limit=200)[0]
+
+    h = 1e-4
+    slope = [
+        (relaxed_objective(th + h) - relaxed_objective(th - h)) / (2 * h)
+        for th in (theta_star - 0.05, theta_star + 0.05)
+    ]
+    assert slope[0] < 0 < slope[1]
+    assert 0 < special.expit(theta_star) < 0.5
+
+
+def test_temperature_sweep_runs_reinforce_once_with_the_same_result_as_at_every_tau():
+    names = ("REINFORCE", "relaxed")
+    rows = gr.temperature_sweep(names, -1.0, 0.45, [0.3, 3.0], 2000, rng=4, batch=4)
+    direct = [
+        gr.estimator_statistics(name, -1.0, 0.45, tau, 2000, rng=4, batch=4)
+        for name in names
+        for tau in (0.3, 3.0)
+    ]
+    assert rows == direct
+    with pytest.raises(TypeError, match="rng"):
+        gr.temperature_sweep(names, -1.0, 0.45, [0.3], 100, rng=np.random.default_rng(1))
