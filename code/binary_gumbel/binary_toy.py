@@ -3,6 +3,8 @@
 One binary variable, ``b ~ Bernoulli(p)``, ``p = sigmoid(theta)``; the gradient of
 ``E[(b - t)^2]`` is ``(1 - 2t) p (1 - p)`` (:func:`binary_gumbel.gradients.exact_gradient`).
 
+- :func:`toy_objective` gives ``f(b) = (mean_k b_k - t)^n`` and its gradient, for
+  ``K`` latents on the last axis; with ``K = 1`` and ``n = 2`` it is the toy.
 - :data:`TOY_ENTRIES` adapts ARM, DisARM, RLOO (two samples) and ReinMax of
   :mod:`binary_gumbel.binary_estimators` to the signature
   ``(theta, target, tau, u)`` of :data:`binary_gumbel.gradients.ESTIMATORS`;
@@ -35,11 +37,18 @@ from binary_gumbel._validation import (
 from binary_gumbel.noise import sigmoid
 
 __all__ = [
+    "EQUAL_COST",
     "EXACT_ESTIMATORS",
     "TEMPERATURE_FREE",
     "TOY_ENTRIES",
     "exact_moments",
+    "equal_cost_variances",
     "moments_at",
+    "reinmax_bias",
+    "reinmax_bias_expr",
+    "reinmax_bias_table",
+    "variance_table",
+    "toy_objective",
     "p",
     "s",
     "t",
@@ -61,18 +70,33 @@ def _toy_args(theta, target, u, pairs: bool = False):
     return theta, target, u
 
 
-def _f(target) -> Callable:
-    return lambda b: (b[..., 0] - target) ** 2
+def toy_objective(target, power: int = 2) -> tuple[Callable, Callable]:
+    """``f(b) = (mean_k b_k - t)^n`` and ``f_grad(x) = (f(x), n (mean_k x_k - t)^(n-1) / K)``.
 
+    The pair that :mod:`binary_gumbel.binary_estimators` takes, for ``K`` latents on
+    the last axis, ``n = power``; ``target`` ``t`` broadcasts against the leading axes.
+    With ``K = 1`` and ``n = 2`` it is the toy ``(b - t)^2``.
+    """
+    if isinstance(power, bool) or not isinstance(power, int) or power < 1:
+        raise ValueError(f"power must be a positive integer; got {power!r}")
+    target = check_finite(as_float_array(target, "target", np.float64), "target")
 
-def _f_grad(target) -> Callable:
-    return lambda x: ((x[..., 0] - target) ** 2, 2 * (x[..., 0] - target)[..., None])
+    def f(b):
+        return (np.mean(b, axis=-1) - target) ** power
+
+    def f_grad(x):
+        d = np.mean(x, axis=-1) - target
+        slope = power * d ** (power - 1) / x.shape[-1]
+        return d**power, np.broadcast_to(slope[..., None], x.shape)
+
+    return f, f_grad
 
 
 def _score_entry(estimator: Callable) -> Callable:
     def entry(theta, target, tau, u):
         theta, target, u = _toy_args(theta, target, u)
-        return estimator(_f(target), theta[..., None], u[..., None])[..., 0][()]
+        f, _ = toy_objective(target)
+        return estimator(f, theta[..., None], u[..., None])[..., 0][()]
 
     entry.__doc__ = f"``binary_estimators.{estimator.__name__}`` on ``(b - t)^2``."
     return entry
@@ -81,14 +105,16 @@ def _score_entry(estimator: Callable) -> Callable:
 def _rloo_entry(theta, target, tau, u):
     """``binary_estimators.rloo`` with two samples on ``(b - t)^2``; ``u`` holds the pairs."""
     theta, target, u = _toy_args(theta, target, u, pairs=True)
-    return be.rloo(_f(target), theta[..., None], np.moveaxis(u, -1, 0)[..., None])[..., 0][()]
+    f, _ = toy_objective(target)
+    return be.rloo(f, theta[..., None], np.moveaxis(u, -1, 0)[..., None])[..., 0][()]
 
 
 def _reinmax_entry(theta, target, tau, u):
     """``binary_estimators.reinmax`` on ``(b - t)^2`` at temperature ``tau``."""
     theta, target, u = _toy_args(theta, target, u)
     tau = check_tau(tau, np.float64)
-    return be.reinmax(_f_grad(target), theta[..., None], tau[..., None], u[..., None])[..., 0][()]
+    _, f_grad = toy_objective(target)
+    return be.reinmax(f_grad, theta[..., None], tau[..., None], u[..., None])[..., 0][()]
 
 
 _rloo_entry.uniforms = 2
@@ -185,3 +211,71 @@ def moments_at(name: str, theta, target, tau=1.0) -> tuple[np.ndarray, np.ndarra
         lo, hi = (sp.lambdify((p, t, s), e, "numpy") for e in expr)
         out.append(np.where(theta >= 0, hi(pv, target, sv), lo(pv, target, sv)) + 0.0 * theta)
     return out[0][()], out[1][()]
+
+
+@cache
+def reinmax_bias_expr() -> sp.Expr:
+    """ReinMax's exact bias on the toy, factored: ``(p - s) (p^2 + p s - 3 p t - s t + 2 t)``."""
+    mean, _ = exact_moments("ReinMax")
+    return sp.factor(mean - (1 - 2 * t) * p * (1 - p))
+
+
+def reinmax_bias(theta, target, tau):
+    """ReinMax's exact bias on the toy at ``(theta, target, tau)``, from :func:`reinmax_bias_expr`.
+
+    The factored form is exactly 0 in floating point where ``s = p`` (``tau = 1``).
+    """
+    theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
+    target = check_finite(as_float_array(target, "target", np.float64), "target")
+    tau = check_tau(tau, np.float64)
+    theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
+    bias = sp.lambdify((p, t, s), reinmax_bias_expr(), "numpy")
+    return (bias(sigmoid(theta), target, sigmoid(theta / tau)) + 0.0 * theta)[()]
+
+
+#: Two evaluations of ``f`` per estimate: REINFORCE averages two independent samples.
+EQUAL_COST = {"REINFORCE": 0.5, "RLOO (2 samples)": 1.0, "ARM": 1.0, "DisARM": 1.0}
+
+
+def equal_cost_variances(theta, target) -> dict[str, np.ndarray]:
+    """Exact variance of one estimate costing two evaluations of ``f``, per estimator.
+
+    REINFORCE's is half its single-sample variance (the mean of two independent
+    estimates); RLOO uses its two samples, ARM and DisARM their antithetic pair.
+    """
+    return {name: w * moments_at(name, theta, target)[1] for name, w in EQUAL_COST.items()}
+
+
+def _sci(x: float) -> str:
+    from binary_gumbel.gradients import scientific  # gradients imports this module
+
+    return "0" if x == 0 else scientific(x, 2)
+
+
+def variance_table(thetas, target) -> str:
+    """Markdown: exact variance of a two-evaluation estimate (:func:`equal_cost_variances`)."""
+    thetas = [float(x) for x in np.atleast_1d(thetas)]
+    rows = [equal_cost_variances(theta, target) for theta in thetas]
+    lines = [
+        "| estimator (2 evaluations) | " + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas) + " |",
+        "|:--|" + "--:|" * len(thetas),
+    ]
+    for name, w in EQUAL_COST.items():
+        label = "REINFORCE, mean of 2" if w != 1 else name
+        lines.append(f"| {label} | " + " | ".join(_sci(float(r[name])) for r in rows) + " |")
+    return "\n".join(lines)
+
+
+def reinmax_bias_table(theta, targets, taus) -> str:
+    """Markdown: ReinMax's exact bias at ``theta``, one row per target, one column per tau."""
+    taus = [float(x) for x in np.atleast_1d(taus)]
+    lines = [
+        "| t | exact gradient | " + " | ".join(f"τ = {x:g}" for x in taus) + " |",
+        "|--:|--:|" + "--:|" * len(taus),
+    ]
+    for t_value in np.atleast_1d(targets):
+        pv = float(sigmoid(float(theta)))
+        exact = (1 - 2 * float(t_value)) * pv * (1 - pv)
+        cells = [_sci(float(reinmax_bias(theta, t_value, x))) for x in taus]
+        lines.append(f"| {float(t_value):g} | {_sci(exact)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
