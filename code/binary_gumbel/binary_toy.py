@@ -199,18 +199,29 @@ def exact_moments(name: str, high: bool = False) -> tuple[sp.Expr, sp.Expr]:
     return sp.factor(sp.expand(m1)), sp.factor(sp.expand(m2 - m1**2))
 
 
+@cache
+def _moment_functions(name: str) -> tuple[tuple[Callable, Callable], ...]:
+    """NumPy functions of ``(p, t, s)`` for the mean and variance, per branch (low, high)."""
+    return tuple(
+        tuple(sp.lambdify((p, t, s), e, "numpy") for e in exact_moments(name, high))
+        for high in (False, True)
+    )
+
+
 def moments_at(name: str, theta, target, tau=1.0) -> tuple[np.ndarray, np.ndarray]:
     """:func:`exact_moments` evaluated in float64 at ``theta``, ``target`` (and ``tau``)."""
+    if name not in EXACT_ESTIMATORS:
+        raise ValueError(f"name must be one of {EXACT_ESTIMATORS}; got {name!r}")
     theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
     target = check_finite(as_float_array(target, "target", np.float64), "target")
     tau = check_tau(tau, np.float64)
     theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
     pv, sv = sigmoid(theta), sigmoid(theta / tau)
-    out = []
-    for expr in zip(*(exact_moments(name, high) for high in (False, True)), strict=True):
-        lo, hi = (sp.lambdify((p, t, s), e, "numpy") for e in expr)
-        out.append(np.where(theta >= 0, hi(pv, target, sv), lo(pv, target, sv)) + 0.0 * theta)
-    return out[0][()], out[1][()]
+    low, high = _moment_functions(name)
+    return tuple(
+        (np.where(theta >= 0, hi(pv, target, sv), lo(pv, target, sv)) + 0.0 * theta)[()]
+        for lo, hi in zip(low, high, strict=True)
+    )
 
 
 @cache
@@ -218,6 +229,11 @@ def reinmax_bias_expr() -> sp.Expr:
     """ReinMax's exact bias on the toy, factored: ``(p - s) (p^2 + p s - 3 p t - s t + 2 t)``."""
     mean, _ = exact_moments("ReinMax")
     return sp.factor(mean - (1 - 2 * t) * p * (1 - p))
+
+
+@cache
+def _bias_function() -> Callable:
+    return sp.lambdify((p, t, s), reinmax_bias_expr(), "numpy")
 
 
 def reinmax_bias(theta, target, tau):
@@ -229,7 +245,7 @@ def reinmax_bias(theta, target, tau):
     target = check_finite(as_float_array(target, "target", np.float64), "target")
     tau = check_tau(tau, np.float64)
     theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
-    bias = sp.lambdify((p, t, s), reinmax_bias_expr(), "numpy")
+    bias = _bias_function()
     return (bias(sigmoid(theta), target, sigmoid(theta / tau)) + 0.0 * theta)[()]
 
 
@@ -257,7 +273,9 @@ def variance_table(thetas, target) -> str:
     thetas = [float(x) for x in np.atleast_1d(thetas)]
     rows = [equal_cost_variances(theta, target) for theta in thetas]
     lines = [
-        "| estimator (2 evaluations) | " + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas) + " |",
+        "| estimator (2 evaluations) | "
+        + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas)
+        + " |",
         "|:--|" + "--:|" * len(thetas),
     ]
     for name, w in EQUAL_COST.items():
