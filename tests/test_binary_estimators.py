@@ -412,3 +412,24 @@ def test_bias_figure_draws_two_panels_per_setting():
         figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus}, {"b": 1.0})
     with pytest.raises(ValueError, match="one value per temperature"):
         figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus[:2]}, {"a": 1.0})
+
+
+@pytest.mark.parametrize("theta, target", [(-1.0, 0.45), (-1.0, 0.499), (1.0, 0.45), (-3.0, 0.25)])
+def test_reinmax_mean_changes_sign_exactly_at_the_returned_temperatures(theta, target):
+    (tau_star,) = bt.reinmax_zero_mean_taus(theta, target)
+    mean = lambda tau: float(bt.moments_at("ReinMax", theta, target, tau)[0])  # noqa: E731
+    exact = float(gr.exact_gradient(theta, target))
+    assert abs(mean(tau_star)) <= 1e-12 * exact / (1 - 2 * target) + 1e-15
+    # Right sign at tau = 1, wrong beyond the root, on the side of 1 where the root is.
+    assert mean(1.0) == pytest.approx(exact, rel=1e-12)
+    beyond = (tau_star * 1.01, 50.0) if tau_star > 1 else (tau_star * 0.99, 0.02)
+    assert all(mean(tau) * exact < 0 for tau in beyond)
+    assert mean(tau_star / 1.01 if tau_star > 1 else tau_star * 1.01) * exact > 0
+
+
+def test_reinmax_mean_keeps_its_sign_where_no_temperature_is_returned():
+    assert bt.reinmax_zero_mean_taus(-1.0, 0.25).size == 0
+    taus = np.geomspace(1e-3, 1e3, 200)
+    means = bt.moments_at("ReinMax", -1.0, 0.25, taus)[0]
+    assert np.all(means > 0)
+    assert bt.reinmax_zero_mean_taus(0.0, 0.45).size == 0

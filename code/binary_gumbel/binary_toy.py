@@ -47,6 +47,7 @@ __all__ = [
     "reinmax_bias",
     "reinmax_bias_expr",
     "reinmax_bias_table",
+    "reinmax_zero_mean_taus",
     "variance_table",
     "toy_objective",
     "p",
@@ -247,6 +248,28 @@ def reinmax_bias(theta, target, tau):
     theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
     bias = _bias_function()
     return (bias(sigmoid(theta), target, sigmoid(theta / tau)) + 0.0 * theta)[()]
+
+
+@cache
+def _mean_coefficients() -> Callable:
+    mean, _ = exact_moments("ReinMax")
+    return sp.lambdify((p, t), sp.Poly(mean, s).all_coeffs(), "numpy")
+
+
+def reinmax_zero_mean_taus(theta: float, target: float) -> np.ndarray:
+    """The temperatures ``tau > 0`` at which ReinMax's exact mean on the toy is 0.
+
+    The mean is a quadratic in ``s = sigmoid(theta / tau)``; its real roots ``s``
+    with ``0 < s < 1`` on the side of 1/2 that ``theta`` is on give
+    ``tau = theta / logit(s)``. At ``theta = 0`` no ``tau`` moves ``s``; the result
+    is then empty, as it is when the mean never changes sign.
+    """
+    theta = float(check_finite(as_float_array(theta, "theta", np.float64), "theta"))
+    target = float(check_finite(as_float_array(target, "target", np.float64), "target"))
+    roots = np.roots(_mean_coefficients()(float(sigmoid(theta)), target))
+    real = roots[np.abs(roots.imag) <= 1e-12 * np.abs(roots)].real
+    real = real[(real > 0) & (real < 1) & (np.sign(real - 0.5) == np.sign(theta))]
+    return np.sort(theta / (np.log(real) - np.log1p(-real)))
 
 
 #: Two evaluations of ``f`` per estimate: REINFORCE averages two independent samples.
