@@ -33,7 +33,8 @@ def plot_bias_against_tau(axes, taus, bias: Mapping[str, object], exact: Mapping
     ``bias`` maps a label (one setting, such as a target ``t``) to the bias on the
     grid ``taus``; ``exact`` maps the same labels to the exact gradient, so the
     right panel shows ``1 + bias / exact`` on a symmetric-log axis (linear within
-    ±1): 1 is unbiased, below 0 the mean points the wrong way. One colour and line style per label, a dotted line at ``tau = 1``.
+    ±1): 1 is unbiased, below 0 the mean points the wrong way. One colour and line
+    style per label, a dotted line at ``tau = 1``.
     """
     if len(axes) != 2:
         raise ValueError(f"axes must hold 2 axes (bias, mean over exact); got {len(axes)}")
