@@ -393,9 +393,13 @@ def test_tables_have_a_row_per_estimator_and_target():
     table = bt.variance_table([-1.0, 0.0], 0.45)
     assert table.count("\n") == 1 + len(bt.EQUAL_COST)
     assert "θ = −1" in table
-    table = bt.reinmax_bias_table(-1.0, [0.25, 0.45], [1.0, 2.0])
+    table = bt.reinmax_table(-1.0, [0.25, 0.45], [1.0, 2.0])
     assert table.count("\n") == 3
     assert "| 0 |" in table  # the exact zero at tau = 1
+    table = bt.reinmax_table(-1.0, [0.45], [1.0], quantity="variance")
+    assert gr.scientific(float(bt.moments_at("ReinMax", -1.0, 0.45)[1]), 2) in table
+    with pytest.raises(ValueError, match="^quantity must"):
+        bt.reinmax_table(-1.0, [0.45], [1.0], quantity="mse")
 
 
 def test_bias_figure_draws_two_panels_per_setting():

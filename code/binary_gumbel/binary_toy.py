@@ -46,7 +46,7 @@ __all__ = [
     "moments_at",
     "reinmax_bias",
     "reinmax_bias_expr",
-    "reinmax_bias_table",
+    "reinmax_table",
     "reinmax_zero_mean_taus",
     "variance_table",
     "toy_objective",
@@ -307,8 +307,14 @@ def variance_table(thetas, target) -> str:
     return "\n".join(lines)
 
 
-def reinmax_bias_table(theta, targets, taus) -> str:
-    """Markdown: ReinMax's exact bias at ``theta``, one row per target, one column per tau."""
+def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
+    """Markdown: ReinMax's exact ``quantity`` at ``theta``, a row per target, a column per tau.
+
+    ``quantity`` is ``"bias"`` (:func:`reinmax_bias`) or ``"variance"`` (of one
+    estimate, :func:`moments_at`); the second column is the exact gradient.
+    """
+    if quantity not in ("bias", "variance"):
+        raise ValueError(f"quantity must be 'bias' or 'variance'; got {quantity!r}")
     taus = [float(x) for x in np.atleast_1d(taus)]
     lines = [
         "| t | exact gradient | " + " | ".join(f"τ = {x:g}" for x in taus) + " |",
@@ -317,6 +323,10 @@ def reinmax_bias_table(theta, targets, taus) -> str:
     for t_value in np.atleast_1d(targets):
         pv = float(sigmoid(float(theta)))
         exact = (1 - 2 * float(t_value)) * pv * (1 - pv)
-        cells = [_sci(float(reinmax_bias(theta, t_value, x))) for x in taus]
+        if quantity == "bias":
+            values = [reinmax_bias(theta, t_value, x) for x in taus]
+        else:
+            values = [moments_at("ReinMax", theta, t_value, x)[1] for x in taus]
+        cells = [_sci(float(v)) for v in values]
         lines.append(f"| {float(t_value):g} | {_sci(exact)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
