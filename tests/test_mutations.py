@@ -194,7 +194,7 @@ def _rebar_is_relax(mp):
     pins.test_rebar_equals_relax_with_its_concrete_term_and_a_silent_network()
 
 
-_KNOWN_LAW = pins.test_standard_errors_match_the_spread_over_replications
+_KNOWN_LAW = pins.test_standard_errors_match_their_formulas_and_the_spread_over_replications
 GR, CV = "binary_gumbel.gradients", "binary_gumbel.control_variates"
 STATS = "estimator_statistics"
 
@@ -255,6 +255,13 @@ MUTANTS = [
         GR,
         STATS,
         (("mse_se=float(sq.std(ddof=1))", "mse_se=2 * float(sq.std(ddof=1))"),),
+        (_KNOWN_LAW,),
+    ),
+    Mutant(
+        "variance_se with s^2 for s^4",
+        GR,
+        STATS,
+        (("m4 - var**2 * (n - 3)", "m4 - var * (n - 3)"),),
         (_KNOWN_LAW,),
     ),
     Mutant(
