@@ -2,7 +2,8 @@
 
 The verdict engine must say `fails` on wrong variants and `holds` on true ones. The numerical
 library is mutated too: each mutant below rewrites one function's source (a small, plausible
-slip), and the tests that pin it (in test_gradients) must fail against it.
+slip), and each test that pins it (a test of test_gradients, which passes on the library as it
+is) must then fail an assertion. The first six mutants passed every test before those pins.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def apply_mutant(mutant: Mutant, monkeypatch: pytest.MonkeyPatch) -> None:
         assert source.count(old) == 1, f"{mutant.name}: {old!r} must occur once in the source"
         source = source.replace(old, new)
     namespace = dict(vars(module))
-    # `annotations` is the __future__ feature imported above: the module's own compiler flag.
+    # `annotations` is the __future__ feature imported above; the library compiles with it too.
     flags = annotations.compiler_flag
     code = compile(source, f"<mutant {mutant.name}>", "exec", flags=flags, dont_inherit=True)
     exec(code, namespace)
