@@ -218,3 +218,31 @@ def test_proportion_evidence_recomputes_the_verifiers_intervals():
 def test_a_boolean_rng_is_refused_naming_rng(call):
     with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
         call(True)
+
+
+def test_monte_carlo_coverage_names_the_claims_decided_by_sympy_alone():
+    """Lines 1 and 2 are identities: the verifier confirms them by SymPy, with no sampling."""
+    coverage = report.monte_carlo_coverage(derivation.verify_all())
+    assert coverage.symbolic_only == ("step-1", "step-2")
+    assert set(coverage.confirmed) | set(coverage.symbolic_only) == set(derivation.CLAIM_IDS)
+    counted = sum(
+        c.method.startswith("Monte Carlo")
+        for r in derivation.verify_all()
+        for c in (*r.checks, *r.corrected_checks)
+    )
+    assert coverage.tests == counted > len(coverage.confirmed)
+
+
+def test_false_alarm_text_gives_the_per_check_and_the_bonferroni_rate():
+    assert report.false_alarm_text(9) == (
+        "at most 10⁻⁶ per interval, and at most 9×10⁻⁶ for the 9 intervals together "
+        "(Bonferroni bound)"
+    )
+    assert "1.2×10⁻⁵ for the 12 tests" in report.false_alarm_text(12, unit="test")
+    assert "at most 1 for the 300 intervals" in report.false_alarm_text(300, rate=0.01)
+    assert report.false_alarm_text(1) == "at most 10⁻⁶ for the one interval"
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="count"):
+            report.false_alarm_text(bad)
+    with pytest.raises(ValueError, match="rate"):
+        report.false_alarm_text(3, rate=0.0)
