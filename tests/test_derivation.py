@@ -10,9 +10,11 @@ import pytest
 import sympy as sp
 
 from binary_gumbel import binary_concrete_logpdf
+from binary_gumbel import derivation_engine as engine
 from binary_gumbel.derivation import (
     CLAIM_IDS,
     CORRECTED_EQ1,
+    CORRECTED_STEP4,
     DEFINITION,
     EQ1,
     STEPS,
@@ -117,6 +119,20 @@ def test_eq2_needs_both_edits():
     diagnosis = [c for c in verify_claim("eq2").checks if c.name.startswith("diagnosis")]
     assert len(diagnosis) == 2
     assert all(c.data["verdict_if_only_this_fix"] == FAILS for c in diagnosis)
+
+
+def same(lhs, rhs) -> str:
+    return engine.check_identity(lhs, rhs).verdict
+
+
+def test_line_4_slips_in_the_log_ratio_not_in_the_sigmoid_rewriting():
+    """1/(1 + e^w) = sigma(-w) is right; the slip is log(p/(1-p)) for line 3's log((1-p)/p)."""
+    w = (sp.log((1 - p) / p) + sp.log(u / (1 - u))) / tau
+    assert same(sigmoid(-w), STEPS[2]) == HOLDS  # the rewriting, minus sign kept
+    assert same(CORRECTED_STEP4, sigmoid(-w)) == HOLDS
+    inverted = sigmoid(-(sp.log(p / (1 - p)) + sp.log(u / (1 - u))) / tau)
+    assert same(STEPS[3], inverted) == HOLDS  # line 4 as written: the ratio inverted
+    assert same(STEPS[3], STEPS[2]) == FAILS
 
 
 def test_expressions_as_written():
