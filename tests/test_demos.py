@@ -246,3 +246,27 @@ def test_false_alarm_text_gives_the_per_check_and_the_bonferroni_rate():
             report.false_alarm_text(bad)
     with pytest.raises(ValueError, match="rate"):
         report.false_alarm_text(3, rate=0.0)
+
+
+# --- the exercise solutions' own calls ----------------------------------------------------------
+
+
+def test_unnormalised_wrong_adapter_p_one_is_the_limit_and_only_p_above_one_raises():
+    """ex-un-wrong-adapter: p = 1 gives the logit +inf and x = 1; only p > 1 raises."""
+    import binary_gumbel as bg
+
+    assert bg.logit_from_probability(1.0) == np.inf
+    x = bg.binary_gumbel_softmax(bg.logit_from_probability(1.0), 0.5, [1e-6, 0.5, 0.999])
+    np.testing.assert_array_equal(x, 1.0)
+    with pytest.raises(ValueError, match="p must be a probability"):
+        bg.logit_from_probability(1.5)
+
+
+def test_unnormalised_rescaling_exercise_with_weights_two_and_three():
+    """ex-un-scale: weights (2c, 3c) give the same samples at every c, and P(x > 1/2) = 0.4."""
+    n = 100_000
+    rows = demos.rescaled_samples(2.0, 3.0, [1e-3, 1.0, 1e3], 0.5, n, np.random.default_rng(3))
+    np.testing.assert_allclose(rows, np.broadcast_to(rows[1], rows.shape), rtol=1e-12)
+    checks = [check_proportion(int(np.count_nonzero(r > 0.5)), n, 0.4) for r in rows]
+    assert all(c.consistent for c in checks)
+    assert not any(check_proportion(c.successes, n, 0.25).consistent for c in checks)
