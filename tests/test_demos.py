@@ -270,3 +270,35 @@ def test_unnormalised_rescaling_exercise_with_weights_two_and_three():
     checks = [check_proportion(int(np.count_nonzero(r > 0.5)), n, 0.4) for r in rows]
     assert all(c.consistent for c in checks)
     assert not any(check_proportion(c.successes, n, 0.25).consistent for c in checks)
+
+
+def test_categorical_tau_exercise_corner_three_fills_while_the_argmax_share_stays():
+    """ex-cat-tau: at tau = 0.01 more samples reach corner 3 (x_3 > 0.99) than at 0.1,
+    while the argmax share of category 3 is the same, sample for sample."""
+    n = 1500
+    warm = demos.simplex_samples([1, 2, 5], [0.1], n, np.random.default_rng(7))[0.1]
+    cold = demos.simplex_samples([1, 2, 5], [0.01], n, np.random.default_rng(7))[0.01]
+    np.testing.assert_array_equal(warm.argmax(axis=1), cold.argmax(axis=1))
+    # Paired by sample: a sample at corner 3 at tau = 0.1 is there at 0.01 too, and the
+    # corner gains samples (an exact binomial sign test on the discordant pairs).
+    at_warm, at_cold = warm[:, 2] > 0.99, cold[:, 2] > 0.99
+    assert not np.any(at_warm & ~at_cold)
+    gained = int(np.count_nonzero(at_cold & ~at_warm))
+    assert gained > 0 and not check_proportion(0, gained, 0.5).consistent
+    share = check_proportion(int(np.count_nonzero(cold.argmax(axis=1) == 2)), n, 5 / 8)
+    assert share.consistent
+
+
+def test_categorical_weights_exercise_intervals_are_wider_net():
+    """ex-cat-weights: 20,000 samples for (0.5, 0.5, 9) give intervals wider on average
+    than 100,000 samples for the chapter's weights, though narrower than sqrt(5) times."""
+    rng = np.random.default_rng(20261127)
+    before = [
+        c
+        for alpha in ([1, 2, 5], [3, 3, 3, 1], [1, 10])
+        for c in demos.argmax_frequencies(alpha, 0.1, 100_000, rng)
+    ]
+    after = demos.argmax_frequencies([0.5, 0.5, 9], 0.1, 20_000, np.random.default_rng(20261127))
+    assert all(c.consistent for c in after)
+    ratio = np.mean([c.high - c.low for c in after]) / np.mean([c.high - c.low for c in before])
+    assert 1.0 < ratio < np.sqrt(5)
