@@ -302,3 +302,44 @@ def test_categorical_weights_exercise_intervals_are_wider_net():
     assert all(c.consistent for c in after)
     ratio = np.mean([c.high - c.low for c in after]) / np.mean([c.high - c.low for c in before])
     assert 1.0 < ratio < np.sqrt(5)
+
+
+# --- the sign error under training -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target, tau", [(0.7, 0.5), (0.9, 0.5), (0.3, 1.0)])
+def test_a_loss_on_the_samples_alone_absorbs_the_sign_error(target, tau):
+    """Without a term that reads the logit, the note's fit is the corrected one, negated."""
+    fit = demos.sign_flip_fit(target, tau)
+    assert fit.logit_note == pytest.approx(-fit.logit_corrected, abs=1e-6)
+    assert fit.prob_note == pytest.approx(fit.prob_corrected, abs=1e-8)
+    assert fit.loss_note == pytest.approx(fit.loss_corrected, rel=1e-12)
+
+
+def test_a_kl_term_sees_the_sign_error():
+    """binary_reduction: "the error would be absorbed silently" fails once the loss reads the
+    logit directly. With a KL term to Bernoulli(0.2), the note's fit samples another law."""
+    fit = demos.sign_flip_fit(0.7, 0.5, prior=0.2, weight=0.2)
+    assert fit.prob_note - fit.prob_corrected > 0.1
+    assert fit.logit_note != pytest.approx(-fit.logit_corrected, abs=0.1)
+    # The KL term is evaluated at sigma(logit), the complement of what the note samples.
+    assert 1 - fit.prob_note < 0.5 < fit.prob_note
+
+
+def test_a_dominant_kl_term_pins_the_stated_probability_to_the_prior():
+    """An independent pin: a huge KL weight forces sigma(logit) to the prior for both forms;
+    the corrected form then samples Bernoulli(prior), the note's Bernoulli(1 - prior)."""
+    fit = demos.sign_flip_fit(0.7, 0.5, prior=0.2, weight=1e3)
+    assert fit.prob_corrected == pytest.approx(0.2, abs=1e-3)
+    assert fit.prob_note == pytest.approx(0.8, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"prior": 0.0}, "prior"), ({"prior": 1.5}, "prior"), ({"weight": -1.0}, "weight"),
+     ({"weight": np.nan}, "weight"), ({"tau": 0.0}, "tau"), ({"target": np.inf}, "target")],
+)  # fmt: skip
+def test_sign_flip_fit_refuses_bad_input(kwargs, match):
+    args = {"target": 0.7, "tau": 0.5, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        demos.sign_flip_fit(**args)
