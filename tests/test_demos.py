@@ -343,3 +343,35 @@ def test_sign_flip_fit_refuses_bad_input(kwargs, match):
     args = {"target": 0.7, "tau": 0.5, **kwargs}
     with pytest.raises(ValueError, match=match):
         demos.sign_flip_fit(**args)
+
+
+def test_gumbel_difference_exercise_wrong_law_statistic_is_the_gap_between_the_cdfs():
+    """ex-gd-code: shifted by 1.5, the KS statistic against the standard Logistic is the
+    largest CDF gap sigma(0.75) - sigma(-0.75), within the DKW bound at 1e-6."""
+    from binary_gumbel import montecarlo, noise
+
+    n = 100_000
+    _, equal = demos.gumbel_difference(3.0, 3.0, n, np.random.default_rng(20261127))
+    assert equal.consistent
+    shifted, _ = demos.gumbel_difference(1.0, -0.5, n, np.random.default_rng(20261127))
+    wrong = montecarlo.check_ks(shifted, noise.logistic_cdf)
+    gap = noise.sigmoid(0.75) - noise.sigmoid(-0.75)
+    dkw = np.sqrt(np.log(2 / 1e-6) / (2 * n))
+    assert abs(wrong.statistic - gap) <= dkw
+    assert not wrong.consistent and wrong.pvalue < 1e-6
+
+
+def test_binary_reduction_exercises_coupled_and_sign_only():
+    """ex-br-coupled and ex-br-sign: the solutions' own calls."""
+    import binary_gumbel as bg
+
+    n = 100_000
+    binary, two_class = demos.coupled_binary_and_two_class(
+        bg.logit_from_probability(0.9), 0.05, n, np.random.default_rng(20261127)
+    )
+    np.testing.assert_allclose(binary, two_class, rtol=0, atol=1e-13)
+    assert check_proportion(int(np.count_nonzero(binary > 0.5)), n, 0.9).consistent
+    u = np.random.default_rng(0).random(n)
+    x = bg.binary_gumbel_softmax(bg.logit_from_probability(0.3), 1.0, 1 - u)
+    assert check_proportion(int(np.count_nonzero(x > 0.5)), n, 0.3).consistent
+    assert not check_proportion(int(np.count_nonzero(x > 0.5)), n, 0.7).consistent
