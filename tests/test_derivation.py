@@ -197,3 +197,18 @@ def test_binary_concrete_density_normalises_and_matches_maddison_and_library():
     # Numerical quadrature as a cross-check (tau = 2 keeps the density bounded at the ends).
     f = sp.lambdify(x, derivation.result.subs({tau: 2, L: sp.log(3)}), "mpmath")
     assert abs(mpmath.quad(f, [0, 0.5, 1]) - 1) < 1e-12
+
+
+def test_a_ks_test_that_passes_is_reported_as_not_rejecting_never_as_accepting():
+    """A p-value above the false-alarm rate shows consistency with a law, not equality."""
+    ks = [
+        c
+        for r in verify_all()
+        for c in (*r.checks, *r.corrected_checks)
+        if c.method == "Monte Carlo (Kolmogorov-Smirnov)"
+    ]
+    assert ks
+    for check in ks:
+        assert "accept" not in check.summary
+        expected = "does not reject" if check.data["pvalue"] >= 1e-6 else "rejects"
+        assert f"so the test {expected} that law" in check.summary
