@@ -326,6 +326,15 @@ def test_a_kl_term_sees_the_sign_error():
     assert 1 - fit.prob_note < 0.5 < fit.prob_note
 
 
+def test_an_l0_penalty_sees_the_sign_error():
+    """The expected L0 norm sigma(logit) pushes the corrected gate towards off, relative to
+    the fit on the samples alone, and the note's gate towards on."""
+    alone = demos.sign_flip_fit(0.7, 0.5)
+    fit = demos.sign_flip_fit(0.7, 0.5, weight=0.1, penalty="l0")
+    assert fit.prob_corrected < alone.prob_corrected < fit.prob_note
+    assert fit.prob_note - fit.prob_corrected > 0.05
+
+
 def test_a_dominant_kl_term_pins_the_stated_probability_to_the_prior():
     """An independent pin: a huge KL weight forces sigma(logit) to the prior for both forms;
     the corrected form then samples Bernoulli(prior), the note's Bernoulli(1 - prior)."""
@@ -337,7 +346,8 @@ def test_a_dominant_kl_term_pins_the_stated_probability_to_the_prior():
 @pytest.mark.parametrize(
     "kwargs, match",
     [({"prior": 0.0}, "prior"), ({"prior": 1.5}, "prior"), ({"weight": -1.0}, "weight"),
-     ({"weight": np.nan}, "weight"), ({"tau": 0.0}, "tau"), ({"target": np.inf}, "target")],
+     ({"weight": np.nan}, "weight"), ({"tau": 0.0}, "tau"), ({"target": np.inf}, "target"),
+     ({"penalty": "l1"}, "penalty")],
 )  # fmt: skip
 def test_sign_flip_fit_refuses_bad_input(kwargs, match):
     args = {"target": 0.7, "tau": 0.5, **kwargs}

@@ -221,12 +221,16 @@ def _bernoulli_kl(q, prior) -> float:
     return float(sum(a * (np.log(a) - np.log(b)) for a, b in terms if a > 0))
 
 
-def sign_flip_fit(target, tau, prior=0.5, weight=0.0, nodes=4096) -> SignFlipFit:
+def sign_flip_fit(
+    target, tau, prior=0.5, weight=0.0, penalty="kl", nodes=4096
+) -> SignFlipFit:
     """Fit the logit with the note's Eq. (1) and with the corrected form, and compare.
 
-    The loss is ``E[(x - target)^2] + weight * KL(Bernoulli(sigma(logit)) || Bernoulli(prior))``:
-    a term that sees the logit only through the samples ``x``, plus a term that reads it
-    directly, as a variational KL to a prior does. The corrected form samples
+    The loss is ``E[(x - target)^2] + weight * R(sigma(logit))``: a term that sees the
+    logit only through the samples ``x``, plus a term that reads it directly. ``penalty``
+    chooses ``R``: ``"kl"``, ``KL(Bernoulli(sigma(logit)) || Bernoulli(prior))`` as a
+    variational KL to a prior; ``"l0"``, the expected L0 norm ``sigma(logit)`` of a
+    Bernoulli gate (Louizos et al. 2018, Eq. 3; ``prior`` unused). The corrected form samples
     ``x = sigma((logit + Z) / tau)``, the note's ``x = sigma(-(logit + Z) / tau)``, with
     ``Z = log u - log(1 - u)``. The expectation is a midpoint rule over ``nodes`` values
     of ``u``, symmetric under ``u -> 1 - u`` like the Logistic law, so that with
@@ -245,12 +249,16 @@ def sign_flip_fit(target, tau, prior=0.5, weight=0.0, nodes=4096) -> SignFlipFit
         raise ValueError(f"prior must be a probability in (0, 1); got {prior}")
     if not (np.isfinite(weight) and weight >= 0):
         raise ValueError(f"weight must be finite and non-negative; got {weight!r}")
+    penalties = {"kl": lambda q: _bernoulli_kl(q, prior), "l0": float}
+    if penalty not in penalties:
+        raise ValueError(f"penalty must be one of {sorted(penalties)}; got {penalty!r}")
+    reads_logit = penalties[penalty]
     u = (np.arange(_check_n(nodes)) + 0.5) / nodes
     z = logistic_from_uniform(u)
 
     def loss(logit, sign):
         x = sigmoid(sign * (logit + z) / tau)
-        return float(np.mean((x - target) ** 2)) + weight * _bernoulli_kl(sigmoid(logit), prior)
+        return float(np.mean((x - target) ** 2)) + weight * reads_logit(sigmoid(logit))
 
     fits = []
     for sign in (1.0, -1.0):
