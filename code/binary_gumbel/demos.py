@@ -221,9 +221,7 @@ def _bernoulli_kl(q, prior) -> float:
     return float(sum(a * (np.log(a) - np.log(b)) for a, b in terms if a > 0))
 
 
-def sign_flip_fit(
-    target, tau, prior=0.5, weight=0.0, penalty="kl", nodes=4096
-) -> SignFlipFit:
+def sign_flip_fit(target, tau, prior=0.5, weight=0.0, penalty="kl", nodes=4096) -> SignFlipFit:
     """Fit the logit with the note's Eq. (1) and with the corrected form, and compare.
 
     The loss is ``E[(x - target)^2] + weight * R(sigma(logit))``: a term that sees the
