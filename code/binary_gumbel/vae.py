@@ -43,6 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+
 from binary_gumbel._validation import as_float_array, as_generator, check_finite
 
 __all__ = [

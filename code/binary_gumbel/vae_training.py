@@ -130,7 +130,7 @@ class Training:
     ``s``, after ``checkpoints[c]`` steps. ``seconds_per_step[m]`` is the wall time of
     one step of all of method ``m``'s runs (estimate, gradients and update), averaged
     over the steps; ``evaluations[m]`` the evaluations of ``f`` per image and step.
-    ``final[m]`` holds the final parameters of method ``m``'s runs.
+    ``snapshots[m][c]`` holds the parameters of method ``m``'s runs at checkpoint ``c``.
     """
 
     methods: tuple[str, ...]
@@ -142,7 +142,7 @@ class Training:
     test_log_marginal: np.ndarray
     seconds_per_step: np.ndarray
     evaluations: np.ndarray
-    final: tuple[Params, ...]
+    snapshots: tuple[tuple[Params, ...], ...]
 
     def index(self, name: str) -> int:
         if name not in self.methods:
@@ -152,6 +152,10 @@ class Training:
     def final_elbo(self, name: str, rate: int = 0) -> np.ndarray:
         """The final test ELBO of every seed of method ``name`` at learning rate ``rate``."""
         return self.test_elbo[self.index(name), rate, :, -1]
+
+    def snapshot(self, name: str, checkpoint: int = -1, run: int = 0) -> Params:
+        """The parameters of one run of method ``name`` at a checkpoint, leading shape ``(1,)``."""
+        return self.snapshots[self.index(name)][checkpoint].take(slice(run, run + 1))
 
     def time_ratio(self) -> np.ndarray:
         """Seconds per step over the cheapest method's (excluding "exact")."""
@@ -210,8 +214,11 @@ def train(
     seconds = np.zeros(len(chosen))
     evaluations = np.zeros(len(chosen))
 
+    snapshots: list[list[Params]] = [[] for _ in chosen]
+
     def record(c: int) -> None:
         for m, p in enumerate(params):
+            snapshots[m].append(p)
             e, lm = evaluate_bounds(p, test)
             elbo[m, :, :, c] = e.reshape(rates.size, seeds)
             marginal[m, :, :, c] = lm.reshape(rates.size, seeds)
@@ -249,5 +256,5 @@ def train(
         marginal,
         seconds / steps,
         evaluations / steps,
-        tuple(params),
+        tuple(tuple(s) for s in snapshots),
     )
