@@ -38,6 +38,7 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
+from binary_gumbel import binary_toy
 from binary_gumbel._validation import (
     as_float_array,
     as_generator,
@@ -215,10 +216,11 @@ ESTIMATORS: dict[str, Callable] = {
     "straight-through": straight_through,
     "REBAR": _rebar_entry,
     "RELAX": _relax_entry,
+    **binary_toy.TOY_ENTRIES,  # ARM, DisARM, "RLOO (2 samples)" (uniforms = 2) and ReinMax
 }
 
 #: The estimators whose law does not depend on the temperature (they never relax ``b``).
-TEMPERATURE_FREE = frozenset({"REINFORCE", "REINFORCE + baseline"})
+TEMPERATURE_FREE = frozenset({"REINFORCE", "REINFORCE + baseline"}) | binary_toy.TEMPERATURE_FREE
 
 
 def _check_count(n, name: str, minimum: int) -> int:
@@ -230,7 +232,7 @@ def _check_count(n, name: str, minimum: int) -> int:
 
 
 def uniforms_per_estimate(estimator: str) -> int:
-    """How many uniforms one estimate of ``estimator`` uses: 1, or 2 for REBAR and RELAX."""
+    """How many uniforms one estimate of ``estimator`` uses: 1, or 2 for REBAR, RELAX and RLOO."""
     return int(getattr(_check_estimator(estimator), "uniforms", 1))
 
 
