@@ -137,6 +137,20 @@ def test_exact_logit_gradient_is_the_mean_of_reinforce():
         assert check_mean(f * (b[:, 0, 0, k] - expit(a[k])), exact[k]).consistent
 
 
+def test_digits_are_scikit_learns():
+    from sklearn.datasets import load_digits
+
+    split = digits.load(test_size=1)
+    ours = np.concatenate([split.train, split.test_probability])
+    theirs = load_digits().data / 16.0
+    assert ours.shape == theirs.shape
+
+    def rows_sorted(a):  # the same images as a multiset of rows: the split permutes them
+        return a[np.lexsort(a.T[::-1])]
+
+    np.testing.assert_array_equal(rows_sorted(ours), rows_sorted(theirs))
+
+
 def test_digits_split_and_binarization():
     data = digits.load(test_size=100, seed=3)
     assert data.train.shape == (1797 - 100, digits.PIXELS)

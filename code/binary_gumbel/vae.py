@@ -40,7 +40,7 @@ check each one against central finite differences of the enumerated ELBO
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -79,6 +79,9 @@ def sigmoid(h: np.ndarray) -> np.ndarray:
     return np.where(h >= 0, 1.0, e) / (1.0 + e)
 
 
+_FIELDS = ("encoder_weight", "encoder_bias", "decoder_weight", "decoder_bias", "prior_logit")
+
+
 @dataclass(frozen=True)
 class Params:
     """The model's parameters, with any leading run axes ``...``.
@@ -95,8 +98,8 @@ class Params:
     prior_logit: np.ndarray
 
     def __post_init__(self):
-        for f in fields(self):
-            check_finite(as_float_array(getattr(self, f.name), f.name, np.float64), f.name)
+        for name in _FIELDS:
+            check_finite(as_float_array(getattr(self, name), name, np.float64), name)
         w, c, v, d, eta = self.arrays()
         k, dim = np.shape(w)[-2:]
         lead = np.shape(w)[:-2]
@@ -113,8 +116,36 @@ class Params:
                     f"{np.shape(w)}; got {np.shape(getattr(self, name))}"
                 )
 
+    @classmethod
+    def unchecked(cls, *arrays: np.ndarray) -> Params:
+        """``Params`` of arrays the library computed itself, without the checks (speed)."""
+        obj = object.__new__(cls)
+        for name, a in zip(_FIELDS, arrays, strict=True):
+            object.__setattr__(obj, name, a)
+        return obj
+
     def arrays(self) -> tuple[np.ndarray, ...]:
-        return tuple(getattr(self, f.name) for f in fields(self))
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def flatten(self) -> np.ndarray:
+        """All parameters of each run in one row: shape ``runs + (P,)``, fields in order."""
+        lead = self.runs
+        return np.concatenate([a.reshape(lead + (-1,)) for a in self.arrays()], axis=-1)
+
+    @classmethod
+    def from_flat(cls, flat: np.ndarray, latents: int, pixels: int) -> Params:
+        """The inverse of :meth:`flatten` (views into ``flat``), unchecked."""
+        k, d = latents, pixels
+        shapes = ((k, d), (k,), (d, k), (d,), (k,))
+        lead = flat.shape[:-1]
+        out, start = [], 0
+        for shape in shapes:
+            size = int(np.prod(shape))
+            out.append(flat[..., start : start + size].reshape(lead + shape))
+            start += size
+        if start != flat.shape[-1]:
+            raise ValueError(f"flat must have {start} parameters per run; got {flat.shape[-1]}")
+        return cls.unchecked(*out)
 
     @property
     def latents(self) -> int:
@@ -258,4 +289,4 @@ class LearningSignal:
         dd = res.sum(axis=(1, 2))
         deta = b.sum(axis=(1, 2)) / count - sigmoid(self.params.prior_logit)
         dw, dc = encoder_gradient(self.x, logit_gradient)
-        return Params(dw, dc, dv / count, dd / count, deta)
+        return Params.unchecked(dw, dc, dv / count, dd / count, deta)

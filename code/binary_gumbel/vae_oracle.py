@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.special import logsumexp
 
 from binary_gumbel.vae import (
     Params,
@@ -113,7 +112,8 @@ class Enumeration:
     @property
     def log_marginal(self) -> np.ndarray:
         """The exact ``log p(x)`` of each image, shape ``runs + (N,)``."""
-        return logsumexp(self.log_joint, axis=-1)
+        top = self.log_joint.max(axis=-1, keepdims=True)
+        return (top + np.log(np.sum(np.exp(self.log_joint - top), axis=-1, keepdims=True)))[..., 0]
 
 
 def _check(params: Params, x) -> tuple[Params, np.ndarray]:
@@ -167,7 +167,7 @@ def exact_gradient(params: Params, x) -> Params:
     dv = _times_table(np.swapaxes(resid, -1, -2), table.T)
     dd = resid.sum(axis=-2)
     deta = _times_table(qc, table.T) - sigmoid(params.prior_logit)
-    return Params(dw, dc, dv, dd, deta)
+    return Params.unchecked(dw, dc, dv, dd, deta)
 
 
 def evaluate_bounds(params: Params, x, chunk: int = 16) -> tuple[np.ndarray, np.ndarray]:
