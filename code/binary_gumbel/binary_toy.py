@@ -257,9 +257,7 @@ def variance_table(thetas, target) -> str:
     thetas = [float(x) for x in np.atleast_1d(thetas)]
     rows = [equal_cost_variances(theta, target) for theta in thetas]
     lines = [
-        "| estimator (2 evaluations) | "
-        + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas)
-        + " |",
+        "| estimator (2 evaluations) | " + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas) + " |",
         "|:--|" + "--:|" * len(thetas),
     ]
     for name, w in EQUAL_COST.items():

@@ -2,15 +2,18 @@
 
 ``sklearn.datasets.load_digits`` ships 1,797 images of 8 x 8 pixels with grey
 levels 0..16 inside the package (no download); :func:`bundled_file` reads the same
-file without importing scikit-learn, and the tests check it against ``load_digits``. Following the "dynamic
-binarization" of the VAE benchmarks (Dong, Mnih & Tucker 2020, "DisARM",
-arXiv:2006.10680, Sec. 6, and their ``disarm/binary/dataset.py``), an image
-with grey levels ``g`` gives the binary image ``x ~ Bernoulli(g / 16)``, pixel
-by pixel, drawn afresh every time a training step uses it.
+file without importing scikit-learn, and the tests check it against ``load_digits``.
 
-The train/test split is fixed by a seed; the test images are binarized once,
-also from a seed, so that every evaluation of every run sees the same binary
-test set.
+Following the "dynamic binarization" of the VAE benchmarks (Dong, Mnih & Tucker 2020,
+"DisARM", arXiv:2006.10680; ``get_dynamic_mnist_batch`` in their
+``disarm/binary/dataset.py``, ``tfd.Bernoulli(probs=image / 255.)``), an image with
+grey levels ``g`` gives the binary image ``x ~ Bernoulli(g / 16)``, pixel by pixel,
+drawn afresh every time a training step uses it.
+
+The train/test split is fixed by a seed. Unlike that code, which binarizes its test
+images afresh too, the test images here are binarized once, also from the seed, so
+that every evaluation of every run sees the same binary test set (and the exact test
+bounds of two runs differ only by their models).
 """
 
 from __future__ import annotations
