@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from binary_gumbel import digits, vae, vae_study, vae_training
+from binary_gumbel import digits, vae, vae_oracle, vae_report, vae_study, vae_training
 
 FALSE_ALARM = 1e-6
 
@@ -91,3 +91,77 @@ def test_study_bad_input(data):
         vae_study.gradient_study(params, data.test[:2])
     with pytest.raises(ValueError, match="even"):
         vae_study.gradient_study(params.take(slice(0, 1)), data.test[:2], estimates=7)
+
+
+# --- The exercises' solutions: their calls, and their claims asserted ---------------------
+
+
+def test_exercise_gap_is_the_kl(data):
+    params = vae.initial_params(8, data.train_mean, runs=1, scale=0.5, rng=0)
+    e = vae_oracle.enumerate_latents(params, data.test[:50])
+    log_post = e.log_joint - e.log_marginal[..., None]
+    kl = (e.q * (e.log_q - log_post)).sum(axis=-1)
+    np.testing.assert_allclose(kl, e.log_marginal - e.elbo, rtol=1e-9, atol=1e-12)
+
+
+def test_exercise_reinmax_beats_straight_through():
+    """At the last checkpoint of the VAE chapter's exact path, with its study settings."""
+    chapter_data = digits.load(test_size=200, seed=0)
+    marks = (0, 25, 50, 100, 200, 400)
+    path = vae_training.train(
+        chapter_data,
+        methods=["exact"],
+        steps=400,
+        seeds=1,
+        learning_rates=(0.03,),
+        checkpoints=marks,
+    )
+    c = len(marks) - 1
+    st, rm = vae_study.gradient_study(
+        path.snapshot("exact", c),
+        chapter_data.test[:4],
+        methods=["straight-through", "ReinMax τ=1"],
+        estimates=1600,
+        false_alarm=1e-3,
+        rng=c,
+    )
+    assert abs(rm.along) < abs(st.along) / 3
+    assert rm.along_low > st.along_high  # the intervals do not overlap
+
+
+def test_exercise_four_samples_count_four_evaluations(data):
+    four = vae_training.Method("REINFORCE ×4", vae_training.method("REINFORCE").function, samples=4)
+    params = vae.initial_params(8, data.train_mean, runs=2, rng=0)
+    signal = vae.LearningSignal(params, data.test[:5])
+    u = np.random.default_rng(0).random(four.uniform_shape(signal.logit.shape))
+    g = four.logit_gradient(signal, u)
+    assert g.shape == signal.logit.shape
+    assert signal.evaluations == 4
+
+
+def test_exercise_rate_check_follows_the_grid():
+    """rate_check picks the best mean rate and names the methods whose best is at an end."""
+    # two methods, three rates, two seeds; method "b" does best at the largest rate
+    elbo = np.array(
+        [
+            [[[-3.0], [-3.1]], [[-1.0], [-1.1]], [[-2.0], [-2.1]]],
+            [[[-3.0], [-3.1]], [[-2.0], [-2.2]], [[-1.5], [-1.4]]],
+        ]
+    )
+    run = vae_training.Training(
+        ("a", "b"),
+        (0.01, 0.03, 0.1),
+        2,
+        4,
+        np.array([10]),
+        elbo,
+        elbo,
+        np.ones(2),
+        np.full(2, 2.0),
+        ((), ()),
+    )
+    rc = vae_report.rate_check(run)
+    assert rc.common == 0.03
+    assert rc.best == (0.03, 0.1)
+    assert rc.at_edge == ("b",)
+    np.testing.assert_allclose(rc.shortfall, [0.0, 0.65])

@@ -1,7 +1,7 @@
 """A variational autoencoder with K binary latents, linear encoder and decoder, by hand.
 
 The model is the "linear" benchmark of Dong, Mnih & Tucker (2020, "DisARM",
-arXiv:2006.10680, Sec. 6; their code ``disarm/binary/experiment_launcher_singlelayer.py``,
+arXiv:2006.10680; their code ``disarm/binary/experiment_launcher_singlelayer.py``,
 ``encoder_type == 'linear'``: one linear layer each way and a learned prior logit),
 at the scale of 8 x 8 digits (:mod:`binary_gumbel.digits`). For a binary image
 ``x`` (D pixels) and a binary latent ``b`` (K bits):
