@@ -320,3 +320,120 @@ def test_registry_entries_are_the_library_estimators():
     assert gr.uniforms_per_estimate("RLOO (2 samples)") == 2
     assert {"ARM", "DisARM", "RLOO (2 samples)"} <= gr.TEMPERATURE_FREE
     assert "ReinMax" not in gr.TEMPERATURE_FREE
+
+
+def test_reinmax_matches_the_reference_backward_for_two_classes():
+    """microsoft/ReinMax f140066, reinmax/reinmax.py lines 38-46, for logits (theta, 0).
+
+    The backward pass, transcribed in NumPy: pi_1 = (softmax(logits / tau) + D) / 2,
+    2 g through the softmax Jacobian at pi_1, -g / 2 through it at pi_0 = softmax(logits),
+    then centred. Its first component is d/dtheta; f depends on D_1 = b only.
+    """
+    rng = np.random.default_rng(19)
+    for theta, tau in [(-1.3, 1.0), (0.4, 2.5), (2.2, 1.7)]:
+        logits = np.array([theta, 0.0])
+        y_soft = special.softmax(logits)
+        for b in (0.0, 1.0):
+            one_hot = np.array([b, 1 - b])
+            g = np.array([rng.normal(), 0.0])  # grad_at_sample: df/dD_1, and 0 for D_2
+            shifted = 0.5 * (special.softmax(logits / tau) + one_hot)
+            grad_1 = (2 * g) * shifted
+            grad_1 = grad_1 - shifted * grad_1.sum()
+            grad_0 = (-0.5 * g) * y_soft
+            grad_0 = grad_0 - y_soft * grad_0.sum()
+            grad = grad_0 + grad_1
+            reference = (grad - grad.mean())[0]
+            u = uniforms_for(np.array([b]), np.array([theta]))
+            slope = g[0]
+            ours = be.reinmax(lambda x, c=slope: (x[..., 0], np.full(x.shape, c)), [theta], tau, u)
+            np.testing.assert_allclose(ours[0], reference, rtol=1e-13)
+
+
+def test_toy_objective_is_the_toy_on_one_latent_and_its_gradient_is_right():
+    f2, g2 = bt.toy_objective(0.3)
+    b = np.array([[0.0], [1.0]])
+    np.testing.assert_array_equal(f2(b), (b[:, 0] - 0.3) ** 2)
+    x = np.random.default_rng(20).random((5, 4))
+    f3, g3 = bt.toy_objective(0.3, power=3)
+    h = 1e-6
+    for k in range(4):
+        step = np.zeros(4)
+        step[k] = h
+        fd = (f3(x + step) - f3(x - step)) / (2 * h)
+        # Truncation h^2 |f'''| / 6 with |f'''| = 6 / K^3, rounding 4 eps / h.
+        np.testing.assert_allclose(g3(x)[1][:, k], fd, atol=h**2 / 64 + 1e-9)
+    with pytest.raises(ValueError, match="^power must"):
+        bt.toy_objective(0.3, power=0)
+
+
+def test_moments_at_follows_the_branch_of_theta():
+    """ARM's two branches differ; at theta = 0 they agree (continuity)."""
+    lo = sp.lambdify((bt.p, bt.t), bt.exact_moments("ARM", False)[1])
+    hi = sp.lambdify((bt.p, bt.t), bt.exact_moments("ARM", True)[1])
+    np.testing.assert_allclose(lo(0.5, 0.45), hi(0.5, 0.45), rtol=1e-14)
+    p_value = special.expit(1.0)
+    assert lo(p_value, 0.45) != pytest.approx(hi(p_value, 0.45))
+    assert bt.moments_at("ARM", 1.0, 0.45)[1] == pytest.approx(hi(p_value, 0.45), rel=1e-14)
+    with pytest.raises(ValueError, match="^name must"):
+        bt.moments_at("ST", 1.0, 0.45)
+
+
+def test_reinmax_bias_is_exactly_zero_at_tau_one_in_floating_point():
+    thetas = np.linspace(-5, 5, 11)
+    assert np.all(bt.reinmax_bias(thetas, 0.45, 1.0) == 0)
+    assert np.all(bt.reinmax_bias(0.0, 0.45, np.array([0.3, 3.0])) == 0)
+    np.testing.assert_allclose(
+        bt.reinmax_bias(-1.0, 0.45, 2.0),
+        bt.moments_at("ReinMax", -1.0, 0.45, 2.0)[0] - gr.exact_gradient(-1.0, 0.45),
+        rtol=1e-12,
+    )
+
+
+def test_tables_have_a_row_per_estimator_and_target():
+    table = bt.variance_table([-1.0, 0.0], 0.45)
+    assert table.count("\n") == 1 + len(bt.EQUAL_COST)
+    assert "θ = −1" in table
+    table = bt.reinmax_table(-1.0, [0.25, 0.45], [1.0, 2.0])
+    assert table.count("\n") == 3
+    assert "| 0 |" in table  # the exact zero at tau = 1
+    table = bt.reinmax_table(-1.0, [0.45], [1.0], quantity="variance")
+    assert gr.scientific(float(bt.moments_at("ReinMax", -1.0, 0.45)[1]), 2) in table
+    with pytest.raises(ValueError, match="^quantity must"):
+        bt.reinmax_table(-1.0, [0.45], [1.0], quantity="mse")
+
+
+def test_bias_figure_draws_two_panels_per_setting():
+    from binary_gumbel import figures, figures_estimators
+
+    taus = np.geomspace(0.1, 10, 5)
+    fig, axes = figures.new_figure(ncols=2)
+    figures_estimators.plot_bias_against_tau(
+        axes, taus, {"a": np.zeros(5), "b": np.ones(5)}, {"a": 1.0, "b": 2.0}
+    )
+    assert [line.get_label() for line in axes[0].get_lines()][:2] == ["a", "b"]
+    np.testing.assert_allclose(axes[1].get_lines()[1].get_ydata(), 1.5)
+    with pytest.raises(ValueError, match="same labels"):
+        figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus}, {"b": 1.0})
+    with pytest.raises(ValueError, match="one value per temperature"):
+        figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus[:2]}, {"a": 1.0})
+
+
+@pytest.mark.parametrize("theta, target", [(-1.0, 0.45), (-1.0, 0.499), (1.0, 0.45), (-3.0, 0.25)])
+def test_reinmax_mean_changes_sign_exactly_at_the_returned_temperatures(theta, target):
+    (tau_star,) = bt.reinmax_zero_mean_taus(theta, target)
+    mean = lambda tau: float(bt.moments_at("ReinMax", theta, target, tau)[0])  # noqa: E731
+    exact = float(gr.exact_gradient(theta, target))
+    assert abs(mean(tau_star)) <= 1e-12 * exact / (1 - 2 * target) + 1e-15
+    # Right sign at tau = 1, wrong beyond the root, on the side of 1 where the root is.
+    assert mean(1.0) == pytest.approx(exact, rel=1e-12)
+    beyond = (tau_star * 1.01, 50.0) if tau_star > 1 else (tau_star * 0.99, 0.02)
+    assert all(mean(tau) * exact < 0 for tau in beyond)
+    assert mean(tau_star / 1.01 if tau_star > 1 else tau_star * 1.01) * exact > 0
+
+
+def test_reinmax_mean_keeps_its_sign_where_no_temperature_is_returned():
+    assert bt.reinmax_zero_mean_taus(-1.0, 0.25).size == 0
+    taus = np.geomspace(1e-3, 1e3, 200)
+    means = bt.moments_at("ReinMax", -1.0, 0.25, taus)[0]
+    assert np.all(means > 0)
+    assert bt.reinmax_zero_mean_taus(0.0, 0.45).size == 0

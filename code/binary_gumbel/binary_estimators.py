@@ -235,16 +235,19 @@ def straight_through_gumbel(f_grad, logit, tau, u):
 
 
 def reinmax(f_grad, logit, tau, u):
-    """ReinMax (Liu et al. 2023, Algorithm 2), for one binary variable per latent.
+    """ReinMax (Liu et al. 2023, NeurIPS), for one binary variable per latent.
 
     ``grad f(b) [2 q (1 - q) - p (1 - p) / 2]`` with ``q = (b + sigmoid(logit / tau)) / 2``
     and ``b = 1[u > sigmoid(-logit)]``: Heun's method, with ``2 J(q) - J(p) / 2`` in
-    place of straight-through's ``J(p) = p (1 - p)``. The two-class softmax
-    of logits ``(logit, 0)`` in microsoft/ReinMax ``reinmax/reinmax.py`` lines 38-46
-    reduces to this. Temperature convention: ``tau`` only enters through
+    place of straight-through's ``J(p) = p (1 - p)``. The backward pass of the
+    authors' code (microsoft/ReinMax, commit f140066, ``reinmax/reinmax.py`` lines
+    38-46) for two classes with logits ``(logit, 0)`` reduces to this (a test
+    transcribes it). Temperature convention: ``tau`` only enters through
     ``sigmoid(logit / tau)`` in the backward pass, without a ``1 / tau`` factor;
-    ``b`` is drawn at temperature 1 (lines 17-22). At ``tau = 1`` the estimator is
-    exact for every ``f`` linear in ``b``. The authors' code refuses ``tau < 1``
+    ``b`` is drawn at temperature 1 (lines 17-22). At ``tau = 1`` its mean is the
+    trapezoidal rule ``p (1 - p) (df/db_k(b_k=0) + df/db_k(b_k=1)) / 2`` for each
+    ``k``, so it is unbiased when ``f`` is at most quadratic in each coordinate.
+    The authors' code refuses ``tau < 1``
     (line 94); here any ``tau > 0`` is accepted. One uniform vector, one gradient
     evaluation at ``b``; biased.
     """

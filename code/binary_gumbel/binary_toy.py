@@ -46,7 +46,8 @@ __all__ = [
     "moments_at",
     "reinmax_bias",
     "reinmax_bias_expr",
-    "reinmax_bias_table",
+    "reinmax_table",
+    "reinmax_zero_mean_taus",
     "variance_table",
     "toy_objective",
     "p",
@@ -199,18 +200,29 @@ def exact_moments(name: str, high: bool = False) -> tuple[sp.Expr, sp.Expr]:
     return sp.factor(sp.expand(m1)), sp.factor(sp.expand(m2 - m1**2))
 
 
+@cache
+def _moment_functions(name: str) -> tuple[tuple[Callable, Callable], ...]:
+    """NumPy functions of ``(p, t, s)`` for the mean and variance, per branch (low, high)."""
+    return tuple(
+        tuple(sp.lambdify((p, t, s), e, "numpy") for e in exact_moments(name, high))
+        for high in (False, True)
+    )
+
+
 def moments_at(name: str, theta, target, tau=1.0) -> tuple[np.ndarray, np.ndarray]:
     """:func:`exact_moments` evaluated in float64 at ``theta``, ``target`` (and ``tau``)."""
+    if name not in EXACT_ESTIMATORS:
+        raise ValueError(f"name must be one of {EXACT_ESTIMATORS}; got {name!r}")
     theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
     target = check_finite(as_float_array(target, "target", np.float64), "target")
     tau = check_tau(tau, np.float64)
     theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
     pv, sv = sigmoid(theta), sigmoid(theta / tau)
-    out = []
-    for expr in zip(*(exact_moments(name, high) for high in (False, True)), strict=True):
-        lo, hi = (sp.lambdify((p, t, s), e, "numpy") for e in expr)
-        out.append(np.where(theta >= 0, hi(pv, target, sv), lo(pv, target, sv)) + 0.0 * theta)
-    return out[0][()], out[1][()]
+    low, high = _moment_functions(name)
+    return tuple(
+        (np.where(theta >= 0, hi(pv, target, sv), lo(pv, target, sv)) + 0.0 * theta)[()]
+        for lo, hi in zip(low, high, strict=True)
+    )
 
 
 @cache
@@ -218,6 +230,11 @@ def reinmax_bias_expr() -> sp.Expr:
     """ReinMax's exact bias on the toy, factored: ``(p - s) (p^2 + p s - 3 p t - s t + 2 t)``."""
     mean, _ = exact_moments("ReinMax")
     return sp.factor(mean - (1 - 2 * t) * p * (1 - p))
+
+
+@cache
+def _bias_function() -> Callable:
+    return sp.lambdify((p, t, s), reinmax_bias_expr(), "numpy")
 
 
 def reinmax_bias(theta, target, tau):
@@ -229,8 +246,30 @@ def reinmax_bias(theta, target, tau):
     target = check_finite(as_float_array(target, "target", np.float64), "target")
     tau = check_tau(tau, np.float64)
     theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
-    bias = sp.lambdify((p, t, s), reinmax_bias_expr(), "numpy")
+    bias = _bias_function()
     return (bias(sigmoid(theta), target, sigmoid(theta / tau)) + 0.0 * theta)[()]
+
+
+@cache
+def _mean_coefficients() -> Callable:
+    mean, _ = exact_moments("ReinMax")
+    return sp.lambdify((p, t), sp.Poly(mean, s).all_coeffs(), "numpy")
+
+
+def reinmax_zero_mean_taus(theta: float, target: float) -> np.ndarray:
+    """The temperatures ``tau > 0`` at which ReinMax's exact mean on the toy is 0.
+
+    The mean is a quadratic in ``s = sigmoid(theta / tau)``; its real roots ``s``
+    with ``0 < s < 1`` on the side of 1/2 that ``theta`` is on give
+    ``tau = theta / logit(s)``. At ``theta = 0`` no ``tau`` moves ``s``; the result
+    is then empty, as it is when the mean never changes sign.
+    """
+    theta = float(check_finite(as_float_array(theta, "theta", np.float64), "theta"))
+    target = float(check_finite(as_float_array(target, "target", np.float64), "target"))
+    roots = np.roots(_mean_coefficients()(float(sigmoid(theta)), target))
+    real = roots[np.abs(roots.imag) <= 1e-12 * np.abs(roots)].real
+    real = real[(real > 0) & (real < 1) & (np.sign(real - 0.5) == np.sign(theta))]
+    return np.sort(theta / (np.log(real) - np.log1p(-real)))
 
 
 #: Two evaluations of ``f`` per estimate: REINFORCE averages two independent samples.
@@ -257,7 +296,9 @@ def variance_table(thetas, target) -> str:
     thetas = [float(x) for x in np.atleast_1d(thetas)]
     rows = [equal_cost_variances(theta, target) for theta in thetas]
     lines = [
-        "| estimator (2 evaluations) | " + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas) + " |",
+        "| estimator (2 evaluations) | "
+        + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas)
+        + " |",
         "|:--|" + "--:|" * len(thetas),
     ]
     for name, w in EQUAL_COST.items():
@@ -266,8 +307,14 @@ def variance_table(thetas, target) -> str:
     return "\n".join(lines)
 
 
-def reinmax_bias_table(theta, targets, taus) -> str:
-    """Markdown: ReinMax's exact bias at ``theta``, one row per target, one column per tau."""
+def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
+    """Markdown: ReinMax's exact ``quantity`` at ``theta``, a row per target, a column per tau.
+
+    ``quantity`` is ``"bias"`` (:func:`reinmax_bias`) or ``"variance"`` (of one
+    estimate, :func:`moments_at`); the second column is the exact gradient.
+    """
+    if quantity not in ("bias", "variance"):
+        raise ValueError(f"quantity must be 'bias' or 'variance'; got {quantity!r}")
     taus = [float(x) for x in np.atleast_1d(taus)]
     lines = [
         "| t | exact gradient | " + " | ".join(f"τ = {x:g}" for x in taus) + " |",
@@ -276,6 +323,10 @@ def reinmax_bias_table(theta, targets, taus) -> str:
     for t_value in np.atleast_1d(targets):
         pv = float(sigmoid(float(theta)))
         exact = (1 - 2 * float(t_value)) * pv * (1 - pv)
-        cells = [_sci(float(reinmax_bias(theta, t_value, x))) for x in taus]
+        if quantity == "bias":
+            values = [reinmax_bias(theta, t_value, x) for x in taus]
+        else:
+            values = [moments_at("ReinMax", theta, t_value, x)[1] for x in taus]
+        cells = [_sci(float(v)) for v in values]
         lines.append(f"| {float(t_value):g} | {_sci(exact)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

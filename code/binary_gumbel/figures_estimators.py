@@ -32,8 +32,9 @@ def plot_bias_against_tau(axes, taus, bias: Mapping[str, object], exact: Mapping
 
     ``bias`` maps a label (one setting, such as a target ``t``) to the bias on the
     grid ``taus``; ``exact`` maps the same labels to the exact gradient, so the
-    right panel shows ``1 + bias / exact``: 1 is unbiased, below 0 the mean points
-    the wrong way. One colour and line style per label, a dotted line at ``tau = 1``.
+    right panel shows ``1 + bias / exact`` on a symmetric-log axis (linear within
+    ±1): 1 is unbiased, below 0 the mean points the wrong way. One colour and line
+    style per label, a dotted line at ``tau = 1``.
     """
     if len(axes) != 2:
         raise ValueError(f"axes must hold 2 axes (bias, mean over exact); got {len(axes)}")
@@ -50,6 +51,7 @@ def plot_bias_against_tau(axes, taus, bias: Mapping[str, object], exact: Mapping
     axes[0].axhline(0.0, color=PALETTE["black"], lw=0.8)
     axes[1].axhline(1.0, color=PALETTE["black"], lw=0.8)
     axes[1].axhline(0.0, color="#999999", lw=0.8)
+    axes[1].set_yscale("symlog", linthresh=1.0)
     for ax, title in zip(axes, ("bias", "mean / exact gradient"), strict=True):
         ax.axvline(1.0, color="#999999", lw=0.8, ls=":")
         ax.set_xscale("log")
