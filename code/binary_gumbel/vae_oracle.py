@@ -35,6 +35,7 @@ from binary_gumbel.vae import (
 
 __all__ = [
     "MAX_LATENTS",
+    "score_identity_residual",
     "Enumeration",
     "configurations",
     "enumerate_latents",
@@ -185,3 +186,20 @@ def evaluate_bounds(params: Params, x, chunk: int = 16) -> tuple[np.ndarray, np.
         elbo.append(e.elbo.mean(axis=-1))
         marginal.append(e.log_marginal.mean(axis=-1))
     return np.concatenate(elbo), np.concatenate(marginal)
+
+
+@cache
+def score_identity_residual():
+    """SymPy, one latent: ``d/da E_q[f_a] - E_q[f_a (b - sigmoid(a))]``, which simplifies to 0.
+
+    ``f_a(b) = g_b - log q_a(b)`` with ``q_a(1) = sigmoid(a)``: the learning signal with its
+    own ``a``-dependence, for arbitrary values ``g_0``, ``g_1`` of ``log p(x, b)``.
+    """
+    import sympy as sp
+
+    a, g0, g1 = sp.symbols("a g_0 g_1", real=True)
+    q1 = 1 / (1 + sp.exp(-a))
+    f1, f0 = g1 - sp.log(q1), g0 - sp.log(1 - q1)
+    elbo = q1 * f1 + (1 - q1) * f0
+    identity = q1 * f1 * (1 - q1) + (1 - q1) * f0 * (0 - q1)
+    return sp.simplify(sp.diff(elbo, a) - identity)

@@ -90,6 +90,23 @@ class RateCheck:
     low: np.ndarray
     high: np.ndarray
 
+    def elsewhere_text(self) -> str:
+        """The methods that do best at another rate, by how much, with intervals (prose)."""
+        parts = [
+            f"{m} does best at {b:g}, by {number(s)} nats [{number(lo)}, {number(hi)}]"
+            for m, b, s, lo, hi in zip(
+                self.methods, self.best, self.shortfall, self.low, self.high, strict=True
+            )
+            if b != self.common
+        ]
+        return "; ".join(parts) if parts else "every method does best at the common rate"
+
+    def edge_text(self) -> str:
+        """Which methods do best at an end of the grid (prose)."""
+        if not self.at_edge:
+            return "No method does best at either end of the grid"
+        return "At an end of the grid: " + ", ".join(self.at_edge)
+
     @property
     def at_edge(self) -> tuple[str, ...]:
         """The methods whose best rate is the smallest or the largest of the grid."""

@@ -40,6 +40,7 @@ from binary_gumbel.vae_oracle import evaluate_bounds, exact_gradient
 
 __all__ = [
     "METHODS",
+    "adam_scale_residual",
     "Method",
     "Training",
     "method",
@@ -119,6 +120,29 @@ def t_interval(values, axis: int = -1, false_alarm: float = 0.05):
     mean = v.mean(axis=axis)
     half = stats.t.isf(false_alarm / 2, n - 1) * v.std(axis=axis, ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def adam_scale_residual(steps: int = 3):
+    """SymPy: Adam's update after ``steps`` gradients ``c g_i`` minus that after ``g_i``.
+
+    With ``eps = 0`` (:class:`binary_gumbel.optim.Adam` adds ``1e-8``), ``m`` scales by
+    ``c``, ``v`` by ``c^2``, and ``m_hat / sqrt(v_hat)`` not at all: the residual
+    simplifies to 0 for every ``c > 0``.
+    """
+    import sympy as sp
+
+    c = sp.Symbol("c", positive=True)
+    b1, b2 = sp.symbols("beta_1 beta_2", positive=True)
+    g = sp.symbols(f"g_1:{steps + 1}", real=True)
+
+    def update(scale):
+        m = v = sp.Integer(0)
+        for gi in g:
+            m = b1 * m + (1 - b1) * scale * gi
+            v = b2 * v + (1 - b2) * (scale * gi) ** 2
+        return (m / (1 - b1**steps)) / sp.sqrt(v / (1 - b2**steps))
+
+    return sp.simplify(update(c) - update(sp.Integer(1)))
 
 
 @dataclass(frozen=True)
