@@ -274,16 +274,20 @@ class LearningSignal:
         """Evaluations of ``f`` per image so far."""
         return float(sum(b.shape[1] for b, _ in self._points))
 
-    def model_gradient(self, logit_gradient: np.ndarray) -> Params:
+    def model_gradient(self, logit_gradient: np.ndarray, discrete_only: bool = False) -> Params:
         """The ELBO gradient: encoder from ``logit_gradient``, decoder and prior at the points.
 
-        Each recorded evaluation counts once; the images are averaged.
+        Each recorded evaluation counts once; the images are averaged. With
+        ``discrete_only``, only the evaluations at binary ``b`` (every entry 0 or 1) count.
         """
-        if not self._points:
-            raise ValueError("the learning signal has not been evaluated yet")
+        points = self._points
+        if discrete_only:
+            points = [p for p in points if np.all((p[0] == 0) | (p[0] == 1))]
+        if not points:
+            raise ValueError("the learning signal has not been evaluated (at a binary b) yet")
         r, n, k = self.logit.shape
-        b = np.concatenate([p[0] for p in self._points], axis=1)  # (R, E, N, K)
-        res = np.concatenate([p[1] for p in self._points], axis=1)  # (R, E, N, D)
+        b = np.concatenate([p[0] for p in points], axis=1)  # (R, E, N, K)
+        res = np.concatenate([p[1] for p in points], axis=1)  # (R, E, N, D)
         count = b.shape[1] * n
         dv = np.swapaxes(res.reshape(r, -1, res.shape[-1]), -1, -2) @ b.reshape(r, -1, k)
         dd = res.sum(axis=(1, 2))

@@ -155,6 +155,8 @@ class Verdict:
     elbo_low: float
     elbo_high: float
     along: float
+    along_low: float
+    along_high: float
     relative_mse: float
     variance: float
     evaluations: float
@@ -180,6 +182,8 @@ def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
                 float(lo),
                 float(hi),
                 s.along,
+                s.along_low,
+                s.along_high,
                 s.relative_mse,
                 s.variance,
                 float(run.evaluations[i]),
@@ -192,14 +196,14 @@ def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
 def verdict_markdown(rows: Sequence[Verdict]) -> str:
     """The "which estimator?" table in Markdown, best final ELBO first."""
     lines = [
-        "| estimator | unbiased | final test ELBO [95 % t interval] | bias along exact "
+        "| estimator | unbiased | final test ELBO [95 % t interval] | bias along exact [interval] "
         "| MSE / ‖exact‖² | variance | evaluations of f | time per step |",
         "|:--|:--|--:|--:|--:|--:|--:|--:|",
     ]
     for r in sorted(rows, key=lambda r: -r.elbo):
         numbers = (
             f"| {r.elbo:.2f} [{r.elbo_low:.2f}, {r.elbo_high:.2f}] "
-            f"| {r.along:+.2f} | {r.relative_mse:.3g} | {scientific(r.variance)} "
+            f"| {r.along:+.2f} [{r.along_low:+.2f}, {r.along_high:+.2f}] | {r.relative_mse:.3g} | {scientific(r.variance)} "
             f"| {r.evaluations:g} | {r.time_ratio:.2f} |"
         ).replace("-", "−")
         lines.append(f"| {r.method} | {'yes' if r.unbiased else 'no'} {numbers}")

@@ -5,7 +5,7 @@ gradient of the batch's mean ELBO with respect to the encoder's parameters
 ``(W, c)``, a vector of ``K (D + 1)`` numbers, known exactly by enumeration
 (:func:`binary_gumbel.vae_oracle.exact_gradient`). Each method of
 :data:`binary_gumbel.vae_training.METHODS` gives ``M`` independent estimates
-``G_i`` of it (each at the method's two evaluations of ``f`` per image), with
+``G_i`` of it (each at the method's evaluations of ``f`` per image: two, or REBAR's three), with
 errors ``e_i = G_i - g*``. From them, with ``mu = E[e]`` and ``Sigma = Cov(e)``:
 
 - squared bias ``|mu|^2``: the products ``<e_{2i}, e_{2i+1}>`` of disjoint pairs are
@@ -155,7 +155,7 @@ def study_markdown(rows: Sequence[GradientStats]) -> str:
         verdict = "yes" if r.bias_consistent_with_zero else "no"
         lines.append(
             f"| {r.method} | {_sci(r.bias2)} [{_sci(r.bias2_low)}, {_sci(r.bias2_high)}] "
-            f"| {r.along:+.3f} [{r.along_low:+.3f}, {r.along_high:+.3f}] "
+            f"| {r.along:+.3f} [{r.along_low:+.3f}, {r.along_high:+.3f}] ".replace("-", "−")
             f"| {verdict} | {_sci(r.variance)} [{_sci(r.variance_low)}, {_sci(r.variance_high)}] "
             f"| {r.relative_mse:.3g} [{r.relative_mse_low:.3g}, {r.relative_mse_high:.3g}] |"
         )

@@ -8,10 +8,11 @@ the encoder's logit gradient differs between methods; it comes from
 pathwise gradient at the points where the estimator evaluated ``f``
 (:meth:`binary_gumbel.vae.LearningSignal.model_gradient`).
 
-Equal cost: every method evaluates ``f`` (or ``f`` and its gradient) twice per
-image and step. ARM and DisARM use their antithetic pair, RLOO its two samples,
+Equal cost: every method but REBAR evaluates ``f`` (or ``f`` and its gradient) twice
+per image and step. ARM and DisARM use their antithetic pair, RLOO its two samples,
 and the one-evaluation estimators (REINFORCE, straight-through, Gumbel-softmax,
-straight-through Gumbel-softmax, ReinMax) average two independent estimates.
+straight-through Gumbel-softmax, ReinMax) average two independent estimates. REBAR
+(:mod:`binary_gumbel.binary_rebar`) needs three for its one sample.
 "exact" is gradient ascent on the exact ELBO of the batch (:mod:`binary_gumbel.vae_oracle`),
 the reference.
 
@@ -33,6 +34,7 @@ import numpy as np
 from scipy import stats
 
 from binary_gumbel import binary_estimators as be
+from binary_gumbel.binary_rebar import rebar
 from binary_gumbel.digits import Digits, binarize
 from binary_gumbel.optim import Adam
 from binary_gumbel.vae import LearningSignal, Params, check_count, initial_params
@@ -58,7 +60,10 @@ class Method:
     ``f_grad`` rather than ``f``; ``samples`` the leading sample axis of its uniforms
     (2: two independent uniform vectors; None: one vector, ARM's and DisARM's pair);
     ``averages`` whether the method averages the estimates over that axis itself
-    (RLOO does, inside the estimator).
+    (RLOO does, inside the estimator; REBAR takes its ``(u, v)`` on it). ``evaluations``
+    is the number of evaluations of ``f`` per image and step; ``discrete_decoder`` gives
+    the decoder its gradient at the discrete points only (REBAR's relaxed points are for
+    its control variate, not for the model).
     """
 
     name: str
@@ -68,6 +73,8 @@ class Method:
     samples: int | None = 2
     averages: bool = True
     unbiased: bool = True
+    evaluations: int = 2
+    discrete_decoder: bool = False
 
     def uniform_shape(self, logit_shape: tuple[int, ...]) -> tuple[int, ...]:
         return logit_shape if self.samples is None else (self.samples,) + logit_shape
@@ -78,6 +85,10 @@ class Method:
         args = (f, signal.logit) + (() if self.tau is None else (self.tau,)) + (u,)
         g = self.function(*args)
         return g.mean(axis=0) if self.samples is not None and self.averages else g
+
+    def estimate(self, signal: LearningSignal, u: np.ndarray) -> Params:
+        """The ELBO gradient of every parameter: the encoder's from this method."""
+        return signal.model_gradient(self.logit_gradient(signal, u), self.discrete_decoder)
 
 
 def _methods() -> tuple[Method, ...]:
@@ -93,10 +104,20 @@ def _methods() -> tuple[Method, ...]:
         Method("Gumbel-softmax τ=1", be.gumbel_softmax, 1.0, True, unbiased=False),
         Method("ST Gumbel-softmax τ=0.5", be.straight_through_gumbel, 0.5, True, unbiased=False),
         Method("ReinMax τ=1", be.reinmax, 1.0, True, unbiased=False),
+        Method(
+            "REBAR λ=0.5",
+            rebar,
+            0.5,
+            True,
+            averages=False,
+            evaluations=3,
+            discrete_decoder=True,
+        ),
     )
 
 
-#: The methods, "exact" first, then the unbiased estimators, then the biased ones.
+#: The methods: "exact", the unbiased score-function estimators, the biased pathwise ones,
+#: and REBAR (unbiased, three evaluations: f at b, and f with its gradient at two relaxed points).
 METHODS: tuple[Method, ...] = _methods()
 
 
@@ -265,7 +286,7 @@ def train(
             else:
                 signal = LearningSignal(params, x)
                 u = method_rngs[m].random(meth.uniform_shape(signal.logit.shape))
-                grad = signal.model_gradient(meth.logit_gradient(signal, u))
+                grad = meth.estimate(signal, u)
                 evaluations[m] += signal.evaluations
             flat[m] = flat[m] - lr[:, None] * adams[m].step(-grad.flatten())
             seconds[m] += time.perf_counter() - t0
