@@ -203,7 +203,8 @@ def verdict_markdown(rows: Sequence[Verdict]) -> str:
     for r in sorted(rows, key=lambda r: -r.elbo):
         numbers = (
             f"| {r.elbo:.2f} [{r.elbo_low:.2f}, {r.elbo_high:.2f}] "
-            f"| {r.along:+.2f} [{r.along_low:+.2f}, {r.along_high:+.2f}] | {r.relative_mse:.3g} | {scientific(r.variance)} "
+            f"| {r.along:+.2f} [{r.along_low:+.2f}, {r.along_high:+.2f}] "
+            f"| {r.relative_mse:.3g} | {scientific(r.variance)} "
             f"| {r.evaluations:g} | {r.time_ratio:.2f} |"
         ).replace("-", "−")
         lines.append(f"| {r.method} | {'yes' if r.unbiased else 'no'} {numbers}")

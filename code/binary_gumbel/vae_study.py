@@ -153,9 +153,10 @@ def study_markdown(rows: Sequence[GradientStats]) -> str:
     ]
     for r in rows:
         verdict = "yes" if r.bias_consistent_with_zero else "no"
+        along = f"{r.along:+.3f} [{r.along_low:+.3f}, {r.along_high:+.3f}]".replace("-", "−")
         lines.append(
             f"| {r.method} | {_sci(r.bias2)} [{_sci(r.bias2_low)}, {_sci(r.bias2_high)}] "
-            f"| {r.along:+.3f} [{r.along_low:+.3f}, {r.along_high:+.3f}] ".replace("-", "−")
+            f"| {along} "
             f"| {verdict} | {_sci(r.variance)} [{_sci(r.variance_low)}, {_sci(r.variance_high)}] "
             f"| {r.relative_mse:.3g} [{r.relative_mse_low:.3g}, {r.relative_mse_high:.3g}] |"
         )
