@@ -167,3 +167,53 @@ def test_exercise_rate_check_follows_the_grid():
     assert rc.best == (0.03, 0.1)
     assert rc.at_edge == ("b",)
     np.testing.assert_allclose(rc.shortfall, [0.0, 0.65])
+
+
+def test_paired_comparison_by_seed():
+    run = vae_training.Training(
+        ("a", "b"),
+        (0.03,),
+        3,
+        4,
+        np.array([0, 10]),
+        # final ELBOs: a = 1, 2, 3 and b = 0.5, 1, 2.5 on seeds 0, 1, 2
+        np.array([[[[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]]], [[[0.0, 0.5], [0.0, 1.0], [0.0, 2.5]]]]),
+        np.zeros((2, 1, 3, 2)),
+        np.ones(2),
+        np.full(2, 2.0),
+        ((), ()),
+    )
+    c = vae_report.paired(run, "a", "b")
+    # differences 0.5, 1.0, 0.5: mean 2/3, s = 0.288675..., t_{2, 0.975} = 4.302652...
+    half = 4.302652729911275 * 0.28867513459481287 / np.sqrt(3)
+    np.testing.assert_allclose([c.difference, c.low, c.high], [2 / 3, 2 / 3 - half, 2 / 3 + half])
+    assert c.ordering == "is not resolved (interval contains 0)"
+
+
+def test_verdict_table_keeps_names_and_signs_numbers(short_run, data):
+    study = vae_study.gradient_study(
+        short_run.snapshot("DisARM"),
+        data.test[:2],
+        methods=["DisARM", "straight-through"],
+        estimates=200,
+    )
+    table = vae_report.verdict_markdown(vae_report.verdicts(short_run, study))
+    assert "| straight-through |" in table
+    assert "−" in table and " -2" not in table
+
+
+def test_figures_draw_one_series_per_method(short_run, study):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from binary_gumbel import figures, figures_vae
+
+    fig, axes = figures.new_figure(ncols=2)
+    names = ["DisARM", "ARM"]
+    figures_vae.plot_test_elbo(axes[0], short_run, names)
+    assert [line.get_label() for line in axes[0].get_lines()] == names
+    figures_vae.plot_study(axes, {"here": list(study.values())}, list(study))
+    assert len(axes[1].containers) == 1  # one errorbar series per checkpoint label
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

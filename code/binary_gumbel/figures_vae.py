@@ -85,6 +85,8 @@ def plot_study(axes, studies: dict, names: Sequence[str]):
     # symmetric-log: linear within +-0.2, so small biases read while REINFORCE's wide
     # interval still fits
     ax_bias.set_xscale("symlog", linthresh=0.2)
+    ticks = (-1.0, -0.2, 0.0, 0.2, 1.0)
+    ax_bias.set_xticks(ticks, [f"{t:g}".replace("-", "−") for t in ticks])
     ax_bias.set_xlabel("bias along the exact gradient, relative (symlog)")
     for ax in axes:
         ax.set_yticks(y, names if ax is ax_mse else [""] * len(names))
