@@ -62,6 +62,16 @@ def test_enumeration_matches_brute_force():
     assert np.all(e.log_marginal - e.elbo > 0)
 
 
+def test_fast_elbo_is_the_enumerated_elbo():
+    params, x = small_model(), small_images()
+    np.testing.assert_allclose(
+        vae_oracle.exact_elbo(params, x), vae_oracle.enumerate_latents(params, x).elbo, rtol=1e-12
+    )
+    elbo, marginal = vae_oracle.evaluate_bounds(params, x, log_marginal=False)
+    np.testing.assert_allclose(elbo, vae_oracle.evaluate_bounds(params, x)[0], rtol=1e-12)
+    assert np.all(np.isnan(marginal))
+
+
 def test_exact_gradient_matches_finite_differences():
     params, x = small_model(), small_images()
     grad = vae_oracle.exact_gradient(params, x)
