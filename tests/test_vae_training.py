@@ -139,6 +139,12 @@ def test_exercise_four_samples_count_four_evaluations(data):
     g = four.logit_gradient(signal, u)
     assert g.shape == signal.logit.shape
     assert signal.evaluations == 4
+    # the exercise's two antithetic pairs, trained as the exercise says
+    pairs = vae_training.Method(
+        "DisARM ×2", vae_training.method("DisARM").function, samples=2, evaluations=4
+    )
+    run = vae_training.train(data, methods=[four, pairs], steps=3, seeds=2, batch=4)
+    np.testing.assert_array_equal(run.evaluations, [4.0, 4.0])
 
 
 def test_exercise_rate_check_follows_the_grid():

@@ -214,7 +214,7 @@ def _step_exact(params: Params, x: np.ndarray) -> Params:
 
 def train(
     data: Digits,
-    methods: Sequence[str] = tuple(m.name for m in METHODS),
+    methods: Sequence[str | Method] = tuple(m.name for m in METHODS),
     latents: int = 8,
     steps: int = 600,
     seeds: int = 5,
@@ -226,7 +226,8 @@ def train(
     rng=0,
     log_marginal: bool = True,
 ) -> Training:
-    """Train every method in ``methods`` on ``seeds`` seeds at each learning rate.
+    """Train every method in ``methods`` (names in :data:`METHODS`, or :class:`Method`
+    objects of one's own) on ``seeds`` seeds at each learning rate.
 
     Every run starts from ``initial_params(latents, ..., rng=init_seed)``. At each
     step, seed ``s`` draws ``batch`` training images and binarizes them afresh
@@ -236,7 +237,7 @@ def train(
     count in ``checkpoints`` (default: 0 and ``steps``); with ``log_marginal=False`` only
     the ELBO (``test_log_marginal`` is NaN), which is cheaper.
     """
-    chosen = tuple(method(name) for name in methods)
+    chosen = tuple(m if isinstance(m, Method) else method(m) for m in methods)
     steps = check_count(steps, "steps", 1)
     seeds = check_count(seeds, "seeds", 1)
     batch = check_count(batch, "batch", 1)
