@@ -437,3 +437,14 @@ def test_reinmax_mean_keeps_its_sign_where_no_temperature_is_returned():
     means = bt.moments_at("ReinMax", -1.0, 0.25, taus)[0]
     assert np.all(means > 0)
     assert bt.reinmax_zero_mean_taus(0.0, 0.45).size == 0
+
+
+@pytest.mark.parametrize("name", bt.EXACT_ESTIMATORS)
+def test_the_branch_p_above_half_is_the_other_with_p_and_one_minus_p_exchanged(name):
+    """As the chapter says: for ARM and DisARM; the others are one expression."""
+    low, high = (bt.exact_moments(name, h)[1] for h in (False, True))
+    if name in ("ARM", "DisARM"):
+        assert sp.simplify(low.subs(bt.p, 1 - bt.p) - high) == 0
+        assert sp.simplify(low - high) != 0
+    else:
+        assert sp.simplify(low - high) == 0
