@@ -87,6 +87,16 @@ def test_variance_ordering_of_the_antithetic_estimators(study):
     assert study["DisARM"].variance_high < study["ARM"].variance_low
 
 
+def test_a_temperature_must_be_positive(data):
+    bad = vae_training.Method(
+        "GS τ=0", vae_training.method("Gumbel-softmax τ=1").function, 0.0, True
+    )
+    signal = vae.LearningSignal(vae.initial_params(8, data.train_mean, rng=0), data.test[:2])
+    u = np.random.default_rng(0).random(bad.uniform_shape(signal.logit.shape))
+    with pytest.raises(ValueError, match="tau"):
+        bad.logit_gradient(signal, u)
+
+
 def test_study_bad_input(data):
     params = vae.initial_params(8, data.train_mean, runs=2, rng=1)
     with pytest.raises(ValueError, match="one run"):
@@ -212,6 +222,8 @@ def test_figures_draw_one_series_per_method(short_run, study):
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     from binary_gumbel import figures, figures_vae
 
     fig, axes = figures.new_figure(ncols=2)
@@ -220,6 +232,11 @@ def test_figures_draw_one_series_per_method(short_run, study):
     assert [line.get_label() for line in axes[0].get_lines()] == names
     figures_vae.plot_study(axes, {"here": list(study.values())}, list(study))
     assert len(axes[1].containers) == 1  # one errorbar series per checkpoint label
-    import matplotlib.pyplot as plt
-
+    fig2, (ax1, ax2) = figures.new_figure(ncols=2)
+    figures_vae.plot_learning_rates(ax1, short_run)
+    assert len(ax1.containers) == len(short_run.methods)
+    e = short_run.test_elbo[0, 0, 0]
+    figures_vae.plot_bounds(ax2, short_run.checkpoints, e, e + 0.1)
+    assert len(ax2.get_lines()) == 2
+    plt.close(fig2)
     plt.close(fig)
