@@ -98,7 +98,9 @@ def test_student_t_quantile_and_the_mean_interval():
     assert math.isclose(iv.high - iv.estimate, q * x.std(ddof=1) / math.sqrt(24), rel_tol=1e-12)
     assert math.isclose(iv.estimate - iv.low, iv.high - iv.estimate, rel_tol=1e-12)
     # a normal quantile would be too narrow for few runs
-    assert iv.high - iv.estimate > montecarlo.z_for_false_alarm(0.05) * x.std(ddof=1) / math.sqrt(24)
+    assert iv.high - iv.estimate > montecarlo.z_for_false_alarm(0.05) * x.std(ddof=1) / math.sqrt(
+        24
+    )
     with pytest.raises(ValueError, match=r"^dof must"):
         montecarlo.t_for_false_alarm(0.05, 0)
     with pytest.raises(ValueError, match=r"at least 2"):

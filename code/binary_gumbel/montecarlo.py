@@ -248,7 +248,9 @@ def check_mean(samples, expected: float, false_alarm: float = DEFAULT_FALSE_ALAR
     x = _finite_values(samples, "samples")
     iv = mean_interval(x, false_alarm)
     se = float(x.std(ddof=1) / math.sqrt(x.size))
-    return MeanCheck(iv.estimate, se, float(expected), iv.high - iv.estimate, int(x.size), false_alarm)
+    return MeanCheck(
+        iv.estimate, se, float(expected), iv.high - iv.estimate, int(x.size), false_alarm
+    )
 
 
 @dataclass(frozen=True)
