@@ -609,12 +609,13 @@ def train(
     if method in ("REINFORCE", "exact", "baseline"):
         phi[:, 0] = 0.0  # no Concrete term
     mask = _trainable(method, layout)
+    learns = bool(mask.any())
     theta = np.full(chains, float(_float(theta0, "theta0")))
     p_param = _sigmoid(theta)
     opt_theta = Adam(chains, learning_rate)
     opt_phi = Adam(phi.shape, phi_learning_rate)
     thetas = np.empty((steps + 1, chains))
-    variances = np.empty((steps, chains))
+    estimates = np.empty((steps, chains, batch))
     thetas[0] = theta
     for k in range(steps):
         uv = rng.random((2, chains, batch))
@@ -624,14 +625,14 @@ def train(
             dg = None
         else:
             noise = _noise_unchecked(th, target, uv[0], uv[1])
-            g, dg = _relax(phi, layout, *noise, grads=bool(mask.any()), rows=mask)
+            g, dg = _relax(phi, layout, *noise, grads=learns, rows=mask)
         if parameterisation == "probability":
             scale = 1 / (p_param * (1 - p_param))[:, None]
             g = g * scale
             if dg is not None:
                 dg = dg * scale[..., None]
-        variances[k] = g.var(axis=1, ddof=1)
-        if mask.any():
+        estimates[k] = g
+        if learns:
             grad_phi = np.zeros(phi.shape)
             grad_phi[:, mask] = np.mean(2 * g[:, None, :] * dg, axis=-1)
             phi -= opt_phi.step(grad_phi)
@@ -651,7 +652,7 @@ def train(
         batch,
         thetas,
         objective(thetas, target),
-        variances,
+        estimates.var(axis=-1, ddof=1),
         phi,
     )
 
