@@ -120,7 +120,7 @@ def mean_interval(values, false_alarm: float = 0.05) -> Interval:
     is too small.
     """
     x = _finite_values(values)
-    half = t_for_false_alarm(false_alarm, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+    half = t_for_false_alarm(false_alarm, x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size)
     mean = float(x.mean())
     return Interval(mean, mean - half, mean + half)
 
