@@ -64,7 +64,7 @@ from binary_gumbel._validation import (
     check_tau,
     check_uniform,
 )
-from binary_gumbel.conditional_noise import _derivative, _sample
+from binary_gumbel.conditional_noise import sample_and_derivative_unchecked
 from binary_gumbel.gradients import _check_count, _float, exact_gradient, objective, scientific
 from binary_gumbel.montecarlo import PairedComparison, mean_interval, paired_comparison
 from binary_gumbel.noise import _logistic, _sigmoid
@@ -121,8 +121,8 @@ def _noise(theta, target, u, v):
 def _noise_unchecked(theta, target, u, v):
     z = theta + _logistic(u)
     b = (z > 0).astype(np.float64)
-    zt = _sample(v, theta, b)
-    return theta, target, z, b, _sigmoid(theta), zt, _derivative(v, theta, b)
+    zt, dzt = sample_and_derivative_unchecked(v, theta, b)
+    return theta, target, z, b, _sigmoid(theta), zt, dzt
 
 
 # --- REBAR ------------------------------------------------------------------------------
@@ -666,7 +666,7 @@ def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]
     theta = float(_float(logit, "logit"))
     uv = as_generator(rng).random((2, n))
     b = (theta + _logistic(uv[0]) > 0).astype(np.float64)
-    zt = _sample(uv[1], np.float64(theta), b)
+    zt, _ = sample_and_derivative_unchecked(uv[1], np.float64(theta), b)
     return {k: zt[b == k] for k in (0, 1)}
 
 
