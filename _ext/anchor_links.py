@@ -17,6 +17,7 @@ exist still fails the build.
 
 from __future__ import annotations
 
+import myst_nb_adapter
 from docutils import nodes
 
 
@@ -34,12 +35,11 @@ def _labels(doctree) -> dict[str, str]:
 
 
 def _register_labels(app, doctree) -> None:
-    env = app.env
-    slugs = env.metadata[env.docname].setdefault("myst_slugs", {})
     for label, title in _labels(doctree).items():
-        slugs.setdefault(label, (0, label, title))
+        myst_nb_adapter.add_anchor(app.env, label, title)
 
 
 def setup(app):
+    app.setup_extension("myst_nb_adapter")
     app.connect("doctree-read", _register_labels)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,6 +21,7 @@ against it.
 
 from __future__ import annotations
 
+import myst_nb_adapter
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
@@ -84,15 +85,14 @@ def _register_entry_ids(app, doctree) -> None:
 
     if not any(True for _ in doctree.findall(bibliography)):
         return
-    env = app.env
-    domain = env.get_domain("cite")
-    slugs = env.metadata[env.docname].setdefault("myst_slugs", {})
+    domain = app.env.get_domain("cite")
     for entry in domain.bibdata.data.entries.values():
         key = CITE_ID.format(key=entry.key)
-        slugs[key] = (0, key, author_year(entry))
+        myst_nb_adapter.add_anchor(app.env, key, author_year(entry))
 
 
 def setup(app):
+    app.setup_extension("myst_nb_adapter")
     _register_styles()
     app.setup_extension("sphinxcontrib.bibtex")
     app.config.bibtex_cite_id = CITE_ID

@@ -13,7 +13,10 @@ puts in the page. This extension
 * drops MyST-NB's warning that it skips the Vega-Lite representation, which
   it cannot render and does not need, since the JavaScript twin in the same
   output draws the chart. Only that exact warning is dropped, so ``-W`` still
-  fails on any other unknown output type.
+  fails on any other unknown output type. Sphinx's public ``suppress_warnings``
+  (``mystnb.unknown_mime_type``) would not do: it silences every unknown type,
+  and an output that nothing can render then vanishes from the page without a
+  word (``tests/test_explorable.py`` builds both cases).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ its source in ``_sources/`` and tells the theme about it, so every chapter page
 offers both its ``.ipynb`` and its MyST ``.md``. The notebook is written as
 ``prose_values.for_download`` gives it: stable cell ids (two builds give the
 same file) and the prose's numbers saved where jupyterlab-myst reads them.
+Its first cell says what a reader installs to run it (``INSTALL``).
 
 When ``hide_solutions`` is on (sphinx-exercise's option, set by
 ``make book-student``), the pages already lack the solutions; this extension
@@ -28,6 +29,23 @@ SOLUTION_BLOCK = re.compile(
 )
 
 
+#: The first cell of every downloaded notebook: what to install to run it.
+INSTALL = (
+    "To run this notebook, install the book's library with the extra its chapters "
+    'need, from a clone of the book\'s repository: `pip install ".[chapters]"` '
+    "(NumPy, SciPy, SymPy, Matplotlib and Altair come with it). Then run the "
+    "notebook from the top, in any folder."
+)
+
+
+def with_install_note(notebook):
+    """``notebook`` with ``INSTALL`` as its first (markdown) cell."""
+    cell = nbformat.v4.new_markdown_cell(INSTALL)
+    cell.id = "install"
+    notebook.cells.insert(0, cell)
+    return notebook
+
+
 def strip_solutions(markdown: str) -> str:
     """``markdown`` without its ``{solution}`` blocks (and the blank line after each)."""
     return re.sub(r"\n{3,}", "\n\n", SOLUTION_BLOCK.sub("", markdown))
@@ -41,7 +59,8 @@ def _offer_notebook(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(prose_values.for_download(nbformat.read(executed, as_version=4)), target)
+    notebook = prose_values.for_download(nbformat.read(executed, as_version=4))
+    nbformat.write(with_install_note(notebook), target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import myst_nb_adapter
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -45,19 +46,14 @@ VERIFIER = "from binary_gumbel import derivation\n\nderivation.verify_all()"
 
 def _notebooks(env, docnames):
     """``(docname, path, notebook)`` of each notebook page in ``docnames``, as MyST-NB reads it."""
-    import myst_nb.sphinx_ as sphinx_parser
-    from myst_nb.core.read import is_myst_markdown_notebook
-
     found = []
     for docname in docnames:
         path = Path(env.doc2path(docname))
         if path.suffix != ".md":
             continue
-        text = path.read_text(encoding="utf-8")
-        if not is_myst_markdown_notebook(text):
-            continue
-        reader = sphinx_parser.create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
-        found.append((docname, path, reader.read(text)))
+        notebook = myst_nb_adapter.read_notebook(env, path, path.read_text(encoding="utf-8"))
+        if notebook is not None:
+            found.append((docname, path, notebook))
     return found
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 
+import myst_nb_adapter
 import nbformat
 
 #: ``{eval}`expression``` in a markdown cell.
@@ -153,38 +154,8 @@ class _ProseMixin:
         return [output]
 
 
-def _patch_myst_nb() -> None:
-    """Route MyST-NB's notebook reading and cached execution through this module."""
-    import myst_nb.sphinx_ as sphinx_parser
-    from myst_nb.core.execute.cache import NotebookClientCache
-
-    if getattr(sphinx_parser, "_prose_values_patched", False):
-        return
-    create_nb_reader = sphinx_parser.create_nb_reader
-    create_client = sphinx_parser.create_client
-    cached = type("ProseNotebookClientCache", (_ProseMixin, NotebookClientCache), {})
-
-    def reader(*args, **kwargs):
-        found = create_nb_reader(*args, **kwargs)
-        if found is not None:
-            read = found.read
-            found = found.__class__(
-                lambda text: add_prose_cell(read(text)), found.md_config, found.read_fmt
-            )
-        return found
-
-    def client(*args, **kwargs):
-        made = create_client(*args, **kwargs)
-        if type(made) is NotebookClientCache:
-            made.__class__ = cached
-        return made
-
-    sphinx_parser.create_nb_reader = reader
-    sphinx_parser.create_client = client
-    sphinx_parser._prose_values_patched = True
-
-
 def setup(app):
     app.setup_extension("myst_nb")
-    _patch_myst_nb()
+    app.setup_extension("myst_nb_adapter")
+    myst_nb_adapter.route_notebooks(add_prose_cell, _ProseMixin)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

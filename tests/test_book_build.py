@@ -161,6 +161,18 @@ kernelspec:
 value = open("code/binary_gumbel/value.py").read().split("'")[1]
 ```
 
+```{code-cell} ipython3
+import io
+
+from IPython.display import Image
+from matplotlib.figure import Figure
+
+figure, png = Figure(figsize=(1, 1)), io.BytesIO()
+figure.suptitle(value)
+figure.savefig(png, format="png")
+Image(png.getvalue())
+```
+
 The value in the library is {eval}`value`.
 """
 
@@ -171,6 +183,7 @@ sphinx:
   local_extensions:
     prose_values: _ext
     parallel_execution: _ext
+    prune_orphans: _ext
 """
 
 
@@ -218,3 +231,12 @@ def test_library_change_reexecutes_a_real_build(tmp_path):
     page = make_book()
     assert "The value in the library is second" in page, "the chapter was not re-executed"
     assert "first" not in page, "the page still shows the old library's output"
+
+    # The rebuilt site holds exactly what a clean build of the same sources holds:
+    # the first build's figure, which no page uses any more, is gone.
+    site = tmp_path / "_build" / "html"
+    rebuilt = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    subprocess.run(["make", "clean"], cwd=tmp_path, check=True, capture_output=True)
+    make_book()
+    clean = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert rebuilt == clean, f"files in one build only: {sorted(rebuilt ^ clean)[:10]}"

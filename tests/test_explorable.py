@@ -11,6 +11,8 @@ light and the dark theme.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -199,6 +201,59 @@ def test_the_build_drops_only_the_warning_about_the_vegalite_twin():
     assert not keep(record(f"skipping unknown output mime type: {mime} [mystnb.unknown_mime_type]"))
     assert keep(record("skipping unknown output mime type: application/x-other [mystnb...]"))
     assert keep(record(f"No mime type available in priority list for builder 'html' ('{mime}')"))
+
+
+def test_the_build_silences_the_vegalite_twin_but_not_an_output_nothing_renders(tmp_path):
+    """MyST-NB cannot render the Vega-Lite output (its JavaScript twin draws the chart).
+
+    One-page builds with ``-W``: with the book's extension, the explorable's two-part
+    output passes and an output of another unknown type fails. With Sphinx's public
+    ``suppress_warnings`` in its place, that unknown output would pass, dropped silently:
+    the reason the extension filters one warning instead.
+    """
+    import nbformat
+
+    from conftest import ROOT
+
+    def build(data: dict, conf: str) -> subprocess.CompletedProcess:
+        source = tmp_path / f"src-{len(list(tmp_path.iterdir()))}"
+        source.mkdir()
+        (source / "conf.py").write_text(f"nb_execution_mode = 'off'\n{conf}\n")
+        output = nbformat.v4.new_output("display_data", data=data)
+        notebook = nbformat.v4.new_notebook(
+            cells=[
+                nbformat.v4.new_markdown_cell("# Probe"),
+                nbformat.v4.new_code_cell("chart", outputs=[output]),
+            ]
+        )
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+        nbformat.write(notebook, source / "index.ipynb")
+        return subprocess.run(
+            [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(source)]
+            + [str(source / "_build")],
+            capture_output=True,
+            text=True,
+        )
+
+    book = (
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'explorable_figures']"
+    )
+    public = "extensions = ['myst_nb']\nsuppress_warnings = ['mystnb.unknown_mime_type']"
+    twin = {explorable.VEGALITE_MIME_TYPE: {"mark": "point"}, "application/javascript": "1;"}
+    other = {"application/x-unknown": "?"}
+    assert build(twin, book).returncode == 0
+    assert build(other, book).returncode != 0, "an output nothing renders must fail the build"
+    assert build(other, public).returncode == 0, "suppress_warnings would hide it"
+
+
+def _open(context, site_url):
+    from test_browser import open_offline
+
+    page, record = open_offline(context, f"{site_url}/{PAGE}")
+    page.wait_for_selector(".explorable svg .mark-line path", state="attached")
+    return page, record
 
 
 # --- The built page, in Chromium --------------------------------------------------------

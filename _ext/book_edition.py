@@ -1,0 +1,97 @@
+"""Which edition a reader holds: the book's version, build date and licences.
+
+- **Version**: ``[project] version`` of ``pyproject.toml``, the one place it is
+  written. Sphinx's ``version`` and ``release`` are set from it.
+- **Build date**: the day (UTC) of ``SOURCE_DATE_EPOCH`` when it is set, else of
+  the last git commit; never the wall clock, so two builds of one commit give
+  the same pages (``tests/test_reproducible_build.py``). Without either (a copy
+  of the sources outside git) the date is left out.
+- **Licences**: the code is MIT (``LICENSE``), the prose and figures CC BY 4.0
+  (``LICENSE-text``).
+
+Every page's footer shows the three (``_templates/book-edition.html``, listed in
+``footer_content_items`` in ``_config.yml``). The single-page edition that
+``make pdf`` prints shows them under the book's title as well, so that the
+PDF's first page says which version it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import tomllib
+from pathlib import Path
+
+from markupsafe import escape
+
+LICENCES = {
+    "code": ("MIT", "https://opensource.org/license/mit"),
+    "text and figures": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+}
+
+
+def book_version(root: Path) -> str:
+    """The book's version: ``pyproject.toml``'s ``[project] version``."""
+    with (root / "pyproject.toml").open("rb") as file:
+        return tomllib.load(file)["project"]["version"]
+
+
+def build_date(root: Path, environ=os.environ) -> str:
+    """``YYYY-MM-DD`` (UTC) of ``SOURCE_DATE_EPOCH``, else of the last commit, else ``""``."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        try:
+            run = subprocess.run(
+                ["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+        epoch = run.stdout.strip()
+    if not epoch:
+        return ""
+    moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    return moment.date().isoformat()
+
+
+def edition_html(version: str, date: str) -> str:
+    """The line that names the edition and the licences, as HTML."""
+    built = f", built {escape(date)}" if date else ""
+    licences = "; ".join(
+        f'{what}: <a href="{url}">{name}</a>' for what, (name, url) in LICENCES.items()
+    )
+    return f"Version {escape(version)}{built}. {licences[0].upper()}{licences[1:]}."
+
+
+def _set_edition(app, config):
+    root = Path(app.srcdir)
+    version, date = book_version(root), build_date(root)
+    config.version = config.release = version
+    config.html_context = {
+        **config.html_context,
+        "book_version": version,
+        "book_build_date": date,
+        "book_edition": edition_html(version, date),
+    }
+
+
+def _title_page(app, pagename, templatename, context, doctree):
+    """Under the title of the single-page edition, the edition line (the PDF's first page)."""
+    if app.builder.name != "singlehtml" or pagename != app.config.root_doc:
+        return
+    body = context.get("body", "")
+    end = body.find("</h1>")
+    if end < 0:
+        return
+    end += len("</h1>")
+    line = f'\n<p class="book-edition book-edition-title">{context["book_edition"]}</p>\n'
+    context["body"] = body[:end] + line + body[end:]
+
+
+def setup(app):
+    app.connect("config-inited", _set_edition)
+    app.connect("html-page-context", _title_page)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,100 @@
+"""Every place where the book's build reaches into MyST-NB, MyST-Parser or jupyter-cache.
+
+Why this exists: the book shows computed numbers in its prose with
+``{eval}`name```, which JupyterLab evaluates in the kernel, and it executes its
+chapters once, in parallel, into a shared execution cache. MyST-NB evaluates
+``{eval}`` only in its ``inline`` execution mode, which has no cache, and it
+has no public hook to execute notebooks before Sphinx reads them. So
+``prose_values`` and ``parallel_execution`` need MyST-NB's notebook reader and
+cache client, and ``anchor_links`` and ``citations`` need MyST-Parser's table
+of a page's anchors. None of these is a public API.
+
+They are all here, behind four functions, so that an upgrade breaks one file.
+``PINNED`` names the versions this adapter was written against; when an
+installed version differs, the build warns (and ``-W`` makes that an error) and
+``tests/test_build_adapter.py`` fails, both naming the pins to check. After
+checking each function below against the new version, update ``PINNED`` (and
+the pins in ``requirements.txt``).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+#: The versions of the packages whose private parts this adapter uses.
+PINNED = {"myst-nb": "1.4.0", "myst-parser": "3.0.1", "jupyter-cache": "1.0.1"}
+
+
+def version_mismatches() -> list[str]:
+    """A sentence for each package of ``PINNED`` whose installed version differs."""
+    found = []
+    for package, pinned in PINNED.items():
+        installed = metadata.version(package)
+        if installed != pinned:
+            found.append(
+                f"{package} is {installed}, but _ext/myst_nb_adapter.py was written for "
+                f"{pinned}: check the adapter's functions against it, then update PINNED"
+            )
+    return found
+
+
+def read_notebook(env, path, text: str):
+    """``path``'s notebook as MyST-NB reads it (``None`` if it is not a MyST notebook)."""
+    import myst_nb.sphinx_ as sphinx_parser
+    from myst_nb.core.read import is_myst_markdown_notebook
+
+    if not is_myst_markdown_notebook(text):
+        return None
+    reader = sphinx_parser.create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
+    return reader.read(text)
+
+
+def route_notebooks(transform, client_mixin) -> None:
+    """Pass every notebook MyST-NB reads through ``transform``, and run its cache client
+    with ``client_mixin`` first in the method resolution order (idempotent)."""
+    import myst_nb.sphinx_ as sphinx_parser
+    from myst_nb.core.execute.cache import NotebookClientCache
+
+    if getattr(sphinx_parser, "_book_adapter_routed", False):
+        return
+    create_nb_reader = sphinx_parser.create_nb_reader
+    create_client = sphinx_parser.create_client
+    cached = type(f"Book{NotebookClientCache.__name__}", (client_mixin, NotebookClientCache), {})
+
+    def reader(*args, **kwargs):
+        found = create_nb_reader(*args, **kwargs)
+        if found is not None:
+            read = found.read
+            found = found.__class__(
+                lambda text: transform(read(text)), found.md_config, found.read_fmt
+            )
+        return found
+
+    def client(*args, **kwargs):
+        made = create_client(*args, **kwargs)
+        if type(made) is NotebookClientCache:
+            made.__class__ = cached
+        return made
+
+    sphinx_parser.create_nb_reader = reader
+    sphinx_parser.create_client = client
+    sphinx_parser._book_adapter_routed = True
+
+
+def add_anchor(env, name: str, title: str) -> None:
+    """Tell MyST-Parser that the page being read has an anchor ``name`` (link text ``title``),
+    so that ``[text](page.md#name)`` resolves (and a link to an unknown anchor still warns)."""
+    slugs = env.metadata[env.docname].setdefault("myst_slugs", {})
+    slugs.setdefault(name, (0, name, title))
+
+
+def warn_on_version_change(app, config) -> None:
+    from sphinx.util import logging
+
+    for message in version_mismatches():
+        logging.getLogger(__name__).warning(message)
+
+
+def setup(app):
+    app.connect("config-inited", warn_on_version_change)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,151 @@
+"""The instructors' page, built from each chapter's front matter.
+
+Every chapter's jupytext header holds a ``teaching`` block::
+
+    teaching:
+      objectives:            # what a student can do after the chapter
+        - ...
+      prerequisites:
+        chapters: [chapters/categorical]   # earlier pages of _toc.yml
+        knowledge:                         # from outside the book
+          - ...
+      exercises:             # every {exercise} label of the chapter
+        ex-cat-weights: easy # easy, medium or hard
+
+The directive
+
+    ```{teaching-chapters}
+    ```
+
+writes an overview table and one section per chapter, in reading order: its
+objectives, prerequisites (linked), exercises with their difficulty (linked to
+each exercise), and the seconds the chapter took to execute from a fresh
+kernel, read from the execution cache's records when the book is built
+(``tools/timings.py``). The page is read again at every build, so the times are
+this build's. :func:`problems` says what a chapter's block lacks;
+``tests/test_teaching.py`` fails on any, naming the chapter and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from book_pages import MarkdownDirective, chapters, exercise_labels, front_matter, link, title, tool
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+def block(root: Path, page: str) -> dict:
+    """The ``teaching`` block of ``page``'s front matter (``{}`` when it has none)."""
+    found = front_matter(root, page).get("teaching")
+    return found if isinstance(found, dict) else {}
+
+
+def problems(root: Path, page: str, pages: list[str]) -> list[str]:
+    """What ``page``'s ``teaching`` block lacks or gets wrong; ``pages`` is the reading order."""
+    where = f"{page}.md, front matter"
+    teaching = block(root, page)
+    if not teaching:
+        return [f"{where}: no 'teaching' block (objectives, prerequisites, exercises)"]
+    found = []
+    objectives = teaching.get("objectives")
+    if not objectives or not all(isinstance(o, str) and o.strip() for o in objectives):
+        found.append(f"{where}: 'objectives' must be a non-empty list of sentences")
+    prerequisites = teaching.get("prerequisites")
+    if not isinstance(prerequisites, dict) or not {"chapters", "knowledge"} <= set(prerequisites):
+        found.append(f"{where}: 'prerequisites' must have 'chapters' and 'knowledge' lists")
+    else:
+        earlier = pages[: pages.index(page)] if page in pages else []
+        for chapter in prerequisites["chapters"] or []:
+            if chapter not in earlier:
+                found.append(f"{where}: prerequisite {chapter!r} is not an earlier page")
+    difficulty = teaching.get("exercises") or {}
+    labels = exercise_labels(root, page)
+    for label in labels:
+        if difficulty.get(label) not in DIFFICULTIES:
+            found.append(
+                f"{where}: exercise {label or '(unlabelled)'!r} needs a difficulty, "
+                f"one of {', '.join(DIFFICULTIES)} (exercises: {{{label}: ...}})"
+            )
+    for label in sorted(set(difficulty) - set(labels)):
+        found.append(f"{where}: 'exercises' names {label!r}, which is no exercise of the page")
+    return found
+
+
+def seconds_text(seconds: float | None) -> str:
+    return "not measured yet" if seconds is None else f"{seconds:.1f} s"
+
+
+def _exercise_counts(exercises: dict) -> str:
+    counts = [f"{list(exercises.values()).count(d)} {d}" for d in DIFFICULTIES]
+    return ", ".join(count for count in counts if not count.startswith("0 ")) or "none"
+
+
+def markdown(root: Path, pages: list[str], seconds: dict[str, float]) -> str:
+    """The overview table and one section per chapter, as MyST Markdown."""
+    titles = {page: title(root, page) for page in pages}
+    rows = [
+        "| Chapter | Executes in | Exercises | Earlier chapters it builds on |",
+        "|---|---|---|---|",
+    ]
+    sections = []
+    for page in pages:
+        teaching = block(root, page)
+        prerequisites = teaching.get("prerequisites") or {}
+        needs = [link(p, titles.get(p, p)) for p in prerequisites.get("chapters") or []]
+        exercises = teaching.get("exercises") or {}
+        time = seconds_text(seconds.get(page))
+        rows.append(
+            f"| {link(page, titles[page])} | {time} | {_exercise_counts(exercises)} "
+            f"| {', '.join(needs) or 'none'} |"
+        )
+        objectives = "\n".join(f"- {o}" for o in teaching.get("objectives") or [])
+        knowledge = "; ".join(prerequisites.get("knowledge") or []) or "nothing more"
+        listed = "\n".join(
+            f"- {link(page, f'Exercise {n}', label)} (`{label}`): {exercises.get(label, '?')}"
+            for n, label in enumerate(exercise_labels(root, page), start=1)
+        )
+        ran = (
+            "has no execution time in the cache yet"
+            if page not in seconds
+            else f"executes in {time} from a fresh kernel"
+        )
+        sections.append(
+            f"### {titles[page]}\n\n"
+            f"{link(page, 'The chapter')} {ran}.\n\n"
+            f"**After it, a student can:**\n\n{objectives}\n\n"
+            f"**It builds on** {', '.join(needs) or 'no earlier chapter'}, "
+            f"and from outside the book: {knowledge}.\n\n"
+            f"**Exercises:**\n\n{listed or '- none'}\n"
+        )
+    measured = [seconds[page] for page in pages if page in seconds]
+    if not measured:
+        total = "No chapter has an execution time in the cache yet."
+    else:
+        which = "All" if len(measured) == len(pages) else f"The {len(measured)} measured"
+        total = (
+            f"{which} chapters take {sum(measured):.1f} s of kernel time one after "
+            "another (the book's build runs them in parallel)."
+        )
+    return (
+        "## The chapters at a glance\n\n"
+        + "\n".join(rows)
+        + f"\n\n{total}\n\n## Chapter by chapter\n\n"
+        + "\n".join(sections)
+    )
+
+
+class TeachingChapters(MarkdownDirective):
+    def markdown(self) -> str:
+        root = Path(self.env.srcdir)
+        # The execution times change at every build, and so may any chapter.
+        self.env.note_reread()
+        cache = Path(self.env.mystnb_config.execution_cache_path)
+        timings = tool(root, "timings")
+        seconds = timings.page_seconds(cache, root) if (cache / "global.db").is_file() else {}
+        return markdown(root, chapters(root), seconds)
+
+
+def setup(app):
+    app.add_directive("teaching-chapters", TeachingChapters)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

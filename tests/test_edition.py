@@ -1,0 +1,144 @@
+"""The built book says which edition it is, and its back matter is built from its sources.
+
+- every page's footer: the version (``pyproject.toml``), the build date (the last
+  commit's) and the licences, code MIT, text and figures CC BY 4.0; the PDF's
+  first page says the same;
+- every page has the book's icon, and one search box at desktop widths;
+- the instructors' page shows every chapter's objectives and exercises, and the
+  execution times the execution cache records;
+- the corrections page shows every entry of ``corrections.yml``, linked.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from book_sources import chapters, title
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, book_pages, require_or_skip
+
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import book_edition  # noqa: E402
+import book_pages as sources  # noqa: E402
+import corrections  # noqa: E402
+
+pytestmark = pytest.mark.book
+
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+PDF = ROOT / "_build" / "pdf" / "book.pdf"
+CACHE = ROOT / "_build" / ".jupyter_cache"
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def words(tag) -> str:
+    """The text of ``tag`` on one line, with Sphinx's typographic apostrophes undone."""
+    return " ".join(tag.get_text(" ").replace("\u2019", "'").split())
+
+
+def test_every_page_names_its_edition_and_licences(html_dir):
+    date = book_edition.build_date(ROOT)
+    for page in book_pages(html_dir):
+        footer = soup(page).select(".bd-footer-content .book-edition")
+        assert len(footer) == 1, f"{page.name}: no edition line in the footer"
+        text = footer[0].get_text(" ", strip=True)
+        assert f"Version {VERSION}" in text, f"{page.name}: {text}"
+        assert not date or f"built {date}" in text, f"{page.name}: {text} (built {date})"
+        assert re.search(r"Code: MIT\b.*text and figures: CC BY 4\.0", text), text
+
+
+def test_the_pdf_says_its_edition_on_its_first_page():
+    require_or_skip(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
+    require_or_skip(PDF.is_file(), f"the PDF is not printed at {PDF} (make pdf)")
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(PDF), "-"], capture_output=True, text=True
+    ).stdout
+    flat = " ".join(first.split())
+    assert f"Version {VERSION}" in flat, flat[:500]
+    assert "MIT" in flat and "CC BY 4.0" in flat, flat[:500]
+
+
+def test_every_page_has_the_books_icon(html_dir):
+    for page in book_pages(html_dir):
+        icons = soup(page).select('link[rel="icon"]')
+        assert len(icons) == 1, f"{page.name}: {len(icons)} icons"
+        assert (page.parent / icons[0]["href"]).resolve().is_file(), icons[0]["href"]
+
+
+def test_one_search_box_at_desktop_widths(html_dir):
+    """The sidebar's search field only; the theme hides its header button above 960 px.
+
+    The header bar the theme put a second one in is left empty, and hidden
+    (``_static/header.css``).
+    """
+    for page in book_pages(html_dir):
+        page_soup = soup(page)
+        fields = page_soup.select(".search-button-field")
+        assert len(fields) == 1, f"{page.name}: {len(fields)} search fields"
+        assert fields[0].find_parent(id="pst-primary-sidebar"), f"{page.name}: not in the sidebar"
+        assert not page_soup.select("#pst-header *"), f"{page.name}: the header bar is not empty"
+    assert "#pst-header" in (html_dir / "_static" / "header.css").read_text()
+
+
+def _article(name: str, html_dir: Path) -> BeautifulSoup:
+    return soup(html_dir / f"{name}.html").find("article")
+
+
+def test_the_instructors_page_shows_every_chapter(html_dir):
+    article = _article("teaching", html_dir)
+    text = words(article)
+    for name in chapters():
+        block = yaml.safe_load((ROOT / f"{name}.md").read_text().split("---\n", 2)[1])["teaching"]
+        section = article.find(
+            lambda tag, name=name: tag.name == "h3" and title(name) in tag.get_text()
+        )
+        assert section, f"no section for {name}"
+        body = words(section.find_parent("section"))
+        first = re.sub(r"\$[^$]*\$", "", block["objectives"][0]).split()[:4]
+        assert " ".join(first) in body, f"{name}: objective {first} missing"
+        links = {a["href"] for a in section.find_parent("section").select("a[href]")}
+        for label, difficulty in block["exercises"].items():
+            assert any(href.endswith(f"#{label}") for href in links), f"{name}: {label} unlinked"
+            assert re.search(rf"{re.escape(label)}\s*\)?\s*:\s*{difficulty}", body), label
+    assert "A unit of three lectures" in text and "A unit of six lectures" in text
+
+
+def test_the_instructors_page_shows_the_caches_execution_times(html_dir):
+    require_or_skip((CACHE / "global.db").is_file(), f"no execution cache at {CACHE}")
+    seconds = sources.tool(ROOT, "timings").page_seconds(CACHE, ROOT)
+    article = _article("teaching", html_dir)
+    rows = {
+        row.select("td")[0].get_text(strip=True): row.select("td")[1].get_text(strip=True)
+        for row in article.select("table tbody tr")
+    }
+    for name in chapters():
+        shown = rows[title(name)]
+        if name in seconds:
+            assert shown == f"{seconds[name]:.1f} s", f"{name}: {shown}, cache {seconds[name]}"
+
+
+def test_the_corrections_page_lists_every_entry(html_dir):
+    entries = corrections.load(ROOT)
+    article = _article("corrections", html_dir)
+    sections = article.select("section section")
+    assert len(sections) == len(entries)
+    for section, entry in zip(sections, entries, strict=True):
+        text = words(section)
+        assert entry["where"] in text and f"version {entry['version']}" in text
+        for field in ("It said:", "It says now:", "Decided by:"):
+            assert field in text, f"{entry['where']}: {field} missing"
+        target = f"{entry['chapter']}.html"
+        assert any(a["href"].split("#")[0] == target for a in section.select("a[href]")), (
+            f"{entry['where']}: no link to {target}"
+        )
