@@ -795,8 +795,8 @@ def format_saving(grid: VarianceGrid, small: float = 2.0) -> dict[str, str]:
     to the temperature ``small`` (the end of the chapter's first, truncated grid), the
     saving and ``eta*`` at the largest temperature, the ``lambda -> infinity`` limit of
     ``eta*`` (:func:`limit_eta`), the mean baseline's saving, and, if ``eta = 1`` is on
-    the grid, the range of temperatures where ``eta = 1`` does worse than REINFORCE and
-    its variance ratio at the largest temperature."""
+    the grid, the temperatures where ``eta = 1`` does worse than REINFORCE (estimated on
+    the grid's samples) and its variance ratio at the largest temperature."""
     low = grid.temperatures <= small
     if not low.any():
         raise ValueError(f"small must be at least the smallest temperature; got {small!r}")
@@ -813,10 +813,10 @@ def format_saving(grid: VarianceGrid, small: float = 2.0) -> dict[str, str]:
     ones = np.flatnonzero(grid.etas == 1.0)
     if ones.size:
         ratio = grid.variance[ones[0]] / grid.reinforce_variance
-        worse = grid.temperatures[ratio > 1]
+        worse = [f"{lam:g}" for lam in grid.temperatures[ratio > 1]]
         out["sv_one_worse"] = (
-            f"{worse.min():g} to {worse.max():g}" if worse.size else "no temperature"
-        )
+            ", ".join(worse[:-1]) + " and " + worse[-1] if len(worse) > 1 else "".join(worse)
+        ) or "none"
         out["sv_one_top"] = f"{ratio[-1]:.3f}"
     return out
 
