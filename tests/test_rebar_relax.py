@@ -313,3 +313,36 @@ def test_training_is_reproducible(runs):
 def test_bad_input_is_refused_naming_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_the_saving_helpers():
+    grid = cv.rebar_variance_grid(-1.0, 0.45, [1.0], [0.1, 2.0, 100.0], 20_000, 3)
+    assert cv.first_temperature_saving(grid, 0.9) == 100.0
+    assert cv.first_temperature_saving(grid, 1.0) == np.inf  # no finite lambda reaches it
+    text = cv.format_saving(grid)
+    assert text["sv_top_lambda"] == "100" and text["sv_one_worse"] == "0.1 and 2"
+    with pytest.raises(ValueError, match=r"^temperature 5\.0 is not on the grid"):
+        cv.saving_at(grid, 5.0)
+    with pytest.raises(ValueError, match=r"^small must be"):
+        cv.format_saving(grid, small=0.01)
+    assert cv.saving_at(grid, 2.0)["eta"] == f"{grid.optimal_eta[1]:.3f}"
+
+
+def test_format_direction_reads_the_paired_interval():
+    base = np.linspace(0.1, 0.9, 24)
+    lower = cv.Training("a", 0.5, "logit", 0.1, 2, np.vstack([base, base - 0.05]), *[None] * 3)
+    same = cv.Training("b", 0.5, "logit", 0.1, 2, np.vstack([base, base]), *[None] * 3)
+    higher = cv.Training("c", 0.5, "logit", 0.1, 2, np.vstack([base, base + 0.05]), *[None] * 3)
+    # probability is sigmoid(theta), monotone, so the order of theta is the order of p
+    assert cv.format_direction(cv.compare_final(lower, same)) == "lower than"
+    assert cv.format_direction(cv.compare_final(higher, same)) == "higher than"
+    noisy = cv.Training(
+        "d",
+        0.5,
+        "logit",
+        0.1,
+        2,
+        np.vstack([base, base + np.where(np.arange(24) % 2, 0.05, -0.05)]),
+        *[None] * 3,
+    )
+    assert cv.format_direction(cv.compare_final(noisy, same)) == "not resolved from"
