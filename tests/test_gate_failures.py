@@ -143,7 +143,7 @@ def test_misses_at_the_bic_penalty_are_one_sided():
     p = sr.make_problems(seeds=120, seed=2019)
     subsets = sr.enumerate_subsets(p)
     fit = sr.train_gates(p, [sr.bic_penalty(p)], rng=11)
-    (comparison,) = sr.compare(p, subsets, fit, confidence=1 - FALSE_ALARM)
+    (comparison,) = sr.compare(p, subsets, fit, false_alarm=FALSE_ALARM)
     e = gf.size_errors(comparison)
     assert e.over_count > e.under_count
     assert e.sign_p < FALSE_ALARM  # the exact sign test, paired by dataset

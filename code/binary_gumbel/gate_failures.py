@@ -15,7 +15,7 @@ each a computation rather than an explanation:
   of the trained logits.
 
 Each proportion is a share of the seeded datasets; the intervals are per interval,
-at the comparison's coverage (``Comparison.confidence``).
+at the comparison's false-alarm rate (``Comparison.false_alarm``).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class SizeErrors(NamedTuple):
 def size_errors(comparison: Comparison) -> SizeErrors:
     """Shares of datasets on which the gates select more, and fewer, features than best subset.
 
-    Clopper-Pearson intervals at ``comparison.confidence`` (per interval), and the exact
+    Clopper-Pearson intervals at ``comparison.false_alarm`` (per interval), and the exact
     two-sided binomial (sign) test of ``P(more) = P(fewer)`` on the datasets whose sizes
     differ, paired by dataset (1.0 when none differ).
     """
@@ -112,8 +112,8 @@ def size_errors(comparison: Comparison) -> SizeErrors:
     p = stats.binomtest(over, differ, 0.5).pvalue if differ else 1.0
     return SizeErrors(
         comparison.lam,
-        proportion_interval(over, n, comparison.confidence),
-        proportion_interval(under, n, comparison.confidence),
+        proportion_interval(over, n, comparison.false_alarm),
+        proportion_interval(under, n, comparison.false_alarm),
         over,
         under,
         float(p),
@@ -242,7 +242,7 @@ def failure_text(
         over=iv(e.over),
         under=iv(e.under),
         sign_p=f"{e.sign_p:.2g}",
-        confidence=f"{round(100 * comparisons[headline].confidence)}%",
+        confidence=f"{round(100 * (1 - comparisons[headline].false_alarm))}%",
         settled=str(int(np.ceil(freeze.quantile(0.9)))),
         steps=str(fit.steps),
         median_logit=f"{freeze.median_abs_logit:.1f}",

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
 
+from binary_gumbel import montecarlo
 from binary_gumbel._validation import as_generator, check_tau
 from binary_gumbel.hard_concrete import GAMMA, ZETA, _check_gamma, _check_zeta
 from binary_gumbel.noise import _sigmoid
@@ -438,25 +438,11 @@ def train_gates(
 # --- intervals -------------------------------------------------------------------------------
 
 
-class Interval(NamedTuple):
-    estimate: float
-    low: float
-    high: float
-
-
-def proportion_interval(successes: int, n: int, confidence: float = 0.95) -> Interval:
-    """A proportion with its exact (Clopper-Pearson) interval at ``confidence``."""
-    ci = stats.binomtest(int(successes), int(n)).proportion_ci(confidence, method="exact")
-    return Interval(successes / n, float(ci.low), float(ci.high))
-
-
-def mean_interval(values, confidence: float = 0.95) -> Interval:
-    """A mean with its Student-t interval at ``confidence`` (values i.i.d. across seeds)."""
-    x = np.asarray(values, dtype=np.float64).ravel()
-    if x.size < 2:
-        raise ValueError(f"need at least 2 values for an interval; got {x.size}")
-    half = stats.t.ppf(0.5 + confidence / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-    return Interval(float(x.mean()), float(x.mean() - half), float(x.mean() + half))
+# Intervals follow the book's convention (binary_gumbel.montecarlo): Student-t for means over
+# the seeds, Clopper-Pearson for proportions, the rate named ``false_alarm``.
+Interval = montecarlo.Interval
+proportion_interval = montecarlo.proportion_interval
+mean_interval = montecarlo.mean_interval
 
 
 # --- the comparison --------------------------------------------------------------------------
@@ -485,7 +471,7 @@ class Comparison:
     methods: tuple[MethodResult, ...]
     gates_match_best: np.ndarray
     objective_gap: np.ndarray
-    confidence: float
+    false_alarm: float
 
     def method(self, name: str) -> MethodResult:
         return next(m for m in self.methods if m.name == name)
@@ -493,20 +479,20 @@ class Comparison:
     def recovery(self, name: str) -> Interval:
         """Fraction of seeds on which the method's support is exactly the true one."""
         hits = np.all(self.method(name).support == self.true_support, axis=-1)
-        return proportion_interval(int(hits.sum()), hits.size, self.confidence)
+        return proportion_interval(int(hits.sum()), hits.size, self.false_alarm)
 
     def error(self, name: str) -> Interval:
-        return mean_interval(self.method(name).test_mse, self.confidence)
+        return mean_interval(self.method(name).test_mse, self.false_alarm)
 
     def excess_over(self, name: str, reference: str) -> Interval:
         """Paired mean difference of test MSE, ``name`` minus ``reference``, per seed."""
         gap = self.method(name).test_mse - self.method(reference).test_mse
-        return mean_interval(gap, self.confidence)
+        return mean_interval(gap, self.false_alarm)
 
     def agreement(self) -> Interval:
         """Fraction of seeds on which the gates select the exact best-subset support."""
         m = self.gates_match_best
-        return proportion_interval(int(m.sum()), m.size, self.confidence)
+        return proportion_interval(int(m.sum()), m.size, self.false_alarm)
 
     def false_counts(self, name: str) -> tuple[float, float]:
         """Mean numbers of false positives and false negatives per seed."""
@@ -527,7 +513,7 @@ BEST, GATES, REFIT, ORACLE, FULL = (
 
 
 def compare(
-    problem: Problem, subsets: Subsets, fit: GateFit, confidence: float = 0.95
+    problem: Problem, subsets: Subsets, fit: GateFit, false_alarm: float = 0.05
 ) -> list[Comparison]:
     """Per penalty weight of ``fit``: best subset, gates, the oracle and full least squares.
 
@@ -561,7 +547,7 @@ def compare(
         # The L0 objective of the gates' support (least squares refitted on it) above the optimum.
         objective = subsets.mse + lam * subsets.sizes
         gap = objective[seeds, gates_idx] - objective[seeds, best_idx[:, j]]
-        out.append(Comparison(float(lam), problem.support, methods, match, gap, confidence))
+        out.append(Comparison(float(lam), problem.support, methods, match, gap, false_alarm))
     return out
 
 
@@ -571,7 +557,7 @@ def _interval(iv: Interval, fmt: str) -> str:
 
 def summary_table(comparison: Comparison) -> str:
     """A Markdown table: each method's exact-recovery rate, error counts and test MSE."""
-    pct = int(round(100 * comparison.confidence))
+    pct = int(round(100 * (1 - comparison.false_alarm)))
     rows = [
         f"| method | exact support recovery ({pct}% CI) | false positives | false negatives "
         f"| test MSE ({pct}% CI) |",
@@ -615,15 +601,15 @@ def comparison_text(comparison: Comparison) -> ComparisonText:
         agreement=_interval(comparison.agreement(), ".2f"),
         gates_excess=_interval(comparison.excess_over(GATES, ORACLE), ".4f"),
         best_excess=_interval(comparison.excess_over(BEST, ORACLE), ".4f"),
-        confidence=f"{round(100 * comparison.confidence)}%",
+        confidence=f"{round(100 * (1 - comparison.false_alarm))}%",
         refit_excess=_interval(comparison.excess_over(REFIT, ORACLE), ".4f"),
         refit_change=_interval(comparison.excess_over(REFIT, GATES), ".4f"),
-        familywise=_bonferroni(2 * len(comparison.methods) + 5, 1 - comparison.confidence),
+        familywise=_bonferroni(2 * len(comparison.methods) + 5, comparison.false_alarm),
     )
 
 
 def _bonferroni(k: int, rate: float) -> str:
-    return f"{k} × {rate:.0%} = {min(1.0, k * rate):.0%}"
+    return f"{k} × {rate:.0%} = {montecarlo.family_wise(rate, k):.0%}"
 
 
 # --- the sweep over the penalty weight -------------------------------------------------------
