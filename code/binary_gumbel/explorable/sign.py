@@ -190,9 +190,8 @@ def sign_chart(frames: SignFrames, *, p: float = 0.2):
     # The static figure's colours and markers (figures.plot_exceedance), in the same order.
     colours = [PALETTE["blue"], PALETTE["orange"]]
     colour = alt.Scale(domain=[*names, CLAIM], range=[*colours, PALETTE["black"]])
-    legend = alt.Legend(
-        title=None, orient="top", direction="horizontal", columns=2, symbolOpacity=1
-    )
+    # One entry a row: three side by side would be wider than a phone's column.
+    legend = alt.Legend(title=None, orient="top", direction="vertical", symbolOpacity=1)
     series = alt.Color("series:N", scale=colour, legend=legend)
     shape = alt.Shape(
         "series:N", scale=alt.Scale(domain=names, range=["circle", "square"]), legend=None
