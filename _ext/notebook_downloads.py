@@ -33,7 +33,7 @@ SOLUTION_BLOCK = re.compile(
 INSTALL = (
     "To run this notebook, install the book's library with the extra its chapters "
     'need, from a clone of the book\'s repository: `pip install ".[chapters]"` '
-    "(NumPy, SciPy, SymPy, Matplotlib and Altair come with it). Then run the "
+    "(NumPy, SciPy, SymPy, Matplotlib, Altair and scikit-learn come with it). Then run the "
     "notebook from the top, in any folder."
 )
 

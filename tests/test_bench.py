@@ -57,3 +57,65 @@ def test_cli_bad_arguments_exit_2_with_a_message(capsys, argv, message):
         bench.main(argv)
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_library_and_uniform_routes_write_into_outputs_allocated_before_the_timing():
+    """An allocation inside a timed call made the library-over-uniform ratio depend on the
+    route before it (the numerics chapter once said any load slows every route alike)."""
+    routes = bench.timed_routes(1000, 0.3, 0.85, "float64", seed=0)
+    for name in bench.PREALLOCATED:
+        first, second = routes[name](), routes[name]()
+        assert first is second and first.size == 1000, name
+    assert routes["two_class"]() is not routes["two_class"]()
+    result = bench.run_benchmark(n=1000, repeats=3)
+    assert {t.route for t in result.timings if t.preallocated} == set(bench.PREALLOCATED)
+
+
+def test_ratio_ranges_come_from_rounds_that_timed_both_routes():
+    result = bench.run_benchmark(n=1000, repeats=4)
+    seconds = {t.route: t.seconds for t in result.timings}
+    for name, (top, bottom) in bench.RATIOS.items():
+        spread = result.ratio_ranges[name]
+        if result.ratios[name] is None:
+            assert spread is None
+            continue
+        per_round = [a / b for a, b in zip(seconds[top], seconds[bottom], strict=True)]
+        assert spread == (min(per_round), max(per_round))
+    assert "per-round" in bench.format_result(result)
+
+
+def test_uniform_after_two_class_times_both_draws():
+    times = bench.uniform_after_two_class(n=1000, repeats=2)
+    assert set(times) == {"preallocated", "fresh"} and min(times.values()) > 0
+    with pytest.raises(ValueError, match="n and repeats must be positive"):
+        bench.uniform_after_two_class(n=0)
+
+
+def test_torch_route_uses_the_requested_dtype(monkeypatch):
+    """torch is not installed; a stand-in module records the dtype the route asks for."""
+    import sys
+    import types
+
+    made = []
+
+    class Relaxed:
+        def __init__(self, temperature, logits):
+            made.append((temperature, logits))
+
+        def rsample(self, shape):
+            return shape
+
+    fake = types.SimpleNamespace(
+        float32="float32",
+        float64="float64",
+        set_num_threads=lambda k: None,
+        manual_seed=lambda s: None,
+        tensor=lambda value, dtype: dtype,
+        distributions=types.SimpleNamespace(RelaxedBernoulli=Relaxed),
+    )
+    monkeypatch.setitem(sys.modules, "torch", fake)
+    for dtype in ("float32", "float64"):
+        made.clear()
+        routes = bench.timed_routes(10, 0.3, 0.85, dtype, seed=0)
+        assert routes["torch"]() == (10,)
+        assert made == [(dtype, dtype)]

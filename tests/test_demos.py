@@ -218,3 +218,170 @@ def test_proportion_evidence_recomputes_the_verifiers_intervals():
 def test_a_boolean_rng_is_refused_naming_rng(call):
     with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
         call(True)
+
+
+def test_monte_carlo_coverage_names_the_claims_decided_by_sympy_alone():
+    """Lines 1 and 2 are identities: the verifier confirms them by SymPy, with no sampling."""
+    coverage = report.monte_carlo_coverage(derivation.verify_all())
+    assert coverage.symbolic_only == ("step-1", "step-2")
+    assert set(coverage.confirmed) | set(coverage.symbolic_only) == set(derivation.CLAIM_IDS)
+    counted = sum(
+        c.method.startswith("Monte Carlo")
+        for r in derivation.verify_all()
+        for c in (*r.checks, *r.corrected_checks)
+    )
+    assert coverage.tests == counted > len(coverage.confirmed)
+
+
+def test_false_alarm_text_gives_the_per_check_and_the_bonferroni_rate():
+    assert report.false_alarm_text(9) == (
+        "at most 10⁻⁶ per interval, and at most 9×10⁻⁶ for the 9 intervals together "
+        "(Bonferroni bound)"
+    )
+    assert "1.2×10⁻⁵ for the 12 tests" in report.false_alarm_text(12, unit="test")
+    assert "at most 1 for the 300 intervals" in report.false_alarm_text(300, rate=0.01)
+    assert report.false_alarm_text(1) == "at most 10⁻⁶ for the one interval"
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="count"):
+            report.false_alarm_text(bad)
+    with pytest.raises(ValueError, match="rate"):
+        report.false_alarm_text(3, rate=0.0)
+
+
+# --- the exercise solutions' own calls ----------------------------------------------------------
+
+
+def test_unnormalised_wrong_adapter_p_one_is_the_limit_and_only_p_above_one_raises():
+    """ex-un-wrong-adapter: p = 1 gives the logit +inf and x = 1; only p > 1 raises."""
+    import binary_gumbel as bg
+
+    assert bg.logit_from_probability(1.0) == np.inf
+    x = bg.binary_gumbel_softmax(bg.logit_from_probability(1.0), 0.5, [1e-6, 0.5, 0.999])
+    np.testing.assert_array_equal(x, 1.0)
+    with pytest.raises(ValueError, match="p must be a probability"):
+        bg.logit_from_probability(1.5)
+
+
+def test_unnormalised_rescaling_exercise_with_weights_two_and_three():
+    """ex-un-scale: weights (2c, 3c) give the same samples at every c, and P(x > 1/2) = 0.4."""
+    n = 100_000
+    rows = demos.rescaled_samples(2.0, 3.0, [1e-3, 1.0, 1e3], 0.5, n, np.random.default_rng(3))
+    np.testing.assert_allclose(rows, np.broadcast_to(rows[1], rows.shape), rtol=1e-12)
+    checks = [check_proportion(int(np.count_nonzero(r > 0.5)), n, 0.4) for r in rows]
+    assert all(c.consistent for c in checks)
+    assert not any(check_proportion(c.successes, n, 0.25).consistent for c in checks)
+
+
+def test_categorical_tau_exercise_corner_three_fills_while_the_argmax_share_stays():
+    """ex-cat-tau: at tau = 0.01 more samples reach corner 3 (x_3 > 0.99) than at 0.1,
+    while the argmax share of category 3 is the same, sample for sample."""
+    n = 1500
+    warm = demos.simplex_samples([1, 2, 5], [0.1], n, np.random.default_rng(7))[0.1]
+    cold = demos.simplex_samples([1, 2, 5], [0.01], n, np.random.default_rng(7))[0.01]
+    np.testing.assert_array_equal(warm.argmax(axis=1), cold.argmax(axis=1))
+    # Paired by sample: a sample at corner 3 at tau = 0.1 is there at 0.01 too, and the
+    # corner gains samples (an exact binomial sign test on the discordant pairs).
+    at_warm, at_cold = warm[:, 2] > 0.99, cold[:, 2] > 0.99
+    assert not np.any(at_warm & ~at_cold)
+    gained = int(np.count_nonzero(at_cold & ~at_warm))
+    assert gained > 0 and not check_proportion(0, gained, 0.5).consistent
+    share = check_proportion(int(np.count_nonzero(cold.argmax(axis=1) == 2)), n, 5 / 8)
+    assert share.consistent
+
+
+def test_categorical_weights_exercise_intervals_are_wider_net():
+    """ex-cat-weights: 20,000 samples for (0.5, 0.5, 9) give intervals wider on average
+    than 100,000 samples for the chapter's weights, though narrower than sqrt(5) times."""
+    rng = np.random.default_rng(20261127)
+    before = [
+        c
+        for alpha in ([1, 2, 5], [3, 3, 3, 1], [1, 10])
+        for c in demos.argmax_frequencies(alpha, 0.1, 100_000, rng)
+    ]
+    after = demos.argmax_frequencies([0.5, 0.5, 9], 0.1, 20_000, np.random.default_rng(20261127))
+    assert all(c.consistent for c in after)
+    ratio = np.mean([c.high - c.low for c in after]) / np.mean([c.high - c.low for c in before])
+    assert 1.0 < ratio < np.sqrt(5)
+
+
+# --- the sign error under training -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target, tau", [(0.7, 0.5), (0.9, 0.5), (0.3, 1.0)])
+def test_a_loss_on_the_samples_alone_absorbs_the_sign_error(target, tau):
+    """Without a term that reads the logit, the note's fit is the corrected one, negated."""
+    fit = demos.sign_flip_fit(target, tau)
+    assert fit.logit_note == pytest.approx(-fit.logit_corrected, abs=1e-6)
+    assert fit.prob_note == pytest.approx(fit.prob_corrected, abs=1e-8)
+    assert fit.loss_note == pytest.approx(fit.loss_corrected, rel=1e-12)
+
+
+def test_a_kl_term_sees_the_sign_error():
+    """binary_reduction: "the error would be absorbed silently" fails once the loss reads the
+    logit directly. With a KL term to Bernoulli(0.2), the note's fit samples another law."""
+    fit = demos.sign_flip_fit(0.7, 0.5, prior=0.2, weight=0.2)
+    assert fit.prob_note - fit.prob_corrected > 0.1
+    assert fit.logit_note != pytest.approx(-fit.logit_corrected, abs=0.1)
+    # The KL term is evaluated at sigma(logit), the complement of what the note samples.
+    assert 1 - fit.prob_note < 0.5 < fit.prob_note
+
+
+def test_an_l0_penalty_sees_the_sign_error():
+    """The expected L0 norm sigma(logit) pushes the corrected gate towards off, relative to
+    the fit on the samples alone, and the note's gate towards on."""
+    alone = demos.sign_flip_fit(0.7, 0.5)
+    fit = demos.sign_flip_fit(0.7, 0.5, weight=0.1, penalty="l0")
+    assert fit.prob_corrected < alone.prob_corrected < fit.prob_note
+    assert fit.prob_note - fit.prob_corrected > 0.05
+
+
+def test_a_dominant_kl_term_pins_the_stated_probability_to_the_prior():
+    """An independent pin: a huge KL weight forces sigma(logit) to the prior for both forms;
+    the corrected form then samples Bernoulli(prior), the note's Bernoulli(1 - prior)."""
+    fit = demos.sign_flip_fit(0.7, 0.5, prior=0.2, weight=1e3)
+    assert fit.prob_corrected == pytest.approx(0.2, abs=1e-3)
+    assert fit.prob_note == pytest.approx(0.8, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"prior": 0.0}, "prior"), ({"prior": 1.5}, "prior"), ({"weight": -1.0}, "weight"),
+     ({"weight": np.nan}, "weight"), ({"tau": 0.0}, "tau"), ({"target": np.inf}, "target"),
+     ({"penalty": "l1"}, "penalty")],
+)  # fmt: skip
+def test_sign_flip_fit_refuses_bad_input(kwargs, match):
+    args = {"target": 0.7, "tau": 0.5, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        demos.sign_flip_fit(**args)
+
+
+def test_gumbel_difference_exercise_wrong_law_statistic_is_the_gap_between_the_cdfs():
+    """ex-gd-code: shifted by 1.5, the KS statistic against the standard Logistic is the
+    largest CDF gap sigma(0.75) - sigma(-0.75), within the DKW bound at 1e-6."""
+    from binary_gumbel import montecarlo, noise
+
+    n = 100_000
+    _, equal = demos.gumbel_difference(3.0, 3.0, n, np.random.default_rng(20261127))
+    assert equal.consistent
+    shifted, _ = demos.gumbel_difference(1.0, -0.5, n, np.random.default_rng(20261127))
+    wrong = montecarlo.check_ks(shifted, noise.logistic_cdf)
+    gap = noise.sigmoid(0.75) - noise.sigmoid(-0.75)
+    dkw = np.sqrt(np.log(2 / 1e-6) / (2 * n))
+    assert abs(wrong.statistic - gap) <= dkw
+    assert not wrong.consistent and wrong.pvalue < 1e-6
+
+
+def test_binary_reduction_exercises_coupled_and_sign_only():
+    """ex-br-coupled and ex-br-sign: the solutions' own calls."""
+    import binary_gumbel as bg
+
+    n = 100_000
+    binary, two_class = demos.coupled_binary_and_two_class(
+        bg.logit_from_probability(0.9), 0.05, n, np.random.default_rng(20261127)
+    )
+    np.testing.assert_allclose(binary, two_class, rtol=0, atol=1e-13)
+    assert check_proportion(int(np.count_nonzero(binary > 0.5)), n, 0.9).consistent
+    u = np.random.default_rng(0).random(n)
+    x = bg.binary_gumbel_softmax(bg.logit_from_probability(0.3), 1.0, 1 - u)
+    assert check_proportion(int(np.count_nonzero(x > 0.5)), n, 0.3).consistent
+    assert not check_proportion(int(np.count_nonzero(x > 0.5)), n, 0.7).consistent

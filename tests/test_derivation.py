@@ -10,9 +10,11 @@ import pytest
 import sympy as sp
 
 from binary_gumbel import binary_concrete_logpdf
+from binary_gumbel import derivation_engine as engine
 from binary_gumbel.derivation import (
     CLAIM_IDS,
     CORRECTED_EQ1,
+    CORRECTED_STEP4,
     DEFINITION,
     EQ1,
     STEPS,
@@ -119,6 +121,20 @@ def test_eq2_needs_both_edits():
     assert all(c.data["verdict_if_only_this_fix"] == FAILS for c in diagnosis)
 
 
+def same(lhs, rhs) -> str:
+    return engine.check_identity(lhs, rhs).verdict
+
+
+def test_line_4_slips_in_the_log_ratio_not_in_the_sigmoid_rewriting():
+    """1/(1 + e^w) = sigma(-w) is right; the slip is log(p/(1-p)) for line 3's log((1-p)/p)."""
+    w = (sp.log((1 - p) / p) + sp.log(u / (1 - u))) / tau
+    assert same(sigmoid(-w), STEPS[2]) == HOLDS  # the rewriting, minus sign kept
+    assert same(CORRECTED_STEP4, sigmoid(-w)) == HOLDS
+    inverted = sigmoid(-(sp.log(p / (1 - p)) + sp.log(u / (1 - u))) / tau)
+    assert same(STEPS[3], inverted) == HOLDS  # line 4 as written: the ratio inverted
+    assert same(STEPS[3], STEPS[2]) == FAILS
+
+
 def test_expressions_as_written():
     point = {p: sp.Rational(1, 4), u: sp.Rational(1, 2), tau: 1}
     assert sp.nsimplify(EQ1.subs(point)) == sp.Rational(3, 4)
@@ -181,3 +197,18 @@ def test_binary_concrete_density_normalises_and_matches_maddison_and_library():
     # Numerical quadrature as a cross-check (tau = 2 keeps the density bounded at the ends).
     f = sp.lambdify(x, derivation.result.subs({tau: 2, L: sp.log(3)}), "mpmath")
     assert abs(mpmath.quad(f, [0, 0.5, 1]) - 1) < 1e-12
+
+
+def test_a_ks_test_that_passes_is_reported_as_not_rejecting_never_as_accepting():
+    """A p-value above the false-alarm rate shows consistency with a law, not equality."""
+    ks = [
+        c
+        for r in verify_all()
+        for c in (*r.checks, *r.corrected_checks)
+        if c.method == "Monte Carlo (Kolmogorov-Smirnov)"
+    ]
+    assert ks
+    for check in ks:
+        assert "accept" not in check.summary
+        expected = "does not reject" if check.data["pvalue"] >= 1e-6 else "rejects"
+        assert f"so the test {expected} that law" in check.summary

@@ -34,6 +34,8 @@ EXTRA = "chapters"
 WALL_CLOCK = {
     "chapters/numerics": {
         "bench_over_uniform", "bench_library_ns", "bench_two_class", "bench_f64_over_f32",
+        "spread_uniform", "spread_two_class", "fresh_ns", "preallocated_ns", "fresh_ratio",
+        "cold_over_uniform", "cold_f64_over_f32", "cold_lib_ns", "cold_f32_ns",
     },
 }  # fmt: skip
 INSTALL_TIMEOUT = 600  # seconds: pip may have to download the pinned wheels

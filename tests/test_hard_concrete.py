@@ -82,6 +82,47 @@ def test_expected_l0_is_one_minus_prob_zero_and_keeps_its_tail():
     # Where P(z = 0) rounds to 1, 1 - P(z = 0) is 0 but the penalty is not.
     assert hc.hard_concrete_prob_zero(-45.0, 0.5) == 1.0
     assert 0 < hc.expected_l0(-45.0, 0.5) < 1e-19
+    # The same for the gradient (the ex-hc-tail solution): P0 (1 - P0) is 0, the closed form not.
+    p0 = hc.hard_concrete_prob_zero(-45.0, 0.5)
+    assert p0 * (1 - p0) == 0
+    assert hc.expected_l0_grad(-45.0, 0.5) == pytest.approx(hc.expected_l0(-45.0, 0.5), rel=1e-15)
+
+
+def test_the_initial_gate_is_not_shut_half_of_the_time():
+    """At logit 0 (the released code's droprate_init = 0.5) and Louizos et al.'s stretch and
+    temperature, P(z = 0) = 1 / (1 + 11^(2/3)) exactly: not 1/2, the old text's claim."""
+    exact = 1 / (1 + 11 ** (2 / 3))
+    assert hc.hard_concrete_prob_zero(0.0, 2 / 3) == pytest.approx(exact, rel=1e-14)
+    assert hc.hard_concrete_prob_one(0.0, 2 / 3) == pytest.approx(exact, rel=1e-14)
+    assert abs(hc.hard_concrete_prob_zero(0.0, 2 / 3) - 0.5) > 0.3
+    # The logit that does shut the gate half of the time: tau log(1/11) = -(2/3) log 11.
+    half = hc.logit_for_prob_zero(0.5, 2 / 3)
+    assert half == pytest.approx(-(2 / 3) * np.log(11), rel=1e-15)
+    assert hc.hard_concrete_prob_zero(half, 2 / 3) == pytest.approx(0.5, rel=1e-15)
+
+
+@pytest.mark.parametrize("gamma, zeta", [(-0.1, 1.1), (-0.5, 3.0)])
+def test_logit_for_prob_zero_inverts_claim_1(gamma, zeta):
+    p = np.array([0.0, 1e-30, 0.01, 0.25, 0.5, 0.9, 1 - 1e-12, 1.0])
+    logit = hc.logit_for_prob_zero(p, 0.4, gamma, zeta)
+    assert logit[0] == np.inf and logit[-1] == -np.inf
+    back = hc.hard_concrete_prob_zero(logit, 0.4, gamma, zeta)
+    np.testing.assert_allclose(back[1:-1], p[1:-1], rtol=1e-9)
+    assert np.all(np.diff(logit) < 0)
+    assert hc.logit_for_prob_zero(np.float32(0.3), 0.4).dtype == np.float32
+    with pytest.raises(ValueError, match="^prob_zero must be a probability"):
+        hc.logit_for_prob_zero(1.5, 0.4)
+    with pytest.raises(ValueError, match="^tau must"):
+        hc.logit_for_prob_zero(0.5, 0.0)
+
+
+def test_exercise_ex_hc_bernoulli_limit_solution():
+    """P(z = 1) at logit 0.8 approaches sigmoid(0.8) from below as tau shrinks."""
+    taus = (1.0, 0.1, 0.01)
+    one = np.array([hc.hard_concrete_prob_one(0.8, t) for t in taus])
+    target = 1 / (1 + np.exp(-0.8))
+    assert np.all(one < target) and np.all(np.diff(one) > 0)
+    assert target - one[-1] < 0.01 * (target - one[0])
 
 
 def test_expected_l0_grad_is_the_derivative():
@@ -225,6 +266,7 @@ def test_sampler_checks_text_formats_the_results():
     checks = [hc.check_sampler(0.0, t, 20_000, rng=5) for t in (0.5, 1.0)]
     text = hc.sampler_checks_text(checks)
     assert text.n == "20,000" and text.false_alarm == "1e-6"
+    assert text.familywise == "6 checks, at most 6e-6 family-wise"
     assert (text.logits, text.taus) == ("0", "0.5, 1")
     assert len(text.zero_fractions.split(", ")) == 2
     expected = "every check is consistent" if all(c.consistent for c in checks) else "a check fails"

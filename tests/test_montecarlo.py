@@ -63,7 +63,8 @@ def test_check_mean():
     x = rng.normal(2.0, 3.0, 40_000)
     ok = montecarlo.check_mean(x, 2.0)
     assert ok.consistent
-    assert math.isclose(ok.tolerance, montecarlo.z_for_false_alarm(1e-6) * x.std(ddof=1) / 200)
+    t = stats.t.isf(0.5e-6, x.size - 1)
+    assert math.isclose(ok.tolerance, t * x.std(ddof=1) / 200)
     assert ok.low < ok.estimate < ok.high
     assert not montecarlo.check_mean(x, 2.2).consistent  # power: 0.2 is 13 standard errors
     with pytest.raises(ValueError, match=r"at least 2"):
@@ -86,3 +87,67 @@ def test_check_ks():
 def test_non_numeric_samples_are_a_type_error_naming_samples(check, samples):
     with pytest.raises(TypeError, match=r"^samples must be a real number"):
         check(samples, 0.0 if check is montecarlo.check_mean else stats.norm.cdf)
+
+
+def test_student_t_quantile_and_the_mean_interval():
+    # 24 runs at 95 %: the t quantile with 23 degrees of freedom, not the normal 1.96
+    q = montecarlo.t_for_false_alarm(0.05, 23)
+    assert math.isclose(stats.t.sf(q, 23), 0.025, rel_tol=1e-9) and q > 2.06
+    x = np.random.default_rng(3).normal(1.0, 2.0, 24)
+    iv = montecarlo.mean_interval(x, 0.05)
+    assert math.isclose(iv.high - iv.estimate, q * x.std(ddof=1) / math.sqrt(24), rel_tol=1e-12)
+    assert math.isclose(iv.estimate - iv.low, iv.high - iv.estimate, rel_tol=1e-12)
+    # a normal quantile would be too narrow for few runs
+    assert iv.high - iv.estimate > montecarlo.z_for_false_alarm(0.05) * x.std(ddof=1) / math.sqrt(
+        24
+    )
+    with pytest.raises(ValueError, match=r"^dof must"):
+        montecarlo.t_for_false_alarm(0.05, 0)
+    with pytest.raises(ValueError, match=r"at least 2"):
+        montecarlo.mean_interval([1.0])
+
+
+def test_student_t_interval_covers_at_the_stated_rate():
+    """Over 4000 samples of 5 normal values, a 20 % t-interval misses 20 % of the time."""
+    rng = np.random.default_rng(4)
+    trials = 4000
+    misses = 0
+    for row in rng.normal(0.0, 1.0, (trials, 5)):
+        iv = montecarlo.mean_interval(row, 0.2)
+        misses += not iv.low <= 0.0 <= iv.high
+    rate = montecarlo.proportion_interval(misses, trials, 1e-6)
+    assert rate.low <= 0.2 <= rate.high, rate
+
+
+def test_proportion_interval_is_clopper_pearson():
+    iv = montecarlo.proportion_interval(0, 50, 1e-3)
+    assert iv.estimate == 0 and iv.low == 0
+    assert math.isclose(iv.high, 1 - (1e-3 / 2) ** (1 / 50), rel_tol=1e-10)
+    ci = stats.binomtest(7, 20).proportion_ci(0.95, method="exact")
+    assert montecarlo.proportion_interval(7, 20) == (0.35, ci.low, ci.high)
+    with pytest.raises(ValueError, match=r"need 0 <= successes"):
+        montecarlo.proportion_interval(3, 2)
+
+
+def test_paired_comparison_uses_the_pairing():
+    """A small shift under a large shared variation: seen when paired, lost when not."""
+    rng = np.random.default_rng(5)
+    shared = rng.normal(0.0, 10.0, 24)
+    a = shared + rng.normal(-0.5, 0.1, 24)
+    cmp = montecarlo.paired_comparison(a, shared, 0.05)
+    assert cmp.high < 0 and math.isclose(cmp.difference, float(np.mean(a - shared)))
+    # every difference negative: the exact signed-rank p-value is 2**-24
+    assert math.isclose(cmp.pvalue, 2.0**-24, rel_tol=1e-9)
+    # an unpaired two-sample test cannot see it through the shared variation
+    assert stats.mannwhitneyu(a, shared, alternative="less").pvalue > 0.05
+    same = montecarlo.paired_comparison(shared, shared)
+    assert same.difference == 0 and same.pvalue == 1.0
+    with pytest.raises(ValueError, match=r"^a and b must be paired"):
+        montecarlo.paired_comparison(a, shared[:-1])
+
+
+def test_family_wise_bound():
+    assert montecarlo.family_wise(0.01, 5) == pytest.approx(0.05)
+    assert montecarlo.family_wise(0.3, 5) == 1.0
+    with pytest.raises(ValueError, match=r"^count must"):
+        montecarlo.family_wise(0.01, 0)

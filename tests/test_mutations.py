@@ -1,9 +1,22 @@
-"""Mutation tests: the engine must say `fails` on wrong variants and `holds` on true ones."""
+"""Mutation tests.
+
+The verdict engine must say `fails` on wrong variants and `holds` on true ones. The numerical
+library is mutated too: each mutant below rewrites one function's source (a small, plausible
+slip), and each test that pins it (a test of test_gradients, which passes on the library as it
+is) must then fail an assertion. The first six mutants passed every test before those pins.
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
 import sympy as sp
+import test_gradients as pins
 
 from binary_gumbel import derivation_engine as engine
 from binary_gumbel.derivation import CORRECTED_EQ1, DEFINITION, STEPS
@@ -125,3 +138,184 @@ def test_unsupported_expressions_raise():
         engine.cdf_of(g1 + g2)
     with pytest.raises(engine.UnsupportedStatement, match="not sigma"):
         engine.binary_form(1 / (1 + sp.exp(-sp.log(u) / tau)))  # not affine in the Logistic
+
+
+# --- Mutants of the numerical library --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """``edits`` (old, new) applied to the source of ``module.function``; ``killers`` must fail."""
+
+    name: str
+    module: str
+    function: str
+    edits: tuple[tuple[str, str], ...]
+    killers: tuple[Callable[[pytest.MonkeyPatch], None], ...]
+
+
+def apply_mutant(mutant: Mutant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compile the edited source in a copy of the module's namespace and patch it in.
+
+    Every reference the module holds to the function, as an attribute or as a value of a
+    registry such as ``gradients.ESTIMATORS``, is replaced for the test's duration. Each
+    old text must occur exactly once, so that a mutant that no longer applies fails loudly.
+    """
+    module = importlib.import_module(mutant.module)
+    original = getattr(module, mutant.function)
+    source = textwrap.dedent(inspect.getsource(original))
+    for old, new in mutant.edits:
+        assert source.count(old) == 1, f"{mutant.name}: {old!r} must occur once in the source"
+        source = source.replace(old, new)
+    namespace = dict(vars(module))
+    # `annotations` is the __future__ feature imported above; the library compiles with it too.
+    flags = annotations.compiler_flag
+    code = compile(source, f"<mutant {mutant.name}>", "exec", flags=flags, dont_inherit=True)
+    exec(code, namespace)
+    mutated = namespace[mutant.function]
+    monkeypatch.setattr(module, mutant.function, mutated)
+    for value in list(vars(module).values()):
+        if isinstance(value, dict) and value is not vars(module).get("__builtins__"):
+            for key, entry in list(value.items()):
+                if entry is original:
+                    monkeypatch.setitem(value, key, mutated)
+
+
+def _exact_points(name):
+    return lambda mp: pins.test_single_estimates_equal_the_definitions_at_exact_points(name)
+
+
+def _chapter_quadrature(name, tau):
+    return lambda mp: pins.test_chapter_bias_variance_and_mse_contain_their_quadrature_values(
+        name, tau
+    )
+
+
+def _rebar_is_relax(mp):
+    pins.test_rebar_equals_relax_with_its_concrete_term_and_a_silent_network()
+
+
+_KNOWN_LAW = pins.test_standard_errors_match_their_formulas_and_the_spread_over_replications
+GR, CV = "binary_gumbel.gradients", "binary_gumbel.control_variates"
+STATS = "estimator_statistics"
+
+MUTANTS = [
+    # The six that no test killed before: unbiased, or inflated errors that intervals forgive.
+    Mutant(
+        "REBAR control variate sign-flipped",
+        CV,
+        "_rebar_parts",
+        (("-f_zt * score + df_z - df_zt * dzt", "-(-f_zt * score + df_z - df_zt * dzt)"),),
+        (_rebar_is_relax,),
+    ),
+    Mutant(
+        "REBAR score term with f(s(z)) for f(s(z~))",
+        CV,
+        "_rebar_parts",
+        (
+            ("_, df_z = _concrete(z, target, lam)", "f_z, df_z = _concrete(z, target, lam)"),
+            ("-f_zt * score", "-f_z * score"),
+        ),
+        (_rebar_is_relax,),
+    ),
+    Mutant(
+        "straight-through halved",
+        GR,
+        "straight_through",
+        (("(2 * ((z > 0) - target) * dx)", "(((z > 0) - target) * dx)"),),
+        (_exact_points("straight-through"), _chapter_quadrature("straight-through", 0.3)),
+    ),
+    Mutant(
+        "variance_se x3",
+        GR,
+        STATS,
+        (("variance_se=math.sqrt(", "variance_se=3 * math.sqrt("),),
+        (_KNOWN_LAW,),
+    ),
+    Mutant(
+        "bias_se x3",
+        GR,
+        STATS,
+        (("bias_se=math.sqrt(var / n)", "bias_se=3 * math.sqrt(var / n)"),),
+        (_KNOWN_LAW,),
+    ),
+    Mutant(
+        "mse x2",
+        GR,
+        STATS,
+        (("mse=float(sq.mean())", "mse=2 * float(sq.mean())"),),
+        (
+            lambda mp: pins.test_mse_is_squared_bias_plus_variance("relaxed"),
+            _chapter_quadrature("relaxed", 1.0),
+            _KNOWN_LAW,
+        ),
+    ),
+    # Others.
+    Mutant(
+        "mse_se x2",
+        GR,
+        STATS,
+        (("mse_se=float(sq.std(ddof=1))", "mse_se=2 * float(sq.std(ddof=1))"),),
+        (_KNOWN_LAW,),
+    ),
+    Mutant(
+        "variance_se with s^2 for s^4",
+        GR,
+        STATS,
+        (("m4 - var**2 * (n - 3)", "m4 - var * (n - 3)"),),
+        (_KNOWN_LAW,),
+    ),
+    Mutant(
+        "sign errors of single estimates, not of batch means",
+        GR,
+        STATS,
+        (("means = g[: n // batch * batch].reshape(-1, batch).mean(axis=1)", "means = g"),),
+        (lambda mp: pins.test_chapter_sign_error_of_reinforce_means_is_binomial(0.45, False),),
+    ),
+    Mutant(
+        "tau dropped from the chain rule dx/dtheta",
+        GR,
+        "_relaxation",
+        (("e / (1 + e) ** 2 / tau", "e / (1 + e) ** 2"),),
+        (_exact_points("relaxed"), _exact_points("straight-through")),
+    ),
+    Mutant(
+        "relaxed forward pass at 1 - x",
+        GR,
+        "relaxed",
+        (("_sigmoid(z) - target", "_sigmoid(-z) - target"),),
+        (_exact_points("relaxed"), _chapter_quadrature("relaxed", 1.0)),
+    ),
+    Mutant(
+        "REINFORCE baseline added, not subtracted",
+        GR,
+        "reinforce",
+        (("** 2 - c)", "** 2 + c)"),),
+        (
+            _exact_points("REINFORCE + baseline"),
+            lambda mp: pins.test_chapter_sign_error_of_reinforce_means_is_binomial(0.45, True),
+        ),
+    ),
+    Mutant(
+        "REINFORCE with b = 1[u < 1 - p]",
+        GR,
+        "reinforce",
+        (("u > _sigmoid(-theta)", "u < _sigmoid(-theta)"),),
+        (_exact_points("REINFORCE"),),
+    ),
+    Mutant(
+        "RELAX conditional term with its sign flipped",
+        CV,
+        "_relax",
+        (("+ dc_z - dc_zt * dzt", "+ dc_z + dc_zt * dzt"),),
+        (_rebar_is_relax,),
+    ),
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_every_mutant_of_the_library_is_killed_by_each_of_its_tests(mutant, monkeypatch):
+    apply_mutant(mutant, monkeypatch)
+    for killer in mutant.killers:
+        with pytest.raises(AssertionError):
+            killer(monkeypatch)

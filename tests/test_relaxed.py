@@ -152,3 +152,37 @@ def test_sampler_rng_size_dtype_out_and_hard():
 def test_two_class_reference_sampler_shape():
     x = relaxed.sample_two_class_gumbel_softmax(0.5, 0.3, (10, 2), rng=0)
     assert x.shape == (10, 2) and np.all((x >= 0) & (x <= 1))
+
+
+def test_torch_route_emulation_at_the_clamp_gives_a_positive_logit_on_two_uniforms():
+    """torch's RelaxedBernoulli clamps p and u to [eps, 1 - eps]; with p below eps the two
+    clamped noise terms would cancel, but float32 rounding leaves +2**-23 at the top two
+    uniforms of torch.rand: P(s > 0) = 2**-23, neither p nor 0 (the numerics chapter once
+    said such an event gets x <= 1/2)."""
+    from fractions import Fraction
+
+    from binary_gumbel import torch_clamp
+
+    p = sigmoid(-17.0)
+    assert torch_clamp.positive_logit_probability(p) == Fraction(2, 2**24)
+    top = torch_clamp.float32_uniforms(2**24 - 2, 2**24)
+    s = torch_clamp.relaxed_logit(p, top)
+    # log(1 - eps), about -eps, is lost against 15.94; the two log(eps) cancel; the last
+    # term, -log1p(-eps), about +eps (float32 rounds it one ulp above 2**-23), is what is left.
+    eps = np.finfo(np.float32).eps
+    assert np.all(s == -np.log1p(-eps))
+    assert np.all(np.abs(s - eps) <= np.spacing(eps))
+    assert np.all(torch_clamp.relaxed_sample(p, 0.5, top) > 0.5)
+    below = torch_clamp.float32_uniforms(2**24 - 3, 2**24 - 2)
+    assert torch_clamp.relaxed_logit(p, below)[0] < 0
+
+
+def test_torch_route_emulation_keeps_ordinary_probabilities():
+    """Away from the clamp the enumerated probability is p, up to the grid of 2**-24 and
+    the rounding of the noise near the threshold u = 1 - p."""
+    from binary_gumbel import torch_clamp
+
+    for p in (0.3, 0.7):
+        assert abs(float(torch_clamp.positive_logit_probability(p)) - p) <= 4 * 2.0**-24
+    with np.testing.assert_raises_regex(ValueError, "u must be"):
+        torch_clamp.relaxed_logit(0.5, 1.5)

@@ -141,13 +141,71 @@ def test_comparison_counts_and_gaps(comparison):
         best = subsets.masks[sr.best_subset(subsets, c.lam)]
         np.testing.assert_array_equal(c.method(sr.BEST).support, best)
     table = sr.summary_table(comps[1])
-    assert table.count("\n") == 5 and sr.GATES in table
+    assert table.count("\n") == 6 and sr.GATES in table and sr.REFIT in table
     text = sr.comparison_text(comps[1])
     assert all(isinstance(v, str) for v in text) and text.seeds == "8"
     rows = sr.sweep(comps)
     assert rows[0].gates_size == pytest.approx(fit.support[:, 0].sum(axis=-1).mean())
     swept = sr.sweep_text(rows)
     assert all(isinstance(v, str) for v in swept) and swept.lam_range == "0.01 to 0.05"
+
+
+def test_refitted_gates_are_least_squares_on_the_selected_support(comparison):
+    p, subsets, fit, comps = comparison
+    for j, c in enumerate(comps):
+        refit = c.method(sr.REFIT)
+        np.testing.assert_array_equal(refit.support, fit.support[:, j])
+        for s in range(p.seeds):
+            cols = np.flatnonzero(fit.support[s, j])
+            w = np.zeros(12)
+            if cols.size:
+                w[cols] = np.linalg.lstsq(p.X_train[s][:, cols], p.y_train[s], rcond=None)[0]
+            err = np.mean((p.y_test[s] - p.X_test[s] @ w) ** 2)
+            assert refit.test_mse[s] == pytest.approx(err, rel=1e-10)
+        # Where the gates pick best subset's support, the refit is best subset.
+        same = c.gates_match_best
+        np.testing.assert_allclose(
+            refit.test_mse[same], c.method(sr.BEST).test_mse[same], rtol=1e-12
+        )
+        # The gates' own weights theta * z_hat are not the refit (shrinkage, and z_hat < 1).
+        assert not np.allclose(refit.test_mse, c.method(sr.GATES).test_mse, rtol=1e-9)
+    text = sr.comparison_text(comps[1])
+    assert text.familywise == "15 × 5% = 75%"
+
+
+def test_test_gate_is_louizos_eq_13():
+    logit = np.array([-np.inf, -3.0, np.log(1 / 11), 0.0, np.log(11), 3.0, np.inf])
+    z = sr.test_gate(logit)
+    expected = np.clip(1.2 / (1 + np.exp(-logit)) - 0.1, 0, 1)
+    np.testing.assert_allclose(z, expected, atol=1e-15)
+    assert z[0] == 0 and z[-1] == 1 and z[3] == pytest.approx(0.5)
+
+
+def _row(lam, best_rec, gates_rec, mse, gap):
+    iv = sr.Interval
+    return sr.SweepRow(
+        lam, iv(best_rec, 0, 1), iv(gates_rec, 0, 1), iv(0.5, 0, 1), 3.0, 3.0,
+        iv(mse, 0, 2), iv(mse, 0, 2), gap, (2.0, 0.0), (1.0, 0.5),
+    )  # fmt: skip
+
+
+def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
+    inside = [_row(0.01, 0.1, 0.1, 1.2, 0.2), _row(0.1, 0.8, 0.7, 1.0, 0.5),
+              _row(1.0, 0.0, 0.0, 1.5, 0.1)]  # fmt: skip
+    text = sr.sweep_text(inside)
+    assert text.peaks.count("inside the grid") == 2 and "0.1, inside" in text.peaks
+    assert text.gap_verdict == "less than" and text.difference_verdict.startswith("smaller")
+    assert text.end_recovery.startswith("0.10 and 0.10 of the datasets at the smallest λ")
+    assert (text.small_false_positives, text.large_false_negatives) == (
+        "2.00 and 1.00",
+        "0.00 and 0.50",
+    )
+    edge = [_row(0.01, 0.9, 0.0, 0.9, 1.5), _row(0.1, 0.8, 0.1, 1.0, 0.5)]
+    text = sr.sweep_text(edge)
+    assert text.peaks.count("at the grid's edge") == 2
+    assert (
+        text.gap_verdict == "at least" and text.difference_verdict == "not smaller than that range"
+    )
 
 
 def test_test_mse_is_the_mean_squared_test_error(comparison):

@@ -103,3 +103,19 @@ def test_step_explanations_read_as_text_in_mathjax():
     bad = symbolic.Derivation("bad", (("costs $5", sp.S.One),), sp.S.One)
     with pytest.raises(ValueError, match="explanation"):
         report.derivation_latex(bad)
+
+
+def test_fast_form_steps_name_the_form_they_show():
+    """A step that names the note shows the note's Eq. (1) with its sign corrected, and
+    differs from the note's Eq. (1) as written, sigma(-(ell + log(u/(1-u)))/tau)."""
+    steps = dict(symbolic.fast_form_identity().steps)
+    point = {tau: 1, ell: sp.log(3), u: sp.Rational(1, 2)}
+    as_written = sigmoid(-(ell + logit(u)) / tau).subs(point)
+    corrected = sigmoid((ell + logit(u)) / tau).subs(point)
+    named = [label for label in steps if "note" in label]
+    assert named, "the derivation names the note's equation"
+    for label in named:
+        shown = steps[label].subs(point).rewrite(sp.exp)
+        assert "corrected" in label
+        assert sp.simplify(shown - corrected) == 0
+        assert sp.simplify(shown - as_written) != 0

@@ -18,6 +18,7 @@ Where the rest lives:
 - :mod:`binary_gumbel.hard_concrete`: the hard concrete gate of Louizos, Welling &
   Kingma (2018), arXiv:1712.01312, and its closed-form L0 penalty;
   :mod:`binary_gumbel.sparse_regression`: L0-regularised regression with those gates;
+  :mod:`binary_gumbel.gate_failures`: where those gates miss the exact best subset;
 - :mod:`binary_gumbel.montecarlo`: statistical checks at a stated false-alarm
   rate;
 - :mod:`binary_gumbel.figures`: the book's plotting style and helpers;

@@ -13,13 +13,22 @@ Routes timed, all drawing ``n`` samples at one ``(logit, tau)``:
   :func:`~binary_gumbel.gumbel_softmax`
   (:func:`~binary_gumbel.relaxed.sample_two_class_gumbel_softmax`);
 - the bare uniform draw ``rng.random(n)``, the floor for any inverse-CDF sampler;
-- ``torch.distributions.RelaxedBernoulli(...).rsample`` on the CPU in float64
-  with one thread, only when torch happens to be installed (it is not a
+- ``torch.distributions.RelaxedBernoulli(...).rsample`` on the CPU in the same
+  dtype with one thread, only when torch happens to be installed (it is not a
   dependency).
 
+The library routes and the uniform draw write into output arrays allocated
+once, before the timing (``out=``): an allocation inside the timed call costs
+page faults whose price depends on what the route before it freed, so a ratio
+would depend on the allocator's state and on the order of the routes. The
+two-class route and torch's cannot write into a given array; their times
+include their allocations (:attr:`Timing.preallocated` says which is which).
+
 The repetitions are interleaved (every route once per round, the order rotating
-from round to round) and the reported time is the median, so that all ratios
-come from the same run under the same machine load. Everything is single
+from round to round) and the reported time is the median; the ratios come from
+the same run, and :attr:`BenchResult.ratio_ranges` gives the smallest and largest
+of the per-round ratios, which show how much the order and the moment move
+them. Everything is single
 threaded: NumPy's element-wise functions and ``Generator.random`` run on one
 thread (no BLAS is involved), and torch is limited to one thread. Peak memory
 is measured separately with :mod:`tracemalloc` (NumPy reports its array
@@ -44,7 +53,15 @@ from binary_gumbel.relaxed import (
     sample_two_class_gumbel_softmax,
 )
 
-__all__ = ["BenchResult", "Goal", "Timing", "main", "run_benchmark"]
+__all__ = [
+    "BenchResult",
+    "Goal",
+    "Timing",
+    "main",
+    "run_benchmark",
+    "timed_routes",
+    "uniform_after_two_class",
+]
 
 LIBRARY = "library"
 LIBRARY_FLOAT32 = "library_float32"
@@ -57,18 +74,34 @@ LABELS = {
     LIBRARY_FLOAT32: "library sample_binary_gumbel_softmax, float32",
     TWO_CLASS: "two-class: 2 Gumbels + 2-way gumbel_softmax",
     UNIFORM: "bare uniform draw rng.random(n)",
-    TORCH: "torch RelaxedBernoulli.rsample (float64, 1 thread)",
+    TORCH: "torch RelaxedBernoulli.rsample (1 thread)",
+}
+
+#: The routes timed with an output array allocated before the timing.
+PREALLOCATED = frozenset({LIBRARY, LIBRARY_FLOAT32, UNIFORM})
+
+#: Each ratio of :attr:`BenchResult.ratios`: (numerator route, denominator route).
+RATIOS = {
+    "two_class_over_library": (TWO_CLASS, LIBRARY),
+    "library_over_uniform": (LIBRARY, UNIFORM),
+    "torch_over_library": (TORCH, LIBRARY),
+    "library_float64_over_float32": (LIBRARY, LIBRARY_FLOAT32),
 }
 
 
 @dataclass(frozen=True)
 class Timing:
-    """Median time per sample of one route, and every repetition in seconds."""
+    """Median time per sample of one route, and every repetition in seconds.
+
+    ``seconds[k]`` is from round ``k``; ``preallocated`` says whether the route wrote
+    into an output allocated before the timing.
+    """
 
     route: str
     label: str
     ns_per_sample: float
     seconds: tuple[float, ...]
+    preallocated: bool
 
 
 @dataclass(frozen=True)
@@ -102,15 +135,29 @@ class BenchResult:
 
     @property
     def ratios(self) -> dict[str, float | None]:
-        """Ratios of median times, all from this run."""
-        lib = self.ns(LIBRARY)
-        torch_ns, f32 = self.ns(TORCH), self.ns(LIBRARY_FLOAT32)
+        """Ratios of median times, all from this run (None for a route not timed)."""
+        ns = {t.route: t.ns_per_sample for t in self.timings}
         return {
-            "two_class_over_library": self.ns(TWO_CLASS) / lib,
-            "library_over_uniform": lib / self.ns(UNIFORM),
-            "torch_over_library": None if torch_ns is None else torch_ns / lib,
-            "library_float64_over_float32": None if f32 is None else lib / f32,
+            name: ns[top] / ns[bottom] if top in ns and bottom in ns else None
+            for name, (top, bottom) in RATIOS.items()
         }
+
+    @property
+    def ratio_ranges(self) -> dict[str, tuple[float, float] | None]:
+        """Smallest and largest per-round ratio: both routes timed in the same round.
+
+        The routes run in a rotating order, so the range shows how much a ratio moves
+        with the order of the routes and the moment of the run.
+        """
+        seconds = {t.route: np.array(t.seconds) for t in self.timings}
+        ranges = {}
+        for name, (top, bottom) in RATIOS.items():
+            if top in seconds and bottom in seconds:
+                per_round = seconds[top] / seconds[bottom]
+                ranges[name] = (float(per_round.min()), float(per_round.max()))
+            else:
+                ranges[name] = None
+        return ranges
 
     @property
     def goals(self) -> tuple[Goal, ...]:
@@ -136,37 +183,48 @@ class BenchResult:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["ratios"] = self.ratios
+        d["ratio_ranges"] = self.ratio_ranges
         d["goals"] = [asdict(g) for g in self.goals]
         return d
 
 
-def _routes(n: int, tau: float, logit: float, dtype: np.dtype, seed: int) -> dict[str, Callable]:
-    """Zero-argument callables, one per route, each drawing ``n`` samples."""
+def timed_routes(n: int, tau: float, logit: float, dtype, seed: int) -> dict[str, Callable]:
+    """Zero-argument callables, one per route, each drawing ``n`` samples.
+
+    The routes in :data:`PREALLOCATED` write into an output array of their own, allocated
+    here, before any timing, and return it: every call returns the same array.
+    """
+    dtype = np.dtype(dtype)
     rng = np.random.default_rng(seed)
+    out = {name: np.empty(n, dtype) for name in (LIBRARY, UNIFORM)}
     routes = {
-        LIBRARY: lambda: sample_binary_gumbel_softmax(logit, tau, n, rng, dtype=dtype),
+        LIBRARY: lambda: sample_binary_gumbel_softmax(
+            logit, tau, rng=rng, dtype=dtype, out=out[LIBRARY]
+        ),
         TWO_CLASS: lambda: sample_two_class_gumbel_softmax(logit, tau, n, rng, dtype=dtype),
-        UNIFORM: lambda: rng.random(n, dtype=dtype),
+        UNIFORM: lambda: rng.random(out=out[UNIFORM], dtype=dtype),
     }
     if dtype == np.float64:
+        out32 = np.empty(n, np.float32)
         routes[LIBRARY_FLOAT32] = lambda: sample_binary_gumbel_softmax(
-            logit, tau, n, rng, dtype=np.float32
+            logit, tau, rng=rng, dtype=np.float32, out=out32
         )
-    torch_route = _torch_route(n, tau, logit, seed)
+    torch_route = _torch_route(n, tau, logit, dtype, seed)
     if torch_route is not None:
         routes[TORCH] = torch_route
     return routes
 
 
-def _torch_route(n: int, tau: float, logit: float, seed: int) -> Callable | None:
+def _torch_route(n: int, tau: float, logit: float, dtype: np.dtype, seed: int) -> Callable | None:
     try:
         import torch
     except ImportError:
         return None
     torch.set_num_threads(1)
     torch.manual_seed(seed)
+    torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
     dist = torch.distributions.RelaxedBernoulli(
-        torch.tensor(tau, dtype=torch.float64), logits=torch.tensor(logit, dtype=torch.float64)
+        torch.tensor(tau, dtype=torch_dtype), logits=torch.tensor(logit, dtype=torch_dtype)
     )
     return lambda: dist.rsample((n,))
 
@@ -195,14 +253,14 @@ def run_benchmark(
     """Time every route ``repeats`` times, interleaved, and measure peak memory.
 
     Returns a :class:`BenchResult`; its ``ratios`` and ``goals`` are computed
-    from the medians of this one run.
+    from the medians of this one run, its ``ratio_ranges`` from its rounds.
     """
     if int(n) < 1 or int(repeats) < 1:
         raise ValueError(f"n and repeats must be positive; got n={n}, repeats={repeats}")
     n, repeats, dtype = int(n), int(repeats), np.dtype(dtype)
     logit = float(logit_from_probability(p))
-    routes = _routes(n, tau, logit, dtype, seed)
-    for route in _routes(min(n, 1000), tau, logit, dtype, seed).values():
+    routes = timed_routes(n, tau, logit, dtype, seed)
+    for route in timed_routes(min(n, 1000), tau, logit, dtype, seed).values():
         route()  # warm-up: imports, first-call overheads
     names = list(routes)
     seconds = {name: [] for name in names}
@@ -212,14 +270,55 @@ def run_benchmark(
             routes[name]()
             seconds[name].append(time.perf_counter() - start)
     timings = tuple(
-        Timing(name, LABELS[name], float(np.median(seconds[name])) / n * 1e9, tuple(seconds[name]))
+        Timing(
+            name,
+            LABELS[name],
+            float(np.median(seconds[name])) / n * 1e9,
+            tuple(seconds[name]),
+            name in PREALLOCATED,
+        )
         for name in names
     )
     output_bytes = n * dtype.itemsize
-    peaks = {name: _peak_ratio(routes[name], output_bytes) for name in (LIBRARY, TWO_CLASS)}
+    # Peak memory of a call that allocates its output too, as a caller's call does.
+    rng = np.random.default_rng(seed)
+    allocating = {
+        LIBRARY: lambda: sample_binary_gumbel_softmax(logit, tau, n, rng, dtype=dtype),
+        TWO_CLASS: routes[TWO_CLASS],
+    }
+    peaks = {name: _peak_ratio(route, output_bytes) for name, route in allocating.items()}
     return BenchResult(
         n, repeats, float(tau), logit, dtype.name, timings, output_bytes, peaks, TORCH in routes
     )
+
+
+def uniform_after_two_class(
+    n: int = 500_000, repeats: int = 7, tau: float = 0.3, p: float = 0.7, seed: int = 0
+) -> dict[str, float]:
+    """Median ns per sample of the bare uniform draw, timed right after the two-class route.
+
+    Each round runs the two-class route (which allocates and frees arrays of ``2 n``
+    doubles), then times ``rng.random`` into an output allocated before the timing
+    (``"preallocated"``), then runs the two-class route again and times ``rng.random(n)``,
+    which allocates its output (``"fresh"``); the two alternate which goes first. The
+    difference is what an allocation inside a timed call adds after that route.
+    """
+    if int(n) < 1 or int(repeats) < 1:
+        raise ValueError(f"n and repeats must be positive; got n={n}, repeats={repeats}")
+    n, repeats = int(n), int(repeats)
+    logit = float(logit_from_probability(p))
+    rng = np.random.default_rng(seed)
+    out = np.empty(n)
+    draws = {"preallocated": lambda: rng.random(out=out), "fresh": lambda: rng.random(n)}
+    seconds = {name: [] for name in draws}
+    names = list(draws)
+    for k in range(repeats):
+        for name in names[k % 2 :] + names[: k % 2]:
+            sample_two_class_gumbel_softmax(logit, tau, n, rng)
+            start = time.perf_counter()
+            draws[name]()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: float(np.median(s)) / n * 1e9 for name, s in seconds.items()}
 
 
 def format_result(result: BenchResult) -> str:
@@ -234,6 +333,12 @@ def format_result(result: BenchResult) -> str:
     ]
     for t in result.timings:
         lines.append(f"{t.label:<52} {t.ns_per_sample:>10.2f} {t.ns_per_sample / lib:>10.2f}")
+    lines += ["", "ratios: median ratio, and the range of the per-round ratios:"]
+    for name, ratio in result.ratios.items():
+        spread = result.ratio_ranges[name]
+        if ratio is not None:
+            lines.append(f"  {name:<40} {ratio:>8.2f}  ({spread[0]:.2f} to {spread[1]:.2f})")
+    lines.append("(outputs preallocated for: " + ", ".join(sorted(PREALLOCATED)) + ")")
     if not result.torch_available:
         lines.append(f"{LABELS[TORCH]:<52} {'(torch not installed)':>21}")
     lines += ["", "peak memory (tracemalloc), in units of the output array:"]

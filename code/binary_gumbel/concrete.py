@@ -1,8 +1,9 @@
 """Facts about the shape of the binary Concrete density, derived and checked in SymPy.
 
 ``X = sigmoid((L + Z) / tau)`` with ``Z ~ Logistic(0, 1)``, ``L = logit`` and
-``a = e^L`` (Maddison, Mnih & Teh 2016, arXiv:1611.00712, Sec. 3.3 and
-Proposition 1). The density derived by change of variables in
+``a = e^L`` (Maddison, Mnih & Teh 2016, arXiv:1611.00712, App. B: Eq. 16, Definition 2
+and Eq. 17; its Proposition 2 is their Proposition 1 of Sec. 3.2 with n = 2). The
+density derived by change of variables in
 :func:`binary_gumbel.symbolic.binary_concrete_density` is rewritten here in the
 product form
 

@@ -55,6 +55,7 @@ __all__ = [
     "ConditionalNoiseDerivation",
     "conditional_logistic_cdf",
     "conditional_logistic_sample",
+    "sample_and_derivative_unchecked",
     "conditional_noise_derivation",
     "conditional_sample_derivative",
 ]
@@ -76,21 +77,27 @@ def _args(v, logit, b, v_name: str = "v"):
     return broadcast(**{v_name: v, "logit": logit, "b": b})
 
 
-def _sample(v: np.ndarray, logit: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """:func:`conditional_logistic_sample` on checked float arrays (no validation)."""
+def sample_and_derivative_unchecked(v: np.ndarray, logit: np.ndarray, b: np.ndarray):
+    """``(z~, dz~/dlogit)`` on checked, broadcast float arrays (no validation).
+
+    The two share their logarithms and exponentials: with ``a1 = logit + log v``
+    and ``a0 = logit - log(1 - v)``, ``z~ = softplus(a1) - log(1 - v)`` and
+    ``dz~/dlogit = sigmoid(a1)`` for ``b = 1``, ``z~ = log v + log sigmoid(a0)`` and
+    ``dz~/dlogit = sigmoid(-a0)`` for ``b = 0`` (softplus(x) = -log sigmoid(-x)).
+    Used by the training loop of :mod:`binary_gumbel.control_variates`, where the
+    arguments are checked once.
+    """
     with np.errstate(divide="ignore"):
         log_v, log_1mv = np.log(v), np.log1p(-v)
-    # softplus(x) = -log sigmoid(-x), without overflow at either end
-    one = -_log_sigmoid(-(logit + log_v)) - log_1mv
-    zero = log_v + _log_sigmoid(logit - log_1mv)
-    return np.where(b == 1, one, zero)
-
-
-def _derivative(v: np.ndarray, logit: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """:func:`conditional_sample_derivative` on checked float arrays (no validation)."""
-    with np.errstate(divide="ignore"):
-        log_v, log_1mv = np.log(v), np.log1p(-v)
-    return np.where(b == 1, _sigmoid(logit + log_v), _sigmoid(log_1mv - logit))
+    a1 = logit + log_v
+    a0 = logit - log_1mv
+    e1, e0 = np.exp(-np.abs(a1)), np.exp(-np.abs(a0))
+    one = -(np.minimum(-a1, 0) - np.log1p(e1)) - log_1mv
+    zero = log_v + (np.minimum(a0, 0) - np.log1p(e0))
+    d_one = np.where(a1 >= 0, 1 / (1 + e1), e1 / (1 + e1))
+    d_zero = np.where(-a0 >= 0, 1 / (1 + e0), e0 / (1 + e0))
+    is_one = b == 1
+    return np.where(is_one, one, zero), np.where(is_one, d_one, d_zero)
 
 
 def conditional_logistic_sample(v, logit, b):
@@ -121,7 +128,7 @@ def conditional_logistic_sample(v, logit, b):
         If ``b`` is not 0 or 1, ``logit`` is NaN or infinite, ``v`` is outside
         [0, 1] or NaN, or the shapes do not broadcast.
     """
-    return _sample(*_args(v, logit, b))[()]
+    return sample_and_derivative_unchecked(*_args(v, logit, b))[0][()]
 
 
 def conditional_sample_derivative(v, logit, b):
@@ -131,7 +138,7 @@ def conditional_sample_derivative(v, logit, b):
     for ``b = 0``; both lie in [0, 1].
     Arguments and errors as in :func:`conditional_logistic_sample`.
     """
-    return _derivative(*_args(v, logit, b))[()]
+    return sample_and_derivative_unchecked(*_args(v, logit, b))[1][()]
 
 
 def conditional_logistic_cdf(z, logit, b):

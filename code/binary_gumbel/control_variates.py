@@ -20,16 +20,20 @@ sample of ``z`` given ``b`` (:mod:`binary_gumbel.conditional_noise`). With
 
       [f(b) - c_phi(z~)] (b - p) + d/dtheta c_phi(z) - d/dtheta c_phi(z~).
 
-  Here, as in the paper's toy experiment, ``c_phi(z) = eta f(s_l(z)) + r(z)``
-  with ``r(z) = d + sum_j a_j tanh(w_j z + c_j)``, a network with one hidden
-  layer of ``H`` tanh units. ``phi = (eta, log lambda, d, a, w, c)``, in that
-  order, is a flat vector of ``3 + 3 H`` numbers (:class:`PhiLayout`).
+  Here ``c_phi(z) = eta f(s_l(z)) + r(z)`` with
+  ``r(z) = d + sum_j a_j tanh(w_j z + c_j)``, a network with one hidden layer of
+  ``H`` tanh units (5 by default). ``phi = (eta, log lambda, d, a, w, c)``, in
+  that order, is a flat vector of ``3 + 3 H`` numbers (:class:`PhiLayout`). This
+  is a variant of the authors' toy (``rebar_toy.py`` in github.com/duvenaud/relax,
+  ``Q_func`` and ``relaxed=True``), whose network has 10 tanh units, reads the
+  relaxed sample ``2 s_l(z) - 1`` rather than ``z``, is scaled by a trainable
+  factor that starts at 0, and is added inside ``eta (f(s_l(z)) + ...)``.
 
 Both are unbiased for every ``eta``, ``lambda`` and ``phi``: the three
 control-variate terms have mean zero, because mixing the two conditional laws
 of ``z~`` gives back the law of ``z``; the chapter proves it.
 
-The parameters ``phi`` are trained, as in the RELAX paper, by descending the
+The parameters ``phi`` are trained, as in the RELAX paper (Algorithm 1), by descending the
 single-sample estimate ``2 g dg/dphi`` of the gradient of the estimator's
 variance (its mean does not depend on ``phi``, so ``d Var / d phi = E[2 g dg/dphi]``).
 
@@ -60,9 +64,9 @@ from binary_gumbel._validation import (
     check_tau,
     check_uniform,
 )
-from binary_gumbel.conditional_noise import _derivative, _sample
+from binary_gumbel.conditional_noise import sample_and_derivative_unchecked
 from binary_gumbel.gradients import _check_count, _float, exact_gradient, objective, scientific
-from binary_gumbel.montecarlo import z_for_false_alarm
+from binary_gumbel.montecarlo import PairedComparison, mean_interval, paired_comparison
 from binary_gumbel.noise import _logistic, _sigmoid
 from binary_gumbel.optim import Adam
 
@@ -74,7 +78,11 @@ __all__ = [
     "VarianceGrid",
     "control_variate",
     "initial_phi",
+    "first_temperature_saving",
+    "format_saving",
+    "limit_eta",
     "optimal_baseline",
+    "saving_at",
     "rebar",
     "rebar_parts",
     "rebar_unbiasedness_exact",
@@ -113,8 +121,8 @@ def _noise(theta, target, u, v):
 def _noise_unchecked(theta, target, u, v):
     z = theta + _logistic(u)
     b = (z > 0).astype(np.float64)
-    zt = _sample(v, theta, b)
-    return theta, target, z, b, _sigmoid(theta), zt, _derivative(v, theta, b)
+    zt, dzt = sample_and_derivative_unchecked(v, theta, b)
+    return theta, target, z, b, _sigmoid(theta), zt, dzt
 
 
 # --- REBAR ------------------------------------------------------------------------------
@@ -223,6 +231,16 @@ class VarianceGrid:
     baseline_variance: float
 
     @property
+    def saving(self) -> np.ndarray:
+        """``1 - Var(A + eta* B) / Var(A)`` at each temperature: the best REBAR's saving."""
+        return 1 - self.optimal_variance / self.reinforce_variance
+
+    @property
+    def baseline_saving(self) -> float:
+        """The saving of REINFORCE with the mean baseline ``L(theta)``."""
+        return 1 - self.baseline_variance / self.reinforce_variance
+
+    @property
     def best(self) -> tuple[float, float, float]:
         """``(temperature, eta*, variance)`` of the smallest variance over the temperatures."""
         j = int(np.argmin(self.optimal_variance))
@@ -280,6 +298,22 @@ def rebar_variance_grid(
     )
 
 
+def limit_eta(theta, target):
+    """The variance-optimal ``eta`` of REBAR in the limit ``lambda -> infinity``.
+
+    ``sigmoid(z / lambda) = 1/2 + z / (4 lambda) + O(lambda^-3)``, so
+    ``eta f(sigmoid(z / lambda)) -> eta (1/2 - t)^2``, a constant, and the two
+    reparameterised terms vanish like ``eta / lambda``: REBAR tends to REINFORCE
+    with the constant baseline ``eta (1/2 - t)^2``. The best constant is
+    :func:`optimal_baseline` ``c*``, so ``eta* -> c* / (1/2 - t)^2`` (infinite at
+    ``t = 1/2``, where the limit baseline is 0 for every ``eta``).
+    """
+    c = optimal_baseline(theta, target)
+    c0 = (0.5 - _float(target, "target")) ** 2
+    with np.errstate(divide="ignore"):
+        return np.divide(c, c0)[()]
+
+
 def optimal_baseline(theta, target):
     """The variance-optimal constant baseline of REINFORCE: ``(1 - t)^2 (1 - p) + t^2 p``.
 
@@ -324,23 +358,34 @@ def _check_phi(phi) -> tuple[np.ndarray, PhiLayout]:
     return phi, PhiLayout((phi.shape[-1] - 3) // 3)
 
 
-def _cv(phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool):
+def _cv(phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool, rows=None):
     """``c(z), dc/dz`` and, if ``grads``, their ``phi``-gradients (parameter axis -2).
 
     ``phi`` has shape ``(..., P)`` and ``z`` shape ``(..., m)``; the gradients have
-    shape ``(..., P, m)``.
+    shape ``(..., P, m)``, or only the parameters where the boolean mask ``rows``
+    (length ``P``, whole blocks of :meth:`PhiLayout.split`) is true. The network is
+    evaluated only when it contributes: when some output weight ``a`` is non-zero or
+    a gradient of ``a``, ``w`` or ``c`` is asked for (with ``a = 0`` it adds exactly 0).
     """
     eta, log_lam, d, a, w, c = (x[..., None] for x in layout.split(phi))  # (..., 1), (..., H, 1)
+    h = layout.hidden
+    keep = np.ones(layout.size, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    block = [keep[0], keep[1], keep[2], keep[3 : 3 + h].any(), keep[3 + h : 3 + 2 * h].any()]
+    block.append(keep[3 + 2 * h :].any())
     lam = np.exp(log_lam)
     q = z / lam
     s, k = _sig_and_slope(q)
     gap = s - target
-    zz = z[..., None, :]  # (..., 1, m)
-    with np.errstate(invalid="ignore"):
-        th = np.tanh(w * zz + c)  # (..., H, m)
-    sech2 = 1 - th**2
-    value = eta * gap**2 + d + np.sum(a * th, axis=-2)
-    slope = eta * 2 * gap * k / lam + np.sum(a * w * sech2, axis=-2)
+    value = eta * gap**2 + d
+    slope = eta * 2 * gap * k / lam
+    network = bool(np.any(a != 0)) or (grads and any(block[3:]))
+    if network:
+        zz = z[..., None, :]  # (..., 1, m)
+        with np.errstate(invalid="ignore"):
+            th = np.tanh(w * zz + c)  # (..., H, m)
+        sech2 = 1 - th**2
+        value = value + np.sum(a * th, axis=-2)
+        slope = slope + np.sum(a * w * sech2, axis=-2)
     if not grads:
         return value, slope, None, None
     # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q.
@@ -348,29 +393,26 @@ def _cv(phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool):
     g = 2 * gap * k  # d f(sigmoid(q)) / dq
     dg = 2 * k * (k + gap * (1 - 2 * s))  # d g / dq
     qdg = np.where(k > 0, q * dg, 0.0)
-    zs = np.where(sech2 > 0, zz * sech2, 0.0)
-    d_value = np.concatenate(
-        [
-            (gap**2)[..., None, :],
-            (eta * 2 * gap * -qk)[..., None, :],
-            np.ones_like(z)[..., None, :],
-            th,
-            a * zs,
-            a * sech2,
-        ],
-        axis=-2,
-    )
-    d_slope = np.concatenate(
-        [
-            (g / lam)[..., None, :],
-            (eta * (-qdg - g) / lam)[..., None, :],
-            np.zeros_like(z)[..., None, :],
-            w * sech2,
-            a * sech2 - 2 * a * w * zs * th,
-            -2 * a * w * sech2 * th,
-        ],
-        axis=-2,
-    )
+    value_rows = [
+        lambda: (gap**2)[..., None, :],
+        lambda: (eta * 2 * gap * -qk)[..., None, :],
+        lambda: np.ones_like(z)[..., None, :],
+    ]
+    slope_rows = [
+        lambda: (g / lam)[..., None, :],
+        lambda: (eta * (-qdg - g) / lam)[..., None, :],
+        lambda: np.zeros_like(z)[..., None, :],
+    ]
+    if network:
+        zs = np.where(sech2 > 0, zz * sech2, 0.0)
+        value_rows += [lambda: th, lambda: a * zs, lambda: a * sech2]
+        slope_rows += [
+            lambda: w * sech2,
+            lambda: a * sech2 - 2 * a * w * zs * th,
+            lambda: -2 * a * w * sech2 * th,
+        ]
+    d_value = np.concatenate([f() for f, on in zip(value_rows, block, strict=False) if on], axis=-2)
+    d_slope = np.concatenate([f() for f, on in zip(slope_rows, block, strict=False) if on], axis=-2)
     return value, slope, d_value, d_slope
 
 
@@ -397,10 +439,11 @@ def control_variate(z, phi, target):
     )
 
 
-def _relax(phi, layout, theta, target, z, b, p, zt, dzt, grads: bool):
+def _relax(phi, layout, theta, target, z, b, p, zt, dzt, grads: bool, rows=None):
     # One call on (z~, z) side by side: half the per-call overhead of the training loop.
     m = zt.shape[-1]
-    c, dc, dphi, dslope = _cv(phi, layout, np.concatenate([zt, z], axis=-1), target, grads)
+    both = np.concatenate([zt, z], axis=-1)
+    c, dc, dphi, dslope = _cv(phi, layout, both, target, grads, rows)
     c_zt, dc_zt, dc_z = c[..., :m], dc[..., :m], dc[..., m:]
     if grads:
         dphi_zt, dslope_zt, dslope_z = dphi[..., :m], dslope[..., :m], dslope[..., m:]
@@ -516,10 +559,8 @@ class Training:
         return _sigmoid(self.theta)
 
     def final_probability_interval(self, false_alarm: float = 0.05) -> tuple[float, float, float]:
-        """Mean of the final ``p`` over the runs, and its normal interval at ``false_alarm``."""
-        final = self.probability[-1]
-        half = z_for_false_alarm(false_alarm) * final.std(ddof=1) / math.sqrt(final.size)
-        return float(final.mean()), float(final.mean() - half), float(final.mean() + half)
+        """Mean of the final ``p`` over the runs, and its Student-t interval at ``false_alarm``."""
+        return tuple(mean_interval(self.probability[-1], false_alarm))
 
 
 def train(
@@ -568,12 +609,13 @@ def train(
     if method in ("REINFORCE", "exact", "baseline"):
         phi[:, 0] = 0.0  # no Concrete term
     mask = _trainable(method, layout)
+    learns = bool(mask.any())
     theta = np.full(chains, float(_float(theta0, "theta0")))
     p_param = _sigmoid(theta)
     opt_theta = Adam(chains, learning_rate)
     opt_phi = Adam(phi.shape, phi_learning_rate)
     thetas = np.empty((steps + 1, chains))
-    variances = np.empty((steps, chains))
+    estimates = np.empty((steps, chains, batch))
     thetas[0] = theta
     for k in range(steps):
         uv = rng.random((2, chains, batch))
@@ -583,16 +625,17 @@ def train(
             dg = None
         else:
             noise = _noise_unchecked(th, target, uv[0], uv[1])
-            g, dg = _relax(phi, layout, *noise, grads=bool(mask.any()))
+            g, dg = _relax(phi, layout, *noise, grads=learns, rows=mask)
         if parameterisation == "probability":
             scale = 1 / (p_param * (1 - p_param))[:, None]
             g = g * scale
             if dg is not None:
                 dg = dg * scale[..., None]
-        variances[k] = g.var(axis=1, ddof=1)
-        if mask.any():
-            grad_phi = np.mean(2 * g[:, None, :] * dg, axis=-1)
-            phi -= opt_phi.step(np.where(mask, grad_phi, 0.0))
+        estimates[k] = g
+        if learns:
+            grad_phi = np.zeros(phi.shape)
+            grad_phi[:, mask] = np.mean(2 * g[:, None, :] * dg, axis=-1)
+            phi -= opt_phi.step(grad_phi)
         if learn_theta:
             step = opt_theta.step(g.mean(axis=1))
             if parameterisation == "logit":
@@ -609,7 +652,7 @@ def train(
         batch,
         thetas,
         objective(thetas, target),
-        variances,
+        estimates.var(axis=-1, ddof=1),
         phi,
     )
 
@@ -623,7 +666,7 @@ def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]
     theta = float(_float(logit, "logit"))
     uv = as_generator(rng).random((2, n))
     b = (theta + _logistic(uv[0]) > 0).astype(np.float64)
-    zt = _sample(uv[1], np.float64(theta), b)
+    zt, _ = sample_and_derivative_unchecked(uv[1], np.float64(theta), b)
     return {k: zt[b == k] for k in (0, 1)}
 
 
@@ -654,39 +697,40 @@ def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **setting
 
 @dataclass(frozen=True)
 class Comparison:
-    """Final ``p`` of two sets of seeded runs: the paired mean difference and a rank test.
-
-    ``difference`` is the mean over runs of ``p_a - p_b`` at the last step, with a
-    normal interval at ``false_alarm`` (runs with the same index share their noise);
-    ``pvalue`` is the one-sided Mann-Whitney test that ``a`` ends lower than ``b``.
-    """
+    """Final ``p`` of two sets of seeded runs, paired by seed (runs with the same index
+    share their noise): the :class:`~binary_gumbel.montecarlo.PairedComparison` of
+    ``p_a - p_b`` (Student-t interval, one-sided Wilcoxon signed-rank p-value for
+    "``a`` ends lower")."""
 
     a: str
     b: str
-    difference: float
-    low: float
-    high: float
-    pvalue: float
-    false_alarm: float
+    paired: PairedComparison
+
+    @property
+    def difference(self) -> float:
+        return self.paired.difference
+
+    @property
+    def low(self) -> float:
+        return self.paired.low
+
+    @property
+    def high(self) -> float:
+        return self.paired.high
+
+    @property
+    def pvalue(self) -> float:
+        return self.paired.pvalue
+
+    @property
+    def false_alarm(self) -> float:
+        return self.paired.false_alarm
 
 
 def compare_final(a: Training, b: Training, false_alarm: float = 0.05) -> Comparison:
     """Compare the final ``p`` of runs ``a`` and ``b`` (see :class:`Comparison`)."""
-    from scipy import stats
-
-    pa, pb = a.probability[-1], b.probability[-1]
-    d = pa - pb
-    half = z_for_false_alarm(false_alarm) * d.std(ddof=1) / math.sqrt(d.size)
-    p = float(stats.mannwhitneyu(pa, pb, alternative="less").pvalue)
-    return Comparison(
-        a.method,
-        b.method,
-        float(d.mean()),
-        float(d.mean() - half),
-        float(d.mean() + half),
-        p,
-        false_alarm,
-    )
+    paired = paired_comparison(a.probability[-1], b.probability[-1], false_alarm)
+    return Comparison(a.method, b.method, paired)
 
 
 def learned_relaxation(
@@ -731,21 +775,67 @@ def format_ks(checks) -> dict[str, str]:
     }
 
 
-def format_grid(grid: VarianceGrid) -> dict[str, str]:
-    """The variance grid's headline numbers, formatted for the prose."""
-    ratio = grid.optimal_variance / grid.reinforce_variance
-    j = int(np.argmin(ratio))
-    one = int(np.argmin(np.abs(grid.etas - 1.0)))
-    return {
-        "grid_reinforce": f"{grid.reinforce_variance:.4f}",
-        "grid_best_lambda": f"{grid.temperatures[j]:g}",
-        "grid_best_eta": f"{grid.optimal_eta[j]:.3f}",
-        "grid_best_eta_se": f"{grid.optimal_eta_se[j]:.3f}",
-        "grid_best_saving": f"{100 * (1 - ratio[j]):.2f} %",
-        "grid_eta_one_worst": f"{grid.variance[one].max() / grid.reinforce_variance:.1f}",
-        "grid_eta_one_lambda": f"{grid.temperatures[int(np.argmax(grid.variance[one]))]:g}",
-        "grid_baseline": scientific(grid.baseline_variance),
+def _at(grid: VarianceGrid, temperature: float) -> int:
+    j = int(np.argmin(np.abs(np.log(grid.temperatures / temperature))))
+    if not math.isclose(grid.temperatures[j], temperature, rel_tol=1e-9):
+        raise ValueError(f"temperature {temperature!r} is not on the grid {grid.temperatures}")
+    return j
+
+
+def _percent(x: float) -> str:
+    """``x`` as a percentage, with enough decimals to tell it from 100 % when it is close."""
+    if x < 0.99:
+        return f"{100 * x:.3g} %"
+    decimals = min(6, max(1, math.ceil(-math.log10(max(1 - x, 1e-12))) - 2))
+    return f"{100 * x:.{decimals}f} %"
+
+
+def format_saving(grid: VarianceGrid, small: float = 2.0) -> dict[str, str]:
+    """The saving curve's numbers for the prose: REINFORCE's variance, the best saving up
+    to the temperature ``small`` (the end of the chapter's first, truncated grid), the
+    saving and ``eta*`` at the largest temperature, the ``lambda -> infinity`` limit of
+    ``eta*`` (:func:`limit_eta`), the mean baseline's saving, and, if ``eta = 1`` is on
+    the grid, the temperatures where ``eta = 1`` does worse than REINFORCE (estimated on
+    the grid's samples) and its variance ratio at the largest temperature."""
+    low = grid.temperatures <= small
+    if not low.any():
+        raise ValueError(f"small must be at least the smallest temperature; got {small!r}")
+    out = {
+        "sv_reinforce": f"{grid.reinforce_variance:.4f}",
+        "sv_small": f"{small:g}",
+        "sv_small_saving": _percent(float(grid.saving[low].max())),
+        "sv_top_lambda": f"{grid.temperatures[-1]:g}",
+        "sv_top_saving": _percent(float(grid.saving[-1])),
+        "sv_top_eta": f"{grid.optimal_eta[-1]:.4g}",
+        "sv_limit_eta": f"{float(limit_eta(grid.theta, grid.target)):.4g}",
+        "sv_baseline": _percent(grid.baseline_saving),
     }
+    ones = np.flatnonzero(grid.etas == 1.0)
+    if ones.size:
+        ratio = grid.variance[ones[0]] / grid.reinforce_variance
+        worse = [f"{lam:g}" for lam in grid.temperatures[ratio > 1]]
+        out["sv_one_worse"] = (
+            ", ".join(worse[:-1]) + " and " + worse[-1] if len(worse) > 1 else "".join(worse)
+        ) or "none"
+        out["sv_one_top"] = f"{ratio[-1]:.3f}"
+    return out
+
+
+def saving_at(grid: VarianceGrid, temperature: float) -> dict[str, str]:
+    """``eta*`` (with its standard error) and the best saving at one temperature of the grid."""
+    j = _at(grid, temperature)
+    return {
+        "eta": f"{grid.optimal_eta[j]:.3f}",
+        "eta_se": f"{grid.optimal_eta_se[j]:.1g}",
+        "saving": _percent(float(grid.saving[j])),
+    }
+
+
+def first_temperature_saving(grid: VarianceGrid, fraction: float) -> float:
+    """The smallest temperature of the grid at which the best REBAR saves ``fraction``
+    of REINFORCE's variance, or ``inf`` if none does."""
+    hits = grid.temperatures[grid.saving >= fraction]
+    return float(hits.min()) if hits.size else math.inf
 
 
 def format_final(runs: dict[str, Training], false_alarm: float = 0.05) -> dict[str, str]:
@@ -761,9 +851,19 @@ def format_final(runs: dict[str, Training], false_alarm: float = 0.05) -> dict[s
     return out
 
 
+def format_direction(cmp: Comparison) -> str:
+    """Where ``a`` ends against ``b``, as the interval of ``p_a - p_b`` decides: "lower than",
+    "higher than", or "not resolved from" when the interval contains 0."""
+    if cmp.high < 0:
+        return "lower than"
+    if cmp.low > 0:
+        return "higher than"
+    return "not resolved from"
+
+
 def format_comparison(cmp: Comparison) -> str:
-    """ "difference [low, high] (Mann-Whitney p = ...)" for the prose."""
+    """ "difference [low, high] (one-sided Wilcoxon signed-rank p = ...)" for the prose."""
     return (
         f"{cmp.difference:+.3f} [{cmp.low:+.3f}, {cmp.high:+.3f}]".replace("-", "−")
-        + f" (one-sided Mann-Whitney p = {scientific(cmp.pvalue)})"
+        + f" (one-sided Wilcoxon signed-rank p = {scientific(cmp.pvalue)})"
     )

@@ -35,12 +35,14 @@ from binary_gumbel.relaxed import binary_gumbel_softmax, gumbel_softmax, logit_f
 
 __all__ = [
     "ExceedanceCurve",
+    "SignFlipFit",
     "argmax_frequencies",
     "coupled_binary_and_two_class",
     "exceedance_curve",
     "gumbel_difference",
     "logistic_by_inversion",
     "rescaled_samples",
+    "sign_flip_fit",
     "simplex_samples",
 ]
 
@@ -194,3 +196,78 @@ def exceedance_curve(expr, points: Sequence[Mapping], claimed, n, seed: int = 0)
         exact_values.append(float(exact_expr.subs(point)))
         checks.append(check_proportion(int(np.count_nonzero(values > 0.5)), n, target))
     return ExceedanceCurve(np.array(claimed_values), np.array(exact_values), tuple(checks))
+
+
+@dataclass(frozen=True)
+class SignFlipFit:
+    """The logit fitted with the corrected Eq. (1) and with the note's Eq. (1) as written.
+
+    ``prob_*`` is ``P(x > 1/2)`` of the samples at the fitted logit, the Bernoulli the
+    relaxation stands for: ``sigma(logit)`` for the corrected form, ``sigma(-logit)`` for
+    the note's. ``loss_*`` is the minimal loss.
+    """
+
+    logit_corrected: float
+    logit_note: float
+    prob_corrected: float
+    prob_note: float
+    loss_corrected: float
+    loss_note: float
+
+
+def _bernoulli_kl(q, prior) -> float:
+    """``KL(Bernoulli(q) || Bernoulli(prior))``, with ``0 log 0 = 0``."""
+    terms = [(q, prior), (1.0 - q, 1.0 - prior)]
+    return float(sum(a * (np.log(a) - np.log(b)) for a, b in terms if a > 0))
+
+
+def sign_flip_fit(target, tau, prior=0.5, weight=0.0, penalty="kl", nodes=4096) -> SignFlipFit:
+    """Fit the logit with the note's Eq. (1) and with the corrected form, and compare.
+
+    The loss is ``E[(x - target)^2] + weight * R(sigma(logit))``: a term that sees the
+    logit only through the samples ``x``, plus a term that reads it directly. ``penalty``
+    chooses ``R``: ``"kl"``, ``KL(Bernoulli(sigma(logit)) || Bernoulli(prior))`` as a
+    variational KL to a prior; ``"l0"``, the expected L0 norm ``sigma(logit)`` of a
+    Bernoulli gate (Louizos et al. 2018, Eq. 3; ``prior`` unused). The corrected form samples
+    ``x = sigma((logit + Z) / tau)``, the note's ``x = sigma(-(logit + Z) / tau)``, with
+    ``Z = log u - log(1 - u)``. The expectation is a midpoint rule over ``nodes`` values
+    of ``u``, symmetric under ``u -> 1 - u`` like the Logistic law, so that with
+    ``weight = 0`` the note's loss at ``logit`` equals the corrected loss at ``-logit``
+    exactly: the note's optimum is the corrected one with the logit negated, and its
+    samples have the same law. With ``weight > 0`` and ``prior != 1/2`` the KL term
+    tells the two apart. Each loss is minimised over ``logit`` in [-30, 30] (bounded
+    Brent); an optimum at that bound raises ``RuntimeError``.
+    """
+    from scipy.optimize import minimize_scalar
+
+    tau = float(check_tau(tau))
+    target = float(check_finite(as_float_array(target, "target"), "target"))
+    prior = float(check_finite(as_float_array(prior, "prior"), "prior"))
+    if not 0.0 < prior < 1.0:
+        raise ValueError(f"prior must be a probability in (0, 1); got {prior}")
+    if not (np.isfinite(weight) and weight >= 0):
+        raise ValueError(f"weight must be finite and non-negative; got {weight!r}")
+    penalties = {"kl": lambda q: _bernoulli_kl(q, prior), "l0": float}
+    if penalty not in penalties:
+        raise ValueError(f"penalty must be one of {sorted(penalties)}; got {penalty!r}")
+    reads_logit = penalties[penalty]
+    u = (np.arange(_check_n(nodes)) + 0.5) / nodes
+    z = logistic_from_uniform(u)
+
+    def loss(logit, sign):
+        x = sigmoid(sign * (logit + z) / tau)
+        return float(np.mean((x - target) ** 2)) + weight * reads_logit(sigmoid(logit))
+
+    fits = []
+    for sign in (1.0, -1.0):
+        best = minimize_scalar(
+            loss, bounds=(-30.0, 30.0), args=(sign,), method="bounded",
+            options={"xatol": 1e-10},
+        )  # fmt: skip
+        if abs(best.x) > 29.0:
+            raise RuntimeError(f"the optimum logit {best.x:.3g} sits at the search bound")
+        fits.append((float(best.x), float(best.fun)))
+    (corrected, loss_corrected), (note, loss_note) = fits
+    return SignFlipFit(
+        corrected, note, float(sigmoid(corrected)), float(sigmoid(-note)), loss_corrected, loss_note
+    )

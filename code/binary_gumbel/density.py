@@ -1,7 +1,7 @@
 """Density and CDF of the binary Concrete distribution.
 
 Maddison, Mnih & Teh (2016), "The Concrete distribution", arXiv:1611.00712,
-Sec. 3.3 (BinConcrete). With location ``alpha = exp(logit)`` and temperature
+App. B, Definition 2 and Eq. 17 (BinConcrete). With location ``alpha = exp(logit)`` and temperature
 ``lambda = tau``, the sample ``x = sigmoid((logit + log u - log(1 - u)) / tau)``
 of :func:`binary_gumbel.binary_gumbel_softmax` has, on (0, 1), the density
 
@@ -50,7 +50,7 @@ def binary_concrete_logpdf(x, logit, tau):
 
     ``log p(x) = log tau + log f(tau (log x - log(1 - x)) - logit) - log x - log(1 - x)``
     on (0, 1), with ``f`` the standard Logistic density (Maddison, Mnih & Teh
-    2016, Sec. 3.3; see the module docstring).
+    2016, App. B; see the module docstring).
 
     Parameters
     ----------
@@ -106,7 +106,7 @@ def binary_concrete_cdf(x, logit, tau):
     """CDF ``P(X <= x) = sigmoid(tau (log x - log(1 - x)) - logit)`` of BinConcrete.
 
     BinConcrete(alpha = exp(logit), lambda = tau) of Maddison, Mnih & Teh
-    (2016, Sec. 3.3): the law of :func:`binary_gumbel.binary_gumbel_softmax`
+    (2016, App. B, Eq. 16): the law of :func:`binary_gumbel.binary_gumbel_softmax`
     with ``u ~ Uniform(0, 1)``.
 
     Parameters

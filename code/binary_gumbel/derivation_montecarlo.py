@@ -145,7 +145,8 @@ def ks_confirmation(
 ) -> Check:  # fmt: skip
     """Kolmogorov-Smirnov test of ``samples`` against the SymPy CDF ``cdf_expr(at)``.
 
-    Agrees with the exact verdict when the test accepts exactly if ``same_law``;
+    Agrees with the exact verdict when the test rejects exactly if not ``same_law``
+    (a test that does not reject shows consistency with the law, not equality);
     ``against`` names the law in the summary.
     """
     cdf_expr = sp.sympify(cdf_expr).subs(point)
@@ -167,7 +168,7 @@ def ks_confirmation(
     text = say(_setting("Monte Carlo", point, result.n, tau_value),
                ": Kolmogorov–Smirnov distance ", formula(_number(result.statistic)), " to ",
                against, ", p-value ", formula(comparison), ", so the test ",
-               "accepts" if result.consistent else "rejects", " that law.")  # fmt: skip
+               "does not reject" if result.consistent else "rejects", " that law.")  # fmt: skip
     fields = {
         "n": result.n,
         "statistic": result.statistic,

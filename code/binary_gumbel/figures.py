@@ -419,7 +419,8 @@ def plot_sign_errors(ax, stats):
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel("temperature τ")
     ax.set_ylabel("P(sign of the estimate is wrong)")
-    ax.legend(loc="best", fontsize=8)
+    # Right of centre: the curves sit near 0, near 1 and around 0.5 at the small temperatures.
+    ax.legend(loc="center right", fontsize=8)
     return ax
 
 
@@ -585,26 +586,56 @@ def plot_conditional_cdfs(ax, samples_by_b, cdf, *, logit: float, max_points: in
     return ax
 
 
-def plot_variance_grid(ax, grid):
-    """REBAR's variance relative to REINFORCE against ``eta``, one curve per temperature.
+def plot_rebar_saving(axes, grids, labels: Sequence[str]):
+    """REBAR's variance against its temperature lambda, one series per grid, on two axes.
 
-    ``grid`` is a :class:`binary_gumbel.control_variates.VarianceGrid`; each
-    temperature's variance-optimal ``eta*`` is marked on its curve, and 1
-    (REINFORCE, ``eta = 0``) is a dotted line.
+    ``grids`` are :class:`binary_gumbel.control_variates.VarianceGrid` results over a
+    range of temperatures. Left: the variance relative to REINFORCE's at the optimal
+    ``eta*`` (solid, markers) and, if ``eta = 1`` is on the grid, at ``eta = 1``
+    (dashed), with the mean baseline's ratio as a dotted line; log-log. Right:
+    ``eta*`` as a fraction of its ``lambda -> infinity`` limit ``c* / (1/2 - t)^2``
+    (:func:`binary_gumbel.control_variates.limit_eta`), which tends to 1.
     """
-    ratio = np.asarray(grid.variance) / grid.reinforce_variance
-    lams = np.asarray(grid.temperatures)
-    series = zip(lams, _series_colours(lams.size), _MARKERS, _DASHES, strict=False)
-    for j, (lam, colour, marker, dash) in enumerate(series):
-        ax.plot(grid.etas, ratio[:, j], color=colour, ls=dash, lw=1.5, label=f"λ = {lam:g}")
-        best = grid.optimal_variance[j] / grid.reinforce_variance
-        ax.plot(grid.optimal_eta[j], best, marker=marker, color=colour, ms=6, ls="none")
-    ax.axhline(1.0, color=PALETTE["black"], lw=0.8, ls=":", label="REINFORCE (η = 0)")
-    ax.set_yscale("log")
-    ax.set_xlabel("η, the weight of the Concrete control variate")
-    ax.set_ylabel("variance / REINFORCE's")
-    ax.legend(loc="upper left", ncols=2, fontsize=8)
-    return ax
+    from binary_gumbel.control_variates import limit_eta
+
+    if len(axes) != 2:
+        raise ValueError(f"axes must hold 2 axes; got {len(axes)}")
+    if not grids or len(grids) != len(labels):
+        raise ValueError("grids and labels must be non-empty and of the same length")
+    left, right = axes
+    series = zip(grids, labels, _series_colours(len(grids)), _MARKERS, strict=False)
+    for grid, label, colour, marker in series:
+        lams = np.asarray(grid.temperatures)
+        left.plot(
+            lams,
+            grid.optimal_variance / grid.reinforce_variance,
+            color=colour,
+            marker=marker,
+            ms=5,
+            lw=1.6,
+            label=f"{label}, η = η*",
+        )
+        ones = np.flatnonzero(np.asarray(grid.etas) == 1.0)
+        if ones.size:
+            ratio = grid.variance[ones[0]] / grid.reinforce_variance
+            left.plot(lams, ratio, color=colour, ls="--", lw=1.2, label=f"{label}, η = 1")
+        left.axhline(grid.baseline_variance / grid.reinforce_variance, color=colour, ls=":", lw=1.0)
+        limit = float(limit_eta(grid.theta, grid.target))
+        right.plot(
+            lams, grid.optimal_eta / limit, color=colour, marker=marker, ms=5, lw=1.6, label=label
+        )
+    left.plot([], [], color=PALETTE["black"], ls=":", lw=1.0, label="mean baseline")
+    left.axhline(1.0, color=PALETTE["black"], lw=0.8)
+    right.axhline(1.0, color=PALETTE["black"], lw=0.8, ls=":", label="λ → ∞ limit")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("temperature λ")
+    left.set_yscale("log")
+    left.set_ylabel("variance / REINFORCE's")
+    right.set_ylabel("η* / (c* / (½ − t)²)")
+    left.legend(loc="lower left", fontsize=7)
+    right.legend(loc="upper left", fontsize=7)
+    return axes
 
 
 def _window_mean(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:

@@ -38,6 +38,7 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
+from binary_gumbel import binary_toy
 from binary_gumbel._validation import (
     as_float_array,
     as_generator,
@@ -63,11 +64,16 @@ __all__ = [
     "pathwise_derivative_expr",
     "reinforce",
     "relaxed",
+    "relaxed_bias_extremum",
+    "relaxed_mean_root",
+    "relaxed_moments",
+    "relaxed_objective_minimiser",
     "relaxed_sample_derivative",
     "scientific",
     "sgd",
     "statistics_table",
     "straight_through",
+    "temperature_sweep",
     "uniforms_per_estimate",
 ]
 
@@ -124,7 +130,14 @@ def _relaxation(theta, tau, u):
     z = (theta + logistic_from_uniform(u)) / tau
     # x (1 - x) = sigmoid(z) sigmoid(-z) = e / (1 + e)^2 with e = exp(-|z|): no cancellation.
     e = np.exp(-np.abs(z))
-    return z, e / (1 + e) ** 2 / tau
+    dx = e / (1 + e) ** 2 / tau
+    # Where e is subnormal (|z| > 708) it has lost precision, or flushed to 0 (|z| > 745),
+    # while e / tau can still be a normal or representable number: exp(-|z| - log tau).
+    subnormal = e < np.finfo(np.float64).tiny
+    if np.any(subnormal):
+        with np.errstate(over="ignore"):
+            dx = np.where(subnormal, np.exp(-np.abs(z) - np.log(tau)), dx)
+    return z, dx
 
 
 def relaxed_sample_derivative(theta, tau, u):
@@ -215,10 +228,11 @@ ESTIMATORS: dict[str, Callable] = {
     "straight-through": straight_through,
     "REBAR": _rebar_entry,
     "RELAX": _relax_entry,
+    **binary_toy.TOY_ENTRIES,  # ARM, DisARM, "RLOO (2 samples)" (uniforms = 2) and ReinMax
 }
 
 #: The estimators whose law does not depend on the temperature (they never relax ``b``).
-TEMPERATURE_FREE = frozenset({"REINFORCE", "REINFORCE + baseline"})
+TEMPERATURE_FREE = frozenset({"REINFORCE", "REINFORCE + baseline"}) | binary_toy.TEMPERATURE_FREE
 
 
 def _check_count(n, name: str, minimum: int) -> int:
@@ -230,7 +244,7 @@ def _check_count(n, name: str, minimum: int) -> int:
 
 
 def uniforms_per_estimate(estimator: str) -> int:
-    """How many uniforms one estimate of ``estimator`` uses: 1, or 2 for REBAR and RELAX."""
+    """How many uniforms one estimate of ``estimator`` uses: 1, or 2 for REBAR, RELAX and RLOO."""
     return int(getattr(_check_estimator(estimator), "uniforms", 1))
 
 
@@ -420,3 +434,129 @@ def sgd(
         theta,
         objective(theta, target),
     )
+
+
+# Exact moments of the relaxed estimator, by quadrature: the gradients chapter's wide tau sweep.
+
+
+def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, float]:
+    """Mean and variance of the relaxed estimate ``g = 2 (x - t) x (1 - x) / tau``, by quadrature.
+
+    With ``x = sigmoid(s)``, ``s = (theta + l) / tau`` and ``l`` standard Logistic
+    (density ``sigmoid(l) sigmoid(-l)``), ``E[h(g)] = int h(g(l)) f_L(l) dl``, integrated
+    by :func:`scipy.integrate.quad` over ``l in [-60, 60]`` (the Logistic mass outside is
+    below ``2e-26``) with a break point at ``l = -theta``, where ``x`` rises within a
+    window of width about ``tau``. Written with :func:`scipy.special.expit`, independently
+    of :func:`relaxed`, so that Monte Carlo runs of that function can be checked against it.
+    """
+    from scipy import integrate, special
+
+    theta, target = float(_float(theta, "theta")), float(_target(target))
+    tau = float(check_tau(tau, np.float64))
+
+    def estimate(noise):
+        s = (theta + noise) / tau
+        return 2 * (special.expit(s) - target) * special.expit(s) * special.expit(-s) / tau
+
+    def expectation(fn):
+        def integrand(noise):
+            return fn(noise) * special.expit(noise) * special.expit(-noise)
+
+        return integrate.quad(integrand, -60.0, 60.0, points=[-theta], limit=400)[0]
+
+    mean = expectation(estimate)
+    # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
+    return mean, expectation(lambda noise: (estimate(noise) - mean) ** 2)
+
+
+def relaxed_bias_extremum(theta: float, target: float, low: float, high: float) -> float:
+    """The temperature in ``(low, high)`` where the relaxed estimator's ``|bias|`` is largest.
+
+    Maximises ``|E g - L'(theta)|`` from :func:`relaxed_moments` over ``log tau`` (bounded
+    Brent search). Raises ValueError when the maximum sits at either end of the bracket,
+    so a caller never reports a bracket's edge as an interior extremum.
+    """
+    from scipy import optimize
+
+    exact = float(exact_gradient(theta, target))
+    low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
+    if not low < high:
+        raise ValueError(f"low must be below high; got low={low}, high={high}")
+
+    def negative_abs_bias(log_tau):
+        return -abs(relaxed_moments(theta, target, math.exp(log_tau))[0] - exact)
+
+    found = optimize.minimize_scalar(
+        negative_abs_bias,
+        bounds=(math.log(low), math.log(high)),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    tau = math.exp(found.x)
+    if not low * 1.01 < tau < high / 1.01:
+        raise ValueError(f"the largest |bias| in ({low}, {high}) is at its edge, tau = {tau:.4g}")
+    return tau
+
+
+def relaxed_mean_root(theta: float, target: float, low: float, high: float) -> float:
+    """The temperature in ``(low, high)`` where the relaxed estimator's mean changes sign.
+
+    Brent's root of ``E g`` from :func:`relaxed_moments` in ``log tau``; the mean must
+    have opposite signs at ``low`` and ``high`` (a ValueError otherwise).
+    """
+    from scipy import optimize
+
+    low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
+
+    def mean(log_tau):
+        return relaxed_moments(theta, target, math.exp(log_tau))[0]
+
+    if mean(math.log(low)) * mean(math.log(high)) >= 0:
+        raise ValueError(f"the relaxed mean has the same sign at low={low} and high={high}")
+    return math.exp(optimize.brentq(mean, math.log(low), math.log(high), xtol=1e-6))
+
+
+def relaxed_objective_minimiser(target: float, tau: float, low: float = -20.0, high: float = 20.0):
+    """The ``theta`` in ``(low, high)`` that minimises the relaxed objective ``E[(x - t)^2]``.
+
+    The relaxed estimator is unbiased for ``d/dtheta E[(x - t)^2]`` (its mean, from
+    :func:`relaxed_moments`), so its expected descent stops where that mean is 0: Brent's
+    root in ``theta``. A ValueError when the mean has the same sign at both ends.
+    """
+    from scipy import optimize
+
+    def mean(theta):
+        return relaxed_moments(theta, target, tau)[0]
+
+    if mean(float(low)) * mean(float(high)) >= 0:
+        raise ValueError(f"the relaxed mean has the same sign at theta = {low} and {high}")
+    return optimize.brentq(mean, float(low), float(high), xtol=1e-9)
+
+
+def temperature_sweep(
+    estimators, theta: float, target: float, taus, n: int, rng=2026, batch: int = 1
+) -> list[EstimatorStats]:
+    """:func:`estimator_statistics` for every estimator at every ``tau``, estimator by estimator.
+
+    Every call draws from a generator seeded with ``rng`` (an int), so all estimators and
+    temperatures share their noise. An estimator in :data:`TEMPERATURE_FREE` ignores ``tau``
+    and would return the same statistics at every ``tau`` from the same noise, so it is run
+    once and its row repeated with each ``tau``.
+    """
+    import dataclasses
+
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be an integer seed, shared by every run; got {rng!r}")
+    taus = [float(check_tau(tau, np.float64)) for tau in taus]
+    rows = []
+    for name in estimators:
+        _check_estimator(name)
+        if name in TEMPERATURE_FREE:
+            once = estimator_statistics(name, theta, target, taus[0], n, rng=rng, batch=batch)
+            rows += [dataclasses.replace(once, tau=tau) for tau in taus]
+        else:
+            rows += [
+                estimator_statistics(name, theta, target, tau, n, rng=rng, batch=batch)
+                for tau in taus
+            ]
+    return rows

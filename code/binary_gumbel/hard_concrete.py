@@ -57,6 +57,7 @@ from binary_gumbel._validation import (
     check_dtype,
     check_no_nan,
     check_open_interval,
+    check_probability,
     check_tau,
     result_dtype,
 )
@@ -64,6 +65,7 @@ from binary_gumbel.noise import _sigmoid
 from binary_gumbel.relaxed import (
     _sample_shape,
     binary_gumbel_softmax,
+    logit_from_probability,
     sample_binary_gumbel_softmax,
 )
 
@@ -93,6 +95,7 @@ __all__ = [
     "hard_concrete_prob_one",
     "hard_concrete_prob_zero",
     "hard_concrete_residuals",
+    "logit_for_prob_zero",
     "sample_hard_concrete",
     "sampler_checks_text",
 ]
@@ -191,6 +194,34 @@ def hard_concrete_prob_one(logit, tau, gamma=GAMMA, zeta=ZETA):
     """
     logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta)
     return _sigmoid(logit - tau * _log_odds_one(gamma, zeta)).astype(logit.dtype)[()]
+
+
+def logit_for_prob_zero(prob_zero, tau, gamma=GAMMA, zeta=ZETA):
+    """The logit at which the gate is exactly 0 with probability ``prob_zero``.
+
+    Claim 1 solved for the logit: ``logit = tau log(-gamma / zeta) - log(p / (1 - p))``
+    with ``p = prob_zero``. It is not ``-log(p / (1 - p))``: at ``logit = 0`` (what
+    ``droprate_init = 0.5`` gives in Louizos et al.'s released code, ``l0_layers.py``,
+    ``log(1 - droprate_init) - log(droprate_init)``), ``P(z = 0)`` is
+    ``sigmoid(tau log(-gamma / zeta))``, 0.168 at their ``tau = 2/3``, not 1/2.
+
+    Parameters
+    ----------
+    prob_zero : array_like
+        ``0 <= prob_zero <= 1``; 0 gives ``+inf`` and 1 gives ``-inf``.
+    tau, gamma, zeta : array_like
+        As in :func:`hard_concrete_prob_zero`.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numeric data.
+    ValueError
+        If ``prob_zero`` is NaN or outside [0, 1], or as in :func:`hard_concrete_prob_zero`.
+    """
+    odds = logit_from_probability(check_probability(prob_zero, "prob_zero"))
+    odds, tau, gamma, zeta = _params(odds, tau, gamma, zeta)
+    return (tau * _log_odds_zero(gamma, zeta) - odds).astype(odds.dtype)[()]
 
 
 def expected_l0(logit, tau, gamma=GAMMA, zeta=ZETA):
@@ -542,17 +573,26 @@ class SamplerChecksText(NamedTuple):
     one_claimed: str
     ks_min_pvalue: str
     all_consistent: str  # "every check is consistent", or "a check fails"
-    false_alarm: str
+    false_alarm: str  # per check
+    familywise: str  # the Bonferroni bound over all the checks
 
 
 def sampler_checks_text(checks) -> SamplerChecksText:
-    """The numbers of :func:`check_sampler` results as short strings (comma-separated lists)."""
+    """The numbers of :func:`check_sampler` results as short strings (comma-separated lists).
+
+    ``false_alarm`` is the rate of each check; ``familywise`` bounds the rate at which any
+    of the ``3 len(checks)`` checks fails on a correct sampler (Bonferroni).
+    """
     checks = list(checks)
     if not checks:
         raise ValueError("checks must hold at least one SamplerChecks")
 
     def join(values, fmt):
         return ", ".join(format(v, fmt) for v in values)
+
+    rate_sum = sum(
+        c.zeros.false_alarm + c.ones.false_alarm + c.interior.false_alarm for c in checks
+    )
 
     return SamplerChecksText(
         n=f"{checks[0].zeros.n:,}",
@@ -566,5 +606,10 @@ def sampler_checks_text(checks) -> SamplerChecksText:
         all_consistent=(
             "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
         ),
-        false_alarm=f"{checks[0].zeros.false_alarm:.0e}".replace("e-0", "e-"),
+        false_alarm=_rate(checks[0].zeros.false_alarm),
+        familywise=f"{3 * len(checks)} checks, at most {_rate(rate_sum)} family-wise",
     )
+
+
+def _rate(rate: float) -> str:
+    return f"{rate:.0e}".replace("e-0", "e-")

@@ -136,7 +136,7 @@ def logistic_from_uniform(u, loc=0.0):
 
     With ``u ~ Uniform(0, 1)``, ``l`` has the law of the difference of two
     independent Gumbels, the noise of the binary form (Maddison, Mnih & Teh
-    2016, Sec. 3.3).
+    2016, App. B, Eqs. 15-16).
 
     Parameters
     ----------

@@ -6,7 +6,7 @@ For log-weights ``log_alpha`` and independent standard Gumbels ``g``,
     x_k = exp((log_alpha_k + g_k) / tau) / sum_i exp((log_alpha_i + g_i) / tau).
 
 Binary (the binary Concrete of Maddison, Mnih & Teh 2016, arXiv:1611.00712,
-Sec. 3.3 "BinConcrete"). With two categories only the difference of the
+App. B, "BinConcrete", Eq. 16 and Definition 2). With two categories only the difference of the
 log-weights, ``logit = log alpha_1 - log alpha_2``, and the difference of the
 two Gumbels matter; that difference is a standard Logistic ``log u - log(1 - u)``
 with ``u ~ Uniform(0, 1)``, so the first coordinate is
@@ -55,7 +55,7 @@ def logit_from_probability(p):
     """The logit ``log p - log(1 - p)`` of a probability ``p``: the note's ``alpha = [p, 1 - p]``.
 
     With this logit, ``P(x > 1/2) = sigmoid(logit) = p`` for the binary sample
-    at every temperature (Maddison, Mnih & Teh 2016, Sec. 3.3).
+    at every temperature (Maddison, Mnih & Teh 2016, App. B).
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def logit_from_unnormalized(alpha1, alpha2):
 
     It equals ``logit_from_probability(alpha1 / (alpha1 + alpha2))`` and does
     not change when both weights are scaled by the same positive factor
-    (Maddison, Mnih & Teh 2016, Sec. 3.3: BinConcrete has location
+    (Maddison, Mnih & Teh 2016, App. B, Definition 2: BinConcrete has location
     ``alpha = alpha1 / alpha2``).
 
     Parameters

@@ -19,16 +19,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import sympy as sp
 
-from binary_gumbel.montecarlo import ProportionCheck, check_proportion
+from binary_gumbel.montecarlo import DEFAULT_FALSE_ALARM, ProportionCheck, check_proportion
 
 __all__ = [
     "VERDICT_BADGES",
+    "MonteCarloCoverage",
     "derivation_latex",
     "evidence_anchor",
     "evidence_blocks",
+    "false_alarm_text",
+    "monte_carlo_coverage",
     "proportion_evidence",
     "typo_table",
     "verdict_badge",
@@ -251,3 +255,70 @@ def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:
                     check = check_proportion(d["successes"], d["n"], d["claimed"], rate)
                     found.append((label, c.name, check))
     return found
+
+
+class MonteCarloCoverage(NamedTuple):
+    """Which claims the verifier also confirms by Monte Carlo, and how many tests it runs."""
+
+    #: ids of the claims with at least one Monte Carlo check (on the claim or its correction).
+    confirmed: tuple[str, ...]
+    #: ids of the claims decided by SymPy alone (identities need no sampling).
+    symbolic_only: tuple[str, ...]
+    #: the number of Monte Carlo tests in one run of the verifier, corrections included.
+    tests: int
+
+
+def _is_monte_carlo(check) -> bool:
+    return check.method.startswith("Monte Carlo")
+
+
+def monte_carlo_coverage(results) -> MonteCarloCoverage:
+    """Split the claims by whether a seeded Monte Carlo test confirms them, and count the tests.
+
+    A check counts when its ``method`` starts with ``"Monte Carlo"`` (the verifier's
+    Clopper-Pearson and Kolmogorov-Smirnov confirmations), on the claim or on its correction.
+    """
+    results = _check_results(results)
+    counts = {
+        r.id: sum(_is_monte_carlo(c) for c in (*r.checks, *r.corrected_checks)) for r in results
+    }
+    return MonteCarloCoverage(
+        tuple(i for i, k in counts.items() if k),
+        tuple(i for i, k in counts.items() if not k),
+        sum(counts.values()),
+    )
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _rate(value: float) -> str:
+    """A small probability in Unicode: ``10⁻⁶``, ``9×10⁻⁶``, ``1.2×10⁻⁵``, or ``0.05``."""
+    if value >= 1e-3:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    power = f"10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
+    mantissa = mantissa.removesuffix(".0")
+    return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
+def false_alarm_text(count: int, rate: float = DEFAULT_FALSE_ALARM, unit: str = "interval") -> str:
+    """The false-alarm rate of ``count`` checks, per check and family-wise, as a phrase.
+
+    Each check alone misses a true claim with probability at most ``rate``; by the union
+    (Bonferroni) bound, the chance that *any* of the ``count`` checks does is at most
+    ``min(1, count * rate)``, whatever their dependence. ``unit`` names one check
+    (``"interval"``, ``"test"``). Example: ``false_alarm_text(9)`` is "at most 10⁻⁶ per
+    interval, and at most 9×10⁻⁶ for the 9 intervals together (Bonferroni bound)".
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive whole number of checks; got {count!r}")
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"rate must lie in (0, 1); got {rate!r}")
+    family = min(1.0, count * rate)
+    if count == 1:
+        return f"at most {_rate(rate)} for the one {unit}"
+    return (
+        f"at most {_rate(rate)} per {unit}, and at most {_rate(family)} for the "
+        f"{count} {unit}s together (Bonferroni bound)"
+    )

@@ -60,22 +60,41 @@ def enabled() -> bool:
     return bool(os.environ.get(ENVIRONMENT_VARIABLE))
 
 
+#: What unpickling a damaged file raises (the pickle documentation's list, and ValueError).
+_DAMAGED = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError)
+_MISSING = object()
+
+
+def _load(path: Path):
+    """The result stored at ``path``, or ``_MISSING`` if there is none or it cannot be read."""
+    try:
+        with path.open("rb") as stored:
+            return pickle.load(stored)
+    except FileNotFoundError:
+        return _MISSING
+    except _DAMAGED:
+        # A file renamed into place before a crash flushed it can be empty or truncated.
+        return _MISSING
+
+
 def cached(name: str, compute: Callable[[], T]) -> T:
     """``compute()``, stored and reused under ``name`` and the library's fingerprint.
 
     Only when ``BINARY_GUMBEL_RESULTS_CACHE`` names a folder; otherwise this is
-    ``compute()``. The result is written atomically (a temporary file renamed
-    into place), so concurrent kernels never read a partial file.
+    ``compute()``. ``name`` must be an identifier in both cases. The result is
+    written atomically (a temporary file renamed into place), so concurrent
+    kernels never read a partial file; a stored file that cannot be unpickled
+    is computed again and replaced.
     """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier; got {name!r}")
     folder = os.environ.get(ENVIRONMENT_VARIABLE)
     if not folder:
         return compute()
-    if not name.isidentifier():
-        raise ValueError(f"name must be an identifier; got {name!r}")
     path = Path(folder) / f"{name}-{library_fingerprint()}.pickle"
-    if path.is_file():
-        with path.open("rb") as stored:
-            return pickle.load(stored)
+    stored = _load(path)
+    if stored is not _MISSING:
+        return stored
     result = compute()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as partial:

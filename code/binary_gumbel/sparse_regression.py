@@ -10,7 +10,7 @@ for each support ``S`` the least-squares fit on ``S`` gives the smallest mean sq
 error ``m_S``, and the optimum is the ``S`` minimising ``m_S + lambda |S|``
 (:func:`enumerate_subsets`, :func:`best_subset`).
 
-Louizos, Welling & Kingma (2018, arXiv:1712.01312, Eq. 13) relax it instead: each
+Louizos, Welling & Kingma (2018, arXiv:1712.01312) relax it instead: each
 weight is ``w_j = theta_j z_j`` with a hard concrete gate ``z_j``
 (:mod:`binary_gumbel.hard_concrete`) of logit ``phi_j``, and they minimise
 
@@ -19,8 +19,8 @@ weight is ``w_j = theta_j z_j`` with a hard concrete gate ``z_j``
 by stochastic gradient: the first term through the reparameterised gate
 ``z(phi, u)`` (its derivative in ``phi`` is ``(zeta - gamma) s (1 - s) / tau`` where
 the gate is not clipped, 0 where it is), the second through its closed form
-``P(z != 0) = sigmoid(phi - tau log(-gamma / zeta))``, whose derivative is
-``sigmoid(w) sigmoid(-w)``. At test time the gate is Louizos et al.'s deterministic
+``P(z != 0) = sigmoid(phi - tau log(-gamma / zeta))`` (their Eq. 12), whose derivative is
+``sigmoid(w) sigmoid(-w)``. At test time the gate is Louizos et al.'s deterministic (Eq. 13)
 ``z_hat = min(1, max(0, sigmoid(phi) (zeta - gamma) + gamma))`` and the selected
 support is ``{j : z_hat_j > 0}``.
 
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
 
+from binary_gumbel import montecarlo
 from binary_gumbel._validation import as_generator, check_tau
 from binary_gumbel.hard_concrete import GAMMA, ZETA, _check_gamma, _check_zeta
 from binary_gumbel.noise import _sigmoid
@@ -47,6 +47,7 @@ __all__ = [
     "Comparison",
     "GateFit",
     "Problem",
+    "REFERENCE_LOGIT_BOUNDS",
     "Subsets",
     "SweepRow",
     "best_subset",
@@ -63,6 +64,7 @@ __all__ = [
     "summary_table",
     "sweep",
     "sweep_text",
+    "test_gate",
     "test_mse",
     "train_gates",
 ]
@@ -310,9 +312,25 @@ def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=Z
     return fit + penalty, (d_theta, d_logit)
 
 
+def test_gate(logit, gamma=GAMMA, zeta=ZETA) -> np.ndarray:
+    """Louizos et al.'s test-time gate ``clip(sigmoid(logit)(zeta - gamma) + gamma, 0, 1)``.
+
+    Their Eq. (13); in their released code ``sample_z(..., sample=False)`` in
+    ``l0_layers.py``. A feature is selected where it is positive.
+    """
+    return np.clip(_sigmoid(np.asarray(logit)) * (zeta - gamma) + gamma, 0, 1)
+
+
+test_gate.__test__ = False  # a library function, not a pytest test
+
+
 @dataclass(frozen=True)
 class GateFit:
-    """Trained gated weights: ``theta`` and gate logits ``logit``, ``(seeds, len(lam), d)``."""
+    """Trained gated weights: ``theta`` and gate logits ``logit``, ``(seeds, len(lam), d)``.
+
+    ``last_flip`` has the same shape: the last step (1 to ``steps``) after which the
+    gate's selection (``test_gate > 0``) changed, 0 if it never did.
+    """
 
     theta: np.ndarray
     logit: np.ndarray
@@ -321,11 +339,12 @@ class GateFit:
     gamma: float
     zeta: float
     steps: int
+    last_flip: np.ndarray
 
     @property
     def test_gate(self) -> np.ndarray:
-        """Louizos et al.'s test-time gate ``clip(sigmoid(logit)(zeta - gamma) + gamma, 0, 1)``."""
-        return np.clip(_sigmoid(self.logit) * (self.zeta - self.gamma) + self.gamma, 0, 1)
+        """:func:`test_gate` of the trained logits."""
+        return test_gate(self.logit, self.gamma, self.zeta)
 
     @property
     def support(self) -> np.ndarray:
@@ -336,6 +355,11 @@ class GateFit:
     def weights(self) -> np.ndarray:
         """The test-time weights ``theta * test_gate``."""
         return self.theta * self.test_gate
+
+
+#: The reference code's bounds on the logit, ``[log 0.01, log 100]`` (``constrain_parameters``
+#: in ``l0_layers.py``, applied after every optimiser step by ``train_lenet5.py``).
+REFERENCE_LOGIT_BOUNDS = (math.log(1e-2), math.log(1e2))
 
 
 def train_gates(
@@ -349,6 +373,8 @@ def train_gates(
     learning_rate: float = 0.05,
     samples: int = 2,
     init_logit: float = 0.0,
+    logit_bounds: tuple[float, float] | None = None,
+    start: GateFit | None = None,
     rng=None,
 ) -> GateFit:
     """Fit gated weights to every dataset of ``problem`` at every penalty weight in ``lam``.
@@ -356,9 +382,20 @@ def train_gates(
     Minimises ``E_u[(1/n)||y - X (theta * z)||^2] + lam sum_j P(z_j != 0)`` by Adam
     (``learning_rate``, betas 0.9 and 0.999), estimating the first term's gradient with
     ``samples`` reparameterised gate draws per step and taking the penalty's gradient
-    from its closed form. ``theta`` starts at 0 and every gate logit at ``init_logit``
-    (0, Louizos et al.'s initial drop rate of 1/2). ``tau = 2/3`` is their temperature.
+    from its closed form. ``theta`` starts at 0 and every gate logit at ``init_logit``.
+    The default 0 is what Louizos et al.'s released code sets for its default
+    ``droprate_init = 0.5``; the gate's ``P(z = 0)`` there is not 1/2 but
+    ``sigmoid(tau log(-gamma / zeta))``, 0.168 at ``tau = 2/3``, their temperature
+    (:func:`binary_gumbel.hard_concrete.logit_for_prob_zero`).
+
+    ``logit_bounds = (low, high)`` clips the logits after every step, as the released
+    code does with :data:`REFERENCE_LOGIT_BOUNDS`; ``None`` (the default) leaves them
+    free. ``start``, a fit of the same problem and ``lam``, continues its ``theta`` and
+    logits instead of starting afresh, with new Adam moments; its settings (``tau``,
+    ``gamma``, ``zeta``) are used and the step count restarts at 1.
     """
+    if start is not None:
+        tau, gamma, zeta = start.tau, start.gamma, start.zeta
     tau = float(check_tau(tau))
     gamma, zeta = float(_check_gamma(gamma, None)), float(_check_zeta(zeta, None))
     lam = np.atleast_1d(np.asarray(lam, dtype=np.float64))
@@ -367,46 +404,45 @@ def train_gates(
     steps, samples = int(steps), int(samples)
     if steps < 1 or samples < 1:
         raise ValueError(f"steps and samples must be positive; got {steps}, {samples}")
+    if logit_bounds is not None and not logit_bounds[0] < logit_bounds[1]:
+        raise ValueError(f"logit_bounds must be (low, high) with low < high; got {logit_bounds}")
     rng = as_generator(rng)
     G, b, _ = problem.gram()
     shape = (problem.seeds, lam.size, G.shape[-1])
-    theta = np.zeros(shape)
-    logit = np.full(shape, float(init_logit))
+    if start is None:
+        theta, logit = np.zeros(shape), np.full(shape, float(init_logit))
+    elif start.theta.shape == shape and np.array_equal(start.lam, lam):
+        theta, logit = start.theta.copy(), start.logit.copy()
+    else:
+        raise ValueError("start must be a fit of the same problem and lam")
     params = [theta, logit]
     optimisers = [Adam(shape, learning_rate), Adam(shape, learning_rate)]
     lam_b = lam[None, :, None]
     tiny = np.finfo(np.float64).tiny
-    for _ in range(steps):
+    selected = test_gate(logit, gamma, zeta) > 0
+    last_flip = np.zeros(shape, dtype=np.int64)
+    for step in range(1, steps + 1):
         u = rng.random((samples, *shape))
         np.clip(u, tiny, 1 - 2**-53, out=u)
         _, grads = objective_and_gradients(theta, logit, G, b, lam_b, u, tau, gamma, zeta)
         for p, g, optimiser in zip(params, grads, optimisers, strict=True):
             p -= optimiser.step(g)
-    return GateFit(theta, logit, lam, tau, gamma, zeta, steps)
+        if logit_bounds is not None:
+            np.clip(logit, *logit_bounds, out=logit)
+        now = test_gate(logit, gamma, zeta) > 0
+        last_flip[now != selected] = step
+        selected = now
+    return GateFit(theta, logit, lam, tau, gamma, zeta, steps, last_flip)
 
 
 # --- intervals -------------------------------------------------------------------------------
 
 
-class Interval(NamedTuple):
-    estimate: float
-    low: float
-    high: float
-
-
-def proportion_interval(successes: int, n: int, confidence: float = 0.95) -> Interval:
-    """A proportion with its exact (Clopper-Pearson) interval at ``confidence``."""
-    ci = stats.binomtest(int(successes), int(n)).proportion_ci(confidence, method="exact")
-    return Interval(successes / n, float(ci.low), float(ci.high))
-
-
-def mean_interval(values, confidence: float = 0.95) -> Interval:
-    """A mean with its Student-t interval at ``confidence`` (values i.i.d. across seeds)."""
-    x = np.asarray(values, dtype=np.float64).ravel()
-    if x.size < 2:
-        raise ValueError(f"need at least 2 values for an interval; got {x.size}")
-    half = stats.t.ppf(0.5 + confidence / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-    return Interval(float(x.mean()), float(x.mean() - half), float(x.mean() + half))
+# Intervals follow the book's convention (binary_gumbel.montecarlo): Student-t for means over
+# the seeds, Clopper-Pearson for proportions, the rate named ``false_alarm``.
+Interval = montecarlo.Interval
+proportion_interval = montecarlo.proportion_interval
+mean_interval = montecarlo.mean_interval
 
 
 # --- the comparison --------------------------------------------------------------------------
@@ -435,7 +471,7 @@ class Comparison:
     methods: tuple[MethodResult, ...]
     gates_match_best: np.ndarray
     objective_gap: np.ndarray
-    confidence: float
+    false_alarm: float
 
     def method(self, name: str) -> MethodResult:
         return next(m for m in self.methods if m.name == name)
@@ -443,20 +479,20 @@ class Comparison:
     def recovery(self, name: str) -> Interval:
         """Fraction of seeds on which the method's support is exactly the true one."""
         hits = np.all(self.method(name).support == self.true_support, axis=-1)
-        return proportion_interval(int(hits.sum()), hits.size, self.confidence)
+        return proportion_interval(int(hits.sum()), hits.size, self.false_alarm)
 
     def error(self, name: str) -> Interval:
-        return mean_interval(self.method(name).test_mse, self.confidence)
+        return mean_interval(self.method(name).test_mse, self.false_alarm)
 
     def excess_over(self, name: str, reference: str) -> Interval:
         """Paired mean difference of test MSE, ``name`` minus ``reference``, per seed."""
         gap = self.method(name).test_mse - self.method(reference).test_mse
-        return mean_interval(gap, self.confidence)
+        return mean_interval(gap, self.false_alarm)
 
     def agreement(self) -> Interval:
         """Fraction of seeds on which the gates select the exact best-subset support."""
         m = self.gates_match_best
-        return proportion_interval(int(m.sum()), m.size, self.confidence)
+        return proportion_interval(int(m.sum()), m.size, self.false_alarm)
 
     def false_counts(self, name: str) -> tuple[float, float]:
         """Mean numbers of false positives and false negatives per seed."""
@@ -467,18 +503,25 @@ class Comparison:
         )
 
 
-BEST, GATES, ORACLE, FULL = (
+BEST, GATES, REFIT, ORACLE, FULL = (
     "best subset",
     "hard concrete gates",
+    "gates' support, refitted",
     "oracle support",
     "all features (OLS)",
 )
 
 
 def compare(
-    problem: Problem, subsets: Subsets, fit: GateFit, confidence: float = 0.95
+    problem: Problem, subsets: Subsets, fit: GateFit, false_alarm: float = 0.05
 ) -> list[Comparison]:
-    """Per penalty weight of ``fit``: best subset, gates, the oracle and full least squares."""
+    """Per penalty weight of ``fit``: best subset, gates, the oracle and full least squares.
+
+    The gates are scored twice: with their own test-time weights ``theta * z_hat``
+    (:attr:`GateFit.weights`), which mix the selection with the shrinkage of the
+    relaxed fit, and refitted (:data:`REFIT`: least squares on the support they
+    select, the weights best subset would use on that support).
+    """
     seeds = np.arange(problem.seeds)
     best_idx = best_subset(subsets, fit.lam)
     code = 1 << np.arange(problem.support.size)
@@ -490,19 +533,21 @@ def compare(
     for j, lam in enumerate(fit.lam):
         best_support = subsets.masks[best_idx[:, j]]
         best_mse = test_mse(problem, subsets.weights[seeds, best_idx[:, j]][:, None])[:, 0]
+        gates_idx = fit.support[:, j] @ code
+        refit_mse = test_mse(problem, subsets.weights[seeds, gates_idx][:, None])[:, 0]
         n = problem.seeds
         methods = (
             MethodResult(BEST, best_support, best_mse),
             MethodResult(GATES, fit.support[:, j], gates_mse[:, j]),
+            MethodResult(REFIT, fit.support[:, j], refit_mse),
             MethodResult(ORACLE, np.tile(problem.support, (n, 1)), reference[:, 0]),
             MethodResult(FULL, np.ones((n, problem.support.size), bool), reference[:, 1]),
         )
         match = np.all(fit.support[:, j] == best_support, axis=-1)
         # The L0 objective of the gates' support (least squares refitted on it) above the optimum.
-        gates_idx = fit.support[:, j] @ code
         objective = subsets.mse + lam * subsets.sizes
         gap = objective[seeds, gates_idx] - objective[seeds, best_idx[:, j]]
-        out.append(Comparison(float(lam), problem.support, methods, match, gap, confidence))
+        out.append(Comparison(float(lam), problem.support, methods, match, gap, false_alarm))
     return out
 
 
@@ -512,7 +557,7 @@ def _interval(iv: Interval, fmt: str) -> str:
 
 def summary_table(comparison: Comparison) -> str:
     """A Markdown table: each method's exact-recovery rate, error counts and test MSE."""
-    pct = int(round(100 * comparison.confidence))
+    pct = int(round(100 * (1 - comparison.false_alarm)))
     rows = [
         f"| method | exact support recovery ({pct}% CI) | false positives | false negatives "
         f"| test MSE ({pct}% CI) |",
@@ -538,10 +583,15 @@ class ComparisonText(NamedTuple):
     gates_excess: str
     best_excess: str
     confidence: str
+    refit_excess: str
+    refit_change: str
+    familywise: str
 
 
 def comparison_text(comparison: Comparison) -> ComparisonText:
-    """Formatted recovery rates, agreement and paired test-error gaps (vs the oracle)."""
+    """Formatted recovery rates, agreement and paired test-error gaps (vs the oracle, and
+    the refitted gates' error minus the gates' own), and the Bonferroni bound on the
+    family-wise false-alarm rate of the intervals the summary table and these texts show."""
     n = comparison.methods[0].test_mse.size
     return ComparisonText(
         lam=f"{comparison.lam:.4f}",
@@ -551,8 +601,15 @@ def comparison_text(comparison: Comparison) -> ComparisonText:
         agreement=_interval(comparison.agreement(), ".2f"),
         gates_excess=_interval(comparison.excess_over(GATES, ORACLE), ".4f"),
         best_excess=_interval(comparison.excess_over(BEST, ORACLE), ".4f"),
-        confidence=f"{round(100 * comparison.confidence)}%",
+        confidence=f"{round(100 * (1 - comparison.false_alarm))}%",
+        refit_excess=_interval(comparison.excess_over(REFIT, ORACLE), ".4f"),
+        refit_change=_interval(comparison.excess_over(REFIT, GATES), ".4f"),
+        familywise=_bonferroni(2 * len(comparison.methods) + 5, comparison.false_alarm),
     )
+
+
+def _bonferroni(k: int, rate: float) -> str:
+    return f"{k} × {rate:.0%} = {montecarlo.family_wise(rate, k):.0%}"
 
 
 # --- the sweep over the penalty weight -------------------------------------------------------
@@ -560,8 +617,8 @@ def comparison_text(comparison: Comparison) -> ComparisonText:
 
 class SweepRow(NamedTuple):
     """One penalty weight of a sweep: recovery and agreement intervals, mean support sizes,
-    test errors, and the gates' mean objective gap in units of ``lam`` (one unit is the
-    price of one feature)."""
+    test errors, the gates' mean objective gap in units of ``lam`` (one unit is the
+    price of one feature), and the mean false positive and negative counts of each method."""
 
     lam: float
     best_recovery: Interval
@@ -572,6 +629,8 @@ class SweepRow(NamedTuple):
     best_mse: Interval
     gates_mse: Interval
     gap_in_lams: float
+    best_false: tuple[float, float]
+    gates_false: tuple[float, float]
 
 
 def sweep(comparisons) -> list[SweepRow]:
@@ -587,6 +646,8 @@ def sweep(comparisons) -> list[SweepRow]:
             c.error(BEST),
             c.error(GATES),
             float(np.mean(c.objective_gap) / c.lam) if c.lam > 0 else float("nan"),
+            c.false_counts(BEST),
+            c.false_counts(GATES),
         )
         for c in comparisons
     ]
@@ -602,12 +663,30 @@ class SweepText(NamedTuple):
     worst_agreement: str
     largest_gap: str
     lam_range: str
+    gap_verdict: str
+    peaks: str
+    end_recovery: str
+    small_false_positives: str
+    large_false_negatives: str
+    recovery_range: str
+    recovery_difference: str
+    difference_verdict: str
+
+
+def _where(rows, i: int) -> str:
+    edge = "at the grid's edge" if i in (0, len(rows) - 1) else "inside the grid"
+    return f"λ = {rows[i].lam:.3g}, {edge}"
 
 
 def sweep_text(rows, threshold: float = 0.8) -> SweepText:
     """The penalty weights at which the gates select the best-subset support on at least
-    ``threshold`` of the seeds, the others, the worst one with its agreement interval, and
-    the largest mean objective gap (in units of ``lam``)."""
+    ``threshold`` of the seeds, the others, the worst one with its agreement interval, the
+    largest mean objective gap (in units of ``lam``) against one feature's price, where
+    best subset's recovery peaks and its test error is lowest (and whether at the grid's
+    edge), the exact-recovery rates at both ends of the grid, the mean false positives at
+    the smallest ``lam`` and false negatives at the largest (best subset, gates), and best
+    subset's recovery range against the largest difference between the two methods'
+    recovery rates."""
     rows = list(rows)
     if not rows:
         raise ValueError("rows must hold at least one SweepRow")
@@ -617,12 +696,37 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
         return ", ".join(chosen) if chosen else "none"
 
     worst = min(rows, key=lambda r: r.agreement.estimate)
+    gap = max(r.gap_in_lams for r in rows)
+    recovery = [r.best_recovery.estimate for r in rows]
+    mse = [r.best_mse.estimate for r in rows]
+    spread = max(recovery) - min(recovery)
+    difference = max(abs(r.gates_recovery.estimate - r.best_recovery.estimate) for r in rows)
     return SweepText(
         threshold=f"{threshold:.0%}",
         agree_lams=lams(lambda r: r.agreement.estimate >= threshold),
         disagree_lams=lams(lambda r: r.agreement.estimate < threshold),
         worst_lam=f"{worst.lam:.3g}",
         worst_agreement=_interval(worst.agreement, ".2f"),
-        largest_gap=f"{max(r.gap_in_lams for r in rows):.2f}",
+        largest_gap=f"{gap:.2f}",
         lam_range=f"{rows[0].lam:.3g} to {rows[-1].lam:.3g}",
+        gap_verdict="less than" if gap < 1 else "at least",
+        peaks=(
+            f"best subset's exact recovery peaks at {_where(rows, int(np.argmax(recovery)))}, "
+            f"and its test error is lowest at {_where(rows, int(np.argmin(mse)))}"
+        ),
+        end_recovery=(
+            f"{rows[0].best_recovery.estimate:.2f} and {rows[0].gates_recovery.estimate:.2f} "
+            f"of the datasets at the smallest λ, {rows[-1].best_recovery.estimate:.2f} and "
+            f"{rows[-1].gates_recovery.estimate:.2f} at the largest"
+        ),
+        small_false_positives=f"{rows[0].best_false[0]:.2f} and {rows[0].gates_false[0]:.2f}",
+        large_false_negatives=f"{rows[-1].best_false[1]:.2f} and {rows[-1].gates_false[1]:.2f}",
+        recovery_range=f"{min(recovery):.2f} to {max(recovery):.2f}",
+        recovery_difference=f"{difference:.2f}",
+        difference_verdict=(
+            "smaller than that range: on this problem the choice of λ moves support recovery "
+            "more than the choice between the exact and the relaxed solver"
+            if difference < spread
+            else "not smaller than that range"
+        ),
     )

@@ -382,11 +382,13 @@ def binary_concrete_density() -> Derivation:
 
 @cache
 def fast_form_identity() -> Derivation:
-    """The library's sampler form ``1 / (1 + exp((log((1-u)/u) - ell)/tau))`` is the note's.
+    """The library's sampler form ``1/(1 + exp((log((1-u)/u) - ell)/tau))`` is the binary Concrete.
 
-    The binary Concrete sample ``sigma((ell + log(u/(1-u)))/tau)`` (Maddison et al. 2016)
-    is evaluated as ``1/(1 + t)`` with ``t = exp((log((1-u)/u) - ell)/tau)``: one logarithm
-    and one exponential. The difference of the two forms simplifies to 0 on the odds of ``u``.
+    The binary Concrete sample ``sigma((ell + log(u/(1-u)))/tau)`` (Maddison et al. 2016) is
+    the note's Eq. (1) with its sign corrected (the note writes ``sigma(-(...)/tau)``; see
+    :mod:`binary_gumbel.derivation`). It is evaluated as ``1/(1 + t)`` with
+    ``t = exp((log((1-u)/u) - ell)/tau)``: one logarithm and one exponential. The difference
+    of the two forms simplifies to 0 on the odds of ``u``.
     """
     fast = 1 / (1 + sp.exp((sp.log((1 - u) / u) - ell) / tau))
     textbook = sigmoid((ell + logit(u)) / tau)
@@ -394,7 +396,10 @@ def fast_form_identity() -> Derivation:
         title="The library's sampler form",
         steps=(
             ("library's form", fast),
-            ("note's form", Sigmoid((ell + logit(u)) / tau)),
+            (
+                "binary Concrete form (the note's Eq. (1), sign corrected)",
+                Sigmoid((ell + logit(u)) / tau),
+            ),
             ("difference at u = r/(1 + r)", sp.simplify(in_odds(fast - textbook, u))),
         ),
         result=fast,

@@ -1,0 +1,320 @@
+"""Gradient estimators of ``d/dlogit E[f(b)]`` for independent binary variables.
+
+The objective is ``E[f(b)]`` with ``b_k ~ Bernoulli(p_k)``, ``p_k = sigmoid(logit_k)``
+independent, the ``K`` latents on the last axis and any leading axes (batch,
+seeds, ...) broadcast. Every estimator takes uniform variates ``u`` in [0, 1]
+and returns one estimate of the gradient, of shape ``(..., K)``, per leading
+index. With the Logistic noise ``l = log u - log(1 - u)`` of the book's first
+chapters (:func:`binary_gumbel.logistic_from_uniform`):
+
+- ``z = logit + l`` and the discrete sample ``b = 1[z > 0] = 1[u > sigmoid(-logit)]``;
+- the antithetic ``z~ = logit - l`` (the same ``l`` negated: ``u -> 1 - u``) and
+  ``b~ = 1[z~ > 0] = 1[u < sigmoid(logit)]``, also Bernoulli(p);
+- the relaxed sample ``x = sigmoid(z / tau)``, the binary Concrete of
+  :func:`binary_gumbel.binary_gumbel_softmax`, with ``dx/dlogit = x (1 - x) / tau``.
+
+Two kinds of objective are taken:
+
+- ``f(b)``: a callable mapping ``b`` of shape ``(..., K)`` (floats in {0, 1}) to
+  values of shape ``(...)``; used by the score-function estimators
+  (REINFORCE, RLOO, ARM, DisARM);
+- ``f_grad(x)``: a callable returning ``(value, gradient)`` at ``x`` in
+  ``[0, 1]^K``, the value of shape ``(...)`` and the gradient with respect to
+  ``x`` of shape ``(..., K)``; used by the pathwise estimators (straight-through,
+  Gumbel-softmax, straight-through Gumbel-softmax, ReinMax).
+
+An infinite logit wins over infinite noise (``u`` at 0 or 1), as in
+:func:`binary_gumbel.binary_gumbel_softmax`: ``logit = +inf`` gives ``b = 1`` and
+``logit = -inf`` gives ``b = 0`` for every ``u``. Every estimate of such a
+coordinate is then 0, except ARM's: its factor ``u_k - 1/2`` is then independent
+of ``(b, b~)`` and averages to 0, but a single estimate need not be 0.
+:data:`ESTIMATOR_TABLE` records each estimator's cost and properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from binary_gumbel._validation import (
+    as_float_array,
+    broadcast,
+    check_no_nan,
+    check_tau,
+    check_uniform,
+)
+from binary_gumbel.noise import logistic_from_uniform, sigmoid
+
+__all__ = [
+    "ESTIMATOR_TABLE",
+    "EstimatorInfo",
+    "antithetic_pair",
+    "arm",
+    "disarm",
+    "estimator_table_markdown",
+    "gumbel_softmax",
+    "reinforce",
+    "reinmax",
+    "rloo",
+    "straight_through",
+    "straight_through_gumbel",
+]
+
+
+def _args(logit, u, min_ndim: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``logit`` (NaN refused, ``±inf`` allowed) and ``u`` in [0, 1], broadcast, float64."""
+    logit = check_no_nan(as_float_array(logit, "logit", np.float64), "logit")
+    u = check_uniform(u, dtype=np.float64)
+    if u.ndim < min_ndim:
+        raise ValueError(
+            f"u must have at least {min_ndim} axes (the latents on the last one); "
+            f"got shape {u.shape}"
+        )
+    if logit.ndim > u.ndim - min_ndim + 1:
+        raise ValueError(
+            f"logit must not have more axes than u{' without its sample axis' * (min_ndim > 1)}; "
+            f"got logit with shape {logit.shape}, u with shape {u.shape}"
+        )
+    return broadcast(logit=logit, u=u)
+
+
+def _hard(logit: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``b = 1[logit + l > 0] = 1[u > sigmoid(-logit)]``; ``logit = +inf`` gives 1 at ``u = 0``."""
+    return ((u > sigmoid(-logit)) | (logit == np.inf)).astype(np.float64)
+
+
+def antithetic_pair(logit, u) -> tuple[np.ndarray, np.ndarray]:
+    """The antithetic pair: ``b = 1[logit + l > 0]``, ``b~ = 1[logit - l > 0]``, ``l = L(u)``.
+
+    ``L(u) = log u - log(1 - u)`` is the Logistic noise, and ``b~`` is ``b`` at
+    ``1 - u``: ``1[u < sigmoid(logit)]``. Both are Bernoulli(p), ``p = sigmoid(logit)``,
+    and they differ with probability ``2 min(p, 1 - p)``.
+    """
+    logit, u = _args(logit, u)
+    return _hard(logit, u), _hard(logit, 1 - u)
+
+
+def _evaluate(f: Callable, b: np.ndarray, name: str = "f") -> np.ndarray:
+    """``f(b)`` as float64, checked to have the shape ``b.shape[:-1]``."""
+    value = as_float_array(f(b), f"{name}(b)", np.float64)
+    if value.shape != b.shape[:-1]:
+        raise ValueError(
+            f"{name} must map b of shape (..., K) = {b.shape} to shape {b.shape[:-1]}; "
+            f"got shape {value.shape}"
+        )
+    return value
+
+
+def _gradient(f_grad: Callable, x: np.ndarray) -> np.ndarray:
+    """The gradient part of ``f_grad(x)`` as float64, checked to have the shape of ``x``."""
+    out = f_grad(x)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise ValueError("f_grad must return a pair (value, gradient)")
+    _evaluate(lambda _: out[0], x, "f_grad's value")
+    grad = as_float_array(out[1], "f_grad's gradient", np.float64)
+    if grad.shape != x.shape:
+        raise ValueError(
+            f"f_grad's gradient must have the shape of x, {x.shape}; got shape {grad.shape}"
+        )
+    return grad
+
+
+def _slope(logit: np.ndarray) -> np.ndarray:
+    """``dp/dlogit = p (1 - p) = sigmoid(logit) sigmoid(-logit)``, 0 at ``±inf``."""
+    return sigmoid(logit) * sigmoid(-logit)
+
+
+def reinforce(f, logit, u, baseline=0.0):
+    """REINFORCE (Williams 1992): ``(f(b) - c) (b - p)``, one estimate per leading index.
+
+    ``b = 1[u > sigmoid(-logit)]`` from one uniform vector ``u`` of shape ``(..., K)``;
+    ``b - p`` is ``d log P(b) / d logit``. ``baseline`` ``c`` (shape ``(...)``,
+    default 0) must not depend on ``b``; the estimator is then unbiased.
+    """
+    logit, u = _args(logit, u)
+    c = as_float_array(baseline, "baseline", np.float64)
+    b = _hard(logit, u)
+    fb, c = broadcast(f_b=_evaluate(f, b), baseline=c)
+    return (fb - c)[..., None] * (b - sigmoid(logit))
+
+
+def rloo(f, logit, u):
+    """REINFORCE with the leave-one-out baseline (Kool, van Hoof & Welling 2019), averaged.
+
+    ``u`` has shape ``(S, ..., K)``: ``S >= 2`` independent uniform vectors give
+    ``b_s = 1[u_s > sigmoid(-logit)]``, and the estimate is
+
+        (1/S) sum_s (f(b_s) - (1/(S-1)) sum_{j != s} f(b_j)) (b_s - p)
+          = (1/(S-1)) sum_s (f(b_s) - mean_j f(b_j)) (b_s - p),
+
+    unbiased since each baseline is independent of ``b_s``. It costs ``S``
+    evaluations of ``f``; the result has shape ``(..., K)``.
+    """
+    logit, u = _args(logit, u, min_ndim=2)
+    s = u.shape[0]
+    if s < 2:
+        raise ValueError(f"u must hold S >= 2 samples on its first axis; got shape {u.shape}")
+    b = _hard(logit, u)
+    fb = _evaluate(f, b)
+    centred = (fb - fb.mean(axis=0)) * (s / (s - 1))
+    return np.mean(centred[..., None] * (b - sigmoid(logit)), axis=0)
+
+
+def arm(f, logit, u):
+    """ARM (Yin & Zhou 2019, Theorem 1): ``(f(b) - f(b~)) (u - 1/2)``, vector ``u - 1/2``.
+
+    One uniform vector ``u`` gives the antithetic pair ``b = 1[u > sigmoid(-logit)]``
+    and ``b~ = 1[u < sigmoid(logit)]`` (:func:`antithetic_pair`); two evaluations
+    of ``f``. Unbiased.
+    """
+    logit, u = _args(logit, u)
+    b, bt = _hard(logit, u), _hard(logit, 1 - u)
+    return (_evaluate(f, b) - _evaluate(f, bt))[..., None] * (u - 0.5)
+
+
+def disarm(f, logit, u):
+    """DisARM (Dong, Mnih & Tucker 2020): ARM averaged over ``u`` given ``(b, b~)``.
+
+    ``(1/2) (f(b) - f(b~)) (-1)^{b~_k} 1[b_k != b~_k] sigmoid(|logit_k|)``, from the
+    same antithetic pair as :func:`arm`: one uniform vector, two evaluations of
+    ``f``. Unbiased; it is ``E[ARM | b, b~]``, so its variance is at most ARM's.
+    It agrees with the authors' ``disarm`` branch of ``get_layer_grad_estimation``
+    in google-research ``disarm/networks.py``.
+    """
+    logit, u = _args(logit, u)
+    b, bt = _hard(logit, u), _hard(logit, 1 - u)
+    delta = _evaluate(f, b) - _evaluate(f, bt)
+    sign = (1 - 2 * bt) * (b != bt)
+    return 0.5 * delta[..., None] * sign * sigmoid(np.abs(logit))
+
+
+def straight_through(f_grad, logit, u):
+    """Straight-through (Bengio, Léonard & Courville 2013): ``grad f(b) p (1 - p)``.
+
+    Forward with ``b = 1[u > sigmoid(-logit)]``, backward as if ``b`` were ``p``:
+    ``df/db_k * dp_k/dlogit_k``. One uniform vector, one gradient evaluation; biased.
+    """
+    logit, u = _args(logit, u)
+    return _gradient(f_grad, _hard(logit, u)) * _slope(logit)
+
+
+def _relaxed(logit: np.ndarray, tau, u: np.ndarray):
+    """``z / tau`` with ``z = logit + l`` (an infinite logit wins), ``x``, and ``dx/dlogit``."""
+    tau = check_tau(tau, np.float64)
+    logit, u, tau = broadcast(logit=logit, u=u, tau=tau)
+    with np.errstate(invalid="ignore", over="ignore"):
+        w = np.where(np.isinf(logit), logit, logit + logistic_from_uniform(u)) / tau
+    x, one_minus_x = sigmoid(w), sigmoid(-w)
+    return w, x, x * one_minus_x / tau
+
+
+def gumbel_softmax(f_grad, logit, tau, u):
+    """Relaxed (Gumbel-softmax, binary Concrete) estimator: ``grad f(x) x (1 - x) / tau``.
+
+    ``x = sigmoid((logit + log u - log(1 - u)) / tau)`` (Maddison, Mnih & Teh 2016;
+    Jang, Gu & Poole 2016), the pathwise derivative of ``f(x)``. One uniform vector,
+    one gradient evaluation at the relaxed ``x``; biased, since ``E f(x) != E f(b)``.
+    """
+    logit, u = _args(logit, u)
+    _, x, dx = _relaxed(logit, tau, u)
+    return _gradient(f_grad, x) * dx
+
+
+def straight_through_gumbel(f_grad, logit, tau, u):
+    """Straight-through Gumbel-softmax (Jang, Gu & Poole 2016): ``grad f(b) x (1 - x) / tau``.
+
+    Forward with ``b = 1[x > 1/2] = 1[logit + l > 0]``, backward through the
+    relaxed ``x`` of :func:`gumbel_softmax`. One uniform vector, one gradient
+    evaluation at ``b``; biased.
+    """
+    logit, u = _args(logit, u)
+    w, _, dx = _relaxed(logit, tau, u)
+    return _gradient(f_grad, (w > 0).astype(np.float64)) * dx
+
+
+def reinmax(f_grad, logit, tau, u):
+    """ReinMax (Liu et al. 2023, NeurIPS), for one binary variable per latent.
+
+    ``grad f(b) [2 q (1 - q) - p (1 - p) / 2]`` with ``q = (b + sigmoid(logit / tau)) / 2``
+    and ``b = 1[u > sigmoid(-logit)]``: Heun's method, with ``2 J(q) - J(p) / 2`` in
+    place of straight-through's ``J(p) = p (1 - p)``. The backward pass of the
+    authors' code (microsoft/ReinMax, commit f140066, ``reinmax/reinmax.py`` lines
+    38-46) for two classes with logits ``(logit, 0)`` reduces to this (a test
+    transcribes it). Temperature convention: ``tau`` only enters through
+    ``sigmoid(logit / tau)`` in the backward pass, without a ``1 / tau`` factor;
+    ``b`` is drawn at temperature 1 (lines 17-22). At ``tau = 1`` its mean is the
+    trapezoidal rule ``p (1 - p) (df/db_k(b_k=0) + df/db_k(b_k=1)) / 2`` for each
+    ``k``, so it is unbiased when ``f`` is at most quadratic in each coordinate.
+    The authors' code refuses ``tau < 1``
+    (line 94); here any ``tau > 0`` is accepted. One uniform vector, one gradient
+    evaluation at ``b``; biased.
+    """
+    logit, u = _args(logit, u)
+    tau = check_tau(tau, np.float64)
+    logit, u, tau = broadcast(logit=logit, u=u, tau=tau)
+    b = _hard(logit, u)
+    with np.errstate(over="ignore"):
+        q = 0.5 * (b + sigmoid(logit / tau))
+    return _gradient(f_grad, b) * (2 * q * (1 - q) - 0.5 * _slope(logit))
+
+
+@dataclass(frozen=True)
+class EstimatorInfo:
+    """One estimator's cost per estimate and its properties.
+
+    ``uniform_vectors`` counts the uniform vectors of shape ``(..., K)`` one
+    estimate takes; ``evaluations`` counts the calls of ``f`` (or of ``f_grad``,
+    when ``pathwise``) on one sample; ``has_temperature`` says whether ``tau``
+    is an argument.
+    """
+
+    name: str
+    function: Callable
+    uniform_vectors: int
+    evaluations: int
+    has_temperature: bool
+    unbiased: bool
+    pathwise: bool
+    reference: str
+
+
+#: The estimators of this module with their costs (RLOO with its two samples).
+ESTIMATOR_TABLE: tuple[EstimatorInfo, ...] = (
+    EstimatorInfo("REINFORCE", reinforce, 1, 1, False, True, False, "Williams (1992)"),
+    EstimatorInfo("RLOO", rloo, 2, 2, False, True, False, "Kool et al. (2019)"),
+    EstimatorInfo("ARM", arm, 1, 2, False, True, False, "Yin & Zhou (2019)"),
+    EstimatorInfo("DisARM", disarm, 1, 2, False, True, False, "Dong et al. (2020)"),
+    EstimatorInfo(
+        "straight-through", straight_through, 1, 1, False, False, True, "Bengio et al. (2013)"
+    ),
+    EstimatorInfo("Gumbel-softmax", gumbel_softmax, 1, 1, True, False, True, "Jang et al. (2017)"),
+    EstimatorInfo(
+        "straight-through Gumbel-softmax",
+        straight_through_gumbel,
+        1,
+        1,
+        True,
+        False,
+        True,
+        "Jang et al. (2017)",
+    ),
+    EstimatorInfo("ReinMax", reinmax, 1, 1, True, False, True, "Liu et al. (2023)"),
+)
+
+
+def estimator_table_markdown() -> str:
+    """:data:`ESTIMATOR_TABLE` as a Markdown table."""
+    yes = {True: "yes", False: "no"}
+    lines = [
+        "| estimator | function | uniform vectors | evaluations | temperature | unbiased |",
+        "|:--|:--|--:|--:|:--|:--|",
+    ]
+    for e in ESTIMATOR_TABLE:
+        kind = "∇f" if e.pathwise else "f"
+        lines.append(
+            f"| {e.name} | `{e.function.__name__}` | {e.uniform_vectors} "
+            f"| {e.evaluations} of {kind} | {yes[e.has_temperature]} | {yes[e.unbiased]} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""A NumPy emulation of ``torch.distributions.RelaxedBernoulli``'s float32 route on the CPU.
+
+torch is not a dependency of the book; this module reproduces, operation by
+operation and in float32, what its sampler computes, so that the numerics
+chapter can state what the clamp does without running torch.
+
+The route (pytorch/pytorch, ``torch/distributions/relaxed_bernoulli.py``,
+``LogitRelaxedBernoulli.rsample``, and ``torch/distributions/utils.py``,
+``clamp_probs``)::
+
+    probs = clamp_probs(p)                    # to [eps, 1 - eps], eps = finfo(float32).eps
+    u = clamp_probs(torch.rand(shape))        # the same clamp on the uniforms
+    s = u.log() - (-u).log1p() + probs.log() - (-probs).log1p()   # left to right
+    x = sigmoid(s / temperature)              # RelaxedBernoulli's SigmoidTransform
+
+``eps = 2**-23`` in float32. ``torch.rand`` in float32 returns ``k * 2**-24`` for
+``k = 0 .. 2**24 - 1``: ``uniform_real`` keeps the 24 low bits of a 32-bit draw
+and multiplies by ``2**-24`` (``aten/src/ATen/core/TransformationHelper.h``;
+``aten/src/ATen/core/DistributionsHelper.h``, ``uniform_real_distribution``).
+NumPy's float32 ``log`` and ``log1p`` stand in for torch's.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from binary_gumbel._validation import check_probability
+
+__all__ = [
+    "FLOAT32_UNIFORMS",
+    "clamp_probs",
+    "float32_uniforms",
+    "positive_logit_probability",
+    "relaxed_logit",
+    "relaxed_sample",
+]
+
+#: How many float32 values ``torch.rand`` can return: ``k * 2**-24``, ``k < 2**24``.
+FLOAT32_UNIFORMS = 2**24
+
+_CHUNK = 1 << 20
+
+
+def clamp_probs(p, name: str = "p") -> np.ndarray:
+    """torch's ``clamp_probs`` in float32: ``p`` clipped to ``[eps, 1 - eps]``, ``eps = 2**-23``."""
+    p = check_probability(p, name, np.float32)
+    eps = np.finfo(np.float32).eps
+    return np.clip(p, eps, np.float32(1) - eps)
+
+
+def float32_uniforms(start: int = 0, stop: int = FLOAT32_UNIFORMS) -> np.ndarray:
+    """The float32 values ``k * 2**-24`` for ``start <= k < stop``, as ``torch.rand`` draws them."""
+    if not 0 <= start <= stop <= FLOAT32_UNIFORMS:
+        raise ValueError(
+            f"start and stop must satisfy 0 <= start <= stop <= 2**24; got {start}, {stop}"
+        )
+    return np.arange(start, stop, dtype=np.float32) * np.float32(2.0**-24)
+
+
+def relaxed_logit(p, u) -> np.ndarray:
+    """``s = log u - log1p(-u) + log p - log1p(-p)`` after both clamps, in float32, left to right.
+
+    ``s`` is ``LogitRelaxedBernoulli.rsample`` times the temperature; the relaxed sample
+    is ``sigmoid(s / temperature)``, so in exact arithmetic ``x > 1/2`` exactly when ``s > 0``.
+    """
+    probs = clamp_probs(p)
+    u = clamp_probs(u, "u")
+    return ((np.log(u) - np.log1p(-u)) + np.log(probs)) - np.log1p(-probs)
+
+
+def relaxed_sample(p, temperature, u) -> np.ndarray:
+    """``x = sigmoid(s / temperature)`` in float32, clamped to ``[tiny, 1 - eps]`` as torch's
+    ``SigmoidTransform`` does (``torch/distributions/transforms.py``, ``_clipped_sigmoid``).
+
+    The sigmoid is ``1 / (1 + exp(-y))`` with NumPy's float32 ``exp``; torch's own kernel
+    may round differently in the last bit.
+    """
+    temperature = np.float32(temperature)
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive; got {temperature!r}")
+    finfo = np.finfo(np.float32)
+    with np.errstate(over="ignore"):
+        x = np.float32(1) / (np.float32(1) + np.exp(-(relaxed_logit(p, u) / temperature)))
+    return np.clip(x, finfo.tiny, np.float32(1) - finfo.eps)
+
+
+def positive_logit_probability(p) -> Fraction:
+    """``P(s > 0)`` over the ``2**24`` equally likely float32 uniforms of ``torch.rand``.
+
+    Every uniform is enumerated, so the probability is exact for the emulated route:
+    a fraction ``count / 2**24``. Without rounding, it would be 0 whenever ``p`` is at or
+    below the clamp (the two clamped noise bounds cancel).
+    """
+    p = np.float32(clamp_probs(p))
+    count = 0
+    for start in range(0, FLOAT32_UNIFORMS, _CHUNK):
+        s = relaxed_logit(p, float32_uniforms(start, start + _CHUNK))
+        count += int(np.count_nonzero(s > 0))
+    return Fraction(count, FLOAT32_UNIFORMS)

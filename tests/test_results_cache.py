@@ -1,0 +1,127 @@
+"""The results cache shared by a book build's kernels: keyed on the library's source, safe."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from binary_gumbel import results_cache as rc
+
+PACKAGE = Path(rc.__file__).resolve().parent
+FINGERPRINT = rc.library_fingerprint  # before any test points it at a copy
+
+
+class Counter:
+    """A computation that counts its calls and returns a fresh, picklable result."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return {"calls": self.calls, "values": [1.5, 2.5]}
+
+
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    """A copy of the package's ``.py`` files, whose fingerprint keys the cache."""
+    copy = tmp_path / "library"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(rc, "library_fingerprint", lambda: FINGERPRINT(copy))
+    return copy
+
+
+@pytest.fixture
+def build(tmp_path, monkeypatch, library):
+    """A build's cache folder (not created yet), named by the environment variable."""
+    folder = tmp_path / "results"
+    monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, str(folder))
+    return folder
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_outside_a_build_every_call_computes_and_nothing_is_stored(value, tmp_path, monkeypatch):
+    if value is None:
+        monkeypatch.delenv(rc.ENVIRONMENT_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, value)
+    monkeypatch.chdir(tmp_path)
+    compute = Counter()
+    assert not rc.enabled()
+    assert [rc.cached("study", compute)["calls"] for _ in range(3)] == [1, 2, 3]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_in_a_build_a_result_is_computed_once_and_stored_under_the_fingerprint(build, library):
+    compute = Counter()
+    first = rc.cached("study", compute)
+    assert rc.enabled() and rc.cached("study", compute) == first and compute.calls == 1
+    stored = build / f"study-{rc.library_fingerprint()}.pickle"
+    assert [p.name for p in build.iterdir()] == [stored.name]  # no partial file left behind
+    assert pickle.loads(stored.read_bytes()) == first
+    assert rc.cached("other", compute)["calls"] == 2, "another name is another result"
+
+
+def test_the_fingerprint_follows_every_source_file_and_nothing_else(library):
+    """Path and bytes of each .py file, in sorted order; caches and other files do not count."""
+    fingerprint = rc.library_fingerprint
+    base = fingerprint()
+    assert base == FINGERPRINT(PACKAGE), "the same files give the same key, wherever they are"
+    assert len(base) == 64
+    source = library / "gradients.py"
+    text = source.read_bytes()
+    source.write_bytes(text + b"\n")
+    edited = fingerprint()
+    source.write_bytes(text)
+    assert edited != base and fingerprint() == base
+    (library / "notes.txt").write_text("not source")
+    (library / "__pycache__").mkdir(exist_ok=True)
+    (library / "__pycache__" / "stale.py").write_text("x = 1\n")
+    assert fingerprint() == base
+    source.rename(library / "gradients_old.py")
+    assert fingerprint() not in (base, edited), "a renamed file"
+    (library / "gradients_old.py").rename(source)
+    (library / "extra.py").write_text("")
+    assert fingerprint() != base, "an added (even empty) file"
+
+
+def test_an_edited_library_invalidates_the_stored_result(build, library):
+    compute = Counter()
+    assert rc.cached("study", compute)["calls"] == 1
+    with (library / "montecarlo.py").open("a") as source:
+        source.write("# an edit\n")
+    assert rc.cached("study", compute)["calls"] == 2, "the edit gives a new key"
+    assert rc.cached("study", compute)["calls"] == 2, "which is then reused"
+    assert len(list(build.glob("study-*.pickle"))) == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not a pickle", pickle.dumps({"calls": 0, "values": [1.5, 2.5]})[:-3]],
+    ids=["empty", "garbage", "truncated"],
+)
+def test_a_damaged_stored_result_is_computed_again_and_replaced(build, damage):
+    """An unreadable file (say, one renamed into place before a crash flushed it) is a miss."""
+    build.mkdir()
+    stored = build / f"study-{rc.library_fingerprint()}.pickle"
+    stored.write_bytes(damage)
+    compute = Counter()
+    assert rc.cached("study", compute)["calls"] == 1
+    assert pickle.loads(stored.read_bytes())["calls"] == 1
+    assert rc.cached("study", compute)["calls"] == 1
+
+
+@pytest.mark.parametrize("in_build", [False, True])
+def test_a_name_that_is_not_an_identifier_is_refused_in_and_out_of_a_build(
+    in_build, tmp_path, monkeypatch
+):
+    if in_build:
+        monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, str(tmp_path))
+    else:
+        monkeypatch.delenv(rc.ENVIRONMENT_VARIABLE, raising=False)
+    with pytest.raises(ValueError, match="^name must be an identifier"):
+        rc.cached("../study", Counter())
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,204 @@
+"""The binary-latent VAE: data, hand-written gradients against finite differences, the oracle."""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy.special import expit, logsumexp
+
+from binary_gumbel import digits, vae, vae_oracle
+from binary_gumbel.montecarlo import check_mean
+
+# Central differences with step H have truncation error ~ H^2 |f'''| / 6 and rounding
+# error ~ eps |f| / H; with H = 1e-5, |f| < 100 and |f'''| of order 1 both stay below
+# 1e-8, so a gap above TOL = 1e-6 is a wrong derivative, not numerical noise.
+H, TOL = 1e-5, 1e-6
+
+
+def small_model(runs=2, latents=3, pixels=5, seed=0):
+    rng = np.random.default_rng(seed)
+    return vae.Params(
+        rng.normal(0, 0.8, (runs, latents, pixels)),
+        rng.normal(0, 0.5, (runs, latents)),
+        rng.normal(0, 0.8, (runs, pixels, latents)),
+        rng.normal(0, 0.5, (runs, pixels)),
+        rng.normal(0, 0.5, (runs, latents)),
+    )
+
+
+def small_images(n=6, pixels=5, seed=1):
+    return (np.random.default_rng(seed).random((n, pixels)) < 0.5).astype(float)
+
+
+def brute_force(params, x, run):
+    """ELBO and log p(x) of each image by explicit loops over b, from the definitions."""
+    w, c, v, d, eta = (a[run] for a in params.arrays())
+    k = w.shape[0]
+    elbo, marginal = [], []
+    for xi in x:
+        a = w @ xi + c
+        terms, joint = [], []
+        for bits in itertools.product([0.0, 1.0], repeat=k):
+            b = np.array(bits)
+            q = np.prod(np.where(b == 1, expit(a), expit(-a)))
+            pb = np.prod(np.where(b == 1, expit(eta), expit(-eta)))
+            s = expit(v @ b + d)
+            px = np.prod(np.where(xi == 1, s, 1 - s))
+            terms.append(q * (np.log(px) + np.log(pb) - np.log(q)))
+            joint.append(np.log(px) + np.log(pb))
+        elbo.append(sum(terms))
+        marginal.append(logsumexp(joint))
+    return np.array(elbo), np.array(marginal)
+
+
+def test_enumeration_matches_brute_force():
+    params, x = small_model(), small_images()
+    e = vae_oracle.enumerate_latents(params, x)
+    for run in range(2):
+        elbo, marginal = brute_force(params, x, run)
+        np.testing.assert_allclose(e.elbo[run], elbo, rtol=1e-12)
+        np.testing.assert_allclose(e.log_marginal[run], marginal, rtol=1e-12)
+    # the gap log p(x) - ELBO is KL(q || p(b | x)) >= 0
+    assert np.all(e.log_marginal - e.elbo > 0)
+
+
+def test_fast_elbo_is_the_enumerated_elbo():
+    params, x = small_model(), small_images()
+    np.testing.assert_allclose(
+        vae_oracle.exact_elbo(params, x), vae_oracle.enumerate_latents(params, x).elbo, rtol=1e-12
+    )
+    elbo, marginal = vae_oracle.evaluate_bounds(params, x, log_marginal=False)
+    np.testing.assert_allclose(elbo, vae_oracle.evaluate_bounds(params, x)[0], rtol=1e-12)
+    assert np.all(np.isnan(marginal))
+
+
+def test_exact_gradient_matches_finite_differences():
+    params, x = small_model(), small_images()
+    grad = vae_oracle.exact_gradient(params, x)
+
+    def mean_elbo(p):
+        return vae_oracle.enumerate_latents(p, x).elbo.mean(axis=-1)
+
+    for i, (a, g) in enumerate(zip(params.arrays(), grad.arrays(), strict=True)):
+        for idx in np.ndindex(a.shape[1:]):
+            shifted = []
+            for step in (H, -H):
+                arrays = [b.copy() for b in params.arrays()]
+                arrays[i][(slice(None),) + idx] += step
+                shifted.append(mean_elbo(vae.Params(*arrays)))
+            fd = (shifted[0] - shifted[1]) / (2 * H)
+            np.testing.assert_allclose(g[(slice(None),) + idx], fd, atol=TOL, rtol=0)
+
+
+def test_learning_signal_is_the_enumerated_signal_and_its_gradient():
+    params, x = small_model(), small_images()
+    e = vae_oracle.enumerate_latents(params, x)
+    table = vae_oracle.configurations(3)
+    signal = vae.LearningSignal(params, x)
+    b = np.broadcast_to(table[:, None, None, :], (8, 2, 6, 3))
+    np.testing.assert_allclose(np.moveaxis(signal.value(b), 0, -1), e.signal, rtol=1e-12)
+    assert signal.evaluations == 8
+    # df/db at a relaxed point, against central differences
+    point = np.random.default_rng(3).random((2, 6, 3))
+    _, grad = signal.value_and_grad(point)
+    for k in range(3):
+        step = np.zeros(3)
+        step[k] = H
+        fd = (signal.value(point + step) - signal.value(point - step)) / (2 * H)
+        np.testing.assert_allclose(grad[..., k], fd, atol=TOL, rtol=0)
+
+
+def test_decoder_gradient_at_a_sample_matches_finite_differences():
+    params, x = small_model(), small_images()
+    b = (np.random.default_rng(4).random((2, 6, 3)) < 0.5).astype(float)
+    signal = vae.LearningSignal(params, x)
+    signal.value(b)
+    grad = signal.model_gradient(np.zeros((2, 6, 3)))
+
+    def log_joint(p):
+        # log p(x | b) + log p(b): f without the encoder's terms, averaged over images
+        s = vae.LearningSignal(p, x)
+        logq = np.sum(b * s.logit - vae.softplus(s.logit), axis=-1)
+        return (s.value(b) + logq).mean(axis=-1)
+
+    for i in (2, 3, 4):  # decoder weight, decoder bias, prior logit
+        a = params.arrays()[i]
+        for idx in np.ndindex(a.shape[1:]):
+            vals = []
+            for step in (H, -H):
+                arrays = [c.copy() for c in params.arrays()]
+                arrays[i][(slice(None),) + idx] += step
+                vals.append(log_joint(vae.Params(*arrays)))
+            fd = (vals[0] - vals[1]) / (2 * H)
+            np.testing.assert_allclose(grad.arrays()[i][(slice(None),) + idx], fd, atol=TOL)
+
+
+def test_exact_logit_gradient_is_the_mean_of_reinforce():
+    """The score-function identity, checked against sampling at a false-alarm rate of 1e-6."""
+    params, x = small_model(runs=1), small_images(n=2)
+    exact = vae_oracle.exact_logit_gradient(params, x)[0, 0]
+    signal = vae.LearningSignal(params, x)
+    a = signal.logit[0, 0]
+    rng = np.random.default_rng(5)
+    n = 200_000
+    b = (rng.random((n, 1, 2, 3)) < expit(a)).astype(float)
+    f = signal.value(b)[:, 0, 0]
+    for k in range(3):
+        assert check_mean(f * (b[:, 0, 0, k] - expit(a[k])), exact[k]).consistent
+
+
+def test_digits_are_scikit_learns():
+    from sklearn.datasets import load_digits
+
+    split = digits.load(test_size=1)
+    ours = np.concatenate([split.train, split.test_probability])
+    theirs = load_digits().data / 16.0
+    assert ours.shape == theirs.shape
+
+    def rows_sorted(a):  # the same images as a multiset of rows: the split permutes them
+        return a[np.lexsort(a.T[::-1])]
+
+    np.testing.assert_array_equal(rows_sorted(ours), rows_sorted(theirs))
+
+
+def test_digits_split_and_binarization():
+    data = digits.load(test_size=100, seed=3)
+    assert data.train.shape == (1797 - 100, digits.PIXELS)
+    assert set(np.unique(data.test)) <= {0.0, 1.0}
+    again = digits.load(test_size=100, seed=3)
+    np.testing.assert_array_equal(data.test, again.test)
+    # the pixel frequencies of many binarizations match g / 16 (one pixel of mid grey)
+    p = np.full(100_000, 0.3125)
+    assert check_mean(digits.binarize(p, 0), 0.3125).consistent
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: vae_oracle.configurations(13), "too large to enumerate"),
+        (lambda: vae_oracle.enumerate_latents(small_model(), np.full((2, 5), 0.5)), "binary"),
+        (lambda: vae_oracle.enumerate_latents(small_model(), np.zeros((2, 4))), "x must have"),
+        (lambda: digits.binarize([0.5, 1.5]), "probability"),
+        (lambda: digits.load(test_size=0), "test_size"),
+        (lambda: vae.initial_params(0, np.full(5, 0.5)), "latents"),
+    ],
+)
+def test_bad_input_names_the_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_params_shapes_are_checked():
+    p = small_model()
+    with pytest.raises(ValueError, match="decoder_bias"):
+        vae.Params(p.encoder_weight, p.encoder_bias, p.decoder_weight, p.prior_logit, p.prior_logit)
+    with pytest.raises(ValueError, match="prior_logit"):
+        vae.Params(*p.arrays()[:4], np.full((2, 3), np.nan))
+
+
+def test_extreme_logits_give_finite_bounds():
+    p = small_model()
+    big = p.map(lambda a: 50.0 * a)
+    e = vae_oracle.enumerate_latents(big, small_images())
+    assert np.all(np.isfinite(e.elbo)) and np.all(np.isfinite(e.log_marginal))
+    assert np.all(e.log_marginal >= e.elbo - 1e-9)

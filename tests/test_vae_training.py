@@ -1,0 +1,242 @@
+"""Stacked training of the VAE and the bias/variance study against the exact gradient."""
+
+import numpy as np
+import pytest
+
+from binary_gumbel import digits, vae, vae_oracle, vae_report, vae_study, vae_training
+
+FALSE_ALARM = 1e-6
+
+
+@pytest.fixture(scope="module")
+def data():
+    return digits.load(test_size=40, seed=0)
+
+
+@pytest.fixture(scope="module")
+def short_run(data):
+    return vae_training.train(
+        data, steps=30, seeds=2, batch=8, learning_rates=(0.03,), checkpoints=(0, 30)
+    )
+
+
+def test_every_estimator_uses_the_evaluations_it_declares(short_run):
+    for name, evals in zip(short_run.methods, short_run.evaluations, strict=True):
+        expected = 2.0**8 if name == "exact" else vae_training.method(name).evaluations
+        assert evals == expected, name
+    # two for all but REBAR
+    assert {vae_training.method(n).evaluations for n in short_run.methods[1:-1]} == {2}
+
+
+def test_same_start_and_paired_data(short_run):
+    start = short_run.test_elbo[:, 0, :, 0]
+    # every method and seed starts from the same model
+    assert np.all(start == start[0, 0])
+    # the seeds see different data: their runs part after the first steps
+    end = short_run.test_elbo[:, 0, :, -1]
+    assert np.all(end[:, 0] != end[:, 1])
+
+
+def test_exact_ascent_raises_the_test_elbo(data):
+    run = vae_training.train(
+        data, methods=["exact"], steps=100, seeds=2, batch=8, learning_rates=(0.03,)
+    )
+    e = run.test_elbo[0, 0]
+    assert np.all(e[:, -1] > e[:, 0])
+
+
+def test_training_bad_input(data):
+    with pytest.raises(ValueError, match="method"):
+        vae_training.train(data, methods=["REBAR?"], steps=2)
+    with pytest.raises(ValueError, match="learning_rates"):
+        vae_training.train(data, steps=2, learning_rates=(0.0,))
+    with pytest.raises(ValueError, match="checkpoints"):
+        vae_training.train(data, steps=2, checkpoints=(5,))
+
+
+def test_t_interval_covers_by_student_t():
+    mean, low, high = vae_training.t_interval(np.array([[1.0, 2.0, 3.0]]), false_alarm=0.05)
+    # t_{2, 0.975} = 4.302652..., s = 1, n = 3
+    np.testing.assert_allclose(high - mean, 4.302652729911275 / np.sqrt(3), rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def study(data):
+    params = vae.initial_params(8, data.train_mean, runs=1, scale=0.5, rng=1)
+    return {
+        r.method: r
+        for r in vae_study.gradient_study(
+            params, data.test[:3], estimates=6000, false_alarm=FALSE_ALARM, rng=2
+        )
+    }
+
+
+def test_unbiased_estimators_show_no_bias(study):
+    # Family-wise: 5 estimators x 2 statistics at 1e-6 each, at most 1e-5 of a false alarm.
+    for name in ("REINFORCE", "RLOO", "ARM", "DisARM", "REBAR λ=0.5"):
+        assert study[name].bias_consistent_with_zero, name
+
+
+def test_the_bias_check_can_fail(study):
+    # The relaxation at tau = 1 is biased; the check must see it.
+    assert not study["Gumbel-softmax τ=1"].bias_consistent_with_zero
+
+
+def test_variance_ordering_of_the_antithetic_estimators(study):
+    # DisARM is ARM conditioned on (b, b~): its variance is at most ARM's.
+    assert study["DisARM"].variance_high < study["ARM"].variance_low
+
+
+def test_a_temperature_must_be_positive(data):
+    bad = vae_training.Method(
+        "GS τ=0", vae_training.method("Gumbel-softmax τ=1").function, 0.0, True
+    )
+    signal = vae.LearningSignal(vae.initial_params(8, data.train_mean, rng=0), data.test[:2])
+    u = np.random.default_rng(0).random(bad.uniform_shape(signal.logit.shape))
+    with pytest.raises(ValueError, match="tau"):
+        bad.logit_gradient(signal, u)
+
+
+def test_study_bad_input(data):
+    params = vae.initial_params(8, data.train_mean, runs=2, rng=1)
+    with pytest.raises(ValueError, match="one run"):
+        vae_study.gradient_study(params, data.test[:2])
+    with pytest.raises(ValueError, match="even"):
+        vae_study.gradient_study(params.take(slice(0, 1)), data.test[:2], estimates=7)
+
+
+# --- The exercises' solutions: their calls, and their claims asserted ---------------------
+
+
+def test_exercise_gap_is_the_kl(data):
+    params = vae.initial_params(8, data.train_mean, runs=1, scale=0.5, rng=0)
+    e = vae_oracle.enumerate_latents(params, data.test[:50])
+    log_post = e.log_joint - e.log_marginal[..., None]
+    kl = (e.q * (e.log_q - log_post)).sum(axis=-1)
+    np.testing.assert_allclose(kl, e.log_marginal - e.elbo, rtol=1e-9, atol=1e-12)
+
+
+def test_exercise_reinmax_beats_straight_through():
+    """At the last checkpoint of the VAE chapter's exact path, with its study settings."""
+    chapter_data = digits.load(test_size=200, seed=0)
+    marks = (0, 25, 50, 100, 200, 400)
+    path = vae_training.train(
+        chapter_data,
+        methods=["exact"],
+        steps=400,
+        seeds=1,
+        learning_rates=(0.03,),
+        checkpoints=marks,
+    )
+    c = len(marks) - 1
+    st, rm = vae_study.gradient_study(
+        path.snapshot("exact", c),
+        chapter_data.test[:4],
+        methods=["straight-through", "ReinMax τ=1"],
+        estimates=1600,
+        false_alarm=1e-3,
+        rng=c,
+    )
+    assert abs(rm.along) < abs(st.along) / 3
+    assert rm.along_low > st.along_high  # the intervals do not overlap
+
+
+def test_exercise_four_samples_count_four_evaluations(data):
+    four = vae_training.Method("REINFORCE ×4", vae_training.method("REINFORCE").function, samples=4)
+    params = vae.initial_params(8, data.train_mean, runs=2, rng=0)
+    signal = vae.LearningSignal(params, data.test[:5])
+    u = np.random.default_rng(0).random(four.uniform_shape(signal.logit.shape))
+    g = four.logit_gradient(signal, u)
+    assert g.shape == signal.logit.shape
+    assert signal.evaluations == 4
+    # the exercise's two antithetic pairs, trained as the exercise says
+    pairs = vae_training.Method(
+        "DisARM ×2", vae_training.method("DisARM").function, samples=2, evaluations=4
+    )
+    run = vae_training.train(data, methods=[four, pairs], steps=3, seeds=2, batch=4)
+    np.testing.assert_array_equal(run.evaluations, [4.0, 4.0])
+
+
+def test_exercise_rate_check_follows_the_grid():
+    """rate_check picks the best mean rate and names the methods whose best is at an end."""
+    # two methods, three rates, two seeds; method "b" does best at the largest rate
+    elbo = np.array(
+        [
+            [[[-3.0], [-3.1]], [[-1.0], [-1.1]], [[-2.0], [-2.1]]],
+            [[[-3.0], [-3.1]], [[-2.0], [-2.2]], [[-1.5], [-1.4]]],
+        ]
+    )
+    run = vae_training.Training(
+        ("a", "b"),
+        (0.01, 0.03, 0.1),
+        2,
+        4,
+        np.array([10]),
+        elbo,
+        elbo,
+        np.ones(2),
+        np.full(2, 2.0),
+        ((), ()),
+    )
+    rc = vae_report.rate_check(run)
+    assert rc.common == 0.03
+    assert rc.best == (0.03, 0.1)
+    assert rc.at_edge == ("b",)
+    np.testing.assert_allclose(rc.shortfall, [0.0, 0.65])
+
+
+def test_paired_comparison_by_seed():
+    run = vae_training.Training(
+        ("a", "b"),
+        (0.03,),
+        3,
+        4,
+        np.array([0, 10]),
+        # final ELBOs: a = 1, 2, 3 and b = 0.5, 1, 2.5 on seeds 0, 1, 2
+        np.array([[[[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]]], [[[0.0, 0.5], [0.0, 1.0], [0.0, 2.5]]]]),
+        np.zeros((2, 1, 3, 2)),
+        np.ones(2),
+        np.full(2, 2.0),
+        ((), ()),
+    )
+    c = vae_report.paired(run, "a", "b")
+    # differences 0.5, 1.0, 0.5: mean 2/3, s = 0.288675..., t_{2, 0.975} = 4.302652...
+    half = 4.302652729911275 * 0.28867513459481287 / np.sqrt(3)
+    np.testing.assert_allclose([c.difference, c.low, c.high], [2 / 3, 2 / 3 - half, 2 / 3 + half])
+    assert c.ordering == "is not resolved (interval contains 0)"
+
+
+def test_verdict_table_keeps_names_and_signs_numbers(short_run, data):
+    study = vae_study.gradient_study(
+        short_run.snapshot("DisARM"),
+        data.test[:2],
+        methods=["DisARM", "straight-through"],
+        estimates=200,
+    )
+    table = vae_report.verdict_markdown(vae_report.verdicts(short_run, study))
+    assert "| straight-through |" in table
+    assert "−" in table and " -2" not in table
+
+
+def test_figures_draw_one_series_per_method(short_run, study):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from binary_gumbel import figures, figures_vae
+
+    fig, axes = figures.new_figure(ncols=2)
+    names = ["DisARM", "ARM"]
+    figures_vae.plot_test_elbo(axes[0], short_run, names)
+    assert [line.get_label() for line in axes[0].get_lines()] == names
+    figures_vae.plot_study(axes, {"here": list(study.values())}, list(study))
+    assert len(axes[1].containers) == 1  # one errorbar series per checkpoint label
+    fig2, (ax1, ax2) = figures.new_figure(ncols=2)
+    figures_vae.plot_learning_rates(ax1, short_run)
+    assert len(ax1.containers) == len(short_run.methods)
+    e = short_run.test_elbo[0, 0, 0]
+    figures_vae.plot_bounds(ax2, short_run.checkpoints, e, e + 0.1)
+    assert len(ax2.get_lines()) == 2
+    plt.close(fig2)
+    plt.close(fig)
