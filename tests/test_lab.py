@@ -573,12 +573,14 @@ def test_a_changed_seed_changes_the_prose(lab_runs, name):
 
 # A Markdown link from one chapter to a labelled theorem of another, as the
 # chapters write them (README, "Writing a chapter").
-LINK_FROM, LINK_TEXT = "chapters/unnormalised", "the Gumbel-max theorem"
-LINK_TO, LINK_ANCHOR = "chapters/categorical", "thm-gumbel-max"
+# The theorem lies well below the top of its chapter, so that seeing it takes a scroll.
+LINK_FROM, LINK_TEXT = "chapters/unnormalised", "the binary Gumbel-softmax theorem"
+LINK_TO, LINK_ANCHOR = "chapters/binary_reduction", "thm-binary-gumbel-softmax"
 LINK_TIMEOUT = 60  # seconds for the linked chapter to open and show its anchor
 
 # The current tab of the main area, and whether the anchor's element is inside
-# the visible part of the notebook that holds it.
+# the visible part of the notebook that holds it, the notebook having been
+# scrolled to get there (a notebook opens at its top).
 CURRENT_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
 ANCHOR_IN_VIEW = """([panel, id]) => {
   const element = panel.querySelector(`[id="${CSS.escape(id)}"]`);
@@ -586,7 +588,11 @@ ANCHOR_IN_VIEW = """([panel, id]) => {
   const scroller = panel.querySelector('.jp-WindowedPanel-outer') || panel;
   const box = element.getBoundingClientRect();
   const frame = scroller.getBoundingClientRect();
-  return box.height > 0 && box.bottom > frame.top && box.top < frame.bottom;
+  let scrolled = false;
+  for (let e = element; e && e !== panel.parentElement; e = e.parentElement) {
+    scrolled = scrolled || e.scrollTop > 0;
+  }
+  return scrolled && box.height > 0 && box.bottom > frame.top && box.top < frame.bottom;
 }"""
 
 
@@ -642,7 +648,7 @@ async def follow_link(lab: Lab) -> dict:
 
 
 def test_a_link_to_another_chapter_opens_it_as_a_notebook_at_its_anchor(lab):
-    """The linked chapter opens in the same JupyterLab, as a notebook, with its theorem in view.
+    """The linked chapter opens in the same JupyterLab, as a notebook, scrolled to its theorem.
 
     Not the raw ``.md`` in a new browser tab, as jupyterlab-myst alone does:
     ``tools/lab-links/``, which `make lab` installs, handles the click.
