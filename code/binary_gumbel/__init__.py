@@ -22,8 +22,9 @@ Where the rest lives:
 - :mod:`binary_gumbel.montecarlo`: statistical checks at a stated false-alarm
   rate;
 - :mod:`binary_gumbel.figures`: the book's plotting style and helpers;
-  :mod:`binary_gumbel.explorable`: the explorable density figure, its frames
-  computed here and a Vega-Lite chart that only selects among them
+  :mod:`binary_gumbel.explorable`: the explorable figures (the binary Concrete
+  density; the sign of Eq. (1)), their frames computed here and a Vega-Lite chart
+  that only selects among them
   (``from binary_gumbel import explorable``; not imported with the package, which
   stays free of matplotlib and Altair);
 - ``python -m binary_gumbel.bench``: the speed comparison the book reports.
