@@ -348,7 +348,7 @@ def test_above_tau_10_lowering_tau_shrinks_the_bias_while_the_variance_grows():
 
 
 def test_straight_through_stalls_where_its_own_mean_vanishes_not_where_the_relaxed_one_does():
-    """Straight-through descends no objective: its mean gradient is 0 at its own theta, not
+    """Straight-through is unbiased for neither L nor L_tau: its mean is 0 at its own theta, not
     at the relaxed objective's minimiser (the chapter once said both runs stall where the
     relaxed objective is smallest). Each Monte Carlo interval at a false-alarm rate of 1e-6."""
     target, tau, n = 0.45, 0.5, 200_000

@@ -545,7 +545,8 @@ def straight_through_stationary_point(
     """The ``theta`` in ``(low, high)`` where straight-through's mean gradient is 0.
 
     Straight-through estimates ``2 (b - t) x (1 - x) / tau`` with ``b = 1[theta + l > 0]``;
-    it is the gradient of no objective, so its expected descent stops where its mean,
+    its mean is neither ``L'`` nor the relaxed objective's derivative, so its expected
+    descent stops where that mean,
     ``int 2 (1[theta + l > 0] - t) sigmoid(s) sigmoid(-s) / tau f_L(l) dl`` with
     ``s = (theta + l) / tau``, vanishes. The mean is integrated like :func:`relaxed_moments`
     (over ``l in [-60, 60]``, split at the jump ``l = -theta``); Brent's root in ``theta``.
