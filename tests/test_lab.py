@@ -80,8 +80,8 @@ RAW = {
 # bundle), an error <span data-mime-type="...stderr">, or a <code> holding the
 # expression while it has no result; errors it cannot render (a citation or a
 # reference not found) are marked with a yellow warning span whose title says so.
-# (Bare spans inside math or a link, such as a reference's "Exercise 1", are not
-# inline expressions.)
+# (Bare spans inside math, a link or a code block, such as a reference's
+# "Exercise 1" or a highlighted BibTeX entry, are not inline expressions.)
 SNAPSHOT = """(panel) => {
   const NUMBER = 'a[title="Link to this Equation"]';  // the number MyST gives an equation
   const prompt = (cell) => (cell.querySelector('.jp-InputPrompt')?.textContent || '').trim();
@@ -106,7 +106,7 @@ SNAPSHOT = """(panel) => {
       entry.markers = [...myst.querySelectorAll('.text-yellow-600')]
         .map((e) => ({title: e.getAttribute('title') || '', text: e.textContent}));
       const plain = (e) => e.tagName === 'SPAN' && e.attributes.length === 0 &&
-        e.children.length === 0 && !e.closest('.katex, a');
+        e.children.length === 0 && !e.closest('.katex, a, pre, code');
       entry.values = [...myst.querySelectorAll(
         'span, div.not-prose.inline-block, span[data-mime-type="application/vnd.jupyter.stderr"]')]
         .filter((e) => plain(e) || e.tagName === 'DIV' || e.hasAttribute('data-mime-type'))
