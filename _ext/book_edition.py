@@ -11,7 +11,8 @@
 
 Every page's footer shows the three (``_templates/book-edition.html``, listed in
 ``footer_content_items`` in ``_config.yml``). The single-page edition that
-``make pdf`` prints shows them under the book's title as well, so that the
+``make pdf`` prints opens with them as well (``_templates/layout.html``),
+above the printed title and contents, so that the
 PDF's first page says which version it is.
 """
 
@@ -78,20 +79,6 @@ def _set_edition(app, config):
     }
 
 
-def _title_page(app, pagename, templatename, context, doctree):
-    """Under the title of the single-page edition, the edition line (the PDF's first page)."""
-    if app.builder.name != "singlehtml" or pagename != app.config.root_doc:
-        return
-    body = context.get("body", "")
-    end = body.find("</h1>")
-    if end < 0:
-        return
-    end += len("</h1>")
-    line = f'\n<p class="book-edition book-edition-title">{context["book_edition"]}</p>\n'
-    context["body"] = body[:end] + line + body[end:]
-
-
 def setup(app):
     app.connect("config-inited", _set_edition)
-    app.connect("html-page-context", _title_page)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
