@@ -13,10 +13,10 @@ import pytest
 import sympy as sp
 from scipy import integrate, special
 
-from binary_gumbel import binary_estimators as be
-from binary_gumbel import binary_toy as bt
-from binary_gumbel import gradients as gr
-from binary_gumbel.montecarlo import check_mean
+from binary_gumbel.estimators import binary_estimators as be
+from binary_gumbel.estimators import binary_toy as bt
+from binary_gumbel.estimators import gradients as gr
+from binary_gumbel.verification.montecarlo import check_mean
 
 FALSE_ALARM = 1e-6
 #: Intervals in this file's statistical checks: 24 for the unbiased estimators (2 logits,
@@ -403,7 +403,7 @@ def test_tables_have_a_row_per_estimator_and_target():
 
 
 def test_bias_figure_draws_two_panels_per_setting():
-    from binary_gumbel import figures, figures_estimators
+    from binary_gumbel.book import figures, figures_estimators
 
     taus = np.geomspace(0.1, 10, 5)
     fig, axes = figures.new_figure(ncols=2)

@@ -8,8 +8,8 @@ import sympy as sp
 from scipy import special
 
 from binary_gumbel import conditional_noise as cn
-from binary_gumbel import control_variates as cv
-from binary_gumbel.montecarlo import check_ks
+from binary_gumbel.estimators import control_variates as cv
+from binary_gumbel.verification.montecarlo import check_ks
 
 EPS = np.finfo(np.float64).eps
 LOGITS = (-3.0, -0.4, 0.0, 1.5, 6.0)

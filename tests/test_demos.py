@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from binary_gumbel import demos, derivation, report, symbolic
-from binary_gumbel.derivation import ClaimResult
-from binary_gumbel.montecarlo import check_proportion
+from binary_gumbel.book import demos, report
+from binary_gumbel.verification import derivation, symbolic
+from binary_gumbel.verification.derivation import ClaimResult
+from binary_gumbel.verification.montecarlo import check_proportion
 
 N = 20_000
 
@@ -63,7 +64,8 @@ def test_gumbel_difference_is_logistic_and_the_check_can_fail():
     diff, check = demos.gumbel_difference(1.0, -0.5, N, rng=4)
     assert diff.shape == (N,) and check.consistent
     # The same samples against the wrong location are rejected.
-    from binary_gumbel import montecarlo, noise
+    from binary_gumbel import noise
+    from binary_gumbel.verification import montecarlo
 
     assert not montecarlo.check_ks(diff, noise.logistic_cdf).consistent
 
@@ -358,7 +360,8 @@ def test_sign_flip_fit_refuses_bad_input(kwargs, match):
 def test_gumbel_difference_exercise_wrong_law_statistic_is_the_gap_between_the_cdfs():
     """ex-gd-code: shifted by 1.5, the KS statistic against the standard Logistic is the
     largest CDF gap sigma(0.75) - sigma(-0.75), within the DKW bound at 1e-6."""
-    from binary_gumbel import montecarlo, noise
+    from binary_gumbel import noise
+    from binary_gumbel.verification import montecarlo
 
     n = 100_000
     _, equal = demos.gumbel_difference(3.0, 3.0, n, np.random.default_rng(20261127))

@@ -10,8 +10,8 @@ import pytest
 import sympy as sp
 
 from binary_gumbel import binary_concrete_logpdf
-from binary_gumbel import derivation_engine as engine
-from binary_gumbel.derivation import (
+from binary_gumbel.verification import derivation_engine as engine
+from binary_gumbel.verification.derivation import (
     CLAIM_IDS,
     CORRECTED_EQ1,
     CORRECTED_STEP4,
@@ -21,8 +21,8 @@ from binary_gumbel.derivation import (
     verify_all,
     verify_claim,
 )
-from binary_gumbel.derivation_engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
-from binary_gumbel.symbolic import (
+from binary_gumbel.verification.derivation_engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
+from binary_gumbel.verification.symbolic import (
     alpha1,
     alpha2,
     binary_concrete_density,

@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from binary_gumbel import figures, gradients
+from binary_gumbel.book import figures
+from binary_gumbel.estimators import gradients
 
 
 @pytest.fixture(autouse=True)

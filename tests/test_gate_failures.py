@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from binary_gumbel import gate_failures as gf
-from binary_gumbel import sparse_regression as sr
+from binary_gumbel.estimators import gate_failures as gf
+from binary_gumbel.estimators import sparse_regression as sr
 
 #: False-alarm rate of the statistical assertions below, per assertion.
 FALSE_ALARM = 1e-3

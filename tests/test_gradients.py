@@ -11,8 +11,8 @@ import sympy as sp
 from scipy import integrate, special, stats
 
 import binary_gumbel as bg
-from binary_gumbel import gradients as gr
-from binary_gumbel.montecarlo import check_mean, check_proportion, z_for_false_alarm
+from binary_gumbel.estimators import gradients as gr
+from binary_gumbel.verification.montecarlo import check_mean, check_proportion, z_for_false_alarm
 
 Z = z_for_false_alarm(1e-6)
 EPS = np.finfo(np.float64).eps
@@ -470,7 +470,7 @@ def test_rebar_equals_relax_with_its_concrete_term_and_a_silent_network():
     ``dz~/dtheta in (0, 1)``),
     each reached in about 16 roundings on both sides: ``32 eps (1 + |eta| (1 + 1/lambda))``.
     """
-    from binary_gumbel import control_variates as cv
+    from binary_gumbel.estimators import control_variates as cv
 
     u, v = np.random.default_rng(41).random((2, 20_000))
     w_c = np.random.default_rng(42).normal(size=4)

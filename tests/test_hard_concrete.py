@@ -2,7 +2,7 @@
 
 Accuracy is measured against an independent 60-digit mpmath evaluation of the
 formulas at the exact floating inputs; statistical checks run at the stated
-false-alarm rate of binary_gumbel.montecarlo (1e-6) with fixed seeds; pytest
+false-alarm rate of binary_gumbel.verification.montecarlo (1e-6) with fixed seeds; pytest
 turns every warning into an error, so no RuntimeWarning escapes.
 """
 
@@ -13,7 +13,7 @@ import sympy as sp
 
 import binary_gumbel as bg
 from binary_gumbel import hard_concrete as hc
-from binary_gumbel import montecarlo
+from binary_gumbel.verification import montecarlo
 
 mp.mp.dps = 60
 NAN = float("nan")
@@ -350,7 +350,7 @@ def test_the_law_figure_draws_every_curve_and_both_atoms():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from binary_gumbel import figures
+    from binary_gumbel.book import figures
 
     grid = np.linspace(0.01, 0.99, 50)
     taus = {"τ = 0.5": 0.5, "τ = 2": 2.0}

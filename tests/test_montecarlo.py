@@ -1,4 +1,4 @@
-"""Tests of binary_gumbel.montecarlo, the statistical checks every other test relies on."""
+"""Tests of binary_gumbel.verification.montecarlo, the statistical checks the other tests use."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from binary_gumbel import montecarlo
+from binary_gumbel.verification import montecarlo
 
 
 def test_z_for_false_alarm():

@@ -18,10 +18,21 @@ import pytest
 import sympy as sp
 import test_gradients as pins
 
-from binary_gumbel import derivation_engine as engine
-from binary_gumbel.derivation import CORRECTED_EQ1, DEFINITION, STEPS
-from binary_gumbel.derivation_engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
-from binary_gumbel.symbolic import g1, g2, logistic_cdf, mu1, mu2, p, sigmoid, tau, u, z
+from binary_gumbel.verification import derivation_engine as engine
+from binary_gumbel.verification.derivation import CORRECTED_EQ1, DEFINITION, STEPS
+from binary_gumbel.verification.derivation_engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
+from binary_gumbel.verification.symbolic import (
+    g1,
+    g2,
+    logistic_cdf,
+    mu1,
+    mu2,
+    p,
+    sigmoid,
+    tau,
+    u,
+    z,
+)
 
 LOGIT = sp.log(p / (1 - p))
 NOISE = sp.log(u / (1 - u))
@@ -196,7 +207,7 @@ def _rebar_is_relax(mp):
 
 
 _KNOWN_LAW = pins.test_standard_errors_match_their_formulas_and_the_spread_over_replications
-GR, CV = "binary_gumbel.gradients", "binary_gumbel.control_variates"
+GR, CV = "binary_gumbel.estimators.gradients", "binary_gumbel.estimators.control_variates"
 STATS = "estimator_statistics"
 
 MUTANTS = [

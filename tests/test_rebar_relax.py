@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 
 from binary_gumbel import conditional_noise as cn
-from binary_gumbel import control_variates as cv
-from binary_gumbel import gradients as gr
-from binary_gumbel.montecarlo import check_mean
+from binary_gumbel.estimators import control_variates as cv
+from binary_gumbel.estimators import gradients as gr
+from binary_gumbel.verification.montecarlo import check_mean
 
 FALSE_ALARM = 1e-6
 TARGETS = (gr.TARGET_REBAR, gr.TARGET_RELAX)

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from binary_gumbel import hard_concrete as hc
-from binary_gumbel import sparse_regression as sr
+from binary_gumbel.estimators import sparse_regression as sr
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +251,7 @@ def test_the_sweep_figure_draws_both_methods(comparison):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from binary_gumbel import figures
+    from binary_gumbel.book import figures
 
     *_, comps = comparison
     rows = sr.sweep(comps)

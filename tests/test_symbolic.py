@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from binary_gumbel import report, symbolic
-from binary_gumbel.symbolic import ell, in_odds, logit, odds, sigmoid, tau, u, x
+from binary_gumbel.book import report
+from binary_gumbel.verification import symbolic
+from binary_gumbel.verification.symbolic import ell, in_odds, logit, odds, sigmoid, tau, u, x
 
 
 def test_in_odds_maps_the_unit_interval_to_positive_odds():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.special import expit, logsumexp
 
-from binary_gumbel import digits, vae, vae_oracle
-from binary_gumbel.montecarlo import check_mean
+from binary_gumbel.estimators import digits, vae, vae_oracle
+from binary_gumbel.verification.montecarlo import check_mean
 
 # Central differences with step H have truncation error ~ H^2 |f'''| / 6 and rounding
 # error ~ eps |f| / H; with H = 1e-5, |f| < 100 and |f'''| of order 1 both stay below

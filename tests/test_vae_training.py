@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from binary_gumbel import digits, vae, vae_oracle, vae_report, vae_study, vae_training
+from binary_gumbel.book import vae_report
+from binary_gumbel.estimators import (
+    digits,
+    vae,
+    vae_oracle,
+    vae_study,
+    vae_training,
+)
 
 FALSE_ALARM = 1e-6
 
@@ -224,7 +231,7 @@ def test_figures_draw_one_series_per_method(short_run, study):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from binary_gumbel import figures, figures_vae
+    from binary_gumbel.book import figures, figures_vae
 
     fig, axes = figures.new_figure(ncols=2)
     names = ["DisARM", "ARM"]

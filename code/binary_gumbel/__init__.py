@@ -12,17 +12,17 @@ Where the rest lives:
   CDFs, and a stable ``sigmoid``/``log_sigmoid``;
 - :mod:`binary_gumbel.relaxed`: also the two-class reference sampler that the
   binary form replaces;
-- :mod:`binary_gumbel.derivation` and ``python -m binary_gumbel.verify``: the
+- :mod:`binary_gumbel.verification.derivation` and ``python -m binary_gumbel.verify``: the
   note's claims and their computed verdicts;
-- :mod:`binary_gumbel.gradients`: gradient estimators on toy objectives;
+- :mod:`binary_gumbel.estimators.gradients`: gradient estimators on toy objectives;
 - :mod:`binary_gumbel.hard_concrete`: the hard concrete gate of Louizos, Welling &
   Kingma (2018), arXiv:1712.01312, and its closed-form L0 penalty;
-  :mod:`binary_gumbel.sparse_regression`: L0-regularised regression with those gates;
-  :mod:`binary_gumbel.gate_failures`: where those gates miss the exact best subset;
-- :mod:`binary_gumbel.montecarlo`: statistical checks at a stated false-alarm
+  :mod:`binary_gumbel.estimators.sparse_regression`: L0-regularised regression with those gates;
+  :mod:`binary_gumbel.estimators.gate_failures`: where those gates miss the exact best subset;
+- :mod:`binary_gumbel.verification.montecarlo`: statistical checks at a stated false-alarm
   rate;
-- :mod:`binary_gumbel.figures`: the book's plotting style and helpers;
-  :mod:`binary_gumbel.explorable`: the explorable density figure, its frames
+- :mod:`binary_gumbel.book.figures`: the book's plotting style and helpers;
+  :mod:`binary_gumbel.book.explorable`: the explorable density figure, its frames
   computed here and a Vega-Lite chart that only selects among them
   (``from binary_gumbel import explorable``; not imported with the package, which
   stays free of matplotlib and Altair);

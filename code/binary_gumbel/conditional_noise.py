@@ -84,7 +84,7 @@ def sample_and_derivative_unchecked(v: np.ndarray, logit: np.ndarray, b: np.ndar
     and ``a0 = logit - log(1 - v)``, ``z~ = softplus(a1) - log(1 - v)`` and
     ``dz~/dlogit = sigmoid(a1)`` for ``b = 1``, ``z~ = log v + log sigmoid(a0)`` and
     ``dz~/dlogit = sigmoid(-a0)`` for ``b = 0`` (softplus(x) = -log sigmoid(-x)).
-    Used by the training loop of :mod:`binary_gumbel.control_variates`, where the
+    Used by the training loop of :mod:`binary_gumbel.estimators.control_variates`, where the
     arguments are checked once.
     """
     with np.errstate(divide="ignore"):

@@ -70,12 +70,13 @@ from binary_gumbel.relaxed import (
 )
 
 if TYPE_CHECKING:
-    from binary_gumbel.montecarlo import KSCheck, ProportionCheck
+    from binary_gumbel.verification.montecarlo import KSCheck, ProportionCheck
 
 # SymPy and scipy.stats (through montecarlo) are imported where they are used, so that
 # ``import binary_gumbel`` stays light.
 
-#: The false-alarm rate of :func:`check_sampler` (that of :mod:`binary_gumbel.montecarlo`).
+#: The false-alarm rate of :func:`check_sampler`
+#: (that of :mod:`binary_gumbel.verification.montecarlo`).
 DEFAULT_FALSE_ALARM = 1e-6
 
 __all__ = [
@@ -405,7 +406,7 @@ def sample_hard_concrete(logit, tau, size=None, rng=None, gamma=GAMMA, zeta=ZETA
 def _symbols():
     import sympy as sp
 
-    from binary_gumbel import symbolic
+    from binary_gumbel.verification import symbolic
 
     cdf = dict(symbolic.binary_concrete_density().steps)["CDF"]
     logit = next(s for s in cdf.free_symbols if s.name == "L")
@@ -419,7 +420,7 @@ def hard_concrete_masses_expr():
     """The two point masses and the CDF of the hard concrete gate, derived in SymPy.
 
     Starts from the binary Concrete CDF ``F(x) = sigma(tau log(x/(1 - x)) - L)`` of
-    :func:`binary_gumbel.symbolic.binary_concrete_density` (itself derived by change of
+    :func:`binary_gumbel.verification.symbolic.binary_concrete_density` (itself derived by change of
     variables) and substitutes the points where the stretched sample
     ``gamma + (zeta - gamma) s`` crosses 0, 1 and ``z``. Their odds ``x / (1 - x)``
     are computed (and factored) by SymPy; :func:`hard_concrete_residuals` checks the
@@ -427,7 +428,7 @@ def hard_concrete_masses_expr():
 
     Returns
     -------
-    binary_gumbel.symbolic.Derivation
+    binary_gumbel.verification.symbolic.Derivation
         Steps, with sigmoids shown as ``sigma``: ``F``; ``x_0`` (where the stretched
         sample is 0), its odds and ``P(z = 0) = F(x_0)``; ``x_1`` (where it is 1), its
         odds and ``P(z = 1) = 1 - F(x_1)``; the point for ``0 <= z < 1`` and
@@ -435,7 +436,7 @@ def hard_concrete_masses_expr():
     """
     import sympy as sp
 
-    from binary_gumbel import symbolic
+    from binary_gumbel.verification import symbolic
 
     cdf, logit, gamma, zeta, c = _symbols()
     tau, s = symbolic.tau, sp.Symbol("s", positive=True)
@@ -486,7 +487,7 @@ def hard_concrete_residuals() -> dict:
     """
     import sympy as sp
 
-    from binary_gumbel import symbolic
+    from binary_gumbel.verification import symbolic
 
     _, logit, gamma, zeta, c = _symbols()
     tau, eta = symbolic.tau, sp.Symbol("eta", positive=True)
@@ -544,7 +545,7 @@ def check_sampler(
     against the CDF conditioned on (0, 1),
     ``(F(c) - P(z = 0)) / (1 - P(z = 0) - P(z = 1))``.
     """
-    from binary_gumbel import montecarlo
+    from binary_gumbel.verification import montecarlo
 
     z = sample_hard_concrete(logit, tau, int(n), as_generator(rng), gamma, zeta)
     p0 = float(hard_concrete_prob_zero(logit, tau, gamma, zeta))

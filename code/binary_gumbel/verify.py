@@ -15,7 +15,7 @@ import re
 import sys
 import textwrap
 
-from binary_gumbel.derivation import CLAIM_IDS, ClaimResult, verify_claim
+from binary_gumbel.verification.derivation import CLAIM_IDS, ClaimResult, verify_claim
 
 __all__ = ["format_table", "main", "run"]
 

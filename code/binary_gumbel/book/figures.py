@@ -106,7 +106,7 @@ def plot_proportion_checks(
 ):
     """Estimated proportions with their intervals, against the values claimed.
 
-    ``checks`` are :class:`binary_gumbel.montecarlo.ProportionCheck` results: each
+    ``checks`` are :class:`binary_gumbel.verification.montecarlo.ProportionCheck` results: each
     is drawn as its estimate with its Clopper-Pearson interval, next to the
     expected value as an open marker.
     """
@@ -195,7 +195,7 @@ def plot_simplex(axes, samples_by_tau, labels: Sequence[str] = ("1", "2", "3"), 
 def plot_calibration(ax, checks: Sequence, *, groups: Sequence[int] | None = None, labels=None):
     """Estimated probabilities with their intervals against the claimed ones, on the diagonal.
 
-    ``checks`` are :class:`binary_gumbel.montecarlo.ProportionCheck` results;
+    ``checks`` are :class:`binary_gumbel.verification.montecarlo.ProportionCheck` results;
     ``groups`` (one integer per check) and ``labels`` (one per group) colour
     them by experiment, for example by weight vector.
     """
@@ -291,7 +291,7 @@ def plot_coupled(ax, first, second, *, xlabel: str, ylabel: str, max_points=3000
 def plot_exceedance(ax, curves, *, xlabel="claimed probability", ylabel="P(x > 1/2)"):
     """``P(x > 1/2)`` against the claimed probability, one series per formula.
 
-    ``curves`` maps a label to a :class:`binary_gumbel.demos.ExceedanceCurve`:
+    ``curves`` maps a label to a :class:`binary_gumbel.book.demos.ExceedanceCurve`:
     its exact probability is drawn as a line and its Monte Carlo estimates with
     their intervals as markers. The claim holds where a series follows the
     dashed diagonal.
@@ -363,13 +363,13 @@ def _study_series(stats, estimators):
 def plot_estimator_study(axes, stats, *, false_alarm: float = 1e-6):
     """Bias², variance and MSE against tau, one series per estimator, on three axes.
 
-    ``stats`` are :class:`binary_gumbel.gradients.EstimatorStats` results on a
+    ``stats`` are :class:`binary_gumbel.estimators.gradients.EstimatorStats` results on a
     grid of temperatures. Error bars are ``z`` standard errors at ``false_alarm``
     (for bias², those of ``|bias|``, squared); a bias² whose interval reaches 0
     is drawn as an open marker at its upper end. The legend, one entry per
     estimator, goes below the three panels, where it hides no marker.
     """
-    from binary_gumbel.montecarlo import z_for_false_alarm
+    from binary_gumbel.verification.montecarlo import z_for_false_alarm
 
     if len(axes) != 3:
         raise ValueError(f"axes must hold 3 axes (bias², variance, MSE); got {len(axes)}")
@@ -427,7 +427,7 @@ def plot_sign_errors(ax, stats):
 def plot_trajectories(ax, trajectories, *, optimum: float):
     """``sigmoid(theta_k)`` along SGD runs, against the exact optimum ``p* = optimum``.
 
-    ``trajectories`` are :class:`binary_gumbel.gradients.Trajectory` results; the
+    ``trajectories`` are :class:`binary_gumbel.estimators.gradients.Trajectory` results; the
     one named ``"exact"`` (gradient descent) is drawn in black.
     """
     if not trajectories:
@@ -512,7 +512,7 @@ def plot_hard_concrete(axes, grid, densities, masses, *, ylim=(0.0, 3.0)):
 def plot_sparsity_sweep(axes, rows, *, true_size: int):
     """A penalty-weight sweep of best subset against hard concrete gates, on three axes.
 
-    ``rows`` are :class:`binary_gumbel.sparse_regression.SweepRow` results. Left: the
+    ``rows`` are :class:`binary_gumbel.estimators.sparse_regression.SweepRow` results. Left: the
     rate of exact recovery of the true support for each method and the rate at which
     the gates select the best-subset support, with their intervals; middle: the mean
     size of the selected support, against ``true_size``; right: the mean test error
@@ -589,14 +589,14 @@ def plot_conditional_cdfs(ax, samples_by_b, cdf, *, logit: float, max_points: in
 def plot_rebar_saving(axes, grids, labels: Sequence[str]):
     """REBAR's variance against its temperature lambda, one series per grid, on two axes.
 
-    ``grids`` are :class:`binary_gumbel.control_variates.VarianceGrid` results over a
+    ``grids`` are :class:`binary_gumbel.estimators.control_variates.VarianceGrid` results over a
     range of temperatures. Left: the variance relative to REINFORCE's at the optimal
     ``eta*`` (solid, markers) and, if ``eta = 1`` is on the grid, at ``eta = 1``
     (dashed), with the mean baseline's ratio as a dotted line; log-log. Right:
     ``eta*`` as a fraction of its ``lambda -> infinity`` limit ``c* / (1/2 - t)^2``
-    (:func:`binary_gumbel.control_variates.limit_eta`), which tends to 1.
+    (:func:`binary_gumbel.estimators.control_variates.limit_eta`), which tends to 1.
     """
-    from binary_gumbel.control_variates import limit_eta
+    from binary_gumbel.estimators.control_variates import limit_eta
 
     if len(axes) != 2:
         raise ValueError(f"axes must hold 2 axes; got {len(axes)}")
@@ -648,7 +648,7 @@ def _window_mean(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarra
 def plot_training_curves(ax, runs, quantity: str, *, window: int = 50, optimum=None):
     """One curve per training run against the step: the mean over its seeded chains.
 
-    ``runs`` are :class:`binary_gumbel.control_variates.Training` results;
+    ``runs`` are :class:`binary_gumbel.estimators.control_variates.Training` results;
     ``quantity`` is ``"loss"`` (the excess loss ``L - t^2``, log scale, with the
     chains' 10-90 % band), ``"probability"`` (``p = sigmoid(theta)``, with the
     band) or ``"variance"`` (log10 of the single-sample variance, averaged over

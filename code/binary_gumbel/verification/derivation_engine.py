@@ -22,7 +22,7 @@ from typing import Any
 
 import sympy as sp
 
-from binary_gumbel.symbolic import (
+from binary_gumbel.verification.symbolic import (
     Sigmoid,
     g1,
     g2,
@@ -344,7 +344,7 @@ def cdf_of(expr, at=z) -> sp.Expr:
 
     Supported: a strictly monotone function of the uniform ``u`` (by inversion), and the
     difference ``X1 - X2`` of two independent Gumbels (by the convolution integral of
-    :func:`binary_gumbel.symbolic.gumbel_difference_cdf`).
+    :func:`binary_gumbel.verification.symbolic.gumbel_difference_cdf`).
     """
     expr = sp.sympify(expr)
     noise = _noise(expr)

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from binary_gumbel._validation import as_float_array, check_probability, check_tau
+from binary_gumbel.book.figures import PALETTE, STYLE
 from binary_gumbel.density import binary_concrete_pdf
-from binary_gumbel.figures import PALETTE, STYLE
 from binary_gumbel.relaxed import logit_from_probability, sample_binary_gumbel_softmax
 
 __all__ = [

@@ -3,8 +3,8 @@
 At a model ``params`` and a fixed batch of binary images ``x``, the estimand is the
 gradient of the batch's mean ELBO with respect to the encoder's parameters
 ``(W, c)``, a vector of ``K (D + 1)`` numbers, known exactly by enumeration
-(:func:`binary_gumbel.vae_oracle.exact_gradient`). Each method of
-:data:`binary_gumbel.vae_training.METHODS` gives ``M`` independent estimates
+(:func:`binary_gumbel.estimators.vae_oracle.exact_gradient`). Each method of
+:data:`binary_gumbel.estimators.vae_training.METHODS` gives ``M`` independent estimates
 ``G_i`` of it (each at the method's evaluations of ``f`` per image: two, or REBAR's three), with
 errors ``e_i = G_i - g*``. From them, with ``mu = E[e]`` and ``Sigma = Cov(e)``:
 
@@ -18,7 +18,7 @@ errors ``e_i = G_i - g*``. From them, with ``mu = E[e]`` and ``Sigma = Cov(e)``:
   It resolves a much smaller bias than ``|mu|^2`` does, in that one direction.
 
 Each is the mean of independent, identically distributed terms, and its interval
-is :func:`binary_gumbel.montecarlo.check_mean`'s ``mean -+ z s / sqrt(n)`` at the
+is :func:`binary_gumbel.verification.montecarlo.check_mean`'s ``mean -+ z s / sqrt(n)`` at the
 stated two-sided false-alarm rate per interval (a normal approximation, by the
 central limit theorem). An unbiased estimator's squared-bias interval contains 0,
 except with probability about that rate.
@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.gradients import scientific
-from binary_gumbel.montecarlo import check_mean
-from binary_gumbel.vae import LearningSignal, Params, check_count, encoder_gradient
-from binary_gumbel.vae_oracle import exact_gradient
-from binary_gumbel.vae_training import METHODS, method
+from binary_gumbel.estimators.gradients import scientific
+from binary_gumbel.estimators.vae import LearningSignal, Params, check_count, encoder_gradient
+from binary_gumbel.estimators.vae_oracle import exact_gradient
+from binary_gumbel.estimators.vae_training import METHODS, method
+from binary_gumbel.verification.montecarlo import check_mean
 
 __all__ = ["GradientStats", "gradient_study", "study_markdown"]
 

@@ -34,13 +34,13 @@ T = TypeVar("T")
 
 
 def library_fingerprint(package: Path | None = None) -> str:
-    """SHA-256 of every ``.py`` file under ``package`` (this package by default), and the runtime.
+    """SHA-256 of every ``.py`` file under ``package`` (all of binary_gumbel by default), runtime.
 
     Files are taken in sorted order of their path relative to ``package``, and
     both the path and the bytes go into the hash, so renaming, adding, removing
     or editing any file changes it.
     """
-    package = Path(package) if package is not None else Path(__file__).resolve().parent
+    package = Path(package) if package is not None else Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         if "__pycache__" in path.parts:

@@ -1,7 +1,7 @@
 """The verifier's results and the symbolic derivations, formatted for the book's pages.
 
 The tables and evidence blocks are built from
-:class:`binary_gumbel.derivation.ClaimResult` objects, so every verdict shown is
+:class:`binary_gumbel.verification.derivation.ClaimResult` objects, so every verdict shown is
 the one the verdict engine computed. LaTeX statements become inline math
 (``$...$``) in tables and display math in :func:`evidence_blocks`; free text is
 escaped so that Markdown never reads it as markup; the verifier's evidence keeps
@@ -12,7 +12,7 @@ JupyterLab render as MyST. In the verdict table each verdict is a badge
 ``_static/badges.css``, so that no verdict is told by colour alone. Evidence blocks
 can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
 :func:`derivation_latex` lays out the steps of a
-:class:`binary_gumbel.symbolic.Derivation` as one aligned display.
+:class:`binary_gumbel.verification.symbolic.Derivation` as one aligned display.
 """
 
 from __future__ import annotations
@@ -23,7 +23,11 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from binary_gumbel.montecarlo import DEFAULT_FALSE_ALARM, ProportionCheck, check_proportion
+from binary_gumbel.verification.montecarlo import (
+    DEFAULT_FALSE_ALARM,
+    ProportionCheck,
+    check_proportion,
+)
 
 __all__ = [
     "VERDICT_BADGES",

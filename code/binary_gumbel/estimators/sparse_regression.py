@@ -37,11 +37,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from binary_gumbel import montecarlo
 from binary_gumbel._validation import as_generator, check_tau
+from binary_gumbel.estimators.optim import Adam
 from binary_gumbel.hard_concrete import GAMMA, ZETA, _check_gamma, _check_zeta
 from binary_gumbel.noise import _sigmoid
-from binary_gumbel.optim import Adam
+from binary_gumbel.verification import montecarlo
 
 __all__ = [
     "Comparison",
@@ -438,8 +438,8 @@ def train_gates(
 # --- intervals -------------------------------------------------------------------------------
 
 
-# Intervals follow the book's convention (binary_gumbel.montecarlo): Student-t for means over
-# the seeds, Clopper-Pearson for proportions, the rate named ``false_alarm``.
+# Intervals follow the book's convention (binary_gumbel.verification.montecarlo): Student-t
+# for means over the seeds, Clopper-Pearson for proportions, the rate named ``false_alarm``.
 Interval = montecarlo.Interval
 proportion_interval = montecarlo.proportion_interval
 mean_interval = montecarlo.mean_interval

@@ -1,6 +1,6 @@
 """Where hard concrete gates miss the exact best subset: near-ties, one-sided misses, freezing.
 
-Three diagnostics of a penalty-weight sweep (:mod:`binary_gumbel.sparse_regression`),
+Three diagnostics of a penalty-weight sweep (:mod:`binary_gumbel.estimators.sparse_regression`),
 each a computation rather than an explanation:
 
 - **near-ties** (:func:`near_ties`): a dataset is near-tied at ``lam`` when the
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from binary_gumbel.sparse_regression import (
+from binary_gumbel.estimators.sparse_regression import (
     BEST,
     GATES,
     Comparison,

@@ -1,7 +1,7 @@
 """REBAR and RELAX: unbiased gradient estimators that use the relaxation as a control variate.
 
 On the book's toy problem, ``L(theta) = E[f(b)]`` with ``f(b) = (b - t)^2`` and
-``b ~ Bernoulli(sigmoid(theta))`` (:mod:`binary_gumbel.gradients`), both
+``b ~ Bernoulli(sigmoid(theta))`` (:mod:`binary_gumbel.estimators.gradients`), both
 estimators draw two uniforms per estimate: ``u`` gives the Logistic sample
 ``z = theta + log(u / (1 - u))`` and ``b = H(z)``, and ``v`` gives ``z~``, a
 sample of ``z`` given ``b`` (:mod:`binary_gumbel.conditional_noise`). With
@@ -65,10 +65,16 @@ from binary_gumbel._validation import (
     check_uniform,
 )
 from binary_gumbel.conditional_noise import sample_and_derivative_unchecked
-from binary_gumbel.gradients import _check_count, _float, exact_gradient, objective, scientific
-from binary_gumbel.montecarlo import PairedComparison, mean_interval, paired_comparison
+from binary_gumbel.estimators.gradients import (
+    _check_count,
+    _float,
+    exact_gradient,
+    objective,
+    scientific,
+)
+from binary_gumbel.estimators.optim import Adam
 from binary_gumbel.noise import _logistic, _sigmoid
-from binary_gumbel.optim import Adam
+from binary_gumbel.verification.montecarlo import PairedComparison, mean_interval, paired_comparison
 
 __all__ = [
     "METHODS",
@@ -674,10 +680,10 @@ def conditional_ks(logit: float, n: int, rng=None, false_alarm: float = 1e-6):
     """KS tests of ``z~`` given ``b = 0`` and ``b = 1`` against the derived CDFs.
 
     Returns ``(samples, checks)``, two dicts keyed by ``b``; each check is a
-    :class:`binary_gumbel.montecarlo.KSCheck` at ``false_alarm``.
+    :class:`binary_gumbel.verification.montecarlo.KSCheck` at ``false_alarm``.
     """
     from binary_gumbel.conditional_noise import conditional_logistic_cdf
-    from binary_gumbel.montecarlo import check_ks
+    from binary_gumbel.verification.montecarlo import check_ks
 
     samples = conditional_samples(logit, n, rng)
     checks = {
@@ -698,7 +704,7 @@ def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **setting
 @dataclass(frozen=True)
 class Comparison:
     """Final ``p`` of two sets of seeded runs, paired by seed (runs with the same index
-    share their noise): the :class:`~binary_gumbel.montecarlo.PairedComparison` of
+    share their noise): the :class:`~binary_gumbel.verification.montecarlo.PairedComparison` of
     ``p_a - p_b`` (Student-t interval, one-sided Wilcoxon signed-rank p-value for
     "``a`` ends lower")."""
 

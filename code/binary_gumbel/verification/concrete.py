@@ -4,7 +4,7 @@
 ``a = e^L`` (Maddison, Mnih & Teh 2016, arXiv:1611.00712, App. B: Eq. 16, Definition 2
 and Eq. 17; its Proposition 2 is their Proposition 1 of Sec. 3.2 with n = 2). The
 density derived by change of variables in
-:func:`binary_gumbel.symbolic.binary_concrete_density` is rewritten here in the
+:func:`binary_gumbel.verification.symbolic.binary_concrete_density` is rewritten here in the
 product form
 
     f(x) = tau a x^(tau-1) (1-x)^(tau-1) / (a (1-x)^tau + x^tau)^2,
@@ -28,7 +28,7 @@ from functools import cache
 
 import sympy as sp
 
-from binary_gumbel.symbolic import binary_concrete_density, in_odds, sigmoid, tau, x
+from binary_gumbel.verification.symbolic import binary_concrete_density, in_odds, sigmoid, tau, x
 
 __all__ = [
     "L",
@@ -44,7 +44,8 @@ __all__ = [
     "temperature_limits",
 ]
 
-#: The logit, the symbol used by :func:`binary_gumbel.symbolic.binary_concrete_density`.
+#: The logit, the symbol of
+#: :func:`binary_gumbel.verification.symbolic.binary_concrete_density`.
 L = sp.Symbol("L", real=True)
 _s = sp.Symbol("s", positive=True)
 

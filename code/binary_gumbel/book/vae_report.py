@@ -1,7 +1,7 @@
 """What the VAE chapters report: paired comparisons, the learning-rate check, the verdict table.
 
 Conventions (the book's): means over a few seeds get Student-t intervals
-(:func:`binary_gumbel.vae_training.t_interval`); two methods run on the same seeds
+(:func:`binary_gumbel.estimators.vae_training.t_interval`); two methods run on the same seeds
 see the same data, so they are compared by the paired differences, seed by seed,
 with a Student-t interval and the paired t-test; every rate stated is two-sided and
 per interval, and a family of ``m`` intervals has a family-wise rate of at most ``m``
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from binary_gumbel.gradients import scientific
-from binary_gumbel.vae_study import GradientStats
-from binary_gumbel.vae_training import Training, method, t_interval
+from binary_gumbel.estimators.gradients import scientific
+from binary_gumbel.estimators.vae_study import GradientStats
+from binary_gumbel.estimators.vae_training import Training, method, t_interval
 
 __all__ = [
     "Paired",

@@ -3,8 +3,8 @@
 Each function draws its noise from an explicit ``rng`` (anything
 :func:`numpy.random.default_rng` accepts), computes the samples with the
 library's samplers or with the note's formulas as written (lambdified from
-:mod:`binary_gumbel.derivation`), and returns them together with the
-statistical checks of :mod:`binary_gumbel.montecarlo` that the chapter reports.
+:mod:`binary_gumbel.verification.derivation`), and returns them together with the
+statistical checks of :mod:`binary_gumbel.verification.montecarlo` that the chapter reports.
 
 References: Jang, Gu & Poole (2016), arXiv:1611.01144 (the Gumbel-softmax);
 Maddison, Mnih & Teh (2016), arXiv:1611.00712 (the binary Concrete); Gumbel
@@ -20,10 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from binary_gumbel import derivation_engine as engine
 from binary_gumbel._validation import as_float_array, as_generator, check_finite, check_tau
-from binary_gumbel.derivation_montecarlo import sample_expression
-from binary_gumbel.montecarlo import KSCheck, ProportionCheck, check_ks, check_proportion
 from binary_gumbel.noise import (
     gumbel_from_uniform,
     log_sigmoid,
@@ -32,6 +29,14 @@ from binary_gumbel.noise import (
     sigmoid,
 )
 from binary_gumbel.relaxed import binary_gumbel_softmax, gumbel_softmax, logit_from_unnormalized
+from binary_gumbel.verification import derivation_engine as engine
+from binary_gumbel.verification.derivation_montecarlo import sample_expression
+from binary_gumbel.verification.montecarlo import (
+    KSCheck,
+    ProportionCheck,
+    check_ks,
+    check_proportion,
+)
 
 __all__ = [
     "ExceedanceCurve",
@@ -177,9 +182,9 @@ class ExceedanceCurve:
 def exceedance_curve(expr, points: Sequence[Mapping], claimed, n, seed: int = 0) -> ExceedanceCurve:
     """Estimate ``P(x > 1/2)`` for the SymPy relaxation ``expr`` at each parameter point.
 
-    ``expr`` is a formula of :mod:`binary_gumbel.derivation` (for example the
+    ``expr`` is a formula of :mod:`binary_gumbel.verification.derivation` (for example the
     note's ``EQ1`` as written, or ``CORRECTED_EQ1``), evaluated as written by
-    :func:`binary_gumbel.derivation_montecarlo.sample_expression` with ``n``
+    :func:`binary_gumbel.verification.derivation_montecarlo.sample_expression` with ``n``
     draws of its noise per point; ``claimed`` is a SymPy expression of the same
     parameters. The same seed is used at every point.
     """

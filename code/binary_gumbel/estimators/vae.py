@@ -3,13 +3,13 @@
 The model is the "linear" benchmark of Dong, Mnih & Tucker (2020, "DisARM",
 arXiv:2006.10680; their code ``disarm/binary/experiment_launcher_singlelayer.py``,
 ``encoder_type == 'linear'``: one linear layer each way and a learned prior logit),
-at the scale of 8 x 8 digits (:mod:`binary_gumbel.digits`). For a binary image
+at the scale of 8 x 8 digits (:mod:`binary_gumbel.estimators.digits`). For a binary image
 ``x`` (D pixels) and a binary latent ``b`` (K bits):
 
 - prior ``p(b) = prod_k Bernoulli(b_k; sigmoid(eta_k))``, ``eta`` learned;
 - decoder ``p(x | b) = prod_j Bernoulli(x_j; sigmoid(h_j))``, ``h = V b + d``;
 - encoder ``q(b | x) = prod_k Bernoulli(b_k; sigmoid(a_k))``, ``a = W x + c``,
-  the ``logit`` of the estimators in :mod:`binary_gumbel.binary_estimators`.
+  the ``logit`` of the estimators in :mod:`binary_gumbel.estimators.binary_estimators`.
 
 The ELBO of one image is ``E_q[f(b)]`` with the learning signal
 
@@ -35,7 +35,7 @@ All arrays carry leading "run" axes: a :class:`Params` with leading shape ``(R,)
 holds ``R`` models, which train side by side in the same array operations.
 The derivatives are written out by hand (the model is linear) and the tests
 check each one against central finite differences of the enumerated ELBO
-(:mod:`binary_gumbel.vae_oracle`).
+(:mod:`binary_gumbel.estimators.vae_oracle`).
 """
 
 from __future__ import annotations

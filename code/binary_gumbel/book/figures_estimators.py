@@ -1,6 +1,6 @@
 """Figures for the chapter on the estimators made for binary variables.
 
-Kept apart from :mod:`binary_gumbel.figures` (whose style and palette they use)
+Kept apart from :mod:`binary_gumbel.book.figures` (whose style and palette they use)
 so that module stays one job long.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from binary_gumbel.figures import PALETTE
+from binary_gumbel.book.figures import PALETTE
 
 __all__ = ["plot_bias_against_tau"]
 

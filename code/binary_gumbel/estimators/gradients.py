@@ -22,7 +22,7 @@ sample is ``b = 1[theta + l > 0]``, a Bernoulli(p) variable.
   the pathwise derivative of ``f(x)``; biased, because ``E f(x) != E f(b)``.
 - straight-through Gumbel (Bengio et al. 2013; Jang et al. 2016): the forward
   pass uses ``b``, the backward pass ``dx/dtheta``: ``2 (b - t) x (1 - x) / tau``.
-- REBAR and RELAX (:mod:`binary_gumbel.control_variates`) take two uniforms per
+- REBAR and RELAX (:mod:`binary_gumbel.estimators.control_variates`) take two uniforms per
   estimate, ``u[..., 0]`` and ``u[..., 1]``; their registry entries say so with an
   attribute ``uniforms = 2`` (see :func:`uniforms_per_estimate`).
 """
@@ -38,7 +38,6 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
-from binary_gumbel import binary_toy
 from binary_gumbel._validation import (
     as_float_array,
     as_generator,
@@ -47,8 +46,9 @@ from binary_gumbel._validation import (
     check_tau,
     check_uniform,
 )
-from binary_gumbel.montecarlo import z_for_false_alarm
+from binary_gumbel.estimators import binary_toy
 from binary_gumbel.noise import _sigmoid, logistic_from_uniform
+from binary_gumbel.verification.montecarlo import z_for_false_alarm
 
 __all__ = [
     "ESTIMATORS",
@@ -195,7 +195,7 @@ def _pairs(u) -> np.ndarray:
 
 def _rebar_entry(theta, target, tau, u):
     """REBAR with ``eta = 1`` and the Concrete temperature ``lambda = tau``; ``u`` holds pairs."""
-    from binary_gumbel.control_variates import rebar
+    from binary_gumbel.estimators.control_variates import rebar
 
     u = _pairs(u)
     return rebar(theta, target, u[..., 0], u[..., 1], eta=1.0, temperature=tau)
@@ -203,7 +203,7 @@ def _rebar_entry(theta, target, tau, u):
 
 def _relax_entry(theta, target, tau, u):
     """RELAX at the fixed ``control_variates.REFERENCE_PHI``, with ``lambda = tau``."""
-    from binary_gumbel.control_variates import REFERENCE_PHI, relax
+    from binary_gumbel.estimators.control_variates import REFERENCE_PHI, relax
 
     u = _pairs(u)
     phi = np.array(REFERENCE_PHI)

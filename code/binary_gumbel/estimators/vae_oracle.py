@@ -2,13 +2,13 @@
 
 With K binary latents there are ``2^K`` configurations ``b``; for K near 8 they
 can all be listed, and every expectation over ``q(b | x)`` becomes a finite sum
-(:mod:`binary_gumbel.vae` defines the model and ``f``):
+(:mod:`binary_gumbel.estimators.vae` defines the model and ``f``):
 
 - the ELBO ``sum_b q(b | x) f(b)``;
 - its gradient with respect to the encoder logit ``a``: by the score-function
   identity, and since ``E_q[d log q / d a] = 0``,
   ``dELBO/da = sum_b q(b | x) f(b) (b - sigmoid(a))``, then ``W`` and ``c`` by the
-  chain rule (:func:`binary_gumbel.vae.encoder_gradient`);
+  chain rule (:func:`binary_gumbel.estimators.vae.encoder_gradient`);
 - the decoder and prior gradients, ``sum_b q(b | x)`` times their pathwise gradients;
 - the marginal likelihood ``log p(x) = logsumexp_b [log p(x | b) + log p(b)]``, with no
   importance sampling, and the gap ``log p(x) - ELBO = KL(q(b | x) || p(b | x)) >= 0``.
@@ -24,7 +24,7 @@ from functools import cache
 
 import numpy as np
 
-from binary_gumbel.vae import (
+from binary_gumbel.estimators.vae import (
     Params,
     check_images,
     encoder_gradient,
@@ -120,7 +120,9 @@ class Enumeration:
 
 def _check(params: Params, x) -> tuple[Params, np.ndarray]:
     if not isinstance(params, Params):
-        raise TypeError(f"params must be a binary_gumbel.vae.Params; got {type(params).__name__}")
+        raise TypeError(
+            f"params must be a binary_gumbel.estimators.vae.Params; got {type(params).__name__}"
+        )
     _check_latents(params.latents)
     return params, check_images(x, params.pixels)
 

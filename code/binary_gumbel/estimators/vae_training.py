@@ -1,20 +1,20 @@
 """Training the binary-latent VAE with every estimator, all runs stacked.
 
-Every method (:data:`METHODS`) trains the model of :mod:`binary_gumbel.vae` on the
-digits of :mod:`binary_gumbel.digits` from the same initial parameters, with the
-book's Adam (:mod:`binary_gumbel.optim`) on every parameter. Only the estimate of
+Every method (:data:`METHODS`) trains the model of :mod:`binary_gumbel.estimators.vae` on the
+digits of :mod:`binary_gumbel.estimators.digits` from the same initial parameters, with the
+book's Adam (:mod:`binary_gumbel.estimators.optim`) on every parameter. Only the estimate of
 the encoder's logit gradient differs between methods; it comes from
-:mod:`binary_gumbel.binary_estimators`. The decoder and the prior get the
+:mod:`binary_gumbel.estimators.binary_estimators`. The decoder and the prior get the
 pathwise gradient at the points where the estimator evaluated ``f``
-(:meth:`binary_gumbel.vae.LearningSignal.model_gradient`).
+(:meth:`binary_gumbel.estimators.vae.LearningSignal.model_gradient`).
 
 Equal cost: every method but REBAR evaluates ``f`` (or ``f`` and its gradient) twice
 per image and step. ARM and DisARM use their antithetic pair, RLOO its two samples,
 and the one-evaluation estimators (REINFORCE, straight-through, Gumbel-softmax,
 straight-through Gumbel-softmax, ReinMax) average two independent estimates. REBAR
-(:mod:`binary_gumbel.binary_rebar`) needs three for its one sample.
-"exact" is gradient ascent on the exact ELBO of the batch (:mod:`binary_gumbel.vae_oracle`),
-the reference.
+(:mod:`binary_gumbel.estimators.binary_rebar`) needs three for its one sample.
+"exact" is gradient ascent on the exact ELBO of the batch
+(:mod:`binary_gumbel.estimators.vae_oracle`), the reference.
 
 Stacking: for one method, all seeds and learning rates are one leading run axis
 ``R = len(learning_rates) * seeds`` (run ``i * seeds + s`` has learning rate ``i``
@@ -33,12 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from binary_gumbel import binary_estimators as be
-from binary_gumbel.binary_rebar import rebar
-from binary_gumbel.digits import Digits, binarize
-from binary_gumbel.optim import Adam
-from binary_gumbel.vae import LearningSignal, Params, check_count, initial_params
-from binary_gumbel.vae_oracle import evaluate_bounds, exact_gradient
+from binary_gumbel.estimators import binary_estimators as be
+from binary_gumbel.estimators.binary_rebar import rebar
+from binary_gumbel.estimators.digits import Digits, binarize
+from binary_gumbel.estimators.optim import Adam
+from binary_gumbel.estimators.vae import LearningSignal, Params, check_count, initial_params
+from binary_gumbel.estimators.vae_oracle import evaluate_bounds, exact_gradient
 
 __all__ = [
     "METHODS",
@@ -55,7 +55,7 @@ __all__ = [
 class Method:
     """One way to estimate the encoder's logit gradient at two evaluations per image.
 
-    ``function`` is an estimator of :mod:`binary_gumbel.binary_estimators` (None for
+    ``function`` is an estimator of :mod:`binary_gumbel.estimators.binary_estimators` (None for
     "exact"); ``tau`` its temperature, if it has one; ``pathwise`` whether it takes
     ``f_grad`` rather than ``f``; ``samples`` the leading sample axis of its uniforms
     (2: two independent uniform vectors; None: one vector, ARM's and DisARM's pair);
@@ -146,7 +146,7 @@ def t_interval(values, axis: int = -1, false_alarm: float = 0.05):
 def adam_scale_residual(steps: int = 3):
     """SymPy: Adam's update after ``steps`` gradients ``c g_i`` minus that after ``g_i``.
 
-    With ``eps = 0`` (:class:`binary_gumbel.optim.Adam` adds ``1e-8``), ``m`` scales by
+    With ``eps = 0`` (:class:`binary_gumbel.estimators.optim.Adam` adds ``1e-8``), ``m`` scales by
     ``c``, ``v`` by ``c^2``, and ``m_hat / sqrt(v_hat)`` not at all: the residual
     simplifies to 0 for every ``c > 0``.
     """
@@ -232,7 +232,7 @@ def train(
     Every run starts from ``initial_params(latents, ..., rng=init_seed)``. At each
     step, seed ``s`` draws ``batch`` training images and binarizes them afresh
     (shared by all methods and learning rates); each method then draws its own
-    uniforms. Test bounds are exact (:func:`binary_gumbel.vae_oracle.evaluate_bounds`),
+    uniforms. Test bounds are exact (:func:`binary_gumbel.estimators.vae_oracle.evaluate_bounds`),
     on the first ``test_images`` test images (all by default), after every step
     count in ``checkpoints`` (default: 0 and ``steps``); with ``log_marginal=False`` only
     the ELBO (``test_log_marginal`` is NaN), which is cheaper.

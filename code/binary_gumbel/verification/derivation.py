@@ -3,8 +3,8 @@
 The note ("Gumbel Softmax Estimation for Binary Random Variables") is encoded as
 written; transcription artefacts are read as what was evidently meant and listed
 as typos. Each claim has a stable id and is decided by the verdict engine
-(:mod:`binary_gumbel.derivation_engine`), with Monte Carlo confirmations
-(:mod:`binary_gumbel.derivation_montecarlo`). Every failure gets a correction,
+(:mod:`binary_gumbel.verification.derivation_engine`), with Monte Carlo confirmations
+(:mod:`binary_gumbel.verification.derivation_montecarlo`). Every failure gets a correction,
 decided by the same engine.
 
 References: Jang, Gu & Poole (2016), arXiv:1611.01144; Maddison, Mnih & Teh
@@ -20,18 +20,26 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from binary_gumbel import derivation_engine as engine
-from binary_gumbel import results_cache
-from binary_gumbel.derivation_engine import FAILS, HOLDS, Check, Phrase, combine, formula, say
-from binary_gumbel.derivation_montecarlo import (
+from binary_gumbel.relaxed import gumbel_softmax, sample_binary_gumbel_softmax
+from binary_gumbel.verification import derivation_engine as engine
+from binary_gumbel.verification import results_cache
+from binary_gumbel.verification.derivation_engine import (
+    FAILS,
+    HOLDS,
+    Check,
+    Phrase,
+    combine,
+    formula,
+    say,
+)
+from binary_gumbel.verification.derivation_montecarlo import (
     LIMIT_TAU,
     SEED,
     ks_confirmation,
     proportion_confirmation,
     sample_expression,
 )
-from binary_gumbel.relaxed import gumbel_softmax, sample_binary_gumbel_softmax
-from binary_gumbel.symbolic import (
+from binary_gumbel.verification.symbolic import (
     Sigmoid,
     alpha1,
     alpha2,
@@ -69,7 +77,7 @@ __all__ = [
 ]
 
 #: Monte Carlo sizes. Their power against the note's errors (off by at least 1/2) is
-#: essentially 1; see :mod:`binary_gumbel.derivation_montecarlo` for the bound.
+#: essentially 1; see :mod:`binary_gumbel.verification.derivation_montecarlo` for the bound.
 N_PROPORTION = 100_000
 N_KS = 20_000
 
@@ -514,7 +522,7 @@ def _shared() -> dict[str, ClaimResult]:
     """Every claim's result from the one run of the verifier that a book build shares.
 
     The chapters' kernels of one build load it through
-    :func:`binary_gumbel.results_cache.cached`, keyed on the library's source.
+    :func:`binary_gumbel.verification.results_cache.cached`, keyed on the library's source.
     """
     return results_cache.cached(
         "verdicts", lambda: {claim_id: _computed(claim_id) for claim_id in CLAIM_IDS}

@@ -2,8 +2,8 @@
 
 The note's formulas are evaluated as written, through :func:`sympy.lambdify` of
 their SymPy expressions; the library's samplers stand for the corrected ones.
-Every check is a hypothesis test from :mod:`binary_gumbel.montecarlo` at the
-false-alarm rate :data:`~binary_gumbel.montecarlo.DEFAULT_FALSE_ALARM`, with a
+Every check is a hypothesis test from :mod:`binary_gumbel.verification.montecarlo` at the
+false-alarm rate :data:`~binary_gumbel.verification.montecarlo.DEFAULT_FALSE_ALARM`, with a
 fixed seed. A confirmation records whether it agrees with the exact verdict;
 the caller treats disagreement as a failure of the check itself.
 
@@ -22,9 +22,9 @@ import math
 import numpy as np
 import sympy as sp
 
-from binary_gumbel.derivation_engine import LAWS, Check, Phrase, formula, say
-from binary_gumbel.montecarlo import DEFAULT_FALSE_ALARM, check_ks, check_proportion
-from binary_gumbel.symbolic import tau
+from binary_gumbel.verification.derivation_engine import LAWS, Check, Phrase, formula, say
+from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, check_ks, check_proportion
+from binary_gumbel.verification.symbolic import tau
 
 __all__ = ["SEED", "ks_confirmation", "proportion_confirmation", "sample_expression"]
 

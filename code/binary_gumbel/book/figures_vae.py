@@ -1,6 +1,6 @@
-"""The figures of the two VAE chapters, in the book's style (:mod:`binary_gumbel.figures`).
+"""The figures of the two VAE chapters, in the book's style (:mod:`binary_gumbel.book.figures`).
 
-Every series has its own colour (the Okabe-Ito :data:`~binary_gumbel.figures.PALETTE`),
+Every series has its own colour (the Okabe-Ito :data:`~binary_gumbel.book.figures.PALETTE`),
 marker and line style, so that the figures read in grey-scale too. Helpers draw on
 axes they are given and return them; the chapters hold captions and alt text.
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from binary_gumbel.figures import PALETTE
-from binary_gumbel.vae_training import Training, t_interval
+from binary_gumbel.book.figures import PALETTE
+from binary_gumbel.estimators.vae_training import Training, t_interval
 
 __all__ = [
     "plot_bounds",
@@ -52,7 +52,7 @@ def plot_study(axes, studies: dict, names: Sequence[str]):
     """Two panels per estimator row: MSE relative to ``|g*|^2`` and the bias along ``g*``.
 
     ``studies`` maps a label (a checkpoint) to a list of
-    :class:`binary_gumbel.vae_study.GradientStats`; ``names`` orders the estimators.
+    :class:`binary_gumbel.estimators.vae_study.GradientStats`; ``names`` orders the estimators.
     Error bars are the intervals of the study.
     """
     ax_mse, ax_bias = axes

@@ -2,7 +2,7 @@
 
 Every function here returns SymPy objects built by computation (integration,
 solving, limits, differentiation), never a typed-in answer. The verdict engine
-(:mod:`binary_gumbel.derivation_engine`) reuses them.
+(:mod:`binary_gumbel.verification.derivation_engine`) reuses them.
 
 Parameterisations
 -----------------
@@ -386,7 +386,7 @@ def fast_form_identity() -> Derivation:
 
     The binary Concrete sample ``sigma((ell + log(u/(1-u)))/tau)`` (Maddison et al. 2016) is
     the note's Eq. (1) with its sign corrected (the note writes ``sigma(-(...)/tau)``; see
-    :mod:`binary_gumbel.derivation`). It is evaluated as ``1/(1 + t)`` with
+    :mod:`binary_gumbel.verification.derivation`). It is evaluated as ``1/(1 + t)`` with
     ``t = exp((log((1-u)/u) - ell)/tau)``: one logarithm and one exponential. The difference
     of the two forms simplifies to 0 on the odds of ``u``.
     """

@@ -1,13 +1,14 @@
 """The binary estimators on the toy ``f(b) = (b - t)^2``: registry entries and exact moments.
 
 One binary variable, ``b ~ Bernoulli(p)``, ``p = sigmoid(theta)``; the gradient of
-``E[(b - t)^2]`` is ``(1 - 2t) p (1 - p)`` (:func:`binary_gumbel.gradients.exact_gradient`).
+``E[(b - t)^2]`` is ``(1 - 2t) p (1 - p)``
+(:func:`binary_gumbel.estimators.gradients.exact_gradient`).
 
 - :func:`toy_objective` gives ``f(b) = (mean_k b_k - t)^n`` and its gradient, for
   ``K`` latents on the last axis; with ``K = 1`` and ``n = 2`` it is the toy.
 - :data:`TOY_ENTRIES` adapts ARM, DisARM, RLOO (two samples) and ReinMax of
-  :mod:`binary_gumbel.binary_estimators` to the signature
-  ``(theta, target, tau, u)`` of :data:`binary_gumbel.gradients.ESTIMATORS`;
+  :mod:`binary_gumbel.estimators.binary_estimators` to the signature
+  ``(theta, target, tau, u)`` of :data:`binary_gumbel.estimators.gradients.ESTIMATORS`;
   RLOO takes ``u`` of shape ``(..., 2)`` and says so with ``uniforms = 2``.
 - :func:`exact_moments` gives each estimator's exact mean and variance as SymPy
   expressions in ``p`` and ``t`` (and ``s = sigmoid(theta / tau)`` for
@@ -26,7 +27,6 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from binary_gumbel import binary_estimators as be
 from binary_gumbel._validation import (
     as_float_array,
     broadcast,
@@ -34,6 +34,7 @@ from binary_gumbel._validation import (
     check_tau,
     check_uniform,
 )
+from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.noise import sigmoid
 
 __all__ = [
@@ -74,7 +75,7 @@ def _toy_args(theta, target, u, pairs: bool = False):
 def toy_objective(target, power: int = 2) -> tuple[Callable, Callable]:
     """``f(b) = (mean_k b_k - t)^n`` and ``f_grad(x) = (f(x), n (mean_k x_k - t)^(n-1) / K)``.
 
-    The pair that :mod:`binary_gumbel.binary_estimators` takes, for ``K`` latents on
+    The pair that :mod:`binary_gumbel.estimators.binary_estimators` takes, for ``K`` latents on
     the last axis, ``n = power``; ``target`` ``t`` broadcasts against the leading axes.
     With ``K = 1`` and ``n = 2`` it is the toy ``(b - t)^2``.
     """
@@ -286,7 +287,7 @@ def equal_cost_variances(theta, target) -> dict[str, np.ndarray]:
 
 
 def _sci(x: float) -> str:
-    from binary_gumbel.gradients import scientific  # gradients imports this module
+    from binary_gumbel.estimators.gradients import scientific  # gradients imports this module
 
     return "0" if x == 0 else scientific(x, 2)
 
