@@ -589,14 +589,14 @@ def plot_conditional_cdfs(ax, samples_by_b, cdf, *, logit: float, max_points: in
 def plot_rebar_saving(axes, grids, labels: Sequence[str]):
     """REBAR's variance against its temperature lambda, one series per grid, on two axes.
 
-    ``grids`` are :class:`binary_gumbel.estimators.control_variates.VarianceGrid` results over a
+    ``grids`` are :class:`binary_gumbel.estimators.rebar.VarianceGrid` results over a
     range of temperatures. Left: the variance relative to REINFORCE's at the optimal
     ``eta*`` (solid, markers) and, if ``eta = 1`` is on the grid, at ``eta = 1``
     (dashed), with the mean baseline's ratio as a dotted line; log-log. Right:
     ``eta*`` as a fraction of its ``lambda -> infinity`` limit ``c* / (1/2 - t)^2``
-    (:func:`binary_gumbel.estimators.control_variates.limit_eta`), which tends to 1.
+    (:func:`binary_gumbel.estimators.rebar.limit_eta`), which tends to 1.
     """
-    from binary_gumbel.estimators.control_variates import limit_eta
+    from binary_gumbel.estimators.rebar import limit_eta
 
     if len(axes) != 2:
         raise ValueError(f"axes must hold 2 axes; got {len(axes)}")
@@ -648,7 +648,7 @@ def _window_mean(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarra
 def plot_training_curves(ax, runs, quantity: str, *, window: int = 50, optimum=None):
     """One curve per training run against the step: the mean over its seeded chains.
 
-    ``runs`` are :class:`binary_gumbel.estimators.control_variates.Training` results;
+    ``runs`` are :class:`binary_gumbel.estimators.relax_training.Training` results;
     ``quantity`` is ``"loss"`` (the excess loss ``L - t^2``, log scale, with the
     chains' 10-90 % band), ``"probability"`` (``p = sigmoid(theta)``, with the
     band) or ``"variance"`` (log10 of the single-sample variance, averaged over

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from binary_gumbel.estimators.gradients import scientific
+from binary_gumbel.book.prose import scientific
 from binary_gumbel.estimators.vae_study import GradientStats
 from binary_gumbel.estimators.vae_training import Training, method, t_interval
 

@@ -8,8 +8,9 @@ One binary variable, ``b ~ Bernoulli(p)``, ``p = sigmoid(theta)``; the gradient 
   ``K`` latents on the last axis; with ``K = 1`` and ``n = 2`` it is the toy.
 - :data:`TOY_ENTRIES` adapts ARM, DisARM, RLOO (two samples) and ReinMax of
   :mod:`binary_gumbel.estimators.binary_estimators` to the signature
-  ``(theta, target, tau, u)`` of :data:`binary_gumbel.estimators.gradients.ESTIMATORS`;
-  RLOO takes ``u`` of shape ``(..., 2)`` and says so with ``uniforms = 2``.
+  ``(theta, target, tau, u)`` of :data:`binary_gumbel.estimators.registry.ESTIMATORS`;
+  RLOO takes ``u`` of shape ``(..., 2)`` (the registry's records say how many uniforms,
+  from :data:`binary_gumbel.estimators.binary_estimators.ESTIMATOR_TABLE`).
 - :func:`exact_moments` gives each estimator's exact mean and variance as SymPy
   expressions in ``p`` and ``t`` (and ``s = sigmoid(theta / tau)`` for
   ReinMax). ARM and DisARM are piecewise linear (DisARM piecewise constant)
@@ -40,16 +41,13 @@ from binary_gumbel.noise import sigmoid
 __all__ = [
     "EQUAL_COST",
     "EXACT_ESTIMATORS",
-    "TEMPERATURE_FREE",
     "TOY_ENTRIES",
     "exact_moments",
     "equal_cost_variances",
     "moments_at",
     "reinmax_bias",
     "reinmax_bias_expr",
-    "reinmax_table",
     "reinmax_zero_mean_taus",
-    "variance_table",
     "toy_objective",
     "p",
     "s",
@@ -119,8 +117,6 @@ def _reinmax_entry(theta, target, tau, u):
     return be.reinmax(f_grad, theta[..., None], tau[..., None], u[..., None])[..., 0][()]
 
 
-_rloo_entry.uniforms = 2
-
 #: ARM, DisARM, RLOO (two samples) and ReinMax as ``(theta, target, tau, u)`` estimators.
 TOY_ENTRIES: dict[str, Callable] = {
     "ARM": _score_entry(be.arm),
@@ -128,9 +124,6 @@ TOY_ENTRIES: dict[str, Callable] = {
     "RLOO (2 samples)": _rloo_entry,
     "ReinMax": _reinmax_entry,
 }
-
-#: The entries whose law does not depend on the temperature.
-TEMPERATURE_FREE = frozenset({"ARM", "DisARM", "RLOO (2 samples)"})
 
 #: The estimators :func:`exact_moments` knows.
 EXACT_ESTIMATORS = ("REINFORCE", "RLOO (2 samples)", "ARM", "DisARM", "ReinMax")
@@ -284,50 +277,3 @@ def equal_cost_variances(theta, target) -> dict[str, np.ndarray]:
     estimates); RLOO uses its two samples, ARM and DisARM their antithetic pair.
     """
     return {name: w * moments_at(name, theta, target)[1] for name, w in EQUAL_COST.items()}
-
-
-def _sci(x: float) -> str:
-    from binary_gumbel.estimators.gradients import scientific  # gradients imports this module
-
-    return "0" if x == 0 else scientific(x, 2)
-
-
-def variance_table(thetas, target) -> str:
-    """Markdown: exact variance of a two-evaluation estimate (:func:`equal_cost_variances`)."""
-    thetas = [float(x) for x in np.atleast_1d(thetas)]
-    rows = [equal_cost_variances(theta, target) for theta in thetas]
-    lines = [
-        "| estimator (2 evaluations) | "
-        + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas)
-        + " |",
-        "|:--|" + "--:|" * len(thetas),
-    ]
-    for name, w in EQUAL_COST.items():
-        label = "REINFORCE, mean of 2" if w != 1 else name
-        lines.append(f"| {label} | " + " | ".join(_sci(float(r[name])) for r in rows) + " |")
-    return "\n".join(lines)
-
-
-def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
-    """Markdown: ReinMax's exact ``quantity`` at ``theta``, a row per target, a column per tau.
-
-    ``quantity`` is ``"bias"`` (:func:`reinmax_bias`) or ``"variance"`` (of one
-    estimate, :func:`moments_at`); the second column is the exact gradient.
-    """
-    if quantity not in ("bias", "variance"):
-        raise ValueError(f"quantity must be 'bias' or 'variance'; got {quantity!r}")
-    taus = [float(x) for x in np.atleast_1d(taus)]
-    lines = [
-        "| t | exact gradient | " + " | ".join(f"τ = {x:g}" for x in taus) + " |",
-        "|--:|--:|" + "--:|" * len(taus),
-    ]
-    for t_value in np.atleast_1d(targets):
-        pv = float(sigmoid(float(theta)))
-        exact = (1 - 2 * float(t_value)) * pv * (1 - pv)
-        if quantity == "bias":
-            values = [reinmax_bias(theta, t_value, x) for x in taus]
-        else:
-            values = [moments_at("ReinMax", theta, t_value, x)[1] for x in taus]
-        cells = [_sci(float(v)) for v in values]
-        lines.append(f"| {float(t_value):g} | {_sci(exact)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)

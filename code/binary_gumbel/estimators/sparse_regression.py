@@ -37,10 +37,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from binary_gumbel._validation import as_generator, check_tau
+from binary_gumbel import _kernels
+from binary_gumbel._validation import as_generator, check_gamma, check_tau, check_zeta
 from binary_gumbel.estimators.optim import Adam
-from binary_gumbel.hard_concrete import GAMMA, ZETA, _check_gamma, _check_zeta
-from binary_gumbel.noise import _sigmoid
+from binary_gumbel.hard_concrete import GAMMA, ZETA, expected_l0, expected_l0_grad
 from binary_gumbel.verification import montecarlo
 
 __all__ = [
@@ -277,11 +277,11 @@ def gate_and_derivative(logit, tau, u, gamma=GAMMA, zeta=ZETA):
     and 0 where the gate is clipped. Inputs are float arrays with ``0 < u < 1``
     (the training loop's own; no checks here).
     """
-    s = _sigmoid((logit + np.log(u) - np.log1p(-u)) / tau)
+    s, slope = _kernels.sigmoid_and_slope((logit + _kernels.logistic(u)) / tau)
     stretched = gamma + (zeta - gamma) * s
     inside = (stretched > 0) & (stretched < 1)
-    dz = np.where(inside, (zeta - gamma) * s * (1 - s) / tau, 0.0)
-    return np.clip(stretched, 0, 1), dz
+    dz = np.where(inside, (zeta - gamma) * slope / tau, 0.0)
+    return _kernels.stretch_and_clip(s, gamma, zeta), dz
 
 
 def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=ZETA):
@@ -293,7 +293,8 @@ def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=Z
     ``c = y'y / n`` is left out) plus ``lam sum_j P(z_j != 0)`` in closed form. Its
     gradients: ``d/dtheta = mean(g * z)`` and
     ``d/dlogit = mean(g * theta * dz/dlogit) + lam sigmoid(v) sigmoid(-v)``, with
-    ``g = 2 (G w - b)`` and ``v = logit - tau log(-gamma / zeta)``.
+    ``g = 2 (G w - b)`` and ``v = logit - tau log(-gamma / zeta)``: the penalty and its
+    gradient are :func:`binary_gumbel.hard_concrete.expected_l0` and ``expected_l0_grad``.
 
     Shapes: ``theta`` and ``logit`` ``(seeds, k, d)``, ``G`` ``(seeds, d, d)``, ``b``
     ``(seeds, d)``, ``lam`` broadcasting against ``theta`` and ``u``
@@ -304,11 +305,10 @@ def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=Z
     w = theta * z
     Gw = np.einsum("ksld,sde->ksle", w, G)
     fit = np.mean(np.sum(w * Gw, axis=-1) - 2 * np.sum(w * b[None, :, None, :], axis=-1), axis=0)
-    v = logit - tau * math.log(-gamma / zeta)
-    penalty = np.sum(lam * _sigmoid(v), axis=-1)
+    penalty = np.sum(lam * expected_l0(logit, tau, gamma, zeta), axis=-1)
     grad_w = 2 * (Gw - b[None, :, None, :])
     d_theta = np.mean(grad_w * z, axis=0)
-    d_logit = np.mean(grad_w * theta * dz, axis=0) + lam * _sigmoid(v) * _sigmoid(-v)
+    d_logit = np.mean(grad_w * theta * dz, axis=0) + lam * expected_l0_grad(logit, tau, gamma, zeta)
     return fit + penalty, (d_theta, d_logit)
 
 
@@ -318,7 +318,7 @@ def test_gate(logit, gamma=GAMMA, zeta=ZETA) -> np.ndarray:
     Their Eq. (13); in their released code ``sample_z(..., sample=False)`` in
     ``l0_layers.py``. A feature is selected where it is positive.
     """
-    return np.clip(_sigmoid(np.asarray(logit)) * (zeta - gamma) + gamma, 0, 1)
+    return _kernels.stretch_and_clip(_kernels.sigmoid(np.asarray(logit)), gamma, zeta)
 
 
 test_gate.__test__ = False  # a library function, not a pytest test
@@ -397,7 +397,7 @@ def train_gates(
     if start is not None:
         tau, gamma, zeta = start.tau, start.gamma, start.zeta
     tau = float(check_tau(tau))
-    gamma, zeta = float(_check_gamma(gamma, None)), float(_check_zeta(zeta, None))
+    gamma, zeta = float(check_gamma(gamma)), float(check_zeta(zeta))
     lam = np.atleast_1d(np.asarray(lam, dtype=np.float64))
     if lam.ndim != 1 or np.any(~(lam >= 0)):
         raise ValueError(f"lam must be a non-negative number or 1-D array; got {lam}")

@@ -44,39 +44,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import as_float_array, as_generator, check_finite
+from binary_gumbel._kernels import sigmoid, softplus
+from binary_gumbel._validation import as_float_array, as_generator, check_count, check_finite
 
 __all__ = [
     "LearningSignal",
     "Params",
-    "check_count",
     "check_images",
-    "sigmoid",
     "encoder_gradient",
     "encoder_logit",
     "initial_params",
-    "softplus",
 ]
-
-
-def check_count(n, name: str, minimum: int = 1) -> int:
-    """``n`` as an int, or ``TypeError``/``ValueError`` naming ``name`` (``n >= minimum``)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer; got {n!r}")
-    if n < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {n}")
-    return int(n)
-
-
-def softplus(h: np.ndarray) -> np.ndarray:
-    """``log(1 + e^h) = max(h, 0) + log1p(e^-|h|)``, without overflow."""
-    return np.maximum(h, 0.0) + np.log1p(np.exp(-np.abs(h)))
-
-
-def sigmoid(h: np.ndarray) -> np.ndarray:
-    """``1 / (1 + e^-h)``, from ``e^-|h|`` (no overflow, and faster than SciPy's here)."""
-    e = np.exp(-np.abs(h))
-    return np.where(h >= 0, 1.0, e) / (1.0 + e)
 
 
 _FIELDS = ("encoder_weight", "encoder_bias", "decoder_weight", "decoder_bias", "prior_logit")

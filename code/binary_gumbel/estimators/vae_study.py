@@ -31,13 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.estimators.gradients import scientific
-from binary_gumbel.estimators.vae import LearningSignal, Params, check_count, encoder_gradient
+from binary_gumbel._validation import check_count
+from binary_gumbel.estimators.vae import LearningSignal, Params, encoder_gradient
 from binary_gumbel.estimators.vae_oracle import exact_gradient
 from binary_gumbel.estimators.vae_training import METHODS, method
 from binary_gumbel.verification.montecarlo import check_mean
 
-__all__ = ["GradientStats", "gradient_study", "study_markdown"]
+__all__ = ["GradientStats", "gradient_study"]
 
 
 @dataclass(frozen=True)
@@ -138,26 +138,3 @@ def gradient_study(
             )
         )
     return out
-
-
-def _sci(v: float) -> str:
-    return scientific(v, 1)
-
-
-def study_markdown(rows: Sequence[GradientStats]) -> str:
-    """A Markdown table: squared bias, variance and relative MSE with their intervals."""
-    lines = [
-        "| estimator | squared bias [interval] | bias along exact, relative [interval] "
-        "| consistent with 0? | variance [interval] | MSE / ‖exact‖² [interval] |",
-        "|:--|--:|--:|:--|--:|--:|",
-    ]
-    for r in rows:
-        verdict = "yes" if r.bias_consistent_with_zero else "no"
-        along = f"{r.along:+.3f} [{r.along_low:+.3f}, {r.along_high:+.3f}]".replace("-", "−")
-        lines.append(
-            f"| {r.method} | {_sci(r.bias2)} [{_sci(r.bias2_low)}, {_sci(r.bias2_high)}] "
-            f"| {along} "
-            f"| {verdict} | {_sci(r.variance)} [{_sci(r.variance_low)}, {_sci(r.variance_high)}] "
-            f"| {r.relative_mse:.3g} [{r.relative_mse_low:.3g}, {r.relative_mse_high:.3g}] |"
-        )
-    return "\n".join(lines)

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from binary_gumbel._validation import check_count
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators.binary_rebar import rebar
 from binary_gumbel.estimators.digits import Digits, binarize
 from binary_gumbel.estimators.optim import Adam
-from binary_gumbel.estimators.vae import LearningSignal, Params, check_count, initial_params
+from binary_gumbel.estimators.vae import LearningSignal, Params, initial_params
 from binary_gumbel.estimators.vae_oracle import evaluate_bounds, exact_gradient
 
 __all__ = [
