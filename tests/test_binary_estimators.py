@@ -412,19 +412,19 @@ def test_tables_have_a_row_per_estimator_and_target():
 
 
 def test_bias_figure_draws_two_panels_per_setting():
-    from binary_gumbel.book import figures, figures_estimators
+    from binary_gumbel.book import figures
 
     taus = np.geomspace(0.1, 10, 5)
     fig, axes = figures.new_figure(ncols=2)
-    figures_estimators.plot_bias_against_tau(
+    figures.plot_bias_against_tau(
         axes, taus, {"a": np.zeros(5), "b": np.ones(5)}, {"a": 1.0, "b": 2.0}
     )
     assert [line.get_label() for line in axes[0].get_lines()][:2] == ["a", "b"]
     np.testing.assert_allclose(axes[1].get_lines()[1].get_ydata(), 1.5)
     with pytest.raises(ValueError, match="same labels"):
-        figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus}, {"b": 1.0})
+        figures.plot_bias_against_tau(axes, taus, {"a": taus}, {"b": 1.0})
     with pytest.raises(ValueError, match="one value per temperature"):
-        figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus[:2]}, {"a": 1.0})
+        figures.plot_bias_against_tau(axes, taus, {"a": taus[:2]}, {"a": 1.0})
 
 
 @pytest.mark.parametrize("theta, target", [(-1.0, 0.45), (-1.0, 0.499), (1.0, 0.45), (-3.0, 0.25)])

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from binary_gumbel.book import demos, report
-from binary_gumbel.verification import derivation, symbolic
+from binary_gumbel.verification import derivation, note, symbolic
 from binary_gumbel.verification.derivation import ClaimResult
 from binary_gumbel.verification.montecarlo import check_proportion
 
@@ -96,8 +96,8 @@ def test_rescaled_samples_do_not_depend_on_the_scale():
 
 def test_exceedance_curve_separates_the_note_from_the_correction():
     points = [{symbolic.p: 0.2}, {symbolic.p: 0.7}]
-    written = demos.exceedance_curve(derivation.EQ1, points, symbolic.p, N, seed=8)
-    fixed = demos.exceedance_curve(derivation.CORRECTED_EQ1, points, symbolic.p, N, seed=8)
+    written = demos.exceedance_curve(note.EQ1, points, symbolic.p, N, seed=8)
+    fixed = demos.exceedance_curve(note.CORRECTED_EQ1, points, symbolic.p, N, seed=8)
     np.testing.assert_allclose(written.claimed, [0.2, 0.7])
     np.testing.assert_allclose(written.exact, [0.8, 0.3])
     np.testing.assert_allclose(fixed.exact, [0.2, 0.7])
@@ -111,7 +111,7 @@ def test_exceedance_curve_separates_the_note_from_the_correction():
 
 def test_exceedance_curve_needs_points():
     with pytest.raises(ValueError, match="points"):
-        demos.exceedance_curve(derivation.EQ1, [], symbolic.p, 10)
+        demos.exceedance_curve(note.EQ1, [], symbolic.p, 10)
 
 
 # --- report ------------------------------------------------------------------------------------

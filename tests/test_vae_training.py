@@ -231,19 +231,19 @@ def test_figures_draw_one_series_per_method(short_run, study):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from binary_gumbel.book import figures, figures_vae
+    from binary_gumbel.book import figures
 
     fig, axes = figures.new_figure(ncols=2)
     names = ["DisARM", "ARM"]
-    figures_vae.plot_test_elbo(axes[0], short_run, names)
+    figures.plot_test_elbo(axes[0], short_run, names)
     assert [line.get_label() for line in axes[0].get_lines()] == names
-    figures_vae.plot_study(axes, {"here": list(study.values())}, list(study))
+    figures.plot_study(axes, {"here": list(study.values())}, list(study))
     assert len(axes[1].containers) == 1  # one errorbar series per checkpoint label
     fig2, (ax1, ax2) = figures.new_figure(ncols=2)
-    figures_vae.plot_learning_rates(ax1, short_run)
+    figures.plot_learning_rates(ax1, short_run)
     assert len(ax1.containers) == len(short_run.methods)
     e = short_run.test_elbo[0, 0, 0]
-    figures_vae.plot_bounds(ax2, short_run.checkpoints, e, e + 0.1)
+    figures.plot_bounds(ax2, short_run.checkpoints, e, e + 0.1)
     assert len(ax2.get_lines()) == 2
     plt.close(fig2)
     plt.close(fig)

@@ -13,14 +13,19 @@ Maddison, Mnih & Teh (2016), arXiv:1611.00712 (the binary Concrete); Gumbel
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from binary_gumbel._validation import as_float_array, as_generator, check_finite, check_tau
+from binary_gumbel._validation import (
+    as_float_array,
+    as_generator,
+    check_count,
+    check_finite,
+    check_tau,
+)
 from binary_gumbel.noise import (
     gumbel_from_uniform,
     log_sigmoid,
@@ -29,7 +34,7 @@ from binary_gumbel.noise import (
     sigmoid,
 )
 from binary_gumbel.relaxed import binary_gumbel_softmax, gumbel_softmax, logit_from_unnormalized
-from binary_gumbel.verification import derivation_engine as engine
+from binary_gumbel.verification import engine
 from binary_gumbel.verification.derivation_montecarlo import sample_expression
 from binary_gumbel.verification.montecarlo import (
     KSCheck,
@@ -50,16 +55,6 @@ __all__ = [
     "sign_flip_fit",
     "simplex_samples",
 ]
-
-
-def _check_n(n) -> int:
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"n must be an integer number of samples; got {n!r}") from None
-    if n < 2:
-        raise ValueError(f"n must be at least 2; got {n}")
-    return n
 
 
 def _check_weights(alpha) -> np.ndarray:
@@ -86,7 +81,7 @@ def argmax_frequencies(alpha, tau, n, rng=None) -> list[ProportionCheck]:
     probability ``alpha_k / sum_i alpha_i``. As ``tau -> 0`` the sample
     becomes the one-hot vector of that argmax.
     """
-    alpha, n = _check_weights(alpha), _check_n(n)
+    alpha, n = _check_weights(alpha), check_count(n, "n", 2)
     x = gumbel_softmax(np.log(alpha), tau, _gumbels(rng, (n, alpha.size)))
     counts = np.bincount(x.argmax(axis=-1), minlength=alpha.size)
     share = alpha / alpha.sum()
@@ -100,7 +95,7 @@ def simplex_samples(alpha, taus: Sequence[float], n, rng=None) -> dict[float, np
     Gumbel noise is shared by every temperature, so each point moves from the
     centre of the simplex (large ``tau``) towards a vertex (small ``tau``).
     """
-    alpha, n = _check_weights(alpha), _check_n(n)
+    alpha, n = _check_weights(alpha), check_count(n, "n", 2)
     taus = [float(t) for t in check_tau(taus).ravel()]
     gumbels = _gumbels(rng, (n, alpha.size))
     return {t: gumbel_softmax(np.log(alpha), t, gumbels) for t in taus}
@@ -112,7 +107,7 @@ def gumbel_difference(loc1, loc2, n, rng=None) -> tuple[np.ndarray, KSCheck]:
     The check is a Kolmogorov-Smirnov test against the ``Logistic(loc1 - loc2, 1)``
     CDF ``sigma(z - (loc1 - loc2))`` (Gumbel 1954).
     """
-    n = _check_n(n)
+    n = check_count(n, "n", 2)
     loc1 = float(check_finite(as_float_array(loc1, "loc1"), "loc1"))
     loc2 = float(check_finite(as_float_array(loc2, "loc2"), "loc2"))
     u = as_generator(rng).random((2, n))
@@ -122,7 +117,7 @@ def gumbel_difference(loc1, loc2, n, rng=None) -> tuple[np.ndarray, KSCheck]:
 
 def logistic_by_inversion(n, rng=None) -> tuple[np.ndarray, KSCheck]:
     """``log u - log(1 - u)`` for ``u ~ Uniform(0, 1)``, and its KS check against ``sigma``."""
-    samples = logistic_from_uniform(as_generator(rng).random(_check_n(n)))
+    samples = logistic_from_uniform(as_generator(rng).random(check_count(n, "n", 2)))
     return samples, check_ks(samples, logistic_cdf)
 
 
@@ -137,7 +132,7 @@ def coupled_binary_and_two_class(logit, tau, n, rng=None) -> tuple[np.ndarray, n
     The two agree sample for sample, up to rounding.
     """
     logit = float(check_finite(as_float_array(logit, "logit"), "logit"))
-    g = _gumbels(rng, (_check_n(n), 2))
+    g = _gumbels(rng, (check_count(n, "n", 2), 2))
     log_alpha = np.array([log_sigmoid(logit), log_sigmoid(-logit)])
     two_class = gumbel_softmax(log_alpha, tau, g)[:, 0]
     binary = binary_gumbel_softmax(logit, tau, sigmoid(g[:, 0] - g[:, 1]))
@@ -154,7 +149,7 @@ def rescaled_samples(alpha1, alpha2, scales: Sequence[float], tau, n, rng=None) 
     scales = as_float_array(scales, "scales").ravel()
     if not np.all((scales > 0) & np.isfinite(scales)):
         raise ValueError(f"scales must be positive and finite; got {scales.tolist()}")
-    u = as_generator(rng).random(_check_n(n))
+    u = as_generator(rng).random(check_count(n, "n", 2))
     logits = logit_from_unnormalized(scales * alpha1, scales * alpha2)
     return binary_gumbel_softmax(logits[:, np.newaxis], tau, u)
 
@@ -188,7 +183,7 @@ def exceedance_curve(expr, points: Sequence[Mapping], claimed, n, seed: int = 0)
     draws of its noise per point; ``claimed`` is a SymPy expression of the same
     parameters. The same seed is used at every point.
     """
-    n = _check_n(n)
+    n = check_count(n, "n", 2)
     if not points:
         raise ValueError("points must hold at least one parameter point")
     exact_expr = engine.limit_probability(expr)
@@ -256,7 +251,7 @@ def sign_flip_fit(target, tau, prior=0.5, weight=0.0, penalty="kl", nodes=4096) 
     if penalty not in penalties:
         raise ValueError(f"penalty must be one of {sorted(penalties)}; got {penalty!r}")
     reads_logit = penalties[penalty]
-    u = (np.arange(_check_n(nodes)) + 0.5) / nodes
+    u = (np.arange(check_count(nodes, "nodes", 2)) + 0.5) / nodes
     z = logistic_from_uniform(u)
 
     def loss(logit, sign):

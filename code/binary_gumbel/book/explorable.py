@@ -32,13 +32,12 @@ to vega-embed, served from the site itself (see ``_ext/explorable_figures.py``).
 from __future__ import annotations
 
 import json
-import operator
 from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import as_float_array, check_probability, check_tau
-from binary_gumbel.book.figures import PALETTE, STYLE
+from binary_gumbel._validation import as_float_array, check_count, check_probability, check_tau
+from binary_gumbel.book.figures.style import PALETTE, STYLE
 from binary_gumbel.density import binary_concrete_pdf
 from binary_gumbel.relaxed import logit_from_probability, sample_binary_gumbel_softmax
 
@@ -110,18 +109,6 @@ class DensityFrames:
         return self.taus.size * self.probabilities.size
 
 
-def _positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an integer; got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer; got {value!r}") from None
-    if number < minimum:
-        raise ValueError(f"{name} must be at least {minimum}; got {number}")
-    return number
-
-
 def _evenly_spaced(values: np.ndarray, name: str) -> np.ndarray:
     """A 1-D, increasing, evenly spaced array (a slider's positions); errors name it."""
     if values.ndim != 1 or values.size == 0:
@@ -182,10 +169,10 @@ def density_frames(
             f"probabilities must lie strictly between 0 and 1; got {probabilities.tolist()}"
         )
     probabilities = _evenly_spaced(probabilities, "probabilities")
-    grid_points = _positive_int(grid_points, "grid_points", minimum=2)
-    bins = _positive_int(bins, "bins")
-    samples = _positive_int(samples, "samples")
-    seed = _positive_int(seed, "seed", minimum=0)
+    grid_points = check_count(grid_points, "grid_points", minimum=2)
+    bins = check_count(bins, "bins")
+    samples = check_count(samples, "samples")
+    seed = check_count(seed, "seed", minimum=0)
 
     grid = (np.arange(grid_points) + 0.5) / grid_points
     bin_edges = np.linspace(0.0, 1.0, bins + 1)

@@ -28,6 +28,7 @@ from binary_gumbel.verification.montecarlo import (
     ProportionCheck,
     check_proportion,
 )
+from binary_gumbel.verification.symbolic import SUBSCRIPTS, SUPERSCRIPTS
 
 __all__ = [
     "VERDICT_BADGES",
@@ -52,7 +53,6 @@ VERDICT_BADGES: dict[str, tuple[str, str]] = {
 }
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~])")
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _text(value: str) -> str:
@@ -235,7 +235,7 @@ def _latex_text(value: str) -> str:
     if "$" in value or "\\" in value or value.count("{") != value.count("}"):
         raise ValueError(f"a step's explanation must be plain text; got {value!r}")
     text = _TEXT_WORDS.sub(lambda m: _TEXT_GREEK[m.group(1)], value)
-    text = re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), text)
+    text = re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(SUBSCRIPTS), text)
     for sign, symbol in _TEXT_SIGNS.items():
         text = text.replace(sign, symbol)
     return text
@@ -255,7 +255,7 @@ def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:
             for c in checks:
                 if {"successes", "n", "claimed"} <= c.data.keys():
                     d = c.data
-                    rate = d.get("false_alarm", 1e-6)
+                    rate = d.get("false_alarm", DEFAULT_FALSE_ALARM)
                     check = check_proportion(d["successes"], d["n"], d["claimed"], rate)
                     found.append((label, c.name, check))
     return found
@@ -293,15 +293,12 @@ def monte_carlo_coverage(results) -> MonteCarloCoverage:
     )
 
 
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def _rate(value: float) -> str:
     """A small probability in Unicode: ``10⁻⁶``, ``9×10⁻⁶``, ``1.2×10⁻⁵``, or ``0.05``."""
     if value >= 1e-3:
         return f"{value:g}"
     mantissa, exponent = f"{value:.1e}".split("e")
-    power = f"10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
+    power = f"10{str(int(exponent)).translate(SUPERSCRIPTS)}"
     mantissa = mantissa.removesuffix(".0")
     return power if mantissa == "1" else f"{mantissa}×{power}"
 

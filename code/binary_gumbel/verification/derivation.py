@@ -3,7 +3,7 @@
 The note ("Gumbel Softmax Estimation for Binary Random Variables") is encoded as
 written; transcription artefacts are read as what was evidently meant and listed
 as typos. Each claim has a stable id and is decided by the verdict engine
-(:mod:`binary_gumbel.verification.derivation_engine`), with Monte Carlo confirmations
+(:mod:`binary_gumbel.verification.engine`), with Monte Carlo confirmations
 (:mod:`binary_gumbel.verification.derivation_montecarlo`). Every failure gets a correction,
 decided by the same engine.
 
@@ -21,9 +21,15 @@ import numpy as np
 import sympy as sp
 
 from binary_gumbel.relaxed import gumbel_softmax, sample_binary_gumbel_softmax
-from binary_gumbel.verification import derivation_engine as engine
-from binary_gumbel.verification import results_cache
-from binary_gumbel.verification.derivation_engine import (
+from binary_gumbel.verification import engine, results_cache
+from binary_gumbel.verification.derivation_montecarlo import (
+    LIMIT_TAU,
+    SEED,
+    ks_confirmation,
+    proportion_confirmation,
+    sample_expression,
+)
+from binary_gumbel.verification.engine import (
     FAILS,
     HOLDS,
     Check,
@@ -32,21 +38,25 @@ from binary_gumbel.verification.derivation_engine import (
     formula,
     say,
 )
-from binary_gumbel.verification.derivation_montecarlo import (
-    LIMIT_TAU,
-    SEED,
-    ks_confirmation,
-    proportion_confirmation,
-    sample_expression,
+from binary_gumbel.verification.note import (
+    CLAIM_TEXT,
+    CORRECTED_EQ1_DISPLAY,
+    CORRECTED_EQ2_DISPLAY,
+    CORRECTED_STEP4_DISPLAY,
+    DEFINITION,
+    DEFINITION_UNNORMALISED,
+    EQ1,
+    EQ2,
+    LIMIT_EVENT,
+    STEPS,
+    display,
+    noise_logit,
 )
 from binary_gumbel.verification.symbolic import (
     Sigmoid,
     alpha1,
     alpha2,
-    g1,
-    g2,
     gumbel_max_probability,
-    gumbel_softmax_expr,
     logistic_cdf,
     logistic_inverse_cdf,
     mu1,
@@ -62,14 +72,6 @@ from binary_gumbel.verification.symbolic import (
 
 __all__ = [
     "CLAIM_IDS",
-    "CORRECTED_EQ1",
-    "CORRECTED_EQ2",
-    "CORRECTED_STEP4",
-    "DEFINITION",
-    "DEFINITION_UNNORMALISED",
-    "EQ1",
-    "EQ2",
-    "STEPS",
     "ClaimResult",
     "Typo",
     "verify_all",
@@ -80,64 +82,6 @@ __all__ = [
 #: essentially 1; see :mod:`binary_gumbel.verification.derivation_montecarlo` for the bound.
 N_PROPORTION = 100_000
 N_KS = 20_000
-
-
-def _noise_logit(q):
-    return sp.log(q / (1 - q))
-
-
-def _display(expr) -> sp.Expr:
-    """Evaluate the display-only :class:`Sigmoid` into explicit exponentials."""
-    return expr.rewrite(sp.exp)
-
-
-# --- the note, as written (typos read as meant) -----------------------------------------------
-
-#: Eq. (3) with n = 2, k = 1, alpha = [p, 1 - p]: the two-class Gumbel-softmax.
-DEFINITION = gumbel_softmax_expr([p, 1 - p], [g1, g2])
-#: Eq. (3) with n = 2, k = 1, alpha = [alpha_1, alpha_2].
-DEFINITION_UNNORMALISED = gumbel_softmax_expr([alpha1, alpha2], [g1, g2])
-EQ1_DISPLAY = Sigmoid(-(_noise_logit(p) + _noise_logit(u)) / tau)
-EQ1 = _display(EQ1_DISPLAY)
-EQ2_DISPLAY = Sigmoid(-(sp.log(alpha1 / (alpha1 + alpha2)) + _noise_logit(u)) / tau)
-EQ2 = _display(EQ2_DISPLAY)
-_top = sp.exp((sp.log(p) + g1) / tau)
-#: The four lines of the final derivation; line 1 with ``exp exp`` read as ``exp``.
-STEPS = (
-    _top / (_top + sp.exp((sp.log(1 - p) + g2) / tau)),
-    1 / (1 + sp.exp((sp.log(1 - p) - sp.log(p) + g2 - g1) / tau)),
-    1 / (1 + sp.exp((sp.log(1 - p) - sp.log(p) + sp.log(u) - sp.log(1 - u)) / tau)),
-    EQ1,
-)
-
-# --- corrections --------------------------------------------------------------------------------
-
-CORRECTED_EQ1_DISPLAY = Sigmoid((_noise_logit(p) + _noise_logit(u)) / tau)
-CORRECTED_EQ1 = _display(CORRECTED_EQ1_DISPLAY)
-CORRECTED_EQ2_DISPLAY = Sigmoid((sp.log(alpha1 / alpha2) + _noise_logit(u)) / tau)
-CORRECTED_EQ2 = _display(CORRECTED_EQ2_DISPLAY)
-CORRECTED_STEP4_DISPLAY = Sigmoid(
-    sp.Mul(-1, sp.log((1 - p) / p) + _noise_logit(u), evaluate=False) / tau
-)
-CORRECTED_STEP4 = _display(CORRECTED_STEP4_DISPLAY)
-
-_LIMIT = r"P\left(\lim_{\tau \to 0} x = 1\right) = "
-
-_TEXT = {
-    "eq1": "Eq. (1): x = σ{−(1/τ)(log p/(1−p) + log u/(1−u))} is the Gumbel-softmax for "
-    "α = [p, 1−p], and P(lim_{τ→0} x = 1) = p",
-    "eq2": "Eq. (2): x = σ{−(1/τ)(log α₁/(α₁+α₂) + log u/(1−u))} for α = [α₁, α₂], and "
-    "P(lim_{τ→0} x = 1) = α₁/(α₁+α₂)",
-    "eq3-limit": "Eq. (3): P(lim_{τ→0} x_k = 1) = α_k / Σ_i α_i",
-    "gumbel-difference": "X₁ ~ Gumbel(α₁), X₂ ~ Gumbel(α₂) independent ⇒ "
-    "X₁ − X₂ ~ Logistic(α₁ − α₂)",
-    "logistic-sampling": "x ~ Logistic(1) ⇔ x = log u/(1−u), u ~ Uniform(0, 1)",
-    "step-1": "line 1: Binary Gumbel Softmax = exp{(log p + g₁)/τ} / (exp exp{(log p + g₁)/τ} + "
-    "exp exp{(log(1−p) + g₂)/τ})",
-    "step-2": "line 2: = 1 / (1 + exp{(log(1−p) − log p + g₂ − g₁)/τ})",
-    "step-3": "line 3: = 1 / (1 + exp{(log(1−p) − log p + log u − log(1−u))/τ})",
-    "step-4": "line 4: = σ{−(1/τ)(log p/(1−p) + log u/(1−u))}",
-}
 
 
 @dataclass(frozen=True)
@@ -171,7 +115,7 @@ class ClaimResult:
     @property
     def text(self) -> str:
         """The claim in plain text, for terminals."""
-        return _TEXT[self.id]
+        return CLAIM_TEXT[self.id]
 
     def to_json(self) -> dict:
         """The JSON record of ``python -m binary_gumbel.verify --json``."""
@@ -274,7 +218,7 @@ def _binary_claim(claim_id, statement, expr, definition, claimed, corrected_disp
     ]
     fields = {"typos": tuple(typos)}
     if combine(checks) == FAILS:
-        fixed = _display(corrected_display)
+        fixed = display(corrected_display)
         fixed_law = engine.check_same_law(
             fixed, definition, law_name, ("the correction", labels[1])
         )
@@ -289,7 +233,7 @@ def _binary_claim(claim_id, statement, expr, definition, claimed, corrected_disp
                     two_class),
         ]  # fmt: skip
         fields.update(
-            corrected=sp.latex(corrected_display) + r",\quad " + _LIMIT + sp.latex(claimed),
+            corrected=sp.latex(corrected_display) + r",\quad " + LIMIT_EVENT + sp.latex(claimed),
             corrected_text=f"x = {plain(corrected_display)}, P(lim x = 1) = {plain(claimed)}",
             corrected_verdict=combine(corrected_checks),
             corrected_checks=_confirmed(corrected_checks),
@@ -302,7 +246,7 @@ def _eq1() -> ClaimResult:
         "eq1",
         r"x = \sigma\left\{-\frac{1}{\tau}\left(\log\frac{p}{1-p} + \log\frac{u}{1-u}\right)"
         r"\right\}\ \text{is the Gumbel-softmax estimation for } \alpha = [p, 1-p],\quad "
-        + _LIMIT + "p",
+        + LIMIT_EVENT + "p",
         EQ1, DEFINITION, p, CORRECTED_EQ1_DISPLAY,
     )  # fmt: skip
 
@@ -312,19 +256,19 @@ def _eq2() -> ClaimResult:
         "eq2",
         r"x = \sigma\left\{-\frac{1}{\tau}\left(\log\frac{\alpha_1}{\alpha_1+\alpha_2} + "
         r"\log\frac{u}{1-u}\right)\right\}\ \text{for } \alpha = [\alpha_1, \alpha_2],\quad "
-        + _LIMIT + r"\frac{\alpha_1}{\alpha_1+\alpha_2}",
+        + LIMIT_EVENT + r"\frac{\alpha_1}{\alpha_1+\alpha_2}",
         EQ2, DEFINITION_UNNORMALISED, alpha1 / (alpha1 + alpha2), CORRECTED_EQ2_DISPLAY,
     )  # fmt: skip
     # Which of the two edits are needed: each one alone, decided by the same engine.
     claimed = alpha1 / (alpha1 + alpha2)
     partial = {
-        "sign only": Sigmoid((sp.log(alpha1 / (alpha1 + alpha2)) + _noise_logit(u)) / tau),
-        "logit only": Sigmoid(-(sp.log(alpha1 / alpha2) + _noise_logit(u)) / tau),
+        "sign only": Sigmoid((sp.log(alpha1 / (alpha1 + alpha2)) + noise_logit(u)) / tau),
+        "logit only": Sigmoid(-(sp.log(alpha1 / alpha2) + noise_logit(u)) / tau),
     }
     diagnosis = []
-    for label, display in partial.items():
-        check = engine.check_limit_probability(_display(display), claimed, "P(lim x = 1)")
-        text = say(f"Fixing the {label} gives x = ", display, f": {check.verdict}. ", check.phrase)
+    for label, shown in partial.items():
+        check = engine.check_limit_probability(display(shown), claimed, "P(lim x = 1)")
+        text = say(f"Fixing the {label} gives x = ", shown, f": {check.verdict}. ", check.phrase)
         diagnosis.append(Check(
             f"diagnosis: fix the {label}", None, check.method, text.plain,
             {"verdict_if_only_this_fix": check.verdict, **check.data}, text.latex,
@@ -381,13 +325,13 @@ def _eq3_limit() -> ClaimResult:
         evidence = _sentences(limits, integral, checks[-1].phrase)
     return _result(
         "eq3-limit",
-        _LIMIT.replace("x", "x_k") + r"\frac{\alpha_k}{\sum_i \alpha_i}\ \text{for Eq. (3)}",
+        LIMIT_EVENT.replace("x", "x_k") + r"\frac{\alpha_k}{\sum_i \alpha_i}\ \text{for Eq. (3)}",
         checks, evidence=evidence,
     )  # fmt: skip
 
 
 def _gumbel_difference() -> ClaimResult:
-    x1, x2 = engine.gumbel("X_1", mu1), engine.gumbel("X_2", mu2)
+    x1, x2 = engine.X1, engine.X2  # Gumbel(mu1) and Gumbel(mu2)
     claimed_cdf = logistic_cdf(z, mu1 - mu2)
     law = engine.check_cdf(x1 - x2, claimed_cdf, z, "CDF by convolution")
     point = engine.first_point(claimed_cdf)
@@ -477,13 +421,13 @@ def _step(index: int) -> ClaimResult:
                               f"the CDF of {labels[1]}"))  # fmt: skip
     fields = {}
     if combine(checks) == FAILS:
-        display = _CORRECTED_STEPS[index]
+        shown = _CORRECTED_STEPS[index]
         corrected_checks = engine.check_line(
-            _display(display), previous, f"corrected {name}", (f"corrected {labels[0]}", labels[1])
+            display(shown), previous, f"corrected {name}", (f"corrected {labels[0]}", labels[1])
         )
         fields.update(
-            corrected=sp.latex(display),
-            corrected_text=f"= {plain(display)}",
+            corrected=sp.latex(shown),
+            corrected_text=f"= {plain(shown)}",
             corrected_verdict=combine(corrected_checks),
             corrected_checks=tuple(corrected_checks),
         )

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from binary_gumbel.verification.derivation_engine import LAWS, Check, Phrase, formula, say
+from binary_gumbel.verification.engine import LAWS, Check, Phrase, formula, say
 from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, check_ks, check_proportion
 from binary_gumbel.verification.symbolic import tau
 

@@ -2,7 +2,7 @@
 
 Every function here returns SymPy objects built by computation (integration,
 solving, limits, differentiation), never a typed-in answer. The verdict engine
-(:mod:`binary_gumbel.verification.derivation_engine`) reuses them.
+(:mod:`binary_gumbel.verification.engine`) reuses them.
 
 Parameterisations
 -----------------
@@ -27,6 +27,8 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 __all__ = [
+    "SUBSCRIPTS",
+    "SUPERSCRIPTS",
     "Derivation",
     "Probability",
     "Sigmoid",
@@ -137,7 +139,9 @@ def fold_sigmoids(expr):
 
 
 _GREEK = {"alpha": "α", "mu": "μ", "tau": "τ", "sigma": "σ"}
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+#: Unicode digit subscripts and superscripts (``α₂``, ``10⁻⁶``), for every printed number.
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class _PlainPrinter(StrPrinter):
@@ -148,7 +152,7 @@ class _PlainPrinter(StrPrinter):
         base = _GREEK.get(base, base)
         if not index:
             return base
-        return base + (index.translate(_SUBSCRIPTS) if index.isdigit() else "_" + index)
+        return base + (index.translate(SUBSCRIPTS) if index.isdigit() else "_" + index)
 
     _print_Dummy = _print_Symbol
 

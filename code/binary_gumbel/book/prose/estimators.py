@@ -1,18 +1,14 @@
-"""The strings a chapter shows, formatted from the library's results, as named fields.
-
-Every formatter here returns a string, a Markdown table, or a frozen dataclass whose fields
-a chapter reads by name (``ks.p0``): a record is not iterable, so it cannot be unpacked by
-position, and reordering its fields cannot swap two numbers in the prose.
-"""
+"""The strings of the gradient-estimator chapters: REBAR and RELAX, the toy's statistics,
+the binary estimators' exact tables, and the model with binary latents."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from binary_gumbel.book.prose.numbers import percent, scientific
 from binary_gumbel.estimators import binary_toy
 from binary_gumbel.estimators.gradients import exact_gradient
 from binary_gumbel.estimators.rebar import VarianceGrid, limit_eta, temperature_index
@@ -24,98 +20,19 @@ from binary_gumbel.estimators.vae_study import GradientStats
 __all__ = [
     "FinalText",
     "KSText",
-    "SamplerChecksText",
     "SavingAtText",
     "SavingText",
-    "comparison_text",
     "direction_text",
+    "final_comparison_text",
     "final_text",
     "ks_text",
-    "percent",
-    "rate_text",
     "reinmax_table",
-    "sampler_checks_text",
     "saving_at_text",
     "saving_text",
-    "scientific",
     "statistics_table",
     "study_markdown",
     "variance_table",
 ]
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def scientific(value: float, digits: int = 1) -> str:
-    """``value`` as ``m×10ᵉ`` with ``digits`` decimals in ``m`` (a minus sign, not a hyphen)."""
-    mantissa, exponent = f"{value:.{digits}e}".split("e")
-    return f"{mantissa.replace('-', '−')}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-
-
-def percent(x: float) -> str:
-    """``x`` as a percentage, with enough decimals to tell it from 100 % when it is close."""
-    if x < 0.99:
-        return f"{100 * x:.3g} %"
-    decimals = min(6, max(1, math.ceil(-math.log10(max(1 - x, 1e-12))) - 2))
-    return f"{100 * x:.{decimals}f} %"
-
-
-@dataclass(frozen=True)
-class SamplerChecksText:
-    """The numbers of a list of sampler checks (``verification.sampler_checks``), formatted."""
-
-    n: str
-    logits: str
-    taus: str
-    zero_fractions: str
-    zero_claimed: str
-    one_fractions: str
-    one_claimed: str
-    ks_min_pvalue: str
-    all_consistent: str  # "every check is consistent", or "a check fails"
-    false_alarm: str  # per check
-    familywise: str  # the Bonferroni bound over all the checks
-
-
-def sampler_checks_text(checks) -> SamplerChecksText:
-    """The numbers of :func:`~binary_gumbel.verification.sampler_checks.check_sampler`, formatted.
-
-    Lists are comma-separated.
-
-    ``false_alarm`` is the rate of each check; ``familywise`` bounds the rate at which any
-    of the ``3 len(checks)`` checks fails on a correct sampler (Bonferroni).
-    """
-    checks = list(checks)
-    if not checks:
-        raise ValueError("checks must hold at least one SamplerChecks")
-
-    def join(values, fmt):
-        return ", ".join(format(v, fmt) for v in values)
-
-    rate_sum = sum(
-        c.zeros.false_alarm + c.ones.false_alarm + c.interior.false_alarm for c in checks
-    )
-
-    return SamplerChecksText(
-        n=f"{checks[0].zeros.n:,}",
-        logits=join(dict.fromkeys(c.logit for c in checks), "g"),
-        taus=join((c.tau for c in checks), ".2g"),
-        zero_fractions=join((c.zeros.estimate for c in checks), ".4f"),
-        zero_claimed=join((c.zeros.expected for c in checks), ".4f"),
-        one_fractions=join((c.ones.estimate for c in checks), ".4f"),
-        one_claimed=join((c.ones.expected for c in checks), ".4f"),
-        ks_min_pvalue=f"{min(c.interior.pvalue for c in checks):.3f}",
-        all_consistent=(
-            "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
-        ),
-        false_alarm=rate_text(checks[0].zeros.false_alarm),
-        familywise=f"{3 * len(checks)} checks, at most {rate_text(rate_sum)} family-wise",
-    )
-
-
-def rate_text(rate: float) -> str:
-    """A false-alarm rate as ``1e-6`` (no leading zero in the exponent)."""
-    return f"{rate:.0e}".replace("e-0", "e-")
 
 
 # --- the REBAR and RELAX chapter -------------------------------------------------------------
@@ -249,7 +166,7 @@ def direction_text(cmp: FinalComparison) -> str:
     return "not resolved from"
 
 
-def comparison_text(cmp: FinalComparison) -> str:
+def final_comparison_text(cmp: FinalComparison) -> str:
     """ "difference [low, high] (one-sided Wilcoxon signed-rank p = ...)" for the prose."""
     return (
         f"{cmp.difference:+.3f} [{cmp.low:+.3f}, {cmp.high:+.3f}]".replace("-", "−")

@@ -1,6 +1,6 @@
 """The figures of the two VAE chapters, in the book's style (:mod:`binary_gumbel.book.figures`).
 
-Every series has its own colour (the Okabe-Ito :data:`~binary_gumbel.book.figures.PALETTE`),
+Every series has its own colour (the Okabe-Ito :data:`~binary_gumbel.book.figures.style.PALETTE`),
 marker and line style, so that the figures read in grey-scale too. Helpers draw on
 axes they are given and return them; the chapters hold captions and alt text.
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from binary_gumbel.book.figures import PALETTE
+from binary_gumbel.book.figures.style import PALETTE
 from binary_gumbel.estimators.vae_training import Training, t_interval
 
 __all__ = [

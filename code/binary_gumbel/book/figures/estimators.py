@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from binary_gumbel.book.figures import PALETTE
+from binary_gumbel.book.figures.style import PALETTE
 
 __all__ = ["plot_bias_against_tau"]
 
