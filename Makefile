@@ -16,7 +16,7 @@ LIBRARY      := code/binary_gumbel $(shell find code -name '*.py' -not -path '*/
 LIBRARY_SEEN := _build/.library-seen
 
 .DEFAULT_GOAL := help
-.PHONY: help book book-student pdf test lint format lab serve clean browser-deps timings
+.PHONY: help book book-student pdf test lint format lab lab-links serve clean browser-deps timings
 
 help: ## List the commands.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -109,16 +109,35 @@ test: book book-student lint browser-deps ## Build the book, then run ruff and e
 
 # JupyterLab opens the MyST chapters as notebooks (jupytext) by default, through
 # the overrides file it reads from the environment's settings folder, and
-# renders their directives with jupyterlab-myst.
+# renders their directives with jupyterlab-myst. A link from one chapter to
+# another opens that chapter the same way, at its anchor: the book's own
+# prebuilt extension (tools/lab-links/, built output in its labextension/
+# folder) is copied into the environment's extensions folder.
 # LAB_ARGS adds options to the server's command line (the browser test starts
 # it with `make lab LAB_ARGS="--no-browser --port=..."`).
-LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
-LAB_ARGS      ?=
+LAB_OVERRIDES  := $(VENV)/share/jupyter/lab/settings/overrides.json
+LAB_EXTENSIONS := $(VENV)/share/jupyter/labextensions
+LAB_LINKS      := $(LAB_EXTENSIONS)/binary-gumbel-lab-links/package.json
+LAB_LINKS_SRC  := $(shell find tools/lab-links/labextension -type f 2>/dev/null)
+LAB_ARGS       ?=
 
 $(LAB_OVERRIDES): tools/jupyterlab-overrides.json | $(READY)
 	mkdir -p $(@D) && cp $< $@
 
-lab: $(READY) $(LAB_OVERRIDES) ## Open the chapters as notebooks in JupyterLab.
+$(LAB_LINKS): $(LAB_LINKS_SRC) | $(READY)
+	rm -rf $(@D) && mkdir -p $(@D) && cp -R tools/lab-links/labextension/. $(@D)/
+
+# Rebuild tools/lab-links/labextension/ from tools/lab-links/lib/index.js with
+# the builder pinned in its package-lock.json (needs Node.js and npm; the built
+# output is committed, so `make lab` needs neither). node_modules/ is removed
+# after, so that the book's build never walks it.
+lab-links: $(READY) ## Rebuild the JupyterLab extension for links between chapters.
+	cd tools/lab-links && npm ci --no-audit --no-fund && rm -rf labextension && \
+	  node node_modules/@jupyterlab/builder/lib/build-labextension.js \
+	    --core-path "$$($(abspath $(PY)) -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')" . && \
+	  rm -rf node_modules
+
+lab: $(READY) $(LAB_OVERRIDES) $(LAB_LINKS) ## Open the chapters as notebooks in JupyterLab.
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) \
 	  --LabApp.default_url=/lab/tree/chapters $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from binary_gumbel import bench
@@ -119,3 +120,45 @@ def test_torch_route_uses_the_requested_dtype(monkeypatch):
         routes = bench.timed_routes(10, 0.3, 0.85, dtype, seed=0)
         assert routes["torch"]() == (10,)
         assert made == [(dtype, dtype)]
+
+
+def test_paired_tau_comparison_interleaves_and_returns_per_round_ratios_and_a_p_value():
+    """The numerics chapter once compared temperatures by single runs whose ratios landed on
+    either side of 1; the paired measurement times all four routes in every round."""
+    paired = bench.paired_tau_comparison(n=500, rounds=6, taus=(0.3, 0.01))
+    names = set(paired.seconds)
+    assert names == {(d, t) for d in ("float64", "float32") for t in (0.3, 0.01)}
+    assert len(paired.order) == 6
+    assert all(set(one) == names and len(one) == 4 for one in paired.order)
+    assert len({one[0] for one in paired.order[:4]}) == 4  # every route goes first in turn
+    for d, ratios in paired.tau_ratios.items():
+        expected = np.array(paired.seconds[d, 0.01]) / np.array(paired.seconds[d, 0.3])
+        assert np.array_equal(ratios, expected) and ratios.size == 6
+    for t, ratios in paired.dtype_ratios.items():
+        expected = np.array(paired.seconds["float64", t]) / np.array(paired.seconds["float32", t])
+        assert np.array_equal(ratios, expected)
+    median, low, high, p = paired.summary(paired.tau_ratios["float32"])
+    assert low <= median <= high and 0 < p <= 1
+    with pytest.raises(ValueError, match="n and rounds must be positive"):
+        bench.paired_tau_comparison(rounds=0)
+
+
+def test_paired_verdict_follows_the_signed_rank_test_not_one_ratio():
+    """Exact two-sided Wilcoxon p-values: 2 / 2**8 when all 8 rounds agree in sign."""
+    slower = np.array([1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8])
+    assert bench.PairedTaus.p_value(slower) == pytest.approx(2 / 2**8)
+    assert bench.PairedTaus.verdict(slower, 0.01) == "slower"
+    assert bench.PairedTaus.verdict(1 / slower, 0.01) == "faster"
+    mixed = np.array([0.5, 2.1, 0.6, 1.9, 0.7, 1.8, 0.8, 1.7])
+    assert bench.PairedTaus.verdict(mixed, 0.01) == "unresolved"
+    assert bench.PairedTaus.verdict(slower, 0.001) == "unresolved"
+
+
+def test_spread_over_calls_gives_the_range_of_medians_and_of_rounds():
+    calls = [bench.run_benchmark(n=500, repeats=3) for _ in range(2)]
+    spread = bench.spread_over_calls(calls)
+    medians = [c.ratios["library_over_uniform"] for c in calls]
+    lows, highs = zip(*(c.ratio_ranges["library_over_uniform"] for c in calls), strict=True)
+    assert spread["library_over_uniform"] == (min(medians), max(medians), min(lows), max(highs))
+    if not calls[0].torch_available:
+        assert spread["torch_over_library"] is None

@@ -23,8 +23,9 @@ from binary_gumbel.verification.montecarlo import check_mean
 FALSE_ALARM = 1e-6
 #: Intervals in this file's statistical checks: 24 for the unbiased estimators (2 logits,
 #: 4 estimators, 3 coordinates), 3 + 1 for the power and variance checks, 18 for the biased
-#: ones, 16 on the toy (4 estimators, 2 settings, bias and variance).
-N_CHECKS = 24 + 4 + 18 + 16
+#: ones, 16 on the toy (4 estimators, 2 settings, bias and variance), 9 for the exact
+#: moments on three latents (3 estimators, 3 coordinates).
+N_CHECKS = 24 + 4 + 18 + 16 + 9
 LOGITS = (np.array([-0.7, 0.3, 1.5]), np.array([2.0, -1.2, 0.0]))
 W = np.array([1.0, -2.0, 0.5])
 BITS = np.array(list(itertools.product([0.0, 1.0], repeat=3)))
@@ -457,3 +458,60 @@ def test_the_branch_p_above_half_is_the_other_with_p_and_one_minus_p_exchanged(n
         assert sp.simplify(low - high) != 0
     else:
         assert sp.simplify(low - high) == 0
+
+
+# --- Exact moments on K = 3 latents, by the cells of the antithetic pair ------------------
+
+CELL_NAMES = ("ARM", "DisARM", "RLOO (2 samples)")
+
+
+@pytest.mark.parametrize("theta", [-4.0, -1.0, 0.0, 0.7])
+def test_moments_by_cells_on_one_latent_are_the_closed_forms(theta):
+    """Gauss nodes on the cells (K = 1) against SymPy's integrals of exact_moments."""
+    f_toy, _ = bt.toy_objective(0.45)
+    cells = bt.moments_by_cells(f_toy, [theta])
+    for name in CELL_NAMES:
+        mean, var = bt.moments_at(name, theta, 0.45)
+        np.testing.assert_allclose(cells[name][0], mean, rtol=1e-12)
+        np.testing.assert_allclose(cells[name][1], var, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("logit", LOGITS)
+def test_moments_by_cells_are_unbiased_on_three_latents(logit):
+    cells = bt.moments_by_cells(f, logit)
+    for name in CELL_NAMES:
+        np.testing.assert_allclose(cells[name][0], exact_gradient(f, logit), rtol=1e-12)
+    with pytest.raises(ValueError, match="^theta must have shape"):
+        bt.moments_by_cells(f, np.zeros((1, 3)))
+
+
+def test_moments_by_cells_against_monte_carlo_on_three_latents():
+    """E[g_k^2] = Var + mean^2 per coordinate, against 200 000 draws, at theta = (-3, 0, 3)."""
+    f_toy, _ = bt.toy_objective(0.45)
+    theta = np.array([-3.0, 0.0, 3.0])
+    cells = bt.moments_by_cells(f_toy, theta)
+    u = np.random.default_rng(21).random((2, 200_000, 3))
+    draws = {
+        "ARM": be.arm(f_toy, theta, u[0]),
+        "DisARM": be.disarm(f_toy, theta, u[0]),
+        "RLOO (2 samples)": be.rloo(f_toy, theta, u),
+    }
+    for name, g in draws.items():
+        mean, var = cells[name]
+        for k in range(3):
+            check = check_mean(g[:, k] ** 2, var[k] + mean[k] ** 2, FALSE_ALARM)
+            assert check.consistent, (name, k, check)
+
+
+def test_the_one_latent_variance_order_fails_on_three_latents():
+    """On one latent DisARM <= ARM <= RLOO at every theta; on K = 3, with the toy f:
+    ARM > RLOO in every coordinate at (-3, -3, -3), DisARM > RLOO in the first at
+    (-3, 0, 3). DisARM <= ARM still holds (DisARM is E[ARM | b, b~])."""
+    f_toy, _ = bt.toy_objective(0.45)
+    rtol = 1e-9  # far above the rounding of a sum of 6^3 + 4^3 terms
+    var = {n: v for n, (_, v) in bt.moments_by_cells(f_toy, [-3.0, -3.0, -3.0]).items()}
+    assert np.all(var["ARM"] > var["RLOO (2 samples)"] * (1 + rtol))
+    assert np.all(var["DisARM"] < var["ARM"])
+    var = {n: v for n, (_, v) in bt.moments_by_cells(f_toy, [-3.0, 0.0, 3.0]).items()}
+    assert var["DisARM"][0] > var["RLOO (2 samples)"][0] * (1 + rtol)
+    assert np.all(var["DisARM"] < var["ARM"])

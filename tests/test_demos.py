@@ -388,3 +388,78 @@ def test_binary_reduction_exercises_coupled_and_sign_only():
     x = bg.binary_gumbel_softmax(bg.logit_from_probability(0.3), 1.0, 1 - u)
     assert check_proportion(int(np.count_nonzero(x > 0.5)), n, 0.3).consistent
     assert not check_proportion(int(np.count_nonzero(x > 0.5)), n, 0.7).consistent
+
+
+def test_verdict_counts_count_the_laws_that_hold_with_the_identities():
+    """Errata: 4 of the 9 claims do not get "holds", yet two laws that are no identities do."""
+    results = derivation.verify_all()
+    counts = report.verdict_counts(results)
+    assert list(counts) == list(report.VERDICT_BADGES)
+    assert counts == {"holds": 5, "holds in distribution": 1, "fails": 3}
+    # The old wording, "4 do not hold as identities", would leave 5 identities; but
+    # gumbel-difference and logistic-sampling are laws, confirmed by Monte Carlo only.
+    verdict = {r.id: r.verdict for r in results}
+    for law in ("gumbel-difference", "logistic-sampling"):
+        assert verdict[law] == "holds"
+        assert law in report.monte_carlo_coverage(results).confirmed
+    assert report.verdict_counts(results[:1]) == {
+        "holds": 0,
+        "holds in distribution": 0,
+        "fails": 1,
+    }
+    with pytest.raises(ValueError, match="results"):
+        report.verdict_counts([])
+
+
+def test_distinct_estimates_count_a_repeated_test_once():
+    checks = [
+        check_proportion(3, 10, 0.3),
+        check_proportion(3, 10, 0.5),
+        check_proportion(4, 10, 0.3),
+    ]
+    assert report.distinct_estimates(checks) == 2
+    assert report.distinct_estimates([check_proportion(3, 20, 0.3), *checks]) == 3
+    with pytest.raises(TypeError, match="checks"):
+        report.distinct_estimates([0.3])
+
+
+def test_unnormalised_scales_are_one_check_not_three():
+    """Unnormalised: the three rescaled sample sets are the same samples, so one estimate."""
+    scales, n = [1e-3, 1.0, 1e3], 100_000
+    rescaled = demos.rescaled_samples(1.0, 3.0, scales, 0.5, n, np.random.default_rng(3))
+    checks = [check_proportion(np.count_nonzero(row > 0.5), n, 0.25) for row in rescaled]
+    assert report.distinct_estimates(checks) == 1 < len(checks)
+    assert checks[0].consistent
+
+
+def test_errata_corrected_confirmations_give_one_estimate():
+    """Errata: of the 7 confirmations, the 4 of the corrected forms share one estimate."""
+    evidence = report.proportion_evidence(derivation.verify_all())
+    corrected = [c for label, _, c in evidence if label.endswith("(corrected)")]
+    assert len(corrected) == 4 and report.distinct_estimates(corrected) == 1
+    assert len(evidence) == 7 and report.distinct_estimates(c for *_, c in evidence) == 4
+
+
+def test_gumbel_difference_qq_extremes_stray_while_the_bulk_stays_in_its_band():
+    """Gumbel difference, QQ plot at the page's seed: the most extreme samples leave the diagonal.
+
+    Every order statistic stays inside its exact band (the k-th of n uniforms is
+    Beta(k, n + 1 - k)), at a family-wise false-alarm rate of at most 10^-6 over the n
+    points (Bonferroni); the band is wide at the extremes, and the two most extreme
+    samples lie visibly off the diagonal at the plotting positions (i - 1/2) / n.
+    """
+    from scipy import stats
+
+    from binary_gumbel import noise
+
+    n = 100_000
+    diff, _ = demos.gumbel_difference(1.0, -0.5, n, np.random.default_rng(20261127))
+    centred = np.sort(diff - 1.5)
+    k = np.arange(1, n + 1)
+    rate = 1e-6 / n
+    low = stats.beta.ppf(rate / 2, k, n + 1 - k)
+    high = stats.beta.isf(rate / 2, k, n + 1 - k)
+    position = noise.logistic_cdf(centred)
+    assert np.all((low <= position) & (position <= high))
+    claimed = noise.logistic_from_uniform((k - 0.5) / n)
+    assert centred[-1] - claimed[-1] > 1.0 and claimed[0] - centred[0] > 1.0

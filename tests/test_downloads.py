@@ -34,9 +34,11 @@ EXTRA = "chapters"
 WALL_CLOCK = {
     "chapters/numerics": {
         "bench_over_uniform", "bench_library_ns", "bench_two_class", "bench_f64_over_f32",
-        "spread_uniform", "spread_two_class", "fresh_ns", "preallocated_ns", "fresh_ratio",
-        "cold_over_uniform", "cold_f64_over_f32", "cold_lib_ns", "cold_f32_ns",
+        "spread_uniform", "spread_two_class", "spread_f64_f32", "uniform_note", "fresh_ratio",
+        "f32_tau", "f32_tau_verdict", "f64_tau", "f64_tau_verdict",
+        "dtype_hot", "dtype_hot_verdict", "dtype_cold", "dtype_cold_verdict",
     },
+    "chapters/binary_vae_training": {"cheapest", "dearest", "ratio_max", "rebar_time"},
 }  # fmt: skip
 INSTALL_TIMEOUT = 600  # seconds: pip may have to download the pinned wheels
 RUN_TIMEOUT = 300

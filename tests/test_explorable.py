@@ -248,14 +248,6 @@ def test_the_build_silences_the_vegalite_twin_but_not_an_output_nothing_renders(
     assert build(other, public).returncode == 0, "suppress_warnings would hide it"
 
 
-def _open(context, site_url):
-    from test_browser import open_offline
-
-    page, record = open_offline(context, f"{site_url}/{PAGE}")
-    page.wait_for_selector(".explorable svg .mark-line path", state="attached")
-    return page, record
-
-
 # --- The built page, in Chromium --------------------------------------------------------
 
 

@@ -342,8 +342,9 @@ def test_relaxed_moments_by_quadrature_match_monte_carlo(tau):
 
 
 def test_relaxed_bias_and_variance_both_grow_from_tau_3_down_to_1():
-    """Above tau of about 1 there is no trade-off: |bias| and variance grow together as tau
-    falls (the gradients chapter once said the bias shrinks while the variance grows)."""
+    """Between tau of about 0.83 and about 10 there is no trade-off: |bias| and variance grow
+    together as tau falls (the gradients chapter once said the bias shrinks while the variance
+    grows, over the whole grid)."""
     rows = {
         t: estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026)
         for t in (1, 3)
@@ -352,6 +353,45 @@ def test_relaxed_bias_and_variance_both_grow_from_tau_3_down_to_1():
     assert rows[1].variance_interval()[0] > rows[3].variance_interval()[1]
     peak = rm.relaxed_bias_extremum(-1.0, 0.45, 0.1, 10.0)
     assert 0.5 < peak < 1.5
+
+
+def test_above_tau_10_lowering_tau_shrinks_the_bias_while_the_variance_grows():
+    """|bias| has a second turning point, a local minimum near tau = 10 where the relaxed
+    mean peaks; above it |bias| creeps back up towards |L'| as tau grows, so lowering tau
+    trades variance for bias again (the chapter once said "Above it there is none")."""
+    low = rm.relaxed_bias_extremum(-1.0, 0.45, 3.0, 100.0, largest=False)
+    assert 5.0 < low < 20.0
+    exact = gradients.exact_gradient(-1.0, 0.45)
+    bias = {t: rm.relaxed_moments(-1.0, 0.45, t)[0] - exact for t in (low, 30.0, 1000.0)}
+    assert abs(bias[low]) < abs(bias[30.0]) < abs(bias[1000.0]) < exact
+    rows = {
+        t: estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026)
+        for t in (10, 30)
+    }
+    assert rows[30].bias_interval()[1] < rows[10].bias_interval()[0] < 0
+    assert rows[10].variance_interval()[0] > rows[30].variance_interval()[1]
+
+
+def test_straight_through_stalls_where_its_own_mean_vanishes_not_where_the_relaxed_one_does():
+    """Straight-through is unbiased for neither L nor L_tau: its mean is 0 at its own theta, not
+    at the relaxed objective's minimiser (the chapter once said both runs stall where the
+    relaxed objective is smallest). Each Monte Carlo interval at a false-alarm rate of 1e-6."""
+    target, tau, n = 0.45, 0.5, 200_000
+    theta_star = rm.straight_through_stationary_point(target, tau)
+    assert 0.40 < special.expit(theta_star) < 0.41
+
+    def mean_interval(theta):
+        g = gradients.straight_through(theta, target, tau, np.random.default_rng(3).random(n))
+        half = Z * g.std(ddof=1) / math.sqrt(n)
+        return g.mean() - half, g.mean() + half
+
+    low, high = mean_interval(theta_star)
+    assert low <= 0 <= high
+    assert mean_interval(theta_star - 0.2)[1] < 0 < mean_interval(theta_star + 0.2)[0]
+    relaxed_star = rm.relaxed_objective_minimiser(target, tau)
+    assert mean_interval(relaxed_star)[1] < 0
+    with pytest.raises(ValueError, match="same sign"):
+        rm.straight_through_stationary_point(target, tau, low=0.0, high=5.0)
 
 
 def test_relaxed_sign_errors_fall_again_at_large_temperature():

@@ -16,6 +16,8 @@ value), no unresolved citation and no unrendered role or directive. In one
 chapter a seed is then changed in the editor, and the cell, the cells that
 format its values and its prose are re-run:
 the number in the prose must change to the value the library computes here.
+Last, a link from one chapter to a theorem of another is clicked: that chapter
+must open in the same JupyterLab, as a notebook, with the theorem in view.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlparse
 
 import jupytext
@@ -78,8 +80,8 @@ RAW = {
 # bundle), an error <span data-mime-type="...stderr">, or a <code> holding the
 # expression while it has no result; errors it cannot render (a citation or a
 # reference not found) are marked with a yellow warning span whose title says so.
-# (Bare spans inside math or a link, such as a reference's "Exercise 1", are not
-# inline expressions.)
+# (Bare spans inside math, a link or a code block, such as a reference's
+# "Exercise 1" or a highlighted BibTeX entry, are not inline expressions.)
 SNAPSHOT = """(panel) => {
   const NUMBER = 'a[title="Link to this Equation"]';  // the number MyST gives an equation
   const prompt = (cell) => (cell.querySelector('.jp-InputPrompt')?.textContent || '').trim();
@@ -104,7 +106,7 @@ SNAPSHOT = """(panel) => {
       entry.markers = [...myst.querySelectorAll('.text-yellow-600')]
         .map((e) => ({title: e.getAttribute('title') || '', text: e.textContent}));
       const plain = (e) => e.tagName === 'SPAN' && e.attributes.length === 0 &&
-        e.children.length === 0 && !e.closest('.katex, a');
+        e.children.length === 0 && !e.closest('.katex, a, pre, code');
       entry.values = [...myst.querySelectorAll(
         'span, div.not-prose.inline-block, span[data-mime-type="application/vnd.jupyter.stderr"]')]
         .filter((e) => plain(e) || e.tagName === 'DIV' || e.hasAttribute('data-mime-type'))
@@ -375,11 +377,8 @@ async def close_chapter(page, lab: Lab, name: str) -> None:
             await asyncio.to_thread(lab.api, f"/api/sessions/{session['id']}", "DELETE")
 
 
-async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
-    from playwright.async_api import async_playwright
-
-    results: dict = {}
-    queue = list(names)
+def keep_local(lab: Lab):
+    """A Playwright route handler: requests to this machine go on, others are recorded and cut."""
 
     async def guard(route):
         url = route.request.url
@@ -389,14 +388,27 @@ async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
             lab.left.append(url)
             await route.abort()
 
+    return guard
+
+
+async def load_lab(page, lab: Lab, workspace: str) -> None:
+    """JupyterLab in its own workspace, once its menu bar and file browser are shown."""
+    await page.goto(f"{lab.url}/lab/workspaces/{workspace}?token={quote(lab.token)}")
+    await page.locator(".lm-MenuBar-itemLabel", has_text="File").wait_for(timeout=60_000)
+    await page.locator(".jp-DirListing-item").first.wait_for(timeout=60_000)
+
+
+async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
+    from playwright.async_api import async_playwright
+
+    results: dict = {}
+    queue = list(names)
+
     async def lane(context, number: int) -> None:
         page = await context.new_page()
-        home = f"{lab.url}/lab/workspaces/test-lane-{number}?token={quote(lab.token)}"
 
         async def load():
-            await page.goto(home, wait_until="load")
-            await page.locator(".lm-MenuBar-itemLabel", has_text="File").wait_for(timeout=60_000)
-            await page.locator(".jp-DirListing-item").first.wait_for(timeout=60_000)
+            await load_lab(page, lab, f"test-lane-{number}")
 
         await load()
         while queue:
@@ -415,7 +427,7 @@ async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
             args=CHROMIUM_ARGS,
         )
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        await context.route("**/*", guard)
+        await context.route("**/*", keep_local(lab))
         await asyncio.gather(*(lane(context, n) for n in range(min(LANES, len(queue)))))
         await context.close()
         await browser.close()
@@ -555,3 +567,99 @@ def test_a_changed_seed_changes_the_prose(lab_runs, name):
     assert edit["after"] == now, f"after the edit the prose shows {edit['after']!r}, not {now!r}"
     # The edit stays in the browser: the chapter on disk is not touched.
     assert EDIT_TO not in source(EDITED).read_text()
+
+
+# ---------------------------------------------------------------- a link to another chapter
+
+# A Markdown link from one chapter to a labelled theorem of another, as the
+# chapters write them (README, "Writing a chapter").
+# The theorem lies well below the top of its chapter, so that seeing it takes a scroll.
+LINK_FROM, LINK_TEXT = "chapters/unnormalised", "the binary Gumbel-softmax theorem"
+LINK_TO, LINK_ANCHOR = "chapters/binary_reduction", "thm-binary-gumbel-softmax"
+LINK_TIMEOUT = 60  # seconds for the linked chapter to open and show its anchor
+
+# The current tab of the main area, and whether the anchor's element is inside
+# the visible part of the notebook that holds it, the notebook having been
+# scrolled to get there (a notebook opens at its top).
+CURRENT_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel"
+ANCHOR_IN_VIEW = """([panel, id]) => {
+  const element = panel.querySelector(`[id="${CSS.escape(id)}"]`);
+  if (!element) return false;
+  const scroller = panel.querySelector('.jp-WindowedPanel-outer') || panel;
+  const box = element.getBoundingClientRect();
+  const frame = scroller.getBoundingClientRect();
+  let scrolled = false;
+  for (let e = element; e && e !== panel.parentElement; e = e.parentElement) {
+    scrolled = scrolled || e.scrollTop > 0;
+  }
+  return scrolled && box.height > 0 && box.bottom > frame.top && box.top < frame.bottom;
+}"""
+
+
+async def follow_link(lab: Lab) -> dict:
+    """Open LINK_FROM, click its link to LINK_TO's anchor; say what JupyterLab then shows."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+        await context.route("**/*", keep_local(lab))
+        page = await context.new_page()
+        await load_lab(page, lab, "test-links")
+        source_panel = await open_chapter(page, lab, LINK_FROM)
+        link = source_panel.locator(".jp-MarkdownCell a", has_text=LINK_TEXT).first
+        await link.wait_for(timeout=30_000)
+        result = {"href": await link.get_attribute("href")}
+        await link.scroll_into_view_if_needed()
+        await link.click()
+        tab, deadline = "", time.monotonic() + LINK_TIMEOUT
+        while tab != f"{PurePosixPath(LINK_TO).name}.md" and time.monotonic() < deadline:
+            await asyncio.sleep(0.25)
+            tab = (await page.locator(CURRENT_TAB).all_inner_texts() or [""])[0]
+        result["tab"] = tab
+        panel = page.locator(".jp-NotebookPanel:visible")
+        result["notebooks_shown"] = await panel.count()
+        result["editors_shown"] = await page.locator(
+            ".jp-FileEditor:visible, .jp-MarkdownViewer:visible"
+        ).count()
+        result["in_view"] = False
+        if result["notebooks_shown"] == 1:
+            try:
+                await page.wait_for_function(
+                    ANCHOR_IN_VIEW,
+                    arg=[await panel.element_handle(), LINK_ANCHOR],
+                    timeout=LINK_TIMEOUT * 1000,
+                    polling=250,
+                )
+                result["in_view"] = True
+            except PlaywrightTimeoutError:  # reported by the assertion
+                pass
+        result["pages"] = len(context.pages)
+        result["url"] = page.url
+        sessions = await asyncio.to_thread(lab.api, "/api/sessions")
+        for session in sessions:
+            await asyncio.to_thread(lab.api, f"/api/sessions/{session['id']}", "DELETE")
+        await context.close()
+        await browser.close()
+    return result
+
+
+def test_a_link_to_another_chapter_opens_it_as_a_notebook_at_its_anchor(lab):
+    """The linked chapter opens in the same JupyterLab, as a notebook, scrolled to its theorem.
+
+    Not the raw ``.md`` in a new browser tab, as jupyterlab-myst alone does:
+    ``tools/lab-links/``, which `make lab` installs, handles the click.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, follow_link(lab)).result()
+    assert not lab.left, f"requests tried to leave the machine: {lab.left[:5]}"
+    assert PurePosixPath(LINK_TO).name + ".md" in result["href"], result
+    assert result["pages"] == 1, f"the link opened another browser tab: {result}"
+    # Still JupyterLab (which may write the open document into its URL), not the raw file.
+    assert urlparse(result["url"]).path.startswith("/lab"), f"the page left JupyterLab: {result}"
+    assert result["tab"] == f"{PurePosixPath(LINK_TO).name}.md", result
+    assert result["notebooks_shown"] == 1 and result["editors_shown"] == 0, result
+    assert result["in_view"], f"#{LINK_ANCHOR} is not in view in {LINK_TO}: {result}"

@@ -1,9 +1,12 @@
 """Stacked training of the VAE and the bias/variance study against the exact gradient."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from binary_gumbel.book import vae_report
+from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators import (
     digits,
     vae,
@@ -115,9 +118,11 @@ def test_study_bad_input(data):
 # --- The exercises' solutions: their calls, and their claims asserted ---------------------
 
 
-def test_exercise_gap_is_the_kl(data):
-    params = vae.initial_params(8, data.train_mean, runs=1, scale=0.5, rng=0)
-    e = vae_oracle.enumerate_latents(params, data.test[:50])
+def test_exercise_gap_is_the_kl():
+    """The VAE chapter's calls: its data, its initial model, all its test images."""
+    chapter_data = digits.load(test_size=200, seed=0)
+    params = vae.initial_params(8, chapter_data.train_mean, rng=0)
+    e = vae_oracle.enumerate_latents(params, chapter_data.test)
     log_post = e.log_joint - e.log_marginal[..., None]
     kl = (e.q * (e.log_q - log_post)).sum(axis=-1)
     np.testing.assert_allclose(kl, e.log_marginal - e.elbo, rtol=1e-9, atol=1e-12)
@@ -146,6 +151,34 @@ def test_exercise_reinmax_beats_straight_through():
     )
     assert abs(rm.along) < abs(st.along) / 3
     assert rm.along_low > st.along_high  # the intervals do not overlap
+
+
+def test_exercise_reinmax_mean_is_the_trapezoidal_rule():
+    """One latent (logit 0.7), exact means by summing over b: ReinMax at tau = 1 averages
+    df/db at b = 0 and b = 1, exact for a quadratic f, not for a cubic; straight-through
+    is exact for neither (only for a linear f)."""
+    logit = np.array([0.7])
+    p = 1 / (1 + np.exp(-logit[0]))
+    weights = np.array([1 - p, p])
+    bits = np.array([[0.0], [1.0]])
+    u = np.where(bits == 1, (1 + (1 - p)) / 2, (1 - p) / 2)  # a u that draws each bit
+    cases = {
+        "quadratic": (lambda b: (b - 0.3) ** 2, lambda b: 2 * (b - 0.3)),
+        "cubic": (lambda b: b**3, lambda b: 3 * b**2),
+        "linear": (lambda b: 2 * b, lambda b: 2 + 0 * b),
+    }
+    for name, (fn, dfn) in cases.items():
+
+        def f_grad(x, fn=fn, dfn=dfn):
+            return fn(x[..., 0]), dfn(x)
+
+        exact = p * (1 - p) * (fn(1.0) - fn(0.0))
+        trapezoid = p * (1 - p) * (dfn(0.0) + dfn(1.0)) / 2
+        rm = weights @ be.reinmax(f_grad, logit, 1.0, u)[:, 0]
+        st = weights @ be.straight_through(f_grad, logit, u)[:, 0]
+        assert rm == pytest.approx(trapezoid, rel=1e-12), name
+        assert (rm == pytest.approx(exact, rel=1e-12)) == (name != "cubic"), name
+        assert (st == pytest.approx(exact, rel=1e-12)) == (name == "linear"), name
 
 
 def test_exercise_four_samples_count_four_evaluations(data):
@@ -221,8 +254,10 @@ def test_verdict_table_keeps_names_and_signs_numbers(short_run, data):
         estimates=200,
     )
     table = vae_report.verdict_markdown(vae_report.verdicts(short_run, study))
-    assert "| straight-through |" in table
+    assert "| straight-through (biased) |" in table and "| DisARM |" in table
     assert "−" in table and " -2" not in table
+    assert "e+" not in table and "e-" not in table and "×10⁰" not in table
+    assert all(line.count("|") == 7 for line in table.splitlines())  # six columns
 
 
 def test_figures_draw_one_series_per_method(short_run, study):
@@ -247,3 +282,87 @@ def test_figures_draw_one_series_per_method(short_run, study):
     assert len(ax2.get_lines()) == 2
     plt.close(fig2)
     plt.close(fig)
+
+
+def _chapter_training(methods, rates, seeds, batch, test_images=200):
+    """The training chapter's call: its data, 300 steps, the final checkpoint only."""
+    return vae_training.train(
+        digits.load(test_size=200, seed=0),
+        methods=methods,
+        steps=300,
+        seeds=seeds,
+        batch=batch,
+        learning_rates=rates,
+        checkpoints=(300,),
+        test_images=test_images,
+        latents=8,
+        log_marginal=False,
+    )
+
+
+CHAPTER_PAIRS = (
+    ("DisARM", "ARM"),
+    ("DisARM", "RLOO"),
+    ("ReinMax τ=1", "straight-through"),
+    ("ReinMax τ=1", "DisARM"),
+    ("Gumbel-softmax τ=0.5", "Gumbel-softmax τ=1"),
+)
+
+
+def four_evaluations(m):
+    """The exercise's variant of a two-evaluation method: four evaluations per image."""
+    pairs = m.samples is None
+    return dataclasses.replace(
+        m, name=m.name + (" ×2" if pairs else " ×4"), samples=2 if pairs else 4, evaluations=4
+    )
+
+
+def test_exercise_four_evaluations_change_no_paired_verdict():
+    """ex-vae-budget: at four evaluations each, no paired verdict of the chapter changes."""
+    two = [m for m in vae_training.METHODS if m.function is not None and m.evaluations == 2]
+    four = [four_evaluations(m) for m in two]
+    run2 = _chapter_training([m.name for m in two], (0.03,), seeds=5, batch=16)
+    run4 = _chapter_training(four, (0.03,), seeds=5, batch=16)
+    renamed = {m.name: f.name for m, f in zip(two, four, strict=True)}
+    for a, b in CHAPTER_PAIRS:
+        old = vae_report.paired(run2, a, b)
+        new = vae_report.paired(run4, renamed[a], renamed[b])
+        print(a, b, old.text, new.text)
+        assert old.ordering == new.ordering, (a, b, old.text, new.text)
+    # REINFORCE gains from four samples, and stays last
+    gain = run4.final_elbo("REINFORCE ×4") - run2.final_elbo("REINFORCE")
+    print("REINFORCE gain", gain.mean())
+    assert gain.mean() > 0
+    final = [run4.final_elbo(f.name).mean() for f in four]
+    assert int(np.argmin(final)) == [f.name for f in four].index("REINFORCE ×4")
+
+
+def test_exercise_rate_grid_extended():
+    """ex-vae-rate: the exercise's grid, with the chapter's check settings."""
+    names = [m.name for m in vae_training.METHODS if m.function is not None]
+    grid = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+    check = _chapter_training(names, grid, seeds=3, batch=8, test_images=100)
+    rc = vae_report.rate_check(check)
+    print(rc.common, dict(zip(rc.methods, rc.best, strict=True)), rc.at_edge)
+    assert rc.common == 0.03
+    assert rc.at_edge == ("REINFORCE",)
+    best = dict(zip(rc.methods, rc.best, strict=True))
+    assert best.pop("REINFORCE") == 0.003
+    assert best.pop("REBAR λ=0.5") == 0.1
+    assert set(best.values()) == {0.03}
+
+
+def test_compact_uses_one_rule_for_every_magnitude():
+    """Never Python's ``e+03`` nor ``×10⁰``: plain in [0.01, 10⁴), m×10ᵉ outside."""
+    cases = {
+        2.4: "2.40",
+        2664.0: "2664",
+        20.31: "20.3",
+        0.0123: "0.0123",
+        12345.0: "1.23×10⁴",
+        0.001234: "1.23×10⁻³",
+        -0.5: "−0.500",
+        0.0: "0",
+    }
+    for value, text in cases.items():
+        assert vae_report.compact(value) == text, value

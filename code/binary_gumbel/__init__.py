@@ -20,8 +20,8 @@ The package is in layers, one folder each, every import pointing down the list:
 - :mod:`binary_gumbel.estimators`: gradient estimators through binary variables, their
   registry and statistics, training, L0 gates and sparse regression, the model with
   binary latents;
-- :mod:`binary_gumbel.book`: the figures, the explorable figure, the reports, the demos
-  and the prose a chapter shows;
+- :mod:`binary_gumbel.book`: the figures, the explorable figures (the binary Concrete
+  density; the sign of Eq. (1)), the reports, the demos and the prose a chapter shows;
 - ``python -m binary_gumbel.bench``: the speed comparison the book reports.
 """
 

@@ -34,6 +34,7 @@ __all__ = [
     "VERDICT_BADGES",
     "MonteCarloCoverage",
     "derivation_latex",
+    "distinct_estimates",
     "evidence_anchor",
     "evidence_blocks",
     "false_alarm_text",
@@ -41,6 +42,7 @@ __all__ = [
     "proportion_evidence",
     "typo_table",
     "verdict_badge",
+    "verdict_counts",
     "verdict_table",
 ]
 
@@ -113,6 +115,22 @@ def verdict_badge(verdict: str) -> str:
         f'<span class="verdict {css}"><span class="verdict-symbol" aria-hidden="true">'
         f"{symbol}</span> {verdict}</span>"
     )
+
+
+def verdict_counts(results) -> dict[str, int]:
+    """How many claims get each verdict, in the order of :data:`VERDICT_BADGES`.
+
+    Every verdict is listed, with 0 when no claim gets it. "holds" covers both the
+    identities and the exact laws (such as ``gumbel-difference``), so the claims
+    that do not get it are the failures and the statements that hold only in
+    distribution, not the claims that are not identities.
+    """
+    counts = dict.fromkeys(VERDICT_BADGES, 0)
+    for r in _check_results(results):
+        if r.verdict not in counts:
+            raise ValueError(f"results hold an unknown verdict {r.verdict!r} for {r.id!r}")
+        counts[r.verdict] += 1
+    return counts
 
 
 def evidence_anchor(claim_id: str) -> str:
@@ -259,6 +277,19 @@ def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:
                     check = check_proportion(d["successes"], d["n"], d["claimed"], rate)
                     found.append((label, c.name, check))
     return found
+
+
+def distinct_estimates(checks) -> int:
+    """How many different estimates ``successes / n`` the proportion ``checks`` hold.
+
+    Checks that count the same successes out of the same samples, for instance the
+    same formula evaluated on the same uniforms, or formulas that agree up to
+    rounding, are one test counted several times: they count once here.
+    """
+    checks = list(checks)
+    if not all(isinstance(c, ProportionCheck) for c in checks):
+        raise TypeError("checks must be ProportionCheck objects (binary_gumbel.verification.montecarlo)")
+    return len({(c.successes, c.n) for c in checks})
 
 
 class MonteCarloCoverage(NamedTuple):

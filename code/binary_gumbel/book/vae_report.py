@@ -25,6 +25,7 @@ __all__ = [
     "number",
     "RateCheck",
     "Verdict",
+    "compact",
     "paired",
     "rate_check",
     "verdict_markdown",
@@ -193,19 +194,39 @@ def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
     return rows
 
 
+def compact(value: float) -> str:
+    """At least three significant figures: plain from 0.01 to below 10⁴, ``m×10ᵉ`` outside.
+
+    One rule for every column of magnitudes, with a minus sign (U+2212).
+    """
+    v = float(value)
+    if v == 0:
+        return "0"
+    if 0.01 <= abs(v) < 1e4:
+        decimals = max(0, 2 - int(np.floor(np.log10(abs(v)))))
+        return number(v, f".{decimals}f")
+    return scientific(v, 2)
+
+
 def verdict_markdown(rows: Sequence[Verdict]) -> str:
-    """The "which estimator?" table in Markdown, best final ELBO first."""
+    """The "which estimator?" table in Markdown, best final ELBO first.
+
+    Six narrow columns: a biased estimator's name carries "(biased)"; ELBO and bias
+    with two decimals, MSE and variance by :func:`compact`; time as a ratio.
+    """
     lines = [
-        "| estimator | unbiased | final test ELBO [95 % t interval] | bias along exact [interval] "
-        "| MSE / ‖exact‖² | variance | evaluations of f | time per step |",
-        "|:--|:--|--:|--:|--:|--:|--:|--:|",
+        "| estimator | test ELBO [95 % t] | bias along exact | MSE / ‖exact‖² "
+        "| variance | evals / time |",
+        "|:--|--:|--:|--:|--:|--:|",
     ]
     for r in sorted(rows, key=lambda r: -r.elbo):
-        numbers = (
-            f"| {r.elbo:.2f} [{r.elbo_low:.2f}, {r.elbo_high:.2f}] "
-            f"| {r.along:+.2f} [{r.along_low:+.2f}, {r.along_high:+.2f}] "
-            f"| {r.relative_mse:.3g} | {scientific(r.variance)} "
-            f"| {r.evaluations:g} | {r.time_ratio:.2f} |"
-        ).replace("-", "−")
-        lines.append(f"| {r.method} | {'yes' if r.unbiased else 'no'} {numbers}")
+        name = r.method if r.unbiased else f"{r.method} (biased)"
+        elbo = number(r.elbo) + f" [{number(r.elbo_low)}, {number(r.elbo_high)}]"
+        along = number(r.along, "+.2f") + (
+            f" [{number(r.along_low, '+.2f')}, {number(r.along_high, '+.2f')}]"
+        )
+        lines.append(
+            f"| {name} | {elbo} | {along} | {compact(r.relative_mse)} "
+            f"| {compact(r.variance)} | {r.evaluations:g} / {r.time_ratio:.2f} |"
+        )
     return "\n".join(lines)

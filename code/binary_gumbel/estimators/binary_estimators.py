@@ -248,7 +248,7 @@ def reinmax(f_grad, logit, tau, u):
     trapezoidal rule ``p (1 - p) (df/db_k(b_k=0) + df/db_k(b_k=1)) / 2`` for each
     ``k``, so it is unbiased when ``f`` is at most quadratic in each coordinate.
     The authors' code refuses ``tau < 1``
-    (line 94); here any ``tau > 0`` is accepted. One uniform vector, one gradient
+    (line 94); here any finite ``tau > 0`` is accepted. One uniform vector, one gradient
     evaluation at ``b``; biased.
     """
     logit, u = _args(logit, u)

@@ -18,10 +18,15 @@ One binary variable, ``b ~ Bernoulli(p)``, ``p = sigmoid(theta)``; the gradient 
   SymPy integrates them exactly, separately for ``p <= 1/2`` and ``p >= 1/2``.
   REINFORCE, RLOO and ReinMax depend on ``u`` only through the samples ``b``,
   so their moments are finite sums over ``b``, also exact.
+- :func:`moments_by_cells` gives the exact mean and variance, per coordinate, of
+  ARM, DisARM and two-sample RLOO on ``K`` latents and any ``f``, by integrating
+  the library's estimates over the ``3^K`` cells of the antithetic pair (and
+  summing over the ``4^K`` pairs of samples for RLOO).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from functools import cache
 
@@ -45,6 +50,7 @@ __all__ = [
     "exact_moments",
     "equal_cost_variances",
     "moments_at",
+    "moments_by_cells",
     "reinmax_bias",
     "reinmax_bias_expr",
     "reinmax_zero_mean_taus",
@@ -277,3 +283,47 @@ def equal_cost_variances(theta, target) -> dict[str, np.ndarray]:
     estimates); RLOO uses its two samples, ARM and DisARM their antithetic pair.
     """
     return {name: w * moments_at(name, theta, target)[1] for name, w in EQUAL_COST.items()}
+
+
+#: Two-point Gauss-Legendre nodes on [0, 1]: exact for polynomials of degree 3.
+_GAUSS = 0.5 + np.array([-1.0, 1.0]) / (2 * np.sqrt(3.0))
+
+
+def moments_by_cells(f: Callable, theta) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Exact ``(mean, variance)`` per coordinate of ARM, DisARM and RLOO (2 samples), ``K`` latents.
+
+    ``theta`` has shape ``(K,)`` (finite; ``K`` small: the cost is ``6^K + 4^K``
+    evaluations of each estimator) and ``f`` maps ``b`` of shape ``(..., K)`` to
+    ``(...)``. ARM's ``k``-th coordinate is ``(f(b) - f(b~)) (u_k - 1/2)``: on each of
+    the ``3^K`` cells cut by ``min(p_k, 1 - p_k)`` and ``max(p_k, 1 - p_k)``, where
+    ``(b, b~)`` is constant, it is linear in ``u_k`` and DisARM is constant, so the
+    tensor two-point Gauss rule on the cell integrates them and their squares exactly.
+    RLOO sees ``u`` only through ``b``: its moments are sums over the ``4^K`` pairs
+    ``(b_1, b_2)``. The estimates are the library's
+    (:mod:`binary_gumbel.estimators.binary_estimators`).
+    """
+    theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
+    if theta.ndim != 1 or theta.size == 0:
+        raise ValueError(f"theta must have shape (K,) with K >= 1; got shape {theta.shape}")
+    k = theta.size
+    lo = np.minimum(sigmoid(theta), sigmoid(-theta))
+    edges = np.stack([np.zeros(k), lo, 1 - lo, np.ones(k)])
+    cell = np.array(list(itertools.product(range(3), repeat=k)))  # (3^K, K)
+    start, width = edges[cell, range(k)], np.diff(edges, axis=0)[cell, range(k)]
+    nodes = np.array(list(itertools.product(_GAUSS, repeat=k)))  # (2^K, K)
+    u = start[:, None] + width[:, None] * nodes  # (3^K, 2^K, K), inside each cell
+    weight = np.repeat(np.prod(width, axis=1) / len(nodes), len(nodes))
+    estimates = {"ARM": be.arm(f, theta, u), "DisARM": be.disarm(f, theta, u)}
+    bits = np.array(list(itertools.product((0.0, 1.0), repeat=k)))  # (2^K, K)
+    q = sigmoid(-theta)  # b_k = 1 exactly for u_k > q_k; draw each b at its cell's midpoint
+    u_bits = np.where(bits == 1, (1 + q) / 2, q / 2)
+    prob = np.prod(np.where(bits == 1, 1 - q, q), axis=1)
+    pair = np.array(list(itertools.product(range(len(bits)), repeat=2))).T  # (2, 4^K)
+    estimates["RLOO (2 samples)"] = be.rloo(f, theta, u_bits[pair])
+    weights = {"ARM": weight, "DisARM": weight, "RLOO (2 samples)": np.prod(prob[pair], axis=0)}
+    out = {}
+    for name, g in estimates.items():
+        g = g.reshape(-1, k)
+        mean = weights[name] @ g
+        out[name] = (mean, weights[name] @ (g - mean) ** 2)
+    return out

@@ -41,6 +41,7 @@ __all__ = [
     "SizeErrors",
     "freeze_summary",
     "near_tie_pooled",
+    "near_tie_split",
     "near_ties",
     "size_errors",
 ]
@@ -77,6 +78,23 @@ def near_tie_pooled(near: np.ndarray, comparisons) -> tuple[float, int, float, i
         raise ValueError(f"near has shape {near.shape}; the comparisons give {agree.shape}")
     tied, clear = ~agree[near], ~agree[~near]
     return _rate(tied), int(tied.size), _rate(clear), int(clear.size)
+
+
+def near_tie_split(near: np.ndarray, comparisons) -> tuple[np.ndarray, np.ndarray]:
+    """Per ``lam``, the gates' misses split by near-tie status.
+
+    ``near`` is :func:`near_ties` for the comparisons' penalty weights. Returns two integer
+    arrays of shape ``(len(lam), 2)``: for the datasets that are not near-tied at each
+    ``lam``, and for those that are, ``(misses, datasets)``, a miss being a dataset on which
+    the gates' support differs from best subset's.
+    """
+    agree = np.stack([c.gates_match_best for c in comparisons], axis=1)
+    if agree.shape != near.shape:
+        raise ValueError(f"near has shape {near.shape}; the comparisons give {agree.shape}")
+    miss = ~agree
+    clear = np.stack([(miss & ~near).sum(axis=0), (~near).sum(axis=0)], axis=1)
+    tied = np.stack([(miss & near).sum(axis=0), near.sum(axis=0)], axis=1)
+    return clear, tied
 
 
 def _rate(misses: np.ndarray) -> float:

@@ -31,12 +31,14 @@ from binary_gumbel._validation import (
     check_tau,
     finite_float64,
 )
-from binary_gumbel.estimators.gradients import objective
+from binary_gumbel.estimators.gradients import exact_gradient, objective
 from binary_gumbel.estimators.toy_noise import ToyNoise, toy_noise, toy_noise_unchecked
+from binary_gumbel.verification.montecarlo import Interval, mean_interval
 
 __all__ = [
     "VarianceGrid",
     "first_temperature_saving",
+    "held_out_saving",
     "limit_eta",
     "optimal_baseline",
     "rebar",
@@ -181,6 +183,38 @@ def rebar_variance_grid(
         float(a.var(ddof=1)),
         float(base.var(ddof=1)),
     )
+
+
+def held_out_saving(
+    grid: VarianceGrid, upto: float, n: int = 50_000, rng=None, false_alarm: float = 0.05
+) -> list[Interval]:
+    """REBAR's saving with the grid's ``eta*``, evaluated on ``n`` fresh pairs of uniforms.
+
+    ``eta*`` is fitted on the grid's own samples, so the grid's saving is biased up by
+    about ``1/n`` (a fitted regression slope always explains some noise). Here, at each
+    temperature ``lambda <= upto``, REBAR with that ``eta*`` is evaluated on fresh noise:
+    ``A`` and ``A + eta* B`` are both unbiased for ``L'(theta)``, so the per-sample
+    ``(A - L')^2 - (A + eta* B - L')^2`` has mean ``Var(A) - Var(A + eta* B)``. Returns,
+    per temperature, its Student-t interval at ``false_alarm`` (per interval) divided by
+    REINFORCE's exact variance ``Var(A) = p (1 - p) [(1 - t)^4 (1 - p) + t^4 p] - L'^2``
+    (``A = f(b) (b - p)``): the saving ``1 - Var(A + eta* B) / Var(A)``.
+    """
+    keep = grid.temperatures <= float(finite_float64(upto, "upto"))
+    if not keep.any():
+        raise ValueError(f"upto must be at least the smallest temperature; got {upto!r}")
+    n = check_count(n, "n", 4)
+    theta, target = np.float64(grid.theta), np.float64(grid.target)
+    exact = exact_gradient(theta, target)
+    p = _kernels.sigmoid(theta)
+    reinforce = p * (1 - p) * ((1 - target) ** 4 * (1 - p) + target**4 * p) - exact**2
+    uv = as_generator(rng).random((n, 2))
+    noise = toy_noise_unchecked(theta, target, uv[:, 0], uv[:, 1])
+    out = []
+    for lam, eta in zip(grid.temperatures[keep], grid.optimal_eta[keep], strict=True):
+        a, b = rebar_parts_of(noise, lam)
+        iv = mean_interval((a - exact) ** 2 - (a + eta * b - exact) ** 2, false_alarm)
+        out.append(Interval(*(x / reinforce for x in iv)))
+    return out
 
 
 def limit_eta(theta, target):

@@ -1,4 +1,4 @@
-"""Exact moments of the relaxed estimator on the toy problem, by quadrature.
+"""Exact moments of the relaxed and straight-through estimators on the toy problem, by quadrature.
 
 The gradients chapter's wide temperature sweep: the mean and variance of the relaxed
 (reparameterised) estimate ``2 (x - t) x (1 - x) / tau`` of
@@ -22,6 +22,7 @@ __all__ = [
     "relaxed_mean_root",
     "relaxed_moments",
     "relaxed_objective_minimiser",
+    "straight_through_stationary_point",
 ]
 
 
@@ -53,30 +54,35 @@ def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, flo
     return mean, expectation(lambda noise: (estimate(noise) - mean) ** 2)
 
 
-def relaxed_bias_extremum(theta: float, target: float, low: float, high: float) -> float:
-    """The temperature in ``(low, high)`` where the relaxed estimator's ``|bias|`` is largest.
+def relaxed_bias_extremum(
+    theta: float, target: float, low: float, high: float, largest: bool = True
+) -> float:
+    """The temperature in ``(low, high)`` where the relaxed estimator's ``|bias|`` is extremal.
 
-    Maximises ``|E g - L'(theta)|`` from :func:`relaxed_moments` over ``log tau`` (bounded
-    Brent search). Raises ValueError when the maximum sits at either end of the bracket,
+    Maximises (``largest=True``) or minimises (``largest=False``, a local minimum between
+    two rises) ``|E g - L'(theta)|`` from :func:`relaxed_moments` over ``log tau`` (bounded
+    Brent search). Raises ValueError when the extremum sits at either end of the bracket,
     so a caller never reports a bracket's edge as an interior extremum.
     """
     exact = float(exact_gradient(theta, target))
     low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
     if not low < high:
         raise ValueError(f"low must be below high; got low={low}, high={high}")
+    sign = -1.0 if largest else 1.0
 
-    def negative_abs_bias(log_tau):
-        return -abs(relaxed_moments(theta, target, math.exp(log_tau))[0] - exact)
+    def signed_abs_bias(log_tau):
+        return sign * abs(relaxed_moments(theta, target, math.exp(log_tau))[0] - exact)
 
     found = optimize.minimize_scalar(
-        negative_abs_bias,
+        signed_abs_bias,
         bounds=(math.log(low), math.log(high)),
         method="bounded",
         options={"xatol": 1e-4},
     )
     tau = math.exp(found.x)
     if not low * 1.01 < tau < high / 1.01:
-        raise ValueError(f"the largest |bias| in ({low}, {high}) is at its edge, tau = {tau:.4g}")
+        which = "largest" if largest else "smallest"
+        raise ValueError(f"the {which} |bias| in ({low}, {high}) is at its edge, tau = {tau:.4g}")
     return tau
 
 
@@ -109,4 +115,35 @@ def relaxed_objective_minimiser(target: float, tau: float, low: float = -20.0, h
 
     if mean(float(low)) * mean(float(high)) >= 0:
         raise ValueError(f"the relaxed mean has the same sign at theta = {low} and {high}")
+    return optimize.brentq(mean, float(low), float(high), xtol=1e-9)
+
+
+def straight_through_stationary_point(
+    target: float, tau: float, low: float = -20.0, high: float = 20.0
+) -> float:
+    """The ``theta`` in ``(low, high)`` where straight-through's mean gradient is 0.
+
+    Straight-through estimates ``2 (b - t) x (1 - x) / tau`` with ``b = 1[theta + l > 0]``;
+    its mean is neither ``L'`` nor the relaxed objective's derivative, so its expected
+    descent stops where that mean,
+    ``int 2 (1[theta + l > 0] - t) sigmoid(s) sigmoid(-s) / tau f_L(l) dl`` with
+    ``s = (theta + l) / tau``, vanishes. The mean is integrated like :func:`relaxed_moments`
+    (over ``l in [-60, 60]``, split at the jump ``l = -theta``); Brent's root in ``theta``.
+    A ValueError when the mean has the same sign at both ends.
+    """
+    target = float(finite_float64(target, "target"))
+    tau = float(check_tau(tau, np.float64))
+
+    def mean(theta):
+        def density(noise):
+            s = (theta + noise) / tau
+            logistic = special.expit(noise) * special.expit(-noise)
+            return special.expit(s) * special.expit(-s) / tau * logistic
+
+        below = integrate.quad(density, -60.0, -theta, limit=400)[0]
+        above = integrate.quad(density, -theta, 60.0, limit=400)[0]
+        return 2 * ((1 - target) * above - target * below)
+
+    if mean(float(low)) * mean(float(high)) >= 0:
+        raise ValueError(f"the straight-through mean has the same sign at theta = {low} and {high}")
     return optimize.brentq(mean, float(low), float(high), xtol=1e-9)

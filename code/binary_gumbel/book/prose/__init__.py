@@ -3,18 +3,20 @@
 Every formatter returns a string, a Markdown table, or a frozen dataclass whose fields a
 chapter reads by name (``ks.p0``): a record is not iterable, so it cannot be unpacked by
 position, and reordering its fields cannot swap two numbers in the prose. One module per
-subject (``numbers``, ``estimators``, ``sparsity``); this package gathers them, so that a
-chapter calls ``prose.ks_text(...)`` after ``from binary_gumbel.book import prose``.
+subject (``numbers``, ``estimators``, ``sparsity``, ``gate_failures``); this package gathers
+them, so that a chapter calls ``prose.ks_text(...)`` after ``from binary_gumbel.book import prose``.
 """
 
 from binary_gumbel.book.prose.estimators import (
     FinalText,
+    HeldOutText,
     KSText,
     SavingAtText,
     SavingText,
     direction_text,
     final_comparison_text,
     final_text,
+    held_out_text,
     ks_text,
     reinmax_table,
     saving_at_text,
@@ -23,16 +25,14 @@ from binary_gumbel.book.prose.estimators import (
     study_markdown,
     variance_table,
 )
+from binary_gumbel.book.prose.gate_failures import FailureText, failure_table, failure_text
 from binary_gumbel.book.prose.numbers import percent, rate_text, scientific
 from binary_gumbel.book.prose.sparsity import (
     ComparisonText,
-    FailureText,
     ProblemText,
     SamplerChecksText,
     SweepText,
     bonferroni_text,
-    failure_table,
-    failure_text,
     interval_text,
     problem_text,
     sampler_checks_text,
@@ -42,6 +42,8 @@ from binary_gumbel.book.prose.sparsity import (
 )
 
 __all__ = [
+    "HeldOutText",
+    "held_out_text",
     "FailureText",
     "failure_table",
     "failure_text",

@@ -16,8 +16,11 @@ from binary_gumbel.estimators.registry import ESTIMATORS
 from binary_gumbel.estimators.relax_training import FinalComparison, Training
 from binary_gumbel.estimators.statistics import EstimatorStats
 from binary_gumbel.estimators.vae_study import GradientStats
+from binary_gumbel.verification.montecarlo import Interval, family_wise
 
 __all__ = [
+    "HeldOutText",
+    "held_out_text",
     "FinalText",
     "KSText",
     "SavingAtText",
@@ -267,3 +270,33 @@ def study_markdown(rows: Sequence[GradientStats]) -> str:
             f"| {r.relative_mse:.3g} [{r.relative_mse_low:.3g}, {r.relative_mse_high:.3g}] |"
         )
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class HeldOutText:
+    """The held-out savings for the prose (see :func:`held_out_text`)."""
+
+    low: str
+    high: str
+    verdict: str
+    familywise: str
+
+
+def held_out_text(savings: Sequence[Interval], false_alarm: float) -> HeldOutText:
+    """The held-out savings (:func:`~binary_gumbel.estimators.rebar.held_out_saving`):
+    ``low`` and ``high``, the lowest and highest interval ends, in percent; ``verdict``,
+    whether any interval excludes 0; and ``familywise``, the family-wise false-alarm bound
+    of the intervals (Bonferroni)."""
+    lows, highs = [s.low for s in savings], [s.high for s in savings]
+    if all(lo <= 0 <= hi for lo, hi in zip(lows, highs, strict=True)):
+        verdict = "no saving distinguishable from 0 at any of them"
+    elif any(lo > 0 for lo in lows):
+        verdict = "a saving above 0 at some of them"
+    else:
+        verdict = "a loss below 0 at some of them, and no saving"
+    return HeldOutText(
+        low=f"{100 * min(lows):.4f} %".replace("-", "−"),
+        high=f"{100 * max(highs):.4f} %".replace("-", "−"),
+        verdict=verdict,
+        familywise=f"{family_wise(false_alarm, len(savings)):.0%}",
+    )

@@ -8,15 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from binary_gumbel.book.prose.numbers import rate_text
-from binary_gumbel.estimators.gate_failures import (
-    NEAR_TIE,
-    freeze_summary,
-    near_tie_pooled,
-    near_ties,
-    size_errors,
-)
-from binary_gumbel.estimators.l0_gates import GateFit
-from binary_gumbel.estimators.sparse_data import Problem, Subsets
+from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
     GATES,
@@ -28,9 +20,6 @@ from binary_gumbel.estimators.sparse_regression import (
 from binary_gumbel.verification import montecarlo
 
 __all__ = [
-    "FailureText",
-    "failure_table",
-    "failure_text",
     "ComparisonText",
     "ProblemText",
     "SamplerChecksText",
@@ -276,109 +265,4 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
             if difference < spread
             else "not smaller than that range"
         ),
-    )
-
-
-def _count(iv: Interval, k: int, n: int) -> str:
-    return f"{k}/{n} ({iv.estimate:.2f})"
-
-
-def failure_table(subsets: Subsets, comparisons, within: float = NEAR_TIE) -> str:
-    """A Markdown table per ``lam``: near-tied datasets, agreement, more and fewer features."""
-    lams = [c.lam for c in comparisons]
-    near = near_ties(subsets, lams, within)
-    rows = [
-        f"| λ | near-tied (within {within:g} λ) | gates = best subset "
-        "| gates keep more | gates keep fewer |",
-        "|---|---|---|---|---|",
-    ]
-    for j, c in enumerate(comparisons):
-        n = c.gates_match_best.size
-        e = size_errors(c)
-        k = int(near[:, j].sum())
-        agree = int(c.gates_match_best.sum())
-        rows.append(
-            f"| {c.lam:.3g} | {k}/{n} ({k / n:.2f}) | {agree}/{n} ({agree / n:.2f}) "
-            f"| {_count(e.over, e.over_count, n)} | {_count(e.under, e.under_count, n)} |"
-        )
-    return "\n".join(rows)
-
-
-@dataclass(frozen=True)
-class FailureText:
-    """The diagnostics of :mod:`~binary_gumbel.estimators.gate_failures`, formatted."""
-
-    within: str
-    near_low: str
-    agree_low: str
-    near_high: str
-    agree_high: str
-    lams_low: str
-    lams_high: str
-    miss_near: str
-    miss_clear: str
-    miss_verdict: str
-    over: str
-    under: str
-    sign_p: str
-    confidence: str
-    settled: str
-    steps: str
-    median_logit: str
-    exact_one: str
-
-
-def _span(values) -> str:
-    lo, hi = min(values), max(values)
-    return f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f}–{hi:.2f}"
-
-
-def failure_text(
-    subsets: Subsets, comparisons, fit: GateFit, headline: int, ends: int = 3,
-    within: float = NEAR_TIE,
-) -> FailureText:  # fmt: skip
-    """Near-tie shares and agreement at the ``ends`` smallest and largest ``lam``, the pooled
-    miss rates, the one-sided misses at ``comparisons[headline]``, when 90 % of the
-    selections were final, the median trained ``|logit|`` and the share of selected gates
-    whose test-time gate is exactly 1."""
-    comparisons = list(comparisons)
-    if not 1 <= ends <= len(comparisons) // 2:
-        raise ValueError(f"ends must lie in [1, {len(comparisons) // 2}]; got {ends}")
-    lams = [c.lam for c in comparisons]
-    near = near_ties(subsets, lams, within)
-    shares = near.mean(axis=0)
-    agree = [float(c.gates_match_best.mean()) for c in comparisons]
-    low, high = slice(0, ends), slice(len(lams) - ends, len(lams))
-    tied, n_tied, clear, n_clear = near_tie_pooled(near, comparisons)
-    e = size_errors(comparisons[headline])
-    freeze = freeze_summary(fit)
-    gate = fit.test_gate
-    selected = gate > 0
-
-    def iv(x: Interval) -> str:
-        return f"{x.estimate:.2f} [{x.low:.2f}, {x.high:.2f}]"
-
-    return FailureText(
-        within=f"{within:g}",
-        near_low=_span(shares[low]),
-        agree_low=_span(agree[low]),
-        near_high=_span(shares[high]),
-        agree_high=_span(agree[high]),
-        lams_low=f"{lams[0]:.3g}–{lams[ends - 1]:.3g}",
-        lams_high=f"{lams[-ends]:.3g}–{lams[-1]:.3g}",
-        miss_near=f"{tied:.2f} of {n_tied}",
-        miss_clear=f"{clear:.2f} of {n_clear}",
-        miss_verdict=(
-            "there near-ties do go with misses"
-            if tied > clear
-            else "not more often where near-tied"
-        ),
-        over=iv(e.over),
-        under=iv(e.under),
-        sign_p=f"{e.sign_p:.2g}",
-        confidence=f"{round(100 * (1 - comparisons[headline].false_alarm))}%",
-        settled=str(int(np.ceil(freeze.quantile(0.9)))),
-        steps=str(fit.steps),
-        median_logit=f"{freeze.median_abs_logit:.1f}",
-        exact_one=f"{np.mean(gate[selected] == 1):.3f}",
     )

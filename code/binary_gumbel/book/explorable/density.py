@@ -1,4 +1,4 @@
-"""Explorable figures: frames computed by the library, a chart that chooses among them.
+"""The density explorer: the binary Concrete density and samples, at each (tau, p).
 
 A reader of the binary Concrete chapter moves two sliders, the temperature
 ``tau`` and the probability ``p``, and sees the density and a histogram of
@@ -17,16 +17,8 @@ the book is built:
   transforms the same uniforms ``u`` (common random numbers), so the bars move
   smoothly from one frame to the next instead of jittering.
 
-The chart is a Vega-Lite specification built with Altair. Its two parameters
-are bound to ``<input type="range">`` sliders, and a filter keeps the one
-precomputed frame whose ``tau`` and ``p`` are the sliders' values: the page
-selects, it never computes, and the mathematics is not written a second time
-in JavaScript.
-
-:func:`density_explorer` returns an object that Jupyter displays in two ways at
-once: JupyterLab renders its Vega-Lite output natively, and the book's pages
-(MyST-NB) run its small JavaScript output, which hands the same specification
-to vega-embed, served from the site itself (see ``_ext/explorable_figures.py``).
+The chart's two sliders select one precomputed frame
+(:mod:`binary_gumbel.book.explorable.chart`).
 """
 
 from __future__ import annotations
@@ -36,16 +28,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import as_float_array, check_count, check_probability, check_tau
-from binary_gumbel.book.figures.style import PALETTE, STYLE
+from binary_gumbel._validation import as_float_array, check_count, check_tau
+from binary_gumbel.book.explorable.chart import (
+    Explorer,
+    Slider,
+    evenly_spaced,
+    keep_frame,
+    open_probabilities,
+    rounded,
+    styled,
+)
+from binary_gumbel.book.figures.style import PALETTE
 from binary_gumbel.density import binary_concrete_pdf
 from binary_gumbel.relaxed import logit_from_probability, sample_binary_gumbel_softmax
 
 __all__ = [
     "DEFAULT_PROBABILITIES",
     "DEFAULT_TAUS",
-    "VEGALITE_MIME_TYPE",
-    "DensityExplorer",
     "DensityFrames",
     "density_chart",
     "density_datasets",
@@ -57,14 +56,6 @@ __all__ = [
 DEFAULT_TAUS = np.round(np.arange(1, 31) / 10, 10)
 #: The probabilities a reader can choose: 0.1, 0.2, ..., 0.9.
 DEFAULT_PROBABILITIES = np.round(np.arange(1, 10) / 10, 10)
-#: The output JupyterLab renders natively (Vega-Lite 5, the version Altair 5 writes).
-VEGALITE_MIME_TYPE = "application/vnd.vegalite.v5+json"
-#: vega-embed's options: SVG (readable by a screen reader and by the tests), no actions menu.
-EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
-#: The chart's width in pixels in JupyterLab (on the page it fills the text column).
-LAB_WIDTH = 560
-#: Decimals kept in the chart's data; a frame's values stay unrounded in DensityFrames.
-DECIMALS = 4
 
 
 @dataclass(frozen=True)
@@ -109,21 +100,6 @@ class DensityFrames:
         return self.taus.size * self.probabilities.size
 
 
-def _evenly_spaced(values: np.ndarray, name: str) -> np.ndarray:
-    """A 1-D, increasing, evenly spaced array (a slider's positions); errors name it."""
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence; got shape {values.shape}")
-    if values.size > 1:
-        steps = np.diff(values)
-        if not (steps > 0).all():
-            raise ValueError(f"{name} must be increasing; got {values.tolist()}")
-        if not np.allclose(steps, steps[0], rtol=1e-6, atol=0.0):
-            raise ValueError(
-                f"{name} must be evenly spaced (a slider's steps); got {values.tolist()}"
-            )
-    return values
-
-
 def density_frames(
     taus=DEFAULT_TAUS,
     probabilities=DEFAULT_PROBABILITIES,
@@ -162,13 +138,8 @@ def density_frames(
         probability outside (0, 1), values that are not increasing and evenly
         spaced, or a count below its minimum.
     """
-    taus = _evenly_spaced(check_tau(as_float_array(taus, "taus", np.float64), name="taus"), "taus")
-    probabilities = check_probability(probabilities, "probabilities", np.float64)
-    if not ((probabilities > 0) & (probabilities < 1)).all():
-        raise ValueError(
-            f"probabilities must lie strictly between 0 and 1; got {probabilities.tolist()}"
-        )
-    probabilities = _evenly_spaced(probabilities, "probabilities")
+    taus = evenly_spaced(check_tau(as_float_array(taus, "taus", np.float64), name="taus"), "taus")
+    probabilities = open_probabilities(probabilities, "probabilities")
     grid_points = check_count(grid_points, "grid_points", minimum=2)
     bins = check_count(bins, "bins")
     samples = check_count(samples, "samples")
@@ -189,28 +160,6 @@ def density_frames(
     return DensityFrames(taus, probabilities, grid, density, bin_edges, histogram, samples, seed)
 
 
-def _rounded(values) -> list[float]:
-    return [float(v) for v in np.round(np.asarray(values, dtype=np.float64), DECIMALS)]
-
-
-def _format(values: np.ndarray) -> str:
-    """The d3 format with the fewest decimals (at most 6) that writes ``values`` exactly."""
-    decimals = next(
-        (d for d in range(7) if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9)), 6
-    )
-    return f".{decimals}f"
-
-
-def _slider(values: np.ndarray, label: str) -> dict:
-    step = float(np.round(values[1] - values[0], 10)) if values.size > 1 else 1.0
-    return {"min": float(values[0]), "max": float(values[-1]), "step": step, "name": label}
-
-
-#: The chart's text, in the book's colours (figures.STYLE) on an opaque white card.
-_INK, _EDGE, _GRID = STYLE["text.color"], STYLE["axes.edgecolor"], STYLE["grid.color"]
-_FONT = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif"
-
-
 def density_datasets(frames: DensityFrames) -> dict[str, list[dict]]:
     """The chart's data: ``frames`` (one record per frame), ``grid`` and ``cells``.
 
@@ -227,8 +176,8 @@ def density_datasets(frames: DensityFrames) -> dict[str, list[dict]]:
             {
                 "tau": float(t),
                 "p": float(q),
-                "density": _rounded(frames.density[i, j]),
-                "height": _rounded(frames.histogram[i, j]),
+                "density": rounded(frames.density[i, j]),
+                "height": rounded(frames.histogram[i, j]),
             }
             for i, t in enumerate(frames.taus)
             for j, q in enumerate(frames.probabilities)
@@ -246,11 +195,9 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
 
     Two parameters, ``tau`` and ``p``, start at the given values and are bound
     to sliders over ``frames.taus`` and ``frames.probabilities``. The chart
-    refers to the named data sets of :func:`density_datasets`, which the
-    specification of :class:`DensityExplorer` adds (Altair validates the chart
-    without them: checking 270 frames against the schema takes seconds). Each
-    layer keeps
-    the frame nearest to the sliders' values (the filter
+    refers to the named data sets of :func:`density_datasets`, which
+    :class:`~binary_gumbel.book.explorable.chart.Explorer` adds to the specification.
+    Each layer keeps the frame nearest to the sliders' values (the filter
     ``|datum.tau - tau| < step / 2`` and the same for ``p``), flattens its array
     and looks ``x`` up by position. The y axis is cut at ``ymax``; the
     density diverges at 0 and 1 for ``tau < 1``.
@@ -265,23 +212,15 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
 
     if not isinstance(frames, DensityFrames):
         raise TypeError(f"frames must be DensityFrames; got {type(frames).__name__}")
-    for name, value, values in (("tau", tau, frames.taus), ("p", p, frames.probabilities)):
-        if not np.isclose(values, value, rtol=0, atol=1e-9).any():
-            raise ValueError(
-                f"{name} must be one of the frames' values {values.tolist()}; got {value!r}"
-            )
+    sliders = (
+        Slider("tau", "temperature τ ", frames.taus),
+        Slider("p", "probability p ", frames.probabilities),
+    )
+    params = [slider.param(start) for slider, start in zip(sliders, (tau, p), strict=True)]
     if not (isinstance(ymax, (int, float)) and np.isfinite(ymax) and ymax > 0):
         raise ValueError(f"ymax must be a positive number; got {ymax!r}")
 
     grid, cells = alt.Data(name="grid"), alt.Data(name="cells")
-    tau_slider = _slider(frames.taus, "temperature τ ")
-    p_slider = _slider(frames.probabilities, "probability p ")
-    tau_param = alt.param(name="tau", value=float(tau), bind=alt.binding_range(**tau_slider))
-    p_param = alt.param(name="p", value=float(p), bind=alt.binding_range(**p_slider))
-    keep = (
-        f"abs(datum.tau - tau) < {tau_slider['step'] / 2}"
-        f" && abs(datum.p - p) < {p_slider['step'] / 2}"
-    )
     legend_names = ["histogram of samples", "density"]
     colour = alt.Scale(domain=legend_names, range=[PALETTE["sky"], PALETTE["vermillion"]])
     legend = alt.Legend(title=None, orient="top", direction="horizontal")
@@ -289,7 +228,7 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
     # Six labels, so that they do not collide on a phone's width.
     x_axis = alt.Axis(title="x", values=[0, 0.2, 0.4, 0.6, 0.8, 1], format=".1f")
     y_scale = alt.Scale(domain=[0, ymax])
-    base = alt.Chart(alt.Data(name="frames")).transform_filter(keep)
+    base = alt.Chart(alt.Data(name="frames")).transform_filter(keep_frame(sliders))
     bars = (
         base.transform_flatten(["height"])
         .transform_window(i="row_number()")
@@ -316,104 +255,26 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
             color=alt.Color("series:N", scale=colour, legend=legend),
         )
     )
-    tau_format, p_format = _format(frames.taus), _format(frames.probabilities)
-    title = f"'τ = ' + format(tau, '{tau_format}') + ',  p = ' + format(p, '{p_format}')"
-    return (
-        alt.layer(bars, curve)
-        .add_params(tau_param, p_param)
-        .properties(
-            width="container",
-            height=260,
-            title=alt.Title(alt.ExprRef(title)),
-            description=(
-                "Binary Concrete density (line) and a histogram of samples (bars) on the unit "
-                "interval, for the temperature and probability chosen with the two sliders."
-            ),
-        )
-        .configure(
-            background="white",
-            font=_FONT,
-            padding=4,
-            autosize=alt.AutoSizeParams(type="fit", contains="padding"),
-        )
-        .configure_view(stroke=None)
-        .configure_axis(
-            labelColor=_EDGE,
-            titleColor=_INK,
-            domainColor=_EDGE,
-            tickColor=_EDGE,
-            gridColor=_GRID,
-            labelFontSize=12,
-            titleFontSize=13,
-        )
-        .configure_legend(labelColor=_INK, labelFontSize=12, labelLimit=0, symbolStrokeWidth=3)
-        .configure_title(color=_INK, fontSize=14, fontWeight="normal")
+    return styled(
+        [bars, curve],
+        params,
+        title=sliders[0].shown("τ") + " + ',  ' + " + sliders[1].shown("p"),
+        description=(
+            "Binary Concrete density (line) and a histogram of samples (bars) on the unit "
+            "interval, for the temperature and probability chosen with the two sliders."
+        ),
     )
 
 
-#: The book's page runs this with the specification: vega-embed draws it in a new
-#: element (inside a card, whose padding Vega's container width does not count)
-#: placed right after the script, once the site's deferred scripts are loaded.
-_EMBED_SCRIPT = """(function () {
-  var script = document.currentScript;
-  var card = document.createElement("div");
-  var holder = document.createElement("div");
-  card.className = "explorable";
-  card.appendChild(holder);
-  script.parentNode.insertBefore(card, script.nextSibling);
-  var spec = %(spec)s;
-  function draw() { vegaEmbed(holder, spec, %(options)s); }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
-  }
-})();"""
-
-
-class DensityExplorer:
-    """The density explorer as a Jupyter output: JupyterLab's and the book page's.
-
-    ``spec`` is the Vega-Lite specification (a dict). Displaying the object
-    gives three representations: Vega-Lite, which JupyterLab renders with its
-    own Vega (:data:`LAB_WIDTH` pixels wide, without vega-embed's actions
-    menu); JavaScript, which the book's pages run (vega-embed from the site's
-    ``_static``); and a line of plain text.
-    """
-
-    def __init__(self, chart, frames: DensityFrames):
-        self.chart = chart
-        self.frames = frames
-        # The chart is validated against the Vega-Lite schema; its data are added after.
-        self.spec = {**chart.to_dict(), "datasets": density_datasets(frames)}
-
-    def embed_script(self) -> str:
-        """The JavaScript that draws the chart on a page that has loaded vega-embed."""
-        spec = json.dumps(self.spec, ensure_ascii=False, separators=(",", ":"))
-        return _EMBED_SCRIPT % {"spec": spec, "options": json.dumps(EMBED_OPTIONS)}
-
-    def __repr__(self) -> str:
-        return (
-            f"<density explorer: {self.frames.count} frames, "
-            f"tau in {self.frames.taus[0]:g}..{self.frames.taus[-1]:g}, "
-            f"p in {self.frames.probabilities[0]:g}..{self.frames.probabilities[-1]:g}>"
-        )
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {
-            # JupyterLab's output area does not give Vega a container width to fill.
-            VEGALITE_MIME_TYPE: {**self.spec, "width": LAB_WIDTH},
-            "application/javascript": self.embed_script(),
-            "text/plain": repr(self),
-        }
-        metadata = {VEGALITE_MIME_TYPE: {"embed_options": {"actions": False}}}
-        return data, metadata
-
-
-def density_explorer(frames: DensityFrames | None = None, **chart_options) -> DensityExplorer:
+def density_explorer(frames: DensityFrames | None = None, **chart_options) -> Explorer:
     """The density explorer of ``frames`` (by default :func:`density_frames` ``()``).
 
     ``chart_options`` go to :func:`density_chart` (``tau``, ``p``, ``ymax``).
     """
     frames = density_frames() if frames is None else frames
-    return DensityExplorer(density_chart(frames, **chart_options), frames)
+    text = (
+        f"<density explorer: {frames.count} frames, "
+        f"tau in {frames.taus[0]:g}..{frames.taus[-1]:g}, "
+        f"p in {frames.probabilities[0]:g}..{frames.probabilities[-1]:g}>"
+    )
+    return Explorer(density_chart(frames, **chart_options), frames, density_datasets(frames), text)
