@@ -8,7 +8,7 @@ import sympy as sp
 
 from binary_gumbel.book import demos, report
 from binary_gumbel.verification import derivation, note, symbolic
-from binary_gumbel.verification.derivation import ClaimResult
+from binary_gumbel.verification.claims import ClaimResult
 from binary_gumbel.verification.montecarlo import check_proportion
 
 N = 20_000

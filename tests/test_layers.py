@@ -2,10 +2,10 @@
 
 Layers, bottom to top: the core (the modules at the top level of ``binary_gumbel``:
 NumPy and the standard library only), ``verification``, ``estimators``, ``book``, and the
-two commands ``verify`` and ``bench``. A module imports only from its own layer or below;
-there is no import circle; and no private name (a leading underscore) crosses a module
-boundary, except from the private modules made for that: ``_validation`` and
-``_kernels`` for the whole package, and a private module of a folder for that folder.
+two commands ``verify`` and ``bench`` (a package). A module imports only from its own
+layer or below; there is no import circle; and no private name (a leading underscore)
+crosses a module boundary, except from the private modules made for that: ``_validation``
+and ``_kernels`` for the whole package, and a private module of a folder for that folder.
 Tests may reach a private name only in the module that defines it.
 """
 
@@ -34,7 +34,7 @@ MODULES = {_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "__pycache__" n
 
 
 def layer(module: str) -> int:
-    if module in COMMANDS:
+    if any(module == c or module.startswith(c + ".") for c in COMMANDS):
         return 4
     parts = module.split(".")
     return LAYERS.get(parts[1], 0) if len(parts) > 1 else 0

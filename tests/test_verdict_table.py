@@ -18,7 +18,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from binary_gumbel.book import report
-from binary_gumbel.verification.derivation import CLAIM_IDS, ClaimResult
+from binary_gumbel.verification.claims import ClaimResult
+from binary_gumbel.verification.derivation import CLAIM_IDS
 from conftest import HTML, ROOT, require_or_skip
 
 VERDICTS = ("holds", "holds in distribution", "fails")

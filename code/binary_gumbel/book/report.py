@@ -1,7 +1,7 @@
 """The verifier's results and the symbolic derivations, formatted for the book's pages.
 
 The tables and evidence blocks are built from
-:class:`binary_gumbel.verification.derivation.ClaimResult` objects, so every verdict shown is
+:class:`binary_gumbel.verification.claims.ClaimResult` objects, so every verdict shown is
 the one the verdict engine computed. LaTeX statements become inline math
 (``$...$``) in tables and display math in :func:`evidence_blocks`; free text is
 escaped so that Markdown never reads it as markup; the verifier's evidence keeps
@@ -288,7 +288,9 @@ def distinct_estimates(checks) -> int:
     """
     checks = list(checks)
     if not all(isinstance(c, ProportionCheck) for c in checks):
-        raise TypeError("checks must be ProportionCheck objects (binary_gumbel.verification.montecarlo)")
+        raise TypeError(
+            "checks must be ProportionCheck objects (binary_gumbel.verification.montecarlo)"
+        )
     return len({(c.successes, c.n) for c in checks})
 
 

@@ -14,18 +14,23 @@ References: Jang, Gu & Poole (2016), arXiv:1611.01144; Maddison, Mnih & Teh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 import sympy as sp
 
-from binary_gumbel.relaxed import gumbel_softmax, sample_binary_gumbel_softmax
+from binary_gumbel.relaxed import gumbel_softmax
 from binary_gumbel.verification import engine, results_cache
+from binary_gumbel.verification.claims import ClaimResult, Typo
 from binary_gumbel.verification.derivation_montecarlo import (
     LIMIT_TAU,
+    N_KS,
+    N_PROPORTION,
     SEED,
     ks_confirmation,
+    law_confirmation,
+    library_limit_confirmation,
+    limit_confirmation,
     proportion_confirmation,
     sample_expression,
 )
@@ -39,7 +44,6 @@ from binary_gumbel.verification.engine import (
     say,
 )
 from binary_gumbel.verification.note import (
-    CLAIM_TEXT,
     CORRECTED_EQ1_DISPLAY,
     CORRECTED_EQ2_DISPLAY,
     CORRECTED_STEP4_DISPLAY,
@@ -66,81 +70,14 @@ from binary_gumbel.verification.symbolic import (
     tau,
     tau_limits,
     u,
-    x,
     z,
 )
 
 __all__ = [
     "CLAIM_IDS",
-    "ClaimResult",
-    "Typo",
     "verify_all",
     "verify_claim",
 ]
-
-#: Monte Carlo sizes. Their power against the note's errors (off by at least 1/2) is
-#: essentially 1; see :mod:`binary_gumbel.verification.derivation_montecarlo` for the bound.
-N_PROPORTION = 100_000
-N_KS = 20_000
-
-
-@dataclass(frozen=True)
-class Typo:
-    """A transcription artefact, read as what was evidently meant; not counted in verdicts."""
-
-    as_written: str
-    read_as: str
-    reason: str
-    #: ``as written → read as`` in plain text, for terminals.
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    """The computed verdict on one claim of the note, with evidence and correction."""
-
-    id: str
-    statement: str
-    verdict: str
-    evidence: str
-    checks: tuple[Check, ...]
-    corrected: str | None = None
-    corrected_verdict: str | None = None
-    corrected_checks: tuple[Check, ...] = ()
-    typos: tuple[Typo, ...] = field(default=())
-    corrected_text: str | None = None
-    #: ``evidence`` with its math in LaTeX: prose with inline ``$...$``, no ``|``.
-    evidence_latex: str = ""
-
-    @property
-    def text(self) -> str:
-        """The claim in plain text, for terminals."""
-        return CLAIM_TEXT[self.id]
-
-    def to_json(self) -> dict:
-        """The JSON record of ``python -m binary_gumbel.verify --json``."""
-
-        def checks(items):
-            return [
-                {"name": c.name, "verdict": c.verdict, "method": c.method,
-                 "summary": c.summary, "summary_latex": c.summary_latex, "data": c.data}
-                for c in items
-            ]  # fmt: skip
-
-        return {
-            "id": self.id,
-            "statement": self.statement,
-            "verdict": self.verdict,
-            "evidence": {
-                "summary": self.evidence,
-                "latex": self.evidence_latex,
-                "checks": checks(self.checks),
-                "correction_checks": checks(self.corrected_checks),
-            },
-            "corrected": self.corrected,
-            "corrected_verdict": self.corrected_verdict,
-            "typos": [vars(t) for t in self.typos],
-        }
 
 
 def _confirmed(checks: list[Check]) -> tuple[Check, ...]:
@@ -174,36 +111,6 @@ def _result(claim_id, statement, checks, **fields) -> ClaimResult:
     )  # fmt: skip
 
 
-def _limit_mc(name, expr, claimed, point) -> Check:
-    """Proportion of ``x > 1/2`` at small tau: the event ``lim x = 1`` (``x = sigma(A/tau)``)."""
-    values = sample_expression(expr, point, N_PROPORTION, tau_value=LIMIT_TAU)
-    exact = engine.limit_probability(expr).subs(point)
-    return proportion_confirmation(
-        name, int(np.count_nonzero(values > 0.5)), N_PROPORTION,
-        sp.sympify(claimed).subs(point), exact, formula="note, lambdified",
-    )  # fmt: skip
-
-
-def _library_limit_mc(name, logit: float, claimed) -> Check:
-    rng = np.random.default_rng(SEED)
-    values = sample_binary_gumbel_softmax(logit, float(LIMIT_TAU), size=N_PROPORTION, rng=rng)
-    return proportion_confirmation(
-        name, int(np.count_nonzero(values > 0.5)), N_PROPORTION, claimed, claimed,
-        label="Monte Carlo with the library's sampler",
-        formula="library sample_binary_gumbel_softmax",
-    )  # fmt: skip
-
-
-def _law_mc(name, lhs, rhs, point, same_law: bool, against: str) -> Check:
-    """KS test of samples of ``lhs`` (as written, lambdified) against the exact CDF of ``rhs``."""
-    tau_value = sp.Rational(1, 2)
-    samples = sample_expression(lhs, point, N_KS, tau_value=tau_value)
-    cdf = engine.binary_form(rhs).cdf.subs(tau, tau_value)
-    return ks_confirmation(
-        name, samples, cdf, x, point, same_law, against=against, tau_value=tau_value
-    )
-
-
 def _binary_claim(claim_id, statement, expr, definition, claimed, corrected_display, typos=()):
     """Eq. (1)/(2): ``expr`` is the two-class Gumbel-softmax in law, with the claimed limit."""
     point = engine.first_point(expr, claimed)
@@ -213,8 +120,10 @@ def _binary_claim(claim_id, statement, expr, definition, claimed, corrected_disp
     checks = [
         engine.check_limit_probability(expr, claimed, "P(lim x = 1)"),
         law,
-        _limit_mc("Monte Carlo: P(lim x = 1)", expr, claimed, point),
-        _law_mc("Monte Carlo: law", expr, definition, point, law.verdict != FAILS, two_class),
+        limit_confirmation("Monte Carlo: P(lim x = 1)", expr, claimed, point),
+        law_confirmation(
+            "Monte Carlo: law", expr, definition, point, law.verdict != FAILS, two_class
+        ),
     ]
     fields = {"typos": tuple(typos)}
     if combine(checks) == FAILS:
@@ -225,12 +134,12 @@ def _binary_claim(claim_id, statement, expr, definition, claimed, corrected_disp
         corrected_checks = [
             engine.check_limit_probability(fixed, claimed, "P(lim x = 1)"),
             fixed_law,
-            _limit_mc("Monte Carlo: P(lim x = 1)", fixed, claimed, point),
-            _library_limit_mc("Monte Carlo (library): P(lim x = 1)",
-                              float(engine.binary_form(fixed).a.subs(point)),
-                              sp.sympify(claimed).subs(point)),
-            _law_mc("Monte Carlo: law", fixed, definition, point, fixed_law.verdict != FAILS,
-                    two_class),
+            limit_confirmation("Monte Carlo: P(lim x = 1)", fixed, claimed, point),
+            library_limit_confirmation("Monte Carlo (library): P(lim x = 1)",
+                                       float(engine.binary_form(fixed).a.subs(point)),
+                                       sp.sympify(claimed).subs(point)),
+            law_confirmation("Monte Carlo: law", fixed, definition, point,
+                             fixed_law.verdict != FAILS, two_class),
         ]  # fmt: skip
         fields.update(
             corrected=sp.latex(corrected_display) + r",\quad " + LIMIT_EVENT + sp.latex(claimed),
@@ -417,7 +326,7 @@ def _step(index: int) -> ClaimResult:
     if any(c.method.startswith("CDF") for c in checks):
         point = engine.first_point(STEPS[index], previous)
         same_law = checks[-1].verdict != FAILS
-        checks.append(_law_mc("Monte Carlo: law", STEPS[index], previous, point, same_law,
+        checks.append(law_confirmation("Monte Carlo: law", STEPS[index], previous, point, same_law,
                               f"the CDF of {labels[1]}"))  # fmt: skip
     fields = {}
     if combine(checks) == FAILS:

@@ -22,11 +22,30 @@ import math
 import numpy as np
 import sympy as sp
 
-from binary_gumbel.verification.engine import LAWS, Check, Phrase, formula, say
+from binary_gumbel.relaxed import sample_binary_gumbel_softmax
+from binary_gumbel.verification.engine import (
+    LAWS,
+    Check,
+    Phrase,
+    binary_form,
+    formula,
+    limit_probability,
+    say,
+)
 from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, check_ks, check_proportion
-from binary_gumbel.verification.symbolic import tau
+from binary_gumbel.verification.symbolic import tau, x
 
-__all__ = ["SEED", "ks_confirmation", "proportion_confirmation", "sample_expression"]
+__all__ = [
+    "N_KS",
+    "N_PROPORTION",
+    "SEED",
+    "ks_confirmation",
+    "law_confirmation",
+    "library_limit_confirmation",
+    "limit_confirmation",
+    "proportion_confirmation",
+    "sample_expression",
+]
 
 SEED = 20161103  # the arXiv month of both source papers; any fixed value would do
 LIMIT_TAU = sp.Rational(1, 10)
@@ -181,3 +200,40 @@ def ks_confirmation(
         **data,
     }
     return Check(name, None, "Monte Carlo (Kolmogorov-Smirnov)", text.plain, fields, text.latex)
+
+
+#: Monte Carlo sizes. Their power against the note's errors (off by at least 1/2) is
+#: essentially 1; see this module's docstring for the bound.
+N_PROPORTION = 100_000
+N_KS = 20_000
+
+
+def limit_confirmation(name, expr, claimed, point) -> Check:
+    """Proportion of ``x > 1/2`` at small tau: the event ``lim x = 1`` (``x = sigma(A/tau)``)."""
+    values = sample_expression(expr, point, N_PROPORTION, tau_value=LIMIT_TAU)
+    exact = limit_probability(expr).subs(point)
+    return proportion_confirmation(
+        name, int(np.count_nonzero(values > 0.5)), N_PROPORTION,
+        sp.sympify(claimed).subs(point), exact, formula="note, lambdified",
+    )  # fmt: skip
+
+
+def library_limit_confirmation(name, logit: float, claimed) -> Check:
+    """Proportion of ``x > 1/2`` among the library sampler's draws at small tau."""
+    rng = np.random.default_rng(SEED)
+    values = sample_binary_gumbel_softmax(logit, float(LIMIT_TAU), size=N_PROPORTION, rng=rng)
+    return proportion_confirmation(
+        name, int(np.count_nonzero(values > 0.5)), N_PROPORTION, claimed, claimed,
+        label="Monte Carlo with the library's sampler",
+        formula="library sample_binary_gumbel_softmax",
+    )  # fmt: skip
+
+
+def law_confirmation(name, lhs, rhs, point, same_law: bool, against: str) -> Check:
+    """KS test of samples of ``lhs`` (as written, lambdified) against the exact CDF of ``rhs``."""
+    tau_value = sp.Rational(1, 2)
+    samples = sample_expression(lhs, point, N_KS, tau_value=tau_value)
+    cdf = binary_form(rhs).cdf.subs(tau, tau_value)
+    return ks_confirmation(
+        name, samples, cdf, x, point, same_law, against=against, tau_value=tau_value
+    )
