@@ -105,7 +105,7 @@ test: book book-student lint browser-deps ## Build the book, then run ruff and e
 	else \
 	  echo "No Chromium: the PDF is not printed, and its tests will be SKIPPED."; \
 	fi
-	$(PY) -m pytest -n auto --dist loadfile
+	$(PY) -m pytest -n auto --dist loadfile --durations=15
 
 # JupyterLab opens the MyST chapters as notebooks (jupytext) by default, through
 # the overrides file it reads from the environment's settings folder, and
