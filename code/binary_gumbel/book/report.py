@@ -28,7 +28,7 @@ from binary_gumbel.verification.montecarlo import (
     ProportionCheck,
     check_proportion,
 )
-from binary_gumbel.verification.symbolic import SUBSCRIPTS, SUPERSCRIPTS
+from binary_gumbel.verification.printing import SUBSCRIPTS, SUPERSCRIPTS
 
 __all__ = [
     "VERDICT_BADGES",

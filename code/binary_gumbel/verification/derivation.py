@@ -56,6 +56,7 @@ from binary_gumbel.verification.note import (
     display,
     noise_logit,
 )
+from binary_gumbel.verification.printing import plain
 from binary_gumbel.verification.symbolic import (
     Sigmoid,
     alpha1,
@@ -66,7 +67,6 @@ from binary_gumbel.verification.symbolic import (
     mu1,
     mu2,
     p,
-    plain,
     tau,
     tau_limits,
     u,

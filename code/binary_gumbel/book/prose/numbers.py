@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from binary_gumbel.verification.symbolic import SUPERSCRIPTS
+from binary_gumbel.verification.printing import SUPERSCRIPTS
 
 __all__ = [
     "percent",

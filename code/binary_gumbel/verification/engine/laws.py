@@ -28,14 +28,13 @@ from binary_gumbel.verification.engine.verdicts import (
     point_phrase,
     say,
 )
+from binary_gumbel.verification.printing import latex, plain
 from binary_gumbel.verification.symbolic import (
     Sigmoid,
     g1,
     g2,
     gumbel_difference_cdf,
-    latex,
     logistic_cdf,
-    plain,
     sigmoid,
     tau,
     u,

@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from binary_gumbel.verification.symbolic import latex, plain
+from binary_gumbel.verification.printing import latex, plain
 
 __all__ = [
     "Check",
