@@ -7,13 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from binary_gumbel.book.figures.style import (
-    DASHES,
-    MARKERS,
-    PALETTE,
-    checked_values,
-    series_colours,
-)
+from binary_gumbel.book.figures import style
 from binary_gumbel.estimators.rebar import limit_eta
 
 __all__ = [
@@ -33,15 +27,15 @@ def plot_conditional_cdfs(ax, samples_by_b, cdf, *, logit: float, max_points: in
     """
     if not samples_by_b:
         raise ValueError("samples_by_b must hold samples for b = 0 or 1")
-    colours = series_colours(len(samples_by_b))
+    colours = style.series_colours(len(samples_by_b))
     for (b, samples), colour in zip(sorted(samples_by_b.items()), colours, strict=True):
-        x = np.sort(checked_values(samples, f"samples for b={b}"))
+        x = np.sort(style.checked_values(samples, f"samples for b={b}"))
         keep = np.unique(np.linspace(0, x.size - 1, min(max_points, x.size)).astype(int))
         ecdf = (np.arange(x.size) + 1) / x.size
         ax.step(x[keep], ecdf[keep], where="post", color=colour, lw=2.2, label=f"z̃ given b = {b}")
         grid = np.linspace(x[keep[0]], x[keep[-1]], 300)
-        ax.plot(grid, cdf(grid, logit, b), "--", color=PALETTE["black"], lw=1.1)
-    ax.plot([], [], "--", color=PALETTE["black"], lw=1.1, label="derived CDF")
+        ax.plot(grid, cdf(grid, logit, b), "--", color=style.PALETTE["black"], lw=1.1)
+    ax.plot([], [], "--", color=style.PALETTE["black"], lw=1.1, label="derived CDF")
     ax.set_xlabel("z")
     ax.set_ylabel("P(z̃ ≤ z | b)")
     ax.legend(loc="upper left")
@@ -63,7 +57,7 @@ def plot_rebar_saving(axes, grids, labels: Sequence[str]):
     if not grids or len(grids) != len(labels):
         raise ValueError("grids and labels must be non-empty and of the same length")
     left, right = axes
-    series = zip(grids, labels, series_colours(len(grids)), MARKERS, strict=False)
+    series = zip(grids, labels, style.series_colours(len(grids)), style.MARKERS, strict=False)
     for grid, label, colour, marker in series:
         lams = np.asarray(grid.temperatures)
         left.plot(
@@ -84,9 +78,9 @@ def plot_rebar_saving(axes, grids, labels: Sequence[str]):
         right.plot(
             lams, grid.optimal_eta / limit, color=colour, marker=marker, ms=5, lw=1.6, label=label
         )
-    left.plot([], [], color=PALETTE["black"], ls=":", lw=1.0, label="mean baseline")
-    left.axhline(1.0, color=PALETTE["black"], lw=0.8)
-    right.axhline(1.0, color=PALETTE["black"], lw=0.8, ls=":", label="λ → ∞ limit")
+    left.plot([], [], color=style.PALETTE["black"], ls=":", lw=1.0, label="mean baseline")
+    left.axhline(1.0, color=style.PALETTE["black"], lw=0.8)
+    right.axhline(1.0, color=style.PALETTE["black"], lw=0.8, ls=":", label="λ → ∞ limit")
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xlabel("temperature λ")
@@ -120,9 +114,9 @@ def plot_training_curves(ax, runs, quantity: str, *, window: int = 50, optimum=N
     if not runs:
         raise ValueError("runs must not be empty")
     others = [r for r in runs if r.method != "exact"]
-    looks = zip(series_colours(len(others)), DASHES, strict=False)
+    looks = zip(style.series_colours(len(others)), style.DASHES, strict=False)
     styles = {r.method: look for r, look in zip(others, looks, strict=False)}
-    styles["exact"] = (PALETTE["black"], "-")
+    styles["exact"] = (style.PALETTE["black"], "-")
     for run in runs:
         colour, dash = styles[run.method]
         label = "exact gradient" if run.method == "exact" else run.method
@@ -139,7 +133,7 @@ def plot_training_curves(ax, runs, quantity: str, *, window: int = 50, optimum=N
             low, high = np.quantile(values, [0.1, 0.9], axis=1)
             ax.fill_between(steps, low, high, color=colour, alpha=0.15, lw=0)
     if optimum is not None:
-        ax.axhline(optimum, color=PALETTE["black"], lw=0.8, ls=":", label="optimum")
+        ax.axhline(optimum, color=style.PALETTE["black"], lw=0.8, ls=":", label="optimum")
     ax.set_xlabel("step")
     ylabels = {
         "loss": "excess loss L(θ) − t²",
@@ -159,16 +153,16 @@ def plot_learned_relaxation(ax, z, learned, concrete, *, baseline=None):
     thin line per run; ``concrete`` is ``f(sigmoid(z / lambda))``; ``baseline``, if
     given, the variance-optimal constant baseline, a dotted line.
     """
-    z = checked_values(z, "z")
-    learned = checked_values(learned, "learned", ndim=2)
-    concrete = checked_values(concrete, "concrete")
+    z = style.checked_values(z, "z")
+    learned = style.checked_values(learned, "learned", ndim=2)
+    concrete = style.checked_values(concrete, "concrete")
     if learned.shape[1] != z.size or concrete.size != z.size:
         raise ValueError("learned and concrete must be evaluated on the grid z")
     for k, row in enumerate(learned):
         ax.plot(
             z,
             row,
-            color=PALETTE["blue"],
+            color=style.PALETTE["blue"],
             lw=1.0,
             alpha=0.6,
             label="RELAX c_φ(z), learned" if k == 0 else None,
@@ -176,14 +170,18 @@ def plot_learned_relaxation(ax, z, learned, concrete, *, baseline=None):
     ax.plot(
         z,
         concrete,
-        color=PALETTE["vermillion"],
+        color=style.PALETTE["vermillion"],
         lw=2.0,
         ls="--",
         label="Concrete f(σ(z/λ)) (REBAR)",
     )
     if baseline is not None:
         ax.axhline(
-            baseline, color=PALETTE["black"], lw=1.0, ls=":", label="optimal constant baseline"
+            baseline,
+            color=style.PALETTE["black"],
+            lw=1.0,
+            ls=":",
+            label="optimal constant baseline",
         )
     ax.axvline(0.0, color="#999999", lw=0.8)
     ax.set_xlabel("z (b = 1 to the right of 0)")
