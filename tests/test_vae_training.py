@@ -64,12 +64,6 @@ def test_training_bad_input(data):
         vae_training.train(data, steps=2, checkpoints=(5,))
 
 
-def test_t_interval_covers_by_student_t():
-    mean, low, high = vae_training.t_interval(np.array([[1.0, 2.0, 3.0]]), false_alarm=0.05)
-    # t_{2, 0.975} = 4.302652..., s = 1, n = 3
-    np.testing.assert_allclose(high - mean, 4.302652729911275 / np.sqrt(3), rtol=1e-9)
-
-
 @pytest.fixture(scope="module")
 def study(data):
     params = vae.initial_params(8, data.train_mean, runs=1, scale=0.5, rng=1)

@@ -1,7 +1,7 @@
 """What the VAE chapters report: paired comparisons, the learning-rate check, the verdict table.
 
 Conventions (the book's): means over a few seeds get Student-t intervals
-(:func:`binary_gumbel.estimators.vae_training.t_interval`); two methods run on the same seeds
+(:func:`binary_gumbel.verification.montecarlo.mean_intervals`); two methods run on the same seeds
 see the same data, so they are compared by the paired differences, seed by seed,
 with a Student-t interval and the paired t-test; every rate stated is two-sided and
 per interval, and a family of ``m`` intervals has a family-wise rate of at most ``m``
@@ -18,7 +18,8 @@ from scipy import stats
 
 from binary_gumbel.book.prose import scientific
 from binary_gumbel.estimators.vae_study import GradientStats
-from binary_gumbel.estimators.vae_training import Training, method, t_interval
+from binary_gumbel.estimators.vae_training import Training, method
+from binary_gumbel.verification.montecarlo import mean_intervals
 
 __all__ = [
     "Paired",
@@ -69,7 +70,7 @@ class Paired:
 def paired(run: Training, a: str, b: str, rate: int = 0, false_alarm: float = 0.05) -> Paired:
     """Compare the final test ELBO of methods ``a`` and ``b`` seed by seed."""
     ea, eb = run.final_elbo(a, rate), run.final_elbo(b, rate)
-    mean, low, high = t_interval(ea - eb, axis=0, false_alarm=false_alarm)
+    mean, low, high = mean_intervals(ea - eb, axis=0, false_alarm=false_alarm)
     p = float(stats.ttest_rel(ea, eb).pvalue)
     return Paired(a, b, float(mean), float(low), float(high), p, false_alarm)
 
@@ -137,7 +138,7 @@ def rate_check(run: Training, common: float | None = None, false_alarm: float = 
             low.append(0.0)
             high.append(0.0)
             continue
-        m, lo, hi = t_interval(final[i] - final[c], axis=0, false_alarm=false_alarm)
+        m, lo, hi = mean_intervals(final[i] - final[c], axis=0, false_alarm=false_alarm)
         short.append(float(m))
         low.append(float(lo))
         high.append(float(hi))
@@ -172,7 +173,7 @@ def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
     for name in run.methods:
         if name not in by:
             continue
-        e, lo, hi = t_interval(run.final_elbo(name), axis=0)
+        e, lo, hi = mean_intervals(run.final_elbo(name), axis=0)
         s = by[name]
         i = run.index(name)
         rows.append(

@@ -31,7 +31,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from binary_gumbel._validation import check_count
 from binary_gumbel.estimators import binary_estimators as be
@@ -47,7 +46,6 @@ __all__ = [
     "Method",
     "Training",
     "method",
-    "t_interval",
     "train",
 ]
 
@@ -128,20 +126,6 @@ def method(name: str) -> Method:
         if m.name == name:
             return m
     raise ValueError(f"method must be one of {[m.name for m in METHODS]}; got {name!r}")
-
-
-def t_interval(values, axis: int = -1, false_alarm: float = 0.05):
-    """Mean and Student-t interval ``mean -+ t_{n-1} s / sqrt(n)`` along ``axis``.
-
-    ``false_alarm`` is the two-sided rate of one interval. Returns ``(mean, low, high)``.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    n = v.shape[axis]
-    if n < 2:
-        raise ValueError(f"values must hold at least 2 runs along axis {axis}; got {n}")
-    mean = v.mean(axis=axis)
-    half = stats.t.isf(false_alarm / 2, n - 1) * v.std(axis=axis, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
 
 
 def adam_scale_residual(steps: int = 3):

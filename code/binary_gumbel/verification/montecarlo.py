@@ -51,6 +51,7 @@ __all__ = [
     "check_proportion",
     "family_wise",
     "mean_interval",
+    "mean_intervals",
     "paired_comparison",
     "proportion_interval",
     "t_for_false_alarm",
@@ -119,10 +120,23 @@ def mean_interval(values, false_alarm: float = 0.05) -> Interval:
     values, and the right width for a few dozen runs, where the normal quantile
     is too small.
     """
-    x = _finite_values(values)
-    half = t_for_false_alarm(false_alarm, x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size)
-    mean = float(x.mean())
-    return Interval(mean, mean - half, mean + half)
+    mean, low, high = mean_intervals(_finite_values(values), 0, false_alarm)
+    return Interval(float(mean), float(low), float(high))
+
+
+def mean_intervals(values, axis: int = -1, false_alarm: float = 0.05):
+    """:func:`mean_interval` along ``axis`` of an array: ``(mean, low, high)`` arrays.
+
+    ``mean -+ t_{n-1} s / sqrt(n)`` over the ``n`` values on ``axis`` (seeds, runs), with
+    ``false_alarm`` the two-sided rate of each interval.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    n = v.shape[axis]
+    if n < 2:
+        raise ValueError(f"values must hold at least 2 runs along axis {axis}; got {n}")
+    mean = v.mean(axis=axis)
+    half = t_for_false_alarm(false_alarm, n - 1) * v.std(axis=axis, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
 
 
 def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> Interval:

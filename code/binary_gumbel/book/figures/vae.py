@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from binary_gumbel.book.figures.style import PALETTE
-from binary_gumbel.estimators.vae_training import Training, t_interval
+from binary_gumbel.estimators.vae_training import Training
+from binary_gumbel.verification.montecarlo import mean_intervals
 
 __all__ = [
     "plot_bounds",
@@ -99,7 +100,7 @@ def plot_test_elbo(ax, run: Training, names: Sequence[str], *, false_alarm: floa
     """Exact test ELBO against steps, mean over seeds with its Student-t band."""
     for i, name in enumerate(names):
         values = run.test_elbo[run.index(name), 0]  # (seeds, checkpoints)
-        mean, low, high = t_interval(values, axis=0, false_alarm=false_alarm)
+        mean, low, high = mean_intervals(values, axis=0, false_alarm=false_alarm)
         style = series_style(i)
         ax.plot(run.checkpoints, mean, lw=1.5, ms=4, label=name, **style)
         ax.fill_between(run.checkpoints, low, high, color=style["color"], alpha=0.15, lw=0)
@@ -113,7 +114,7 @@ def plot_learning_rates(ax, run: Training, *, false_alarm: float = 0.05):
     rates = np.asarray(run.learning_rates)
     for i, name in enumerate(run.methods):
         final = run.test_elbo[run.index(name), :, :, -1]  # (rates, seeds)
-        mean, low, high = t_interval(final, axis=1, false_alarm=false_alarm)
+        mean, low, high = mean_intervals(final, axis=1, false_alarm=false_alarm)
         style = series_style(i)
         ax.errorbar(
             rates * (1 + 0.03 * (i - len(run.methods) / 2)),
