@@ -1,6 +1,6 @@
 """Serve Vega, Vega-Lite and vega-embed to the pages that show an explorable figure.
 
-An explorable figure (``binary_gumbel.explorable``) is a cell output with two
+An explorable figure (``binary_gumbel.book.explorable``) is a cell output with two
 representations: Vega-Lite, which JupyterLab renders natively, and a small
 JavaScript that hands the same specification to vega-embed, which MyST-NB
 puts in the page. This extension

@@ -11,10 +11,10 @@ every chapter there and starts no kernel of its own. A notebook that fails is
 left out of the cache: MyST-NB then executes it again while reading, and
 reports its error as it always does (a failing build).
 
-The note's verifier (``binary_gumbel.derivation``) is the most expensive
+The note's verifier (``binary_gumbel.verification.derivation``) is the most expensive
 computation that several chapters share. It runs once, first, in a kernel of
 its own, and stores its results under a key made of the library's source (see
-``binary_gumbel.results_cache``); the chapters that show verdicts start after
+``binary_gumbel.verification.results_cache``); the chapters that show verdicts start after
 it and load them. Every kernel gets ``BINARY_GUMBEL_RESULTS_CACHE`` pointing at
 that store; a student's kernel does not, and computes everything itself.
 
@@ -41,7 +41,7 @@ RESULTS = "_build/.results_cache"
 #: A chapter whose source names one of these uses the verifier's results.
 USES_VERDICTS = ("verify_all", "verify_claim")
 #: The command that fills the results store with the verifier's results.
-VERIFIER = "from binary_gumbel import derivation\n\nderivation.verify_all()"
+VERIFIER = "from binary_gumbel.verification import derivation\n\nderivation.verify_all()"
 
 
 def _notebooks(env, docnames):

@@ -13,10 +13,12 @@ import pytest
 import sympy as sp
 from scipy import integrate, special
 
-from binary_gumbel import binary_estimators as be
-from binary_gumbel import binary_toy as bt
-from binary_gumbel import gradients as gr
-from binary_gumbel.montecarlo import check_mean
+from binary_gumbel.book import prose
+from binary_gumbel.estimators import binary_estimators as be
+from binary_gumbel.estimators import binary_toy as bt
+from binary_gumbel.estimators import gradients, registry
+from binary_gumbel.estimators import statistics as estimator_stats
+from binary_gumbel.verification.montecarlo import check_mean
 
 FALSE_ALARM = 1e-6
 #: Intervals in this file's statistical checks: 24 for the unbiased estimators (2 logits,
@@ -273,8 +275,10 @@ def test_reinmax_on_the_toy_is_unbiased_at_tau_one_only():
 @pytest.mark.parametrize("name", ["ARM", "DisARM", "RLOO (2 samples)", "ReinMax"])
 @pytest.mark.parametrize("theta, tau", [(-1.0, 0.5), (0.7, 2.0)])
 def test_exact_moments_against_monte_carlo(name, theta, tau):
-    r = gr.estimator_statistics(name, theta, gr.TARGET_REBAR, tau, 200_000, rng=17)
-    mean, var = bt.moments_at(name, theta, gr.TARGET_REBAR, tau)
+    r = estimator_stats.estimator_statistics(
+        name, theta, gradients.TARGET_REBAR, tau, 200_000, rng=17
+    )
+    mean, var = bt.moments_at(name, theta, gradients.TARGET_REBAR, tau)
     lo, hi = r.bias_interval(FALSE_ALARM)
     assert lo <= mean - r.exact <= hi
     lo, hi = r.variance_interval(FALSE_ALARM)
@@ -285,7 +289,7 @@ def test_exact_moments_against_monte_carlo(name, theta, tau):
 @pytest.mark.parametrize("theta", [-1.0, 0.7])
 def test_exact_moments_against_quadrature_of_the_registry_entry(name, theta):
     """``E[g^k] = int_0^1 g(u)^k du``, by quad on the cells where (b, b~) is constant."""
-    fn, target, tau = gr.ESTIMATORS[name], 0.499, 0.5
+    fn, target, tau = registry.ESTIMATORS[name].function, 0.499, 0.5
     cuts = sorted({0.0, float(special.expit(theta)), float(special.expit(-theta)), 1.0})
     moments = []
     for k in (1, 2):
@@ -316,11 +320,16 @@ def test_registry_entries_are_the_library_estimators():
     }
     for name, expected in pairs.items():
         np.testing.assert_allclose(
-            gr.ESTIMATORS[name](theta, target, tau, u), expected[:, 0], rtol=1e-12, atol=1e-15
+            registry.ESTIMATORS[name].function(theta, target, tau, u),
+            expected[:, 0],
+            rtol=1e-12,
+            atol=1e-15,
         )
-    assert gr.uniforms_per_estimate("RLOO (2 samples)") == 2
-    assert {"ARM", "DisARM", "RLOO (2 samples)"} <= gr.TEMPERATURE_FREE
-    assert "ReinMax" not in gr.TEMPERATURE_FREE
+    assert registry.ESTIMATORS["RLOO (2 samples)"].uniforms == 2
+    assert not any(
+        registry.ESTIMATORS[n].has_temperature for n in ("ARM", "DisARM", "RLOO (2 samples)")
+    )
+    assert registry.ESTIMATORS["ReinMax"].has_temperature
 
 
 def test_reinmax_matches_the_reference_backward_for_two_classes():
@@ -385,45 +394,45 @@ def test_reinmax_bias_is_exactly_zero_at_tau_one_in_floating_point():
     assert np.all(bt.reinmax_bias(0.0, 0.45, np.array([0.3, 3.0])) == 0)
     np.testing.assert_allclose(
         bt.reinmax_bias(-1.0, 0.45, 2.0),
-        bt.moments_at("ReinMax", -1.0, 0.45, 2.0)[0] - gr.exact_gradient(-1.0, 0.45),
+        bt.moments_at("ReinMax", -1.0, 0.45, 2.0)[0] - gradients.exact_gradient(-1.0, 0.45),
         rtol=1e-12,
     )
 
 
 def test_tables_have_a_row_per_estimator_and_target():
-    table = bt.variance_table([-1.0, 0.0], 0.45)
+    table = prose.variance_table([-1.0, 0.0], 0.45)
     assert table.count("\n") == 1 + len(bt.EQUAL_COST)
     assert "θ = −1" in table
-    table = bt.reinmax_table(-1.0, [0.25, 0.45], [1.0, 2.0])
+    table = prose.reinmax_table(-1.0, [0.25, 0.45], [1.0, 2.0])
     assert table.count("\n") == 3
     assert "| 0 |" in table  # the exact zero at tau = 1
-    table = bt.reinmax_table(-1.0, [0.45], [1.0], quantity="variance")
-    assert gr.scientific(float(bt.moments_at("ReinMax", -1.0, 0.45)[1]), 2) in table
+    table = prose.reinmax_table(-1.0, [0.45], [1.0], quantity="variance")
+    assert prose.scientific(float(bt.moments_at("ReinMax", -1.0, 0.45)[1]), 2) in table
     with pytest.raises(ValueError, match="^quantity must"):
-        bt.reinmax_table(-1.0, [0.45], [1.0], quantity="mse")
+        prose.reinmax_table(-1.0, [0.45], [1.0], quantity="mse")
 
 
 def test_bias_figure_draws_two_panels_per_setting():
-    from binary_gumbel import figures, figures_estimators
+    from binary_gumbel.book import figures
 
     taus = np.geomspace(0.1, 10, 5)
     fig, axes = figures.new_figure(ncols=2)
-    figures_estimators.plot_bias_against_tau(
+    figures.plot_bias_against_tau(
         axes, taus, {"a": np.zeros(5), "b": np.ones(5)}, {"a": 1.0, "b": 2.0}
     )
     assert [line.get_label() for line in axes[0].get_lines()][:2] == ["a", "b"]
     np.testing.assert_allclose(axes[1].get_lines()[1].get_ydata(), 1.5)
     with pytest.raises(ValueError, match="same labels"):
-        figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus}, {"b": 1.0})
+        figures.plot_bias_against_tau(axes, taus, {"a": taus}, {"b": 1.0})
     with pytest.raises(ValueError, match="one value per temperature"):
-        figures_estimators.plot_bias_against_tau(axes, taus, {"a": taus[:2]}, {"a": 1.0})
+        figures.plot_bias_against_tau(axes, taus, {"a": taus[:2]}, {"a": 1.0})
 
 
 @pytest.mark.parametrize("theta, target", [(-1.0, 0.45), (-1.0, 0.499), (1.0, 0.45), (-3.0, 0.25)])
 def test_reinmax_mean_changes_sign_exactly_at_the_returned_temperatures(theta, target):
     (tau_star,) = bt.reinmax_zero_mean_taus(theta, target)
     mean = lambda tau: float(bt.moments_at("ReinMax", theta, target, tau)[0])  # noqa: E731
-    exact = float(gr.exact_gradient(theta, target))
+    exact = float(gradients.exact_gradient(theta, target))
     assert abs(mean(tau_star)) <= 1e-12 * exact / (1 - 2 * target) + 1e-15
     # Right sign at tau = 1, wrong beyond the root, on the side of 1 where the root is.
     assert mean(1.0) == pytest.approx(exact, rel=1e-12)

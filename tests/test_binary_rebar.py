@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from binary_gumbel import binary_estimators as be
-from binary_gumbel.binary_rebar import rebar
-from binary_gumbel.montecarlo import check_mean
+from binary_gumbel.estimators import binary_estimators as be
+from binary_gumbel.estimators.binary_rebar import rebar
+from binary_gumbel.verification.montecarlo import check_mean
 
 A = np.array([[0.0, 1.5, -2.0], [1.5, 0.0, 0.7], [-2.0, 0.7, 0.0]])
 W = np.array([0.3, -1.1, 0.8])

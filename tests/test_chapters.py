@@ -120,7 +120,7 @@ def verdict_rows() -> dict[str, str]:
 
 
 def test_the_verdict_table_lists_every_claim_with_the_computed_verdict(verdict_rows):
-    from binary_gumbel import derivation
+    from binary_gumbel.verification import derivation
 
     assert set(verdict_rows) == set(derivation.CLAIM_IDS)
     for result in derivation.verify_all():

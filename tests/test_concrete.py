@@ -7,10 +7,10 @@ import pytest
 import sympy as sp
 
 import binary_gumbel as bg
-from binary_gumbel import concrete
-from binary_gumbel.concrete import L
-from binary_gumbel.montecarlo import check_ks, check_proportion
-from binary_gumbel.symbolic import tau, x
+from binary_gumbel.verification import concrete
+from binary_gumbel.verification.concrete import L
+from binary_gumbel.verification.montecarlo import check_ks, check_proportion
+from binary_gumbel.verification.symbolic import tau, x
 
 GRID = [sp.Rational(k, 12) for k in range(1, 12)]
 LOGITS = [sp.log(sp.Rational(1, 3)), sp.Integer(0), sp.log(5)]

@@ -8,15 +8,15 @@ import sympy as sp
 from scipy import special
 
 from binary_gumbel import conditional_noise as cn
-from binary_gumbel import control_variates as cv
-from binary_gumbel.montecarlo import check_ks
+from binary_gumbel.verification import conditional_noise_derivation, sampler_checks
+from binary_gumbel.verification.montecarlo import check_ks
 
 EPS = np.finfo(np.float64).eps
 LOGITS = (-3.0, -0.4, 0.0, 1.5, 6.0)
 
 
 def test_the_sympy_derivation_checks_cdf_sampler_mixture_and_derivative():
-    d = cn.conditional_noise_derivation()
+    d = conditional_noise_derivation.conditional_noise_derivation()
     assert d.all_zero()
     # The conditional CDFs are the truncated Logistic's: 0 at the cut, 1 at the far end.
     assert sp.simplify(d.cdf_one.subs(d.s, 0)) == 0
@@ -27,7 +27,7 @@ def test_the_sympy_derivation_checks_cdf_sampler_mixture_and_derivative():
 
 @pytest.mark.parametrize("b", [0, 1])
 def test_numerics_agree_with_the_derived_sampler_and_derivative(b):
-    d = cn.conditional_noise_derivation()
+    d = conditional_noise_derivation.conditional_noise_derivation()
     sampler = d.sampler_one if b else d.sampler_zero
     deriv = d.derivative_one if b else d.derivative_zero
     f = sp.lambdify((d.v, d.logit), sampler, "mpmath")
@@ -79,7 +79,7 @@ def test_derivative_matches_finite_differences(b):
 @pytest.mark.parametrize("logit", [-2.0, 0.0, 1.5])
 def test_the_conditional_sample_has_the_conditional_law(logit):
     """KS test at a false-alarm rate of 1e-6 per b; and the same test rejects the plain Logistic."""
-    samples, checks = cv.conditional_ks(logit, 100_000, rng=11, false_alarm=1e-6)
+    samples, checks = sampler_checks.conditional_ks(logit, 100_000, rng=11, false_alarm=1e-6)
     for b, check in checks.items():
         assert check.consistent, (b, check)
         wrong = check_ks(samples[b], lambda x: special.expit(x - logit), 1e-6)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from binary_gumbel import demos, derivation, report, symbolic
-from binary_gumbel.derivation import ClaimResult
-from binary_gumbel.montecarlo import check_proportion
+from binary_gumbel.book import demos, report
+from binary_gumbel.verification import derivation, note, symbolic
+from binary_gumbel.verification.claims import ClaimResult
+from binary_gumbel.verification.montecarlo import check_proportion
 
 N = 20_000
 
@@ -63,7 +64,8 @@ def test_gumbel_difference_is_logistic_and_the_check_can_fail():
     diff, check = demos.gumbel_difference(1.0, -0.5, N, rng=4)
     assert diff.shape == (N,) and check.consistent
     # The same samples against the wrong location are rejected.
-    from binary_gumbel import montecarlo, noise
+    from binary_gumbel import noise
+    from binary_gumbel.verification import montecarlo
 
     assert not montecarlo.check_ks(diff, noise.logistic_cdf).consistent
 
@@ -94,8 +96,8 @@ def test_rescaled_samples_do_not_depend_on_the_scale():
 
 def test_exceedance_curve_separates_the_note_from_the_correction():
     points = [{symbolic.p: 0.2}, {symbolic.p: 0.7}]
-    written = demos.exceedance_curve(derivation.EQ1, points, symbolic.p, N, seed=8)
-    fixed = demos.exceedance_curve(derivation.CORRECTED_EQ1, points, symbolic.p, N, seed=8)
+    written = demos.exceedance_curve(note.EQ1, points, symbolic.p, N, seed=8)
+    fixed = demos.exceedance_curve(note.CORRECTED_EQ1, points, symbolic.p, N, seed=8)
     np.testing.assert_allclose(written.claimed, [0.2, 0.7])
     np.testing.assert_allclose(written.exact, [0.8, 0.3])
     np.testing.assert_allclose(fixed.exact, [0.2, 0.7])
@@ -109,7 +111,7 @@ def test_exceedance_curve_separates_the_note_from_the_correction():
 
 def test_exceedance_curve_needs_points():
     with pytest.raises(ValueError, match="points"):
-        demos.exceedance_curve(derivation.EQ1, [], symbolic.p, 10)
+        demos.exceedance_curve(note.EQ1, [], symbolic.p, 10)
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -358,7 +360,8 @@ def test_sign_flip_fit_refuses_bad_input(kwargs, match):
 def test_gumbel_difference_exercise_wrong_law_statistic_is_the_gap_between_the_cdfs():
     """ex-gd-code: shifted by 1.5, the KS statistic against the standard Logistic is the
     largest CDF gap sigma(0.75) - sigma(-0.75), within the DKW bound at 1e-6."""
-    from binary_gumbel import montecarlo, noise
+    from binary_gumbel import noise
+    from binary_gumbel.verification import montecarlo
 
     n = 100_000
     _, equal = demos.gumbel_difference(3.0, 3.0, n, np.random.default_rng(20261127))

@@ -10,19 +10,11 @@ import pytest
 import sympy as sp
 
 from binary_gumbel import binary_concrete_logpdf
-from binary_gumbel import derivation_engine as engine
-from binary_gumbel.derivation import (
-    CLAIM_IDS,
-    CORRECTED_EQ1,
-    CORRECTED_STEP4,
-    DEFINITION,
-    EQ1,
-    STEPS,
-    verify_all,
-    verify_claim,
-)
-from binary_gumbel.derivation_engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
-from binary_gumbel.symbolic import (
+from binary_gumbel.verification import engine
+from binary_gumbel.verification.derivation import CLAIM_IDS, verify_all, verify_claim
+from binary_gumbel.verification.engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
+from binary_gumbel.verification.note import CORRECTED_EQ1, CORRECTED_STEP4, DEFINITION, EQ1, STEPS
+from binary_gumbel.verification.symbolic import (
     alpha1,
     alpha2,
     binary_concrete_density,

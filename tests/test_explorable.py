@@ -19,10 +19,10 @@ import pytest
 
 from binary_gumbel import (
     binary_concrete_pdf,
-    explorable,
     logit_from_probability,
     sample_binary_gumbel_softmax,
 )
+from binary_gumbel.book import explorable
 
 TAUS = [0.25, 0.5, 0.75, 1.0]
 PS = [0.2, 0.5, 0.8]

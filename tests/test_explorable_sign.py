@@ -6,7 +6,7 @@ Clopper-Pearson interval. What they must show is decided here by statistics at
 a stated false-alarm rate, not by the code that made them: the printed form's
 frequency is consistent with 1 - p and not with the claim p (except at p = 1/2),
 the corrected form's with p. The chart only selects among the frames; both
-explorable figures share one mechanism (``binary_gumbel.explorable.chart``). In
+explorable figures share one mechanism (``binary_gumbel.book.explorable.chart``). In
 the browser, the slider moved with the keyboard must redraw the figure with the
 next frame's numbers, with no request leaving the machine and no axe violation.
 """
@@ -19,9 +19,9 @@ import math
 import numpy as np
 import pytest
 
-from binary_gumbel import explorable
-from binary_gumbel.explorable import chart, sign
-from binary_gumbel.montecarlo import check_proportion
+from binary_gumbel.book import explorable
+from binary_gumbel.book.explorable import chart, sign
+from binary_gumbel.verification.montecarlo import check_proportion
 
 PS = [0.1, 0.3, 0.5, 0.7, 0.9]
 N = 4_000
@@ -76,7 +76,7 @@ def test_printed_form_tracks_one_minus_p_and_corrected_form_tracks_p(frames):
 def test_printed_form_contradicts_the_claim_except_at_one_half(frames):
     """Power: the interval lies within eps = sqrt(log(2 / ALPHA) / (2 N)) of the estimate.
 
-    (Hoeffding; see binary_gumbel.derivation_montecarlo.) Away from p = 1/2 the
+    (Hoeffding; see binary_gumbel.verification.derivation_montecarlo.) Away from p = 1/2 the
     printed form is off by |1 - 2p| >= 0.4 > 2 eps = 0.085, so the claim is rejected
     with probability at least 1 - ALPHA at each such p.
     """

@@ -12,9 +12,9 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from binary_gumbel import figures  # noqa: E402
-from binary_gumbel.demos import ExceedanceCurve  # noqa: E402
-from binary_gumbel.montecarlo import check_proportion  # noqa: E402
+from binary_gumbel.book import figures
+from binary_gumbel.book.demos import ExceedanceCurve  # noqa: E402
+from binary_gumbel.verification.montecarlo import check_proportion  # noqa: E402
 
 PALETTE = {c.lower() for c in figures.PALETTE.values()}
 

@@ -10,7 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from binary_gumbel import figures, gradients
+from binary_gumbel.book import figures
+from binary_gumbel.estimators import registry, sgd
+from binary_gumbel.estimators import statistics as estimator_stats
 
 
 @pytest.fixture(autouse=True)
@@ -31,9 +33,9 @@ def test_density_family_draws_one_labelled_curve_per_entry():
 
 def test_estimator_study_and_sign_errors_plot_every_estimator():
     # Six estimators: the palette tells seven series apart, and the registry holds more.
-    names = list(gradients.ESTIMATORS)[:6]
+    names = list(registry.ESTIMATORS)[:6]
     stats = [
-        gradients.estimator_statistics(name, -1.0, 0.45, tau, 2000, rng=1, batch=10)
+        estimator_stats.estimator_statistics(name, -1.0, 0.45, tau, 2000, rng=1, batch=10)
         for name in names
         for tau in (0.3, 1.0)
     ]
@@ -51,7 +53,7 @@ def test_estimator_study_and_sign_errors_plot_every_estimator():
 
 
 def test_trajectories_end_where_the_runs_end():
-    runs = [gradients.sgd(None, 0.45, 1.0, steps=20), gradients.sgd("relaxed", 0.45, 1.0, steps=20)]
+    runs = [sgd.sgd(None, 0.45, 1.0, steps=20), sgd.sgd("relaxed", 0.45, 1.0, steps=20)]
     fig, ax = figures.new_figure()
     figures.plot_trajectories(ax, runs, optimum=0.0)
     ends = {line.get_label(): line.get_ydata()[-1] for line in ax.get_lines()}

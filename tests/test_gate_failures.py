@@ -4,14 +4,17 @@ The chapter-scale tests run the chapter's own problem, penalty grid and training
 (``chapter`` below), so that each one re-checks a sentence of chapters/hard_concrete.md.
 """
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from binary_gumbel import gate_failures as gf
-from binary_gumbel import sparse_regression as sr
+from binary_gumbel.book import prose
+from binary_gumbel.estimators import gate_failures as gf
+from binary_gumbel.estimators import l0_gates, sparse_data
+from binary_gumbel.estimators import sparse_regression as sr
 
 #: False-alarm rate of the statistical assertions below, per assertion.
 FALSE_ALARM = 1e-3
@@ -19,20 +22,22 @@ FALSE_ALARM = 1e-3
 
 @pytest.fixture(scope="module")
 def small():
-    p = sr.make_problems(seeds=5, n=60, n_test=50, d=6, weights=(1.0, -0.3), support=(0, 3))
-    subsets = sr.enumerate_subsets(p)
-    fit = sr.train_gates(p, [0.005, 0.05], rng=3, steps=300)
+    p = sparse_data.make_problems(
+        seeds=5, n=60, n_test=50, d=6, weights=(1.0, -0.3), support=(0, 3)
+    )
+    subsets = sparse_data.enumerate_subsets(p)
+    fit = l0_gates.train_gates(p, [0.005, 0.05], rng=3, steps=300)
     return p, subsets, fit, sr.compare(p, subsets, fit)
 
 
 @pytest.fixture(scope="module")
 def chapter():
     """The chapter's sweep: its problem, grid and training seed."""
-    problem = sr.make_problems(seeds=40)
-    subsets = sr.enumerate_subsets(problem)
-    lam_bic = sr.bic_penalty(problem)
+    problem = sparse_data.make_problems(seeds=40)
+    subsets = sparse_data.enumerate_subsets(problem)
+    lam_bic = sparse_data.bic_penalty(problem)
     lams = np.sort(np.append(np.geomspace(0.002, 0.3, 8), lam_bic))
-    fit = sr.train_gates(problem, lams, rng=7)
+    fit = l0_gates.train_gates(problem, lams, rng=7)
     bic = int(np.argmin(np.abs(lams - lam_bic)))
     return problem, subsets, lams, fit, sr.compare(problem, subsets, fit), bic
 
@@ -92,11 +97,11 @@ def test_size_errors_count_and_test_the_pairs(small):
 
 
 def test_last_flip_records_the_last_change_of_each_selection():
-    p = sr.make_problems(seeds=3, n=60, n_test=10, d=5, weights=(1.0,), support=(0,))
-    one = sr.train_gates(p, [0.05, 2.0], rng=1, steps=1)
+    p = sparse_data.make_problems(seeds=3, n=60, n_test=10, d=5, weights=(1.0,), support=(0,))
+    one = l0_gates.train_gates(p, [0.05, 2.0], rng=1, steps=1)
     # Every gate starts selected (logit 0): after one step it flipped iff it is now off.
     np.testing.assert_array_equal(one.last_flip == 1, ~one.support)
-    fit = sr.train_gates(p, [0.05, 2.0], rng=1, steps=200)
+    fit = l0_gates.train_gates(p, [0.05, 2.0], rng=1, steps=200)
     assert fit.last_flip.max() <= 200 and fit.last_flip.min() >= 0
     np.testing.assert_array_equal(fit.support[fit.last_flip == 0], True)
     freeze = gf.freeze_summary(fit)
@@ -104,11 +109,11 @@ def test_last_flip_records_the_last_change_of_each_selection():
     assert freeze.share_final_by(200) == 1.0
     assert freeze.median_abs_logit == pytest.approx(np.median(np.abs(fit.logit)))
     # The released code's clip, and a continued fit with new Adam moments.
-    clipped = sr.train_gates(p, [0.05, 2.0], rng=1, steps=200, logit_bounds=(-1.0, 1.5))
+    clipped = l0_gates.train_gates(p, [0.05, 2.0], rng=1, steps=200, logit_bounds=(-1.0, 1.5))
     assert clipped.logit.min() >= -1.0 and clipped.logit.max() <= 1.5
-    more = sr.train_gates(p, [0.05, 2.0], rng=2, steps=5, start=fit)
+    more = l0_gates.train_gates(p, [0.05, 2.0], rng=2, steps=5, start=fit)
     assert more.steps == 5 and not np.array_equal(more.logit, fit.logit)
-    np.testing.assert_array_equal(sr.test_gate(more.logit), more.test_gate)
+    np.testing.assert_array_equal(l0_gates.test_gate(more.logit), more.test_gate)
 
 
 def test_bad_input(small):
@@ -118,19 +123,20 @@ def test_bad_input(small):
     with pytest.raises(ValueError, match="^within must be positive"):
         gf.near_ties(subsets, [0.1], within=0)
     with pytest.raises(ValueError, match="^start must be a fit of the same problem and lam"):
-        sr.train_gates(p, [0.1], start=fit)
+        l0_gates.train_gates(p, [0.1], start=fit)
     with pytest.raises(ValueError, match="^logit_bounds must be"):
-        sr.train_gates(p, [0.1], logit_bounds=(1.0, -1.0))
+        l0_gates.train_gates(p, [0.1], logit_bounds=(1.0, -1.0))
 
 
 def test_texts_and_table_format_the_diagnostics(small):
     _, subsets, fit, comps = small
-    text = gf.failure_text(subsets, comps, fit, headline=1, ends=1)
-    assert all(isinstance(v, str) for v in text) and text.steps == "300"
-    table = gf.failure_table(subsets, comps)
+    text = prose.failure_text(subsets, comps, fit, headline=1, ends=1)
+    assert all(isinstance(v, str) for v in dataclasses.asdict(text).values())
+    assert text.steps == "300"
+    table = prose.failure_table(subsets, comps)
     assert table.count("\n") == 1 + len(comps) and "/5 (" in table
     with pytest.raises(ValueError, match="^ends must lie"):
-        gf.failure_text(subsets, comps, fit, headline=1, ends=2)
+        prose.failure_text(subsets, comps, fit, headline=1, ends=2)
 
 
 # --- the chapter's claims ------------------------------------------------------------------
@@ -149,7 +155,7 @@ def test_near_ties_do_not_account_for_the_misses_at_small_lambda(chapter):
     clear, _ = gf.near_tie_split(near, comps)
     share = clear[:, 0] / clear[:, 1]
     assert share[:3].min() > share[-3:].max(), share
-    text = gf.failure_text(subsets, comps, fit, bic)
+    text = prose.failure_text(subsets, comps, fit, bic)
     assert text.near_verdict == "more common"
     assert text.account_verdict == "they do not account for the pattern"
 
@@ -163,7 +169,7 @@ def test_at_the_bic_penalty_the_misses_are_mostly_one_sided_and_every_gate_is_op
     e = gf.size_errors(comps[bic])
     assert 0 < e.under_count < e.over_count
     assert e.sign_p < comps[bic].false_alarm
-    text = gf.failure_text(subsets, comps, fit, bic)
+    text = prose.failure_text(subsets, comps, fit, bic)
     assert text.sided_verdict == "mostly one-sided"
     at = fit.test_gate[:, bic]
     assert np.all(at[at > 0] == 1) and text.exact_one == "1.000"
@@ -172,9 +178,9 @@ def test_at_the_bic_penalty_the_misses_are_mostly_one_sided_and_every_gate_is_op
 
 def test_misses_at_the_bic_penalty_are_one_sided():
     """Three times the chapter's datasets (another generator seed), at the BIC penalty."""
-    p = sr.make_problems(seeds=120, seed=2019)
-    subsets = sr.enumerate_subsets(p)
-    fit = sr.train_gates(p, [sr.bic_penalty(p)], rng=11)
+    p = sparse_data.make_problems(seeds=120, seed=2019)
+    subsets = sparse_data.enumerate_subsets(p)
+    fit = l0_gates.train_gates(p, [sparse_data.bic_penalty(p)], rng=11)
     (comparison,) = sr.compare(p, subsets, fit, false_alarm=FALSE_ALARM)
     e = gf.size_errors(comparison)
     assert e.over_count > e.under_count
@@ -188,8 +194,10 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     from 0; with fresh Adam moments no memory of early gradients shrinks the steps. At the
     BIC penalty and above, neither changes one dataset's selection."""
     problem, _, lams, fit, _, bic = chapter
-    clipped = sr.train_gates(problem, lams, rng=7, logit_bounds=sr.REFERENCE_LOGIT_BOUNDS)
-    more = sr.train_gates(problem, lams, rng=8, start=fit)
+    clipped = l0_gates.train_gates(
+        problem, lams, rng=7, logit_bounds=l0_gates.REFERENCE_LOGIT_BOUNDS
+    )
+    more = l0_gates.train_gates(problem, lams, rng=8, start=fit)
     assert np.abs(clipped.logit).max() <= np.log(100) + 1e-12
     assert np.median(np.abs(fit.logit)) > np.log(100)  # the book's logits go beyond the clip
     for other in (clipped, more):
@@ -203,7 +211,9 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
 def test_exercise_ex_hc_init_solution(chapter):
     """The solution of ex-hc-init, on the chapter's sweep with init_logit=2.0."""
     problem, subsets, lams, fit, comps, bic = chapter
-    opened = sr.compare(problem, subsets, sr.train_gates(problem, lams, rng=7, init_logit=2.0))
+    opened = sr.compare(
+        problem, subsets, l0_gates.train_gates(problem, lams, rng=7, init_logit=2.0)
+    )
     for before, after in zip(comps, opened, strict=True):
         gates = after.method(sr.GATES).support.sum(-1).mean()
         assert gates > after.method(sr.BEST).support.sum(-1).mean()

@@ -11,36 +11,39 @@ import sympy as sp
 from scipy import integrate, special, stats
 
 import binary_gumbel as bg
-from binary_gumbel import gradients as gr
-from binary_gumbel.montecarlo import check_mean, check_proportion, z_for_false_alarm
+from binary_gumbel.book import prose
+from binary_gumbel.estimators import gradients, rebar, registry, relax, sgd
+from binary_gumbel.estimators import relaxed_moments as rm
+from binary_gumbel.estimators import statistics as estimator_stats
+from binary_gumbel.verification.montecarlo import check_mean, check_proportion, z_for_false_alarm
 
 Z = z_for_false_alarm(1e-6)
 EPS = np.finfo(np.float64).eps
-TARGETS = (gr.TARGET_REBAR, gr.TARGET_RELAX)
+TARGETS = (gradients.TARGET_REBAR, gradients.TARGET_RELAX)
 
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("theta", [-3.0, -1.0, 0.0, 0.7, 4.0])
 def test_exact_gradient_matches_finite_differences_of_the_objective(theta, target):
     h = 1e-5
-    fd = (gr.objective(theta + h, target) - gr.objective(theta - h, target)) / (2 * h)
+    fd = (gradients.objective(theta + h, target) - gradients.objective(theta - h, target)) / (2 * h)
     # Truncation h^2 |L'''| / 6 with |sigma'''| <= 1/8, plus rounding of two values <= 1.
     tol = h**2 / 48 * abs(1 - 2 * target) + 4 * EPS / h
-    assert abs(fd - gr.exact_gradient(theta, target)) <= tol
+    assert abs(fd - gradients.exact_gradient(theta, target)) <= tol
 
 
 def test_sympy_gradient_is_the_closed_form():
-    loss, grad = gr.objective_gradient_expr()
+    loss, grad = gradients.objective_gradient_expr()
     t, theta = sorted(loss.free_symbols, key=str)
     s = 1 / (1 + sp.exp(-theta))
     assert sp.simplify((grad - s * (1 - s) * (1 - 2 * t)).rewrite(sp.exp)) == 0
     f = sp.lambdify((theta, t), grad, "numpy")
     thetas = np.linspace(-5, 5, 11)
-    np.testing.assert_allclose(f(thetas, 0.45), gr.exact_gradient(thetas, 0.45), rtol=1e-12)
+    np.testing.assert_allclose(f(thetas, 0.45), gradients.exact_gradient(thetas, 0.45), rtol=1e-12)
 
 
 def test_pathwise_derivative_is_x_one_minus_x_over_tau():
-    _, _, residual = gr.pathwise_derivative_expr()
+    _, _, residual = gradients.pathwise_derivative_expr()
     assert residual == 0
 
 
@@ -52,7 +55,7 @@ def test_pathwise_derivative_matches_finite_differences(tau):
     fd /= 2 * h
     # |d^3 x / d theta^3| = |sigma'''(z)| / tau^3 <= 1 / (8 tau^3); rounding of x <= 1 in 4 ulp.
     tol = h**2 / (48 * tau**3) + 4 * EPS / h
-    assert np.max(np.abs(fd - gr.relaxed_sample_derivative(theta, tau, u))) <= tol
+    assert np.max(np.abs(fd - gradients.relaxed_sample_derivative(theta, tau, u))) <= tol
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -60,17 +63,19 @@ def test_pathwise_derivative_matches_finite_differences(tau):
 @pytest.mark.parametrize("baseline", [None, 0.3, "mean"])
 def test_reinforce_is_unbiased(theta, target, baseline):
     """Not at theta = 0, where the mean baseline makes every estimate equal the gradient."""
-    c = gr.objective(theta, target) if baseline == "mean" else baseline
+    c = gradients.objective(theta, target) if baseline == "mean" else baseline
     u = np.random.default_rng(1).random(200_000)
-    check = check_mean(gr.reinforce(theta, target, u, baseline=c), gr.exact_gradient(theta, target))
+    check = check_mean(
+        gradients.reinforce(theta, target, u, baseline=c), gradients.exact_gradient(theta, target)
+    )
     assert check.consistent, check
 
 
 def test_relaxed_estimator_is_detectably_biased_at_large_tau():
     """The same check rejects the relaxed estimator, so it has the power to fail."""
     u = np.random.default_rng(2).random(200_000)
-    g = gr.relaxed(-1.0, 0.45, 1.0, u)
-    assert not check_mean(g, gr.exact_gradient(-1.0, 0.45)).consistent
+    g = gradients.relaxed(-1.0, 0.45, 1.0, u)
+    assert not check_mean(g, gradients.exact_gradient(-1.0, 0.45)).consistent
 
 
 def _logistic_density(x):
@@ -112,7 +117,9 @@ def test_relaxed_bias_vanishes_and_variance_grows_as_tau_falls():
     1e-6: each interval is checked against the quadrature value instead.
     """
     taus = (1.0, 0.3, 0.03)
-    rows = [gr.estimator_statistics("relaxed", -1.0, 0.45, t, 200_000, rng=3) for t in taus]
+    rows = [
+        estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, t, 200_000, rng=3) for t in taus
+    ]
     bias = []
     for r in rows:
         (m1, err), _ = moments_by_quadrature("relaxed", -1.0, 0.45, r.tau)
@@ -130,7 +137,7 @@ CHAPTER = dict(theta=-1.0, n=100_000, rng=2026, batch=16)
 
 
 def chapter_row(name, target, tau):
-    return gr.estimator_statistics(name, target=target, tau=tau, **CHAPTER)
+    return estimator_stats.estimator_statistics(name, target=target, tau=tau, **CHAPTER)
 
 
 @pytest.mark.parametrize("name", ["relaxed", "straight-through"])
@@ -141,7 +148,7 @@ def test_chapter_bias_variance_and_mse_contain_their_quadrature_values(name, tau
     Three intervals at 1e-6 each (family-wise at most 3e-6), widened by quad's own error
     estimates. The MSE interval is ``mse -+ z mse_se``.
     """
-    target = gr.TARGET_REBAR
+    target = gradients.TARGET_REBAR
     (m1, e1), (m2, e2) = moments_by_quadrature(name, CHAPTER["theta"], target, tau)
     r = chapter_row(name, target, tau)
     lo, hi = r.bias_interval()
@@ -153,7 +160,7 @@ def test_chapter_bias_variance_and_mse_contain_their_quadrature_values(name, tau
     assert abs(r.mse - mse) <= Z * r.mse_se + err
 
 
-@pytest.mark.parametrize("name", list(gr.ESTIMATORS))
+@pytest.mark.parametrize("name", list(registry.ESTIMATORS))
 def test_mse_is_squared_bias_plus_variance(name):
     """An identity of the n estimates: mean (g - e)^2 = (mean g - e)^2 + (n - 1)/n s^2.
 
@@ -190,14 +197,14 @@ def test_chapter_sign_error_of_reinforce_means_is_binomial(target, baseline):
 
 @pytest.mark.parametrize("baseline", [None, "mean"])
 def test_reinforce_variance_with_its_stated_error(baseline):
-    theta, target = 0.5, gr.TARGET_RELAX
+    theta, target = 0.5, gradients.TARGET_RELAX
     p = special.expit(theta)
-    c = float(gr.objective(theta, target)) if baseline else 0.0
+    c = float(gradients.objective(theta, target)) if baseline else 0.0
     values = np.array([((1 - target) ** 2 - c) * (1 - p), -(target**2 - c) * p])
     probs = np.array([p, 1 - p])
     exact_var = probs @ values**2 - (probs @ values) ** 2
     name = "REINFORCE + baseline" if baseline else "REINFORCE"
-    r = gr.estimator_statistics(name, theta, target, 1.0, 200_000, rng=5)
+    r = estimator_stats.estimator_statistics(name, theta, target, 1.0, 200_000, rng=5)
     lo, hi = r.variance_interval()
     assert lo <= exact_var <= hi
 
@@ -205,56 +212,70 @@ def test_reinforce_variance_with_its_stated_error(baseline):
 def test_sign_error_rate_of_plain_reinforce_is_one_minus_p():
     """f > 0, so a single estimate has the sign of b - p: wrong exactly when b = 0."""
     theta = 0.8
-    r = gr.estimator_statistics("REINFORCE", theta, 0.45, 1.0, 100_000, rng=6)
+    r = estimator_stats.estimator_statistics("REINFORCE", theta, 0.45, 1.0, 100_000, rng=6)
     assert r.sign_error_low <= 1 - special.expit(theta) <= r.sign_error_high
 
 
 def test_estimators_share_their_noise():
     """Both estimates are positive exactly when the shared sample b is 1."""
     u = np.random.default_rng(7).random(1000)
-    b_reinforce = gr.reinforce(0.4, 0.45, u) > 0
-    b_st = gr.straight_through(0.4, 0.45, 0.5, u) > 0
+    b_reinforce = gradients.reinforce(0.4, 0.45, u) > 0
+    b_st = gradients.straight_through(0.4, 0.45, 0.5, u) > 0
     assert 0 < b_st.sum() < u.size and np.array_equal(b_reinforce, b_st)
 
 
 def test_gradient_descent_with_the_exact_gradient_decreases_the_loss():
-    run = gr.sgd(None, 0.45, 1.0, steps=50, learning_rate=5.0)
+    run = sgd.sgd(None, 0.45, 1.0, steps=50, learning_rate=5.0)
     assert np.all(np.diff(run.loss) < 0) and np.all(np.diff(run.theta) < 0)
 
 
 def test_sgd_is_reproducible_and_reinforce_approaches_the_optimum():
-    a = gr.sgd("REINFORCE", 0.45, 1.0, steps=300, learning_rate=5.0, batch=64, rng=8)
-    b = gr.sgd("REINFORCE", 0.45, 1.0, steps=300, learning_rate=5.0, batch=64, rng=8)
+    a = sgd.sgd("REINFORCE", 0.45, 1.0, steps=300, learning_rate=5.0, batch=64, rng=8)
+    b = sgd.sgd("REINFORCE", 0.45, 1.0, steps=300, learning_rate=5.0, batch=64, rng=8)
     assert np.array_equal(a.theta, b.theta)
     assert special.expit(a.theta[-1]) < 0.05
 
 
 def test_extremes_give_limits_without_warnings():
     u = np.array([0.0, 0.5, 1.0])
-    assert np.all(np.isfinite(gr.relaxed(0.0, 0.45, 1e-3, u)))
-    assert np.all(gr.relaxed_sample_derivative(0.0, 1e-3, np.array([0.0, 1.0])) == 0)
-    assert gr.exact_gradient(-800.0, 0.45) == 0 and math.isclose(gr.objective(800.0, 0.45), 0.3025)
+    assert np.all(np.isfinite(gradients.relaxed(0.0, 0.45, 1e-3, u)))
+    assert np.all(gradients.relaxed_sample_derivative(0.0, 1e-3, np.array([0.0, 1.0])) == 0)
+    assert gradients.exact_gradient(-800.0, 0.45) == 0 and math.isclose(
+        gradients.objective(800.0, 0.45), 0.3025
+    )
 
 
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: gr.relaxed(0.0, 0.45, 0.0, 0.5), ValueError, "tau"),
-        (lambda: gr.relaxed(np.nan, 0.45, 1.0, 0.5), ValueError, "theta"),
-        (lambda: gr.reinforce(0.0, 0.45, 1.5), ValueError, "u"),
-        (lambda: gr.reinforce(0.0, 0.45, 0.5, baseline=np.inf), ValueError, "baseline"),
-        (lambda: gr.exact_gradient("a", 0.45), TypeError, "theta"),
-        (lambda: gr.objective(0.0, np.nan), ValueError, "target"),
-        (lambda: gr.straight_through([0.0, 1.0], 0.45, 1.0, [0.1, 0.2, 0.3]), ValueError, "shapes"),
-        (lambda: gr.estimator_statistics("bogus", 0.0, 0.45, 1.0, 10), ValueError, "estimator"),
-        (lambda: gr.estimator_statistics("relaxed", 0.0, 0.45, 1.0, 10.5), TypeError, "n"),
+        (lambda: gradients.relaxed(0.0, 0.45, 0.0, 0.5), ValueError, "tau"),
+        (lambda: gradients.relaxed(np.nan, 0.45, 1.0, 0.5), ValueError, "theta"),
+        (lambda: gradients.reinforce(0.0, 0.45, 1.5), ValueError, "u"),
+        (lambda: gradients.reinforce(0.0, 0.45, 0.5, baseline=np.inf), ValueError, "baseline"),
+        (lambda: gradients.exact_gradient("a", 0.45), TypeError, "theta"),
+        (lambda: gradients.objective(0.0, np.nan), ValueError, "target"),
         (
-            lambda: gr.estimator_statistics("relaxed", 0.0, 0.45, 1.0, 10, batch=20),
+            lambda: gradients.straight_through([0.0, 1.0], 0.45, 1.0, [0.1, 0.2, 0.3]),
+            ValueError,
+            "shapes",
+        ),
+        (
+            lambda: estimator_stats.estimator_statistics("bogus", 0.0, 0.45, 1.0, 10),
+            ValueError,
+            "estimator",
+        ),
+        (
+            lambda: estimator_stats.estimator_statistics("relaxed", 0.0, 0.45, 1.0, 10.5),
+            TypeError,
+            "n",
+        ),
+        (
+            lambda: estimator_stats.estimator_statistics("relaxed", 0.0, 0.45, 1.0, 10, batch=20),
             ValueError,
             "batch",
         ),
-        (lambda: gr.sgd(None, 0.45, 1.0, learning_rate=-1.0), ValueError, "learning_rate"),
-        (lambda: gr.sgd(None, 0.45, 1.0, steps=-1), ValueError, "steps"),
+        (lambda: sgd.sgd(None, 0.45, 1.0, learning_rate=-1.0), ValueError, "learning_rate"),
+        (lambda: sgd.sgd(None, 0.45, 1.0, steps=-1), ValueError, "steps"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_error(call, error, match):
@@ -264,10 +285,10 @@ def test_bad_input_is_refused_with_a_clear_error(call, error, match):
 
 def test_statistics_table_prints_each_measured_value_in_scientific_notation():
     rows = [
-        gr.estimator_statistics(name, -1.0, 0.45, 0.5, 1000, rng=3)
+        estimator_stats.estimator_statistics(name, -1.0, 0.45, 0.5, 1000, rng=3)
         for name in ("relaxed", "REINFORCE")
     ]
-    lines = gr.statistics_table(rows).splitlines()
+    lines = prose.statistics_table(rows).splitlines()
     assert len(lines) == 2 + len(rows)
     for row, line in zip(rows, lines[2:], strict=True):
         cells = [c.strip() for c in line.strip("|").split("|")]
@@ -282,9 +303,9 @@ def test_statistics_table_prints_each_measured_value_in_scientific_notation():
 
 def test_a_boolean_rng_is_refused_naming_rng():
     with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
-        gr.estimator_statistics("relaxed", -1.0, 0.45, 0.5, 100, rng=True)
+        estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, 0.5, 100, rng=True)
     with pytest.raises(TypeError, match=r"^rng must be a numpy.random.Generator, a seed or None"):
-        gr.sgd("relaxed", 0.45, 0.5, steps=2, rng=False)
+        sgd.sgd("relaxed", 0.45, 0.5, steps=2, rng=False)
 
 
 def test_relaxed_derivative_keeps_representable_values_where_exp_flushes():
@@ -295,7 +316,7 @@ def test_relaxed_derivative_keeps_representable_values_where_exp_flushes():
     tau = 1e-3
     zs = np.linspace(700.0, 760.0, 601)
     u = special.expit(tau * zs)  # logit 0: z = log(u / (1 - u)) / tau
-    got = gr.relaxed_sample_derivative(0.0, tau, u)
+    got = gradients.relaxed_sample_derivative(0.0, tau, u)
     tiny = np.finfo(np.float64).smallest_subnormal
     for ui, gi in zip(u, got, strict=True):
         with mpmath.workprec(120):
@@ -312,8 +333,8 @@ def test_relaxed_derivative_keeps_representable_values_where_exp_flushes():
 @pytest.mark.parametrize("tau", [0.1, 1.0, 10.0])
 def test_relaxed_moments_by_quadrature_match_monte_carlo(tau):
     """Two intervals per tau, each at a false-alarm rate of 1e-6."""
-    row = gr.estimator_statistics("relaxed", -1.0, 0.45, tau, 200_000, rng=5)
-    mean, variance = gr.relaxed_moments(-1.0, 0.45, tau)
+    row = estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, tau, 200_000, rng=5)
+    mean, variance = rm.relaxed_moments(-1.0, 0.45, tau)
     low, high = row.bias_interval()
     assert low <= mean - row.exact <= high
     low, high = row.variance_interval()
@@ -324,10 +345,13 @@ def test_relaxed_bias_and_variance_both_grow_from_tau_3_down_to_1():
     """Between tau of about 0.83 and about 10 there is no trade-off: |bias| and variance grow
     together as tau falls (the gradients chapter once said the bias shrinks while the variance
     grows, over the whole grid)."""
-    rows = {t: gr.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026) for t in (1, 3)}
+    rows = {
+        t: estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026)
+        for t in (1, 3)
+    }
     assert rows[1].bias_interval()[1] < rows[3].bias_interval()[0] < 0
     assert rows[1].variance_interval()[0] > rows[3].variance_interval()[1]
-    peak = gr.relaxed_bias_extremum(-1.0, 0.45, 0.1, 10.0)
+    peak = rm.relaxed_bias_extremum(-1.0, 0.45, 0.1, 10.0)
     assert 0.5 < peak < 1.5
 
 
@@ -335,13 +359,14 @@ def test_above_tau_10_lowering_tau_shrinks_the_bias_while_the_variance_grows():
     """|bias| has a second turning point, a local minimum near tau = 10 where the relaxed
     mean peaks; above it |bias| creeps back up towards |L'| as tau grows, so lowering tau
     trades variance for bias again (the chapter once said "Above it there is none")."""
-    low = gr.relaxed_bias_extremum(-1.0, 0.45, 3.0, 100.0, largest=False)
+    low = rm.relaxed_bias_extremum(-1.0, 0.45, 3.0, 100.0, largest=False)
     assert 5.0 < low < 20.0
-    exact = gr.exact_gradient(-1.0, 0.45)
-    bias = {t: gr.relaxed_moments(-1.0, 0.45, t)[0] - exact for t in (low, 30.0, 1000.0)}
+    exact = gradients.exact_gradient(-1.0, 0.45)
+    bias = {t: rm.relaxed_moments(-1.0, 0.45, t)[0] - exact for t in (low, 30.0, 1000.0)}
     assert abs(bias[low]) < abs(bias[30.0]) < abs(bias[1000.0]) < exact
     rows = {
-        t: gr.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026) for t in (10, 30)
+        t: estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, t, 100_000, rng=2026)
+        for t in (10, 30)
     }
     assert rows[30].bias_interval()[1] < rows[10].bias_interval()[0] < 0
     assert rows[10].variance_interval()[0] > rows[30].variance_interval()[1]
@@ -352,31 +377,33 @@ def test_straight_through_stalls_where_its_own_mean_vanishes_not_where_the_relax
     at the relaxed objective's minimiser (the chapter once said both runs stall where the
     relaxed objective is smallest). Each Monte Carlo interval at a false-alarm rate of 1e-6."""
     target, tau, n = 0.45, 0.5, 200_000
-    theta_star = gr.straight_through_stationary_point(target, tau)
+    theta_star = rm.straight_through_stationary_point(target, tau)
     assert 0.40 < special.expit(theta_star) < 0.41
 
     def mean_interval(theta):
-        g = gr.straight_through(theta, target, tau, np.random.default_rng(3).random(n))
+        g = gradients.straight_through(theta, target, tau, np.random.default_rng(3).random(n))
         half = Z * g.std(ddof=1) / math.sqrt(n)
         return g.mean() - half, g.mean() + half
 
     low, high = mean_interval(theta_star)
     assert low <= 0 <= high
     assert mean_interval(theta_star - 0.2)[1] < 0 < mean_interval(theta_star + 0.2)[0]
-    relaxed_star = gr.relaxed_objective_minimiser(target, tau)
+    relaxed_star = rm.relaxed_objective_minimiser(target, tau)
     assert mean_interval(relaxed_star)[1] < 0
     with pytest.raises(ValueError, match="same sign"):
-        gr.straight_through_stationary_point(target, tau, low=0.0, high=5.0)
+        rm.straight_through_stationary_point(target, tau, low=0.0, high=5.0)
 
 
 def test_relaxed_sign_errors_fall_again_at_large_temperature():
     """The relaxed mean turns right-signed above tau of about 4.5 (E x -> 1/2 > t), so its
     sign-error rate falls; straight-through keeps erring (E b = p < t). The chapter's grid
     once stopped at tau = 3 and read 'both err almost always at large temperature'."""
-    root = gr.relaxed_mean_root(-1.0, 0.45, 1.0, 30.0)
+    root = rm.relaxed_mean_root(-1.0, 0.45, 1.0, 30.0)
     assert 3.0 < root < 10.0
-    relaxed = gr.estimator_statistics("relaxed", -1.0, 0.45, 10.0, 100_000, rng=2026, batch=16)
-    straight = gr.estimator_statistics(
+    relaxed = estimator_stats.estimator_statistics(
+        "relaxed", -1.0, 0.45, 10.0, 100_000, rng=2026, batch=16
+    )
+    straight = estimator_stats.estimator_statistics(
         "straight-through", -1.0, 0.45, 10.0, 100_000, rng=2026, batch=16
     )
     assert relaxed.exact + relaxed.bias_interval()[0] > 0, "the relaxed mean is positive"
@@ -386,18 +413,18 @@ def test_relaxed_sign_errors_fall_again_at_large_temperature():
 
 def test_relaxed_helpers_refuse_a_bracket_that_holds_no_answer():
     with pytest.raises(ValueError, match="edge"):
-        gr.relaxed_bias_extremum(-1.0, 0.45, 2.0, 5.0)
+        rm.relaxed_bias_extremum(-1.0, 0.45, 2.0, 5.0)
     with pytest.raises(ValueError, match="same sign"):
-        gr.relaxed_mean_root(-1.0, 0.45, 0.3, 3.0)
+        rm.relaxed_mean_root(-1.0, 0.45, 0.3, 3.0)
     with pytest.raises(ValueError, match="low must be below high"):
-        gr.relaxed_bias_extremum(-1.0, 0.45, 3.0, 1.0)
+        rm.relaxed_bias_extremum(-1.0, 0.45, 3.0, 1.0)
 
 
 def test_relaxed_objective_minimiser_is_where_sgd_with_the_exact_relaxed_gradient_stops():
     """Gradient descent on E[(x - t)^2], with its derivative by finite differences of the
     relaxed objective integrated independently (over u), stops at the same theta."""
     target, tau = 0.45, 0.5
-    theta_star = gr.relaxed_objective_minimiser(target, tau)
+    theta_star = rm.relaxed_objective_minimiser(target, tau)
 
     def relaxed_objective(theta):
         def integrand(u):
@@ -416,15 +443,17 @@ def test_relaxed_objective_minimiser_is_where_sgd_with_the_exact_relaxed_gradien
 
 def test_temperature_sweep_runs_reinforce_once_with_the_same_result_as_at_every_tau():
     names = ("REINFORCE", "relaxed")
-    rows = gr.temperature_sweep(names, -1.0, 0.45, [0.3, 3.0], 2000, rng=4, batch=4)
+    rows = estimator_stats.temperature_sweep(names, -1.0, 0.45, [0.3, 3.0], 2000, rng=4, batch=4)
     direct = [
-        gr.estimator_statistics(name, -1.0, 0.45, tau, 2000, rng=4, batch=4)
+        estimator_stats.estimator_statistics(name, -1.0, 0.45, tau, 2000, rng=4, batch=4)
         for name in names
         for tau in (0.3, 3.0)
     ]
     assert rows == direct
     with pytest.raises(TypeError, match="rng"):
-        gr.temperature_sweep(names, -1.0, 0.45, [0.3], 100, rng=np.random.default_rng(1))
+        estimator_stats.temperature_sweep(
+            names, -1.0, 0.45, [0.3], 100, rng=np.random.default_rng(1)
+        )
 
 
 # --- Pins on given uniforms, from the definitions (SymPy), not from the library ---------
@@ -496,7 +525,7 @@ def test_single_estimates_equal_the_definitions_at_exact_points(name):
     at these points: hence an error within ``64 eps`` times the size of the terms summed.
     """
     for args, exact, size in exact_single_estimates(name):
-        value = gr.ESTIMATORS[name](*args)
+        value = registry.ESTIMATORS[name].function(*args)
         assert abs(value - exact) <= 64 * EPS * size, (args, value, exact)
 
 
@@ -509,7 +538,6 @@ def test_rebar_equals_relax_with_its_concrete_term_and_a_silent_network():
     ``dz~/dtheta in (0, 1)``),
     each reached in about 16 roundings on both sides: ``32 eps (1 + |eta| (1 + 1/lambda))``.
     """
-    from binary_gumbel import control_variates as cv
 
     u, v = np.random.default_rng(41).random((2, 20_000))
     w_c = np.random.default_rng(42).normal(size=4)
@@ -520,10 +548,10 @@ def test_rebar_equals_relax_with_its_concrete_term_and_a_silent_network():
         (-3.0, 0.499, 0.3, 0.03),
     ]:
         phi = np.r_[eta, math.log(lam), 0.0, 0.0, 0.0, w_c]  # H = 2 tanh units, a = d = 0
-        rebar = cv.rebar(theta, target, u, v, eta=eta, temperature=lam)
-        relax = cv.relax(theta, target, u, v, phi)
+        by_rebar = rebar.rebar(theta, target, u, v, eta=eta, temperature=lam)
+        by_relax = relax.relax(theta, target, u, v, phi)
         tol = 32 * EPS * (1 + abs(eta) * (1 + 1 / lam))
-        assert np.max(np.abs(rebar - relax)) <= tol, (theta, target, eta, lam)
+        assert np.max(np.abs(by_rebar - by_relax)) <= tol, (theta, target, eta, lam)
 
 
 # --- Standard errors on a known law -------------------------------------------------------
@@ -533,15 +561,16 @@ KNOWN_MU, KNOWN_SIGMA = 0.3, 2.0
 
 def _known_law(theta, target, tau, u):
     """Estimates ``exact + N(KNOWN_MU, KNOWN_SIGMA^2)``, by inversion of the uniforms."""
-    return gr.exact_gradient(theta, target) + KNOWN_MU + KNOWN_SIGMA * special.ndtri(u)
+    return gradients.exact_gradient(theta, target) + KNOWN_MU + KNOWN_SIGMA * special.ndtri(u)
 
 
 def known_law_replications(monkeypatch, reps=100, n=1000, batch=4):
     """``reps`` independent EstimatorStats of estimates with a known normal law."""
-    monkeypatch.setitem(gr.ESTIMATORS, "known law", _known_law)
+    known = registry.Estimator("known law", _known_law, 1, True, True, 1)
+    monkeypatch.setitem(registry.ESTIMATORS, "known law", known)
     rng = np.random.default_rng(43)
     return [
-        gr.estimator_statistics("known law", 0.5, 0.45, 1.0, n, rng=rng, batch=batch)
+        estimator_stats.estimator_statistics("known law", 0.5, 0.45, 1.0, n, rng=rng, batch=batch)
         for _ in range(reps)
     ]
 

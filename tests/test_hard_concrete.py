@@ -2,9 +2,11 @@
 
 Accuracy is measured against an independent 60-digit mpmath evaluation of the
 formulas at the exact floating inputs; statistical checks run at the stated
-false-alarm rate of binary_gumbel.montecarlo (1e-6) with fixed seeds; pytest
+false-alarm rate of binary_gumbel.verification.montecarlo (1e-6) with fixed seeds; pytest
 turns every warning into an error, so no RuntimeWarning escapes.
 """
+
+import dataclasses
 
 import mpmath as mp
 import numpy as np
@@ -13,7 +15,8 @@ import sympy as sp
 
 import binary_gumbel as bg
 from binary_gumbel import hard_concrete as hc
-from binary_gumbel import montecarlo
+from binary_gumbel.book import prose
+from binary_gumbel.verification import hard_concrete_derivation, montecarlo, sampler_checks
 
 mp.mp.dps = 60
 NAN = float("nan")
@@ -201,14 +204,14 @@ def test_sampler_is_the_transform_of_the_same_uniforms():
 
 
 def test_sympy_derives_the_closed_forms_from_the_binary_concrete_cdf():
-    residuals = hc.hard_concrete_residuals()
+    residuals = hard_concrete_derivation.hard_concrete_residuals()
     assert set(residuals) >= {"P(z = 0)", "P(z = 1)", "P(Z <= z)", "P(z != 0)"}
     assert all(value == 0 for value in residuals.values()), residuals
 
 
 def test_the_derived_expressions_evaluate_to_the_library_values():
     """The derivation's own expressions (not the closed forms) agree with the library."""
-    steps = dict(hc.hard_concrete_masses_expr().steps)
+    steps = dict(hard_concrete_derivation.hard_concrete_masses_expr().steps)
     names = {s.name: s for e in steps.values() for s in e.free_symbols}
     derived = {
         "zero": steps["P(z = 0) = F(x_0)"],
@@ -236,7 +239,7 @@ def test_the_derived_expressions_evaluate_to_the_library_values():
 
 
 def test_false_alarm_rate_is_the_books():
-    assert hc.DEFAULT_FALSE_ALARM == montecarlo.DEFAULT_FALSE_ALARM
+    assert montecarlo.DEFAULT_FALSE_ALARM == montecarlo.DEFAULT_FALSE_ALARM
 
 
 @pytest.mark.parametrize(
@@ -249,7 +252,9 @@ def test_false_alarm_rate_is_the_books():
     ],
 )
 def test_sampler_matches_zeros_ones_and_interior_law(logit, tau, gamma, zeta):
-    checks = hc.check_sampler(logit, tau, 100_000, rng=int(100 * tau) + 7, gamma=gamma, zeta=zeta)
+    checks = sampler_checks.check_sampler(
+        logit, tau, 100_000, rng=int(100 * tau) + 7, gamma=gamma, zeta=zeta
+    )
     assert checks.zeros.consistent, checks.zeros
     assert checks.ones.consistent, checks.ones
     assert checks.interior.consistent, checks.interior
@@ -263,15 +268,15 @@ def test_the_checks_have_power_against_a_wrong_temperature():
 
 
 def test_sampler_checks_text_formats_the_results():
-    checks = [hc.check_sampler(0.0, t, 20_000, rng=5) for t in (0.5, 1.0)]
-    text = hc.sampler_checks_text(checks)
+    checks = [sampler_checks.check_sampler(0.0, t, 20_000, rng=5) for t in (0.5, 1.0)]
+    text = prose.sampler_checks_text(checks)
     assert text.n == "20,000" and text.false_alarm == "1e-6"
     assert text.familywise == "6 checks, at most 6e-6 family-wise"
     assert (text.logits, text.taus) == ("0", "0.5, 1")
     assert len(text.zero_fractions.split(", ")) == 2
     expected = "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
     assert text.all_consistent == expected
-    assert all(isinstance(v, str) for v in text)
+    assert all(isinstance(v, str) for v in dataclasses.asdict(text).values())
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -350,7 +355,7 @@ def test_the_law_figure_draws_every_curve_and_both_atoms():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from binary_gumbel import figures
+    from binary_gumbel.book import figures
 
     grid = np.linspace(0.01, 0.99, 50)
     taus = {"τ = 0.5": 0.5, "τ = 2": 2.0}

@@ -1,4 +1,4 @@
-"""Tests of binary_gumbel.montecarlo, the statistical checks every other test relies on."""
+"""Tests of binary_gumbel.verification.montecarlo, the statistical checks the other tests use."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from binary_gumbel import montecarlo
+from binary_gumbel.verification import montecarlo
 
 
 def test_z_for_false_alarm():
@@ -151,3 +151,9 @@ def test_family_wise_bound():
     assert montecarlo.family_wise(0.3, 5) == 1.0
     with pytest.raises(ValueError, match=r"^count must"):
         montecarlo.family_wise(0.01, 0)
+
+
+def test_mean_intervals_cover_by_student_t():
+    mean, low, high = montecarlo.mean_intervals(np.array([[1.0, 2.0, 3.0]]), false_alarm=0.05)
+    # t_{2, 0.975} = 4.302652..., s = 1, n = 3
+    np.testing.assert_allclose(high - mean, 4.302652729911275 / np.sqrt(3), rtol=1e-9)

@@ -8,8 +8,10 @@ is) must then fail an assertion. The first six mutants passed every test before 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +20,21 @@ import pytest
 import sympy as sp
 import test_gradients as pins
 
-from binary_gumbel import derivation_engine as engine
-from binary_gumbel.derivation import CORRECTED_EQ1, DEFINITION, STEPS
-from binary_gumbel.derivation_engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
-from binary_gumbel.symbolic import g1, g2, logistic_cdf, mu1, mu2, p, sigmoid, tau, u, z
+from binary_gumbel.verification import engine
+from binary_gumbel.verification.engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
+from binary_gumbel.verification.note import CORRECTED_EQ1, DEFINITION, STEPS
+from binary_gumbel.verification.symbolic import (
+    g1,
+    g2,
+    logistic_cdf,
+    mu1,
+    mu2,
+    p,
+    sigmoid,
+    tau,
+    u,
+    z,
+)
 
 LOGIT = sp.log(p / (1 - p))
 NOISE = sp.log(u / (1 - u))
@@ -94,8 +107,8 @@ def test_counterexample_is_exact_at_a_rational_point():
     )
 
 
-X1 = engine.gumbel("X_1", mu1)
-X2 = engine.gumbel("X_2", mu2)
+X1 = engine.X1
+X2 = engine.X2
 
 
 @pytest.mark.parametrize(
@@ -157,8 +170,9 @@ class Mutant:
 def apply_mutant(mutant: Mutant, monkeypatch: pytest.MonkeyPatch) -> None:
     """Compile the edited source in a copy of the module's namespace and patch it in.
 
-    Every reference the module holds to the function, as an attribute or as a value of a
-    registry such as ``gradients.ESTIMATORS``, is replaced for the test's duration. Each
+    Every reference the package's modules hold to the function, as an attribute, as a value
+    of a dict or as the function of a record in a registry such as ``registry.ESTIMATORS``,
+    is replaced for the test's duration. Each
     old text must occur exactly once, so that a mutant that no longer applies fails loudly.
     """
     module = importlib.import_module(mutant.module)
@@ -173,12 +187,20 @@ def apply_mutant(mutant: Mutant, monkeypatch: pytest.MonkeyPatch) -> None:
     code = compile(source, f"<mutant {mutant.name}>", "exec", flags=flags, dont_inherit=True)
     exec(code, namespace)
     mutated = namespace[mutant.function]
-    monkeypatch.setattr(module, mutant.function, mutated)
-    for value in list(vars(module).values()):
-        if isinstance(value, dict) and value is not vars(module).get("__builtins__"):
-            for key, entry in list(value.items()):
-                if entry is original:
-                    monkeypatch.setitem(value, key, mutated)
+    for name, loaded in list(sys.modules.items()):
+        if not name.startswith("binary_gumbel"):
+            continue
+        if getattr(loaded, mutant.function, None) is original:
+            monkeypatch.setattr(loaded, mutant.function, mutated)
+        for value in list(vars(loaded).values()):
+            if isinstance(value, dict) and value is not vars(loaded).get("__builtins__"):
+                for key, entry in list(value.items()):
+                    if entry is original:
+                        monkeypatch.setitem(value, key, mutated)
+                    elif getattr(entry, "function", None) is original:  # a typed registry record
+                        monkeypatch.setitem(
+                            value, key, dataclasses.replace(entry, function=mutated)
+                        )
 
 
 def _exact_points(name):
@@ -196,24 +218,30 @@ def _rebar_is_relax(mp):
 
 
 _KNOWN_LAW = pins.test_standard_errors_match_their_formulas_and_the_spread_over_replications
-GR, CV = "binary_gumbel.gradients", "binary_gumbel.control_variates"
+GR, STATS_MODULE = "binary_gumbel.estimators.gradients", "binary_gumbel.estimators.statistics"
+REBAR, RELAX = "binary_gumbel.estimators.rebar", "binary_gumbel.estimators.relax"
 STATS = "estimator_statistics"
 
 MUTANTS = [
     # The six that no test killed before: unbiased, or inflated errors that intervals forgive.
     Mutant(
         "REBAR control variate sign-flipped",
-        CV,
-        "_rebar_parts",
-        (("-f_zt * score + df_z - df_zt * dzt", "-(-f_zt * score + df_z - df_zt * dzt)"),),
+        REBAR,
+        "rebar_parts_of",
+        (
+            (
+                "-f_zt * score + df_z - df_zt * noise.dz_tilde",
+                "-(-f_zt * score + df_z - df_zt * noise.dz_tilde)",
+            ),
+        ),
         (_rebar_is_relax,),
     ),
     Mutant(
         "REBAR score term with f(s(z)) for f(s(z~))",
-        CV,
-        "_rebar_parts",
+        REBAR,
+        "rebar_parts_of",
         (
-            ("_, df_z = _concrete(z, target, lam)", "f_z, df_z = _concrete(z, target, lam)"),
+            ("_, df_z = _concrete(noise.z", "f_z, df_z = _concrete(noise.z"),
             ("-f_zt * score", "-f_z * score"),
         ),
         (_rebar_is_relax,),
@@ -227,21 +255,21 @@ MUTANTS = [
     ),
     Mutant(
         "variance_se x3",
-        GR,
+        STATS_MODULE,
         STATS,
         (("variance_se=math.sqrt(", "variance_se=3 * math.sqrt("),),
         (_KNOWN_LAW,),
     ),
     Mutant(
         "bias_se x3",
-        GR,
+        STATS_MODULE,
         STATS,
         (("bias_se=math.sqrt(var / n)", "bias_se=3 * math.sqrt(var / n)"),),
         (_KNOWN_LAW,),
     ),
     Mutant(
         "mse x2",
-        GR,
+        STATS_MODULE,
         STATS,
         (("mse=float(sq.mean())", "mse=2 * float(sq.mean())"),),
         (
@@ -253,21 +281,21 @@ MUTANTS = [
     # Others.
     Mutant(
         "mse_se x2",
-        GR,
+        STATS_MODULE,
         STATS,
         (("mse_se=float(sq.std(ddof=1))", "mse_se=2 * float(sq.std(ddof=1))"),),
         (_KNOWN_LAW,),
     ),
     Mutant(
         "variance_se with s^2 for s^4",
-        GR,
+        STATS_MODULE,
         STATS,
         (("m4 - var**2 * (n - 3)", "m4 - var * (n - 3)"),),
         (_KNOWN_LAW,),
     ),
     Mutant(
         "sign errors of single estimates, not of batch means",
-        GR,
+        STATS_MODULE,
         STATS,
         (("means = g[: n // batch * batch].reshape(-1, batch).mean(axis=1)", "means = g"),),
         (lambda mp: pins.test_chapter_sign_error_of_reinforce_means_is_binomial(0.45, False),),
@@ -276,14 +304,14 @@ MUTANTS = [
         "tau dropped from the chain rule dx/dtheta",
         GR,
         "_relaxation",
-        (("e / (1 + e) ** 2 / tau", "e / (1 + e) ** 2"),),
+        (("sigmoid_and_slope(z)[1] / tau", "sigmoid_and_slope(z)[1]"),),
         (_exact_points("relaxed"), _exact_points("straight-through")),
     ),
     Mutant(
         "relaxed forward pass at 1 - x",
         GR,
         "relaxed",
-        (("_sigmoid(z) - target", "_sigmoid(-z) - target"),),
+        (("_kernels.sigmoid(z) - target", "_kernels.sigmoid(-z) - target"),),
         (_exact_points("relaxed"), _chapter_quadrature("relaxed", 1.0)),
     ),
     Mutant(
@@ -300,13 +328,13 @@ MUTANTS = [
         "REINFORCE with b = 1[u < 1 - p]",
         GR,
         "reinforce",
-        (("u > _sigmoid(-theta)", "u < _sigmoid(-theta)"),),
+        (("u > _kernels.sigmoid(-theta)", "u < _kernels.sigmoid(-theta)"),),
         (_exact_points("REINFORCE"),),
     ),
     Mutant(
         "RELAX conditional term with its sign flipped",
-        CV,
-        "_relax",
+        RELAX,
+        "relax_estimate",
         (("+ dc_z - dc_zt * dzt", "+ dc_z + dc_zt * dzt"),),
         (_rebar_is_relax,),
     ),

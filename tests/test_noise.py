@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from binary_gumbel import montecarlo, noise
+from binary_gumbel import noise
+from binary_gumbel.verification import montecarlo
 
 EPS = 2.0**-52
 U = np.array([5e-324, 1e-300, 1e-10, 0.1, 0.5, 0.9, 1 - 1e-10, 1 - 2**-53])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from binary_gumbel.optim import Adam
+from binary_gumbel.estimators.optim import Adam
 
 
 def test_first_step_moves_each_coordinate_by_the_learning_rate_against_its_gradient():

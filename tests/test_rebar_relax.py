@@ -7,12 +7,15 @@ import pytest
 import sympy as sp
 
 from binary_gumbel import conditional_noise as cn
-from binary_gumbel import control_variates as cv
-from binary_gumbel import gradients as gr
-from binary_gumbel.montecarlo import check_mean
+from binary_gumbel.book import prose
+from binary_gumbel.estimators import gradients, rebar, registry, relax, sgd
+from binary_gumbel.estimators import relax_training as rt
+from binary_gumbel.estimators import statistics as estimator_stats
+from binary_gumbel.verification import rebar_unbiasedness
+from binary_gumbel.verification.montecarlo import check_mean
 
 FALSE_ALARM = 1e-6
-TARGETS = (gr.TARGET_REBAR, gr.TARGET_RELAX)
+TARGETS = (gradients.TARGET_REBAR, gradients.TARGET_RELAX)
 
 
 def _uv(seed, n=200_000):
@@ -28,66 +31,70 @@ def _uv(seed, n=200_000):
 )
 def test_rebar_control_variate_has_mean_exactly_zero(theta, temperature, target):
     """E[B] = 0 by exact integration, so E[A + eta B] = L'(theta) for every eta."""
-    assert cv.rebar_unbiasedness_exact(theta, temperature, target) == 0
+    assert rebar_unbiasedness.rebar_unbiasedness_exact(theta, temperature, target) == 0
 
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize(("eta", "temperature"), [(1.0, 0.5), (-0.7, 0.1), (2.0, 2.0)])
 def test_rebar_is_unbiased(target, eta, temperature):
     u, v = _uv(21)
-    g = cv.rebar(-1.0, target, u, v, eta=eta, temperature=temperature)
-    check = check_mean(g, gr.exact_gradient(-1.0, target), FALSE_ALARM)
+    g = rebar.rebar(-1.0, target, u, v, eta=eta, temperature=temperature)
+    check = check_mean(g, gradients.exact_gradient(-1.0, target), FALSE_ALARM)
     assert check.consistent, check
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_rebar_and_relax_through_the_registry_are_unbiased(target):
     for name in ("REBAR", "RELAX"):
-        assert gr.uniforms_per_estimate(name) == 2
-        r = gr.estimator_statistics(name, 0.8, target, 0.3, 200_000, rng=22)
+        assert registry.ESTIMATORS[name].uniforms == 2
+        r = estimator_stats.estimator_statistics(name, 0.8, target, 0.3, 200_000, rng=22)
         lo, hi = r.bias_interval(FALSE_ALARM)
         assert lo <= 0 <= hi, (name, r)
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_relax_is_unbiased_at_a_random_phi(target):
-    phi = cv.initial_phi(5, eta=0.6, temperature=0.3, rng=23)
+    phi = relax.initial_phi(5, eta=0.6, temperature=0.3, rng=23)
     phi[2:8] = np.random.default_rng(24).normal(scale=0.3, size=6)  # d and a
     u, v = _uv(25)
-    check = check_mean(cv.relax(-1.5, target, u, v, phi), gr.exact_gradient(-1.5, target))
+    check = check_mean(relax.relax(-1.5, target, u, v, phi), gradients.exact_gradient(-1.5, target))
     assert check.consistent, check
 
 
 def test_the_check_has_power_a_rebar_without_its_correction_is_biased():
     u, v = _uv(26)
-    a, b = cv.rebar_parts(-1.0, 0.45, u, v, temperature=0.5)
+    a, b = rebar.rebar_parts(-1.0, 0.45, u, v, temperature=0.5)
     # Drop the last term, -eta d f(s(z~)) / dtheta, from B (eta = 1).
     b_ = (-1.0 + np.log(u) - np.log1p(-u) > 0).astype(float)
     zt = cn.conditional_logistic_sample(v, -1.0, b_)
     dzt = cn.conditional_sample_derivative(v, -1.0, b_)
-    _, df_zt = cv._concrete(zt, 0.45, 0.5)
-    assert not check_mean(a + b + df_zt * dzt, gr.exact_gradient(-1.0, 0.45)).consistent
+    _, df_zt = rebar._concrete(zt, 0.45, 0.5)
+    assert not check_mean(a + b + df_zt * dzt, gradients.exact_gradient(-1.0, 0.45)).consistent
 
 
 def test_rebar_with_eta_zero_is_reinforce_on_the_same_u():
     u, v = _uv(27, 1000)
-    np.testing.assert_array_equal(cv.rebar(0.3, 0.45, u, v, eta=0.0), gr.reinforce(0.3, 0.45, u))
+    np.testing.assert_array_equal(
+        rebar.rebar(0.3, 0.45, u, v, eta=0.0), gradients.reinforce(0.3, 0.45, u)
+    )
 
 
 def test_existing_estimators_draw_the_same_uniforms_as_before():
-    r = gr.estimator_statistics("REINFORCE", -1.0, 0.45, 1.0, 1000, rng=5)
-    g = gr.reinforce(-1.0, 0.45, np.random.default_rng(5).random(1000))
+    r = estimator_stats.estimator_statistics("REINFORCE", -1.0, 0.45, 1.0, 1000, rng=5)
+    g = gradients.reinforce(-1.0, 0.45, np.random.default_rng(5).random(1000))
     assert r.bias == float(g.mean()) - r.exact
-    assert gr.uniforms_per_estimate("relaxed") == 1
+    assert registry.ESTIMATORS["relaxed"].uniforms == 1
 
 
 def test_sgd_runs_with_the_two_uniform_estimators():
-    run = gr.sgd("REBAR", 0.45, 0.5, steps=20, batch=4, rng=1)
+    run = sgd.sgd("REBAR", 0.45, 0.5, steps=20, batch=4, rng=1)
     assert np.all(np.isfinite(run.theta))
 
 
 def test_variance_grid_optimal_eta_minimises():
-    grid = cv.rebar_variance_grid(-1.0, 0.45, np.linspace(-0.5, 1.5, 9), [0.1, 0.5, 2.0], 50_000, 1)
+    grid = rebar.rebar_variance_grid(
+        -1.0, 0.45, np.linspace(-0.5, 1.5, 9), [0.1, 0.5, 2.0], 50_000, 1
+    )
     assert np.all(grid.optimal_variance[None, :] <= grid.variance * (1 + 1e-12))
     np.testing.assert_allclose(grid.saving, 1 - grid.optimal_variance / grid.reinforce_variance)
 
@@ -104,8 +111,8 @@ def test_rebar_at_eta_one_crosses_reinforce(temperature, worse):
     (on a grid that stopped at 2): it is worse at 2, and at 5 and 10 its variance is below
     REINFORCE's."""
     u, v = _uv(41)
-    exact = gr.exact_gradient(-1.0, 0.45)
-    a, b = cv.rebar_parts(-1.0, 0.45, u, v, temperature=temperature)
+    exact = gradients.exact_gradient(-1.0, 0.45)
+    a, b = rebar.rebar_parts(-1.0, 0.45, u, v, temperature=temperature)
     check = _excess_variance(a + b, a, exact)
     assert (check.low > 0) if worse else (check.high < 0), check
 
@@ -117,9 +124,9 @@ def test_rebar_at_large_temperature_saves_most_of_reinforces_variance():
     and at theta = 2 as well (the first part of exercise ex-rr-eta)."""
     for theta, seed in ((-1.0, 41), (2.0, 43)):
         u, v = _uv(seed)
-        exact = gr.exact_gradient(theta, 0.45)
-        a, b = cv.rebar_parts(theta, 0.45, u, v, temperature=100.0)
-        eta = float(cv.limit_eta(theta, 0.45))
+        exact = gradients.exact_gradient(theta, 0.45)
+        a, b = rebar.rebar_parts(theta, 0.45, u, v, temperature=100.0)
+        eta = float(rebar.limit_eta(theta, 0.45))
         check = _excess_variance(a + eta * b, a, exact, ratio=0.05)
         assert check.high < 0, (theta, check)
 
@@ -131,28 +138,28 @@ def test_held_out_saving_finds_no_saving_where_the_in_sample_one_is_noise():
     eta* shows no saving distinguishable from 0 at any of them (1e-6 per interval), and at
     the largest lambda it does save most of REINFORCE's variance, as in the sample."""
     lambdas = [0.1, 0.3, 1, 2, 5, 10, 100, 1000, 10_000]
-    hard = cv.rebar_variance_grid(-1.0, gr.TARGET_RELAX, [1.0], lambdas, n=50_000, rng=5)
+    hard = rebar.rebar_variance_grid(-1.0, gradients.TARGET_RELAX, [1.0], lambdas, n=50_000, rng=5)
     assert np.all(hard.saving[:6] > 0)  # in-sample: the fitted slope explains some noise
-    fresh = cv.held_out_saving(hard, 10_000, n=400_000, rng=46, false_alarm=FALSE_ALARM)
+    fresh = rebar.held_out_saving(hard, 10_000, n=400_000, rng=46, false_alarm=FALSE_ALARM)
     assert len(fresh) == len(lambdas)
     assert all(s.low <= 0 <= s.high for s in fresh[:6]), fresh[:6]
     assert fresh[-1].low > 0.95, fresh[-1]
-    text = cv.format_held_out(fresh[:6], FALSE_ALARM)
-    assert text["ho_verdict"] == "no saving distinguishable from 0 at any of them"
-    assert text["ho_fw"] == "0%"  # 6e-6, to the nearest percent
+    text = prose.held_out_text(fresh[:6], FALSE_ALARM)
+    assert text.verdict == "no saving distinguishable from 0 at any of them"
+    assert text.familywise == "0%"  # 6e-6, to the nearest percent
     with pytest.raises(ValueError, match="^upto must be"):
-        cv.held_out_saving(hard, 0.01)
+        rebar.held_out_saving(hard, 0.01)
 
 
-def test_format_held_out_reads_the_intervals():
-    from binary_gumbel.montecarlo import Interval
+def test_held_out_text_reads_the_intervals():
+    from binary_gumbel.verification.montecarlo import Interval
 
     gain, loss, zero = Interval(2e-4, 1e-4, 3e-4), Interval(-2e-4, -3e-4, -1e-4), Interval(0, -1, 1)
-    verdict = cv.format_held_out([zero, gain], 0.01)["ho_verdict"]
+    verdict = prose.held_out_text([zero, gain], 0.01).verdict
     assert verdict == "a saving above 0 at some of them"
-    assert cv.format_held_out([loss, zero], 0.01)["ho_verdict"].startswith("a loss below 0")
-    text = cv.format_held_out([loss, gain], 0.01)
-    assert (text["ho_low"], text["ho_high"], text["ho_fw"]) == ("−0.0300 %", "0.0300 %", "2%")
+    assert prose.held_out_text([loss, zero], 0.01).verdict.startswith("a loss below 0")
+    text = prose.held_out_text([loss, gain], 0.01)
+    assert (text.low, text.high, text.familywise) == ("−0.0300 %", "0.0300 %", "2%")
 
 
 def test_rebar_tends_to_a_constant_baseline():
@@ -171,14 +178,14 @@ def test_rebar_tends_to_a_constant_baseline():
     # |B - B_inf| < 1e-5.
     u, v = _uv(44, 10_000)
     theta, target, lam = -1.0, 0.45, 1e6
-    _, b = cv.rebar_parts(theta, target, u, v, temperature=lam)
+    _, b = rebar.rebar_parts(theta, target, u, v, temperature=lam)
     z = theta + np.log(u) - np.log1p(-u)
     assert np.abs(z).max() < 40
     score = (z > 0) - 1 / (1 + np.exp(-theta))
     assert np.max(np.abs(b + (0.5 - target) ** 2 * score)) < 1e-5
     # and the limit's optimal eta is the optimal constant over (1/2 - t)^2
-    assert cv.limit_eta(0.3, 0.45) == pytest.approx(cv.optimal_baseline(0.3, 0.45) / 0.05**2)
-    assert cv.limit_eta(0.3, 0.5) == np.inf
+    assert rebar.limit_eta(0.3, 0.45) == pytest.approx(rebar.optimal_baseline(0.3, 0.45) / 0.05**2)
+    assert rebar.limit_eta(0.3, 0.5) == np.inf
 
 
 @pytest.mark.parametrize("theta", [-1.0, 2.0])
@@ -187,33 +194,33 @@ def test_ex_rr_eta_solution(theta):
     noise, REBAR with that eta saves more than 95 % of REINFORCE's variance, and more than
     REINFORCE with the mean baseline. (The old solution said the relaxation does not
     remove the noise there.)"""
-    grid = cv.rebar_variance_grid(theta, 3.0, [1.0], [2.0], n=50_000, rng=5)
+    grid = rebar.rebar_variance_grid(theta, 3.0, [1.0], [2.0], n=50_000, rng=5)
     eta = float(grid.optimal_eta[0])
     u, v = _uv(45)
-    exact = gr.exact_gradient(theta, 3.0)
-    a, b = cv.rebar_parts(theta, 3.0, u, v, temperature=2.0)
-    rebar = a + eta * b
-    assert _excess_variance(rebar, a, exact, ratio=0.05).high < 0
+    exact = gradients.exact_gradient(theta, 3.0)
+    a, b = rebar.rebar_parts(theta, 3.0, u, v, temperature=2.0)
+    with_eta = a + eta * b
+    assert _excess_variance(with_eta, a, exact, ratio=0.05).high < 0
     score = (theta + np.log(u) - np.log1p(-u) > 0) - 1 / (1 + np.exp(-theta))
-    baseline = a - gr.objective(theta, 3.0) * score
-    check = _excess_variance(rebar, baseline, exact)
+    baseline = a - gradients.objective(theta, 3.0) * score
+    check = _excess_variance(with_eta, baseline, exact)
     assert check.high < 0, check
 
 
 def test_optimal_constant_baseline_makes_reinforce_exact():
     theta = np.array([-3.0, -1.0, 0.0, 2.0])
-    c = cv.optimal_baseline(theta, 0.499)
+    c = rebar.optimal_baseline(theta, 0.499)
     for b in (0.0, 1.0):
         u = 0.999999 if b else 1e-6  # b = 1[u > 1 - p]
-        g = gr.reinforce(theta, 0.499, u, baseline=c)
-        np.testing.assert_allclose(g, gr.exact_gradient(theta, 0.499), rtol=1e-9)
+        g = gradients.reinforce(theta, 0.499, u, baseline=c)
+        np.testing.assert_allclose(g, gradients.exact_gradient(theta, 0.499), rtol=1e-9)
 
 
 # --- analytic derivatives against finite differences ---
 
 
 PHI = (
-    cv.initial_phi(4, eta=0.8, temperature=0.4, rng=31)
+    relax.initial_phi(4, eta=0.8, temperature=0.4, rng=31)
     + np.r_[0, 0, 0.1, [0.3, -0.2, 0.5, 0.1], np.zeros(8)]
 )
 Z_GRID = np.linspace(-4, 4, 17)
@@ -224,31 +231,31 @@ FD_TOL = H**2 / 6 * 1e3 + 4 * np.finfo(float).eps * 10 / H
 
 
 def test_control_variate_slope_matches_finite_differences_in_z():
-    c_plus, _, _, _ = cv.control_variate(Z_GRID + H, PHI, 0.45)
-    c_minus, _, _, _ = cv.control_variate(Z_GRID - H, PHI, 0.45)
-    _, slope, _, _ = cv.control_variate(Z_GRID, PHI, 0.45)
+    c_plus, _, _, _ = relax.control_variate(Z_GRID + H, PHI, 0.45)
+    c_minus, _, _, _ = relax.control_variate(Z_GRID - H, PHI, 0.45)
+    _, slope, _, _ = relax.control_variate(Z_GRID, PHI, 0.45)
     assert np.max(np.abs((c_plus - c_minus) / (2 * H) - slope)) <= FD_TOL
 
 
 def test_control_variate_phi_gradients_match_finite_differences():
-    _, _, d_value, d_slope = cv.control_variate(Z_GRID, PHI, 0.45)
+    _, _, d_value, d_slope = relax.control_variate(Z_GRID, PHI, 0.45)
     for k in range(PHI.size):
         step = np.zeros_like(PHI)
         step[k] = H
-        cp, sp_, _, _ = cv.control_variate(Z_GRID, PHI + step, 0.45)
-        cm, sm, _, _ = cv.control_variate(Z_GRID, PHI - step, 0.45)
+        cp, sp_, _, _ = relax.control_variate(Z_GRID, PHI + step, 0.45)
+        cm, sm, _, _ = relax.control_variate(Z_GRID, PHI - step, 0.45)
         assert np.max(np.abs((cp - cm) / (2 * H) - d_value[k])) <= FD_TOL, k
         assert np.max(np.abs((sp_ - sm) / (2 * H) - d_slope[k])) <= FD_TOL, k
 
 
 def test_relax_phi_gradient_matches_finite_differences():
     u, v = _uv(32, 64)
-    g, dg = cv.relax_and_phi_gradient(-0.5, 0.499, u, v, PHI)
-    np.testing.assert_array_equal(g, cv.relax(-0.5, 0.499, u, v, PHI))
+    g, dg = relax.relax_and_phi_gradient(-0.5, 0.499, u, v, PHI)
+    np.testing.assert_array_equal(g, relax.relax(-0.5, 0.499, u, v, PHI))
     for k in range(PHI.size):
         step = np.zeros_like(PHI)
         step[k] = H
-        fd = cv.relax(-0.5, 0.499, u, v, PHI + step) - cv.relax(-0.5, 0.499, u, v, PHI - step)
+        fd = relax.relax(-0.5, 0.499, u, v, PHI + step) - relax.relax(-0.5, 0.499, u, v, PHI - step)
         assert np.max(np.abs(fd / (2 * H) - dg[k])) <= FD_TOL, k
 
 
@@ -258,22 +265,22 @@ def test_relax_phi_gradient_matches_finite_differences():
 @pytest.fixture(scope="module")
 def runs():
     settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, phi_learning_rate=0.03)
-    return cv.experiment(gr.TARGET_RELAX, rng=0, **settings)
+    return rt.experiment(gradients.TARGET_RELAX, rng=0, **settings)
 
 
 def test_relax_and_a_learned_baseline_beat_reinforce_and_rebar_does_not(runs):
     # Paired by seed: the signed-rank test, whose smallest p-value over 24 pairs is 2**-24.
     for better in ("RELAX", "baseline"):
         for worse in ("REINFORCE", "REBAR"):
-            cmp = cv.compare_final(runs[better], runs[worse], FALSE_ALARM)
+            cmp = rt.compare_final(runs[better], runs[worse], FALSE_ALARM)
             assert cmp.pvalue < FALSE_ALARM and cmp.difference < 0, cmp
-    same = cv.compare_final(runs["REBAR"], runs["REINFORCE"], FALSE_ALARM)
+    same = rt.compare_final(runs["REBAR"], runs["REINFORCE"], FALSE_ALARM)
     assert same.low <= 0 <= same.high, same
     assert runs["exact"].probability[-1].max() < runs["RELAX"].probability[-1].min()
 
 
 def test_ex_rr_baseline_solution(runs):
-    """Exercise ex-rr-baseline: over ``cv.PHI_LEARNING_RATES`` (0.001 to 1) the learned
+    """Exercise ex-rr-baseline: over ``rt.PHI_LEARNING_RATES`` (0.001 to 1) the learned
     baseline's mean final p is smallest at the chapter's rate, 0.03, an interior point of the
     grid. Paired by seed (one-sided signed-rank test at 1e-3 per comparison, at most 6e-3 for
     the six, Bonferroni; over 24 pairs its p-value cannot go below 2**-24), the chapter's rate
@@ -281,13 +288,13 @@ def test_ex_rr_baseline_solution(runs):
     resolved from it. The old solution said that a control variate that learns faster does
     not bring the run closer, from 0.3 against 0.03 alone."""
     chapter = 0.03
-    rates = cv.PHI_LEARNING_RATES
+    rates = rt.PHI_LEARNING_RATES
     assert chapter in rates[1:-1]
     settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, rng=0)
     final = {
         rate: runs["baseline"]
         if rate == chapter
-        else cv.train("baseline", gr.TARGET_RELAX, phi_learning_rate=rate, **settings)
+        else rt.train("baseline", gradients.TARGET_RELAX, phi_learning_rate=rate, **settings)
         for rate in rates
     }
     means = {rate: run.probability[-1].mean() for rate, run in final.items()}
@@ -296,7 +303,7 @@ def test_ex_rr_baseline_solution(runs):
         rate
         for rate, run in final.items()
         if rate != chapter
-        and (cmp := cv.compare_final(final[chapter], run, 1e-3)).pvalue < 1e-3
+        and (cmp := rt.compare_final(final[chapter], run, 1e-3)).pvalue < 1e-3
         and cmp.difference < 0
     }
     assert resolved == set(rates) - {chapter, 0.1}, resolved
@@ -307,10 +314,10 @@ def test_at_the_easy_target_reinforce_and_rebar_lag_the_learned_control_variates
     REBAR end further from the optimum than RELAX and the learned baseline, on every seed
     or nearly (paired signed-rank test at 1e-6)."""
     settings = dict(steps=600, chains=24, batch=8, learning_rate=0.03, phi_learning_rate=0.03)
-    easy = cv.experiment(gr.TARGET_REBAR, rng=0, **settings)
+    easy = rt.experiment(gradients.TARGET_REBAR, rng=0, **settings)
     for better in ("RELAX", "baseline"):
         for worse in ("REINFORCE", "REBAR"):
-            cmp = cv.compare_final(easy[better], easy[worse], FALSE_ALARM)
+            cmp = rt.compare_final(easy[better], easy[worse], FALSE_ALARM)
             assert cmp.pvalue < FALSE_ALARM and cmp.difference < 0, (better, worse, cmp)
 
 
@@ -319,37 +326,45 @@ def test_descending_the_probability(runs):
     reaches the clip at 1e-6 within the same steps, and RELAX ends further from the
     optimum than descending the logit (paired by seed, signed-rank test at 1e-6)."""
     settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, phi_learning_rate=0.03)
-    prob = cv.experiment(
-        gr.TARGET_RELAX, ("exact", "RELAX"), rng=0, parameterisation="probability", **settings
+    prob = rt.experiment(
+        gradients.TARGET_RELAX,
+        ("exact", "RELAX"),
+        rng=0,
+        parameterisation="probability",
+        **settings,
     )
     assert np.all(prob["exact"].probability[-1] == pytest.approx(1e-6, rel=1e-9))
     assert np.all(runs["exact"].probability[-1] > 1e-4)
-    cmp = cv.compare_final(runs["RELAX"], prob["RELAX"], FALSE_ALARM)
+    cmp = rt.compare_final(runs["RELAX"], prob["RELAX"], FALSE_ALARM)
     assert cmp.pvalue < FALSE_ALARM and cmp.difference < 0, cmp
 
 
 def test_training_is_reproducible(runs):
-    again = cv.train("RELAX", gr.TARGET_RELAX, steps=50, chains=2, rng=3)
+    again = rt.train("RELAX", gradients.TARGET_RELAX, steps=50, chains=2, rng=3)
     assert np.array_equal(
-        again.theta, cv.train("RELAX", gr.TARGET_RELAX, steps=50, chains=2, rng=3).theta
+        again.theta, rt.train("RELAX", gradients.TARGET_RELAX, steps=50, chains=2, rng=3).theta
     )
 
 
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: cv.rebar(0.0, 0.45, 0.5, 0.5, temperature=0.0), ValueError, "^temperature"),
-        (lambda: cv.rebar(0.0, 0.45, 0.5, 0.5, eta=np.nan), ValueError, "^eta"),
-        (lambda: cv.rebar(0.0, 0.45, 0.5, 1.5), ValueError, "^v must"),
-        (lambda: cv.rebar(np.nan, 0.45, 0.5, 0.5), ValueError, "^theta"),
-        (lambda: cv.relax(0.0, 0.45, 0.5, 0.5, np.zeros(4)), ValueError, "^phi"),
-        (lambda: cv.relax(0.0, 0.45, 0.5, 0.5, "x"), TypeError, "phi"),
-        (lambda: gr.ESTIMATORS["REBAR"](0.0, 0.45, 0.5, np.full(3, 0.5)), ValueError, "^u must"),
-        (lambda: cv.train("bogus", 0.45), ValueError, "^method"),
-        (lambda: cv.train("RELAX", 0.45, parameterisation="p"), ValueError, "^parameterisation"),
-        (lambda: cv.train("RELAX", 0.45, batch=1), ValueError, "^batch"),
-        (lambda: cv.train("RELAX", 0.45, learning_rate=-1.0), ValueError, "^learning_rate"),
-        (lambda: cv.train("RELAX", 0.45, rng=True), TypeError, "^rng"),
+        (lambda: rebar.rebar(0.0, 0.45, 0.5, 0.5, temperature=0.0), ValueError, "^temperature"),
+        (lambda: rebar.rebar(0.0, 0.45, 0.5, 0.5, eta=np.nan), ValueError, "^eta"),
+        (lambda: rebar.rebar(0.0, 0.45, 0.5, 1.5), ValueError, "^v must"),
+        (lambda: rebar.rebar(np.nan, 0.45, 0.5, 0.5), ValueError, "^theta"),
+        (lambda: relax.relax(0.0, 0.45, 0.5, 0.5, np.zeros(4)), ValueError, "^phi"),
+        (lambda: relax.relax(0.0, 0.45, 0.5, 0.5, "x"), TypeError, "phi"),
+        (
+            lambda: registry.ESTIMATORS["REBAR"].function(0.0, 0.45, 0.5, np.full(3, 0.5)),
+            ValueError,
+            "^u must",
+        ),
+        (lambda: rt.train("bogus", 0.45), ValueError, "^method"),
+        (lambda: rt.train("RELAX", 0.45, parameterisation="p"), ValueError, "^parameterisation"),
+        (lambda: rt.train("RELAX", 0.45, batch=1), ValueError, "^batch"),
+        (lambda: rt.train("RELAX", 0.45, learning_rate=-1.0), ValueError, "^learning_rate"),
+        (lambda: rt.train("RELAX", 0.45, rng=True), TypeError, "^rng"),
     ],
 )
 def test_bad_input_is_refused_naming_the_argument(call, error, match):
@@ -358,27 +373,27 @@ def test_bad_input_is_refused_naming_the_argument(call, error, match):
 
 
 def test_the_saving_helpers():
-    grid = cv.rebar_variance_grid(-1.0, 0.45, [1.0], [0.1, 2.0, 100.0], 20_000, 3)
-    assert cv.first_temperature_saving(grid, 0.9) == 100.0
-    assert cv.first_temperature_saving(grid, 1.0) == np.inf  # no finite lambda reaches it
-    text = cv.format_saving(grid)
-    assert text["sv_top_lambda"] == "100" and text["sv_one_worse"] == "0.1 and 2"
+    grid = rebar.rebar_variance_grid(-1.0, 0.45, [1.0], [0.1, 2.0, 100.0], 20_000, 3)
+    assert rebar.first_temperature_saving(grid, 0.9) == 100.0
+    assert rebar.first_temperature_saving(grid, 1.0) == np.inf  # no finite lambda reaches it
+    text = prose.saving_text(grid)
+    assert text.top_lambda == "100" and text.one_worse == "0.1 and 2"
     with pytest.raises(ValueError, match=r"^temperature 5\.0 is not on the grid"):
-        cv.saving_at(grid, 5.0)
+        prose.saving_at_text(grid, 5.0)
     with pytest.raises(ValueError, match=r"^small must be"):
-        cv.format_saving(grid, small=0.01)
-    assert cv.saving_at(grid, 2.0)["eta"] == f"{grid.optimal_eta[1]:.3f}"
+        prose.saving_text(grid, small=0.01)
+    assert prose.saving_at_text(grid, 2.0).eta == f"{grid.optimal_eta[1]:.3f}"
 
 
 def test_format_direction_reads_the_paired_interval():
     base = np.linspace(0.1, 0.9, 24)
-    lower = cv.Training("a", 0.5, "logit", 0.1, 2, np.vstack([base, base - 0.05]), *[None] * 3)
-    same = cv.Training("b", 0.5, "logit", 0.1, 2, np.vstack([base, base]), *[None] * 3)
-    higher = cv.Training("c", 0.5, "logit", 0.1, 2, np.vstack([base, base + 0.05]), *[None] * 3)
+    lower = rt.Training("a", 0.5, "logit", 0.1, 2, np.vstack([base, base - 0.05]), *[None] * 3)
+    same = rt.Training("b", 0.5, "logit", 0.1, 2, np.vstack([base, base]), *[None] * 3)
+    higher = rt.Training("c", 0.5, "logit", 0.1, 2, np.vstack([base, base + 0.05]), *[None] * 3)
     # probability is sigmoid(theta), monotone, so the order of theta is the order of p
-    assert cv.format_direction(cv.compare_final(lower, same)) == "lower than"
-    assert cv.format_direction(cv.compare_final(higher, same)) == "higher than"
-    noisy = cv.Training(
+    assert prose.direction_text(rt.compare_final(lower, same)) == "lower than"
+    assert prose.direction_text(rt.compare_final(higher, same)) == "higher than"
+    noisy = rt.Training(
         "d",
         0.5,
         "logit",
@@ -387,4 +402,4 @@ def test_format_direction_reads_the_paired_interval():
         np.vstack([base, base + np.where(np.arange(24) % 2, 0.05, -0.05)]),
         *[None] * 3,
     )
-    assert cv.format_direction(cv.compare_final(noisy, same)) == "not resolved from"
+    assert prose.direction_text(rt.compare_final(noisy, same)) == "not resolved from"

@@ -161,7 +161,7 @@ def test_torch_route_emulation_at_the_clamp_gives_a_positive_logit_on_two_unifor
     said such an event gets x <= 1/2)."""
     from fractions import Fraction
 
-    from binary_gumbel import torch_clamp
+    from binary_gumbel.verification import torch_clamp
 
     p = sigmoid(-17.0)
     assert torch_clamp.positive_logit_probability(p) == Fraction(2, 2**24)
@@ -180,7 +180,7 @@ def test_torch_route_emulation_at_the_clamp_gives_a_positive_logit_on_two_unifor
 def test_torch_route_emulation_keeps_ordinary_probabilities():
     """Away from the clamp the enumerated probability is p, up to the grid of 2**-24 and
     the rounding of the noise near the threshold u = 1 - p."""
-    from binary_gumbel import torch_clamp
+    from binary_gumbel.verification import torch_clamp
 
     for p in (0.3, 0.7):
         assert abs(float(torch_clamp.positive_logit_probability(p)) - p) <= 4 * 2.0**-24

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from binary_gumbel import results_cache as rc
+from binary_gumbel.verification import results_cache as rc
 
-PACKAGE = Path(rc.__file__).resolve().parent
+PACKAGE = Path(rc.__file__).resolve().parents[1]  # all of binary_gumbel
 FINGERPRINT = rc.library_fingerprint  # before any test points it at a copy
 
 
@@ -71,7 +71,7 @@ def test_the_fingerprint_follows_every_source_file_and_nothing_else(library):
     base = fingerprint()
     assert base == FINGERPRINT(PACKAGE), "the same files give the same key, wherever they are"
     assert len(base) == 64
-    source = library / "gradients.py"
+    source = library / "estimators" / "gradients.py"
     text = source.read_bytes()
     source.write_bytes(text + b"\n")
     edited = fingerprint()
@@ -81,9 +81,9 @@ def test_the_fingerprint_follows_every_source_file_and_nothing_else(library):
     (library / "__pycache__").mkdir(exist_ok=True)
     (library / "__pycache__" / "stale.py").write_text("x = 1\n")
     assert fingerprint() == base
-    source.rename(library / "gradients_old.py")
+    source.rename(library / "estimators" / "gradients_old.py")
     assert fingerprint() not in (base, edited), "a renamed file"
-    (library / "gradients_old.py").rename(source)
+    (library / "estimators" / "gradients_old.py").rename(source)
     (library / "extra.py").write_text("")
     assert fingerprint() != base, "an added (even empty) file"
 

@@ -1,5 +1,6 @@
 """L0-regularised regression: exact best subset by enumeration, and hard concrete gates."""
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -7,33 +8,39 @@ import pytest
 from scipy import stats
 
 from binary_gumbel import hard_concrete as hc
-from binary_gumbel import sparse_regression as sr
+from binary_gumbel.book import prose
+from binary_gumbel.estimators import l0_gates, sparse_data
+from binary_gumbel.estimators import sparse_regression as sr
 
 
 @pytest.fixture(scope="module")
 def small():
     """Six features, so that the brute-force reference below is quick."""
-    return sr.make_problems(seeds=3, n=60, n_test=50, d=6, weights=(1.0, -0.6), support=(0, 3))
+    return sparse_data.make_problems(
+        seeds=3, n=60, n_test=50, d=6, weights=(1.0, -0.6), support=(0, 3)
+    )
 
 
 def test_data_follow_the_model():
-    p = sr.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
+    p = sparse_data.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
     X, y = p.X_train[0], p.y_train[0]
     assert p.X_train.shape == (2, 4000, 12) and p.y_test.shape == (2, 10)
-    assert p.support.sum() == 4 and np.flatnonzero(p.support).tolist() == list(sr.TRUE_SUPPORT)
+    assert p.support.sum() == 4 and np.flatnonzero(p.support).tolist() == list(
+        sparse_data.TRUE_SUPPORT
+    )
     np.testing.assert_allclose(np.corrcoef(X[:, 0], X[:, 1])[0, 1], 0.5, atol=0.05)
     resid = y - X @ p.weights
     assert resid.std() == pytest.approx(1.0, abs=0.05)
-    again = sr.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
+    again = sparse_data.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
     np.testing.assert_array_equal(again.X_train, p.X_train)
-    assert sr.bic_penalty(p) == pytest.approx(np.log(4000) / 4000)
-    text = sr.problem_text(p)
+    assert sparse_data.bic_penalty(p) == pytest.approx(np.log(4000) / 4000)
+    text = prose.problem_text(p)
     assert (text.n, text.d, text.k, text.subsets, text.seeds) == ("4000", "12", "4", "4,096", "2")
     assert text.weights == "1, −0.7, 0.5, −0.3"
 
 
 def test_enumeration_is_least_squares_on_every_support(small):
-    subsets = sr.enumerate_subsets(small)
+    subsets = sparse_data.enumerate_subsets(small)
     assert subsets.masks.shape == (64, 6) and subsets.weights.shape == (3, 64, 6)
     X, y = small.X_train[1], small.y_train[1]
     for k in (0, 5, 17, 42, 63):
@@ -46,9 +53,9 @@ def test_enumeration_is_least_squares_on_every_support(small):
 
 
 def test_best_subset_is_the_brute_force_minimiser(small):
-    subsets = sr.enumerate_subsets(small)
+    subsets = sparse_data.enumerate_subsets(small)
     lams = [0.0, 0.01, 0.05, 0.3, 5.0]
-    best = sr.best_subset(subsets, lams)
+    best = sparse_data.best_subset(subsets, lams)
     for s in range(small.seeds):
         X, y = small.X_train[s], small.y_train[s]
         for j, lam in enumerate(lams):
@@ -61,21 +68,22 @@ def test_best_subset_is_the_brute_force_minimiser(small):
                     values[support] = rss + lam * size
             winner = min(values, key=values.get)
             assert tuple(np.flatnonzero(subsets.masks[best[s, j]])) == winner
-    assert sr.best_subset(subsets, 5.0).shape == (small.seeds,)
-    assert np.all(subsets.masks[sr.best_subset(subsets, 0.0)].all(axis=-1))
+    assert sparse_data.best_subset(subsets, 5.0).shape == (small.seeds,)
+    assert np.all(subsets.masks[sparse_data.best_subset(subsets, 0.0)].all(axis=-1))
 
 
 def test_gate_is_the_hard_concrete_transform_and_its_derivative():
     rng = np.random.default_rng(4)
     logit, u = rng.normal(0, 2, 500), rng.uniform(1e-6, 1 - 1e-6, 500)
-    z, dz = sr.gate_and_derivative(logit, 0.6, u)
+    z, dz = l0_gates.gate_and_derivative(logit, 0.6, u)
     # Both evaluate gamma + (zeta - gamma) s, which cancels near 0: compare absolutely there.
     np.testing.assert_allclose(
         z, hc.hard_concrete_from_uniform(logit, 0.6, u), rtol=1e-13, atol=1e-15
     )
     h = 1e-6
     fd = (
-        sr.gate_and_derivative(logit + h, 0.6, u)[0] - sr.gate_and_derivative(logit - h, 0.6, u)[0]
+        l0_gates.gate_and_derivative(logit + h, 0.6, u)[0]
+        - l0_gates.gate_and_derivative(logit - h, 0.6, u)[0]
     ) / (2 * h)
     clear = (z > 1e-4) & (z < 1 - 1e-4)  # away from the kinks at the clipping points
     np.testing.assert_allclose(dz[clear], fd[clear], rtol=1e-5, atol=1e-9)
@@ -89,7 +97,7 @@ def test_objective_gradients_are_the_derivatives_of_the_sampled_objective(small)
     logit = rng.normal(0, 1, (3, 2, 6))
     lam = np.array([0.0, 0.2])[None, :, None]
     u = rng.uniform(0.01, 0.99, (4, 3, 2, 6))
-    value, (d_theta, d_logit) = sr.objective_and_gradients(theta, logit, G, b, lam, u, 0.5)
+    value, (d_theta, d_logit) = l0_gates.objective_and_gradients(theta, logit, G, b, lam, u, 0.5)
     # The objective is the sampled mean squared error (minus y'y/n) plus the closed-form penalty.
     z = hc.hard_concrete_from_uniform(logit, 0.5, u)
     pred = np.einsum("snd,ksld->ksln", small.X_train, theta * z)
@@ -101,30 +109,32 @@ def test_objective_gradients_are_the_derivatives_of_the_sampled_objective(small)
         for idx in [(0, 0, 0), (1, 1, 3), (2, 1, 5)]:
             args = [theta.copy(), logit.copy()]
             args[which][idx] += h
-            up = sr.objective_and_gradients(*args, G, b, lam, u, 0.5)[0][idx[:2]]
+            up = l0_gates.objective_and_gradients(*args, G, b, lam, u, 0.5)[0][idx[:2]]
             args[which][idx] -= 2 * h
-            down = sr.objective_and_gradients(*args, G, b, lam, u, 0.5)[0][idx[:2]]
+            down = l0_gates.objective_and_gradients(*args, G, b, lam, u, 0.5)[0][idx[:2]]
             assert grad[idx] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-8)
 
 
 def test_gates_recover_an_easy_support_and_close_under_a_large_penalty():
-    p = sr.make_problems(seeds=6, n=200, noise_sd=0.3, weights=(1.5, -1.2, 1.0, -0.8), seed=3)
-    subsets = sr.enumerate_subsets(p)
-    fit = sr.train_gates(p, [0.02, 50.0], rng=0, steps=800)
+    p = sparse_data.make_problems(
+        seeds=6, n=200, noise_sd=0.3, weights=(1.5, -1.2, 1.0, -0.8), seed=3
+    )
+    subsets = sparse_data.enumerate_subsets(p)
+    fit = l0_gates.train_gates(p, [0.02, 50.0], rng=0, steps=800)
     assert fit.theta.shape == (6, 2, 12)
     np.testing.assert_array_equal(fit.support[:, 0], np.tile(p.support, (6, 1)))
-    best = subsets.masks[sr.best_subset(subsets, 0.02)]
+    best = subsets.masks[sparse_data.best_subset(subsets, 0.02)]
     np.testing.assert_array_equal(fit.support[:, 0], best)
     assert not fit.support[:, 1].any() and np.all(fit.weights[:, 1] == 0)
-    again = sr.train_gates(p, [0.02, 50.0], rng=0, steps=800)
+    again = l0_gates.train_gates(p, [0.02, 50.0], rng=0, steps=800)
     np.testing.assert_array_equal(again.logit, fit.logit)
 
 
 @pytest.fixture(scope="module")
 def comparison():
-    p = sr.make_problems(seeds=8, n=200, seed=5)
-    subsets = sr.enumerate_subsets(p)
-    fit = sr.train_gates(p, [0.01, 0.05], rng=2, steps=400)
+    p = sparse_data.make_problems(seeds=8, n=200, seed=5)
+    subsets = sparse_data.enumerate_subsets(p)
+    fit = l0_gates.train_gates(p, [0.01, 0.05], rng=2, steps=400)
     return p, subsets, fit, sr.compare(p, subsets, fit)
 
 
@@ -137,17 +147,20 @@ def test_comparison_counts_and_gaps(comparison):
         assert np.all(c.objective_gap >= -1e-12)
         np.testing.assert_allclose(c.objective_gap[c.gates_match_best], 0, atol=1e-12)
         np.testing.assert_array_equal(c.method(sr.GATES).support, fit.support[:, j])
-        np.testing.assert_allclose(c.method(sr.GATES).test_mse, sr.test_mse(p, fit.weights)[:, j])
-        best = subsets.masks[sr.best_subset(subsets, c.lam)]
+        np.testing.assert_allclose(
+            c.method(sr.GATES).test_mse, sparse_data.test_mse(p, fit.weights)[:, j]
+        )
+        best = subsets.masks[sparse_data.best_subset(subsets, c.lam)]
         np.testing.assert_array_equal(c.method(sr.BEST).support, best)
-    table = sr.summary_table(comps[1])
+    table = prose.summary_table(comps[1])
     assert table.count("\n") == 6 and sr.GATES in table and sr.REFIT in table
-    text = sr.comparison_text(comps[1])
-    assert all(isinstance(v, str) for v in text) and text.seeds == "8"
+    text = prose.subset_comparison_text(comps[1])
+    assert all(isinstance(v, str) for v in dataclasses.asdict(text).values()) and text.seeds == "8"
     rows = sr.sweep(comps)
     assert rows[0].gates_size == pytest.approx(fit.support[:, 0].sum(axis=-1).mean())
-    swept = sr.sweep_text(rows)
-    assert all(isinstance(v, str) for v in swept) and swept.lam_range == "0.01 to 0.05"
+    swept = prose.sweep_text(rows)
+    assert all(isinstance(v, str) for v in dataclasses.asdict(swept).values())
+    assert swept.lam_range == "0.01 to 0.05"
 
 
 def test_refitted_gates_are_least_squares_on_the_selected_support(comparison):
@@ -169,13 +182,13 @@ def test_refitted_gates_are_least_squares_on_the_selected_support(comparison):
         )
         # The gates' own weights theta * z_hat are not the refit (shrinkage, and z_hat < 1).
         assert not np.allclose(refit.test_mse, c.method(sr.GATES).test_mse, rtol=1e-9)
-    text = sr.comparison_text(comps[1])
+    text = prose.subset_comparison_text(comps[1])
     assert text.familywise == "15 × 5% = 75%"
 
 
 def test_test_gate_is_louizos_eq_13():
     logit = np.array([-np.inf, -3.0, np.log(1 / 11), 0.0, np.log(11), 3.0, np.inf])
-    z = sr.test_gate(logit)
+    z = l0_gates.test_gate(logit)
     expected = np.clip(1.2 / (1 + np.exp(-logit)) - 0.1, 0, 1)
     np.testing.assert_allclose(z, expected, atol=1e-15)
     assert z[0] == 0 and z[-1] == 1 and z[3] == pytest.approx(0.5)
@@ -192,7 +205,7 @@ def _row(lam, best_rec, gates_rec, mse, gap):
 def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
     inside = [_row(0.01, 0.1, 0.1, 1.2, 0.2), _row(0.1, 0.8, 0.7, 1.0, 0.5),
               _row(1.0, 0.0, 0.0, 1.5, 0.1)]  # fmt: skip
-    text = sr.sweep_text(inside)
+    text = prose.sweep_text(inside)
     assert text.peaks.count("inside the grid") == 2 and "0.1, inside" in text.peaks
     assert text.gap_verdict == "less than" and text.difference_verdict.startswith("smaller")
     assert text.end_recovery.startswith("0.10 and 0.10 of the datasets at the smallest λ")
@@ -201,7 +214,7 @@ def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
         "0.00 and 0.50",
     )
     edge = [_row(0.01, 0.9, 0.0, 0.9, 1.5), _row(0.1, 0.8, 0.1, 1.0, 0.5)]
-    text = sr.sweep_text(edge)
+    text = prose.sweep_text(edge)
     assert text.peaks.count("at the grid's edge") == 2
     assert (
         text.gap_verdict == "at least" and text.difference_verdict == "not smaller than that range"
@@ -212,7 +225,7 @@ def test_test_mse_is_the_mean_squared_test_error(comparison):
     p, subsets, *_ = comparison
     w = subsets.weights[:, 9]
     expected = np.mean((p.y_test - np.einsum("snd,sd->sn", p.X_test, w)) ** 2, axis=-1)
-    np.testing.assert_allclose(sr.test_mse(p, w[:, None])[:, 0], expected, rtol=1e-12)
+    np.testing.assert_allclose(sparse_data.test_mse(p, w[:, None])[:, 0], expected, rtol=1e-12)
 
 
 def test_intervals():
@@ -226,21 +239,21 @@ def test_intervals():
 
 
 def test_bad_input():
-    p = sr.make_problems(seeds=1, n=20, n_test=5, d=4, weights=(1.0,), support=(0,))
+    p = sparse_data.make_problems(seeds=1, n=20, n_test=5, d=4, weights=(1.0,), support=(0,))
     with pytest.raises(ValueError, match=r"^lam must be"):
-        sr.train_gates(p, -0.1)
+        l0_gates.train_gates(p, -0.1)
     with pytest.raises(ValueError, match=r"^lam must be"):
-        sr.best_subset(sr.enumerate_subsets(p), [0.1, np.nan])
+        sparse_data.best_subset(sparse_data.enumerate_subsets(p), [0.1, np.nan])
     with pytest.raises(ValueError, match=r"^tau must"):
-        sr.train_gates(p, 0.1, tau=0.0)
+        l0_gates.train_gates(p, 0.1, tau=0.0)
     with pytest.raises(ValueError, match=r"^gamma must"):
-        sr.train_gates(p, 0.1, gamma=0.2)
+        l0_gates.train_gates(p, 0.1, gamma=0.2)
     with pytest.raises(ValueError, match=r"^steps and samples must be positive"):
-        sr.train_gates(p, 0.1, steps=0)
+        l0_gates.train_gates(p, 0.1, steps=0)
     with pytest.raises(ValueError, match=r"^support must"):
-        sr.make_problems(d=4, weights=(1.0,), support=(7,))
+        sparse_data.make_problems(d=4, weights=(1.0,), support=(7,))
     with pytest.raises(ValueError, match=r"n > d"):
-        sr.make_problems(n=5)
+        sparse_data.make_problems(n=5)
     with pytest.raises(ValueError, match=r"at least 2 values"):
         sr.mean_interval([1.0])
 
@@ -251,7 +264,7 @@ def test_the_sweep_figure_draws_both_methods(comparison):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from binary_gumbel import figures
+    from binary_gumbel.book import figures
 
     *_, comps = comparison
     rows = sr.sweep(comps)

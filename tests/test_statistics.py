@@ -1,4 +1,4 @@
-"""Statistical checks at a stated false-alarm rate (binary_gumbel.montecarlo, 1e-6).
+"""Statistical checks at a stated false-alarm rate (binary_gumbel.verification.montecarlo, 1e-6).
 
 Seeds are fixed, so every check either always passes or always fails; the
 tolerances come from the sampling distribution, not from hand tuning.
@@ -11,10 +11,10 @@ import sympy as sp
 from binary_gumbel import (
     binary_concrete_cdf,
     logit_from_probability,
-    montecarlo,
     sample_binary_gumbel_softmax,
 )
 from binary_gumbel.relaxed import sample_two_class_gumbel_softmax
+from binary_gumbel.verification import montecarlo
 
 FALSE_ALARM = 1e-6
 CASES = [(0.3, 0.1), (0.5, 1.0), (0.9, 2.5), (0.02, 0.5), (0.7, 0.3)]

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from binary_gumbel import report, symbolic
-from binary_gumbel.symbolic import ell, in_odds, logit, odds, sigmoid, tau, u, x
+from binary_gumbel.book import report
+from binary_gumbel.verification import printing, symbolic
+from binary_gumbel.verification.symbolic import ell, in_odds, logit, odds, sigmoid, tau, u, x
 
 
 def test_in_odds_maps_the_unit_interval_to_positive_odds():
@@ -90,7 +91,7 @@ def test_gumbel_difference_shows_the_probability_it_computes():
     lhs = derivation.steps[0][1].lhs
     assert isinstance(lhs, symbolic.Probability)
     assert sp.latex(lhs) == r"P\left(X_{1} - X_{2} \leq z\right)"
-    assert symbolic.plain(lhs) == "P(X₁ − X₂ ≤ z)"
+    assert printing.plain(lhs) == "P(X₁ − X₂ ≤ z)"
     display = report.derivation_latex(derivation)
     assert display.count(r"\text{") == len(derivation.steps)
     assert r"P\left(X_{1} - X_{2} \leq z\right)" in display

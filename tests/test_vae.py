@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from scipy.special import expit, logsumexp
 
-from binary_gumbel import digits, vae, vae_oracle
-from binary_gumbel.montecarlo import check_mean
+from binary_gumbel import _kernels
+from binary_gumbel.estimators import digits, vae, vae_oracle
+from binary_gumbel.verification.montecarlo import check_mean
 
 # Central differences with step H have truncation error ~ H^2 |f'''| / 6 and rounding
 # error ~ eps |f| / H; with H = 1e-5, |f| < 100 and |f'''| of order 1 both stay below
@@ -118,7 +119,7 @@ def test_decoder_gradient_at_a_sample_matches_finite_differences():
     def log_joint(p):
         # log p(x | b) + log p(b): f without the encoder's terms, averaged over images
         s = vae.LearningSignal(p, x)
-        logq = np.sum(b * s.logit - vae.softplus(s.logit), axis=-1)
+        logq = np.sum(b * s.logit - _kernels.softplus(s.logit), axis=-1)
         return (s.value(b) + logq).mean(axis=-1)
 
     for i in (2, 3, 4):  # decoder weight, decoder bias, prior logit

@@ -5,8 +5,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from binary_gumbel import binary_estimators as be
-from binary_gumbel import digits, vae, vae_oracle, vae_report, vae_study, vae_training
+from binary_gumbel.book import vae_report
+from binary_gumbel.estimators import binary_estimators as be
+from binary_gumbel.estimators import (
+    digits,
+    vae,
+    vae_oracle,
+    vae_study,
+    vae_training,
+)
 
 FALSE_ALARM = 1e-6
 
@@ -55,12 +62,6 @@ def test_training_bad_input(data):
         vae_training.train(data, steps=2, learning_rates=(0.0,))
     with pytest.raises(ValueError, match="checkpoints"):
         vae_training.train(data, steps=2, checkpoints=(5,))
-
-
-def test_t_interval_covers_by_student_t():
-    mean, low, high = vae_training.t_interval(np.array([[1.0, 2.0, 3.0]]), false_alarm=0.05)
-    # t_{2, 0.975} = 4.302652..., s = 1, n = 3
-    np.testing.assert_allclose(high - mean, 4.302652729911275 / np.sqrt(3), rtol=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -259,19 +260,19 @@ def test_figures_draw_one_series_per_method(short_run, study):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from binary_gumbel import figures, figures_vae
+    from binary_gumbel.book import figures
 
     fig, axes = figures.new_figure(ncols=2)
     names = ["DisARM", "ARM"]
-    figures_vae.plot_test_elbo(axes[0], short_run, names)
+    figures.plot_test_elbo(axes[0], short_run, names)
     assert [line.get_label() for line in axes[0].get_lines()] == names
-    figures_vae.plot_study(axes, {"here": list(study.values())}, list(study))
+    figures.plot_study(axes, {"here": list(study.values())}, list(study))
     assert len(axes[1].containers) == 1  # one errorbar series per checkpoint label
     fig2, (ax1, ax2) = figures.new_figure(ncols=2)
-    figures_vae.plot_learning_rates(ax1, short_run)
+    figures.plot_learning_rates(ax1, short_run)
     assert len(ax1.containers) == len(short_run.methods)
     e = short_run.test_elbo[0, 0, 0]
-    figures_vae.plot_bounds(ax2, short_run.checkpoints, e, e + 0.1)
+    figures.plot_bounds(ax2, short_run.checkpoints, e, e + 0.1)
     assert len(ax2.get_lines()) == 2
     plt.close(fig2)
     plt.close(fig)

@@ -17,8 +17,9 @@ from urllib.parse import urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from binary_gumbel import report
-from binary_gumbel.derivation import CLAIM_IDS, ClaimResult
+from binary_gumbel.book import report
+from binary_gumbel.verification.claims import ClaimResult
+from binary_gumbel.verification.derivation import CLAIM_IDS
 from conftest import HTML, ROOT, require_or_skip
 
 VERDICTS = ("holds", "holds in distribution", "fails")

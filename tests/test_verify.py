@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from binary_gumbel import verify
-from binary_gumbel.derivation import CLAIM_IDS, verify_all, verify_claim
+from binary_gumbel.verification.derivation import CLAIM_IDS, verify_all, verify_claim
 
 KEYS = {"id", "statement", "verdict", "evidence", "corrected", "corrected_verdict", "typos"}
 VERDICTS = {"holds", "holds in distribution", "fails"}

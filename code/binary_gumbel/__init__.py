@@ -6,27 +6,22 @@ transforms it is built from (:mod:`binary_gumbel.noise`), and the binary
 Concrete density and CDF (:mod:`binary_gumbel.density`). References: Jang, Gu &
 Poole (2016), arXiv:1611.01144; Maddison, Mnih & Teh (2016), arXiv:1611.00712.
 
-Where the rest lives:
+The package is in layers, one folder each, every import pointing down the list:
 
-- :mod:`binary_gumbel.noise`: Gumbel and Logistic transforms, densities and
-  CDFs, and a stable ``sigmoid``/``log_sigmoid``;
-- :mod:`binary_gumbel.relaxed`: also the two-class reference sampler that the
-  binary form replaces;
-- :mod:`binary_gumbel.derivation` and ``python -m binary_gumbel.verify``: the
-  note's claims and their computed verdicts;
-- :mod:`binary_gumbel.gradients`: gradient estimators on toy objectives;
-- :mod:`binary_gumbel.hard_concrete`: the hard concrete gate of Louizos, Welling &
-  Kingma (2018), arXiv:1712.01312, and its closed-form L0 penalty;
-  :mod:`binary_gumbel.sparse_regression`: L0-regularised regression with those gates;
-  :mod:`binary_gumbel.gate_failures`: where those gates miss the exact best subset;
-- :mod:`binary_gumbel.montecarlo`: statistical checks at a stated false-alarm
-  rate;
-- :mod:`binary_gumbel.figures`: the book's plotting style and helpers;
-  :mod:`binary_gumbel.explorable`: the explorable figures (the binary Concrete
-  density; the sign of Eq. (1)), their frames computed here and a Vega-Lite chart
-  that only selects among them
-  (``from binary_gumbel import explorable``; not imported with the package, which
-  stays free of matplotlib and Altair);
+- the core, this folder (NumPy only, and all that ``import binary_gumbel`` loads): the
+  noise transforms (:mod:`binary_gumbel.noise`), the relaxations and their samplers
+  (:mod:`binary_gumbel.relaxed`), the binary Concrete density
+  (:mod:`binary_gumbel.density`), the hard concrete gate of Louizos, Welling & Kingma
+  (2018), arXiv:1712.01312 (:mod:`binary_gumbel.hard_concrete`), REBAR's conditional
+  noise (:mod:`binary_gumbel.conditional_noise`);
+- :mod:`binary_gumbel.verification`: SymPy derivations, the note's claims and their
+  verdicts (also ``python -m binary_gumbel.verify``), the statistics of every Monte Carlo
+  check, and the checks of the samplers;
+- :mod:`binary_gumbel.estimators`: gradient estimators through binary variables, their
+  registry and statistics, training, L0 gates and sparse regression, the model with
+  binary latents;
+- :mod:`binary_gumbel.book`: the figures, the explorable figures (the binary Concrete
+  density; the sign of Eq. (1)), the reports, the demos and the prose a chapter shows;
 - ``python -m binary_gumbel.bench``: the speed comparison the book reports.
 """
 

@@ -24,9 +24,15 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "as_generator",
     "broadcast",
+    "check_count",
     "check_dtype",
     "check_finite",
+    "check_gamma",
+    "check_zeta",
+    "finite_float64",
+    "sample_shape",
     "check_flag",
     "check_no_nan",
     "check_nonnegative",
@@ -248,3 +254,72 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
         raise type(err)(
             f"{name} must be a numpy.random.Generator, a seed or None; got {rng!r} ({err})"
         ) from None
+
+
+def check_count(n, name: str, minimum: int = 1) -> int:
+    """``n`` as an int (NumPy integers too, booleans refused), ``n >= minimum``.
+
+    ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
+    """
+    if isinstance(n, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer; got {n!r}")
+    try:
+        number = operator.index(n)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer; got {n!r}") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {number}")
+    return number
+
+
+def finite_float64(x, name: str) -> np.ndarray:
+    """``x`` as a float64 array whose every element is finite (``ValueError`` naming ``name``)."""
+    return check_finite(as_float_array(x, name, np.float64), name)
+
+
+def check_gamma(gamma, dtype=None) -> np.ndarray:
+    """The lower end ``gamma`` of the hard concrete stretch: a finite negative number."""
+    return check_open_interval(
+        gamma, "gamma", -np.inf, 0.0, "a finite negative number", dtype,
+        role=", the lower end of the stretch",
+    )  # fmt: skip
+
+
+def check_zeta(zeta, dtype=None) -> np.ndarray:
+    """The upper end ``zeta`` of the hard concrete stretch: a finite number greater than 1."""
+    return check_open_interval(
+        zeta, "zeta", 1.0, np.inf, "a finite number greater than 1", dtype,
+        role=", the upper end of the stretch",
+    )  # fmt: skip
+
+
+def sample_shape(size, out, dtype, **params) -> tuple[int, ...]:
+    """The shape of a sampler's output from ``size``/``out`` and the parameters' broadcast shape.
+
+    ``out`` (or None) must be a C-contiguous, writeable ndarray of ``dtype``, of shape ``size``
+    when both are given; the parameters must broadcast to that shape.
+    """
+    size = check_size(size)
+    param_shape = broadcast(**params)[0].shape
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"out must be a numpy.ndarray; got {type(out).__name__}")
+        if out.dtype != dtype:
+            raise ValueError(f"out must have dtype {dtype}; got {out.dtype}")
+        if not (out.flags.c_contiguous and out.flags.writeable):
+            raise ValueError("out must be C-contiguous and writeable")
+        if size is not None and size != out.shape:
+            raise ValueError(f"size {size} does not match out.shape {out.shape}")
+        size = out.shape
+    if size is None:
+        return param_shape
+    try:
+        fits = np.broadcast_shapes(size, param_shape) == size
+    except ValueError:
+        fits = False
+    if not fits:
+        names = " and ".join(params)
+        raise ValueError(
+            f"{names} with broadcast shape {param_shape} do not broadcast to size {size}"
+        )
+    return size

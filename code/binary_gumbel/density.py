@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_float_array,
     broadcast,
@@ -32,7 +33,6 @@ from binary_gumbel._validation import (
     check_tau,
     result_dtype,
 )
-from binary_gumbel.noise import _sigmoid
 
 __all__ = ["binary_concrete_cdf", "binary_concrete_logpdf", "binary_concrete_pdf"]
 
@@ -139,4 +139,4 @@ def binary_concrete_cdf(x, logit, tau):
     z = tau * (np.log(xc) - np.log1p(-xc)) - logit
     below = np.where((x == 0) & (logit == -np.inf), np.inf, -np.inf)
     z = np.where(inside, z, np.where(x >= 1, np.inf, below))
-    return _sigmoid(z).astype(x.dtype)[()]
+    return _kernels.sigmoid(z).astype(x.dtype)[()]

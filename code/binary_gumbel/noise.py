@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_float_array,
     broadcast,
@@ -56,13 +57,7 @@ def sigmoid(w):
     than being flushed to 0. ``sigmoid(-inf) = 0`` and ``sigmoid(inf) = 1``.
     The dtype follows :func:`binary_gumbel._validation.result_dtype`.
     """
-    return _sigmoid(check_no_nan(as_float_array(w, "w"), "w"))[()]
-
-
-def _sigmoid(w: np.ndarray) -> np.ndarray:
-    """:func:`sigmoid` of a float array already checked for NaN."""
-    e = np.exp(-np.abs(w))
-    return np.where(w >= 0, 1 / (1 + e), e / (1 + e))
+    return _kernels.sigmoid(check_no_nan(as_float_array(w, "w"), "w"))[()]
 
 
 def log_sigmoid(w):
@@ -71,12 +66,7 @@ def log_sigmoid(w):
     Evaluated as ``min(w, 0) - log1p(exp(-|w|))``: no overflow for large
     ``|w|``, and no cancellation.
     """
-    return _log_sigmoid(check_no_nan(as_float_array(w, "w"), "w"))[()]
-
-
-def _log_sigmoid(w: np.ndarray) -> np.ndarray:
-    """:func:`log_sigmoid` of a float array already checked for NaN."""
-    return np.minimum(w, 0) - np.log1p(np.exp(-np.abs(w)))
+    return _kernels.log_sigmoid(check_no_nan(as_float_array(w, "w"), "w"))[()]
 
 
 def _with_loc(value, loc, name: str, check):
@@ -162,13 +152,7 @@ def logistic_from_uniform(u, loc=0.0):
         do not broadcast.
     """
     u, loc = _uniform_args(u, loc)
-    return (loc + _logistic(u))[()]
-
-
-def _logistic(u: np.ndarray) -> np.ndarray:
-    """``log u - log1p(-u)`` of a float array already checked to lie in [0, 1]."""
-    with np.errstate(divide="ignore"):
-        return np.log(u) - np.log1p(-u)
+    return (loc + _kernels.logistic(u))[()]
 
 
 def gumbel_logpdf(x, loc=0.0):
@@ -211,4 +195,4 @@ def logistic_pdf(x, loc=0.0):
 def logistic_cdf(x, loc=0.0):
     """CDF of Logistic(loc, 1): ``sigmoid(x - loc)``, exact in relative terms in the lower tail."""
     x, loc = _args(x, loc)
-    return _sigmoid(x - loc)[()]
+    return _kernels.sigmoid(x - loc)[()]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_float_array,
     as_generator,
@@ -30,12 +31,12 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_nonnegative,
     check_probability,
-    check_size,
     check_tau,
     check_uniform,
     result_dtype,
+    sample_shape,
 )
-from binary_gumbel.noise import _sigmoid, gumbel_from_uniform, log_sigmoid
+from binary_gumbel.noise import gumbel_from_uniform, log_sigmoid
 
 __all__ = [
     "binary_gumbel_softmax",
@@ -227,7 +228,7 @@ class _Relaxer:
         """
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             z = logit + (np.log(u) - np.log1p(-u))
-            return _sigmoid(np.where(np.isinf(logit), logit, z) / tau)
+            return _kernels.sigmoid(np.where(np.isinf(logit), logit, z) / tau)
 
     def __call__(self, u: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
         """Write the relaxed sample for ``u`` into ``out`` (which may be ``u`` itself).
@@ -306,34 +307,6 @@ def binary_gumbel_softmax(logit, tau, u):
     return out[()]
 
 
-def _sample_shape(size, out, dtype, **params) -> tuple[int, ...]:
-    """The output shape from ``size``/``out`` and the parameters' broadcast shape."""
-    size = check_size(size)
-    param_shape = broadcast(**params)[0].shape
-    if out is not None:
-        if not isinstance(out, np.ndarray):
-            raise TypeError(f"out must be a numpy.ndarray; got {type(out).__name__}")
-        if out.dtype != dtype:
-            raise ValueError(f"out must have dtype {dtype}; got {out.dtype}")
-        if not (out.flags.c_contiguous and out.flags.writeable):
-            raise ValueError("out must be C-contiguous and writeable")
-        if size is not None and size != out.shape:
-            raise ValueError(f"size {size} does not match out.shape {out.shape}")
-        size = out.shape
-    if size is None:
-        return param_shape
-    try:
-        fits = np.broadcast_shapes(size, param_shape) == size
-    except ValueError:
-        fits = False
-    if not fits:
-        names = " and ".join(params)
-        raise ValueError(
-            f"{names} with broadcast shape {param_shape} do not broadcast to size {size}"
-        )
-    return size
-
-
 def sample_binary_gumbel_softmax(
     logit, tau, size=None, rng=None, dtype=np.float64, hard=False, out=None
 ):
@@ -390,7 +363,7 @@ def sample_binary_gumbel_softmax(
     hard = check_flag(hard, "hard")
     logit = _check_logit(logit, dtype)
     tau = check_tau(tau, dtype)
-    shape = _sample_shape(size, out, dtype, logit=logit, tau=tau)
+    shape = sample_shape(size, out, dtype, logit=logit, tau=tau)
     rng = as_generator(rng)
     result = np.empty(shape, dtype) if out is None else out
     flat = result.reshape(-1)
@@ -424,7 +397,7 @@ def sample_two_class_gumbel_softmax(logit, tau, size=None, rng=None, dtype=np.fl
     dtype = check_dtype(dtype)
     logit = _check_logit(logit, dtype)
     tau = check_tau(tau, dtype)
-    shape = _sample_shape(size, None, dtype, logit=logit, tau=tau)
+    shape = sample_shape(size, None, dtype, logit=logit, tau=tau)
     rng = as_generator(rng)
     gumbels = gumbel_from_uniform(rng.random((*shape, 2), dtype=dtype))
     log_alpha = np.stack([log_sigmoid(logit), log_sigmoid(-logit)], axis=-1)

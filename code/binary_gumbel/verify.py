@@ -15,7 +15,8 @@ import re
 import sys
 import textwrap
 
-from binary_gumbel.derivation import CLAIM_IDS, ClaimResult, verify_claim
+from binary_gumbel.verification.claims import ClaimResult
+from binary_gumbel.verification.derivation import CLAIM_IDS, verify_claim
 
 __all__ = ["format_table", "main", "run"]
 

@@ -1,0 +1,70 @@
+"""Unchecked array kernels shared inside the package (private: no argument checks here).
+
+Each takes float arrays already checked by the caller (:mod:`binary_gumbel._validation`)
+and is written once, so that every module computes these quantities the same way:
+
+- ``sigmoid(w) = 1 / (1 + exp(-w))``, as ``e / (1 + e)`` with ``e = exp(-|w|)`` for
+  ``w < 0``, so that a tiny result keeps its relative precision (no overflow either);
+- ``log_sigmoid(w) = min(w, 0) - log1p(exp(-|w|))``, and ``softplus(w) = -log_sigmoid(-w)``;
+- ``sigmoid_and_slope(q)``: ``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)`` as
+  ``e / (1 + e)^2``, which does not cancel where ``sigmoid(q)`` rounds to 0 or 1;
+- ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
+  (``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``, without a warning);
+- ``stretch_and_clip(s, gamma, zeta) = clip(gamma + (zeta - gamma) s, 0, 1)``: the hard
+  concrete gate from a binary Concrete sample ``s`` (:mod:`binary_gumbel.hard_concrete`);
+- ``conditional_logistic(v, logit, b)``: REBAR's ``z~`` given ``b`` and ``dz~/dlogit``
+  (:mod:`binary_gumbel.conditional_noise` checks the arguments and documents the law).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(w: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-w))`` of a float array without NaN, exact in relative terms."""
+    e = np.exp(-np.abs(w))
+    return np.where(w >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_and_slope(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sigmoid(q)`` and ``sigmoid(q) sigmoid(-q) = e / (1 + e)^2``, ``e = exp(-|q|)``."""
+    e = np.exp(-np.abs(q))
+    return np.where(q >= 0, 1 / (1 + e), e / (1 + e)), e / (1 + e) ** 2
+
+
+def log_sigmoid(w: np.ndarray) -> np.ndarray:
+    """``log sigmoid(w) = min(w, 0) - log1p(exp(-|w|))``: no overflow, no cancellation."""
+    return np.minimum(w, 0) - np.log1p(np.exp(-np.abs(w)))
+
+
+def softplus(w: np.ndarray) -> np.ndarray:
+    """``log(1 + exp(w)) = max(w, 0) + log1p(exp(-|w|)) = -log_sigmoid(-w)``."""
+    return np.maximum(w, 0.0) + np.log1p(np.exp(-np.abs(w)))
+
+
+def logistic(u: np.ndarray) -> np.ndarray:
+    """``log u - log1p(-u)`` of a float array in [0, 1]: Logistic(0, 1) noise by inversion."""
+    with np.errstate(divide="ignore"):
+        return np.log(u) - np.log1p(-u)
+
+
+def stretch_and_clip(s: np.ndarray, gamma, zeta) -> np.ndarray:
+    """The hard concrete gate ``clip(gamma + (zeta - gamma) s, 0, 1)`` (Louizos et al. 2018)."""
+    return np.clip(gamma + (zeta - gamma) * s, 0, 1)
+
+
+def conditional_logistic(v: np.ndarray, logit: np.ndarray, b: np.ndarray):
+    """``(z~, dz~/dlogit)`` of ``z = logit + Logistic`` given ``b = 1[z > 0]``, from ``v``.
+
+    With ``a1 = logit + log v`` and ``a0 = logit - log(1 - v)``:
+    ``z~ = softplus(a1) - log(1 - v)`` and ``dz~/dlogit = sigmoid(a1)`` for ``b = 1``;
+    ``z~ = log v + log sigmoid(a0)`` and ``dz~/dlogit = sigmoid(-a0)`` for ``b = 0``.
+    """
+    with np.errstate(divide="ignore"):
+        log_v, log_1mv = np.log(v), np.log1p(-v)
+    a1 = logit + log_v
+    a0 = logit - log_1mv
+    is_one = b == 1
+    sample = np.where(is_one, softplus(a1) - log_1mv, log_v + log_sigmoid(a0))
+    return sample, np.where(is_one, sigmoid(a1), sigmoid(-a0))

@@ -1,0 +1,179 @@
+"""The strings of the hard concrete chapter's diagnosis of where the gates miss best subset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from binary_gumbel.estimators.gate_failures import (
+    NEAR_TIE,
+    freeze_summary,
+    near_tie_pooled,
+    near_tie_split,
+    near_ties,
+    size_errors,
+)
+from binary_gumbel.estimators.l0_gates import GateFit
+from binary_gumbel.estimators.sparse_data import Subsets
+from binary_gumbel.verification.montecarlo import Interval
+
+__all__ = ["FailureText", "failure_table", "failure_text"]
+
+
+def _count(iv: Interval, k: int, n: int) -> str:
+    return f"{k}/{n} ({iv.estimate:.2f})"
+
+
+def _share(k: int, n: int) -> str:
+    return f"{k}/{n} ({k / n:.2f})" if n else "0/0"
+
+
+def failure_table(subsets: Subsets, comparisons, within: float = NEAR_TIE) -> str:
+    """A Markdown table per ``lam``: near-tied datasets, agreement, more and fewer features."""
+    lams = [c.lam for c in comparisons]
+    near = near_ties(subsets, lams, within)
+    clear, tied = near_tie_split(near, comparisons)
+    rows = [
+        f"| λ | near-tied (within {within:g} λ) | gates = best subset "
+        "| gates miss, not near-tied | gates miss, near-tied "
+        "| gates keep more | gates keep fewer |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for j, c in enumerate(comparisons):
+        n = c.gates_match_best.size
+        e = size_errors(c)
+        k = int(near[:, j].sum())
+        agree = int(c.gates_match_best.sum())
+        rows.append(
+            f"| {c.lam:.3g} | {k}/{n} ({k / n:.2f}) | {agree}/{n} ({agree / n:.2f}) "
+            f"| {_share(*clear[j])} | {_share(*tied[j])} "
+            f"| {_count(e.over, e.over_count, n)} | {_count(e.under, e.under_count, n)} |"
+        )
+    return "\n".join(rows)
+
+
+@dataclass(frozen=True)
+class FailureText:
+    """The diagnostics of :mod:`~binary_gumbel.estimators.gate_failures`, formatted."""
+
+    within: str
+    near_low: str
+    agree_low: str
+    near_high: str
+    agree_high: str
+    lams_low: str
+    lams_high: str
+    near_verdict: str
+    clear_miss_low: str
+    clear_miss_high: str
+    tied_miss_low: str
+    tied_miss_high: str
+    account_verdict: str
+    miss_near: str
+    miss_clear: str
+    miss_verdict: str
+    over: str
+    under: str
+    over_count: str
+    under_count: str
+    sided_verdict: str
+    sign_p: str
+    confidence: str
+    settled: str
+    steps: str
+    median_logit: str
+    exact_one: str
+    exact_one_pooled: str
+
+
+def _span(values, percent: bool = False) -> str:
+    lo, hi = min(values), max(values)
+    fmt = (lambda x: f"{100 * x:.0f}") if percent else (lambda x: f"{x:.2f}")
+    text = fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)}–{fmt(hi)}"
+    return text + " %" if percent else text
+
+
+def failure_text(
+    subsets: Subsets, comparisons, fit: GateFit, headline: int, ends: int = 3,
+    within: float = NEAR_TIE,
+) -> FailureText:  # fmt: skip
+    """Near-tie shares and agreement at the ``ends`` smallest and largest ``lam``, the gates'
+    miss shares there among datasets without and with a near-tie (:func:`near_tie_split`),
+    the pooled miss rates, the one-sided misses at ``comparisons[headline]``, when 90 % of the
+    selections were final, the median trained ``|logit|`` and the share of selected gates
+    whose test-time gate is exactly 1, at ``comparisons[headline]`` and pooled over ``lam``.
+
+    Verdicts: near-ties are "more common" at the smallest ``lam`` when their mean share
+    there exceeds the mean share at the largest; they "do not account for" the misses when,
+    among datasets without a near-tie, every miss share at the smallest ``lam`` exceeds every
+    one at the largest; the misses are "one-sided" when one of the two size errors never
+    occurs, and "mostly one-sided" when the sign test rejects "more as often as fewer" at
+    the comparison's false-alarm rate."""
+    comparisons = list(comparisons)
+    if not 1 <= ends <= len(comparisons) // 2:
+        raise ValueError(f"ends must lie in [1, {len(comparisons) // 2}]; got {ends}")
+    lams = [c.lam for c in comparisons]
+    near = near_ties(subsets, lams, within)
+    shares = near.mean(axis=0)
+    agree = [float(c.gates_match_best.mean()) for c in comparisons]
+    low, high = slice(0, ends), slice(len(lams) - ends, len(lams))
+    tied, n_tied, clear, n_clear = near_tie_pooled(near, comparisons)
+    split_clear, split_tied = near_tie_split(near, comparisons)
+    clear_share = split_clear[:, 0] / np.maximum(split_clear[:, 1], 1)
+    tied_share = split_tied[:, 0] / np.maximum(split_tied[:, 1], 1)
+    e = size_errors(comparisons[headline])
+    if min(e.over_count, e.under_count) == 0:
+        sided = "one-sided"
+    elif e.sign_p < comparisons[headline].false_alarm:
+        sided = "mostly one-sided"
+    else:
+        sided = "not one-sided"
+    freeze = freeze_summary(fit)
+    gate = fit.test_gate
+    selected = gate > 0
+    at = gate[:, headline]
+
+    def iv(x: Interval) -> str:
+        return f"{x.estimate:.2f} [{x.low:.2f}, {x.high:.2f}]"
+
+    return FailureText(
+        within=f"{within:g}",
+        near_low=_span(shares[low]),
+        agree_low=_span(agree[low]),
+        near_high=_span(shares[high]),
+        agree_high=_span(agree[high]),
+        lams_low=f"{lams[0]:.3g}–{lams[ends - 1]:.3g}",
+        lams_high=f"{lams[-ends]:.3g}–{lams[-1]:.3g}",
+        near_verdict=(
+            "more common" if shares[low].mean() > shares[high].mean() else "not more common"
+        ),
+        clear_miss_low=_span(clear_share[low], percent=True),
+        clear_miss_high=_span(clear_share[high], percent=True),
+        tied_miss_low=_span(tied_share[low], percent=True),
+        tied_miss_high=_span(tied_share[high], percent=True),
+        account_verdict=(
+            "they do not account for the pattern"
+            if clear_share[low].min() > clear_share[high].max()
+            else "they may account for part of the pattern"
+        ),
+        miss_near=f"{tied:.2f} of {n_tied}",
+        miss_clear=f"{clear:.2f} of {n_clear}",
+        miss_verdict=(
+            "there near-ties do go with misses"
+            if tied > clear
+            else "not more often where near-tied"
+        ),
+        over=iv(e.over),
+        under=iv(e.under),
+        over_count=str(e.over_count),
+        under_count=str(e.under_count),
+        sided_verdict=sided,
+        sign_p=f"{e.sign_p:.2g}",
+        confidence=f"{round(100 * (1 - comparisons[headline].false_alarm))}%",
+        settled=str(int(np.ceil(freeze.quantile(0.9)))),
+        steps=str(fit.steps),
+        median_logit=f"{freeze.median_abs_logit:.1f}",
+        exact_one=f"{np.mean(at[at > 0] == 1):.3f}",
+        exact_one_pooled=f"{np.mean(gate[selected] == 1):.3f}",
+    )

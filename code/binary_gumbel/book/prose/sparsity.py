@@ -1,0 +1,268 @@
+"""The strings of the hard concrete chapter: the sampler checks, the sparse-regression
+problem, the comparison of best subset with the gates, and the sweep over the penalty."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from binary_gumbel.book.prose.numbers import rate_text
+from binary_gumbel.estimators.sparse_data import Problem
+from binary_gumbel.estimators.sparse_regression import (
+    BEST,
+    GATES,
+    ORACLE,
+    REFIT,
+    Interval,
+    SubsetComparison,
+)
+from binary_gumbel.verification import montecarlo
+
+__all__ = [
+    "ComparisonText",
+    "ProblemText",
+    "SamplerChecksText",
+    "SweepText",
+    "bonferroni_text",
+    "interval_text",
+    "problem_text",
+    "sampler_checks_text",
+    "subset_comparison_text",
+    "summary_table",
+    "sweep_text",
+]
+
+
+@dataclass(frozen=True)
+class SamplerChecksText:
+    """The numbers of a list of sampler checks (``verification.sampler_checks``), formatted."""
+
+    n: str
+    logits: str
+    taus: str
+    zero_fractions: str
+    zero_claimed: str
+    one_fractions: str
+    one_claimed: str
+    ks_min_pvalue: str
+    all_consistent: str  # "every check is consistent", or "a check fails"
+    false_alarm: str  # per check
+    familywise: str  # the Bonferroni bound over all the checks
+
+
+def sampler_checks_text(checks) -> SamplerChecksText:
+    """The numbers of :func:`~binary_gumbel.verification.sampler_checks.check_sampler`, formatted.
+
+    Lists are comma-separated.
+
+    ``false_alarm`` is the rate of each check; ``familywise`` bounds the rate at which any
+    of the ``3 len(checks)`` checks fails on a correct sampler (Bonferroni).
+    """
+    checks = list(checks)
+    if not checks:
+        raise ValueError("checks must hold at least one SamplerChecks")
+
+    def join(values, fmt):
+        return ", ".join(format(v, fmt) for v in values)
+
+    rate_sum = sum(
+        c.zeros.false_alarm + c.ones.false_alarm + c.interior.false_alarm for c in checks
+    )
+
+    return SamplerChecksText(
+        n=f"{checks[0].zeros.n:,}",
+        logits=join(dict.fromkeys(c.logit for c in checks), "g"),
+        taus=join((c.tau for c in checks), ".2g"),
+        zero_fractions=join((c.zeros.estimate for c in checks), ".4f"),
+        zero_claimed=join((c.zeros.expected for c in checks), ".4f"),
+        one_fractions=join((c.ones.estimate for c in checks), ".4f"),
+        one_claimed=join((c.ones.expected for c in checks), ".4f"),
+        ks_min_pvalue=f"{min(c.interior.pvalue for c in checks):.3f}",
+        all_consistent=(
+            "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
+        ),
+        false_alarm=rate_text(checks[0].zeros.false_alarm),
+        familywise=f"{3 * len(checks)} checks, at most {rate_text(rate_sum)} family-wise",
+    )
+
+
+@dataclass(frozen=True)
+class ProblemText:
+    """The sizes of a :class:`~binary_gumbel.estimators.sparse_data.Problem`, formatted."""
+
+    seeds: str
+    n: str
+    n_test: str
+    d: str
+    k: str
+    subsets: str
+    weights: str
+    noise_sd: str
+    rho: str
+    seed: str
+
+
+def problem_text(problem: Problem) -> ProblemText:
+    """Formatted sizes and parameters of ``problem``."""
+    seeds, n, d = problem.X_train.shape
+    nonzero = problem.weights[problem.support]
+    return ProblemText(
+        seeds=str(seeds),
+        n=str(n),
+        n_test=f"{problem.X_test.shape[1]:,}",
+        d=str(d),
+        k=str(int(problem.support.sum())),
+        subsets=f"{2**d:,}",
+        weights=", ".join(f"{w:g}" for w in nonzero).replace("-", "−"),
+        noise_sd=f"{problem.noise_sd:g}",
+        rho=f"{problem.rho:g}",
+        seed=str(problem.seed),
+    )
+
+
+def interval_text(iv: Interval, fmt: str) -> str:
+    """``estimate [low, high]``, each in the format ``fmt``."""
+    return f"{iv.estimate:{fmt}} [{iv.low:{fmt}}, {iv.high:{fmt}}]"
+
+
+def summary_table(comparison: SubsetComparison) -> str:
+    """A Markdown table: each method's exact-recovery rate, error counts and test MSE."""
+    pct = int(round(100 * (1 - comparison.false_alarm)))
+    rows = [
+        f"| method | exact support recovery ({pct}% CI) | false positives | false negatives "
+        f"| test MSE ({pct}% CI) |",
+        "|---|---|---|---|---|",
+    ]
+    for m in comparison.methods:
+        fp, fn = comparison.false_counts(m.name)
+        rows.append(
+            f"| {m.name} | {interval_text(comparison.recovery(m.name), '.2f')} "
+            f"| {fp:.2f} | {fn:.2f} "
+            f"| {interval_text(comparison.error(m.name), '.3f')} |"
+        )
+    return "\n".join(rows)
+
+
+@dataclass(frozen=True)
+class ComparisonText:
+    """The numbers of a :class:`~binary_gumbel.estimators.sparse_regression.SubsetComparison`."""
+
+    lam: str
+    seeds: str
+    best_recovery: str
+    gates_recovery: str
+    agreement: str
+    gates_excess: str
+    best_excess: str
+    confidence: str
+    refit_excess: str
+    refit_change: str
+    familywise: str
+
+
+def subset_comparison_text(comparison: SubsetComparison) -> ComparisonText:
+    """Formatted recovery rates, agreement and paired test-error gaps (vs the oracle, and
+    the refitted gates' error minus the gates' own), and the Bonferroni bound on the
+    family-wise false-alarm rate of the intervals the summary table and these texts show."""
+    n = comparison.methods[0].test_mse.size
+    return ComparisonText(
+        lam=f"{comparison.lam:.4f}",
+        seeds=str(n),
+        best_recovery=interval_text(comparison.recovery(BEST), ".2f"),
+        gates_recovery=interval_text(comparison.recovery(GATES), ".2f"),
+        agreement=interval_text(comparison.agreement(), ".2f"),
+        gates_excess=interval_text(comparison.excess_over(GATES, ORACLE), ".4f"),
+        best_excess=interval_text(comparison.excess_over(BEST, ORACLE), ".4f"),
+        confidence=f"{round(100 * (1 - comparison.false_alarm))}%",
+        refit_excess=interval_text(comparison.excess_over(REFIT, ORACLE), ".4f"),
+        refit_change=interval_text(comparison.excess_over(REFIT, GATES), ".4f"),
+        familywise=bonferroni_text(2 * len(comparison.methods) + 5, comparison.false_alarm),
+    )
+
+
+def bonferroni_text(k: int, rate: float) -> str:
+    """``k × rate = bound``: the Bonferroni bound on ``k`` intervals' family-wise rate."""
+    return f"{k} × {rate:.0%} = {montecarlo.family_wise(rate, k):.0%}"
+
+
+@dataclass(frozen=True)
+class SweepText:
+    """Where along a sweep the gates agree with best subset, and where they do not."""
+
+    threshold: str
+    agree_lams: str
+    disagree_lams: str
+    worst_lam: str
+    worst_agreement: str
+    largest_gap: str
+    lam_range: str
+    gap_verdict: str
+    peaks: str
+    end_recovery: str
+    small_false_positives: str
+    large_false_negatives: str
+    recovery_range: str
+    recovery_difference: str
+    difference_verdict: str
+
+
+def _where(rows, i: int) -> str:
+    edge = "at the grid's edge" if i in (0, len(rows) - 1) else "inside the grid"
+    return f"λ = {rows[i].lam:.3g}, {edge}"
+
+
+def sweep_text(rows, threshold: float = 0.8) -> SweepText:
+    """:class:`SweepText` of the rows of
+    :func:`~binary_gumbel.estimators.sparse_regression.sweep`: the penalty weights at which
+    the gates select the best-subset support on at least
+    ``threshold`` of the seeds, the others, the worst one with its agreement interval, the
+    largest mean objective gap (in units of ``lam``) against one feature's price, where
+    best subset's recovery peaks and its test error is lowest (and whether at the grid's
+    edge), the exact-recovery rates at both ends of the grid, the mean false positives at
+    the smallest ``lam`` and false negatives at the largest (best subset, gates), and best
+    subset's recovery range against the largest difference between the two methods'
+    recovery rates."""
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows must hold at least one SweepRow")
+
+    def lams(keep):
+        chosen = [f"{r.lam:.3g}" for r in rows if keep(r)]
+        return ", ".join(chosen) if chosen else "none"
+
+    worst = min(rows, key=lambda r: r.agreement.estimate)
+    gap = max(r.gap_in_lams for r in rows)
+    recovery = [r.best_recovery.estimate for r in rows]
+    mse = [r.best_mse.estimate for r in rows]
+    spread = max(recovery) - min(recovery)
+    difference = max(abs(r.gates_recovery.estimate - r.best_recovery.estimate) for r in rows)
+    return SweepText(
+        threshold=f"{threshold:.0%}",
+        agree_lams=lams(lambda r: r.agreement.estimate >= threshold),
+        disagree_lams=lams(lambda r: r.agreement.estimate < threshold),
+        worst_lam=f"{worst.lam:.3g}",
+        worst_agreement=interval_text(worst.agreement, ".2f"),
+        largest_gap=f"{gap:.2f}",
+        lam_range=f"{rows[0].lam:.3g} to {rows[-1].lam:.3g}",
+        gap_verdict="less than" if gap < 1 else "at least",
+        peaks=(
+            f"best subset's exact recovery peaks at {_where(rows, int(np.argmax(recovery)))}, "
+            f"and its test error is lowest at {_where(rows, int(np.argmin(mse)))}"
+        ),
+        end_recovery=(
+            f"{rows[0].best_recovery.estimate:.2f} and {rows[0].gates_recovery.estimate:.2f} "
+            f"of the datasets at the smallest λ, {rows[-1].best_recovery.estimate:.2f} and "
+            f"{rows[-1].gates_recovery.estimate:.2f} at the largest"
+        ),
+        small_false_positives=f"{rows[0].best_false[0]:.2f} and {rows[0].gates_false[0]:.2f}",
+        large_false_negatives=f"{rows[-1].best_false[1]:.2f} and {rows[-1].gates_false[1]:.2f}",
+        recovery_range=f"{min(recovery):.2f} to {max(recovery):.2f}",
+        recovery_difference=f"{difference:.2f}",
+        difference_verdict=(
+            "smaller than that range: on this problem the choice of λ moves support recovery "
+            "more than the choice between the exact and the relaxed solver"
+            if difference < spread
+            else "not smaller than that range"
+        ),
+    )

@@ -1,0 +1,358 @@
+"""The verifier's results and the symbolic derivations, formatted for the book's pages.
+
+The tables and evidence blocks are built from
+:class:`binary_gumbel.verification.claims.ClaimResult` objects, so every verdict shown is
+the one the verdict engine computed. LaTeX statements become inline math
+(``$...$``) in tables and display math in :func:`evidence_blocks`; free text is
+escaped so that Markdown never reads it as markup; the verifier's evidence keeps
+its inline math (``ClaimResult.evidence_latex``) and only the prose between is
+escaped. The chapters display the results with ``Markdown(...)``, which the book and
+JupyterLab render as MyST. In the verdict table each verdict is a badge
+(:func:`verdict_badge`): its word, a symbol and a colour class styled by the book's
+``_static/badges.css``, so that no verdict is told by colour alone. Evidence blocks
+can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
+:func:`derivation_latex` lays out the steps of a
+:class:`binary_gumbel.verification.symbolic.Derivation` as one aligned display.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import sympy as sp
+
+from binary_gumbel.verification.montecarlo import (
+    DEFAULT_FALSE_ALARM,
+    ProportionCheck,
+    check_proportion,
+)
+from binary_gumbel.verification.printing import SUBSCRIPTS, SUPERSCRIPTS
+
+__all__ = [
+    "VERDICT_BADGES",
+    "MonteCarloCoverage",
+    "derivation_latex",
+    "distinct_estimates",
+    "evidence_anchor",
+    "evidence_blocks",
+    "false_alarm_text",
+    "monte_carlo_coverage",
+    "proportion_evidence",
+    "typo_table",
+    "verdict_badge",
+    "verdict_counts",
+    "verdict_table",
+]
+
+#: Each verdict's badge: its CSS class (coloured by ``_static/badges.css``) and its symbol.
+#: The badge always shows the verdict's word as well; symbol and colour only add to it.
+VERDICT_BADGES: dict[str, tuple[str, str]] = {
+    "holds": ("verdict-holds", "✓"),
+    "holds in distribution": ("verdict-in-distribution", "≈"),
+    "fails": ("verdict-fails", "✗"),
+}
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~])")
+
+
+def _text(value: str) -> str:
+    """Free text in a table cell: Markdown specials escaped, no line breaks."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _math(latex: str | None) -> str:
+    """A LaTeX fragment as inline math, or an em dash when there is none."""
+    if not latex:
+        return "—"
+    if "|" in latex or "$" in latex:
+        raise ValueError(f"latex must not contain '|' or '$' inside a table cell; got {latex!r}")
+    return "$" + " ".join(latex.split()) + "$"
+
+
+def _prose(text: str, latex: str = "") -> str:
+    """Evidence in a table cell: ``latex`` (prose with inline ``$...$`` math) if given.
+
+    The math passes through as it is, for MathJax to typeset; the prose between is
+    escaped as in :func:`_text`, spaces kept. Without ``latex``, ``text`` is escaped whole.
+    """
+    if not latex:
+        return _text(text)
+    pieces = " ".join(latex.split()).split("$")
+    if len(pieces) % 2 == 0 or "|" in latex:
+        raise ValueError(f"latex must hold balanced $...$ math and no '|'; got {latex!r}")
+    return "$".join(
+        piece if i % 2 else _SPECIAL.sub(r"\\\1", piece) for i, piece in enumerate(pieces)
+    )
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _check_results(results) -> list:
+    results = list(results)
+    if not results:
+        raise ValueError("results must hold at least one ClaimResult")
+    return results
+
+
+def verdict_badge(verdict: str) -> str:
+    """A verdict as an inline HTML badge: ``✓ holds``, ``≈ holds in distribution``, ``✗ fails``.
+
+    The badge is ``<span class="verdict verdict-holds">`` around the symbol and the word.
+    The symbol is hidden from screen readers, which read the word alone; where the book's
+    CSS is absent (a notebook in JupyterLab) the symbol and the word still say it all.
+    Raises ``ValueError`` for a verdict the verdict engine does not give.
+    """
+    if verdict not in VERDICT_BADGES:
+        raise ValueError(f"verdict must be one of {sorted(VERDICT_BADGES)}; got {verdict!r}")
+    css, symbol = VERDICT_BADGES[verdict]
+    return (
+        f'<span class="verdict {css}"><span class="verdict-symbol" aria-hidden="true">'
+        f"{symbol}</span> {verdict}</span>"
+    )
+
+
+def verdict_counts(results) -> dict[str, int]:
+    """How many claims get each verdict, in the order of :data:`VERDICT_BADGES`.
+
+    Every verdict is listed, with 0 when no claim gets it. "holds" covers both the
+    identities and the exact laws (such as ``gumbel-difference``), so the claims
+    that do not get it are the failures and the statements that hold only in
+    distribution, not the claims that are not identities.
+    """
+    counts = dict.fromkeys(VERDICT_BADGES, 0)
+    for r in _check_results(results):
+        if r.verdict not in counts:
+            raise ValueError(f"results hold an unknown verdict {r.verdict!r} for {r.id!r}")
+        counts[r.verdict] += 1
+    return counts
+
+
+def evidence_anchor(claim_id: str) -> str:
+    """The anchor (MyST target and HTML id) of a claim's evidence block: ``evidence-step-3``."""
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim_id):
+        raise ValueError(f"claim_id must be lower-case words joined by '-'; got {claim_id!r}")
+    return f"evidence-{claim_id}"
+
+
+def verdict_table(results, about: Mapping[str, str] | None = None) -> str:
+    """One row per claim: id, what it says, its verdict and the verdict on its correction.
+
+    "What it says" is the statement as written, as inline math; or, when ``about`` maps
+    every claim id to a short Markdown description (a phrase, a link to the chapter that
+    shows the formula), that description, so that the table fits a text column. Verdicts
+    are badges (:func:`verdict_badge`).
+    """
+    results = _check_results(results)
+    if about is not None:
+        missing = [r.id for r in results if r.id not in about]
+        if missing:
+            raise ValueError(f"about must describe every claim; missing {missing}")
+        bad = [k for k, v in about.items() if "|" in v]
+        if bad:
+            raise ValueError(f"about must hold text without '|' (it would split a cell); see {bad}")
+    rows = [
+        [
+            f"`{r.id}`",
+            " ".join(about[r.id].split()) if about is not None else _math(r.statement),
+            verdict_badge(r.verdict),
+            verdict_badge(r.corrected_verdict) if r.corrected_verdict else "—",
+        ]
+        for r in results
+    ]
+    return _table(["claim", "what it says", "verdict", "corrected form"], rows)
+
+
+def _display(latex: str) -> str:
+    """A LaTeX statement as display math, broken into lines where it has parts.
+
+    A ``,\\quad`` between parts and a ``\\ \\text{...}`` gloss after a formula each start
+    a new line (``gathered``), so that a statement fits the width of the text column.
+    The block is an unnumbered ``equation*`` environment, not ``$$``: JupyterLab
+    (jupyterlab-myst) numbers every ``$$`` block, and the book numbers none of these.
+    """
+    if "$" in latex:
+        raise ValueError(f"latex must not contain '$' inside display math; got {latex!r}")
+    latex = " ".join(latex.split())
+    lines = latex.replace(r",\quad", r", \\").replace(r"\ \text{", r"\\ \text{")
+    if lines != latex:
+        latex = "\\begin{gathered}" + lines + "\\end{gathered}"
+    return "\\begin{equation*}\n" + latex + "\n\\end{equation*}"
+
+
+def evidence_blocks(results, anchors: bool = False) -> str:
+    """One Markdown block per claim: id and verdict, statement as written, evidence, correction.
+
+    The statement and the correction are displayed equations, and the evidence is a
+    paragraph of prose with inline math (``ClaimResult.evidence_latex`` if set), so that
+    long formulas and long evidence never have to share the width of a table row. With
+    ``anchors``, each block starts with the MyST target :func:`evidence_anchor` (a page
+    may show a claim's block with its anchor once: labels are unique in the book).
+    """
+    blocks = []
+    for r in _check_results(results):
+        target = [f"({evidence_anchor(r.id)})="] if anchors else []
+        lines = [
+            *target,
+            f"**`{r.id}`: {_text(r.verdict)}.** As written:",
+            "",
+            _display(r.statement),
+            "",
+            "*Evidence.* " + _prose(r.evidence, r.evidence_latex),
+        ]
+        if r.corrected:
+            verdict = f" ({_text(r.corrected_verdict)})" if r.corrected_verdict else ""
+            lines += ["", f"*Correction*{verdict}:", "", _display(r.corrected)]
+        blocks.append("\n".join(lines))
+    return "\n\n---\n\n".join(blocks) + "\n"
+
+
+def typo_table(results) -> str:
+    """The transcription artefacts, read as what was evidently meant (not counted as verdicts)."""
+    rows = [
+        [f"`{r.id}`", _math(t.as_written), _math(t.read_as), _text(t.reason)]
+        for r in _check_results(results)
+        for t in r.typos
+    ]
+    return _table(["claim", "as written", "read as", "why"], rows)
+
+
+def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
+    """The steps of a SymPy derivation as an ``aligned`` LaTeX display, one step per line.
+
+    Each line shows the step's expression, computed by SymPy, with its
+    explanation as a ``\\text`` annotation; ``steps`` selects lines by index.
+    """
+    chosen = range(len(derivation.steps)) if steps is None else steps
+    lines = []
+    for i in chosen:
+        what, expr = derivation.steps[i]
+        lines.append(sp.latex(expr) + r" && \text{(" + _latex_text(what) + ")}")
+    if not lines:
+        raise ValueError("steps must select at least one step of the derivation")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+_TEXT_WORDS = re.compile(r"(?<![A-Za-z])(alpha|mu|sigma|tau|eps)(?![A-Za-z])")
+_TEXT_GREEK = {"alpha": "α", "mu": "μ", "sigma": "σ", "tau": "τ", "eps": "ε"}
+_TEXT_SIGNS = {"->": "→", "!=": "≠", "<=": "≤", ">=": "≥", " - ": " − "}
+
+
+def _latex_text(value: str) -> str:
+    """A step's explanation for ``\\text{...}``, which MathJax typesets literally.
+
+    Greek names and digit subscripts become Unicode (``alpha_2`` is ``α₂``), as do ``->``,
+    ``!=``, ``<=``, ``>=`` and a spaced minus. ``$`` and ``\\`` would leave text mode and
+    unbalanced braces would end the argument early, so they are refused.
+    """
+    if "$" in value or "\\" in value or value.count("{") != value.count("}"):
+        raise ValueError(f"a step's explanation must be plain text; got {value!r}")
+    text = _TEXT_WORDS.sub(lambda m: _TEXT_GREEK[m.group(1)], value)
+    text = re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(SUBSCRIPTS), text)
+    for sign, symbol in _TEXT_SIGNS.items():
+        text = text.replace(sign, symbol)
+    return text
+
+
+def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:
+    """The verifier's Monte Carlo probability confirmations, as ``(claim id, check name, check)``.
+
+    Each confirmation that recorded ``successes``, ``n`` and the ``claimed``
+    probability is re-expressed as a Clopper-Pearson check against the claimed
+    value, at the false-alarm rate the verifier used; the corrected forms'
+    confirmations are included, labelled ``"<id> (corrected)"``.
+    """
+    found = []
+    for r in _check_results(results):
+        for label, checks in ((r.id, r.checks), (f"{r.id} (corrected)", r.corrected_checks)):
+            for c in checks:
+                if {"successes", "n", "claimed"} <= c.data.keys():
+                    d = c.data
+                    rate = d.get("false_alarm", DEFAULT_FALSE_ALARM)
+                    check = check_proportion(d["successes"], d["n"], d["claimed"], rate)
+                    found.append((label, c.name, check))
+    return found
+
+
+def distinct_estimates(checks) -> int:
+    """How many different estimates ``successes / n`` the proportion ``checks`` hold.
+
+    Checks that count the same successes out of the same samples, for instance the
+    same formula evaluated on the same uniforms, or formulas that agree up to
+    rounding, are one test counted several times: they count once here.
+    """
+    checks = list(checks)
+    if not all(isinstance(c, ProportionCheck) for c in checks):
+        raise TypeError(
+            "checks must be ProportionCheck objects (binary_gumbel.verification.montecarlo)"
+        )
+    return len({(c.successes, c.n) for c in checks})
+
+
+class MonteCarloCoverage(NamedTuple):
+    """Which claims the verifier also confirms by Monte Carlo, and how many tests it runs."""
+
+    #: ids of the claims with at least one Monte Carlo check (on the claim or its correction).
+    confirmed: tuple[str, ...]
+    #: ids of the claims decided by SymPy alone (identities need no sampling).
+    symbolic_only: tuple[str, ...]
+    #: the number of Monte Carlo tests in one run of the verifier, corrections included.
+    tests: int
+
+
+def _is_monte_carlo(check) -> bool:
+    return check.method.startswith("Monte Carlo")
+
+
+def monte_carlo_coverage(results) -> MonteCarloCoverage:
+    """Split the claims by whether a seeded Monte Carlo test confirms them, and count the tests.
+
+    A check counts when its ``method`` starts with ``"Monte Carlo"`` (the verifier's
+    Clopper-Pearson and Kolmogorov-Smirnov confirmations), on the claim or on its correction.
+    """
+    results = _check_results(results)
+    counts = {
+        r.id: sum(_is_monte_carlo(c) for c in (*r.checks, *r.corrected_checks)) for r in results
+    }
+    return MonteCarloCoverage(
+        tuple(i for i, k in counts.items() if k),
+        tuple(i for i, k in counts.items() if not k),
+        sum(counts.values()),
+    )
+
+
+def _rate(value: float) -> str:
+    """A small probability in Unicode: ``10⁻⁶``, ``9×10⁻⁶``, ``1.2×10⁻⁵``, or ``0.05``."""
+    if value >= 1e-3:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    power = f"10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    mantissa = mantissa.removesuffix(".0")
+    return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
+def false_alarm_text(count: int, rate: float = DEFAULT_FALSE_ALARM, unit: str = "interval") -> str:
+    """The false-alarm rate of ``count`` checks, per check and family-wise, as a phrase.
+
+    Each check alone misses a true claim with probability at most ``rate``; by the union
+    (Bonferroni) bound, the chance that *any* of the ``count`` checks does is at most
+    ``min(1, count * rate)``, whatever their dependence. ``unit`` names one check
+    (``"interval"``, ``"test"``). Example: ``false_alarm_text(9)`` is "at most 10⁻⁶ per
+    interval, and at most 9×10⁻⁶ for the 9 intervals together (Bonferroni bound)".
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive whole number of checks; got {count!r}")
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"rate must lie in (0, 1); got {rate!r}")
+    family = min(1.0, count * rate)
+    if count == 1:
+        return f"at most {_rate(rate)} for the one {unit}"
+    return (
+        f"at most {_rate(rate)} per {unit}, and at most {_rate(family)} for the "
+        f"{count} {unit}s together (Bonferroni bound)"
+    )

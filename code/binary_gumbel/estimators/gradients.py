@@ -1,0 +1,156 @@
+"""Gradient estimators through a Bernoulli variable, on the toy objective of REBAR and RELAX.
+
+The objective is
+
+    L(theta) = E_b[f(b)],   b ~ Bernoulli(p),   p = sigmoid(theta),   f(b) = (b - t)^2,
+
+with ``t = 0.45`` (Tucker et al. 2017, "REBAR", arXiv:1703.07370) or the harder
+``t = 0.499`` (Grathwohl et al. 2018, "RELAX", arXiv:1711.00123). Its minimum
+is at ``theta -> -inf`` (``p -> 0``, ``L -> t^2``) for every ``t < 1/2``, and
+its gradient has the closed form ``dL/dtheta = sigmoid'(theta) (1 - 2t)``.
+
+Every estimator below turns uniform variates ``u`` into one gradient estimate
+per variate, so that all of them can be run on the same noise. With the
+Logistic ``l = log u - log(1 - u)``, the relaxed sample is the binary
+Gumbel-softmax ``x = sigmoid((theta + l) / tau)`` (Maddison, Mnih & Teh 2016,
+arXiv:1611.00712; Jang, Gu & Poole 2016, arXiv:1611.01144) and the discrete
+sample is ``b = 1[theta + l > 0]``, a Bernoulli(p) variable.
+
+- REINFORCE (Williams 1992): ``(f(b) - c) (b - p)``, unbiased for every
+  constant baseline ``c``, since ``d log P(b) / d theta = b - p``.
+- relaxed (reparameterised): ``f'(x) dx/dtheta = 2 (x - t) x (1 - x) / tau``,
+  the pathwise derivative of ``f(x)``; biased, because ``E f(x) != E f(b)``.
+- straight-through Gumbel (Bengio et al. 2013; Jang et al. 2016): the forward
+  pass uses ``b``, the backward pass ``dx/dtheta``: ``2 (b - t) x (1 - x) / tau``.
+- REBAR and RELAX (:mod:`binary_gumbel.estimators.rebar`, :mod:`binary_gumbel.estimators.relax`)
+  take two uniforms per estimate. All of them, with their properties, are in the typed
+  registry :mod:`binary_gumbel.estimators.registry`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from binary_gumbel import _kernels
+from binary_gumbel._validation import broadcast, check_tau, check_uniform, finite_float64
+from binary_gumbel.noise import logistic_from_uniform
+
+__all__ = [
+    "TARGET_REBAR",
+    "TARGET_RELAX",
+    "exact_gradient",
+    "objective",
+    "objective_gradient_expr",
+    "pathwise_derivative_expr",
+    "reinforce",
+    "relaxed",
+    "relaxed_sample_derivative",
+    "straight_through",
+]
+
+#: The target of Tucker et al. (2017, REBAR).
+TARGET_REBAR = 0.45
+#: The harder target of Grathwohl et al. (2018, RELAX): the gradient is 50 times smaller.
+TARGET_RELAX = 0.499
+
+
+def objective(theta, target):
+    """``L(theta) = sigmoid(theta) (1 - t)^2 + sigmoid(-theta) t^2``, exactly."""
+    theta, target = broadcast(
+        theta=finite_float64(theta, "theta"), target=finite_float64(target, "target")
+    )
+    return (_kernels.sigmoid(theta) * (1 - target) ** 2 + _kernels.sigmoid(-theta) * target**2)[()]
+
+
+def exact_gradient(theta, target):
+    """``dL/dtheta = sigmoid(theta) sigmoid(-theta) (1 - 2t)``, the closed form."""
+    theta, target = broadcast(
+        theta=finite_float64(theta, "theta"), target=finite_float64(target, "target")
+    )
+    return (_kernels.sigmoid(theta) * _kernels.sigmoid(-theta) * (1 - 2 * target))[()]
+
+
+@cache
+def objective_gradient_expr() -> tuple[sp.Expr, sp.Expr]:
+    """SymPy: ``L(theta)`` summed over ``b in {0, 1}``, and ``dL/dtheta`` factored."""
+    theta, t = sp.symbols("theta t", real=True)
+    p = 1 / (1 + sp.exp(-theta))
+    loss = p * (1 - t) ** 2 + (1 - p) * t**2
+    return loss, sp.factor(sp.simplify(sp.diff(loss, theta)))
+
+
+@cache
+def pathwise_derivative_expr() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """SymPy: the relaxed sample ``x(theta)``, ``dx/dtheta``, and ``dx/dtheta - x (1 - x) / tau``.
+
+    The last entry simplifies to 0: the pathwise derivative is ``x (1 - x) / tau``.
+    """
+    theta, noise = sp.symbols("theta ell", real=True)
+    tau = sp.Symbol("tau", positive=True)
+    x = 1 / (1 + sp.exp(-(theta + noise) / tau))
+    dx = sp.diff(x, theta)
+    return x, dx, sp.simplify(dx - x * (1 - x) / tau)
+
+
+def _relaxation(theta, tau, u):
+    """``z = (theta + l) / tau`` with ``l = log u - log(1 - u)``, and ``dx/dtheta``."""
+    theta = finite_float64(theta, "theta")
+    tau = check_tau(tau, np.float64)
+    u = check_uniform(u, dtype=np.float64)
+    theta, tau, u = broadcast(theta=theta, tau=tau, u=u)
+    z = (theta + logistic_from_uniform(u)) / tau
+    # x (1 - x) = sigmoid(z) sigmoid(-z) = e / (1 + e)^2 with e = exp(-|z|): no cancellation.
+    dx = _kernels.sigmoid_and_slope(z)[1] / tau
+    e = np.exp(-np.abs(z))
+    # Where e is subnormal (|z| > 708) it has lost precision, or flushed to 0 (|z| > 745),
+    # while e / tau can still be a normal or representable number: exp(-|z| - log tau).
+    subnormal = e < np.finfo(np.float64).tiny
+    if np.any(subnormal):
+        with np.errstate(over="ignore"):
+            dx = np.where(subnormal, np.exp(-np.abs(z) - np.log(tau)), dx)
+    return z, dx
+
+
+def relaxed_sample_derivative(theta, tau, u):
+    """Pathwise derivative ``dx/dtheta = x (1 - x) / tau`` of ``x = sigmoid((theta + l) / tau)``.
+
+    ``x`` is :func:`binary_gumbel.binary_gumbel_softmax` ``(theta, tau, u)``;
+    the derivative is evaluated from ``z = (theta + l) / tau`` so that it keeps
+    its relative accuracy where ``x`` rounds to 0 or 1.
+    """
+    return _relaxation(theta, tau, u)[1][()]
+
+
+def reinforce(theta, target, u, baseline=None):
+    """REINFORCE estimates ``(f(b) - c) (b - p)``, one per uniform ``u``.
+
+    ``b = 1[u > 1 - p]`` is Bernoulli(p), the same ``b`` as the other
+    estimators draw from ``u``. ``baseline`` is a constant ``c`` (default 0);
+    any ``c`` that does not depend on ``b`` leaves the estimator unbiased.
+    """
+    theta, target = finite_float64(theta, "theta"), finite_float64(target, "target")
+    u = check_uniform(u, dtype=np.float64)
+    c = 0.0 if baseline is None else finite_float64(baseline, "baseline")
+    theta, target, u, c = broadcast(theta=theta, target=target, u=u, baseline=c)
+    p = _kernels.sigmoid(theta)
+    b = (u > _kernels.sigmoid(-theta)).astype(np.float64)
+    return (((b - target) ** 2 - c) * (b - p))[()]
+
+
+def relaxed(theta, target, tau, u):
+    """Relaxed (reparameterised) estimates ``2 (x - t) x (1 - x) / tau``, one per ``u``."""
+    target = finite_float64(target, "target")
+    z, dx = _relaxation(theta, tau, u)
+    z, dx, target = broadcast(z=z, dx=dx, target=target)
+    return (2 * (_kernels.sigmoid(z) - target) * dx)[()]
+
+
+def straight_through(theta, target, tau, u):
+    """Straight-through Gumbel estimates ``2 (b - t) x (1 - x) / tau``, ``b = 1[x > 1/2]``."""
+    target = finite_float64(target, "target")
+    z, dx = _relaxation(theta, tau, u)
+    z, dx, target = broadcast(z=z, dx=dx, target=target)
+    return (2 * ((z > 0) - target) * dx)[()]

@@ -1,0 +1,210 @@
+"""Hard concrete gates on the weights of a linear regression, trained by stochastic gradient.
+
+Louizos, Welling & Kingma (2018, arXiv:1712.01312): each weight is ``w_j = theta_j z_j``
+with a hard concrete gate ``z_j`` (:mod:`binary_gumbel.hard_concrete`) of logit ``phi_j``,
+and they minimise
+
+    E_u[(1/n) ||y - X (theta * z(phi, u))||^2] + lambda sum_j P(z_j != 0)
+
+by stochastic gradient: the first term through the reparameterised gate ``z(phi, u)``
+(its derivative in ``phi`` is ``(zeta - gamma) s (1 - s) / tau`` where the gate is not
+clipped, 0 where it is), the second through its closed form
+``P(z != 0) = sigmoid(phi - tau log(-gamma / zeta))`` (their Eq. 12,
+:func:`binary_gumbel.hard_concrete.expected_l0`). At test time the gate is their
+deterministic (Eq. 13) ``z_hat = min(1, max(0, sigmoid(phi) (zeta - gamma) + gamma))`` and
+the selected support is ``{j : z_hat_j > 0}``.
+
+Everything is vectorised over datasets (seeds) and penalty weights, so that a whole sweep
+trains in one loop of Adam steps (Kingma & Ba 2015) with ``d x d`` Gram matrices
+(:class:`binary_gumbel.estimators.sparse_regression.Problem`); no step touches the ``n``
+observations.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from binary_gumbel import _kernels
+from binary_gumbel._validation import as_generator, check_gamma, check_tau, check_zeta
+from binary_gumbel.estimators.optim import Adam
+from binary_gumbel.estimators.sparse_data import Problem
+from binary_gumbel.hard_concrete import GAMMA, ZETA, expected_l0, expected_l0_grad
+
+__all__ = [
+    "GateFit",
+    "REFERENCE_LOGIT_BOUNDS",
+    "gate_and_derivative",
+    "objective_and_gradients",
+    "test_gate",
+    "train_gates",
+]
+
+
+def gate_and_derivative(logit, tau, u, gamma=GAMMA, zeta=ZETA):
+    """The gate ``z(logit, u)`` and ``dz / dlogit``, elementwise, for training.
+
+    ``s = sigmoid((logit + log u - log(1 - u)) / tau)``, ``z = clip(gamma + (zeta - gamma) s)``
+    (the same ``z`` as :func:`binary_gumbel.hard_concrete.hard_concrete_from_uniform`);
+    ``dz/dlogit = (zeta - gamma) s (1 - s) / tau`` where ``0 < gamma + (zeta - gamma) s < 1``
+    and 0 where the gate is clipped. Inputs are float arrays with ``0 < u < 1``
+    (the training loop's own; no checks here).
+    """
+    s, slope = _kernels.sigmoid_and_slope((logit + _kernels.logistic(u)) / tau)
+    stretched = gamma + (zeta - gamma) * s
+    inside = (stretched > 0) & (stretched < 1)
+    dz = np.where(inside, (zeta - gamma) * slope / tau, 0.0)
+    return _kernels.stretch_and_clip(s, gamma, zeta), dz
+
+
+def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=ZETA):
+    """The sampled objective and its reparameterised gradients in ``theta`` and ``logit``.
+
+    For gates ``z = z(logit, u)`` (:func:`gate_and_derivative`), one per draw on the
+    first axis of ``u``, the objective is the mean over draws of
+    ``(1/n)||y - X (theta * z)||^2 - c = w'G w - 2 b'w`` (``w = theta * z``; the constant
+    ``c = y'y / n`` is left out) plus ``lam sum_j P(z_j != 0)`` in closed form. Its
+    gradients: ``d/dtheta = mean(g * z)`` and
+    ``d/dlogit = mean(g * theta * dz/dlogit) + lam sigmoid(v) sigmoid(-v)``, with
+    ``g = 2 (G w - b)`` and ``v = logit - tau log(-gamma / zeta)``: the penalty and its
+    gradient are :func:`binary_gumbel.hard_concrete.expected_l0` and ``expected_l0_grad``.
+
+    Shapes: ``theta`` and ``logit`` ``(seeds, k, d)``, ``G`` ``(seeds, d, d)``, ``b``
+    ``(seeds, d)``, ``lam`` broadcasting against ``theta`` and ``u``
+    ``(draws, seeds, k, d)`` with ``0 < u < 1``. Returns ``(objective, (d_theta,
+    d_logit))`` with the objective of shape ``(seeds, k)``.
+    """
+    z, dz = gate_and_derivative(logit, tau, u, gamma, zeta)
+    w = theta * z
+    Gw = np.einsum("ksld,sde->ksle", w, G)
+    fit = np.mean(np.sum(w * Gw, axis=-1) - 2 * np.sum(w * b[None, :, None, :], axis=-1), axis=0)
+    penalty = np.sum(lam * expected_l0(logit, tau, gamma, zeta), axis=-1)
+    grad_w = 2 * (Gw - b[None, :, None, :])
+    d_theta = np.mean(grad_w * z, axis=0)
+    d_logit = np.mean(grad_w * theta * dz, axis=0) + lam * expected_l0_grad(logit, tau, gamma, zeta)
+    return fit + penalty, (d_theta, d_logit)
+
+
+def test_gate(logit, gamma=GAMMA, zeta=ZETA) -> np.ndarray:
+    """Louizos et al.'s test-time gate ``clip(sigmoid(logit)(zeta - gamma) + gamma, 0, 1)``.
+
+    Their Eq. (13); in their released code ``sample_z(..., sample=False)`` in
+    ``l0_layers.py``. A feature is selected where it is positive.
+    """
+    return _kernels.stretch_and_clip(_kernels.sigmoid(np.asarray(logit)), gamma, zeta)
+
+
+test_gate.__test__ = False  # a library function, not a pytest test
+
+
+@dataclass(frozen=True)
+class GateFit:
+    """Trained gated weights: ``theta`` and gate logits ``logit``, ``(seeds, len(lam), d)``.
+
+    ``last_flip`` has the same shape: the last step (1 to ``steps``) after which the
+    gate's selection (``test_gate > 0``) changed, 0 if it never did.
+    """
+
+    theta: np.ndarray
+    logit: np.ndarray
+    lam: np.ndarray
+    tau: float
+    gamma: float
+    zeta: float
+    steps: int
+    last_flip: np.ndarray
+
+    @property
+    def test_gate(self) -> np.ndarray:
+        """:func:`test_gate` of the trained logits."""
+        return test_gate(self.logit, self.gamma, self.zeta)
+
+    @property
+    def support(self) -> np.ndarray:
+        """The selected features, ``test_gate > 0``."""
+        return self.test_gate > 0
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The test-time weights ``theta * test_gate``."""
+        return self.theta * self.test_gate
+
+
+#: The reference code's bounds on the logit, ``[log 0.01, log 100]`` (``constrain_parameters``
+#: in ``l0_layers.py``, applied after every optimiser step by ``train_lenet5.py``).
+REFERENCE_LOGIT_BOUNDS = (math.log(1e-2), math.log(1e2))
+
+
+def train_gates(
+    problem: Problem,
+    lam,
+    *,
+    tau: float = 2 / 3,
+    gamma: float = GAMMA,
+    zeta: float = ZETA,
+    steps: int = 1500,
+    learning_rate: float = 0.05,
+    samples: int = 2,
+    init_logit: float = 0.0,
+    logit_bounds: tuple[float, float] | None = None,
+    start: GateFit | None = None,
+    rng=None,
+) -> GateFit:
+    """Fit gated weights to every dataset of ``problem`` at every penalty weight in ``lam``.
+
+    Minimises ``E_u[(1/n)||y - X (theta * z)||^2] + lam sum_j P(z_j != 0)`` by Adam
+    (``learning_rate``, betas 0.9 and 0.999), estimating the first term's gradient with
+    ``samples`` reparameterised gate draws per step and taking the penalty's gradient
+    from its closed form. ``theta`` starts at 0 and every gate logit at ``init_logit``.
+    The default 0 is what Louizos et al.'s released code sets for its default
+    ``droprate_init = 0.5``; the gate's ``P(z = 0)`` there is not 1/2 but
+    ``sigmoid(tau log(-gamma / zeta))``, 0.168 at ``tau = 2/3``, their temperature
+    (:func:`binary_gumbel.hard_concrete.logit_for_prob_zero`).
+
+    ``logit_bounds = (low, high)`` clips the logits after every step, as the released
+    code does with :data:`REFERENCE_LOGIT_BOUNDS`; ``None`` (the default) leaves them
+    free. ``start``, a fit of the same problem and ``lam``, continues its ``theta`` and
+    logits instead of starting afresh, with new Adam moments; its settings (``tau``,
+    ``gamma``, ``zeta``) are used and the step count restarts at 1.
+    """
+    if start is not None:
+        tau, gamma, zeta = start.tau, start.gamma, start.zeta
+    tau = float(check_tau(tau))
+    gamma, zeta = float(check_gamma(gamma)), float(check_zeta(zeta))
+    lam = np.atleast_1d(np.asarray(lam, dtype=np.float64))
+    if lam.ndim != 1 or np.any(~(lam >= 0)):
+        raise ValueError(f"lam must be a non-negative number or 1-D array; got {lam}")
+    steps, samples = int(steps), int(samples)
+    if steps < 1 or samples < 1:
+        raise ValueError(f"steps and samples must be positive; got {steps}, {samples}")
+    if logit_bounds is not None and not logit_bounds[0] < logit_bounds[1]:
+        raise ValueError(f"logit_bounds must be (low, high) with low < high; got {logit_bounds}")
+    rng = as_generator(rng)
+    G, b, _ = problem.gram()
+    shape = (problem.seeds, lam.size, G.shape[-1])
+    if start is None:
+        theta, logit = np.zeros(shape), np.full(shape, float(init_logit))
+    elif start.theta.shape == shape and np.array_equal(start.lam, lam):
+        theta, logit = start.theta.copy(), start.logit.copy()
+    else:
+        raise ValueError("start must be a fit of the same problem and lam")
+    params = [theta, logit]
+    optimisers = [Adam(shape, learning_rate), Adam(shape, learning_rate)]
+    lam_b = lam[None, :, None]
+    tiny = np.finfo(np.float64).tiny
+    selected = test_gate(logit, gamma, zeta) > 0
+    last_flip = np.zeros(shape, dtype=np.int64)
+    for step in range(1, steps + 1):
+        u = rng.random((samples, *shape))
+        np.clip(u, tiny, 1 - 2**-53, out=u)
+        _, grads = objective_and_gradients(theta, logit, G, b, lam_b, u, tau, gamma, zeta)
+        for p, g, optimiser in zip(params, grads, optimisers, strict=True):
+            p -= optimiser.step(g)
+        if logit_bounds is not None:
+            np.clip(logit, *logit_bounds, out=logit)
+        now = test_gate(logit, gamma, zeta) > 0
+        last_flip[now != selected] = step
+        selected = now
+    return GateFit(theta, logit, lam, tau, gamma, zeta, steps, last_flip)

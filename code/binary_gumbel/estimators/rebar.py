@@ -1,0 +1,260 @@
+"""REBAR on the toy problem: its two parts, its variance over ``(eta, temperature)``, limits.
+
+Tucker et al. (2017), "REBAR", arXiv:1703.07370. On ``L(theta) = E[f(b)]``, ``f(b) = (b - t)^2``
+(:mod:`binary_gumbel.estimators.gradients`), with the noise ``z``, ``b``, ``z~`` of
+:mod:`binary_gumbel.estimators.toy_noise` and the Concrete relaxation
+``f(s_l(z))``, ``s_l(z) = sigmoid(z / lambda)``, scaled by ``eta``::
+
+    [f(b) - eta f(s_l(z~))] (b - p) + eta d/dtheta f(s_l(z)) - eta d/dtheta f(s_l(z~))
+
+where the last derivative is taken at fixed ``v`` and ``b``. It is unbiased for every
+``eta`` and ``lambda``: the control-variate terms have mean zero, because mixing the two
+conditional laws of ``z~`` gives back the law of ``z``
+(:func:`binary_gumbel.verification.rebar_unbiasedness.rebar_unbiasedness_exact` integrates
+it exactly). RELAX, the learned control variate, is :mod:`binary_gumbel.estimators.relax`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from binary_gumbel import _kernels
+from binary_gumbel._validation import (
+    as_float_array,
+    as_generator,
+    broadcast,
+    check_count,
+    check_tau,
+    finite_float64,
+)
+from binary_gumbel.estimators.gradients import exact_gradient, objective
+from binary_gumbel.estimators.toy_noise import ToyNoise, toy_noise, toy_noise_unchecked
+from binary_gumbel.verification.montecarlo import Interval, mean_interval
+
+__all__ = [
+    "VarianceGrid",
+    "first_temperature_saving",
+    "held_out_saving",
+    "limit_eta",
+    "optimal_baseline",
+    "rebar",
+    "rebar_parts",
+    "rebar_parts_of",
+    "rebar_variance_grid",
+    "temperature_index",
+]
+
+
+def _concrete(z, target, lam):
+    """``f(s_l(z))`` and ``d f(s_l(z)) / dz`` for ``f(x) = (x - t)^2``."""
+    s, k = _kernels.sigmoid_and_slope(z / lam)
+    return (s - target) ** 2, 2 * (s - target) * k / lam
+
+
+def rebar_parts_of(noise: ToyNoise, temperature):
+    """``(A, B)`` of :func:`rebar_parts` from drawn noise, at a checked ``temperature``."""
+    f_zt, df_zt = _concrete(noise.z_tilde, noise.target, temperature)
+    _, df_z = _concrete(noise.z, noise.target, temperature)
+    score = noise.b - noise.p
+    a = (noise.b - noise.target) ** 2 * score
+    return a, -f_zt * score + df_z - df_zt * noise.dz_tilde
+
+
+def rebar_parts(theta, target, u, v, temperature=0.5):
+    """The two parts ``(A, B)`` of REBAR, ``g = A + eta B``, one pair per ``(u, v)``.
+
+    ``A = f(b) (b - p)`` is plain REINFORCE, and ``B`` the Concrete control
+    variate ``-f(s_l(z~)) (b - p) + d/dtheta f(s_l(z)) - d/dtheta f(s_l(z~))``,
+    which has mean zero. The variance of ``A + eta B`` is smallest at
+    ``eta* = -Cov(A, B) / Var(B)``.
+
+    Raises ``ValueError`` naming ``theta``, ``target``, ``u``, ``v`` or
+    ``temperature`` for NaN, a uniform outside [0, 1] or a non-positive temperature.
+    """
+    lam = check_tau(temperature, np.float64, "temperature")
+    a, b_ = rebar_parts_of(toy_noise(theta, target, u, v), lam)
+    a, b_ = broadcast(a=a, b=b_)
+    return a[()], b_[()]
+
+
+def rebar(theta, target, u, v, eta=1.0, temperature=0.5):
+    """REBAR estimates of ``dL/dtheta``, one per pair of uniforms ``(u, v)``.
+
+    ``eta`` scales the Concrete control variate ``f(sigmoid(z / temperature))``;
+    ``eta = 0`` is plain REINFORCE. Unbiased for every ``eta`` and ``temperature``.
+    """
+    eta = finite_float64(eta, "eta")
+    a, b = rebar_parts(theta, target, u, v, temperature)
+    return (a + eta * b)[()]
+
+
+@dataclass(frozen=True)
+class VarianceGrid:
+    """REBAR's single-sample variance over a grid of ``(eta, temperature)`` at one ``theta``.
+
+    ``variance[i, j]`` is at ``etas[i]``, ``temperatures[j]``, computed exactly
+    from the sample moments of ``A`` and ``B`` (every grid point uses the same
+    ``n`` pairs of uniforms). ``optimal_eta[j] = -Cov(A, B) / Var(B)`` and
+    ``optimal_variance[j]`` are the best ``eta`` and its variance at each
+    temperature; ``reinforce_variance`` is ``Var(A)`` (``eta = 0``), and
+    ``baseline_variance`` that of REINFORCE with the mean baseline ``L(theta)``.
+    """
+
+    theta: float
+    target: float
+    n: int
+    etas: np.ndarray
+    temperatures: np.ndarray
+    variance: np.ndarray
+    optimal_eta: np.ndarray
+    optimal_eta_se: np.ndarray
+    optimal_variance: np.ndarray
+    reinforce_variance: float
+    baseline_variance: float
+
+    @property
+    def saving(self) -> np.ndarray:
+        """``1 - Var(A + eta* B) / Var(A)`` at each temperature: the best REBAR's saving."""
+        return 1 - self.optimal_variance / self.reinforce_variance
+
+    @property
+    def baseline_saving(self) -> float:
+        """The saving of REINFORCE with the mean baseline ``L(theta)``."""
+        return 1 - self.baseline_variance / self.reinforce_variance
+
+    @property
+    def best(self) -> tuple[float, float, float]:
+        """``(temperature, eta*, variance)`` of the smallest variance over the temperatures."""
+        j = int(np.argmin(self.optimal_variance))
+        return (
+            float(self.temperatures[j]),
+            float(self.optimal_eta[j]),
+            float(self.optimal_variance[j]),
+        )
+
+
+def rebar_variance_grid(
+    theta: float,
+    target: float,
+    etas: Sequence[float],
+    temperatures: Sequence[float],
+    n: int = 100_000,
+    rng=None,
+) -> VarianceGrid:
+    """REBAR's variance against REINFORCE's over ``etas`` x ``temperatures``, at ``theta``.
+
+    ``optimal_eta_se`` is the delta-method standard error of ``eta*`` from the
+    ``n`` samples. The same ``(u, v)`` are used at every grid point.
+    """
+    n = check_count(n, "n", 4)
+    etas = np.asarray(as_float_array(etas, "etas", np.float64), dtype=np.float64).ravel()
+    lams = check_tau(temperatures, np.float64, "temperatures").ravel()
+    theta = float(finite_float64(theta, "theta"))
+    target = float(finite_float64(target, "target"))
+    uv = as_generator(rng).random((n, 2))
+    noise = toy_noise_unchecked(np.float64(theta), np.float64(target), uv[:, 0], uv[:, 1])
+    var = np.empty((etas.size, lams.size))
+    eta_star, eta_se, var_star = (np.empty(lams.size) for _ in range(3))
+    a = None
+    for j, lam in enumerate(lams):
+        a, b = rebar_parts_of(noise, lam)
+        cov = np.cov(a, b)
+        var[:, j] = cov[0, 0] + 2 * etas * cov[0, 1] + etas**2 * cov[1, 1]
+        eta_star[j] = -cov[0, 1] / cov[1, 1]
+        # eta* is the regression slope of -A on B: its standard error is that of a slope.
+        resid = a + eta_star[j] * b
+        eta_se[j] = math.sqrt(resid.var(ddof=2) / (n * cov[1, 1]))
+        var_star[j] = cov[0, 0] - cov[0, 1] ** 2 / cov[1, 1]
+    base = a - objective(theta, target) * (noise.b - noise.p)
+    return VarianceGrid(
+        theta,
+        target,
+        n,
+        etas,
+        lams,
+        var,
+        eta_star,
+        eta_se,
+        var_star,
+        float(a.var(ddof=1)),
+        float(base.var(ddof=1)),
+    )
+
+
+def held_out_saving(
+    grid: VarianceGrid, upto: float, n: int = 50_000, rng=None, false_alarm: float = 0.05
+) -> list[Interval]:
+    """REBAR's saving with the grid's ``eta*``, evaluated on ``n`` fresh pairs of uniforms.
+
+    ``eta*`` is fitted on the grid's own samples, so the grid's saving is biased up by
+    about ``1/n`` (a fitted regression slope always explains some noise). Here, at each
+    temperature ``lambda <= upto``, REBAR with that ``eta*`` is evaluated on fresh noise:
+    ``A`` and ``A + eta* B`` are both unbiased for ``L'(theta)``, so the per-sample
+    ``(A - L')^2 - (A + eta* B - L')^2`` has mean ``Var(A) - Var(A + eta* B)``. Returns,
+    per temperature, its Student-t interval at ``false_alarm`` (per interval) divided by
+    REINFORCE's exact variance ``Var(A) = p (1 - p) [(1 - t)^4 (1 - p) + t^4 p] - L'^2``
+    (``A = f(b) (b - p)``): the saving ``1 - Var(A + eta* B) / Var(A)``.
+    """
+    keep = grid.temperatures <= float(finite_float64(upto, "upto"))
+    if not keep.any():
+        raise ValueError(f"upto must be at least the smallest temperature; got {upto!r}")
+    n = check_count(n, "n", 4)
+    theta, target = np.float64(grid.theta), np.float64(grid.target)
+    exact = exact_gradient(theta, target)
+    p = _kernels.sigmoid(theta)
+    reinforce = p * (1 - p) * ((1 - target) ** 4 * (1 - p) + target**4 * p) - exact**2
+    uv = as_generator(rng).random((n, 2))
+    noise = toy_noise_unchecked(theta, target, uv[:, 0], uv[:, 1])
+    out = []
+    for lam, eta in zip(grid.temperatures[keep], grid.optimal_eta[keep], strict=True):
+        a, b = rebar_parts_of(noise, lam)
+        iv = mean_interval((a - exact) ** 2 - (a + eta * b - exact) ** 2, false_alarm)
+        out.append(Interval(*(x / reinforce for x in iv)))
+    return out
+
+
+def limit_eta(theta, target):
+    """The variance-optimal ``eta`` of REBAR in the limit ``lambda -> infinity``.
+
+    ``sigmoid(z / lambda) = 1/2 + z / (4 lambda) + O(lambda^-3)``, so
+    ``eta f(sigmoid(z / lambda)) -> eta (1/2 - t)^2``, a constant, and the two
+    reparameterised terms vanish like ``eta / lambda``: REBAR tends to REINFORCE
+    with the constant baseline ``eta (1/2 - t)^2``. The best constant is
+    :func:`optimal_baseline` ``c*``, so ``eta* -> c* / (1/2 - t)^2`` (infinite at
+    ``t = 1/2``, where the limit baseline is 0 for every ``eta``).
+    """
+    c = optimal_baseline(theta, target)
+    c0 = (0.5 - finite_float64(target, "target")) ** 2
+    with np.errstate(divide="ignore"):
+        return np.divide(c, c0)[()]
+
+
+def optimal_baseline(theta, target):
+    """The variance-optimal constant baseline of REINFORCE: ``(1 - t)^2 (1 - p) + t^2 p``.
+
+    It minimises ``E[(f(b) - c)^2 (b - p)^2]``; with it every estimate equals the
+    exact gradient, so its variance is 0 (a fact of a single binary variable).
+    """
+    theta = finite_float64(theta, "theta")
+    theta, target = broadcast(theta=theta, target=finite_float64(target, "target"))
+    p = _kernels.sigmoid(theta)
+    return ((1 - target) ** 2 * (1 - p) + target**2 * p)[()]
+
+
+def first_temperature_saving(grid: VarianceGrid, fraction: float) -> float:
+    """The smallest temperature of the grid at which the best REBAR saves ``fraction``
+    of REINFORCE's variance, or ``inf`` if none does."""
+    hits = grid.temperatures[grid.saving >= fraction]
+    return float(hits.min()) if hits.size else math.inf
+
+
+def temperature_index(grid: VarianceGrid, temperature: float) -> int:
+    """The index of ``temperature`` on the grid (``ValueError`` if it is not a grid point)."""
+    j = int(np.argmin(np.abs(np.log(grid.temperatures / temperature))))
+    if not math.isclose(grid.temperatures[j], temperature, rel_tol=1e-9):
+        raise ValueError(f"temperature {temperature!r} is not on the grid {grid.temperatures}")
+    return j

@@ -1,0 +1,262 @@
+"""RELAX on the toy problem: the learned control variate ``c_phi`` and its estimator.
+
+On the book's toy problem (:mod:`binary_gumbel.estimators.gradients`) with the noise
+``z``, ``b``, ``z~`` of :mod:`binary_gumbel.estimators.toy_noise` (two uniforms per estimate):
+
+- RELAX (Grathwohl et al. 2018, arXiv:1711.00123), with a learned control
+  variate ``c_phi(z)`` in place of ``eta f(s_l(z))``::
+
+      [f(b) - c_phi(z~)] (b - p) + d/dtheta c_phi(z) - d/dtheta c_phi(z~).
+
+  Here ``c_phi(z) = eta f(s_l(z)) + r(z)`` with
+  ``r(z) = d + sum_j a_j tanh(w_j z + c_j)``, a network with one hidden layer of
+  ``H`` tanh units (5 by default). ``phi = (eta, log lambda, d, a, w, c)``, in
+  that order, is a flat vector of ``3 + 3 H`` numbers (:class:`PhiLayout`). This
+  is a variant of the authors' toy (``rebar_toy.py`` in github.com/duvenaud/relax,
+  ``Q_func`` and ``relaxed=True``), whose network has 10 tanh units, reads the
+  relaxed sample ``2 s_l(z) - 1`` rather than ``z``, is scaled by a trainable
+  factor that starts at 0, and is added inside ``eta (f(s_l(z)) + ...)``.
+
+RELAX is unbiased for every ``phi``, as REBAR (:mod:`binary_gumbel.estimators.rebar`) is for
+every ``eta`` and ``lambda``: the three
+control-variate terms have mean zero, because mixing the two conditional laws
+of ``z~`` gives back the law of ``z``; the chapter proves it.
+
+The parameters ``phi`` are trained, as in the RELAX paper (Algorithm 1), by descending the
+single-sample estimate ``2 g dg/dphi`` of the gradient of the estimator's
+variance (its mean does not depend on ``phi``, so ``d Var / d phi = E[2 g dg/dphi]``).
+
+Why the derivatives here are analytic, not automatic: the control variate is a
+scalar function of a scalar ``z`` with ``3 + 3 H`` parameters, and the training
+signal needs only ``c``, ``dc/dz`` and their ``phi``-gradients, a dozen lines of
+closed-form expressions. Writing them out keeps the book free of an autodiff
+framework (JAX or PyTorch would be a new, large dependency of the pinned
+toolchain and would dominate the chapter's start-up time), keeps the training
+loop vectorised over independent seeded runs in plain NumPy, and the tests
+check every derivative against central finite differences.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from binary_gumbel import _kernels
+from binary_gumbel._validation import (
+    as_float_array,
+    as_generator,
+    check_count,
+    check_tau,
+    finite_float64,
+)
+from binary_gumbel.estimators.toy_noise import ToyNoise, toy_noise
+
+__all__ = [
+    "REFERENCE_PHI",
+    "PhiLayout",
+    "control_variate",
+    "control_variate_terms",
+    "initial_phi",
+    "relax",
+    "relax_and_phi_gradient",
+    "relax_estimate",
+]
+
+
+@dataclass(frozen=True)
+class PhiLayout:
+    """Where each parameter of ``c_phi`` sits in the flat vector ``phi`` (``hidden = H``)."""
+
+    hidden: int
+
+    @property
+    def size(self) -> int:
+        return 3 + 3 * self.hidden
+
+    def split(self, phi: np.ndarray):
+        """``eta, log_lambda, d, a, w, c`` of ``phi`` (last axis ``size``), as views."""
+        h = self.hidden
+        return (
+            phi[..., 0],
+            phi[..., 1],
+            phi[..., 2],
+            phi[..., 3 : 3 + h],
+            phi[..., 3 + h : 3 + 2 * h],
+            phi[..., 3 + 2 * h :],
+        )
+
+
+def _check_phi(phi) -> tuple[np.ndarray, PhiLayout]:
+    phi = finite_float64(phi, "phi")
+    if phi.ndim < 1 or phi.shape[-1] < 3 or (phi.shape[-1] - 3) % 3:
+        raise ValueError(f"phi must have a last axis of length 3 + 3 H; got shape {phi.shape}")
+    return phi, PhiLayout((phi.shape[-1] - 3) // 3)
+
+
+def control_variate_terms(
+    phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool, rows=None
+):
+    """On checked arrays: ``c(z), dc/dz`` and, if ``grads``, their ``phi``-gradients.
+
+    ``phi`` has shape ``(..., P)`` and ``z`` shape ``(..., m)``; the gradients have
+    shape ``(..., P, m)`` (the parameter axis is -2), or only the parameters where the
+    boolean mask ``rows`` (length ``P``, whole blocks of :meth:`PhiLayout.split`) is
+    true. The network is evaluated only when it contributes: when some output weight
+    ``a`` is non-zero or a gradient of ``a``, ``w`` or ``c`` is asked for (with ``a = 0``
+    it adds exactly 0).
+    """
+    eta, log_lam, d, a, w, c = (x[..., None] for x in layout.split(phi))  # (..., 1), (..., H, 1)
+    h = layout.hidden
+    keep = np.ones(layout.size, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    block = [keep[0], keep[1], keep[2], keep[3 : 3 + h].any(), keep[3 + h : 3 + 2 * h].any()]
+    block.append(keep[3 + 2 * h :].any())
+    lam = np.exp(log_lam)
+    q = z / lam
+    s, k = _kernels.sigmoid_and_slope(q)
+    gap = s - target
+    value = eta * gap**2 + d
+    slope = eta * 2 * gap * k / lam
+    network = bool(np.any(a != 0)) or (grads and any(block[3:]))
+    if network:
+        zz = z[..., None, :]  # (..., 1, m)
+        with np.errstate(invalid="ignore"):
+            hidden_out = np.tanh(w * zz + c)  # (..., H, m)
+        sech2 = 1 - hidden_out**2
+        value = value + np.sum(a * hidden_out, axis=-2)
+        slope = slope + np.sum(a * w * sech2, axis=-2)
+    if not grads:
+        return value, slope, None, None
+    # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q.
+    qk = np.where(k > 0, q * k, 0.0)
+    g = 2 * gap * k  # d f(sigmoid(q)) / dq
+    dg = 2 * k * (k + gap * (1 - 2 * s))  # d g / dq
+    qdg = np.where(k > 0, q * dg, 0.0)
+    value_rows = [
+        lambda: (gap**2)[..., None, :],
+        lambda: (eta * 2 * gap * -qk)[..., None, :],
+        lambda: np.ones_like(z)[..., None, :],
+    ]
+    slope_rows = [
+        lambda: (g / lam)[..., None, :],
+        lambda: (eta * (-qdg - g) / lam)[..., None, :],
+        lambda: np.zeros_like(z)[..., None, :],
+    ]
+    if network:
+        zs = np.where(sech2 > 0, zz * sech2, 0.0)
+        value_rows += [lambda: hidden_out, lambda: a * zs, lambda: a * sech2]
+        slope_rows += [
+            lambda: w * sech2,
+            lambda: a * sech2 - 2 * a * w * zs * hidden_out,
+            lambda: -2 * a * w * sech2 * hidden_out,
+        ]
+    d_value = np.concatenate([f() for f, on in zip(value_rows, block, strict=False) if on], axis=-2)
+    d_slope = np.concatenate([f() for f, on in zip(slope_rows, block, strict=False) if on], axis=-2)
+    return value, slope, d_value, d_slope
+
+
+def control_variate(z, phi, target):
+    """``c_phi(z)``, ``dc_phi/dz``, and their gradients with respect to ``phi``.
+
+    ``phi`` is one flat parameter vector (:class:`PhiLayout`); ``z`` is an array of
+    logit-space samples. Returns ``(c, dc/dz, dc/dphi, d(dc/dz)/dphi)``, the last
+    two with the parameter axis first (shape ``(P,) + z.shape``).
+    """
+    phi, layout = _check_phi(phi)
+    if phi.ndim != 1:
+        raise ValueError(f"phi must be one parameter vector; got shape {phi.shape}")
+    z = as_float_array(z, "z", np.float64)
+    target = float(finite_float64(target, "target"))
+    flat = z.reshape(1, -1)
+    c, dc, dphi, dslope = control_variate_terms(phi[None, :], layout, flat, target, True)
+    shape = z.shape
+    return (
+        c.reshape(shape)[()],
+        dc.reshape(shape)[()],
+        dphi[0].reshape((layout.size,) + shape),
+        dslope[0].reshape((layout.size,) + shape),
+    )
+
+
+def relax_estimate(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows=None):
+    """RELAX's estimates ``g`` (and ``dg/dphi`` if ``grads``) from drawn noise, unchecked.
+
+    ``phi`` has shape ``(..., P)``, the fields of ``noise`` shape ``(..., m)`` and its
+    ``target`` is one number; ``rows`` as in :func:`control_variate_terms`. The checked
+    forms are :func:`relax` and :func:`relax_and_phi_gradient`; the training loop of
+    :mod:`binary_gumbel.estimators.relax_training` calls this once per step.
+    """
+    _, target, z, b, p, zt, dzt = noise
+    # One call on (z~, z) side by side: half the per-call overhead of the training loop.
+    m = zt.shape[-1]
+    both = np.concatenate([zt, z], axis=-1)
+    c, dc, dphi, dslope = control_variate_terms(phi, layout, both, target, grads, rows)
+    c_zt, dc_zt, dc_z = c[..., :m], dc[..., :m], dc[..., m:]
+    if grads:
+        dphi_zt, dslope_zt, dslope_z = dphi[..., :m], dslope[..., :m], dslope[..., m:]
+    score = b - p
+    g = ((b - target) ** 2 - c_zt) * score + dc_z - dc_zt * dzt
+    if not grads:
+        return g, None
+    dg = -dphi_zt * score[..., None, :] + dslope_z - dslope_zt * dzt[..., None, :]
+    return g, dg
+
+
+def _relax_checked(theta, target, u, v, phi, grads: bool):
+    phi, layout = _check_phi(phi)
+    if phi.ndim != 1:
+        raise ValueError(f"phi must be one parameter vector; got shape {phi.shape}")
+    target = float(finite_float64(target, "target"))
+    noise = toy_noise(theta, target, u, v)
+    shape = noise.z.shape
+    flat = ToyNoise(*(np.reshape(x, (1, -1)) for x in noise))._replace(target=target)
+    g, dg = relax_estimate(phi[None, :], layout, flat, grads)
+    return g.reshape(shape)[()], None if dg is None else dg[0].reshape((layout.size,) + shape)
+
+
+def relax(theta, target, u, v, phi):
+    """RELAX estimates of ``dL/dtheta`` with the control variate ``c_phi``, one per ``(u, v)``.
+
+    ``theta``, ``u`` and ``v`` broadcast together; ``target`` is one number and
+    ``phi`` one flat parameter vector (:class:`PhiLayout`). Unbiased for every ``phi``.
+    """
+    return _relax_checked(theta, target, u, v, phi, grads=False)[0]
+
+
+def relax_and_phi_gradient(theta, target, u, v, phi):
+    """RELAX estimates ``g`` and ``dg/dphi`` (parameter axis first), for the variance gradient.
+
+    The single-sample estimate of ``d Var(g) / d phi`` is ``2 g dg/dphi``.
+    """
+    return _relax_checked(theta, target, u, v, phi, grads=True)
+
+
+def initial_phi(hidden: int = 5, eta: float = 1.0, temperature: float = 0.5, rng=None):
+    """The starting ``phi``: REBAR's Concrete term (``eta``, ``temperature``) plus ``r = 0``.
+
+    The hidden weights ``w`` and biases ``c`` are standard normal draws from
+    ``rng``; the output weights ``a`` and the bias ``d`` are 0, so that ``c_phi``
+    starts as REBAR's control variate.
+    """
+    hidden = check_count(hidden, "hidden", 1)
+    t = float(check_tau(temperature, np.float64, "temperature"))
+    rng = as_generator(rng)
+    layout = PhiLayout(hidden)
+    phi = np.zeros(layout.size)
+    phi[0], phi[1] = float(finite_float64(eta, "eta")), math.log(t)
+    phi[3 + hidden :] = rng.standard_normal(2 * hidden)
+    return phi
+
+
+#: The fixed ``phi`` of the registry's "RELAX" entry (``registry.ESTIMATORS``): ``eta = 1``,
+#: ``log lambda`` replaced by ``log tau`` at the call, ``d = 0.05`` and a five-unit network
+#: with the weights below. It is an arbitrary, non-trivial control variate, not a trained one:
+#: RELAX is unbiased for every ``phi``, and the registry entry is there to test that.
+REFERENCE_PHI = np.array(
+    [1.0, 0.0, 0.05]
+    + [0.10, -0.05, 0.08, -0.10, 0.05]  # a
+    + [-2.0, -1.0, 0.5, 1.0, 2.0]  # w
+    + [0.5, -0.5, 0.0, 0.25, -0.25]  # c
+)
+REFERENCE_PHI.flags.writeable = False

@@ -1,0 +1,267 @@
+"""Training with REBAR and RELAX on the toy problem: ``theta`` by Adam, ``phi`` by the variance.
+
+Runs ``chains`` independent seeded runs at once (Grathwohl et al. 2018, arXiv:1711.00123,
+Algorithm 1): at each step every run draws ``batch`` pairs ``(u, v)``
+(:mod:`binary_gumbel.estimators.toy_noise`), updates ``theta`` with the mean RELAX estimate
+(:func:`binary_gumbel.estimators.relax.relax_estimate`) and the parameters ``phi`` its method
+learns with the mean of ``2 g dg/dphi``, the single-sample gradient of the estimator's
+variance. Runs of different methods with the same seed share their noise, so that their
+final ``p`` are compared paired by seed (:class:`FinalComparison`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from binary_gumbel import _kernels
+from binary_gumbel._validation import (
+    as_float_array,
+    as_generator,
+    check_count,
+    finite_float64,
+)
+from binary_gumbel.estimators.gradients import exact_gradient, objective
+from binary_gumbel.estimators.optim import Adam
+from binary_gumbel.estimators.relax import (
+    PhiLayout,
+    control_variate,
+    initial_phi,
+    relax,
+    relax_estimate,
+)
+from binary_gumbel.estimators.toy_noise import toy_noise_unchecked
+from binary_gumbel.verification.montecarlo import PairedComparison, mean_interval, paired_comparison
+
+__all__ = [
+    "METHODS",
+    "PHI_LEARNING_RATES",
+    "FinalComparison",
+    "Training",
+    "compare_final",
+    "estimator_variance",
+    "experiment",
+    "learned_relaxation",
+    "train",
+]
+
+
+#: The methods :func:`train` runs, and which parameters of ``phi`` each one learns.
+#: "REBAR" learns ``eta`` and ``log lambda`` (its Concrete relaxation keeps its fixed form),
+#: "RELAX" learns all of ``phi``, "baseline" only the constant ``d`` (REINFORCE with a learned
+#: constant baseline, trained by the same variance gradient), "REINFORCE" and "exact" nothing.
+METHODS = ("exact", "REINFORCE", "baseline", "REBAR", "RELAX")
+
+#: The learned baseline's learning rates that ``test_ex_rr_baseline_solution`` compares,
+#: around the chapter's 0.03, from 30 times slower to 30 times faster.
+PHI_LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def _trainable(method: str, layout: PhiLayout) -> np.ndarray:
+    mask = np.zeros(layout.size, dtype=bool)
+    if method == "REBAR":
+        mask[:2] = True
+    elif method == "RELAX":
+        mask[:] = True
+    elif method == "baseline":
+        mask[2] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class Training:
+    """``chains`` independent runs of one method: iterates, loss, variance, and final ``phi``.
+
+    ``theta[k, s]`` is the logit of run ``s`` after ``k`` steps (``steps + 1``
+    rows); ``loss`` is ``L(theta)`` there. ``variance[k, s]`` is the unbiased
+    sample variance of the ``batch`` estimates of step ``k`` (in the chosen
+    parameterisation); ``phi`` has shape ``(chains, P)``.
+    """
+
+    method: str
+    target: float
+    parameterisation: str
+    learning_rate: float
+    batch: int
+    theta: np.ndarray
+    loss: np.ndarray
+    variance: np.ndarray
+    phi: np.ndarray
+
+    @property
+    def probability(self) -> np.ndarray:
+        return _kernels.sigmoid(self.theta)
+
+    def final_probability_interval(self, false_alarm: float = 0.05) -> tuple[float, float, float]:
+        """Mean of the final ``p`` over the runs, and its Student-t interval at ``false_alarm``."""
+        return tuple(mean_interval(self.probability[-1], false_alarm))
+
+
+def train(
+    method: str,
+    target: float,
+    steps: int = 1000,
+    chains: int = 16,
+    batch: int = 8,
+    learning_rate: float = 0.01,
+    phi_learning_rate: float = 0.01,
+    theta0: float = 0.0,
+    hidden: int = 5,
+    eta0: float = 1.0,
+    temperature0: float = 0.5,
+    parameterisation: str = "logit",
+    learn_theta: bool = True,
+    rng=None,
+) -> Training:
+    """Adam on ``theta`` with one estimator, and Adam on ``phi`` by the variance gradient.
+
+    Runs ``chains`` independent runs at once. At each step every run draws
+    ``batch`` pairs ``(u, v)``, updates ``theta`` with the mean estimate and
+    ``phi`` (the parameters ``method`` learns, see :data:`METHODS`) with the mean
+    of ``2 g dg/dphi``. ``parameterisation="logit"`` (the book's) descends
+    ``theta``; ``"probability"`` (the RELAX paper's) descends ``p`` directly,
+    with estimates ``g / (p (1 - p))`` and ``p`` kept in ``[1e-6, 1 - 1e-6]``.
+    ``learn_theta=False`` holds ``theta`` at ``theta0`` and trains ``phi`` only.
+    Every run starts from ``initial_phi(hidden, eta0, temperature0)`` with its own draw.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    if parameterisation not in ("logit", "probability"):
+        raise ValueError(
+            f"parameterisation must be 'logit' or 'probability'; got {parameterisation!r}"
+        )
+    steps = check_count(steps, "steps", 1)
+    chains = check_count(chains, "chains", 1)
+    batch = check_count(batch, "batch", 2)
+    for name, lr in (("learning_rate", learning_rate), ("phi_learning_rate", phi_learning_rate)):
+        if not float(finite_float64(lr, name)) > 0:
+            raise ValueError(f"{name} must be positive; got {lr!r}")
+    target = float(finite_float64(target, "target"))
+    rng = as_generator(rng)
+    layout = PhiLayout(check_count(hidden, "hidden", 1))
+    phi = np.stack([initial_phi(hidden, eta0, temperature0, rng) for _ in range(chains)])  # (S, P)
+    if method in ("REINFORCE", "exact", "baseline"):
+        phi[:, 0] = 0.0  # no Concrete term
+    mask = _trainable(method, layout)
+    learns = bool(mask.any())
+    theta = np.full(chains, float(finite_float64(theta0, "theta0")))
+    p_param = _kernels.sigmoid(theta)
+    opt_theta = Adam(chains, learning_rate)
+    opt_phi = Adam(phi.shape, phi_learning_rate)
+    thetas = np.empty((steps + 1, chains))
+    estimates = np.empty((steps, chains, batch))
+    thetas[0] = theta
+    for k in range(steps):
+        uv = rng.random((2, chains, batch))
+        theta_column = theta[:, None]
+        if method == "exact":
+            g = np.broadcast_to(exact_gradient(theta_column, target), (chains, batch))
+            dg = None
+        else:
+            noise = toy_noise_unchecked(theta_column, target, uv[0], uv[1])
+            g, dg = relax_estimate(phi, layout, noise, grads=learns, rows=mask)
+        if parameterisation == "probability":
+            scale = 1 / (p_param * (1 - p_param))[:, None]
+            g = g * scale
+            if dg is not None:
+                dg = dg * scale[..., None]
+        estimates[k] = g
+        if learns:
+            grad_phi = np.zeros(phi.shape)
+            grad_phi[:, mask] = np.mean(2 * g[:, None, :] * dg, axis=-1)
+            phi -= opt_phi.step(grad_phi)
+        if learn_theta:
+            step = opt_theta.step(g.mean(axis=1))
+            if parameterisation == "logit":
+                theta = theta - step
+            else:
+                p_param = np.clip(p_param - step, 1e-6, 1 - 1e-6)
+                theta = np.log(p_param) - np.log1p(-p_param)
+        thetas[k + 1] = theta
+    return Training(
+        method,
+        target,
+        parameterisation,
+        float(learning_rate),
+        batch,
+        thetas,
+        objective(thetas, target),
+        estimates.var(axis=-1, ddof=1),
+        phi,
+    )
+
+
+def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **settings):
+    """:func:`train` for each method with the same seed, so that the runs share their noise.
+
+    Returns ``{method: Training}``; ``settings`` go to :func:`train`.
+    """
+    return {m: train(m, target, rng=rng, **settings) for m in methods}
+
+
+@dataclass(frozen=True)
+class FinalComparison:
+    """Final ``p`` of two sets of seeded runs, paired by seed (runs with the same index
+    share their noise): the :class:`~binary_gumbel.verification.montecarlo.PairedComparison` of
+    ``p_a - p_b`` (Student-t interval, one-sided Wilcoxon signed-rank p-value for
+    "``a`` ends lower")."""
+
+    a: str
+    b: str
+    paired: PairedComparison
+
+    @property
+    def difference(self) -> float:
+        return self.paired.difference
+
+    @property
+    def low(self) -> float:
+        return self.paired.low
+
+    @property
+    def high(self) -> float:
+        return self.paired.high
+
+    @property
+    def pvalue(self) -> float:
+        return self.paired.pvalue
+
+    @property
+    def false_alarm(self) -> float:
+        return self.paired.false_alarm
+
+
+def compare_final(a: Training, b: Training, false_alarm: float = 0.05) -> FinalComparison:
+    """Compare the final ``p`` of runs ``a`` and ``b`` (see :class:`FinalComparison`)."""
+    paired = paired_comparison(a.probability[-1], b.probability[-1], false_alarm)
+    return FinalComparison(a.method, b.method, paired)
+
+
+def learned_relaxation(
+    theta: float, target: float, z, steps: int = 1000, chains: int = 8, rng=0, **settings
+):
+    """Train RELAX's ``phi`` at a fixed ``theta`` and evaluate ``c_phi`` on the grid ``z``.
+
+    Returns ``(training, curves)`` with ``curves`` of shape ``(chains, len(z))``.
+    """
+    run = train(
+        "RELAX",
+        target,
+        steps=steps,
+        chains=chains,
+        theta0=theta,
+        learn_theta=False,
+        rng=rng,
+        **settings,
+    )
+    z = as_float_array(z, "z", np.float64).ravel()
+    curves = np.stack([control_variate(z, phi, target)[0] for phi in run.phi])
+    return run, curves
+
+
+def estimator_variance(theta: float, target: float, phi, n: int = 100_000, rng=None) -> float:
+    """The single-sample variance of RELAX at ``phi`` (one vector), from ``n`` draws."""
+    uv = as_generator(rng).random((2, check_count(n, "n", 2)))
+    return float(np.var(relax(theta, target, uv[0], uv[1], phi), ddof=1))

@@ -1,0 +1,194 @@
+"""The L0-penalised least-squares problem, its seeded synthetic data, and its exact solution.
+
+For a design ``X`` (``n x d``) and response ``y`` the objective is
+
+    R_lambda(w) = (1/n) ||y - X w||^2 + lambda ||w||_0 .
+
+With ``d = 12`` it is solved exactly by enumerating the ``2^12 = 4096`` supports: for each
+support ``S`` the least-squares fit on ``S`` gives the smallest mean squared error ``m_S``,
+and the optimum is the ``S`` minimising ``m_S + lambda |S|`` (:func:`enumerate_subsets`,
+:func:`best_subset`). The relaxation that competes with it is
+:mod:`binary_gumbel.estimators.l0_gates`; the comparison is
+:mod:`binary_gumbel.estimators.sparse_regression`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "TRUE_SUPPORT",
+    "TRUE_WEIGHTS",
+    "Problem",
+    "Subsets",
+    "best_subset",
+    "bic_penalty",
+    "enumerate_subsets",
+    "make_problems",
+    "test_mse",
+]
+
+#: The true non-zero weights of the synthetic problem (the other d - 4 are 0).
+TRUE_WEIGHTS = (1.0, -0.7, 0.5, -0.3)
+#: Where they sit among the 12 features.
+TRUE_SUPPORT = (0, 3, 6, 9)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Synthetic regression datasets, one per seed, stacked on the first axis.
+
+    ``X_train`` is ``(seeds, n, d)`` and ``y_train`` ``(seeds, n)``; the test set has
+    ``n_test`` rows per seed. The features are Gaussian with correlation
+    ``rho^|i - j|``, the noise Gaussian with standard deviation ``noise_sd``.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    weights: np.ndarray
+    noise_sd: float
+    rho: float
+    seed: int
+
+    @property
+    def support(self) -> np.ndarray:
+        """The true support, a boolean vector of length ``d``."""
+        return self.weights != 0
+
+    @property
+    def seeds(self) -> int:
+        return self.X_train.shape[0]
+
+    def gram(self):
+        """``(G, b, c) = (X'X / n, X'y / n, y'y / n)`` per dataset: all the fit needs."""
+        n = self.X_train.shape[1]
+        G = np.einsum("sni,snj->sij", self.X_train, self.X_train) / n
+        b = np.einsum("sni,sn->si", self.X_train, self.y_train) / n
+        c = np.einsum("sn,sn->s", self.y_train, self.y_train) / n
+        return G, b, c
+
+
+def make_problems(
+    seeds: int = 40,
+    n: int = 200,
+    n_test: int = 1000,
+    d: int = 12,
+    weights=TRUE_WEIGHTS,
+    support=TRUE_SUPPORT,
+    noise_sd: float = 1.0,
+    rho: float = 0.5,
+    seed: int = 2018,
+) -> Problem:
+    """``seeds`` independent datasets ``y = X w + noise``, drawn from one seeded generator.
+
+    ``w`` is 0 except ``w[support] = weights``; the rows of ``X`` are
+    ``N(0, Sigma)`` with ``Sigma_ij = rho^|i - j|``.
+    """
+    if len(weights) != len(support) or max(support) >= d or min(support) < 0:
+        raise ValueError(f"support must give one index in [0, {d}) per weight")
+    if not (int(seeds) > 0 and int(n) > d and int(n_test) > 0):
+        raise ValueError(f"need seeds > 0, n > d and n_test > 0; got {seeds}, {n}, {n_test}")
+    if not (noise_sd > 0 and -1 < rho < 1):
+        raise ValueError(f"need noise_sd > 0 and -1 < rho < 1; got {noise_sd}, {rho}")
+    rng = np.random.default_rng(seed)
+    w = np.zeros(d)
+    w[list(support)] = weights
+    idx = np.arange(d)
+    chol = np.linalg.cholesky(rho ** np.abs(idx[:, None] - idx[None, :]))
+
+    def draw(rows):
+        X = rng.standard_normal((seeds, rows, d)) @ chol.T
+        return X, X @ w + noise_sd * rng.standard_normal((seeds, rows))
+
+    X_train, y_train = draw(n)
+    X_test, y_test = draw(n_test)
+    return Problem(X_train, y_train, X_test, y_test, w, float(noise_sd), float(rho), int(seed))
+
+
+def bic_penalty(problem: Problem) -> float:
+    """``noise_sd^2 log(n) / n``: the penalty weight at which ``R_lambda`` is the BIC.
+
+    With the noise variance known, ``n R_lambda / noise_sd^2`` is, up to a constant,
+    Schwarz's criterion ``RSS / noise_sd^2 + |S| log n``.
+    """
+    n = problem.X_train.shape[1]
+    return problem.noise_sd**2 * math.log(n) / n
+
+
+def test_mse(problem: Problem, weights) -> np.ndarray:
+    """Mean squared test error of ``weights`` (``(seeds, ..., d)``) on each seed's test set."""
+    weights = np.asarray(weights, dtype=np.float64)
+    lead = weights.shape[1:-1]
+    w = weights.reshape(problem.seeds, -1, weights.shape[-1])
+    pred = np.einsum("snd,skd->skn", problem.X_test, w)
+    mse = np.mean((problem.y_test[:, None, :] - pred) ** 2, axis=-1)
+    return mse.reshape((problem.seeds, *lead))
+
+
+test_mse.__test__ = False  # a library function, not a pytest test
+
+
+# --- exact best subset -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subsets:
+    """Every support's least-squares fit, for each dataset.
+
+    ``masks`` is ``(2^d, d)`` (row ``k`` is the binary expansion of ``k``);
+    ``weights`` is ``(seeds, 2^d, d)``, zero off each support, and ``mse`` the
+    training mean squared error ``(seeds, 2^d)``.
+    """
+
+    masks: np.ndarray
+    weights: np.ndarray
+    mse: np.ndarray
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return self.masks.sum(axis=1)
+
+
+def enumerate_subsets(problem: Problem) -> Subsets:
+    """Least squares on every one of the ``2^d`` supports (exact, by batched solves).
+
+    For the support mask ``m`` the normal equations restricted to it are solved as
+    ``(m m' * G + diag(1 - m)) w = m * b``, which gives ``w = 0`` off the support.
+    The training MSE is ``c - 2 b'w + w'G w = c - b'w``.
+    """
+    G, b, c = problem.gram()
+    d = G.shape[-1]
+    if d > 16:
+        raise ValueError(f"enumeration is for small d (at most 16 features); got d = {d}")
+    masks = ((np.arange(2**d)[:, None] >> np.arange(d)) & 1).astype(bool)
+    m = masks.astype(np.float64)
+    outer = m[:, :, None] * m[:, None, :]
+    eye = np.eye(d) * (1 - m)[:, :, None]
+    weights = np.empty((problem.seeds, 2**d, d))
+    for s in range(problem.seeds):
+        system = outer * G[s] + eye
+        weights[s] = np.linalg.solve(system, (m * b[s])[..., None])[..., 0]
+    mse = c[:, None] - np.einsum("skd,sd->sk", weights, b)
+    return Subsets(masks, weights, mse)
+
+
+def best_subset(subsets: Subsets, lam) -> np.ndarray:
+    """Index of the exact minimiser of ``mse_S + lam |S|`` per dataset and penalty weight.
+
+    Returns an integer array ``(seeds, len(lam))`` (``(seeds,)`` for a scalar ``lam``)
+    of rows of ``subsets.masks``.
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    if np.any(~(lam >= 0)):
+        raise ValueError(f"lam must be non-negative; got {lam}")
+    objective = subsets.mse[:, None, :] + np.atleast_1d(lam)[None, :, None] * subsets.sizes
+    best = np.argmin(objective, axis=-1)
+    return best[:, 0] if lam.ndim == 0 else best

@@ -1,0 +1,137 @@
+"""Bias, variance, mean-squared error and sign-error rate of the toy problem's estimators.
+
+Monte Carlo statistics of each estimator of :mod:`binary_gumbel.estimators.registry` at
+``(theta, tau)``, with standard errors, and the sign-error rate of means of ``batch``
+estimates with its Clopper-Pearson interval (the book's statistics convention,
+:mod:`binary_gumbel.verification.montecarlo`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from binary_gumbel._validation import as_generator, check_count, check_tau, finite_float64
+from binary_gumbel.estimators.gradients import exact_gradient
+from binary_gumbel.estimators.registry import check_estimator, draw_uniforms
+from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, z_for_false_alarm
+
+__all__ = ["EstimatorStats", "estimator_statistics", "temperature_sweep"]
+
+
+@dataclass(frozen=True)
+class EstimatorStats:
+    """Bias, variance, mean-squared error and sign-error rate of one estimator at one ``tau``.
+
+    Each ``*_se`` is a standard error: ``s / sqrt(n)`` for the bias,
+    ``sqrt((m4 - s^4 (n - 3) / (n - 1)) / n)`` for the variance (``m4`` the
+    fourth central moment) and the sample standard deviation of the squared
+    errors over ``sqrt(n)`` for the MSE. ``sign_error`` is the fraction of
+    means of ``batch`` estimates whose sign is opposite to the exact gradient's,
+    with its Clopper-Pearson interval at coverage ``1 - false_alarm``.
+    """
+
+    estimator: str
+    tau: float
+    n: int
+    exact: float
+    bias: float
+    bias_se: float
+    variance: float
+    variance_se: float
+    mse: float
+    mse_se: float
+    batch: int
+    sign_error: float
+    sign_error_low: float
+    sign_error_high: float
+
+    def bias_interval(self, false_alarm: float = DEFAULT_FALSE_ALARM) -> tuple[float, float]:
+        """``bias -+ z se`` at the two-sided false-alarm rate ``false_alarm``."""
+        half = z_for_false_alarm(false_alarm) * self.bias_se
+        return self.bias - half, self.bias + half
+
+    def variance_interval(self, false_alarm: float = DEFAULT_FALSE_ALARM) -> tuple[float, float]:
+        """``variance -+ z se`` at the two-sided false-alarm rate ``false_alarm``."""
+        half = z_for_false_alarm(false_alarm) * self.variance_se
+        return self.variance - half, self.variance + half
+
+
+def estimator_statistics(
+    estimator: str,
+    theta: float,
+    target: float,
+    tau: float,
+    n: int,
+    rng=None,
+    batch: int = 1,
+    false_alarm: float = DEFAULT_FALSE_ALARM,
+) -> EstimatorStats:
+    """Monte Carlo bias, variance, MSE and sign-error rate of ``estimator`` at ``(theta, tau)``.
+
+    ``n`` single-sample estimates are drawn from ``n`` uniforms of ``rng``
+    (``n`` pairs for the estimators that take two, :attr:`Estimator.uniforms`)
+    (a seed or a :class:`numpy.random.Generator`); the sign-error rate is over
+    the ``n // batch`` means of consecutive blocks of ``batch`` estimates.
+    Passing generators seeded alike gives every estimator the same noise.
+    """
+    record = check_estimator(estimator)
+    n = check_count(n, "n", 4)
+    batch = check_count(batch, "batch", 1)
+    if batch > n:
+        raise ValueError(f"batch must be <= n; got batch={batch}, n={n}")
+    theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
+    tau = float(check_tau(tau, np.float64))
+    g = record.function(theta, target, tau, draw_uniforms(as_generator(rng), record, n))
+    exact = float(exact_gradient(theta, target))
+    mean, var = float(g.mean()), float(g.var(ddof=1))
+    m4 = float(np.mean((g - mean) ** 4))
+    sq = (g - exact) ** 2
+    means = g[: n // batch * batch].reshape(-1, batch).mean(axis=1)
+    wrong = int(np.count_nonzero(means * exact < 0))
+    ci = stats.binomtest(wrong, means.size).proportion_ci(1 - false_alarm, method="exact")
+    return EstimatorStats(
+        estimator=estimator,
+        tau=tau,
+        n=n,
+        exact=exact,
+        bias=mean - exact,
+        bias_se=math.sqrt(var / n),
+        variance=var,
+        variance_se=math.sqrt(max(m4 - var**2 * (n - 3) / (n - 1), 0.0) / n),
+        mse=float(sq.mean()),
+        mse_se=float(sq.std(ddof=1)) / math.sqrt(n),
+        batch=batch,
+        sign_error=wrong / means.size,
+        sign_error_low=float(ci.low),
+        sign_error_high=float(ci.high),
+    )
+
+
+def temperature_sweep(
+    estimators, theta: float, target: float, taus, n: int, rng=2026, batch: int = 1
+) -> list[EstimatorStats]:
+    """:func:`estimator_statistics` for every estimator at every ``tau``, estimator by estimator.
+
+    Every call draws from a generator seeded with ``rng`` (an int), so all estimators and
+    temperatures share their noise. An estimator without a temperature ignores ``tau``
+    and would return the same statistics at every ``tau`` from the same noise, so it is run
+    once and its row repeated with each ``tau``.
+    """
+    rng = check_count(rng, "rng", 0)  # an integer seed, shared by every run
+    taus = [float(check_tau(tau, np.float64)) for tau in taus]
+    rows = []
+    for name in estimators:
+        if not check_estimator(name).has_temperature:
+            once = estimator_statistics(name, theta, target, taus[0], n, rng=rng, batch=batch)
+            rows += [dataclasses.replace(once, tau=tau) for tau in taus]
+        else:
+            rows += [
+                estimator_statistics(name, theta, target, tau, n, rng=rng, batch=batch)
+                for tau in taus
+            ]
+    return rows

@@ -1,0 +1,69 @@
+"""The record of one claim's computed verdict, with its evidence, correction and typos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from binary_gumbel.verification.engine import Check
+from binary_gumbel.verification.note import CLAIM_TEXT
+
+__all__ = ["ClaimResult", "Typo"]
+
+
+@dataclass(frozen=True)
+class Typo:
+    """A transcription artefact, read as what was evidently meant; not counted in verdicts."""
+
+    as_written: str
+    read_as: str
+    reason: str
+    #: ``as written → read as`` in plain text, for terminals.
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The computed verdict on one claim of the note, with evidence and correction."""
+
+    id: str
+    statement: str
+    verdict: str
+    evidence: str
+    checks: tuple[Check, ...]
+    corrected: str | None = None
+    corrected_verdict: str | None = None
+    corrected_checks: tuple[Check, ...] = ()
+    typos: tuple[Typo, ...] = field(default=())
+    corrected_text: str | None = None
+    #: ``evidence`` with its math in LaTeX: prose with inline ``$...$``, no ``|``.
+    evidence_latex: str = ""
+
+    @property
+    def text(self) -> str:
+        """The claim in plain text, for terminals."""
+        return CLAIM_TEXT[self.id]
+
+    def to_json(self) -> dict:
+        """The JSON record of ``python -m binary_gumbel.verify --json``."""
+
+        def checks(items):
+            return [
+                {"name": c.name, "verdict": c.verdict, "method": c.method,
+                 "summary": c.summary, "summary_latex": c.summary_latex, "data": c.data}
+                for c in items
+            ]  # fmt: skip
+
+        return {
+            "id": self.id,
+            "statement": self.statement,
+            "verdict": self.verdict,
+            "evidence": {
+                "summary": self.evidence,
+                "latex": self.evidence_latex,
+                "checks": checks(self.checks),
+                "correction_checks": checks(self.corrected_checks),
+            },
+            "corrected": self.corrected,
+            "corrected_verdict": self.corrected_verdict,
+            "typos": [vars(t) for t in self.typos],
+        }

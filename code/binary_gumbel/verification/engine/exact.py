@@ -1,0 +1,183 @@
+"""Exact comparison: rational points first (a counterexample), then a symbolic proof."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from binary_gumbel.verification.engine.random_symbols import LAWS
+from binary_gumbel.verification.engine.verdicts import (
+    FAILS,
+    HOLDS,
+    Check,
+    UnsupportedStatement,
+    capitalised,
+    point_phrase,
+    say,
+)
+from binary_gumbel.verification.symbolic import p, tau, u, x, z
+
+__all__ = [
+    "ExactComparison",
+    "UNIT_INTERVAL",
+    "canonical_log",
+    "check_identity",
+    "compare_exactly",
+    "exact_value",
+    "first_point",
+    "is_zero",
+    "logit_of",
+    "sample_points",
+]
+
+
+# Rational points by domain. Real-valued symbols take logarithms of rationals, so that
+# every exponential in the note evaluates to an exact rational (or algebraic) number.
+_POINTS = {
+    "probability": [sp.Rational(1, 4), sp.Rational(1, 3), sp.Rational(3, 5), sp.Rational(5, 6)],
+    "uniform": [sp.Rational(1, 2), sp.Rational(1, 3), sp.Rational(4, 5), sp.Rational(1, 7)],
+    "temperature": [sp.S.One, sp.Rational(1, 2), sp.Rational(1, 3), sp.S.One],
+    "positive": [sp.S.One, sp.Integer(3), sp.Rational(1, 2), sp.Integer(2)],
+    "real": [sp.S.Zero, sp.log(3), -sp.log(2), sp.log(sp.Rational(5, 2))],
+}
+UNIT_INTERVAL = {p, u, x}
+
+
+def _domain(symbol: sp.Symbol) -> str:
+    if symbol == tau:
+        return "temperature"
+    if symbol in UNIT_INTERVAL:
+        return "uniform" if symbol in LAWS else "probability"
+    if symbol.is_positive:
+        return "positive"
+    if symbol.is_real:
+        return "real"
+    raise UnsupportedStatement(f"no domain known for symbol {symbol}")
+
+
+def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
+    """``count`` exact points: the i-th point gives each symbol the i-th value of its domain.
+
+    Symbols of one domain are staggered, so that two of them never coincide.
+    """
+    ordered = sorted(symbols, key=sp.default_sort_key)
+    seen: dict[str, int] = {}
+    offsets = {}
+    for s in ordered:
+        kind = _domain(s)
+        offsets[s] = seen.get(kind, 0)
+        seen[kind] = offsets[s] + 1
+    return [{s: _POINTS[_domain(s)][(i + offsets[s]) % 4] for s in ordered} for i in range(count)]
+
+
+def exact_value(value: sp.Expr) -> sp.Expr:
+    """A number simplified to an exact (rational or algebraic) value; an expression as is."""
+    return sp.nsimplify(sp.simplify(value)) if value.is_number else value
+
+
+def is_zero(value: sp.Expr) -> bool:
+    """Whether ``value`` is 0: by SymPy's assumptions, ``equals``, or 60 digits."""
+    value = sp.simplify(value)
+    if value.is_zero is not None:
+        return bool(value.is_zero)
+    decided = value.equals(0)
+    if decided is not None:
+        return bool(decided)
+    return abs(complex(value.evalf(60))) < 1e-40
+
+
+def _fmt(mapping) -> dict[str, str]:
+    return {str(k): str(v) for k, v in mapping.items()}
+
+
+def canonical_log(expr: sp.Expr) -> sp.Expr:
+    """Expand every logarithm (valid: all log arguments are positive on the domain)."""
+    expr = expr.replace(sp.log, lambda arg: sp.log(sp.together(arg)))
+    return sp.expand(sp.expand_log(expr, force=True))
+
+
+def logit_of(expr: sp.Expr) -> sp.Expr:
+    """``log(expr / (1 - expr))`` in expanded-log form; injective, so equal logits mean equality."""
+    return canonical_log(sp.log(sp.powsimp(sp.together(expr / (1 - expr)))))
+
+
+@dataclass(frozen=True)
+class ExactComparison:
+    """How two expressions compare: the method, and the counterexample when they differ."""
+
+    method: str  # "counterexample", "simplify", "logit" or "exact points"
+    points: tuple
+    point: dict | None = None
+    left: sp.Expr | None = None
+    right: sp.Expr | None = None
+
+    @property
+    def equal(self) -> bool:
+        return self.method != "counterexample"
+
+    def data(self, sides) -> dict[str, Any]:
+        """The JSON evidence: the counterexample, or the points of an unproven equality."""
+        if not self.equal:
+            return {"point": _fmt(self.point), sides[0]: str(self.left), sides[1]: str(self.right)}
+        if self.method == "exact points":
+            return {"points": [_fmt(pt) for pt in self.points]}
+        return {}
+
+    def caveat(self) -> str:
+        """Nothing for a symbolic proof; the weaker evidence otherwise."""
+        if self.method != "exact points":
+            return ""
+        return f" (no symbolic proof: equal exactly at {len(self.points)} rational points)"
+
+
+def compare_exactly(lhs, rhs) -> ExactComparison:
+    """Exact comparison: rational points first (a counterexample), then a symbolic proof."""
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    points = tuple(sample_points((lhs - rhs).free_symbols))
+    for point in points:
+        left, right = exact_value(lhs.subs(point)), exact_value(rhs.subs(point))
+        if not (left.is_finite and right.is_finite):
+            continue
+        if not is_zero(left - right):
+            return ExactComparison("counterexample", points, point, left, right)
+    if sp.simplify(lhs - rhs) == 0:
+        return ExactComparison("simplify", points)
+    try:
+        if sp.simplify(logit_of(lhs) - logit_of(rhs)) == 0:
+            return ExactComparison("logit", points)
+    except (TypeError, ValueError):
+        pass
+    return ExactComparison("exact points", points)
+
+
+def check_identity(lhs, rhs, name: str = "identity", sides=("lhs", "rhs"), labels=None) -> Check:
+    """``lhs == rhs`` for all parameter values: ``holds`` or ``fails`` with a counterexample.
+
+    First evaluates both sides exactly at rational points: a nonzero difference is a
+    counterexample. Otherwise it looks for a proof: ``simplify(lhs - rhs) == 0``, then
+    equality of the two logits. Zero at every point without a symbolic proof is reported
+    as ``holds`` with method ``"exact points"``, so that the weaker evidence is visible.
+    ``sides`` name the two values in the data; ``labels`` (default ``sides``) in the text.
+    """
+    first, second = labels or sides
+    comparison = compare_exactly(lhs, rhs)
+    if comparison.equal:
+        how = {
+            "simplify": "SymPy simplifies their difference to 0",
+            "logit": "SymPy reduces their logits to the same expression",
+            "exact points": f"equal exactly at {len(comparison.points)} rational points, "
+            "though SymPy finds no symbolic proof",
+        }[comparison.method]
+        text = say(capitalised(f"{first} equals {second} identically: {how}."))
+        return Check.from_phrase(name, HOLDS, comparison.method, text, comparison.data(sides))
+    text = say("Counterexample at ", point_phrase(comparison.point), f": {first} is ",
+               comparison.left, f" but {second} is ", comparison.right, ".")  # fmt: skip
+    return Check.from_phrase(name, FAILS, "counterexample", text, comparison.data(sides))
+
+
+def first_point(*exprs) -> dict[sp.Symbol, sp.Expr]:
+    """The first exact evaluation point over the parameters (not the noise) of ``exprs``."""
+    params = set().union(*(sp.sympify(e).free_symbols for e in exprs)) - set(LAWS) - {tau, x, z}
+    return sample_points(params, 1)[0]

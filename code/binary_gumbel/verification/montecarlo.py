@@ -1,0 +1,296 @@
+"""Statistical checks for Monte Carlo demonstrations, built on :mod:`scipy.stats`.
+
+Every check here is a hypothesis test run at a *stated false-alarm rate*: the
+probability that the check fails although the claim it tests is true. The
+tolerances are derived from the sampling distribution, never tuned by hand, so
+a passing check means "consistent with the claim at that rate" and a failing one
+means "contradicts it, with that rate of being wrong".
+
+The default rate is ``1e-6``: a suite of a few hundred such checks then fails
+spuriously with probability below ``1e-3``, and with fixed seeds it either
+always passes or always fails.
+
+The book's convention, used by every module and chapter: a mean over few runs
+(a few dozen seeded training runs, say) gets a Student-t interval
+(:func:`mean_interval`, ``n - 1`` degrees of freedom; over ``10**4`` samples or
+more it agrees with the normal one to 0.1 %), a proportion an exact
+Clopper-Pearson interval (:func:`proportion_interval`), and two sets of runs
+paired by seed (the same noise in both) a paired test (:func:`paired_comparison`:
+a Student-t interval for the mean of the per-seed differences and a Wilcoxon
+signed-rank p-value), never a test for independent samples such as
+Mann-Whitney. The rate is always an argument named ``false_alarm``, the
+probability that the interval misses the true value (a 95 % interval is
+``false_alarm=0.05``), and it is *per interval*: when a page shows ``k``
+intervals, the chance that any of them misses is at most ``k * false_alarm``
+(Bonferroni, :func:`family_wise`), and a page that wants a family-wise rate
+``a`` uses ``a / k`` per interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from scipy import stats
+
+from binary_gumbel._validation import as_float_array
+
+DEFAULT_FALSE_ALARM = 1e-6
+
+__all__ = [
+    "DEFAULT_FALSE_ALARM",
+    "Interval",
+    "KSCheck",
+    "MeanCheck",
+    "PairedComparison",
+    "ProportionCheck",
+    "check_ks",
+    "check_mean",
+    "check_proportion",
+    "family_wise",
+    "mean_interval",
+    "mean_intervals",
+    "paired_comparison",
+    "proportion_interval",
+    "t_for_false_alarm",
+    "z_for_false_alarm",
+]
+
+
+def _check_false_alarm(false_alarm: float) -> float:
+    false_alarm = float(false_alarm)
+    if not 0.0 < false_alarm < 1.0:
+        raise ValueError(f"false_alarm must lie in (0, 1); got {false_alarm!r}")
+    return false_alarm
+
+
+def z_for_false_alarm(false_alarm: float = DEFAULT_FALSE_ALARM) -> float:
+    """Two-sided normal quantile ``z`` with ``P(|Z| > z) = false_alarm``.
+
+    For example ``z_for_false_alarm(1e-6)`` is about 4.89.
+    """
+    return float(stats.norm.isf(_check_false_alarm(false_alarm) / 2))
+
+
+def t_for_false_alarm(false_alarm: float, dof: int) -> float:
+    """Two-sided Student-t quantile ``q`` with ``P(|T_dof| > q) = false_alarm``.
+
+    With ``dof = 23`` (24 runs) and ``false_alarm = 0.05`` it is about 2.069,
+    against the normal 1.960.
+    """
+    dof = int(dof)
+    if dof < 1:
+        raise ValueError(f"dof must be a positive integer; got {dof!r}")
+    return float(stats.t.isf(_check_false_alarm(false_alarm) / 2, dof))
+
+
+def family_wise(false_alarm: float, count: int) -> float:
+    """Bonferroni's bound ``min(1, count * false_alarm)`` on the chance that any of
+    ``count`` intervals, each at ``false_alarm``, misses its true value."""
+    count = int(count)
+    if count < 1:
+        raise ValueError(f"count must be a positive integer; got {count!r}")
+    return min(1.0, count * _check_false_alarm(false_alarm))
+
+
+class Interval(NamedTuple):
+    """An estimate and its two-sided interval ``[low, high]``."""
+
+    estimate: float
+    low: float
+    high: float
+
+
+def _finite_values(values, name: str = "values") -> np.ndarray:
+    x = as_float_array(values, name, np.float64).ravel()
+    if x.size < 2:
+        raise ValueError(f"{name} must hold at least 2 values; got {x.size}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite")
+    return x
+
+
+def mean_interval(values, false_alarm: float = 0.05) -> Interval:
+    """The mean of i.i.d. ``values`` and its Student-t interval at ``false_alarm``.
+
+    ``mean +- t * s / sqrt(n)``, with ``t`` :func:`t_for_false_alarm` at ``n - 1``
+    degrees of freedom and ``s`` the sample standard deviation: exact for normal
+    values, and the right width for a few dozen runs, where the normal quantile
+    is too small.
+    """
+    mean, low, high = mean_intervals(_finite_values(values), 0, false_alarm)
+    return Interval(float(mean), float(low), float(high))
+
+
+def mean_intervals(values, axis: int = -1, false_alarm: float = 0.05):
+    """:func:`mean_interval` along ``axis`` of an array: ``(mean, low, high)`` arrays.
+
+    ``mean -+ t_{n-1} s / sqrt(n)`` over the ``n`` values on ``axis`` (seeds, runs), with
+    ``false_alarm`` the two-sided rate of each interval.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    n = v.shape[axis]
+    if n < 2:
+        raise ValueError(f"values must hold at least 2 runs along axis {axis}; got {n}")
+    mean = v.mean(axis=axis)
+    half = t_for_false_alarm(false_alarm, n - 1) * v.std(axis=axis, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> Interval:
+    """The proportion ``successes / n`` and its exact (Clopper-Pearson) interval.
+
+    If the true proportion is ``q``, the interval misses ``q`` with probability
+    at most ``false_alarm``.
+    """
+    false_alarm = _check_false_alarm(false_alarm)
+    successes, n = int(successes), int(n)
+    if n <= 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n and n > 0; got successes={successes}, n={n}")
+    ci = stats.binomtest(successes, n).proportion_ci(
+        confidence_level=1.0 - false_alarm, method="exact"
+    )
+    return Interval(successes / n, float(ci.low), float(ci.high))
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Two sets of values paired by index (by seed): the mean of ``a - b`` and tests.
+
+    ``difference`` is the mean per-pair difference ``a_i - b_i`` with its Student-t
+    interval ``[low, high]`` at ``false_alarm``; ``pvalue`` is the one-sided
+    Wilcoxon signed-rank p-value for "``a`` tends to be below ``b``".
+    """
+
+    difference: float
+    low: float
+    high: float
+    pvalue: float
+    n: int
+    false_alarm: float
+
+
+def paired_comparison(a, b, false_alarm: float = 0.05) -> PairedComparison:
+    """Compare ``a`` and ``b``, paired by index, with a paired test (see the module).
+
+    The Wilcoxon signed-rank test is exact for up to 50 pairs without ties or
+    zero differences (scipy's default); its smallest one-sided p-value with ``n``
+    pairs is ``2**-n``.
+    """
+    a, b = _finite_values(a, "a"), _finite_values(b, "b")
+    if a.size != b.size:
+        raise ValueError(f"a and b must be paired (the same length); got {a.size} and {b.size}")
+    d = a - b
+    iv = mean_interval(d, false_alarm)
+    if np.all(d == 0):
+        p = 1.0
+    else:
+        p = float(stats.wilcoxon(d, alternative="less").pvalue)
+    return PairedComparison(iv.estimate, iv.low, iv.high, p, int(d.size), false_alarm)
+
+
+@dataclass(frozen=True)
+class ProportionCheck:
+    """An exact (Clopper-Pearson) binomial check of ``P(event) = expected``."""
+
+    successes: int
+    n: int
+    expected: float
+    low: float
+    high: float
+    false_alarm: float
+
+    @property
+    def estimate(self) -> float:
+        return self.successes / self.n
+
+    @property
+    def consistent(self) -> bool:
+        """Whether ``expected`` lies inside the interval."""
+        return self.low <= self.expected <= self.high
+
+
+def check_proportion(
+    successes: int, n: int, expected: float, false_alarm: float = DEFAULT_FALSE_ALARM
+) -> ProportionCheck:
+    """Clopper-Pearson interval for a binomial proportion at coverage ``1 - false_alarm``.
+
+    The interval is exact: if the true proportion is ``expected``, it is
+    excluded with probability at most ``false_alarm``.
+    """
+    expected = float(expected)
+    if not 0.0 <= expected <= 1.0:
+        raise ValueError(f"expected must be a probability in [0, 1]; got {expected!r}")
+    iv = proportion_interval(successes, n, false_alarm)
+    return ProportionCheck(int(successes), int(n), expected, iv.low, iv.high, false_alarm)
+
+
+@dataclass(frozen=True)
+class MeanCheck:
+    """A Student-t check of ``E[X] = expected`` from i.i.d. samples."""
+
+    estimate: float
+    standard_error: float
+    expected: float
+    tolerance: float
+    n: int
+    false_alarm: float
+
+    @property
+    def low(self) -> float:
+        return self.estimate - self.tolerance
+
+    @property
+    def high(self) -> float:
+        return self.estimate + self.tolerance
+
+    @property
+    def consistent(self) -> bool:
+        return abs(self.estimate - self.expected) <= self.tolerance
+
+
+def check_mean(samples, expected: float, false_alarm: float = DEFAULT_FALSE_ALARM) -> MeanCheck:
+    """Check a sample mean against ``expected``: is it inside :func:`mean_interval`?
+
+    The tolerance is ``t * s / sqrt(n)`` (``t`` at ``n - 1`` degrees of freedom,
+    ``s`` the sample standard deviation). The central limit theorem makes the
+    rate approximate for non-normal samples; it is accurate for the sample
+    sizes (``n >= 10**4``) the book's tests use.
+    """
+    x = _finite_values(samples, "samples")
+    iv = mean_interval(x, false_alarm)
+    se = float(x.std(ddof=1) / math.sqrt(x.size))
+    return MeanCheck(
+        iv.estimate, se, float(expected), iv.high - iv.estimate, int(x.size), false_alarm
+    )
+
+
+@dataclass(frozen=True)
+class KSCheck:
+    """A one-sample Kolmogorov-Smirnov test against a continuous CDF."""
+
+    statistic: float
+    pvalue: float
+    n: int
+    false_alarm: float
+
+    @property
+    def consistent(self) -> bool:
+        return self.pvalue > self.false_alarm
+
+
+def check_ks(samples, cdf, false_alarm: float = DEFAULT_FALSE_ALARM) -> KSCheck:
+    """Kolmogorov-Smirnov test of ``samples`` against the callable ``cdf``.
+
+    The test rejects (``consistent`` is False) when the p-value is at most
+    ``false_alarm``; under the null hypothesis that happens with probability
+    ``false_alarm``.
+    """
+    false_alarm = _check_false_alarm(false_alarm)
+    x = as_float_array(samples, "samples", np.float64).ravel()
+    if x.size == 0:
+        raise ValueError("samples must not be empty")
+    res = stats.kstest(x, cdf)
+    return KSCheck(float(res.statistic), float(res.pvalue), int(x.size), false_alarm)

@@ -1,0 +1,103 @@
+"""Share an expensive computation between the kernels of one book build.
+
+The book build sets ``BINARY_GUMBEL_RESULTS_CACHE`` to a folder; several
+chapters then load the verifier's results from it instead of each computing
+them again. Without the variable (a student's kernel, the tests, a terminal)
+:func:`cached` simply computes.
+
+A result is stored under the hash of the library's own source, every ``.py``
+file of this package, and of the versions of Python and of the numerical
+packages it runs on. Any edit to the library gives a new key, so a stored
+result can never stand for the output of another library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["ENVIRONMENT_VARIABLE", "cached", "enabled", "library_fingerprint"]
+
+#: The environment variable naming the folder of stored results.
+ENVIRONMENT_VARIABLE = "BINARY_GUMBEL_RESULTS_CACHE"
+#: The packages whose versions are part of the key.
+_RUNTIME = ("numpy", "scipy", "sympy", "mpmath")
+
+T = TypeVar("T")
+
+
+def library_fingerprint(package: Path | None = None) -> str:
+    """SHA-256 of every ``.py`` file under ``package`` (all of binary_gumbel by default), runtime.
+
+    Files are taken in sorted order of their path relative to ``package``, and
+    both the path and the bytes go into the hash, so renaming, adding, removing
+    or editing any file changes it.
+    """
+    package = Path(package) if package is not None else Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    digest.update(sys.version.encode())
+    for name in _RUNTIME:
+        digest.update(f"{name}=={metadata.version(name)}".encode())
+    return digest.hexdigest()
+
+
+def enabled() -> bool:
+    """Whether ``BINARY_GUMBEL_RESULTS_CACHE`` names a folder of stored results."""
+    return bool(os.environ.get(ENVIRONMENT_VARIABLE))
+
+
+#: What unpickling a damaged file raises (the pickle documentation's list, and ValueError).
+_DAMAGED = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError)
+_MISSING = object()
+
+
+def _load(path: Path):
+    """The result stored at ``path``, or ``_MISSING`` if there is none or it cannot be read."""
+    try:
+        with path.open("rb") as stored:
+            return pickle.load(stored)
+    except FileNotFoundError:
+        return _MISSING
+    except _DAMAGED:
+        # A file renamed into place before a crash flushed it can be empty or truncated.
+        return _MISSING
+
+
+def cached(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, stored and reused under ``name`` and the library's fingerprint.
+
+    Only when ``BINARY_GUMBEL_RESULTS_CACHE`` names a folder; otherwise this is
+    ``compute()``. ``name`` must be an identifier in both cases. The result is
+    written atomically (a temporary file renamed into place), so concurrent
+    kernels never read a partial file; a stored file that cannot be unpickled
+    is computed again and replaced.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier; got {name!r}")
+    folder = os.environ.get(ENVIRONMENT_VARIABLE)
+    if not folder:
+        return compute()
+    path = Path(folder) / f"{name}-{library_fingerprint()}.pickle"
+    stored = _load(path)
+    if stored is not _MISSING:
+        return stored
+    result = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as partial:
+        pickle.dump(result, partial)
+    os.replace(partial.name, path)
+    return result

@@ -1,0 +1,100 @@
+"""Monte Carlo checks of the samplers against their laws, at a stated false-alarm rate.
+
+The hard concrete gate: the fraction of exact zeros and of exact ones (Clopper-Pearson
+intervals) and the gates strictly inside (0, 1) (a Kolmogorov-Smirnov test) of
+:func:`binary_gumbel.sample_hard_concrete` against the closed forms of
+:mod:`binary_gumbel.hard_concrete` (statistics: :mod:`binary_gumbel.verification.montecarlo`).
+
+REBAR's conditional noise ``z~`` given ``b`` (:mod:`binary_gumbel.conditional_noise`):
+Kolmogorov-Smirnov tests against the conditional CDFs, given ``b = 0`` and ``b = 1``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from binary_gumbel._validation import as_generator, check_count, finite_float64
+from binary_gumbel.conditional_noise import conditional_logistic_cdf, conditional_logistic_sample
+from binary_gumbel.hard_concrete import (
+    GAMMA,
+    ZETA,
+    hard_concrete_cdf,
+    hard_concrete_prob_one,
+    hard_concrete_prob_zero,
+    sample_hard_concrete,
+)
+from binary_gumbel.noise import logistic_from_uniform
+from binary_gumbel.verification import montecarlo
+from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, KSCheck, ProportionCheck
+
+__all__ = ["SamplerChecks", "check_sampler", "conditional_ks", "conditional_samples"]
+
+
+class SamplerChecks(NamedTuple):
+    """The three checks of one sampler run: exact zeros, exact ones, interior law."""
+
+    logit: float
+    tau: float
+    zeros: ProportionCheck
+    ones: ProportionCheck
+    interior: KSCheck
+
+    @property
+    def consistent(self) -> bool:
+        return self.zeros.consistent and self.ones.consistent and self.interior.consistent
+
+
+def check_sampler(
+    logit, tau, n, rng=None, gamma=GAMMA, zeta=ZETA, false_alarm=DEFAULT_FALSE_ALARM
+) -> SamplerChecks:
+    """Draw ``n`` gates and test them against the law at the stated ``false_alarm`` rate.
+
+    The fraction of exact zeros is checked against :func:`hard_concrete_prob_zero`,
+    that of exact ones against :func:`hard_concrete_prob_one` (Clopper-Pearson
+    intervals), and the gates strictly inside (0, 1) by a Kolmogorov-Smirnov test
+    against the CDF conditioned on (0, 1),
+    ``(F(c) - P(z = 0)) / (1 - P(z = 0) - P(z = 1))``.
+    """
+    z = sample_hard_concrete(logit, tau, int(n), as_generator(rng), gamma, zeta)
+    p0 = float(hard_concrete_prob_zero(logit, tau, gamma, zeta))
+    p1 = float(hard_concrete_prob_one(logit, tau, gamma, zeta))
+    zeros = montecarlo.check_proportion(np.count_nonzero(z == 0), z.size, p0, false_alarm)
+    ones = montecarlo.check_proportion(np.count_nonzero(z == 1), z.size, p1, false_alarm)
+    inner = z[(z > 0) & (z < 1)]
+    mass = 1 - p0 - p1
+
+    def conditional_cdf(c):
+        return (hard_concrete_cdf(c, logit, tau, gamma, zeta) - p0) / mass
+
+    interior = montecarlo.check_ks(inner, conditional_cdf, false_alarm)
+    return SamplerChecks(float(logit), float(tau), zeros, ones, interior)
+
+
+def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]:
+    """``z~`` for ``n`` draws of ``b`` (from ``u``) and ``v``, split by ``b`` (keys 0 and 1).
+
+    ``b = 1[logit + Logistic(u) > 0]`` and ``z~`` is
+    :func:`binary_gumbel.conditional_noise.conditional_logistic_sample` ``(v, logit, b)``.
+    """
+    n = check_count(n, "n", 1)
+    theta = float(finite_float64(logit, "logit"))
+    uv = as_generator(rng).random((2, n))
+    b = (theta + logistic_from_uniform(uv[0]) > 0).astype(np.float64)
+    z_tilde = conditional_logistic_sample(uv[1], theta, b)
+    return {k: z_tilde[b == k] for k in (0, 1)}
+
+
+def conditional_ks(logit: float, n: int, rng=None, false_alarm: float = DEFAULT_FALSE_ALARM):
+    """KS tests of ``z~`` given ``b = 0`` and ``b = 1`` against the derived CDFs.
+
+    Returns ``(samples, checks)``, two dicts keyed by ``b``; each check is a
+    :class:`binary_gumbel.verification.montecarlo.KSCheck` at ``false_alarm``.
+    """
+    samples = conditional_samples(logit, n, rng)
+    checks = {
+        b: montecarlo.check_ks(s, lambda x, b=b: conditional_logistic_cdf(x, logit, b), false_alarm)
+        for b, s in samples.items()
+    }
+    return samples, checks
