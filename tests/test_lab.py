@@ -539,15 +539,13 @@ def test_chapter_runs_in_jupyterlab(lab, lab_runs, name):
 
 
 def expected_values(seed_source: str) -> dict:
-    """Run the edited cell and the cells formatting its values here, as the kernel does."""
-    import numpy as np
-
-    import binary_gumbel as bg
-    from binary_gumbel import hard_concrete as hc
-
-    namespace = {"np": np, "bg": bg, "hc": hc}
+    """Run the chapter's imports, the edited cell and the cells formatting its values here,
+    as the kernel does (the imports are the chapter's first code cell)."""
+    cells = jupytext.read(source(EDITED)).cells
+    imports = next(c.source for c in cells if c.cell_type == "code")
+    namespace: dict = {}
     code, prose, _ = edit_target()
-    for cell_source in [seed_source, *formatting_sources(code, prose)]:
+    for cell_source in [imports, seed_source, *formatting_sources(code, prose)]:
         exec(cell_source, namespace)  # noqa: S102 - the chapter's own cells
     return namespace
 
