@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 import pytest
+from explorable_checks import dark_theme_card, open_explorable, shown_on_paper
 
 from binary_gumbel.book import explorable
 from binary_gumbel.book.explorable import chart, sign
@@ -237,11 +238,8 @@ def book_frames():
 
 
 def _open(context, site_url):
-    from test_browser import open_offline
-
-    page, record = open_offline(context, f"{site_url}/{PAGE}")
-    page.wait_for_selector(".explorable svg .mark-symbol.role-mark path", state="attached")
-    return page, record
+    drawn = ".explorable svg .mark-symbol.role-mark path"
+    return open_explorable(context, f"{site_url}/{PAGE}", drawn)
 
 
 def _view(page) -> dict:
@@ -317,21 +315,7 @@ def test_the_slider_is_labelled_and_the_figure_has_a_caption(context, site_url):
 
 @pytest.mark.browser
 def test_no_axe_violation_in_the_dark_theme_and_the_figure_stays_a_light_card(browser, site_url):
-    from axe_checks import AXE, BLOCKING
-
-    ctx = browser.new_context(color_scheme="dark")
-    ctx.add_init_script("['mode', 'theme'].forEach(key => localStorage.setItem(key, 'dark'));")
-    try:
-        page, _ = _open(ctx, site_url)
-        theme = page.evaluate("document.documentElement.dataset.theme")
-        background = page.evaluate(
-            "getComputedStyle(document.querySelector('.explorable')).backgroundColor"
-        )
-        found = AXE.run(page, context="figure.explorable-figure").response["violations"]
-        violations = [f"{v['id']} ({v['impact']})" for v in found if v["impact"] in BLOCKING]
-        page.close()
-    finally:
-        ctx.close()
+    theme, background, violations = dark_theme_card(browser, lambda ctx: _open(ctx, site_url))
     assert theme == "dark"
     assert background == "rgb(255, 255, 255)"
     assert violations == []
@@ -341,14 +325,7 @@ def test_no_axe_violation_in_the_dark_theme_and_the_figure_stays_a_light_card(br
 def test_on_paper_the_explorable_is_hidden_and_the_static_figure_shown(context, site_url):
     page, _ = _open(context, site_url)
     try:
-        page.emulate_media(media="print")
-        shown = page.evaluate(
-            """() => ({
-              explorable: getComputedStyle(document.querySelector('.explorable')).display,
-              figure: getComputedStyle(document.querySelector('figure.explorable-figure')).display,
-              still: getComputedStyle(document.querySelector('#fig-errata-sign')).display,
-            })"""
-        )
+        shown = shown_on_paper(page, "#fig-errata-sign")
     finally:
         page.close()
     assert shown["explorable"] == "none" and shown["figure"] == "none"
