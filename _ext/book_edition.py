@@ -4,7 +4,7 @@
   written. Sphinx's ``version`` and ``release`` are set from it.
 - **Build date**: the day (UTC) of ``SOURCE_DATE_EPOCH`` when it is set, else of
   the last git commit; never the wall clock, so two builds of one commit give
-  the same pages (``tests/test_reproducible_build.py``). Without either (a copy
+  the same pages (``tests/test_downloads.py``). Without either (a copy
   of the sources outside git) the date is left out.
 - **Licences**: the code is MIT (``LICENSE``), the prose and figures CC BY 4.0
   (``LICENSE-text``).

@@ -1,20 +1,30 @@
-"""Remove from the built site every image that no page uses any more.
+"""Keep an incremental build of the site identical to a clean one.
 
-Sphinx copies a page's images into ``_images/`` and never deletes one: after a
-re-execution changes a figure (the numerics benchmark, for example), the old
-image stays in the site, so an incremental build would differ from a clean one
-and the published site would carry stale files. When an HTML build finishes,
-this extension deletes every file of ``_images/`` whose name no HTML page of
-the output mentions, so that ``_build/html`` holds what a clean build holds
-(``tests/test_book_build.py`` builds, edits the library, builds again and
-compares with a clean build).
+- **Stale images.** Sphinx copies a page's images into ``_images/`` and never
+  deletes one: after a re-execution changes a figure (the numerics benchmark,
+  for example), the old image stays in the site, and the published site would
+  carry stale files. When an HTML build finishes, this extension deletes every
+  file of ``_images/`` whose name no HTML page of the output mentions
+  (``tests/test_book_build.py`` builds, edits the library, builds again and
+  compares with a clean build).
+- **Checksums of static files.** Sphinx appends ``?v=<checksum>`` to a page's
+  link to a style sheet or script that is already in the output's ``_static/``
+  when the page is written. The extensions (MyST-NB, sphinx-proof,
+  sphinx-exercise, the book's MathJax) copy theirs only when the build
+  finishes, so a clean build links them without a checksum and a rebuild over
+  an old output with one. When an HTML build starts, this extension empties
+  ``_static/`` (Sphinx copies it again, whole, in every build), so that a page
+  is written the same way in either (``tests/test_downloads.py`` compares the
+  build that ``make test`` finds with a second, clean one).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 FOLDER = "_images"
+STATIC = "_static"
 
 
 def orphaned_images(outdir: Path) -> list[Path]:
@@ -33,6 +43,13 @@ def _prune(app, exception):
         path.unlink()
 
 
+def _empty_static(app):
+    if app.builder.format == "html":
+        shutil.rmtree(Path(app.outdir) / STATIC, ignore_errors=True)
+
+
 def setup(app):
+    # Before any other extension's handler, in case one writes into _static/.
+    app.connect("builder-inited", _empty_static, priority=0)
     app.connect("build-finished", _prune)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

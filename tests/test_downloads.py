@@ -1,21 +1,35 @@
-"""The notebooks a reader downloads from a page: executed, and runnable on their own.
+"""The notebooks a reader downloads, run on their own; and two builds of one commit, identical.
 
 The book offers each chapter's executed ``.ipynb`` (``_ext/notebook_downloads.py``).
 It must carry the page's outputs and, for JupyterLab, the values of its
 ``{eval}`` prose. And it must run away from this repository: in a new virtual
 environment where the project was installed as a package (``pip install``, not
 editable), from a folder outside the clone, where it shows the same numbers.
+
+Those runs are the second execution of every chapter that the reproducibility
+check needs. The book is built a second time, from the same sources, with an
+execution cache that holds nothing but the downloads' runs in the new
+environment: so every chapter's outputs come from fresh kernels in another
+environment, and Sphinx writes every page again. Every file is compared with the
+first build (``make book``'s ``_build/html``), byte for byte. Only what a page
+shows of a wall-clock measurement may differ: the benchmark of the numerics
+chapter and the time per step of the VAE training chapter (their pages, their
+notebook downloads, their figures, and the search index that holds their text),
+and the instructors' page, which shows each chapter's execution time in this
+build.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import filecmp
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -23,6 +37,9 @@ import pytest
 from book_sources import is_notebook, toc_files
 
 from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "_ext"))
+import prose_values  # noqa: E402 - the book's own extension, from _ext/
 
 pytestmark = pytest.mark.book
 
@@ -77,12 +94,13 @@ def test_download_holds_outputs_and_prose_values(html_dir, name):
 # Run by the new environment's Python: execute the notebook as Jupyter does,
 # then ask the kernel for each prose value as jupyterlab-myst does (the text/plain
 # of the expression, formatted by IPython), and for where the library came from.
+# The executed notebook, without that last question, is written to ``out``.
 RUNNER = r"""
-import json, sys
+import json, sys, time
 import nbformat
 from nbclient import NotebookClient
 
-path, names = sys.argv[1], json.loads(sys.argv[2])
+path, out, names = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 notebook = nbformat.read(path, as_version=4)
 probe = (
     "import json as _json, binary_gumbel as _bg\n"
@@ -91,8 +109,13 @@ probe = (
     f"{{_n: _format(eval(_n))[0]['text/plain'] for _n in {names!r}}}}}))"
 )
 notebook.cells.append(nbformat.v4.new_code_cell(probe))
-NotebookClient(notebook, timeout=240, kernel_name="python3").execute()
-print(notebook.cells[-1].outputs[0]["text"])
+start = time.perf_counter()
+# No timings in the cells' metadata: the execution cache keys on it.
+NotebookClient(notebook, timeout=240, kernel_name="python3", record_timing=False).execute()
+seconds = time.perf_counter() - start
+answer = notebook.cells.pop()
+nbformat.write(notebook, out)
+print(json.dumps({"seconds": seconds, **json.loads(answer.outputs[0]["text"])}))
 """
 
 
@@ -114,7 +137,6 @@ def standalone(tmp_path_factory):
         JUPYTER_CONFIG_DIR=str(home / "jupyter-config"),
         JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"),
         IPYTHONDIR=str(home / "ipython"),
-        MPLBACKEND="Agg",
         # The verifier's results (the slowest shared computation, keyed on the
         # library's source) are computed by the first chapter that needs them
         # and loaded by the others, as in the book's build.
@@ -133,14 +155,54 @@ def standalone(tmp_path_factory):
     return venv / "bin" / "python", work, env
 
 
-def run_standalone(python: Path, work: Path, env: dict, notebook: Path, names: list[str]):
-    copy = work / notebook.name
-    shutil.copy2(notebook, copy)
+@dataclass(frozen=True)
+class Run:
+    """One download's run in the new environment."""
+
+    code: int
+    stdout: str
+    stderr: str
+    #: The notebook as executed there (prose cell included), if the run finished.
+    executed: Path
+
+    @property
+    def answer(self) -> dict:
+        """What the run printed last: its seconds, the library's file and the prose values."""
+        return json.loads(self.stdout.strip().splitlines()[-1])
+
+
+def run_standalone(python: Path, work: Path, env: dict, name: str, notebook) -> Run:
+    """Run ``notebook`` (a download, with the book's prose cell appended) in ``work``."""
+    stem = Path(name).name
+    copy, executed = work / f"{stem}.ipynb", work / f"{stem}.executed.ipynb"
+    nbformat.write(notebook, copy)
+    names = prose_values.expressions(notebook)
     done = subprocess.run(
-        [python, work / "run.py", copy, json.dumps(names)],
+        [python, work / "run.py", copy, executed, json.dumps(names)],
         cwd=work, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env,
     )  # fmt: skip
-    return done.returncode, done.stdout, done.stderr
+    return Run(done.returncode, done.stdout, done.stderr, executed)
+
+
+@pytest.fixture(scope="module")
+def download_runs(html_dir, standalone) -> dict[str, Run]:
+    """Every chapter's download, two at a time, in one environment with the README's extra.
+
+    The prose cell the book's build appends (``_ext/prose_values.py``) is appended
+    to each download first, so that the executed notebook is the one the build
+    executes, prose values included, and can stand in its execution cache.
+    """
+    python, work, env = standalone
+    notebooks = {
+        name: prose_values.add_prose_cell(nbformat.read(download(html_dir, name), as_version=4))
+        for name in NOTEBOOKS
+    }
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {
+            name: pool.submit(run_standalone, python, work, env, name, notebook)
+            for name, notebook in notebooks.items()
+        }
+    return {name: future.result() for name, future in runs.items()}
 
 
 def test_every_download_says_what_to_install(html_dir):
@@ -172,28 +234,97 @@ def test_the_core_imports_with_numpy_alone():
 
 
 def test_every_downloaded_notebook_runs_in_a_new_environment_and_shows_its_numbers(
-    html_dir, standalone
+    html_dir, download_runs
 ):
     """Every chapter's download, two at a time, in one environment with the README's extra."""
-    python, work, env = standalone
-    notebooks = {name: nbformat.read(download(html_dir, name), as_version=4) for name in NOTEBOOKS}
-    expected = {name: saved_values(notebook) for name, notebook in notebooks.items()}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        runs = {
-            name: pool.submit(
-                run_standalone, python, work, env, download(html_dir, name), sorted(expected[name])
-            )
-            for name in NOTEBOOKS
-        }
-    for name, future in runs.items():
-        code, out, err = future.result()
-        assert code == 0, f"{name} failed in the new environment:\n{err[-3000:]}"
-        result = json.loads(out.strip().splitlines()[-1])
+    for name, run in download_runs.items():
+        assert run.code == 0, f"{name} failed in the new environment:\n{run.stderr[-3000:]}"
+        result = run.answer
         library = Path(result["library"])
         assert ROOT not in library.parents, f"{name} imported the library from the clone: {library}"
         assert "site-packages" in library.parts, f"{name}: the library is not installed: {library}"
+        expected = saved_values(nbformat.read(download(html_dir, name), as_version=4))
         timed = WALL_CLOCK.get(name, set())
-        assert timed <= set(expected[name]), f"{name}: WALL_CLOCK names a value it lacks"
+        assert timed <= set(expected), f"{name}: WALL_CLOCK names a value it lacks"
         shown = {key: value for key, value in result["values"].items() if key not in timed}
-        page = {key: value for key, value in expected[name].items() if key not in timed}
+        page = {key: value for key, value in expected.items() if key not in timed}
         assert shown == page, f"{name}: the prose differs from the page"
+
+
+# ---------------------------------------------------------------- two builds
+
+#: Pages that show wall-clock timings, and the files that carry their text.
+TIMED_FILES = {
+    "chapters/numerics.html",
+    "_sources/chapters/numerics.ipynb",
+    "chapters/binary_vae_training.html",
+    "_sources/chapters/binary_vae_training.ipynb",
+    "searchindex.js",
+    "teaching.html",
+}
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    return {
+        path.relative_to(folder).as_posix(): path for path in folder.rglob("*") if path.is_file()
+    }
+
+
+def _images_of(page: Path) -> set[str]:
+    text = page.read_text(encoding="utf-8")
+    return {name for name in text.split('"') if name.startswith("../_images/")}
+
+
+@pytest.fixture(scope="module")
+def second_build(html_dir, download_runs, tmp_path_factory):
+    """The book built again, its execution cache holding only the downloads' runs."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    out = tmp_path_factory.mktemp("second")
+    cache = get_cache(out / "jupyter_cache")
+    for name, run in download_runs.items():
+        if run.code == 0:  # a chapter whose run failed is executed by the build: see below
+            cache.cache_notebook_bundle(
+                CacheBundleIn(
+                    nbformat.read(run.executed, as_version=4),
+                    str(ROOT / f"{name}.md"),
+                    data={"execution_seconds": run.answer["seconds"]},
+                ),
+                check_validity=False,
+            )
+    build = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_edition.py"), "html", str(out / "html")]
+        + ["--cache", str(out / "jupyter_cache")],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, (
+        f"second build failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    )
+    # The build executes a chapter whose notebook it does not find in the cache.
+    executed = re.findall(r"^executing .*$", build.stdout, re.M)
+    assert not executed, (
+        f"the second build executed chapters itself ({executed}): a download's run is missing "
+        "or does not hold its chapter's code"
+    )
+    return out / "html"
+
+
+def test_two_clean_builds_are_identical(html_dir, second_build):
+    first, second = _files(html_dir), _files(second_build)
+    timed = {
+        name
+        for page in TIMED_FILES
+        if page.endswith(".html")
+        for name in _images_of(html_dir / page) | _images_of(second_build / page)
+    }
+    allowed = TIMED_FILES | {name.removeprefix("../") for name in timed}
+    only = (first.keys() ^ second.keys()) - allowed
+    assert not only, f"files in one build only: {sorted(only)[:10]}"
+    different = [
+        name
+        for name in sorted(first.keys() & second.keys())
+        if name not in allowed and not filecmp.cmp(first[name], second[name], shallow=False)
+    ]
+    assert not different, f"two builds of one commit differ in {different[:10]}"

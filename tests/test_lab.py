@@ -7,7 +7,9 @@ user-settings folder that turns the notebook's windowing off (JupyterLab 4 puts
 only the visible cells in the page otherwise) and autosave off (so that nothing
 the test runs or edits is ever written back to a chapter).
 
-Two lanes (one kernel per core) share the notebook chapters of ``_toc.yml``. In
+Two lanes (one kernel per core) share the notebook chapters of ``_toc.yml``;
+their kernels load the verifier's results, which five chapters show, from a
+copy of the build's store, as the build's own kernels do. In
 each, a chapter is opened from the File menu, must get its Python 3 kernel with
 no dialog, and is run with Run → Run All Cells. Once the kernel is idle and every
 code cell has run, the rendered notebook must show no error output, no raw
@@ -28,6 +30,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -49,6 +52,7 @@ NOTEBOOKS = [name for name in toc_files() if is_notebook(name)]
 LANES = 2  # chapters run at the same time: one kernel per core
 START_TIMEOUT = 60  # seconds for the server to answer
 CHAPTER_TIMEOUT = 100  # seconds for a chapter to open, get its kernel and run
+SETTLE_TIMEOUT = 30  # seconds for its prose to render after its last code cell has run
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 # The edit: the seed of the hard concrete gate's sampler check, and the prose
@@ -172,6 +176,20 @@ def write_settings(folder: Path, plugin: str, values: dict) -> None:
     path.write_text(json.dumps(values))
 
 
+def shared_results(folder: Path) -> Path:
+    """``folder``, holding a copy of the build's results store if the build left one.
+
+    A result missing there (a library edited since the build) is computed by the
+    first kernel that needs it and stored in ``folder``, as in the build.
+    """
+    build = ROOT / "_build" / ".results_cache"
+    if build.is_dir():
+        shutil.copytree(build, folder)
+    else:
+        folder.mkdir()
+    return folder
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """`make lab` on a free port of 127.0.0.1, with private Jupyter folders; shut down after."""
@@ -189,6 +207,10 @@ def lab(tmp_path_factory):
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         IPYTHONDIR=str(home / "ipython"),
+        # The verifier's results, which five chapters show, as the book's build
+        # shares them: a copy of the build's store (keyed on the library's source),
+        # so that no kernel computes them again and nothing is written into _build.
+        BINARY_GUMBEL_RESULTS_CACHE=str(shared_results(home / "results")),
     )
     env.pop("JUPYTER_TOKEN", None)
     port, token = free_port(), secrets.token_hex(16)
@@ -265,13 +287,24 @@ async def snapshot(panel) -> dict:
     return await panel.evaluate(SNAPSHOT)
 
 
+def all_rendered(found: dict) -> bool:
+    return all(cell["rendered"] for cell in found["cells"] if cell["kind"] == "markdown")
+
+
 async def settled_snapshot(panel) -> dict:
-    """A snapshot once two in a row agree (the prose renders just after the kernel answers)."""
+    """A snapshot once two in a row agree and show every Markdown cell rendered.
+
+    The prose renders just after the kernel answers, and Run All renders the
+    Markdown cells after the last code cell only once that cell has run, each
+    asking the kernel for its values: under load that can take seconds. After
+    ``SETTLE_TIMEOUT`` the last snapshot is returned as it is, for the checks to report.
+    """
     last = await snapshot(panel)
-    for _ in range(20):
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while time.monotonic() < deadline:
         await asyncio.sleep(0.4)
         now = await snapshot(panel)
-        if now == last:
+        if now == last and all_rendered(now):
             return now
         last = now
     return last

@@ -5,7 +5,7 @@ JupyterLab is set up to open the chapters as notebooks with their MyST
 directives rendered. That every chapter runs from a fresh kernel, outside the
 book build, is shown by tests/test_lab.py (every chapter run in JupyterLab, as a
 student runs it) and tests/test_downloads.py (downloads run in a new
-environment).
+environment, and a second build made of those runs).
 """
 
 from __future__ import annotations
