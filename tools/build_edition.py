@@ -8,10 +8,10 @@
 ``tools/print_pdf.py`` turns into the PDF; ``html`` is the book as ``make book``
 builds it (the reproducibility test builds it again with ``--cache`` pointing at
 a cache that holds only the downloads' runs in a new environment). All read
-``_config.yml`` and ``_toc.yml`` exactly as ``jupyter-book build`` does, with a few settings overridden, and by default
-reuse the execution cache of ``make book``
-(``_build/.jupyter_cache``), so that no chapter runs twice and every edition
-shows the same outputs. Like ``make book``, a warning fails the build.
+``_config.yml`` and ``_toc.yml`` exactly as ``jupyter-book build`` does, with a
+few settings overridden, and by default reuse the execution cache of ``make
+book`` (``_build/.jupyter_cache``), so that no chapter runs twice and every
+edition shows the same outputs. Like ``make book``, a warning fails the build.
 """
 
 from __future__ import annotations
