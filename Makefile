@@ -99,11 +99,14 @@ browser-deps:
 	  echo "************************************************************"; \
 	fi
 
-test: book book-student lint browser-deps ## Build the book, then run ruff and every test.
+# The student edition and the PDF are built side by side (one core each): both
+# only read the execution cache that `make book` filled, each into its own folder.
+test: book lint browser-deps ## Build the book, then run ruff and every test.
 	@if command -v chromium >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory pdf; \
+	  $(MAKE) --no-print-directory -j2 --output-sync=target book-student pdf; \
 	else \
 	  echo "No Chromium: the PDF is not printed, and its tests will be SKIPPED."; \
+	  $(MAKE) --no-print-directory book-student; \
 	fi
 	$(PY) -m pytest -n auto --dist loadfile --durations=15
 
