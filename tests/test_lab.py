@@ -8,9 +8,9 @@ only the visible cells in the page otherwise) and autosave off (so that nothing
 the test runs or edits is ever written back to a chapter).
 
 Two lanes (one kernel per core) share the notebook chapters of ``_toc.yml``;
-their kernels load the verifier's results, which five chapters show, from a
-copy of the build's store, as the build's own kernels do. In
-each, a chapter is opened from the File menu, must get its Python 3 kernel with
+their kernels load the verifier's results, which the front page and five
+chapters show, from a copy of the build's store, as the build's own kernels do.
+In each, a chapter is opened from the File menu, must get its Python 3 kernel with
 no dialog, and is run with Run → Run All Cells. Once the kernel is idle and every
 code cell has run, the rendered notebook must show no error output, no raw
 myst_nb glue, no unexecuted or failed ``{eval}`` (every one rendered with a
@@ -207,9 +207,10 @@ def lab(tmp_path_factory):
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         IPYTHONDIR=str(home / "ipython"),
-        # The verifier's results, which five chapters show, as the book's build
-        # shares them: a copy of the build's store (keyed on the library's source),
-        # so that no kernel computes them again and nothing is written into _build.
+        # The verifier's results, which the front page and five chapters show, as
+        # the book's build shares them: a copy of the build's store (keyed on the
+        # library's source), so that no kernel computes them again and nothing is
+        # written into _build.
         BINARY_GUMBEL_RESULTS_CACHE=str(shared_results(home / "results")),
     )
     env.pop("JUPYTER_TOKEN", None)
