@@ -12,10 +12,12 @@
   when the page is written. The extensions (MyST-NB, sphinx-proof,
   sphinx-exercise, the book's MathJax) copy theirs only when the build
   finishes, so a clean build links them without a checksum and a rebuild over
-  an old output with one. When an HTML build starts, this extension empties
-  ``_static/`` (Sphinx copies it again, whole, in every build), so that a page
-  is written the same way in either (``tests/test_downloads.py`` compares the
-  build that ``make test`` finds with a second, clean one).
+  an old output with one. When an HTML build starts writing (Sphinx's
+  ``write-started``, just before it copies ``_static/`` again, whole; a build
+  with nothing to write never gets there and leaves it alone), this extension
+  empties ``_static/``, so that a page is written the same way in either
+  (``tests/test_downloads.py`` compares the build that ``make test`` finds with
+  a second, clean one).
 """
 
 from __future__ import annotations
@@ -43,13 +45,13 @@ def _prune(app, exception):
         path.unlink()
 
 
-def _empty_static(app):
-    if app.builder.format == "html":
+def _empty_static(app, builder):
+    if builder.format == "html":
         shutil.rmtree(Path(app.outdir) / STATIC, ignore_errors=True)
 
 
 def setup(app):
     # Before any other extension's handler, in case one writes into _static/.
-    app.connect("builder-inited", _empty_static, priority=0)
+    app.connect("write-started", _empty_static, priority=0)
     app.connect("build-finished", _prune)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

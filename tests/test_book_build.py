@@ -255,3 +255,10 @@ def test_library_change_reexecutes_a_real_build(tmp_path):
         name for name in clean if rebuilt[name] != clean[name] and name != "searchindex.js"
     )
     assert not different, f"the rebuilt site differs from a clean build in {different[:10]}"
+
+    # A build with nothing to write leaves the site as it was, static files included.
+    make_book()
+    again = files()
+    assert again == clean, (
+        f"a build with no change altered {sorted(again.keys() ^ clean.keys())[:10]}"
+    )
