@@ -46,6 +46,20 @@ def test_new_figure_is_a_figure_that_closes_cleanly():
     assert len(plt.get_fignums()) == before
 
 
+def test_legend_below_names_each_series_once_in_the_order_drawn():
+    from binary_gumbel.book.figures.style import legend_below
+
+    fig, axes = figures.new_figure(ncols=2)
+    axes[0].plot([0, 1], label="b")
+    axes[0].plot([0, 1], label="a")
+    axes[1].plot([0, 1], label="a")
+    axes[1].plot([0, 1], label="c")
+    legend_below(axes)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["b", "a", "c"]
+    plt.close(fig)
+
+
 def test_simplex_draws_each_sample_at_its_barycentric_point():
     fig, axes = figures.new_figure(ncols=2)
     samples = {1.0: np.array([[1.0, 0, 0], [0, 1.0, 0]]), 0.5: np.array([[0, 0, 1.0]])}

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from binary_gumbel.book.figures.style import PALETTE
+from binary_gumbel.book.figures.style import PALETTE, legend_below
 
 __all__ = ["plot_bias_against_tau"]
 
@@ -57,6 +57,5 @@ def plot_bias_against_tau(axes, taus, bias: Mapping[str, object], exact: Mapping
         ax.set_xscale("log")
         ax.set_xlabel("temperature τ")
         ax.set_title(title)
-    handles, labels = axes[0].get_legend_handles_labels()
-    axes[0].figure.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    legend_below(axes)
     return axes

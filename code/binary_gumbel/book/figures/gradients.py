@@ -12,6 +12,7 @@ from binary_gumbel.book.figures.style import (
     MARKERS,
     PALETTE,
     checked_values,
+    legend_below,
     series_colours,
 )
 from binary_gumbel.noise import sigmoid
@@ -66,8 +67,7 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = DEFAULT_FALSE_ALAR
         ax.set_yscale("log")
         ax.set_xlabel("temperature τ")
         ax.set_title(title)
-    handles, labels = axes[0].get_legend_handles_labels()
-    axes[0].figure.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    legend_below(axes)
     return axes
 
 

@@ -8,6 +8,7 @@ from binary_gumbel.book.figures.style import (
     DASHES,
     PALETTE,
     checked_values,
+    legend_below,
     series_colours,
 )
 
@@ -96,11 +97,5 @@ def plot_sparsity_sweep(axes, rows, *, true_size: int):
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xlabel("penalty weight λ")
-    handles, labels = [], []
-    for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    axes[0].figure.legend(handles, labels, loc="outside lower center", ncols=2)
+    legend_below(axes, ncols=2)
     return axes

@@ -23,6 +23,7 @@ __all__ = [
     "STYLE",
     "checked_values",
     "diagonal",
+    "legend_below",
     "new_figure",
     "series_colours",
     "use_book_style",
@@ -115,3 +116,18 @@ def checked_values(data, name: str, ndim: int = 1) -> np.ndarray:
 def diagonal(ax, low: float, high: float, label: str) -> None:
     """The dashed line ``y = x`` from ``low`` to ``high``, labelled."""
     ax.plot([low, high], [low, high], "--", color=PALETTE["black"], lw=1, label=label)
+
+
+def legend_below(axes, ncols: int | None = None) -> None:
+    """One legend for all of ``axes``, under the panels: each label once, in the order drawn.
+
+    ``ncols`` defaults to one column per label (a single row).
+    """
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    ncols = len(labels) if ncols is None else ncols
+    axes[0].figure.legend(handles, labels, loc="outside lower center", ncols=ncols)
