@@ -391,8 +391,8 @@ def test_format_direction_reads_the_paired_interval():
     same = rt.Training("b", 0.5, "logit", 0.1, 2, np.vstack([base, base]), *[None] * 3)
     higher = rt.Training("c", 0.5, "logit", 0.1, 2, np.vstack([base, base + 0.05]), *[None] * 3)
     # probability is sigmoid(theta), monotone, so the order of theta is the order of p
-    assert prose.direction_text(rt.compare_final(lower, same)) == "lower than"
-    assert prose.direction_text(rt.compare_final(higher, same)) == "higher than"
+    assert prose.direction_text(rt.compare_final(lower, same)) == "ends lower than"
+    assert prose.direction_text(rt.compare_final(higher, same)) == "ends higher than"
     noisy = rt.Training(
         "d",
         0.5,
@@ -402,4 +402,4 @@ def test_format_direction_reads_the_paired_interval():
         np.vstack([base, base + np.where(np.arange(24) % 2, 0.05, -0.05)]),
         *[None] * 3,
     )
-    assert prose.direction_text(rt.compare_final(noisy, same)) == "not resolved from"
+    assert prose.direction_text(rt.compare_final(noisy, same)) == "is not resolved from"

@@ -160,13 +160,14 @@ def final_text(runs: Mapping[str, Training], false_alarm: float = 0.05) -> Final
 
 
 def direction_text(cmp: FinalComparison) -> str:
-    """Where ``a`` ends against ``b``, as the interval of ``p_a - p_b`` decides: "lower than",
-    "higher than", or "not resolved from" when the interval contains 0."""
+    """Where ``a`` ends against ``b``, as the interval of ``p_a - p_b`` decides, as the verb
+    of "a ... b": "ends lower than", "ends higher than", or "is not resolved from" when the
+    interval contains 0 (so that no sentence reads "ends not resolved from")."""
     if cmp.high < 0:
-        return "lower than"
+        return "ends lower than"
     if cmp.low > 0:
-        return "higher than"
-    return "not resolved from"
+        return "ends higher than"
+    return "is not resolved from"
 
 
 def final_comparison_text(cmp: FinalComparison) -> str:
