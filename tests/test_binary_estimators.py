@@ -407,6 +407,8 @@ def test_tables_have_a_row_per_estimator_and_target():
     assert table.count("\n") == 3
     assert "| 0 |" in table  # the exact zero at tau = 1
     table = prose.reinmax_table(-1.0, [0.45], [1.0], quantity="variance")
+    # the gradient column is labelled as a scale, not read as a variance
+    assert table.startswith("| t | exact gradient (for scale) | τ = 1 |")
     assert prose.scientific(float(bt.moments_at("ReinMax", -1.0, 0.45)[1]), 2) in table
     with pytest.raises(ValueError, match="^quantity must"):
         prose.reinmax_table(-1.0, [0.45], [1.0], quantity="mse")

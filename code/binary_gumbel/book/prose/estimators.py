@@ -226,13 +226,14 @@ def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
     """Markdown: ReinMax's exact ``quantity`` at ``theta``, a row per target, a column per tau.
 
     ``quantity`` is ``"bias"`` (``binary_toy.reinmax_bias``) or ``"variance"`` (of one
-    estimate, ``binary_toy.moments_at``); the second column is the exact gradient.
+    estimate, ``binary_toy.moments_at``); the second column is the exact gradient, labelled
+    as given for scale (it is neither a bias nor a variance).
     """
     if quantity not in ("bias", "variance"):
         raise ValueError(f"quantity must be 'bias' or 'variance'; got {quantity!r}")
     taus = [float(x) for x in np.atleast_1d(taus)]
     lines = [
-        "| t | exact gradient | " + " | ".join(f"τ = {x:g}" for x in taus) + " |",
+        "| t | exact gradient (for scale) | " + " | ".join(f"τ = {x:g}" for x in taus) + " |",
         "|--:|--:|" + "--:|" * len(taus),
     ]
     for t_value in np.atleast_1d(targets):
