@@ -270,8 +270,8 @@ def test_the_checks_have_power_against_a_wrong_temperature():
 def test_sampler_checks_text_formats_the_results():
     checks = [sampler_checks.check_sampler(0.0, t, 20_000, rng=5) for t in (0.5, 1.0)]
     text = prose.sampler_checks_text(checks)
-    assert text.n == "20,000" and text.false_alarm == "1e-6"
-    assert text.familywise == "6 checks, at most 6e-6 family-wise"
+    assert text.n == "20,000" and text.false_alarm == "10⁻⁶"
+    assert text.familywise == "6 checks, at most 6×10⁻⁶ family-wise"
     assert (text.logits, text.taus) == ("0", "0.5, 1")
     assert len(text.zero_fractions.split(", ")) == 2
     expected = "every check is consistent" if all(c.consistent for c in checks) else "a check fails"

@@ -206,19 +206,39 @@ def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
     inside = [_row(0.01, 0.1, 0.1, 1.2, 0.2), _row(0.1, 0.8, 0.7, 1.0, 0.5),
               _row(1.0, 0.0, 0.0, 1.5, 0.1)]  # fmt: skip
     text = prose.sweep_text(inside)
-    assert text.peaks.count("inside the grid") == 2 and "0.1, inside" in text.peaks
+    # Both optima at the same lambda: named once, not twice.
+    assert text.peaks == (
+        "best subset's exact recovery peaks and its test error is lowest at λ = 0.1, "
+        "inside the grid"
+    )
     assert text.gap_verdict == "less than" and text.difference_verdict.startswith("smaller")
     assert text.end_recovery.startswith("0.10 and 0.10 of the datasets at the smallest λ")
     assert (text.small_false_positives, text.large_false_negatives) == (
         "2.00 and 1.00",
         "0.00 and 0.50",
     )
-    edge = [_row(0.01, 0.9, 0.0, 0.9, 1.5), _row(0.1, 0.8, 0.1, 1.0, 0.5)]
+    edge = [_row(0.01, 0.9, 0.0, 0.9, 1.5), _row(0.1, 0.8, 0.1, 0.8, 0.5)]
     text = prose.sweep_text(edge)
-    assert text.peaks.count("at the grid's edge") == 2
+    assert text.peaks.count("at the grid's edge") == 2 and "0.01" in text.peaks
+    assert "0.1, at" in text.peaks
     assert (
         text.gap_verdict == "at least" and text.difference_verdict == "not smaller than that range"
     )
+
+
+def test_sweep_text_names_every_lambda_tied_at_the_worst_agreement():
+    agree = {0.01: 0.9, 0.02: 0.4, 0.05: 0.4, 0.1: 0.6}
+    rows = [
+        _row(lam, 0.5, 0.5, 1.0, 0.1)._replace(agreement=sr.Interval(a, 0, 1))
+        for lam, a in agree.items()
+    ]
+    text = prose.sweep_text(rows)
+    assert text.worst_lam == "0.02 and 0.05"
+    assert text.worst_agreement.startswith("0.40")
+    negative = prose.interval_text(sr.Interval(-0.0005, -0.0012, 0.0002), ".4f")
+    assert negative == "−0.0005 [−0.0012, 0.0002]"  # minus signs, not hyphens
+    rows[2] = rows[2]._replace(agreement=sr.Interval(0.45, 0, 1))
+    assert prose.sweep_text(rows).worst_lam == "0.02"
 
 
 def test_test_mse_is_the_mean_squared_test_error(comparison):

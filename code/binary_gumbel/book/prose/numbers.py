@@ -28,5 +28,8 @@ def percent(x: float) -> str:
 
 
 def rate_text(rate: float) -> str:
-    """A false-alarm rate as ``1e-6`` (no leading zero in the exponent)."""
-    return f"{rate:.0e}".replace("e-0", "e-")
+    """A false-alarm rate with one significant digit, as the book writes powers: ``10⁻⁶`` for a
+    power of ten, ``6×10⁻⁶`` otherwise."""
+    mantissa, exponent = f"{rate:.0e}".split("e")
+    power = f"10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    return power if mantissa == "1" else f"{mantissa}×{power}"

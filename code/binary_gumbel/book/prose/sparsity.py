@@ -122,8 +122,8 @@ def problem_text(problem: Problem) -> ProblemText:
 
 
 def interval_text(iv: Interval, fmt: str) -> str:
-    """``estimate [low, high]``, each in the format ``fmt``."""
-    return f"{iv.estimate:{fmt}} [{iv.low:{fmt}}, {iv.high:{fmt}}]"
+    """``estimate [low, high]``, each in the format ``fmt``, with minus signs, not hyphens."""
+    return f"{iv.estimate:{fmt}} [{iv.low:{fmt}}, {iv.high:{fmt}}]".replace("-", "−")
 
 
 def summary_table(comparison: SubsetComparison) -> str:
@@ -212,11 +212,31 @@ def _where(rows, i: int) -> str:
     return f"λ = {rows[i].lam:.3g}, {edge}"
 
 
+def _and(items) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def _peaks(rows, recovery, mse) -> str:
+    top, low = int(np.argmax(recovery)), int(np.argmin(mse))
+    if top == low:
+        return (
+            "best subset's exact recovery peaks and its test error is lowest at "
+            f"{_where(rows, top)}"
+        )
+    return (
+        f"best subset's exact recovery peaks at {_where(rows, top)}, "
+        f"and its test error is lowest at {_where(rows, low)}"
+    )
+
+
 def sweep_text(rows, threshold: float = 0.8) -> SweepText:
     """:class:`SweepText` of the rows of
     :func:`~binary_gumbel.estimators.sparse_regression.sweep`: the penalty weights at which
     the gates select the best-subset support on at least
-    ``threshold`` of the seeds, the others, the worst one with its agreement interval, the
+    ``threshold`` of the seeds, the others, the worst one with its agreement interval (every
+    penalty weight tied at the worst agreement, when several are), the
     largest mean objective gap (in units of ``lam``) against one feature's price, where
     best subset's recovery peaks and its test error is lowest (and whether at the grid's
     edge), the exact-recovery rates at both ends of the grid, the mean false positives at
@@ -232,6 +252,7 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
         return ", ".join(chosen) if chosen else "none"
 
     worst = min(rows, key=lambda r: r.agreement.estimate)
+    tied = [f"{r.lam:.3g}" for r in rows if r.agreement.estimate == worst.agreement.estimate]
     gap = max(r.gap_in_lams for r in rows)
     recovery = [r.best_recovery.estimate for r in rows]
     mse = [r.best_mse.estimate for r in rows]
@@ -241,15 +262,12 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
         threshold=f"{threshold:.0%}",
         agree_lams=lams(lambda r: r.agreement.estimate >= threshold),
         disagree_lams=lams(lambda r: r.agreement.estimate < threshold),
-        worst_lam=f"{worst.lam:.3g}",
+        worst_lam=_and(tied),
         worst_agreement=interval_text(worst.agreement, ".2f"),
         largest_gap=f"{gap:.2f}",
         lam_range=f"{rows[0].lam:.3g} to {rows[-1].lam:.3g}",
         gap_verdict="less than" if gap < 1 else "at least",
-        peaks=(
-            f"best subset's exact recovery peaks at {_where(rows, int(np.argmax(recovery)))}, "
-            f"and its test error is lowest at {_where(rows, int(np.argmin(mse)))}"
-        ),
+        peaks=_peaks(rows, recovery, mse),
         end_recovery=(
             f"{rows[0].best_recovery.estimate:.2f} and {rows[0].gates_recovery.estimate:.2f} "
             f"of the datasets at the smallest λ, {rows[-1].best_recovery.estimate:.2f} and "
