@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from binary_gumbel.book import vae_report
+from binary_gumbel.book import prose, vae_report
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators import (
     digits,
@@ -217,6 +217,29 @@ def test_exercise_rate_check_follows_the_grid():
     assert rc.best == (0.03, 0.1)
     assert rc.at_edge == ("b",)
     np.testing.assert_allclose(rc.shortfall, [0.0, 0.65])
+    # a mean ahead of the common rate's, not an optimum: the lead comes with its interval
+    text = rc.elsewhere_text()
+    assert text.startswith("b's mean is highest at 0.1, ahead of the common rate by 0.65 nats [")
+    assert "does best" not in text
+
+
+def test_adding_a_learning_rate_redraws_every_runs_noise(data):
+    """ex-vae-rate: a grid with one more rate is not the old runs plus new ones.
+
+    The data depend on the seed only, so gradient ascent on the exact ELBO ("exact") ends at
+    the same parameters on both grids; an estimator draws the uniforms of all its runs as one
+    array, whose shape grows with the grid, so its run at the shared rate and seed does not.
+    """
+
+    def first_run(rates):
+        run = vae_training.train(
+            data, methods=["exact", "REINFORCE"], steps=2, seeds=2, batch=4, learning_rates=rates
+        )
+        return [run.snapshot(m, -1, run=0).flatten() for m in run.methods]
+
+    (exact_a, rf_a), (exact_b, rf_b) = first_run((0.03,)), first_run((0.03, 0.1))
+    np.testing.assert_array_equal(exact_a, exact_b)
+    assert not np.array_equal(rf_a, rf_b)
 
 
 def test_paired_comparison_by_seed():
@@ -238,6 +261,27 @@ def test_paired_comparison_by_seed():
     half = 4.302652729911275 * 0.28867513459481287 / np.sqrt(3)
     np.testing.assert_allclose([c.difference, c.low, c.high], [2 / 3, 2 / 3 - half, 2 / 3 + half])
     assert c.ordering == "is not resolved (interval contains 0)"
+    assert c.verdict == "neither a nor b is shown above the other"
+    # the verdict names the method the interval puts on top, either way round
+    above = dataclasses.replace(c, low=0.1, high=0.9)
+    below = dataclasses.replace(c, difference=-0.5, low=-0.9, high=-0.1)
+    assert (above.verdict, below.verdict) == ("a is above b", "b is above a")
+
+
+def test_study_table_uses_one_rule_for_every_magnitude(study):
+    """binary_vae's table: no ``e+03`` beside ``×10⁰``, and a negative squared bias shown."""
+    first, *rest = study.values()
+    rows = [
+        dataclasses.replace(
+            first, bias2=-7.1e-3, bias2_low=-0.02, relative_mse=7430.0, variance=5.0
+        ),
+        *rest,
+    ]
+    table = prose.study_markdown(rows)
+    assert "e+" not in table and "e-" not in table and "×10⁰" not in table
+    first = table.splitlines()[2]
+    assert "| −7.10×10⁻³ [−0.0200, " in first and "| 7430 [" in first and "| 5.00 [" in first
+    assert all(line.count("|") == 7 for line in table.splitlines())  # six columns
 
 
 def test_verdict_table_keeps_names_and_signs_numbers(short_run, data):
@@ -332,11 +376,14 @@ def test_exercise_four_evaluations_change_no_paired_verdict():
 
 
 def test_exercise_rate_grid_extended():
-    """ex-vae-rate: the exercise's grid, with the chapter's check settings."""
+    """ex-vae-rate: the exercise's grid and the chapter's, with the chapter's check settings."""
     names = [m.name for m in vae_training.METHODS if m.function is not None]
     grid = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-    check = _chapter_training(names, grid, seeds=3, batch=8, test_images=100)
-    rc = vae_report.rate_check(check)
+    checks = [
+        _chapter_training(names, rates, seeds=3, batch=8, test_images=100)
+        for rates in (grid, grid[:-1])
+    ]
+    rc = vae_report.rate_check(checks[0])
     print(rc.common, dict(zip(rc.methods, rc.best, strict=True)), rc.at_edge)
     assert rc.common == 0.03
     assert rc.at_edge == ("REINFORCE",)
@@ -344,6 +391,15 @@ def test_exercise_rate_grid_extended():
     assert best.pop("REINFORCE") == 0.003
     assert best.pop("REBAR λ=0.5") == 0.1
     assert set(best.values()) == {0.03}
+    # the chapter's grid: no method at an end
+    assert vae_report.rate_check(checks[1]).at_edge == ()
+    # REINFORCE's mean final ELBO over the three smallest rates spans less than the largest
+    # standard deviation between seeds among them, on both grids
+    for check in checks:
+        final = check.test_elbo[check.index("REINFORCE"), :3, :, -1]  # (rates, seeds)
+        means, spreads = final.mean(axis=1), final.std(axis=1, ddof=1)
+        print(means, spreads)
+        assert np.ptp(means) < spreads.max()
 
 
 def test_compact_uses_one_rule_for_every_magnitude():

@@ -61,6 +61,15 @@ class Paired:
         return "is not resolved (interval contains 0)"
 
     @property
+    def verdict(self) -> str:
+        """Which method the interval puts above the other, by name, or that it does not."""
+        if self.low > 0:
+            return f"{self.a} is above {self.b}"
+        if self.high < 0:
+            return f"{self.b} is above {self.a}"
+        return f"neither {self.a} nor {self.b} is shown above the other"
+
+    @property
     def text(self) -> str:
         """``+0.12 [+0.05, +0.19] nats (paired t-test p = 3.1×10⁻³)``."""
         body = f"{self.difference:+.2f} [{self.low:+.2f}, {self.high:+.2f}] nats"
@@ -93,15 +102,17 @@ class RateCheck:
     high: np.ndarray
 
     def elsewhere_text(self) -> str:
-        """The methods that do best at another rate, by how much, with intervals (prose)."""
+        """The methods whose mean final ELBO is highest at another rate than the common one,
+        by how much, with intervals (prose): a lead whose interval contains 0 is no optimum."""
         parts = [
-            f"{m} does best at {b:g}, by {number(s)} nats [{number(lo)}, {number(hi)}]"
+            f"{m}'s mean is highest at {b:g}, ahead of the common rate by {number(s)} nats "
+            f"[{number(lo)}, {number(hi)}]"
             for m, b, s, lo, hi in zip(
                 self.methods, self.best, self.shortfall, self.low, self.high, strict=True
             )
             if b != self.common
         ]
-        return "; ".join(parts) if parts else "every method does best at the common rate"
+        return "; ".join(parts) if parts else "every method's mean is highest at the common rate"
 
     def edge_text(self) -> str:
         """Which methods do best at an end of the grid (prose)."""

@@ -250,12 +250,17 @@ def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
 # --- the model with binary latents ------------------------------------------------------------
 
 
-def _sci1(v: float) -> str:
-    return scientific(v, 1)
-
-
 def study_markdown(rows: Sequence[GradientStats]) -> str:
-    """A Markdown table: squared bias, variance and relative MSE with their intervals."""
+    """A Markdown table: squared bias, variance and relative MSE with their intervals.
+
+    Every magnitude by :func:`binary_gumbel.book.vae_report.compact` (one rule, as in the
+    next chapter's table); the bias along the exact gradient with three decimals.
+    """
+    from binary_gumbel.book.vae_report import compact  # vae_report imports this package
+
+    def cell(value: float, low: float, high: float) -> str:
+        return f"{compact(value)} [{compact(low)}, {compact(high)}]"
+
     lines = [
         "| estimator | squared bias [interval] | bias along exact, relative [interval] "
         "| consistent with 0? | variance [interval] | MSE / ‖exact‖² [interval] |",
@@ -265,11 +270,9 @@ def study_markdown(rows: Sequence[GradientStats]) -> str:
         verdict = "yes" if r.bias_consistent_with_zero else "no"
         along = f"{r.along:+.3f} [{r.along_low:+.3f}, {r.along_high:+.3f}]".replace("-", "−")
         lines.append(
-            f"| {r.method} | {_sci1(r.bias2)} [{_sci1(r.bias2_low)}, {_sci1(r.bias2_high)}] "
-            f"| {along} "
-            f"| {verdict} "
-            f"| {_sci1(r.variance)} [{_sci1(r.variance_low)}, {_sci1(r.variance_high)}] "
-            f"| {r.relative_mse:.3g} [{r.relative_mse_low:.3g}, {r.relative_mse_high:.3g}] |"
+            f"| {r.method} | {cell(r.bias2, r.bias2_low, r.bias2_high)} | {along} | {verdict} "
+            f"| {cell(r.variance, r.variance_low, r.variance_high)} "
+            f"| {cell(r.relative_mse, r.relative_mse_low, r.relative_mse_high)} |"
         )
     return "\n".join(lines)
 
