@@ -18,11 +18,13 @@ The directive
     ```
 
 writes an overview table and one section per chapter, in reading order: its
-objectives, prerequisites (linked), exercises with their difficulty (linked to
-each exercise), and the seconds the chapter took to execute from a fresh
-kernel, read from the execution cache's records when the book is built
-(``tools/timings.py``). The page is read again at every build, so the times are
-this build's. :func:`problems` says what a chapter's block lacks;
+objectives, prerequisites (linked), exercises with their difficulty (each
+linked, by its label, to the exercise; the chapters number exercises across the
+book, so the page gives no number of its own), and the seconds the chapter took
+to execute from a fresh kernel, read from the execution cache's newest record
+for it when the book is built (``tools/timings.py``). The page is read again at
+every build, but a chapter the build did not execute again keeps the time of
+its last execution. :func:`problems` says what a chapter's block lacks;
 ``tests/test_teaching.py`` fails on any, naming the chapter and the field.
 """
 
@@ -102,13 +104,14 @@ def markdown(root: Path, pages: list[str], seconds: dict[str, float]) -> str:
         objectives = "\n".join(f"- {o}" for o in teaching.get("objectives") or [])
         knowledge = "; ".join(prerequisites.get("knowledge") or []) or "nothing more"
         listed = "\n".join(
-            f"- {link(page, f'Exercise {n}', label)} (`{label}`): {exercises.get(label, '?')}"
-            for n, label in enumerate(exercise_labels(root, page), start=1)
+            f"- {link(page, f'`{label}`', label) if label else 'an unlabelled exercise'}: "
+            f"{exercises.get(label, '?')}"
+            for label in exercise_labels(root, page)
         )
         ran = (
             "has no execution time in the cache yet"
             if page not in seconds
-            else f"executes in {time} from a fresh kernel"
+            else f"executed in {time} from a fresh kernel when it last ran"
         )
         sections.append(
             f"### {titles[page]}\n\n"
@@ -116,7 +119,7 @@ def markdown(root: Path, pages: list[str], seconds: dict[str, float]) -> str:
             f"**After it, a student can:**\n\n{objectives}\n\n"
             f"**It builds on** {', '.join(needs) or 'no earlier chapter'}, "
             f"and from outside the book: {knowledge}.\n\n"
-            f"**Exercises:**\n\n{listed or '- none'}\n"
+            f"**Exercises** (by label, in the chapter's order):\n\n{listed or '- none'}\n"
         )
     measured = [seconds[page] for page in pages if page in seconds]
     if not measured:

@@ -129,6 +129,18 @@ def test_the_check_names_what_a_chapter_lacks(tmp_path, header, named):
     assert any(named in problem and "chapters/b.md" in problem for problem in found), found
 
 
+def test_the_page_lists_exercises_by_label_without_numbers_of_its_own(tmp_path):
+    """The chapters number exercises across the book; a count from 1 per chapter would
+    contradict them, so each exercise is named by its label and linked to it."""
+    root = _book(tmp_path, COMPLETE, EXERCISES)
+    page = teaching.markdown(root, ["chapters/a", "chapters/b"], {"chapters/b": 2.5})
+    assert "- [`ex-one`](chapters/b.md#ex-one): easy" in page
+    assert "- [`ex-two`](chapters/b.md#ex-two): hard" in page
+    assert "Exercise 1" not in page and "Exercise 2" not in page
+    # the time is the cache's record of the chapter's last execution, not this build's
+    assert "executed in 2.5 s from a fresh kernel when it last ran" in page
+
+
 # ------------------------------------------------------------ the book's corrections
 
 
