@@ -9,7 +9,8 @@ Every claim the book changed after publishing it is one entry of
 writes one section per entry: where the claim stands (its chapter, linked),
 what the book said, what it says now, the computation or test that decided,
 and the version that made the change. A wrong entry (a missing field, a page
-that is not in the book) is a build warning, so it fails the build;
+that is not in the book, an entry for an earlier chapter after one for a later
+chapter) is a build warning, so it fails the build;
 ``tests/test_teaching.py`` checks the same. The page is read again whenever
 ``corrections.yml`` changes.
 """
@@ -49,8 +50,10 @@ def load(root: Path) -> list[dict]:
 
 def problems(entries: list, root: Path) -> list[str]:
     """What is wrong with each entry, one sentence per problem (``[]`` when nothing is)."""
-    pages = set(tool(root, "timings").toc_pages(root))
+    order = list(tool(root, "timings").toc_pages(root))
+    pages = set(order)
     found = []
+    latest = (0, "")  # the position in _toc.yml of the latest chapter seen so far
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             found.append(f"entry {number} is not a mapping of fields")
@@ -64,6 +67,13 @@ def problems(entries: list, root: Path) -> list[str]:
         chapter = entry.get("chapter")
         if chapter and chapter not in pages:
             found.append(f"entry {number} names {chapter!r}, which is not a page of _toc.yml")
+        elif chapter:
+            if order.index(chapter) < latest[0]:
+                found.append(
+                    f"entry {number} ({chapter}) comes after an entry for {latest[1]}, a later "
+                    "chapter: entries go in the order of the book's chapters"
+                )
+            latest = max(latest, (order.index(chapter), chapter))
     return found
 
 

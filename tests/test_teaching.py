@@ -167,6 +167,10 @@ def test_the_corrections_check_names_a_bad_entry():
     found = corrections.problems(bad, ROOT)
     assert any("entry 1" in p and "chapters/nowhere" in p for p in found), found
     assert any("entry 2" in p and "said" in p for p in found), found
+    # entries go in the order of the book's chapters
+    later = {**good, "chapter": "chapters/binary_vae"}
+    found = corrections.problems([later, good], ROOT)
+    assert any("entry 2" in p and "chapters/binary_vae, a later chapter" in p for p in found), found
 
 
 # ------------------------------------------------------------ citation and version
