@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from binary_gumbel.book.prose import scientific
+from binary_gumbel.book.prose.numbers import compact, number, scientific
 from binary_gumbel.estimators.vae_study import GradientStats
 from binary_gumbel.estimators.vae_training import Training, method
 from binary_gumbel.verification.montecarlo import mean_intervals
@@ -32,11 +32,6 @@ __all__ = [
     "verdict_markdown",
     "verdicts",
 ]
-
-
-def number(value: float, spec: str = ".2f") -> str:
-    """``value`` formatted by ``spec``, with a minus sign (U+2212) rather than a hyphen."""
-    return format(float(value), spec).replace("-", "−")
 
 
 @dataclass(frozen=True)
@@ -204,20 +199,6 @@ def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
             )
         )
     return rows
-
-
-def compact(value: float) -> str:
-    """At least three significant figures: plain from 0.01 to below 10⁴, ``m×10ᵉ`` outside.
-
-    One rule for every column of magnitudes, with a minus sign (U+2212).
-    """
-    v = float(value)
-    if v == 0:
-        return "0"
-    if 0.01 <= abs(v) < 1e4:
-        decimals = max(0, 2 - int(np.floor(np.log10(abs(v)))))
-        return number(v, f".{decimals}f")
-    return scientific(v, 2)
 
 
 def verdict_markdown(rows: Sequence[Verdict]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.book.prose.numbers import percent, scientific
+from binary_gumbel.book.prose.numbers import compact, percent, scientific
 from binary_gumbel.estimators import binary_toy
 from binary_gumbel.estimators.gradients import exact_gradient
 from binary_gumbel.estimators.rebar import VarianceGrid, limit_eta, temperature_index
@@ -253,10 +253,9 @@ def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
 def study_markdown(rows: Sequence[GradientStats]) -> str:
     """A Markdown table: squared bias, variance and relative MSE with their intervals.
 
-    Every magnitude by :func:`binary_gumbel.book.vae_report.compact` (one rule, as in the
+    Every magnitude by :func:`binary_gumbel.book.prose.numbers.compact` (one rule, as in the
     next chapter's table); the bias along the exact gradient with three decimals.
     """
-    from binary_gumbel.book.vae_report import compact  # vae_report imports this package
 
     def cell(value: float, low: float, high: float) -> str:
         return f"{compact(value)} [{compact(low)}, {compact(high)}]"

@@ -1,4 +1,5 @@
-"""Numbers as the prose shows them: scientific notation, percentages, false-alarm rates."""
+"""Numbers as the prose shows them: scientific notation, compact magnitudes, percentages and
+false-alarm rates."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import math
 from binary_gumbel.verification.printing import SUPERSCRIPTS
 
 __all__ = [
+    "compact",
+    "number",
     "percent",
     "rate_text",
     "scientific",
@@ -33,3 +36,22 @@ def rate_text(rate: float) -> str:
     mantissa, exponent = f"{rate:.0e}".split("e")
     power = f"10{str(int(exponent)).translate(SUPERSCRIPTS)}"
     return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
+def number(value: float, spec: str = ".2f") -> str:
+    """``value`` formatted by ``spec``, with a minus sign (U+2212) rather than a hyphen."""
+    return format(float(value), spec).replace("-", "−")
+
+
+def compact(value: float) -> str:
+    """At least three significant figures: plain from 0.01 to below 10⁴, ``m×10ᵉ`` outside.
+
+    One rule for every column of magnitudes, with a minus sign (U+2212).
+    """
+    v = float(value)
+    if v == 0:
+        return "0"
+    if 0.01 <= abs(v) < 1e4:
+        decimals = max(0, 2 - math.floor(math.log10(abs(v))))
+        return number(v, f".{decimals}f")
+    return scientific(v, 2)
