@@ -205,7 +205,7 @@ def test_sampler_is_the_transform_of_the_same_uniforms():
 
 def test_sympy_derives_the_closed_forms_from_the_binary_concrete_cdf():
     residuals = hard_concrete_derivation.hard_concrete_residuals()
-    assert set(residuals) >= {"P(z = 0)", "P(z = 1)", "P(Z <= z)", "P(z != 0)"}
+    assert set(residuals) >= {"P(z = 0)", "P(z = 1)", "P(z <= c)", "P(z != 0)"}
     assert all(value == 0 for value in residuals.values()), residuals
 
 
@@ -216,18 +216,18 @@ def test_the_derived_expressions_evaluate_to_the_library_values():
     derived = {
         "zero": steps["P(z = 0) = F(x_0)"],
         "one": steps["P(z = 1) = 1 - F(x_1)"],
-        "cdf": steps["P(Z <= z) = F of it, 0 <= z < 1"],
+        "cdf": steps["P(z <= c) = F of it, 0 <= c < 1"],
         "l0": steps["P(z != 0) = 1 - P(z = 0)"],
     }
     library = {
         "zero": lambda a: hc.hard_concrete_prob_zero(a["L"], a["tau"], a["gamma"], a["zeta"]),
         "one": lambda a: hc.hard_concrete_prob_one(a["L"], a["tau"], a["gamma"], a["zeta"]),
-        "cdf": lambda a: hc.hard_concrete_cdf(a["z"], a["L"], a["tau"], a["gamma"], a["zeta"]),
+        "cdf": lambda a: hc.hard_concrete_cdf(a["c"], a["L"], a["tau"], a["gamma"], a["zeta"]),
         "l0": lambda a: hc.expected_l0(a["L"], a["tau"], a["gamma"], a["zeta"]),
     }
     for at in [
-        dict(L=0.3, tau=0.5, gamma=-0.1, zeta=1.1, z=0.25),
-        dict(L=-2.0, tau=3.0, gamma=-0.4, zeta=1.7, z=0.9),
+        dict(L=0.3, tau=0.5, gamma=-0.1, zeta=1.1, c=0.25),
+        dict(L=-2.0, tau=3.0, gamma=-0.4, zeta=1.7, c=0.9),
     ]:
         subs = {names[k]: sp.Float(v, 30) for k, v in at.items() if k in names}
         for key, expr in derived.items():

@@ -21,7 +21,7 @@ def _symbols():
     logit = next(s for s in cdf.free_symbols if s.name == "L")
     gamma = sp.Symbol("gamma", negative=True)
     zeta = sp.Symbol("zeta", positive=True)
-    return cdf, logit, gamma, zeta, sp.Symbol("z", positive=True)
+    return cdf, logit, gamma, zeta, sp.Symbol("c", positive=True)
 
 
 @cache
@@ -31,7 +31,7 @@ def hard_concrete_masses_expr():
     Starts from the binary Concrete CDF ``F(x) = sigma(tau log(x/(1 - x)) - L)`` of
     :func:`binary_gumbel.verification.symbolic.binary_concrete_density` (itself derived by change of
     variables) and substitutes the points where the stretched sample
-    ``gamma + (zeta - gamma) s`` crosses 0, 1 and ``z``. Their odds ``x / (1 - x)``
+    ``gamma + (zeta - gamma) s`` crosses 0, 1 and ``c``. Their odds ``x / (1 - x)``
     are computed (and factored) by SymPy; :func:`hard_concrete_residuals` checks the
     results against the closed forms the library evaluates.
 
@@ -40,8 +40,8 @@ def hard_concrete_masses_expr():
     binary_gumbel.verification.symbolic.Derivation
         Steps, with sigmoids shown as ``sigma``: ``F``; ``x_0`` (where the stretched
         sample is 0), its odds and ``P(z = 0) = F(x_0)``; ``x_1`` (where it is 1), its
-        odds and ``P(z = 1) = 1 - F(x_1)``; the point for ``0 <= z < 1`` and
-        ``P(Z <= z)``; ``P(z != 0) = 1 - P(z = 0)``. The result is ``P(z != 0)``.
+        odds and ``P(z = 1) = 1 - F(x_1)``; the point for ``0 <= c < 1`` and
+        ``P(z <= c)``; ``P(z != 0) = 1 - P(z = 0)``. The result is ``P(z != 0)``.
     """
     cdf, logit, gamma, zeta, c = _symbols()
     tau, s = symbolic.tau, sp.Symbol("s", positive=True)
@@ -69,8 +69,8 @@ def hard_concrete_masses_expr():
             ("x_1: the stretched sample is 1", x1),
             ("odds of x_1", odds1),
             ("P(z = 1) = 1 - F(x_1)", fold(1 - below1)),
-            ("the point where the stretched sample is z", xz),
-            ("P(Z <= z) = F of it, 0 <= z < 1", fold(cdf_z)),
+            ("the point where the stretched sample is c", xz),
+            ("P(z <= c) = F of it, 0 <= c < 1", fold(cdf_z)),
             ("P(z != 0) = 1 - P(z = 0)", fold(1 - p0)),
         ),
         result=1 - p0,
@@ -85,10 +85,10 @@ def hard_concrete_residuals() -> dict:
     (``hard_concrete_prob_zero``, ``_prob_one``, ``hard_concrete_cdf``, ``expected_l0``)
     is the expression derived by :func:`hard_concrete_masses_expr` from the binary
     Concrete CDF. The last two entries are the jumps of the CDF at 0 and 1 minus the
-    point masses (``lim_{z -> 0+} P(Z <= z) - P(z = 0)`` and
-    ``1 - lim_{z -> 1-} P(Z <= z) - P(z = 1)``). ``zeta = 1 + eta`` with ``eta > 0``
-    and ``z = r / (1 + r)`` with ``r > 0`` tell SymPy the signs of ``zeta - 1``,
-    ``z`` and ``1 - z``.
+    point masses (``lim_{c -> 0+} P(z <= c) - P(z = 0)`` and
+    ``1 - lim_{c -> 1-} P(z <= c) - P(z = 1)``). ``zeta = 1 + eta`` with ``eta > 0``
+    and ``c = r / (1 + r)`` with ``r > 0`` tell SymPy the signs of ``zeta - 1``,
+    ``c`` and ``1 - c``.
     """
     _, logit, gamma, zeta, c = _symbols()
     tau, eta = symbolic.tau, sp.Symbol("eta", positive=True)
@@ -97,7 +97,7 @@ def hard_concrete_residuals() -> dict:
     closed = {
         "P(z = 0)": sigmoid(tau * sp.log(-gamma / zeta) - logit),
         "P(z = 1)": sigmoid(logit - tau * sp.log((1 - gamma) / (zeta - 1))),
-        "P(Z <= z)": sigmoid(tau * sp.log((c - gamma) / (zeta - c)) - logit),
+        "P(z <= c)": sigmoid(tau * sp.log((c - gamma) / (zeta - c)) - logit),
         "P(z != 0)": sigmoid(logit - tau * sp.log(-gamma / zeta)),
     }
     keys = dict(zip(closed, [k for k, _ in derived.items() if k.startswith("P(")], strict=True))
@@ -107,7 +107,7 @@ def hard_concrete_residuals() -> dict:
         return symbolic.in_odds(expr, c)
 
     out = {name: sp.simplify(explicit(derived[keys[name]] - form)) for name, form in closed.items()}
-    cdf_z = explicit(closed["P(Z <= z)"])
+    cdf_z = explicit(closed["P(z <= c)"])
     r = symbolic.odds
     out["jump at 0 - P(z = 0)"] = sp.simplify(
         sp.limit(cdf_z, r, 0, "+") - explicit(closed["P(z = 0)"])
