@@ -28,7 +28,7 @@ is therefore a closed form that is differentiable in ``logit``:
 
     E[1(z != 0)] = P(z != 0) = 1 - P(z = 0) = sigmoid(logit - tau log(-gamma / zeta)),
 
-since ``1 - sigmoid(w) = sigmoid(-w)``. :func:`expected_l0` evaluates it in that
+since ``1 - sigmoid(a) = sigmoid(-a)``. :func:`expected_l0` evaluates it in that
 form, never as ``1 - P(z = 0)``, which loses every digit where ``P(z = 0)`` is
 close to 1.
 
@@ -197,7 +197,7 @@ def expected_l0(logit, tau, gamma=GAMMA, zeta=ZETA):
     """The expected L0 penalty ``P(z != 0) = sigmoid(logit - tau log(-gamma / zeta))``.
 
     It is ``1 - P(z = 0)`` (:func:`hard_concrete_prob_zero`), written with
-    ``1 - sigmoid(w) = sigmoid(-w)`` so that it keeps its relative accuracy where
+    ``1 - sigmoid(a) = sigmoid(-a)`` so that it keeps its relative accuracy where
     the gate is almost always shut. Louizos, Welling & Kingma (2018), Eq. (12).
 
     Parameters, return value and errors are those of :func:`hard_concrete_prob_zero`.
@@ -207,15 +207,15 @@ def expected_l0(logit, tau, gamma=GAMMA, zeta=ZETA):
 
 
 def expected_l0_grad(logit, tau, gamma=GAMMA, zeta=ZETA):
-    """``d P(z != 0) / d logit = sigmoid(w) sigmoid(-w)``, ``w = logit - tau log(-gamma / zeta)``.
+    """``d P(z != 0) / d logit = sigmoid(a) sigmoid(-a)``, ``a = logit - tau log(-gamma / zeta)``.
 
     The gradient of the closed-form penalty (:func:`expected_l0`) in the gate's
     logit: no sampling is needed for it. Parameters, return value and errors are
     those of :func:`hard_concrete_prob_zero`.
     """
     logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta)
-    w = logit - tau * _log_odds_zero(gamma, zeta)
-    return _kernels.sigmoid_and_slope(w)[1].astype(logit.dtype)[()]
+    a = logit - tau * _log_odds_zero(gamma, zeta)
+    return _kernels.sigmoid_and_slope(a)[1].astype(logit.dtype)[()]
 
 
 def _interior_argument(z, logit, tau, gamma, zeta):

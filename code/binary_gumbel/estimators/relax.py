@@ -9,8 +9,8 @@ On the book's toy problem (:mod:`binary_gumbel.estimators.gradients`) with the n
       [f(b) - c_phi(z~)] (b - p) + d/dtheta c_phi(z) - d/dtheta c_phi(z~).
 
   Here ``c_phi(z) = eta f(s_l(z)) + r(z)`` with
-  ``r(z) = d + sum_j a_j tanh(w_j z + c_j)``, a network with one hidden layer of
-  ``H`` tanh units (5 by default). ``phi = (eta, log lambda, d, a, w, c)``, in
+  ``r(z) = d + sum_j a_j tanh(omega_j z + beta_j)``, a network with one hidden layer of
+  ``H`` tanh units (5 by default). ``phi = (eta, log lambda, d, a, omega, beta)``, in
   that order, is a flat vector of ``3 + 3 H`` numbers (:class:`PhiLayout`). This
   is a variant of the authors' toy (``rebar_toy.py`` in github.com/duvenaud/relax,
   ``Q_func`` and ``relaxed=True``), whose network has 10 tanh units, reads the
@@ -76,7 +76,7 @@ class PhiLayout:
         return 3 + 3 * self.hidden
 
     def split(self, phi: np.ndarray):
-        """``eta, log_lambda, d, a, w, c`` of ``phi`` (last axis ``size``), as views."""
+        """``eta, log_lambda, d, a, omega, beta`` of ``phi`` (last axis ``size``), as views."""
         h = self.hidden
         return (
             phi[..., 0],
@@ -104,10 +104,11 @@ def control_variate_terms(
     shape ``(..., P, m)`` (the parameter axis is -2), or only the parameters where the
     boolean mask ``rows`` (length ``P``, whole blocks of :meth:`PhiLayout.split`) is
     true. The network is evaluated only when it contributes: when some output weight
-    ``a`` is non-zero or a gradient of ``a``, ``w`` or ``c`` is asked for (with ``a = 0``
+    ``a`` is non-zero or a gradient of ``a``, ``omega`` or ``beta`` is asked for (with ``a = 0``
     it adds exactly 0).
     """
-    eta, log_lam, d, a, w, c = (x[..., None] for x in layout.split(phi))  # (..., 1), (..., H, 1)
+    # Shapes (..., 1) for the scalars and (..., H, 1) for a, omega and beta.
+    eta, log_lam, d, a, omega, beta = (x[..., None] for x in layout.split(phi))
     h = layout.hidden
     keep = np.ones(layout.size, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     block = [keep[0], keep[1], keep[2], keep[3 : 3 + h].any(), keep[3 + h : 3 + 2 * h].any()]
@@ -122,10 +123,10 @@ def control_variate_terms(
     if network:
         zz = z[..., None, :]  # (..., 1, m)
         with np.errstate(invalid="ignore"):
-            hidden_out = np.tanh(w * zz + c)  # (..., H, m)
+            hidden_out = np.tanh(omega * zz + beta)  # (..., H, m)
         sech2 = 1 - hidden_out**2
         value = value + np.sum(a * hidden_out, axis=-2)
-        slope = slope + np.sum(a * w * sech2, axis=-2)
+        slope = slope + np.sum(a * omega * sech2, axis=-2)
     if not grads:
         return value, slope, None, None
     # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q.
@@ -147,9 +148,9 @@ def control_variate_terms(
         zs = np.where(sech2 > 0, zz * sech2, 0.0)
         value_rows += [lambda: hidden_out, lambda: a * zs, lambda: a * sech2]
         slope_rows += [
-            lambda: w * sech2,
-            lambda: a * sech2 - 2 * a * w * zs * hidden_out,
-            lambda: -2 * a * w * sech2 * hidden_out,
+            lambda: omega * sech2,
+            lambda: a * sech2 - 2 * a * omega * zs * hidden_out,
+            lambda: -2 * a * omega * sech2 * hidden_out,
         ]
     d_value = np.concatenate([f() for f, on in zip(value_rows, block, strict=False) if on], axis=-2)
     d_slope = np.concatenate([f() for f, on in zip(slope_rows, block, strict=False) if on], axis=-2)
@@ -235,7 +236,7 @@ def relax_and_phi_gradient(theta, target, u, v, phi):
 def initial_phi(hidden: int = 5, eta: float = 1.0, temperature: float = 0.5, rng=None):
     """The starting ``phi``: REBAR's Concrete term (``eta``, ``temperature``) plus ``r = 0``.
 
-    The hidden weights ``w`` and biases ``c`` are standard normal draws from
+    The hidden weights ``omega`` and biases ``beta`` are standard normal draws from
     ``rng``; the output weights ``a`` and the bias ``d`` are 0, so that ``c_phi``
     starts as REBAR's control variate.
     """
@@ -256,7 +257,7 @@ def initial_phi(hidden: int = 5, eta: float = 1.0, temperature: float = 0.5, rng
 REFERENCE_PHI = np.array(
     [1.0, 0.0, 0.05]
     + [0.10, -0.05, 0.08, -0.10, 0.05]  # a
-    + [-2.0, -1.0, 0.5, 1.0, 2.0]  # w
-    + [0.5, -0.5, 0.0, 0.25, -0.25]  # c
+    + [-2.0, -1.0, 0.5, 1.0, 2.0]  # omega
+    + [0.5, -0.5, 0.0, 0.25, -0.25]  # beta
 )
 REFERENCE_PHI.flags.writeable = False
