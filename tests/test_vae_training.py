@@ -398,21 +398,4 @@ def test_exercise_rate_grid_extended():
     for check in checks:
         final = check.test_elbo[check.index("REINFORCE"), :3, :, -1]  # (rates, seeds)
         means, spreads = final.mean(axis=1), final.std(axis=1, ddof=1)
-        print(means, spreads)
         assert np.ptp(means) < spreads.max()
-
-
-def test_compact_uses_one_rule_for_every_magnitude():
-    """Never Python's ``e+03`` nor ``×10⁰``: plain in [0.01, 10⁴), m×10ᵉ outside."""
-    cases = {
-        2.4: "2.40",
-        2664.0: "2664",
-        20.31: "20.3",
-        0.0123: "0.0123",
-        12345.0: "1.23×10⁴",
-        0.001234: "1.23×10⁻³",
-        -0.5: "−0.500",
-        0.0: "0",
-    }
-    for value, text in cases.items():
-        assert vae_report.compact(value) == text, value

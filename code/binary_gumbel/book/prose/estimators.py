@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.book.prose.numbers import compact, percent, scientific
+from binary_gumbel.book.prose.numbers import compact, joined, percent, scientific
 from binary_gumbel.estimators import binary_toy
 from binary_gumbel.estimators.gradients import exact_gradient
 from binary_gumbel.estimators.rebar import VarianceGrid, limit_eta, temperature_index
@@ -96,9 +96,7 @@ def saving_text(grid: VarianceGrid, small: float = 2.0) -> SavingText:
     if ones.size:
         ratio = grid.variance[ones[0]] / grid.reinforce_variance
         worse = [f"{lam:g}" for lam in grid.temperatures[ratio > 1]]
-        one_worse = (
-            ", ".join(worse[:-1]) + " and " + worse[-1] if len(worse) > 1 else "".join(worse)
-        ) or "none"
+        one_worse = joined(worse) or "none"
         one_top = f"{ratio[-1]:.3f}"
     return SavingText(
         reinforce=f"{grid.reinforce_variance:.4f}",

@@ -1,5 +1,5 @@
-"""Numbers as the prose shows them: scientific notation, compact magnitudes, percentages and
-false-alarm rates."""
+"""Numbers as the prose shows them: scientific notation, compact magnitudes, percentages,
+false-alarm rates, and a list of them in words."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from binary_gumbel.verification.printing import SUPERSCRIPTS
 
 __all__ = [
     "compact",
+    "joined",
     "number",
     "percent",
     "rate_text",
@@ -55,3 +56,9 @@ def compact(value: float) -> str:
         decimals = max(0, 2 - math.floor(math.log10(abs(v))))
         return number(v, f".{decimals}f")
     return scientific(v, 2)
+
+
+def joined(items) -> str:
+    """``items`` (strings) in words: ``"a"``, ``"a and b"``, ``"a, b and c"``; ``""`` for none."""
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)

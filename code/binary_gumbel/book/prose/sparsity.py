@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.book.prose.numbers import rate_text
+from binary_gumbel.book.prose.numbers import joined, number, rate_text
 from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
@@ -123,7 +123,7 @@ def problem_text(problem: Problem) -> ProblemText:
 
 def interval_text(iv: Interval, fmt: str) -> str:
     """``estimate [low, high]``, each in the format ``fmt``, with minus signs, not hyphens."""
-    return f"{iv.estimate:{fmt}} [{iv.low:{fmt}}, {iv.high:{fmt}}]".replace("-", "−")
+    return f"{number(iv.estimate, fmt)} [{number(iv.low, fmt)}, {number(iv.high, fmt)}]"
 
 
 def summary_table(comparison: SubsetComparison) -> str:
@@ -212,12 +212,6 @@ def _where(rows, i: int) -> str:
     return f"λ = {rows[i].lam:.3g}, {edge}"
 
 
-def _and(items) -> str:
-    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
-    items = list(items)
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
-
-
 def _peaks(rows, recovery, mse) -> str:
     top, low = int(np.argmax(recovery)), int(np.argmin(mse))
     if top == low:
@@ -262,7 +256,7 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
         threshold=f"{threshold:.0%}",
         agree_lams=lams(lambda r: r.agreement.estimate >= threshold),
         disagree_lams=lams(lambda r: r.agreement.estimate < threshold),
-        worst_lam=_and(tied),
+        worst_lam=joined(tied),
         worst_agreement=interval_text(worst.agreement, ".2f"),
         largest_gap=f"{gap:.2f}",
         lam_range=f"{rows[0].lam:.3g} to {rows[-1].lam:.3g}",

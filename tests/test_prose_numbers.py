@@ -1,0 +1,41 @@
+"""The book's number formats (``binary_gumbel.book.prose.numbers``): one rule each."""
+
+from __future__ import annotations
+
+import pytest
+
+from binary_gumbel.book.prose import numbers
+from binary_gumbel.book.prose.sparsity import interval_text
+from binary_gumbel.verification.montecarlo import Interval
+
+
+def test_compact_uses_one_rule_for_every_magnitude():
+    """Never Python's ``e+03`` nor ``×10⁰``: plain in [0.01, 10⁴), m×10ᵉ outside."""
+    cases = {
+        2.4: "2.40",
+        2664.0: "2664",
+        20.31: "20.3",
+        0.0123: "0.0123",
+        12345.0: "1.23×10⁴",
+        0.001234: "1.23×10⁻³",
+        -0.5: "−0.500",
+        0.0: "0",
+    }
+    for value, text in cases.items():
+        assert numbers.compact(value) == text, value
+
+
+@pytest.mark.parametrize(
+    ("items", "text"),
+    [([], ""), (["0.1"], "0.1"), (["0.1", "2"], "0.1 and 2"), (["a", "b", "c"], "a, b and c")],
+)
+def test_joined_lists_items_in_words(items, text):
+    assert numbers.joined(items) == text
+    assert numbers.joined(iter(items)) == text
+
+
+def test_number_and_interval_text_write_minus_signs_not_hyphens():
+    assert numbers.number(-1.5) == "−1.50"
+    assert numbers.number(2.0, "+.1f") == "+2.0"
+    iv = Interval(estimate=-0.0005, low=-0.0012, high=0.0002)
+    assert interval_text(iv, ".4f") == "−0.0005 [−0.0012, 0.0002]"
