@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from binary_gumbel.estimators.optim import Adam
 
@@ -29,3 +30,27 @@ def test_moments_follow_the_recursion():
     optimiser.step(np.float64(-4.0))
     assert optimiser.m == 0.5 * (0.5 * 2.0) + 0.5 * -4.0
     assert optimiser.v == 0.75 * (0.25 * 4.0) + 0.25 * 16.0
+
+
+@pytest.mark.parametrize(
+    ("beta1", "beta2", "error", "match"),
+    [
+        (1.0, 0.999, ValueError, r"^beta1 must be a number in \[0, 1\); got 1\.0"),
+        (0.9, -0.1, ValueError, r"^beta2 must be a number in \[0, 1\)"),
+        (0.9, np.nan, ValueError, "^beta2 must be finite"),
+        (0.9, [0.5, 0.6], ValueError, r"^beta2 must be a number in \[0, 1\)"),
+        (0.9, "0.9", TypeError, "^beta2 must be a real number"),
+    ],
+)
+def test_bad_decays_are_refused_naming_the_argument(beta1, beta2, error, match):
+    with pytest.raises(error, match=match):
+        Adam(3, learning_rate=0.1, beta1=beta1, beta2=beta2)
+
+
+def test_a_second_moment_without_memory_divides_by_the_last_gradient():
+    # beta2 = 0: v is the last g**2, so the update is lr * m_hat / (|g| + eps).
+    optimiser = Adam((), learning_rate=1.0, beta1=0.5, beta2=0.0)
+    optimiser.step(np.float64(2.0))
+    update = optimiser.step(np.float64(-4.0))
+    m_hat = (0.5 * (0.5 * 2.0) + 0.5 * -4.0) / (1 - 0.5**2)
+    assert update == pytest.approx(m_hat / (4.0 + 1e-8), rel=1e-15)

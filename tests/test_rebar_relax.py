@@ -8,7 +8,7 @@ import sympy as sp
 
 from binary_gumbel import conditional_noise as cn
 from binary_gumbel.book import prose
-from binary_gumbel.estimators import gradients, rebar, registry, relax, sgd
+from binary_gumbel.estimators import gradients, optim, rebar, registry, relax, sgd
 from binary_gumbel.estimators import relax_training as rt
 from binary_gumbel.estimators import statistics as estimator_stats
 from binary_gumbel.verification import rebar_unbiasedness
@@ -262,10 +262,13 @@ def test_relax_phi_gradient_matches_finite_differences():
 # --- joint training: the effect the chapter shows ---
 
 
+#: The chapter's training settings.
+SETTINGS = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, phi_learning_rate=0.03)
+
+
 @pytest.fixture(scope="module")
 def runs():
-    settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, phi_learning_rate=0.03)
-    return rt.experiment(gradients.TARGET_RELAX, rng=0, **settings)
+    return rt.experiment(gradients.TARGET_RELAX, rng=0, **SETTINGS)
 
 
 def test_relax_and_a_learned_baseline_beat_reinforce_and_rebar_does_not(runs):
@@ -325,18 +328,46 @@ def test_descending_the_probability(runs):
     """The chapter's logit-or-probability section: descending p, exact gradient descent
     reaches the clip at 1e-6 within the same steps, and RELAX ends further from the
     optimum than descending the logit (paired by seed, signed-rank test at 1e-6)."""
-    settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, phi_learning_rate=0.03)
     prob = rt.experiment(
         gradients.TARGET_RELAX,
         ("exact", "RELAX"),
         rng=0,
         parameterisation="probability",
-        **settings,
+        **SETTINGS,
     )
     assert np.all(prob["exact"].probability[-1] == pytest.approx(1e-6, rel=1e-9))
     assert np.all(runs["exact"].probability[-1] > 1e-4)
     cmp = rt.compare_final(runs["RELAX"], prob["RELAX"], FALSE_ALARM)
     assert cmp.pvalue < FALSE_ALARM and cmp.difference < 0, cmp
+
+
+def test_adams_falling_theta_step_comes_from_its_second_moment_memory(runs):
+    """The chapter's logit-or-probability section. In the exact logit run Adam's step in
+    theta falls to a few hundredths of the learning rate, with the gradient 100 times Adam's
+    eps or more at every step, so eps does not set it. The same run with beta2 = 0, a second
+    moment without memory (everything else equal), keeps its step at the learning rate or
+    more at every step whose gradient is above 10 eps, and its theta ends further down."""
+    floor = 10 * optim.EPS
+    default = runs["exact"]
+    memoryless = rt.train("exact", gradients.TARGET_RELAX, rng=0, beta2=0.0, **SETTINGS)
+    assert default.gradient_size.min() > 10 * floor
+    assert rt.smallest_step(default) < 0.05
+    assert rt.smallest_step(memoryless, floor) > 0.99
+    assert memoryless.theta[-1].max() < default.theta[-1].min() - 5
+
+
+def test_theta_step_and_gradient_size_follow_their_definitions():
+    run = rt.train("exact", 0.45, steps=3, chains=2, learning_rate=0.1, rng=0)
+    # The exact runs are deterministic and alike: Adam's first step is the learning rate.
+    assert run.theta_step[0] == pytest.approx(0.1, rel=1e-6)
+    p = 1 / (1 + np.exp(-run.theta[:-1, 0]))
+    np.testing.assert_allclose(run.gradient_size, p * (1 - p) * 0.1, rtol=1e-12)
+    prob = rt.train("exact", 0.45, steps=3, chains=2, parameterisation="probability", rng=0)
+    np.testing.assert_allclose(prob.gradient_size, 0.1, rtol=1e-12)  # |1 - 2t|
+    with pytest.raises(ValueError, match="^run must descend the logit"):
+        rt.smallest_step(prob)
+    with pytest.raises(ValueError, match="^gradient_above must be below"):
+        rt.smallest_step(run, 1.0)
 
 
 def test_training_is_reproducible(runs):
@@ -365,6 +396,7 @@ def test_training_is_reproducible(runs):
         (lambda: rt.train("RELAX", 0.45, batch=1), ValueError, "^batch"),
         (lambda: rt.train("RELAX", 0.45, learning_rate=-1.0), ValueError, "^learning_rate"),
         (lambda: rt.train("RELAX", 0.45, rng=True), TypeError, "^rng"),
+        (lambda: rt.train("RELAX", 0.45, beta2=1.0), ValueError, "^beta2 must be a number in"),
     ],
 )
 def test_bad_input_is_refused_naming_the_argument(call, error, match):

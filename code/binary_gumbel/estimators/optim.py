@@ -14,13 +14,29 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Adam"]
+from binary_gumbel._validation import finite_float64
+
+__all__ = ["BETA1", "BETA2", "EPS", "Adam"]
+
+#: Adam's defaults (Kingma & Ba 2015, Algorithm 1). ``BETA2`` averages ``g**2`` over about
+#: the last ``1 / (1 - BETA2)`` steps; ``EPS`` guards against dividing by a zero second
+#: moment, and once ``|g|`` is not much above it, ``EPS`` rather than the gradient sets the step.
+BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
 
 class Adam:
-    """Adam with the usual defaults (``beta1 = 0.9``, ``beta2 = 0.999``, ``eps = 1e-8``)."""
+    """Adam with the usual defaults (``beta1 = 0.9``, ``beta2 = 0.999``, ``eps = 1e-8``).
 
-    def __init__(self, shape, learning_rate: float, beta1=0.9, beta2=0.999, eps=1e-8):
+    ``beta1`` and ``beta2`` are the decays of the first and second moment estimates,
+    each in ``[0, 1)``: ``beta2 = 0`` keeps no memory (``v`` is the last ``g**2``), and
+    ``beta2 = 0.999`` averages ``g**2`` over about the last thousand steps.
+    """
+
+    def __init__(self, shape, learning_rate: float, beta1=BETA1, beta2=BETA2, eps=EPS):
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            value = finite_float64(beta, name)
+            if value.ndim or not 0 <= value < 1:
+                raise ValueError(f"{name} must be a number in [0, 1); got {beta!r}")
         self.m, self.v, self.k = np.zeros(shape), np.zeros(shape), 0
         self.lr, self.b1, self.b2, self.eps = float(learning_rate), beta1, beta2, eps
 

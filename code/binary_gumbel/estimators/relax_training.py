@@ -24,7 +24,7 @@ from binary_gumbel._validation import (
     finite_float64,
 )
 from binary_gumbel.estimators.gradients import exact_gradient, objective
-from binary_gumbel.estimators.optim import Adam
+from binary_gumbel.estimators.optim import BETA2, Adam
 from binary_gumbel.estimators.relax import (
     PhiLayout,
     control_variate,
@@ -44,6 +44,7 @@ __all__ = [
     "estimator_variance",
     "experiment",
     "learned_relaxation",
+    "smallest_step",
     "train",
 ]
 
@@ -94,6 +95,24 @@ class Training:
     def probability(self) -> np.ndarray:
         return _kernels.sigmoid(self.theta)
 
+    @property
+    def theta_step(self) -> np.ndarray:
+        """``|theta[k + 1] - theta[k]|``, the logit's step ``k``, averaged over the runs."""
+        return np.abs(np.diff(self.theta, axis=0)).mean(axis=1)
+
+    @property
+    def gradient_size(self) -> np.ndarray:
+        """The exact gradient's size where step ``k`` starts, averaged over the runs.
+
+        ``|dL/dtheta| = p (1 - p) |1 - 2t|`` in the logit parameterisation,
+        ``|dL/dp| = |1 - 2t|`` in the probability one (the parameter each descends).
+        """
+        gradient = np.abs(exact_gradient(self.theta[:-1], self.target))
+        if self.parameterisation == "probability":
+            p = self.probability[:-1]
+            gradient = gradient / (p * (1 - p))
+        return gradient.mean(axis=1)
+
     def final_probability_interval(self, false_alarm: float = 0.05) -> tuple[float, float, float]:
         """Mean of the final ``p`` over the runs, and its Student-t interval at ``false_alarm``."""
         return tuple(mean_interval(self.probability[-1], false_alarm))
@@ -113,6 +132,7 @@ def train(
     temperature0: float = 0.5,
     parameterisation: str = "logit",
     learn_theta: bool = True,
+    beta2: float = BETA2,
     rng=None,
 ) -> Training:
     """Adam on ``theta`` with one estimator, and Adam on ``phi`` by the variance gradient.
@@ -124,6 +144,8 @@ def train(
     ``theta``; ``"probability"`` (the RELAX paper's) descends ``p`` directly,
     with estimates ``g / (p (1 - p))`` and ``p`` kept in ``[1e-6, 1 - 1e-6]``.
     ``learn_theta=False`` holds ``theta`` at ``theta0`` and trains ``phi`` only.
+    ``beta2`` is the second-moment decay of both Adams (see
+    :class:`~binary_gumbel.estimators.optim.Adam`).
     Every run starts from ``initial_phi(hidden, eta0, temperature0)`` with its own draw.
     """
     if method not in METHODS:
@@ -148,8 +170,8 @@ def train(
     learns = bool(mask.any())
     theta = np.full(chains, float(finite_float64(theta0, "theta0")))
     p_param = _kernels.sigmoid(theta)
-    opt_theta = Adam(chains, learning_rate)
-    opt_phi = Adam(phi.shape, phi_learning_rate)
+    opt_theta = Adam(chains, learning_rate, beta2=beta2)
+    opt_phi = Adam(phi.shape, phi_learning_rate, beta2=beta2)
     thetas = np.empty((steps + 1, chains))
     estimates = np.empty((steps, chains, batch))
     thetas[0] = theta
@@ -191,6 +213,29 @@ def train(
         estimates.var(axis=-1, ddof=1),
         phi,
     )
+
+
+def smallest_step(run: Training, gradient_above: float = 0.0) -> float:
+    """The smallest of ``run.theta_step``, as a multiple of ``run.learning_rate``, over the
+    steps whose exact gradient (``run.gradient_size``) is above ``gradient_above``.
+
+    Compares Adam's step with its nominal size ``learning_rate`` away from the steps where
+    ``eps`` (:data:`~binary_gumbel.estimators.optim.EPS`) rather than the gradient sets it.
+    ``ValueError`` if ``run`` descends the probability, or if no step's gradient is above
+    ``gradient_above``.
+    """
+    if run.parameterisation != "logit":
+        raise ValueError(
+            f"run must descend the logit (parameterisation 'logit'); got {run.parameterisation!r}"
+        )
+    floor = float(finite_float64(gradient_above, "gradient_above"))
+    above = run.gradient_size > floor
+    if not above.any():
+        raise ValueError(
+            f"gradient_above must be below the largest gradient of the run, "
+            f"{run.gradient_size.max():.3g}; got {gradient_above!r}"
+        )
+    return float(run.theta_step[above].min() / run.learning_rate)
 
 
 def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **settings):
