@@ -65,8 +65,11 @@ def site_url(html_dir: Path):
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-#: Headless as root, and no background traffic to hosts this machine cannot reach.
+#: Headless as root, and no background traffic to hosts this machine cannot reach. Every
+#: host name but this machine's resolves to nothing, so that a page's request to another
+#: host fails there (the tests record it from the page's request events).
 CHROMIUM_ARGS = [
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
