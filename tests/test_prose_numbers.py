@@ -39,3 +39,12 @@ def test_number_and_interval_text_write_minus_signs_not_hyphens():
     assert numbers.number(2.0, "+.1f") == "+2.0"
     iv = Interval(estimate=-0.0005, low=-0.0012, high=0.0002)
     assert interval_text(iv, ".4f") == "−0.0005 [−0.0012, 0.0002]"
+
+
+def test_bracketed_writes_a_value_and_its_interval_in_one_format():
+    assert numbers.bracketed(-0.25, -0.5, 0.125, "+.2f") == "−0.25 [−0.50, +0.12]"
+    assert numbers.bracketed(1.0, 0.5, 2.0) == "1.00 [0.50, 2.00]"
+    # a function for the format: compact's rule for each of the three, sign and all
+    assert numbers.bracketed(12345.0, -0.001234, 2.4, numbers.compact) == (
+        "1.23×10⁴ [−1.23×10⁻³, 2.40]"
+    )

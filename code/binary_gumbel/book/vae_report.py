@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from binary_gumbel.book.prose.numbers import compact, number, scientific
+from binary_gumbel.book.prose.numbers import bracketed, compact, number, scientific
 from binary_gumbel.estimators.vae_study import GradientStats
 from binary_gumbel.estimators.vae_training import Training, method
 from binary_gumbel.verification.montecarlo import mean_intervals
@@ -214,10 +214,8 @@ def verdict_markdown(rows: Sequence[Verdict]) -> str:
     ]
     for r in sorted(rows, key=lambda r: -r.elbo):
         name = r.method if r.unbiased else f"{r.method} (biased)"
-        elbo = number(r.elbo) + f" [{number(r.elbo_low)}, {number(r.elbo_high)}]"
-        along = number(r.along, "+.2f") + (
-            f" [{number(r.along_low, '+.2f')}, {number(r.along_high, '+.2f')}]"
-        )
+        elbo = bracketed(r.elbo, r.elbo_low, r.elbo_high)
+        along = bracketed(r.along, r.along_low, r.along_high, "+.2f")
         lines.append(
             f"| {name} | {elbo} | {along} | {compact(r.relative_mse)} "
             f"| {compact(r.variance)} | {r.evaluations:g} / {r.time_ratio:.2f} |"

@@ -26,7 +26,15 @@ from binary_gumbel.book.prose.estimators import (
     variance_table,
 )
 from binary_gumbel.book.prose.gate_failures import FailureText, failure_table, failure_text
-from binary_gumbel.book.prose.numbers import percent, rate_text, scientific
+from binary_gumbel.book.prose.numbers import (
+    bracketed,
+    compact,
+    joined,
+    number,
+    percent,
+    rate_text,
+    scientific,
+)
 from binary_gumbel.book.prose.sparsity import (
     ComparisonText,
     ProblemText,
@@ -56,11 +64,15 @@ __all__ = [
     "SavingText",
     "SweepText",
     "bonferroni_text",
+    "bracketed",
+    "compact",
     "direction_text",
     "final_comparison_text",
     "final_text",
     "interval_text",
+    "joined",
     "ks_text",
+    "number",
     "percent",
     "problem_text",
     "rate_text",

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.book.prose.numbers import compact, joined, percent, scientific
+from binary_gumbel.book.prose.numbers import (
+    bracketed,
+    compact,
+    joined,
+    number,
+    percent,
+    scientific,
+)
 from binary_gumbel.estimators import binary_toy
 from binary_gumbel.estimators.gradients import exact_gradient
 from binary_gumbel.estimators.rebar import VarianceGrid, limit_eta, temperature_index
@@ -171,7 +178,7 @@ def direction_text(cmp: FinalComparison) -> str:
 def final_comparison_text(cmp: FinalComparison) -> str:
     """ "difference [low, high] (one-sided Wilcoxon signed-rank p = ...)" for the prose."""
     return (
-        f"{cmp.difference:+.3f} [{cmp.low:+.3f}, {cmp.high:+.3f}]".replace("-", "−")
+        bracketed(cmp.difference, cmp.low, cmp.high, "+.3f")
         + f" (one-sided Wilcoxon signed-rank p = {scientific(cmp.pvalue)})"
     )
 
@@ -210,7 +217,7 @@ def variance_table(thetas, target) -> str:
     rows = [binary_toy.equal_cost_variances(theta, target) for theta in thetas]
     lines = [
         "| estimator (2 evaluations) | "
-        + " | ".join(f"θ = {x:g}".replace("-", "−") for x in thetas)
+        + " | ".join(f"θ = {number(x, 'g')}" for x in thetas)
         + " |",
         "|:--|" + "--:|" * len(thetas),
     ]
@@ -255,9 +262,6 @@ def study_markdown(rows: Sequence[GradientStats]) -> str:
     next chapter's table); the bias along the exact gradient with three decimals.
     """
 
-    def cell(value: float, low: float, high: float) -> str:
-        return f"{compact(value)} [{compact(low)}, {compact(high)}]"
-
     lines = [
         "| estimator | squared bias [interval] | bias along exact, relative [interval] "
         "| consistent with 0? | variance [interval] | MSE / ‖exact‖² [interval] |",
@@ -265,12 +269,11 @@ def study_markdown(rows: Sequence[GradientStats]) -> str:
     ]
     for r in rows:
         verdict = "yes" if r.bias_consistent_with_zero else "no"
-        along = f"{r.along:+.3f} [{r.along_low:+.3f}, {r.along_high:+.3f}]".replace("-", "−")
-        lines.append(
-            f"| {r.method} | {cell(r.bias2, r.bias2_low, r.bias2_high)} | {along} | {verdict} "
-            f"| {cell(r.variance, r.variance_low, r.variance_high)} "
-            f"| {cell(r.relative_mse, r.relative_mse_low, r.relative_mse_high)} |"
-        )
+        along = bracketed(r.along, r.along_low, r.along_high, "+.3f")
+        bias2 = bracketed(r.bias2, r.bias2_low, r.bias2_high, compact)
+        variance = bracketed(r.variance, r.variance_low, r.variance_high, compact)
+        mse = bracketed(r.relative_mse, r.relative_mse_low, r.relative_mse_high, compact)
+        lines.append(f"| {r.method} | {bias2} | {along} | {verdict} | {variance} | {mse} |")
     return "\n".join(lines)
 
 
@@ -297,8 +300,8 @@ def held_out_text(savings: Sequence[Interval], false_alarm: float) -> HeldOutTex
     else:
         verdict = "a loss below 0 at some of them, and no saving"
     return HeldOutText(
-        low=f"{100 * min(lows):.4f} %".replace("-", "−"),
-        high=f"{100 * max(highs):.4f} %".replace("-", "−"),
+        low=f"{number(100 * min(lows), '.4f')} %",
+        high=f"{number(100 * max(highs), '.4f')} %",
         verdict=verdict,
         familywise=f"{family_wise(false_alarm, len(savings)):.0%}",
     )

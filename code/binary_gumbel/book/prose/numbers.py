@@ -8,6 +8,7 @@ import math
 from binary_gumbel.verification.printing import SUPERSCRIPTS
 
 __all__ = [
+    "bracketed",
     "compact",
     "joined",
     "number",
@@ -56,6 +57,13 @@ def compact(value: float) -> str:
         decimals = max(0, 2 - math.floor(math.log10(abs(v))))
         return number(v, f".{decimals}f")
     return scientific(v, 2)
+
+
+def bracketed(estimate: float, low: float, high: float, spec=".2f") -> str:
+    """``"estimate [low, high]"``, a value and its interval, each written by :func:`number`
+    with the format ``spec``, or by ``spec`` itself when it is a function (:func:`compact`)."""
+    show = spec if callable(spec) else (lambda value: number(value, spec))
+    return f"{show(estimate)} [{show(low)}, {show(high)}]"
 
 
 def joined(items) -> str:

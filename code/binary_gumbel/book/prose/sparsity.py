@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.book.prose.numbers import joined, number, rate_text
+from binary_gumbel.book.prose.numbers import bracketed, joined, number, rate_text
 from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
@@ -114,7 +114,7 @@ def problem_text(problem: Problem) -> ProblemText:
         d=str(d),
         k=str(int(problem.support.sum())),
         subsets=f"{2**d:,}",
-        weights=", ".join(f"{w:g}" for w in nonzero).replace("-", "−"),
+        weights=", ".join(number(w, "g") for w in nonzero),
         noise_sd=f"{problem.noise_sd:g}",
         rho=f"{problem.rho:g}",
         seed=str(problem.seed),
@@ -123,7 +123,7 @@ def problem_text(problem: Problem) -> ProblemText:
 
 def interval_text(iv: Interval, fmt: str) -> str:
     """``estimate [low, high]``, each in the format ``fmt``, with minus signs, not hyphens."""
-    return f"{number(iv.estimate, fmt)} [{number(iv.low, fmt)}, {number(iv.high, fmt)}]"
+    return bracketed(iv.estimate, iv.low, iv.high, fmt)
 
 
 def summary_table(comparison: SubsetComparison) -> str:
