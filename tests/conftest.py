@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -65,11 +66,21 @@ def site_url(html_dir: Path):
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: This machine, as the pages the browser tests open name it.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+def leaves_machine(url: str) -> bool:
+    """Whether a request for ``url`` goes to another host (``data:`` and ``blob:`` stay home)."""
+    return not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in LOCAL_HOSTS
+
+
 #: Headless as root, and no background traffic to hosts this machine cannot reach. Every
 #: host name but this machine's resolves to nothing, so that a page's request to another
-#: host fails there (the tests record it from the page's request events).
+#: host fails there (the tests record it from the page's request events, ``leaves_machine``).
 CHROMIUM_ARGS = [
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND, "
+    + ", ".join(f"EXCLUDE {host}" for host in sorted(LOCAL_HOSTS)),
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",

@@ -25,11 +25,10 @@ from book_sources import chapters, toc_files
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import HTML, book_pages
+from conftest import HTML, book_pages, leaves_machine
 
 pytestmark = pytest.mark.browser
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PAGES = sorted(str(p.relative_to(HTML)) for p in book_pages(HTML))
 MIN_ALT_WORDS = 4
 
@@ -65,13 +64,8 @@ def open_offline(context, url: str):
     """
     record = {"left": [], "console": [], "http": []}
 
-    def leaves(request):
-        host = urlparse(request.url).hostname
-        if not request.url.startswith(("data:", "blob:")) and host not in LOCAL_HOSTS:
-            record["left"].append(request.url)
-
     page = context.new_page()
-    page.on("request", leaves)
+    page.on("request", lambda r: leaves_machine(r.url) and record["left"].append(r.url))
     page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
     page.on("pageerror", lambda e: record["console"].append(str(e)))
     page.on("response", lambda r: r.status >= 400 and record["http"].append((r.status, r.url)))

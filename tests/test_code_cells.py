@@ -10,12 +10,11 @@ no code cell, its source or its text output, is wider than its box.
 from __future__ import annotations
 
 import sys
-from urllib.parse import urlparse
 
 import pytest
 from book_sources import is_notebook, source, toc_files
 
-from conftest import HTML, ROOT, book_pages
+from conftest import HTML, ROOT, book_pages, leaves_machine
 
 sys.path.insert(0, str(ROOT / "tools"))
 import format_code_cells  # noqa: E402
@@ -96,8 +95,11 @@ def desktop(browser):
 
     def guard(route):
         request = route.request
-        local = urlparse(request.url).hostname in {"127.0.0.1", "localhost"}
-        if not local or request.resource_type in SKIPPED or "/mathjax/" in request.url:
+        if (
+            leaves_machine(request.url)
+            or request.resource_type in SKIPPED
+            or "/mathjax/" in request.url
+        ):
             route.abort()
         else:
             route.continue_()
