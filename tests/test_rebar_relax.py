@@ -345,8 +345,9 @@ def test_adams_falling_theta_step_comes_from_its_second_moment_memory(runs):
     """The chapter's logit-or-probability section. In the exact logit run Adam's step in
     theta falls to a few hundredths of the learning rate, with the gradient 100 times Adam's
     eps or more at every step, so eps does not set it. The same run with beta2 = 0, a second
-    moment without memory (everything else equal), keeps its step at the learning rate or
-    more at every step whose gradient is above 10 eps, and its theta ends further down."""
+    moment without memory (everything else equal), keeps its step above 0.99 times the
+    learning rate at every step whose gradient is above 10 eps, and its theta ends further
+    down."""
     floor = 10 * optim.EPS
     default = runs["exact"]
     memoryless = rt.train("exact", gradients.TARGET_RELAX, rng=0, beta2=0.0, **SETTINGS)
