@@ -13,6 +13,17 @@ def open_explorable(context, url: str, drawn: str):
     return page, record
 
 
+def move_slider(page, name: str, key: str) -> None:
+    """Press ``key`` on the explorable's slider ``name``; return once the chart is redrawn
+    (Vega redraws the whole view at once, so its title has changed then)."""
+    title = page.locator(".explorable .role-title-text").text_content()
+    page.focus(f".explorable input[name={name}]")
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "t => document.querySelector('.explorable .role-title-text').textContent !== t", arg=title
+    )
+
+
 def dark_theme_card(browser, open_page) -> tuple[str, str, list[str]]:
     """In the dark theme: the page's theme, the figure card's background, and axe's
     violations of any blocking impact within the figure (the whole page is test_browser's)."""

@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import pytest
-from explorable_checks import dark_theme_card, open_explorable, shown_on_paper
+from explorable_checks import dark_theme_card, move_slider, open_explorable, shown_on_paper
 
 from binary_gumbel import (
     binary_concrete_pdf,
@@ -282,19 +282,9 @@ def test_a_slider_moved_with_the_keyboard_redraws_the_figure(context, site_url):
     page, record = _open(context, site_url)
     try:
         before = _view(page)
-        page.focus(".explorable input[name=tau]")
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "d => document.querySelector('.explorable .mark-line path').getAttribute('d') !== d",
-            arg=before["line"],
-        )
+        move_slider(page, "tau", "ArrowRight")
         after_tau = _view(page)
-        page.focus(".explorable input[name=p]")
-        page.keyboard.press("ArrowLeft")
-        page.wait_for_function(
-            "t => document.querySelector('.explorable .role-title-text').textContent !== t",
-            arg=after_tau["title"],
-        )
+        move_slider(page, "p", "ArrowLeft")
         after_p = _view(page)
     finally:
         page.close()

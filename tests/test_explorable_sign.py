@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pytest
-from explorable_checks import dark_theme_card, open_explorable, shown_on_paper
+from explorable_checks import dark_theme_card, move_slider, open_explorable, shown_on_paper
 
 from binary_gumbel.book import explorable
 from binary_gumbel.book.explorable import chart, sign
@@ -276,12 +276,7 @@ def test_the_slider_moved_with_the_keyboard_shows_the_next_frame(context, site_u
     page, record = _open(context, site_url)
     try:
         before = _view(page)
-        page.focus(".explorable input[name=p]")
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "t => document.querySelector('.explorable .role-title-text').textContent !== t",
-            arg=before["title"],
-        )
+        move_slider(page, "p", "ArrowRight")
         after = _view(page)
     finally:
         page.close()
