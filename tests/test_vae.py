@@ -173,6 +173,37 @@ def test_digits_split_and_binarization():
     assert check_mean(digits.binarize(p, 0), 0.3125).consistent
 
 
+@pytest.mark.parametrize("centred", [False, True])
+def test_reinforce_error_is_the_sampled_mean_squared_error(centred):
+    """``reinforce_error`` by enumeration against REINFORCE sampled from its definition, two
+    draws per image, without and with the oracle baseline (each image's exact ELBO): the
+    sampled relative squared errors' mean is consistent with it at a false-alarm rate of 1e-6."""
+    params, x = small_model(runs=1), small_images(n=4)
+    exact = vae_oracle.exact_gradient(params, x)
+    g_star = np.concatenate([exact.encoder_weight.ravel(), exact.encoder_bias.ravel()])
+    baseline = vae_oracle.enumerate_latents(params, x).elbo[0] if centred else np.zeros(4)
+    signal = vae.LearningSignal(params, x)
+    p = expit(signal.logit[0])  # (N, K)
+    b = (np.random.default_rng(11).random((100_000, 2, 1, 4, 3)) < p).astype(float)
+    f = signal.value(b)[:, :, 0]  # (M, 2, N)
+    g = np.mean((f - baseline)[..., None] * (b[:, :, 0] - p), axis=1)  # (M, N, K)
+    flat = np.concatenate([np.einsum("mnk,nd->mkd", g, x).reshape(len(g), -1) / 4, g.mean(1)], 1)
+    relative = np.sum((flat - g_star) ** 2, axis=-1) / (g_star @ g_star)
+    error = vae_oracle.reinforce_error(params, x, samples=2, centred=centred)
+    assert check_mean(relative, error, 1e-6).consistent, (relative.mean(), error)
+    assert not check_mean(relative, 1.1 * error, 1e-6).consistent  # it can tell 10 % apart
+
+
+def test_reinforce_error_refuses_bad_input_by_name():
+    x = small_images(n=4)
+    with pytest.raises(ValueError, match="^params must hold one run"):
+        vae_oracle.reinforce_error(small_model(runs=2), x)
+    with pytest.raises(ValueError, match="^samples"):
+        vae_oracle.reinforce_error(small_model(runs=1), x, samples=0)
+    with pytest.raises(TypeError, match="^centred"):
+        vae_oracle.reinforce_error(small_model(runs=1), x, centred="yes")
+
+
 @pytest.mark.parametrize(
     "call, name",
     [

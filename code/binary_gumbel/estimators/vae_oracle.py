@@ -24,6 +24,7 @@ from functools import cache
 
 import numpy as np
 
+from binary_gumbel._validation import check_count, check_flag
 from binary_gumbel.estimators.vae import (
     Params,
     check_images,
@@ -43,6 +44,7 @@ __all__ = [
     "exact_gradient",
     "exact_logit_gradient",
     "evaluate_bounds",
+    "reinforce_error",
 ]
 
 #: The most latents enumerated: ``2^12`` configurations per image.
@@ -172,6 +174,40 @@ def exact_gradient(params: Params, x) -> Params:
     dd = resid.sum(axis=-2)
     deta = _times_table(qc, table.T) - sigmoid(params.prior_logit)
     return Params.unchecked(dw, dc, dv, dd, deta)
+
+
+def reinforce_error(params: Params, x, samples: int = 2, centred: bool = False) -> float:
+    """REINFORCE's exact mean squared error for the encoder gradient, relative to ``|g*|^2``.
+
+    The estimand is the gradient ``g*`` of the batch's mean ELBO with respect to the
+    encoder's ``(W, c)``, as in :func:`binary_gumbel.estimators.vae_study.gradient_study`.
+    Each image's logit gradient is estimated by ``(f(b) - c_n) (b - sigmoid(a_n))``,
+    averaged over ``samples`` independent draws of ``b ~ q(b | x_n)``: ``c_n = 0`` (REINFORCE,
+    Williams 1992), or with ``centred=True`` ``c_n`` = the image's exact ELBO ``E_q[f]``, an
+    oracle baseline that no estimator has, which removes the term ``ELBO_n (b - sigmoid(a_n))``.
+    Either way the error ``e_n`` of image ``n`` has mean 0 and the images are independent,
+    so, by :func:`binary_gumbel.estimators.vae.encoder_gradient`'s chain rule,
+
+        E|e|^2 = (1 / N^2) sum_n (|x_n|^2 + 1) E|e_n|^2 / samples,
+        E|e_n|^2 = sum_b q(b | x_n) |(f(b) - c_n) (b - sigmoid(a_n)) - g*_n|^2,
+
+    every expectation a sum over the ``2^K`` configurations. ``params`` holds one run.
+    """
+    params, x = _check(params, x)
+    if params.runs != (1,):
+        raise ValueError(f"params must hold one run (leading shape (1,)); got {params.runs}")
+    samples = check_count(samples, "samples", 1)
+    centred = check_flag(centred, "centred")
+    e = enumerate_latents(params, x)
+    exact = _logit_gradient(e)  # (1, N, K)
+    score = configurations(params.latents) - sigmoid(e.logit)[..., None, :]  # (1, N, C, K)
+    offset = e.elbo[..., None] if centred else 0.0
+    error = (e.signal - offset)[..., None] * score - exact[..., None, :]
+    per_image = np.sum(e.q * np.sum(error**2, axis=-1), axis=-1)  # (1, N)
+    n = x.shape[-2]
+    mse = np.sum((np.sum(x**2, axis=-1) + 1) * per_image) / (n**2 * samples)
+    dw, dc = encoder_gradient(x, exact)
+    return float(mse / (np.sum(dw**2) + np.sum(dc**2)))
 
 
 def exact_elbo(params: Params, x) -> np.ndarray:
