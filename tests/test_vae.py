@@ -194,6 +194,29 @@ def test_reinforce_error_is_the_sampled_mean_squared_error(centred):
     assert not check_mean(relative, 1.1 * error, 1e-6).consistent  # it can tell 10 % apart
 
 
+def test_linear_share_is_weighted_least_squares_and_one_for_a_linear_signal():
+    """Against ``np.linalg.lstsq`` image by image; exactly linear (share 1) when the decoder's
+    weights are 0, since ``log q`` and the prior are linear in ``b``; finite and in [0, 1] when
+    the logits are extreme and ``q`` is all but a point mass."""
+    params, x = small_model(runs=2), small_images(n=3)
+    e = vae_oracle.enumerate_latents(params, x)
+    design = np.column_stack([np.ones(8), vae_oracle.configurations(3)])
+    expected = np.empty((2, 3))
+    for r, n in itertools.product(range(2), range(3)):
+        q, f = e.q[r, n], e.signal[r, n]
+        coef = np.linalg.lstsq(design * np.sqrt(q)[:, None], f * np.sqrt(q), rcond=None)[0]
+        expected[r, n] = 1 - q @ (f - design @ coef) ** 2 / (q @ (f - q @ f) ** 2)
+    share = vae_oracle.linear_share(params, x)
+    np.testing.assert_allclose(share, expected, rtol=1e-9)
+    assert np.all(share < 1 - 1e-3)  # this decoder makes f clearly nonlinear
+    w, c, v, d, eta = params.arrays()
+    linear = vae.Params(w, c, np.zeros_like(v), d, eta)
+    np.testing.assert_allclose(vae_oracle.linear_share(linear, x), 1.0, rtol=0, atol=1e-10)
+    for scale in (50.0, 5000.0):  # at 5000, Var_q[f] is 0 in float64: f is constant under q
+        extreme = vae_oracle.linear_share(params.map(lambda a, s=scale: s * a), x)
+        assert np.all(np.isfinite(extreme)) and np.all((extreme >= 0) & (extreme <= 1 + 1e-9))
+
+
 def test_reinforce_error_refuses_bad_input_by_name():
     x = small_images(n=4)
     with pytest.raises(ValueError, match="^params must hold one run"):

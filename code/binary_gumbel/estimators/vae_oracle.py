@@ -44,6 +44,7 @@ __all__ = [
     "exact_gradient",
     "exact_logit_gradient",
     "evaluate_bounds",
+    "linear_share",
     "reinforce_error",
 ]
 
@@ -174,6 +175,29 @@ def exact_gradient(params: Params, x) -> Params:
     dd = resid.sum(axis=-2)
     deta = _times_table(qc, table.T) - sigmoid(params.prior_logit)
     return Params.unchecked(dw, dc, dv, dd, deta)
+
+
+def linear_share(params: Params, x) -> np.ndarray:
+    """How linear the learning signal ``f(b)`` is in ``b``, under ``q(b | x)``, per image.
+
+    The share of ``Var_q[f]`` that the best linear function ``beta_0 + beta^T b`` explains,
+    ``1 - min_beta E_q[(f - beta_0 - beta^T b)^2] / Var_q[f]`` (weighted least squares over
+    the ``2^K`` configurations, weights ``q``), shape ``runs + (N,)``. It is 1 when ``f`` is
+    linear in ``b``, as it is when the decoder's weights are 0 (``log q`` and the prior are
+    linear in ``b``), and where ``f`` is constant under ``q``. Straight-through is exact for
+    a linear ``f``.
+    """
+    e = enumerate_latents(params, x)
+    table = configurations(params.latents)
+    design = np.concatenate([np.ones((len(table), 1)), table], axis=1)  # (C, K + 1)
+    root = np.sqrt(e.q)[..., None]  # runs + (N, C, 1)
+    coef = np.linalg.pinv(root * design) @ (root * e.signal[..., None])  # runs + (N, K + 1, 1)
+    residual = e.signal - (design @ coef)[..., 0]
+    centred = e.signal - e.elbo[..., None]
+    total = np.sum(e.q * centred**2, axis=-1)
+    unexplained = np.sum(e.q * residual**2, axis=-1)
+    constant = total <= 1e-12 * np.maximum(1.0, e.elbo**2)
+    return np.where(constant, 1.0, 1 - unexplained / np.where(constant, 1.0, total))
 
 
 def reinforce_error(params: Params, x, samples: int = 2, centred: bool = False) -> float:
