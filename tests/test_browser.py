@@ -64,8 +64,12 @@ def open_offline(context, url: str):
     """
     record = {"left": [], "console": [], "http": []}
 
+    def leaves(request):
+        if leaves_machine(request.url):
+            record["left"].append(request.url)
+
     page = context.new_page()
-    page.on("request", lambda r: leaves_machine(r.url) and record["left"].append(r.url))
+    page.on("request", leaves)
     page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
     page.on("pageerror", lambda e: record["console"].append(str(e)))
     page.on("response", lambda r: r.status >= 400 and record["http"].append((r.status, r.url)))

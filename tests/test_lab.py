@@ -413,7 +413,12 @@ async def close_chapter(page, lab: Lab, name: str) -> None:
 def record_leaving(lab: Lab):
     """A request handler that records every request to another host in ``lab.left`` (the
     browser resolves no other host, ``CHROMIUM_ARGS``, so such a request also fails)."""
-    return lambda request: leaves_machine(request.url) and lab.left.append(request.url)
+
+    def record(request):
+        if leaves_machine(request.url):
+            lab.left.append(request.url)
+
+    return record
 
 
 async def load_lab(page, lab: Lab, workspace: str) -> None:

@@ -23,10 +23,8 @@ from binary_gumbel.verification.montecarlo import mean_intervals
 
 __all__ = [
     "Paired",
-    "number",
     "RateCheck",
     "Verdict",
-    "compact",
     "paired",
     "rate_check",
     "verdict_markdown",

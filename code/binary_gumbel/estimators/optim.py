@@ -25,11 +25,10 @@ BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
 
 class Adam:
-    """Adam with the usual defaults (``beta1 = 0.9``, ``beta2 = 0.999``, ``eps = 1e-8``).
+    """Adam with the defaults :data:`BETA1`, :data:`BETA2` and :data:`EPS`.
 
-    ``beta1`` and ``beta2`` are the decays of the first and second moment estimates,
-    each in ``[0, 1)``: ``beta2 = 0`` keeps no memory (``v`` is the last ``g**2``), and
-    ``beta2 = 0.999`` averages ``g**2`` over about the last thousand steps.
+    ``beta1`` and ``beta2``, the decays of the first and second moment estimates, are in
+    ``[0, 1)``; ``beta2 = 0`` keeps no memory (``v`` is the last ``g**2``).
     """
 
     def __init__(self, shape, learning_rate: float, beta1=BETA1, beta2=BETA2, eps=EPS):

@@ -217,12 +217,12 @@ def reinforce_error(params: Params, x, samples: int = 2, centred: bool = False) 
 
     every expectation a sum over the ``2^K`` configurations. ``params`` holds one run.
     """
-    params, x = _check(params, x)
-    if params.runs != (1,):
-        raise ValueError(f"params must hold one run (leading shape (1,)); got {params.runs}")
     samples = check_count(samples, "samples", 1)
     centred = check_flag(centred, "centred")
     e = enumerate_latents(params, x)
+    if params.runs != (1,):
+        raise ValueError(f"params must hold one run (leading shape (1,)); got {params.runs}")
+    x = e.x
     exact = _logit_gradient(e)  # (1, N, K)
     score = configurations(params.latents) - sigmoid(e.logit)[..., None, :]  # (1, N, C, K)
     offset = e.elbo[..., None] if centred else 0.0
