@@ -207,6 +207,37 @@ def test_ex_rr_eta_solution(theta):
     assert check.high < 0, check
 
 
+TARGETS = np.array([-3, -1, -0.5, -0.1, 0, 0.1, 0.25, 0.45, 0.5, 0.55, 0.75, 0.9, 1, 1.1, 1.5, 3])
+
+
+@pytest.mark.parametrize("theta", [-1.0, 2.0])
+def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
+    """The solution of ex-rr-eta, on why t = 3 suits REBAR and t = 0.45 does not: not
+    whether f is monotone on [0, 1]. At lambda = 2 the best REBAR's saving is 0 at t = 1/2
+    and grows with |t - 1/2| on both sides; across t = 0 and t = 1, where f stops being
+    monotone on [0, 1], its growth keeps slowing as it did on the step just inside (no
+    change in its trend; for fixed noise the saving is a ratio of polynomials in t).
+    The saving of a fitted eta* is biased up by about 1/n (REBAR's held-out test above);
+    the differences asserted are at least 20 times that."""
+    n = 50_000
+    saving = np.array(
+        [rebar.rebar_variance_grid(theta, t, [1.0], [2.0], n=n, rng=5).saving[0] for t in TARGETS]
+    )
+    half = int(np.flatnonzero(TARGETS == 0.5)[0])
+    assert saving[half] < 20 / n
+    below, above = saving[: half + 1], saving[half:]
+    assert np.all(np.diff(below) < -20 / n) and np.all(np.diff(above) > 20 / n)
+    at = dict(zip(TARGETS.tolist(), saving, strict=True))
+
+    def slope(t0, t1):  # change of the saving per unit of |t - 1/2|, from t0 to t1
+        return (at[t1] - at[t0]) / abs(t1 - t0)
+
+    # Where f stops being monotone on [0, 1] (t = 0 and t = 1), the saving's slope lies
+    # below that of the step just inside: it keeps slowing, with no upturn there.
+    assert slope(0.1, 0.0) < slope(0.25, 0.1)
+    assert slope(0.9, 1.0) < slope(0.75, 0.9)
+
+
 def test_optimal_constant_baseline_makes_reinforce_exact():
     theta = np.array([-3.0, -1.0, 0.0, 2.0])
     c = rebar.optimal_baseline(theta, 0.499)
