@@ -139,6 +139,99 @@ def test_texts_and_table_format_the_diagnostics(small):
         prose.failure_text(subsets, comps, fit, headline=1, ends=2)
 
 
+def test_switching_paths_switch_each_differing_gate_alone(small):
+    p, subsets, fit, comps = small
+    column = 1
+    paths = gf.switching_paths(p, subsets, fit, column, points=50)
+    best = subsets.masks[sparse_data.best_subset(subsets, fit.lam[column])]
+    rows, features = np.nonzero(fit.support[:, column] != best)
+    differ = set(zip(rows.tolist(), features.tolist(), strict=True))
+    assert set(zip(paths.dataset.tolist(), paths.feature.tolist(), strict=True)) == differ
+    assert differ
+    np.testing.assert_array_equal(paths.closing, fit.support[paths.dataset, column, paths.feature])
+    G, b, c = p.gram()
+    for row, (s, j) in enumerate(zip(paths.dataset, paths.feature, strict=True)):
+        logits = np.repeat(fit.logit[s, column][None], paths.logits.shape[1], axis=0)
+        logits[:, j] = paths.logits[row]
+        assert paths.logits[row, 0] == fit.logit[s, column, j]
+        assert paths.logits[row, -1] == (-np.inf if paths.closing[row] else np.inf)
+        direct = l0_gates.refitted_objective(
+            logits, G[s], b[s], c[s], fit.lam[column], fit.tau, fit.gamma, fit.zeta
+        )[0]
+        np.testing.assert_allclose(paths.objective[row], direct, rtol=1e-12)
+        logits[:, j] = paths.away_logits[row]
+        away = l0_gates.refitted_objective(
+            logits, G[s], b[s], c[s], fit.lam[column], fit.tau, fit.gamma, fit.zeta
+        )[0]
+        np.testing.assert_allclose(paths.away_objective[row], away, rtol=1e-12)
+        assert paths.away_logits[row, -1] == (np.inf if paths.closing[row] else -np.inf)
+    with pytest.raises(ValueError, match="^column must index fit.lam"):
+        gf.switching_paths(p, subsets, fit, 2)
+    # An open gate's logit can be as low as logit(1/12) = -2.4: a reach of 1 is too short.
+    first = int(np.argmax(paths.closing))
+    assert paths.closing[first]
+    s, j = paths.dataset[first], paths.feature[first]
+    logit = fit.logit.copy()
+    logit[s, column, j] = -2.0
+    low = dataclasses.replace(fit, logit=logit)
+    assert low.support[s, column, j]
+    with pytest.raises(ValueError, match="does not lie beyond every switched logit"):
+        gf.switching_paths(p, subsets, low, column, reach=1.0)
+
+
+def test_switching_path_properties_on_made_up_paths():
+    logits = np.array([[5.0, 2.0, 0.0, -2.0, -np.inf]] * 3)
+    objective = np.array(
+        [[0.0, 0.1, 0.3, 0.2, -0.1], [0.0, -0.1, 0.2, 0.1, 0.4], [0.0, 0.0, 0.0, -0.1, -0.2]]
+    )
+    penalty = np.array([[0.1, 0.08, 0.05, 0.02, 0.0]] * 3)
+    away = np.array([[0.0, -0.01, -0.02, -0.02, -0.03], [0.0, 0.01, 0.0, 0.0, 0.0], [0.0] * 5])
+    paths = gf.SwitchingPaths(
+        0.1, np.arange(3), np.zeros(3, int), np.ones(3, bool), logits, objective, penalty,
+        -logits, away,
+    )  # fmt: skip
+    np.testing.assert_allclose(paths.rise, [0.3, 0.4, 0.0])
+    np.testing.assert_array_equal(paths.peak_logit, [0.0, -np.inf, 5.0])
+    np.testing.assert_array_equal(paths.climbs_to_peak, [True, False, True])
+    np.testing.assert_array_equal(paths.ends_lower, [True, False, True])
+    np.testing.assert_allclose(paths.fit, objective - penalty)
+    np.testing.assert_allclose(paths.away_fall, [0.03, 0.0, 0.0])
+    np.testing.assert_array_equal(paths.falls_away, [True, False, True])
+
+
+def test_the_switching_figure_draws_every_path_on_its_side(small):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from binary_gumbel.book import figures
+
+    p, subsets, fit, _ = small
+    paths = [gf.switching_paths(p, subsets, fit, j, points=20) for j in range(2)]
+    closing = sum(int(x.closing.sum()) for x in paths)
+    opening = sum(int((~x.closing).sum()) for x in paths)
+    fig, axes = figures.new_figure(ncols=2)
+    figures.plot_switching_paths(axes, paths)
+    # Each path as a curve and its trained fit as a dot, plus the zero line on each panel.
+    assert len(axes[0].lines) == 2 * closing + 1 and len(axes[1].lines) == 2 * opening + 1
+    labels = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert labels == {"expected objective", "trained fit"}
+    with pytest.raises(ValueError, match="axes must hold 2 axes"):
+        figures.plot_switching_paths(axes[:1], paths)
+    with pytest.raises(ValueError, match="paths must not be empty"):
+        figures.plot_switching_paths(axes, [])
+    plt.close(fig)
+
+
+def test_switching_text_refuses_no_paths(small):
+    p, subsets, fit, _ = small
+    paths = gf.switching_paths(p, subsets, fit, 1)
+    empty = paths._replace(**{f: getattr(paths, f)[:0] for f in paths._fields[1:]})
+    with pytest.raises(ValueError, match="paths must hold at least one switched gate"):
+        prose.switching_text([empty])
+
+
 # --- the chapter's claims ------------------------------------------------------------------
 
 
@@ -208,12 +301,17 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     assert gf.freeze_summary(fit).share_final_by(fit.steps // 2) >= 0.9
 
 
-def test_exercise_ex_hc_init_solution(chapter):
+@pytest.fixture(scope="module")
+def open_start(chapter):
+    """The chapter's sweep trained from the open start of ex-hc-init."""
+    problem, _, lams, *_ = chapter
+    return l0_gates.train_gates(problem, lams, rng=7, init_logit=2.0)
+
+
+def test_exercise_ex_hc_init_solution(chapter, open_start):
     """The solution of ex-hc-init, on the chapter's sweep with init_logit=2.0."""
     problem, subsets, lams, fit, comps, bic = chapter
-    opened = sr.compare(
-        problem, subsets, l0_gates.train_gates(problem, lams, rng=7, init_logit=2.0)
-    )
+    opened = sr.compare(problem, subsets, open_start)
     for before, after in zip(comps, opened, strict=True):
         gates = after.method(sr.GATES).support.sum(-1).mean()
         assert gates > after.method(sr.BEST).support.sum(-1).mean()
@@ -223,3 +321,107 @@ def test_exercise_ex_hc_init_solution(chapter):
     for after in opened[-2:]:
         assert after.recovery(sr.GATES).estimate > after.recovery(sr.BEST).estimate
         assert after.false_counts(sr.GATES)[1] < after.false_counts(sr.BEST)[1]
+
+
+def test_exercise_ex_hc_init_open_start_keeps_its_extra_gates_open(chapter, open_start):
+    """The solution of ex-hc-init, on how the open start keeps its extra gates: followed
+    through checkpoints of both runs (the same seed), and the closing paths of its fit."""
+    problem, subsets, lams, _, _, bic = chapter
+    opened = open_start
+    best = subsets.masks[sparse_data.best_subset(subsets, lams)]
+    extra = opened.support & ~best & (np.arange(lams.size) >= bic)[None, :, None]
+    steps = np.array([10, 50, 100, 200, 400, opened.steps])
+    run = gf.gate_course(problem, subsets, lams, extra, steps, rng=7, init_logit=2.0)
+    default = gf.gate_course(problem, subsets, lams, extra, steps, rng=7)
+    assert np.all(run.selected == 1)
+    assert np.all(np.diff(run.median_logit) > 0)
+    assert np.all(np.diff(run.near_refit) > 0) and np.all(run.near_refit[steps >= 400] > 0.95)
+    assert np.all(np.diff(default.median_logit) < 0)
+    assert np.all(default.selected[steps >= 200] < 0.5)
+    assert np.all(np.diff(default.median_weight) < 0)
+    assert default.median_weight[-1] < 0.01 * default.median_weight[0]
+    for column in range(bic, lams.size):
+        paths = gf.switching_paths(problem, subsets, opened, column)
+        closing = paths.closing
+        assert closing.any()
+        assert np.all(paths.climbs_to_peak[closing] & (paths.rise[closing] > 0))
+        top = paths.objective[closing].max(axis=-1)
+        assert np.all(paths.objective[closing, -1] < top)  # and then falls
+
+
+def test_gate_course_refuses_bad_input(small):
+    p, subsets, fit, _ = small
+    chosen = fit.support
+    with pytest.raises(TypeError, match="^rng must be an integer seed"):
+        gf.gate_course(p, subsets, fit.lam, chosen, [5], rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="^steps must be increasing positive step counts"):
+        gf.gate_course(p, subsets, fit.lam, chosen, [5, 5], rng=0)
+    with pytest.raises(ValueError, match="^chosen must be a boolean mask of shape"):
+        gf.gate_course(p, subsets, fit.lam, chosen[:, :1], [5], rng=0)
+    with pytest.raises(ValueError, match="^within must be positive"):
+        gf.gate_course(p, subsets, fit.lam, chosen, [5], rng=0, within=0)
+
+
+def test_gate_course_checkpoints_are_the_start_of_one_run(small, monkeypatch):
+    """Each checkpoint is the first k steps of one run: the logits a 20-step run holds after
+    step k (recorded where train_gates checks its selection after every step) are exactly
+    those of a k-step run with the same seed."""
+    p, _, fit, _ = small
+    seen, original = [], l0_gates.test_gate
+
+    def recording(logit, *args):
+        seen.append(np.array(logit, copy=True))
+        return original(logit, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(l0_gates, "test_gate", recording)
+        l0_gates.train_gates(p, fit.lam, steps=20, rng=3)
+    assert len(seen) == 21  # the start, then after every step
+    for k in (1, 7, 20):
+        direct = l0_gates.train_gates(p, fit.lam, steps=k, rng=3)
+        np.testing.assert_array_equal(seen[k], direct.logit)
+    assert not np.array_equal(seen[7], seen[20])
+
+
+def _switching(chapter):
+    problem, subsets, lams, fit, _, bic = chapter
+    return [gf.switching_paths(problem, subsets, fit, j) for j in range(bic, lams.size)]
+
+
+def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_falls(chapter):
+    """The chapter's barrier: on every one-gate path from the trained fit towards best
+    subset's choice, the exact expected objective climbs, without a dip, before it falls;
+    the gate switched all the way ends lower on some paths only, and where no single
+    switch ends lower the gates differ from best subset in more than one feature."""
+    paths = _switching(chapter)
+    rows = sum(p.dataset.size for p in paths)
+    closing = np.concatenate([p.closing for p in paths])
+    assert rows >= 20 and closing.any() and (~closing).any()
+    for p in paths:
+        assert np.all(p.climbs_to_peak) and np.all(p.rise > 0)
+        assert np.all(p.objective[:, -1] < p.objective.max(axis=-1))  # and then falls
+        assert np.all(p.rise < p.lam)  # each climb is less than one feature's price
+    lower = np.concatenate([p.ends_lower for p in paths])
+    assert 0 < lower.sum() < lower.size
+    text = prose.switching_text(paths)
+    assert text.climbing == "every path" and text.rows == str(rows)
+    assert text.ends_lower == f"{lower.sum()} of {lower.size}"
+    assert text.others_verdict.startswith("on every dataset")
+
+
+def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(chapter):
+    """What makes the climb: along every closing path the refitted fit never falls and the
+    penalty never rises; along every opening path the reverse. The penalty moves by at most
+    lam. Away from best subset's choice the objective only falls, towards the saturated
+    gate, and by less than the climb."""
+    paths = _switching(chapter)
+    for p in paths:
+        sign = np.where(p.closing, 1.0, -1.0)[:, None]
+        assert np.all(np.diff(p.fit, axis=-1) * sign >= -1e-12 * p.lam)
+        assert np.all(np.diff(p.penalty, axis=-1) * sign <= 0)
+        assert np.all(np.ptp(p.penalty, axis=-1) <= p.lam)
+        assert np.all(p.falls_away) and np.all(p.away_fall > 0)
+        assert np.all(p.away_fall < p.rise)
+    text = prose.switching_text(paths)
+    assert text.parts_verdict.startswith("on every closing path the fit only rises")
+    assert text.falling_away == "every path"

@@ -12,6 +12,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
+from scipy import stats
 
 import binary_gumbel as bg
 from binary_gumbel import hard_concrete as hc
@@ -279,6 +280,71 @@ def test_sampler_checks_text_formats_the_results():
     assert all(isinstance(v, str) for v in dataclasses.asdict(text).values())
 
 
+# --- the gate's mean and variance --------------------------------------------------------------
+
+
+def _moments_by_mpmath(logit, tau, gamma, zeta):
+    """E z and Var z from the definition z(u) = clip(gamma + (zeta - gamma) s(u)), in mpmath.
+
+    Integrated over u in (0, 1), split where the gate leaves 0 and reaches 1, so that every
+    piece is smooth: an independent route from the library's integral over the logistic.
+    """
+    t, ta, g, ze = (mp.mpf(float(v)) for v in (logit, tau, gamma, zeta))
+
+    def gate(u):
+        s = _sig((t + mp.log(u) - mp.log(1 - u)) / ta)
+        return min(mp.mpf(1), max(mp.mpf(0), g + (ze - g) * s))
+
+    u0 = _sig(ta * mp.log(-g / ze) - t)
+    u1 = _sig(ta * mp.log((1 - g) / (ze - 1)) - t)
+    mean = mp.quad(gate, [0, u0, u1, 1])
+    second = mp.quad(lambda u: gate(u) ** 2, [0, u0, u1, 1])
+    return mean, second - mean**2
+
+
+@pytest.mark.parametrize(("gamma", "zeta"), PAIRS)
+@pytest.mark.parametrize(
+    ("logit", "tau"),
+    [(-2.0, 0.5), (0.0, 2 / 3), (1.5, 1.0), (5.0, 0.1), (-1.0, 5.0), (-25.0, 2 / 3),
+     (25.0, 2 / 3), (8.0, 100.0)],
+)  # fmt: skip
+def test_moments_are_the_integrals_of_the_definition(logit, tau, gamma, zeta):
+    mean, variance = hc.hard_concrete_moments(logit, tau, gamma, zeta)
+    exact_mean, exact_variance = _moments_by_mpmath(logit, tau, gamma, zeta)
+    assert _relerr(mean, exact_mean) <= RTOL
+    assert _relerr(variance, exact_variance) <= 1e-10  # a difference of moments in mpmath
+
+
+def test_moments_match_the_sampler():
+    """Sample mean and variance of 10^6 gates, within their sampling error at FALSE_ALARM."""
+    z = bg.sample_hard_concrete(0.7, 0.6, 10**6, rng=2024)
+    mean, variance = hc.hard_concrete_moments(0.7, 0.6)
+    k = stats.norm.isf(FALSE_ALARM / 2)
+    assert abs(z.mean() - mean) <= k * np.sqrt(variance / z.size)
+    centred = (z - mean) ** 2
+    assert abs(centred.mean() - variance) <= k * centred.std() / np.sqrt(z.size)
+
+
+def test_moments_under_the_symmetric_stretch_and_at_the_limits():
+    """With gamma + zeta = 1, 1 - z(logit, u) = z(-logit, 1 - u): the mean reflects, the
+    variance does not change. Infinite logits are point masses; tau -> 0 is Bernoulli."""
+    logit = np.linspace(-40, 40, 161)
+    mean, variance = hc.hard_concrete_moments(logit, 0.4)
+    flipped_mean, flipped_variance = hc.hard_concrete_moments(-logit, 0.4)
+    np.testing.assert_allclose(mean + flipped_mean, 1.0, rtol=1e-14)
+    np.testing.assert_allclose(variance, flipped_variance, rtol=1e-12)
+    assert hc.hard_concrete_moments(0.0, 0.4)[0] == pytest.approx(0.5, rel=1e-15)
+    assert np.all(variance > 0) and variance.min() < 1e-15  # both tails, never negative
+    assert hc.hard_concrete_moments(np.inf, 0.4) == (1.0, 0.0)
+    assert hc.hard_concrete_moments(-np.inf, 0.4) == (0.0, 0.0)
+    p = 1 / (1 + np.exp(-0.8))
+    np.testing.assert_allclose(hc.hard_concrete_moments(0.8, 1e-9), (p, p * (1 - p)), rtol=1e-7)
+    m, v = hc.hard_concrete_moments([-800.0, 800.0], [1e-12, 1e12])
+    assert np.all(np.isfinite(m)) and np.all(np.isfinite(v)) and np.all(v >= 0)
+    out = hc.hard_concrete_moments(np.zeros((3, 1), np.float32), np.array([0.5, 1.0], np.float32))
+    assert all(x.dtype == np.float32 and x.shape == (3, 2) for x in out)
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 
@@ -298,6 +364,9 @@ def _calls(**kw):
             kw.get("zeta", 1.1),
         ),
         lambda: hc.expected_l0(
+            kw.get("logit", 0.0), kw.get("tau", 0.5), kw.get("gamma", -0.1), kw.get("zeta", 1.1)
+        ),
+        lambda: hc.hard_concrete_moments(
             kw.get("logit", 0.0), kw.get("tau", 0.5), kw.get("gamma", -0.1), kw.get("zeta", 1.1)
         ),
         lambda: bg.sample_hard_concrete(

@@ -115,6 +115,88 @@ def test_objective_gradients_are_the_derivatives_of_the_sampled_objective(small)
             assert grad[idx] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-8)
 
 
+def _one_dataset(problem, s=0):
+    G, b, c = problem.gram()
+    return G[s], b[s], c[s]
+
+
+def test_refitted_objective_is_the_mean_of_the_sampled_objective_at_its_minimiser(small):
+    """At the refitted weights, the training's own sampled objective (over 2 x 10^5 gate
+    draws) averages to the closed form, and its sampled gradient in theta to 0, each within
+    its sampling error at the false-alarm rate 1e-6 (Bonferroni over the d components)."""
+    G, b, c = _one_dataset(small)
+    logit, lam, tau = np.array([2.0, -1.0, 0.5, 4.0, -3.0, 0.0]), 0.05, 0.5
+    value, w = l0_gates.refitted_objective(logit, G, b, c, lam, tau)
+    mean, _ = hc.hard_concrete_moments(logit, tau)
+    theta = w / mean
+    rng = np.random.default_rng(31)
+    draws = 200_000
+    u = rng.uniform(size=(draws, 1, 1, 6))
+    np.clip(u, np.finfo(float).tiny, 1 - 2**-53, out=u)
+    per_draw = [
+        l0_gates.objective_and_gradients(
+            theta[None, None], logit[None, None], G[None], b[None], lam, chunk, tau
+        )
+        for chunk in np.split(u, 100)
+    ]
+    # objective_and_gradients averages over its draws; equal chunks keep the mean exact,
+    # and the spread of the chunk means gives the standard error.
+    values = np.array([v[0][0, 0] for v in per_draw])
+    grads = np.array([v[1][0][0, 0] for v in per_draw])
+    k = stats.t.isf(1e-6 / 2, df=99)
+    assert abs(values.mean() + c - value) <= k * values.std(ddof=1) / 10
+    k_d = stats.t.isf(1e-6 / 2 / 6, df=99)
+    assert np.all(np.abs(grads.mean(axis=0)) <= k_d * grads.std(axis=0, ddof=1) / 10)
+    assert np.abs(grads.mean(axis=0)).max() > 0  # sampled, not exactly 0
+
+
+def test_saturated_gates_give_least_squares_on_their_support_plus_lam_per_feature(small):
+    """Gates at logit +-inf are exactly 1 or 0: the refitted objective is then best subset's
+    L0 objective of that support, from the enumeration of every support."""
+    subsets = sparse_data.enumerate_subsets(small)
+    G, b, c = _one_dataset(small, 1)
+    for k in (0, 9, 37, 63):
+        mask = subsets.masks[k]
+        logit = np.where(mask, np.inf, -np.inf)
+        value, w = l0_gates.refitted_objective(logit, G, b, c, 0.03, 2 / 3)
+        assert value == pytest.approx(subsets.mse[1, k] + 0.03 * mask.sum(), rel=1e-12)
+        np.testing.assert_allclose(w, subsets.weights[1, k], rtol=1e-9, atol=1e-12)
+    # Gates without variance: least squares on every feature, whatever their means.
+    fit, _ = l0_gates.expected_fit(np.linspace(0.05, 1, 6), np.zeros(6), G, b, c)
+    assert fit == pytest.approx(subsets.mse[1, -1], rel=1e-12)
+
+
+def test_the_relative_variance_grows_as_the_gate_shuts_and_the_fit_with_it(small):
+    """The ridge strength Var z / (E z)^2 falls as the logit grows (from unbounded to 0), and
+    the refitted fit grows with it: the chapter's reason why closing a gate raises the fit."""
+    logit = np.linspace(-30, 30, 601)
+    mean, variance = hc.hard_concrete_moments(logit, 2 / 3)
+    ratio = variance / mean**2
+    assert np.all(np.diff(ratio) < 0) and ratio[0] > 1e11 and ratio[-1] < 1e-11
+    G, b, c = _one_dataset(small)
+    gates = np.tile(np.array([30.0, -1.0, 2.0, 30.0, 0.5, 30.0]), (logit.size, 1))
+    gates[:, 0] = logit
+    fit = l0_gates.refitted_objective(gates, G, b, c, 0.0, 2 / 3)[0]
+    assert np.all(np.diff(fit) <= 1e-15)
+
+
+def test_expected_fit_refuses_bad_input(small):
+    G, b, c = _one_dataset(small)
+    m, v = np.full(6, 0.5), np.full(6, 0.1)
+    with pytest.raises(ValueError, match=r"^G must be \(d, d\) and b \(d,\)"):
+        l0_gates.expected_fit(m, v, G[:5], b, c)
+    with pytest.raises(ValueError, match=r"^c must be a scalar"):
+        l0_gates.expected_fit(m, v, G, b, [c])
+    with pytest.raises(ValueError, match=r"^mean must have d = 6 features"):
+        l0_gates.expected_fit(m[:5], v[:5], G, b, c)
+    with pytest.raises(ValueError, match=r"^mean must lie in \[0, 1\] and variance"):
+        l0_gates.expected_fit(np.full(6, np.nan), v, G, b, c)
+    with pytest.raises(ValueError, match=r"^lam must be a non-negative scalar"):
+        l0_gates.refitted_objective(np.zeros(6), G, b, c, -0.1, 0.5)
+    with pytest.raises(ValueError, match=r"^tau must"):
+        l0_gates.refitted_objective(np.zeros(6), G, b, c, 0.1, 0.0)
+
+
 def test_gates_recover_an_easy_support_and_close_under_a_large_penalty():
     p = sparse_data.make_problems(
         seeds=6, n=200, noise_sd=0.3, weights=(1.5, -1.2, 1.0, -0.8), seed=3

@@ -31,13 +31,21 @@ from binary_gumbel import _kernels
 from binary_gumbel._validation import as_generator, check_gamma, check_tau, check_zeta
 from binary_gumbel.estimators.optim import Adam
 from binary_gumbel.estimators.sparse_data import Problem
-from binary_gumbel.hard_concrete import GAMMA, ZETA, expected_l0, expected_l0_grad
+from binary_gumbel.hard_concrete import (
+    GAMMA,
+    ZETA,
+    expected_l0,
+    expected_l0_grad,
+    hard_concrete_moments,
+)
 
 __all__ = [
     "GateFit",
     "REFERENCE_LOGIT_BOUNDS",
+    "expected_fit",
     "gate_and_derivative",
     "objective_and_gradients",
+    "refitted_objective",
     "test_gate",
     "train_gates",
 ]
@@ -85,6 +93,65 @@ def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=Z
     d_theta = np.mean(grad_w * z, axis=0)
     d_logit = np.mean(grad_w * theta * dz, axis=0) + lam * expected_l0_grad(logit, tau, gamma, zeta)
     return fit + penalty, (d_theta, d_logit)
+
+
+def expected_fit(mean, variance, G, b, c):
+    """The gated regression's expected training error, minimised over ``theta``.
+
+    With independent gates of mean ``m_j`` and variance ``v_j`` and ``w = theta * m``,
+
+        E_u[(1/n)||y - X (theta * z)||^2] = c - 2 b'w + w'G w + sum_j (v_j / m_j^2) G_jj w_j^2,
+
+    because ``E[theta_j z_j theta_k z_k] = w_j w_k`` off the diagonal and
+    ``theta_j^2 E z_j^2 = w_j^2 (1 + v_j / m_j^2)`` on it: the random gates act on the
+    mean weights as a ridge penalty of strength ``(v_j / m_j^2) G_jj`` per feature. Its
+    minimiser is ``w = (G + diag(r G_jj))^(-1) b``, ``r = v / m^2``, with ``w_j = 0`` for
+    a gate that is always shut (``m_j = 0``), and the minimum is ``c - b'w``. The strength
+    ``r_j`` is the gate's relative variance: 0 for a gate that is always 1, and unbounded as
+    the gate shuts, where the fit tends continuously to least squares without feature ``j``.
+
+    Shapes: ``mean`` and ``variance`` ``(..., d)`` for one dataset, ``G`` ``(d, d)``,
+    ``b`` ``(d,)`` and ``c`` a scalar (:meth:`Problem.gram` of that dataset). Returns
+    ``(fit, w)``, of shapes ``(...)`` and ``(..., d)``.
+    """
+    G, b = np.asarray(G, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    d = b.shape[-1] if b.ndim == 1 else -1
+    if G.shape != (d, d):
+        raise ValueError(f"G must be (d, d) and b (d,) for one dataset; got {G.shape}, {b.shape}")
+    if np.ndim(c) != 0:
+        raise ValueError(f"c must be a scalar; got shape {np.shape(c)}")
+    mean, variance = np.broadcast_arrays(
+        np.asarray(mean, dtype=np.float64), np.asarray(variance, dtype=np.float64)
+    )
+    if mean.shape[-1:] != (d,):
+        raise ValueError(f"mean must have d = {d} features on its last axis; got {mean.shape}")
+    if np.any(~((mean >= 0) & (mean <= 1) & (variance >= 0))):
+        raise ValueError("mean must lie in [0, 1] and variance be non-negative, without NaN")
+    shut = mean == 0
+    ratio = np.divide(variance, mean**2, out=np.zeros_like(mean), where=~shut)
+    system = G + (ratio * np.diag(G))[..., None] * np.eye(d)
+    # A shut gate's row and column become the identity's, so that its weight is 0.
+    off = shut[..., :, None] | shut[..., None, :]
+    system = np.where(off, np.eye(d), system)
+    w = np.linalg.solve(system, np.where(shut, 0.0, b)[..., None])[..., 0]
+    return c - np.sum(b * w, axis=-1), w
+
+
+def refitted_objective(logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
+    """The exact expected objective at given gate logits, with ``theta`` at its best for them.
+
+    :func:`expected_fit` of the gates' moments
+    (:func:`binary_gumbel.hard_concrete.hard_concrete_moments`) plus the penalty
+    ``lam sum_j P(z_j != 0)`` (:func:`binary_gumbel.hard_concrete.expected_l0`): the
+    objective that :func:`train_gates` estimates by sampling, minimised over ``theta``.
+    ``logit`` is ``(..., d)`` for one dataset; ``lam`` a non-negative scalar; the rest as
+    in :func:`expected_fit`. Returns ``(objective, w)``.
+    """
+    if not (np.ndim(lam) == 0 and lam >= 0):
+        raise ValueError(f"lam must be a non-negative scalar; got {lam}")
+    mean, variance = hard_concrete_moments(logit, tau, gamma, zeta)
+    fit, w = expected_fit(mean, variance, G, b, c)
+    return fit + lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1), w
 
 
 def test_gate(logit, gamma=GAMMA, zeta=ZETA) -> np.ndarray:

@@ -35,7 +35,11 @@ from binary_gumbel.book.figures.rebar import (
     plot_rebar_saving,
     plot_training_curves,
 )
-from binary_gumbel.book.figures.sparsity import plot_hard_concrete, plot_sparsity_sweep
+from binary_gumbel.book.figures.sparsity import (
+    plot_hard_concrete,
+    plot_sparsity_sweep,
+    plot_switching_paths,
+)
 from binary_gumbel.book.figures.style import (
     COLUMN_WIDTH,
     PALETTE,
@@ -75,6 +79,7 @@ __all__ = [
     "plot_sign_errors",
     "plot_simplex",
     "plot_sparsity_sweep",
+    "plot_switching_paths",
     "plot_study",
     "plot_test_elbo",
     "plot_training_curves",

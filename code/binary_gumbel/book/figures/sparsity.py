@@ -15,6 +15,7 @@ from binary_gumbel.book.figures.style import (
 __all__ = [
     "plot_hard_concrete",
     "plot_sparsity_sweep",
+    "plot_switching_paths",
 ]
 
 
@@ -97,5 +98,41 @@ def plot_sparsity_sweep(axes, rows, *, true_size: int):
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xlabel("penalty weight λ")
+    legend_below(axes, ncols=2)
+    return axes
+
+
+def plot_switching_paths(axes, paths, *, xlim=(-10.0, 10.0)):
+    """The expected objective along one-gate switching paths, in units of the penalty weight.
+
+    ``paths`` is a list of :class:`binary_gumbel.estimators.gate_failures.SwitchingPaths`
+    (one per ``lam``). ``axes`` is a pair: left, the gates that are open where best subset
+    leaves the feature out; right, the shut gates that best subset keeps. Each line is one
+    gate's objective, minus its value at the trained fit and divided by ``lam``, over the
+    finite logits of both its paths (towards best subset's choice and away from it); a dot
+    marks the trained fit.
+    """
+    if len(axes) != 2:
+        raise ValueError(f"axes must hold 2 axes (closing, opening); got {len(axes)}")
+    paths = list(paths)
+    if not paths:
+        raise ValueError("paths must not be empty")
+    blue, grey = series_colours(1)[0], PALETTE["black"]
+    for p in paths:
+        for row in range(p.dataset.size):
+            x = np.concatenate([p.away_logits[row, ::-1], p.logits[row, 1:]])
+            y = np.concatenate([p.away_objective[row, ::-1], p.objective[row, 1:]])
+            finite = np.isfinite(x)
+            ax = axes[0] if p.closing[row] else axes[1]
+            start = p.objective[row, 0]
+            ax.plot(x[finite], (y[finite] - start) / p.lam, color=blue, lw=1, alpha=0.7,
+                    label="expected objective")  # fmt: skip
+            ax.plot(p.logits[row, 0], 0.0, "o", color=grey, ms=3, label="trained fit")
+    for ax, title in zip(axes, ("open gate, closed", "shut gate, opened"), strict=True):
+        ax.axhline(0, color=grey, lw=0.8, ls=":")
+        ax.set_xlim(*xlim)
+        ax.set_xlabel("the moving gate's logit")
+        ax.set_title(title)
+    axes[0].set_ylabel("objective − trained fit's, in units of λ")
     legend_below(axes, ncols=2)
     return axes

@@ -25,7 +25,13 @@ from binary_gumbel.book.prose.estimators import (
     study_markdown,
     variance_table,
 )
-from binary_gumbel.book.prose.gate_failures import FailureText, failure_table, failure_text
+from binary_gumbel.book.prose.gate_failures import (
+    FailureText,
+    SwitchingText,
+    failure_table,
+    failure_text,
+    switching_text,
+)
 from binary_gumbel.book.prose.numbers import (
     bracketed,
     compact,
@@ -86,5 +92,7 @@ __all__ = [
     "subset_comparison_text",
     "summary_table",
     "sweep_text",
+    "switching_text",
+    "SwitchingText",
     "variance_table",
 ]

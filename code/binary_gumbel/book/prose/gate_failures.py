@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from binary_gumbel.book.prose.numbers import number
 from binary_gumbel.estimators.gate_failures import (
     NEAR_TIE,
+    SwitchingPaths,
     freeze_summary,
     near_tie_pooled,
     near_tie_split,
@@ -18,7 +20,7 @@ from binary_gumbel.estimators.l0_gates import GateFit
 from binary_gumbel.estimators.sparse_data import Subsets
 from binary_gumbel.verification.montecarlo import Interval
 
-__all__ = ["FailureText", "failure_table", "failure_text"]
+__all__ = ["FailureText", "SwitchingText", "failure_table", "failure_text", "switching_text"]
 
 
 def _count(iv: Interval, k: int, n: int) -> str:
@@ -177,3 +179,89 @@ def failure_text(
         exact_one=f"{np.mean(at[at > 0] == 1):.3f}",
         exact_one_pooled=f"{np.mean(gate[selected] == 1):.3f}",
     )
+
+
+@dataclass(frozen=True)
+class SwitchingText:
+    """The switching paths of ``gate_failures.switching_paths``, as text."""
+
+    lams: str
+    rows: str
+    closing: str
+    opening: str
+    climbing: str
+    rise_range: str
+    rise_median: str
+    falling_away: str
+    away_range: str
+    ends_lower: str
+    others_verdict: str
+    parts_verdict: str
+
+
+def switching_text(paths) -> SwitchingText:
+    """Counts and ranges of the switching paths ``paths`` (a list, one per ``lam``), pooled.
+
+    Rises and falls are in units of each path's ``lam``. ``climbing`` is "every path" when
+    every path climbs without a dip (``climbs_to_peak``) to a peak above its start, else
+    "k of the n paths"; ``falling_away`` likewise for ``falls_away`` with a fall above 0.
+    ``others_verdict`` says whether every dataset on which no single switch ends below its
+    start differs from best subset in more than one feature. ``parts_verdict`` says whether
+    the fit (the objective less the penalty) never falls along a closing path and never
+    rises along an opening one, to within ``1e-12 lam`` per step.
+    """
+    paths = list(paths)
+    if not paths or not any(p.dataset.size for p in paths):
+        raise ValueError("paths must hold at least one switched gate")
+    rise = np.concatenate([p.rise / p.lam for p in paths])
+    climbs = np.concatenate([p.climbs_to_peak & (p.rise > 0) for p in paths])
+    away = np.concatenate([p.away_fall / p.lam for p in paths])
+    falls = np.concatenate([p.falls_away & (p.away_fall > 0) for p in paths])
+    lower = np.concatenate([p.ends_lower for p in paths])
+    closing = np.concatenate([p.closing for p in paths])
+    stuck = np.concatenate([_differing_features_where_no_switch_helps(p) for p in paths])
+    n = rise.size
+    lams = [p.lam for p in paths]
+    return SwitchingText(
+        lams=f"{number(min(lams), '.3g')} to {number(max(lams), '.3g')}",
+        rows=str(n),
+        closing=str(int(closing.sum())),
+        opening=str(int((~closing).sum())),
+        climbing=_every(climbs),
+        rise_range=f"{number(rise.min())}–{number(rise.max())}",
+        rise_median=number(float(np.median(rise))),
+        falling_away=_every(falls),
+        away_range=f"{number(away.min(), '#.2g')}–{number(away.max(), '#.2g')}",
+        ends_lower=f"{int(lower.sum())} of {n}",
+        others_verdict=(
+            "on every dataset where no single switch ends lower, best subset differs from the "
+            "gates in more than one feature"
+            if np.all(stuck >= 2)
+            else "on some dataset where no single switch ends lower, best subset differs from "
+            "the gates in one feature only"
+        ),
+        parts_verdict=(
+            "on every closing path the fit only rises, and on every opening path it only falls"
+            if all(_fit_moves_one_way(p) for p in paths)
+            else "the fit does not move one way along every path"
+        ),
+    )
+
+
+def _every(hits: np.ndarray) -> str:
+    return "every path" if hits.all() else f"{int(hits.sum())} of the {hits.size} paths"
+
+
+def _fit_moves_one_way(paths: SwitchingPaths) -> bool:
+    """Whether the fit never falls along a closing path nor rises along an opening one."""
+    step = np.diff(paths.fit, axis=-1) * np.where(paths.closing, 1.0, -1.0)[:, None]
+    return bool(np.all(step >= -1e-12 * paths.lam))
+
+
+def _differing_features_where_no_switch_helps(paths: SwitchingPaths) -> np.ndarray:
+    """Per dataset on which no switched gate ends below its start: how many gates differ."""
+    datasets = np.unique(paths.dataset)
+    if datasets.size == 0:
+        return np.zeros(0, int)
+    helped = {int(s) for s in paths.dataset[paths.ends_lower]}
+    return np.array([np.sum(paths.dataset == s) for s in datasets if int(s) not in helped], int)
