@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -313,7 +315,22 @@ def test_relax_and_a_learned_baseline_beat_reinforce_and_rebar_does_not(runs):
     assert runs["exact"].probability[-1].max() < runs["RELAX"].probability[-1].min()
 
 
-def test_ex_rr_baseline_solution(runs):
+CHAPTER_PHI_RATE = 0.03
+
+
+@pytest.fixture(scope="module")
+def baseline_rates(runs):
+    """The learned baseline at every rate of rt.PHI_LEARNING_RATES, the chapter's run at its."""
+    settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, rng=0)
+    return {
+        rate: runs["baseline"]
+        if rate == CHAPTER_PHI_RATE
+        else rt.train("baseline", gradients.TARGET_RELAX, phi_learning_rate=rate, **settings)
+        for rate in rt.PHI_LEARNING_RATES
+    }
+
+
+def test_ex_rr_baseline_solution(baseline_rates):
     """Exercise ex-rr-baseline: over ``rt.PHI_LEARNING_RATES`` (0.001 to 1) the learned
     baseline's mean final p is smallest at the chapter's rate, 0.03, an interior point of the
     grid. Paired by seed (one-sided signed-rank test at 1e-3 per comparison, at most 6e-3 for
@@ -324,13 +341,7 @@ def test_ex_rr_baseline_solution(runs):
     chapter = 0.03
     rates = rt.PHI_LEARNING_RATES
     assert chapter in rates[1:-1]
-    settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, rng=0)
-    final = {
-        rate: runs["baseline"]
-        if rate == chapter
-        else rt.train("baseline", gradients.TARGET_RELAX, phi_learning_rate=rate, **settings)
-        for rate in rates
-    }
+    final = baseline_rates
     means = {rate: run.probability[-1].mean() for rate, run in final.items()}
     assert min(means, key=means.get) == chapter, means
     resolved = {
@@ -341,6 +352,66 @@ def test_ex_rr_baseline_solution(runs):
         and cmp.difference < 0
     }
     assert resolved == set(rates) - {chapter, 0.1}, resolved
+
+
+def test_ex_rr_baseline_faster_rates_leave_the_baseline_wandering(baseline_rates):
+    """The solution of ex-rr-baseline, on the faster rates: over the second half of the runs
+    the learned d is within 1e-3 of c*(theta) (root mean square) at the chapter's rate and
+    slower; at the faster ones the offset is at least a fifth of the learning rate and
+    more than 500 times the chapter rate's ("hundreds of times"), and the estimates'
+    variance more than 1e5 times the chapter rate's. (A referee re-ran seeds 0 to 9: the
+    offset ran from 0.28 to 4.4 times the rate, at least 530 times the chapter rate's.)"""
+    chapter = baseline_rates[CHAPTER_PHI_RATE]
+    half = chapter.variance.shape[0] // 2
+    chapter_variance = chapter.variance[half:].mean()
+    chapter_offset = rt.baseline_offset(chapter)
+    for rate, run in baseline_rates.items():
+        offset = rt.baseline_offset(run)
+        if rate <= CHAPTER_PHI_RATE:
+            assert offset < 1e-3, (rate, offset)
+        else:
+            assert offset > rate / 5 and offset > 500 * chapter_offset, (rate, offset)
+            assert run.variance[half:].mean() > 1e5 * chapter_variance
+
+
+def test_the_learned_baseline_method_is_reinforce_with_the_baseline_d():
+    """baseline_offset rests on this: RELAX with eta = 0 and a zero network output is
+    REINFORCE with the constant baseline d, estimate by estimate."""
+    rng = np.random.default_rng(12)
+    u, v = rng.random(1000), rng.random(1000)
+    phi = relax.initial_phi(5, eta=0.0, rng=3)
+    phi[2] = 0.31
+    for theta in (-2.0, 0.4):
+        got = relax.relax(theta, 0.499, u, v, phi)
+        np.testing.assert_array_equal(got, gradients.reinforce(theta, 0.499, u, baseline=0.31))
+
+
+def test_baseline_offset_reads_d_minus_c_star_from_the_variance():
+    """(f(b) - d)(b - p) = L' - (d - c*)(b - p) for either b, exactly; so a step's estimates
+    have variance (d - c*)^2 p (1 - p), and baseline_offset inverts it."""
+    theta, target = np.array([-2.0, 0.3, 1.5]), 0.499
+    p = 1 / (1 + np.exp(-theta))
+    c = rebar.optimal_baseline(theta, target)
+    for d in (c - 0.2, c + 0.05):
+        values = [gradients.reinforce(theta, target, u, baseline=d) for u in (1e-9, 1 - 1e-9)]
+        exact = gradients.exact_gradient(theta, target)
+        mean = (1 - p) * values[0] + p * values[1]  # b = 0 for small u, 1 for u near 1
+        variance = (1 - p) * (values[0] - mean) ** 2 + p * (values[1] - mean) ** 2
+        np.testing.assert_allclose(mean, exact, rtol=1e-9)
+        np.testing.assert_allclose(variance, (d - c) ** 2 * p * (1 - p), rtol=1e-9)
+    steps, runs = 6, 2
+    thetas = np.tile(np.linspace(-1, 1, steps + 1)[:, None], (1, runs))
+    q = 1 / (1 + np.exp(-thetas[:-1]))
+    offsets = np.array([[0.1, 0.2]] * steps)
+    made_up = rt.Training(
+        "baseline", target, "logit", 0.03, 8, thetas, thetas, offsets**2 * q * (1 - q),
+        np.zeros((runs, 3)),
+    )  # fmt: skip
+    assert rt.baseline_offset(made_up, 0) == pytest.approx(np.sqrt(np.mean(offsets**2)))
+    with pytest.raises(ValueError, match="^run must be the 'baseline' method"):
+        rt.baseline_offset(dataclasses.replace(made_up, method="RELAX"))
+    with pytest.raises(ValueError, match=r"^first_step must lie in \[0, 6\)"):
+        rt.baseline_offset(made_up, 6)
 
 
 def test_at_the_easy_target_reinforce_and_rebar_lag_the_learned_control_variates():

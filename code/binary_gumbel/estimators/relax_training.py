@@ -40,6 +40,7 @@ __all__ = [
     "PHI_LEARNING_RATES",
     "FinalComparison",
     "Training",
+    "baseline_offset",
     "compare_final",
     "estimator_variance",
     "experiment",
@@ -236,6 +237,33 @@ def smallest_step(run: Training, gradient_above: float = 0.0) -> float:
             f"{run.gradient_size.max():.3g}; got {gradient_above!r}"
         )
     return float(run.theta_step[above].min() / run.learning_rate)
+
+
+def baseline_offset(run: Training, first_step: int | None = None) -> float:
+    """Root mean square of ``d - c*(theta)`` from ``first_step`` on (by default the second
+    half of the steps), over the runs of a learned constant baseline.
+
+    With a constant baseline ``d`` the estimate is ``(f(b) - d)(b - p)`` in the logit, and
+    the best constant ``c*`` (:func:`binary_gumbel.estimators.rebar.optimal_baseline`)
+    makes it the exact gradient ``L'`` for either ``b``, so
+    ``(f(b) - d)(b - p) = L' - (d - c*)(b - p)``: within a step (fixed ``theta`` and ``d``)
+    the ``batch`` estimates have sample variance ``(d - c*)^2`` times that of ``b``, whose
+    mean is ``p (1 - p)``. Each step's recorded variance divided by ``p (1 - p)`` is thus an
+    unbiased estimate of ``(d - c*)^2``, and the root of their mean over the steps and
+    runs is returned. ``ValueError`` unless ``run`` is the "baseline" method descending
+    the logit, or if ``first_step`` leaves no step.
+    """
+    if run.method != "baseline" or run.parameterisation != "logit":
+        raise ValueError(
+            "run must be the 'baseline' method descending the logit; "
+            f"got {run.method!r}, {run.parameterisation!r}"
+        )
+    steps = run.variance.shape[0]
+    first = steps // 2 if first_step is None else int(first_step)
+    if not 0 <= first < steps:
+        raise ValueError(f"first_step must lie in [0, {steps}); got {first_step!r}")
+    p = run.probability[first:-1]
+    return float(np.sqrt(np.mean(run.variance[first:] / (p * (1 - p)))))
 
 
 def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **settings):
