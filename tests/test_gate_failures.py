@@ -384,17 +384,19 @@ def test_gate_course_checkpoints_are_the_start_of_one_run(small, monkeypatch):
     assert not np.array_equal(seen[7], seen[20])
 
 
-def _switching(chapter):
+@pytest.fixture(scope="module")
+def switching(chapter):
+    """The chapter's switching paths, at the BIC penalty and above."""
     problem, subsets, lams, fit, _, bic = chapter
     return [gf.switching_paths(problem, subsets, fit, j) for j in range(bic, lams.size)]
 
 
-def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_falls(chapter):
+def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_falls(switching):
     """The chapter's barrier: on every one-gate path from the trained fit towards best
     subset's choice, the exact expected objective climbs, without a dip, before it falls;
     the gate switched all the way ends lower on some paths only, and where no single
     switch ends lower the gates differ from best subset in more than one feature."""
-    paths = _switching(chapter)
+    paths = switching
     rows = sum(p.dataset.size for p in paths)
     closing = np.concatenate([p.closing for p in paths])
     assert rows >= 20 and closing.any() and (~closing).any()
@@ -410,12 +412,12 @@ def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_fall
     assert text.others_verdict.startswith("on every dataset")
 
 
-def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(chapter):
+def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(switching):
     """What makes the climb: along every closing path the refitted fit never falls and the
     penalty never rises; along every opening path the reverse. The penalty moves by at most
     lam. Away from best subset's choice the objective only falls, towards the saturated
     gate, and by less than the climb."""
-    paths = _switching(chapter)
+    paths = switching
     for p in paths:
         sign = np.where(p.closing, 1.0, -1.0)[:, None]
         assert np.all(np.diff(p.fit, axis=-1) * sign >= -1e-12 * p.lam)
