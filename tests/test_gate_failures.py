@@ -165,6 +165,11 @@ def test_switching_paths_switch_each_differing_gate_alone(small):
         )[0]
         np.testing.assert_allclose(paths.away_objective[row], away, rtol=1e-12)
         assert paths.away_logits[row, -1] == (np.inf if paths.closing[row] else -np.inf)
+        trained = l0_gates.expected_objective(
+            fit.theta[s, column], fit.logit[s, column], G[s], b[s], c[s], fit.lam[column],
+            fit.tau, fit.gamma, fit.zeta,
+        )  # fmt: skip
+        assert paths.trained[row] == trained and trained >= paths.objective[row, 0]
     with pytest.raises(ValueError, match="^column must index fit.lam"):
         gf.switching_paths(p, subsets, fit, 2)
     # An open gate's logit can be as low as logit(1/12) = -2.4: a reach of 1 is too short.
@@ -188,7 +193,7 @@ def test_switching_path_properties_on_made_up_paths():
     away = np.array([[0.0, -0.01, -0.02, -0.02, -0.03], [0.0, 0.01, 0.0, 0.0, 0.0], [0.0] * 5])
     paths = gf.SwitchingPaths(
         0.1, np.arange(3), np.zeros(3, int), np.ones(3, bool), logits, objective, penalty,
-        -logits, away,
+        -logits, away, np.array([0.01, 0.0, 0.02]),
     )  # fmt: skip
     np.testing.assert_allclose(paths.rise, [0.3, 0.4, 0.0])
     np.testing.assert_array_equal(paths.peak_logit, [0.0, -np.inf, 5.0])
@@ -197,6 +202,7 @@ def test_switching_path_properties_on_made_up_paths():
     np.testing.assert_allclose(paths.fit, objective - penalty)
     np.testing.assert_allclose(paths.away_fall, [0.03, 0.0, 0.0])
     np.testing.assert_array_equal(paths.falls_away, [True, False, True])
+    np.testing.assert_allclose(paths.trained_excess, [0.01, 0.0, 0.02])
 
 
 def test_the_switching_figure_draws_every_path_on_its_side(small):
@@ -404,12 +410,15 @@ def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_fall
         assert np.all(p.climbs_to_peak) and np.all(p.rise > 0)
         assert np.all(p.objective[:, -1] < p.objective.max(axis=-1))  # and then falls
         assert np.all(p.rise < p.lam)  # each climb is less than one feature's price
+        # At the trained weights the objective is higher than refitted, by less than the climb.
+        assert np.all(p.trained_excess >= 0) and np.all(p.trained_excess < p.rise)
     lower = np.concatenate([p.ends_lower for p in paths])
     assert 0 < lower.sum() < lower.size
     text = prose.switching_text(paths)
     assert text.climbing == "every path" and text.rows == str(rows)
     assert text.ends_lower == f"{lower.sum()} of {lower.size}"
     assert text.others_verdict.startswith("on every dataset")
+    assert text.beyond_excess == "every path"
 
 
 def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(switching):

@@ -150,6 +150,36 @@ def test_refitted_objective_is_the_mean_of_the_sampled_objective_at_its_minimise
     assert np.abs(grads.mean(axis=0)).max() > 0  # sampled, not exactly 0
 
 
+def test_expected_objective_is_the_mean_of_the_sampled_objective_anywhere(small):
+    """At weights that are not the best, the closed form of expected_objective matches the
+    training's sampled objective (plus y'y/n) within its sampling error at 1e-6; at the
+    refitted weights it equals refitted_objective, and elsewhere it is higher."""
+    G, b, c = _one_dataset(small)
+    logit, lam, tau = np.array([2.0, -1.0, 0.5, 4.0, -3.0, 0.0]), 0.05, 0.5
+    theta = np.array([0.8, -0.4, 1.3, 0.2, -0.9, 0.5])
+    value = l0_gates.expected_objective(theta, logit, G, b, c, lam, tau)
+    rng = np.random.default_rng(32)
+    u = rng.uniform(size=(200_000, 1, 1, 6))
+    np.clip(u, np.finfo(float).tiny, 1 - 2**-53, out=u)
+    values = np.array([
+        l0_gates.objective_and_gradients(
+            theta[None, None], logit[None, None], G[None], b[None], lam, chunk, tau
+        )[0][0, 0]
+        for chunk in np.split(u, 100)
+    ])  # fmt: skip
+    k = stats.t.isf(1e-6 / 2, df=99)
+    assert abs(values.mean() + c - value) <= k * values.std(ddof=1) / 10
+    best, w = l0_gates.refitted_objective(logit, G, b, c, lam, tau)
+    mean, _ = hc.hard_concrete_moments(logit, tau)
+    at_best = l0_gates.expected_objective(w / mean, logit, G, b, c, lam, tau)
+    assert at_best == pytest.approx(best, rel=1e-12)
+    assert value > best
+    with pytest.raises(ValueError, match=r"^theta and logit must have d = 6 features"):
+        l0_gates.expected_objective(theta[:5], logit[:5], G, b, c, lam, tau)
+    with pytest.raises(ValueError, match=r"^lam must be a non-negative scalar"):
+        l0_gates.expected_objective(theta, logit, G, b, c, -1.0, tau)
+
+
 def test_saturated_gates_give_least_squares_on_their_support_plus_lam_per_feature(small):
     """Gates at logit +-inf are exactly 1 or 0: the refitted objective is then best subset's
     L0 objective of that support, from the enumeration of every support."""

@@ -31,7 +31,12 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from binary_gumbel.estimators.l0_gates import GateFit, expected_fit, train_gates
+from binary_gumbel.estimators.l0_gates import (
+    GateFit,
+    expected_fit,
+    expected_objective,
+    train_gates,
+)
 from binary_gumbel.estimators.sparse_data import Problem, Subsets, best_subset
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
@@ -253,7 +258,9 @@ class SwitchingPaths(NamedTuple):
     refitted exactly at every point) and ``penalty`` its part ``lam sum_j P(z_j != 0)``.
     ``away_logits`` and ``away_objective`` are the path the other way, from the trained
     logit to the saturated gate (``+inf`` for an open gate, ``-inf`` for a shut one). The
-    first point of both is the trained fit.
+    first point of both is the trained fit: its logits, with the weights refitted.
+    ``trained`` is the objective at the trained weights themselves
+    (:func:`~binary_gumbel.estimators.l0_gates.expected_objective`), never below that.
     """
 
     lam: float
@@ -265,6 +272,7 @@ class SwitchingPaths(NamedTuple):
     penalty: np.ndarray
     away_logits: np.ndarray
     away_objective: np.ndarray
+    trained: np.ndarray
 
     @property
     def fit(self) -> np.ndarray:
@@ -293,6 +301,16 @@ class SwitchingPaths(NamedTuple):
     def ends_lower(self) -> np.ndarray:
         """Whether the switched gate (exactly shut, or exactly open) ends below the start."""
         return self.objective[:, -1] < self.objective[:, 0]
+
+    @property
+    def trained_excess(self) -> np.ndarray:
+        """How far the objective at the trained weights lies above the refitted start.
+
+        The refitted objective is the lowest over the weights at every logit, so a path
+        that moves the weights as well as the logit still meets a climb of at least
+        :attr:`rise` minus this excess.
+        """
+        return self.trained - self.objective[:, 0]
 
     @property
     def away_fall(self) -> np.ndarray:
@@ -356,7 +374,14 @@ def switching_paths(
 
     objective, total_penalty = along(logits)
     away_objective, _ = along(away_logits)
+    trained_objective = np.array([
+        expected_objective(
+            fit.theta[s, column], fit.logit[s, column], G[s], b[s], c[s], lam, fit.tau,
+            fit.gamma, fit.zeta,
+        )
+        for s in dataset
+    ])  # fmt: skip
     return SwitchingPaths(
         lam, dataset, feature, closing, logits, objective, total_penalty, away_logits,
-        away_objective,
+        away_objective, trained_objective,
     )  # fmt: skip

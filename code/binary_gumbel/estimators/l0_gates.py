@@ -43,6 +43,7 @@ __all__ = [
     "GateFit",
     "REFERENCE_LOGIT_BOUNDS",
     "expected_fit",
+    "expected_objective",
     "gate_and_derivative",
     "objective_and_gradients",
     "refitted_objective",
@@ -95,6 +96,17 @@ def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=Z
     return fit + penalty, (d_theta, d_logit)
 
 
+def _one_dataset(G, b, c):
+    """``G`` and ``b`` as float arrays, and ``d``, after checking that they describe one dataset."""
+    G, b = np.asarray(G, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    d = b.shape[-1] if b.ndim == 1 else -1
+    if G.shape != (d, d):
+        raise ValueError(f"G must be (d, d) and b (d,) for one dataset; got {G.shape}, {b.shape}")
+    if np.ndim(c) != 0:
+        raise ValueError(f"c must be a scalar; got shape {np.shape(c)}")
+    return G, b, d
+
+
 def expected_fit(mean, variance, G, b, c):
     """The gated regression's expected training error, minimised over ``theta``.
 
@@ -114,12 +126,7 @@ def expected_fit(mean, variance, G, b, c):
     ``b`` ``(d,)`` and ``c`` a scalar (:meth:`Problem.gram` of that dataset). Returns
     ``(fit, w)``, of shapes ``(...)`` and ``(..., d)``.
     """
-    G, b = np.asarray(G, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    d = b.shape[-1] if b.ndim == 1 else -1
-    if G.shape != (d, d):
-        raise ValueError(f"G must be (d, d) and b (d,) for one dataset; got {G.shape}, {b.shape}")
-    if np.ndim(c) != 0:
-        raise ValueError(f"c must be a scalar; got shape {np.shape(c)}")
+    G, b, d = _one_dataset(G, b, c)
     mean, variance = np.broadcast_arrays(
         np.asarray(mean, dtype=np.float64), np.asarray(variance, dtype=np.float64)
     )
@@ -152,6 +159,28 @@ def refitted_objective(logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
     mean, variance = hard_concrete_moments(logit, tau, gamma, zeta)
     fit, w = expected_fit(mean, variance, G, b, c)
     return fit + lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1), w
+
+
+def expected_objective(theta, logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
+    """The exact expected objective at given weights ``theta`` and gate logits.
+
+    ``c - 2 b'w + w'G w + sum_j theta_j^2 Var(z_j) G_jj + lam sum_j P(z_j != 0)`` with
+    ``w = theta * E z`` (the expansion of :func:`expected_fit`, before minimising over
+    ``theta``): what :func:`objective_and_gradients` samples, with ``c = y'y / n`` put back.
+    It is never below :func:`refitted_objective` at the same logits. ``theta`` and
+    ``logit`` broadcast, with ``d`` features on the last axis, for one dataset.
+    """
+    if not (np.ndim(lam) == 0 and lam >= 0):
+        raise ValueError(f"lam must be a non-negative scalar; got {lam}")
+    G, b, d = _one_dataset(G, b, c)
+    mean, variance = hard_concrete_moments(logit, tau, gamma, zeta)
+    theta, mean, variance = np.broadcast_arrays(np.asarray(theta, np.float64), mean, variance)
+    if theta.shape[-1:] != (d,):
+        raise ValueError(f"theta and logit must have d = {d} features on their last axis")
+    w = theta * mean
+    fit = c - 2 * w @ b + np.einsum("...j,jk,...k->...", w, G, w)
+    spread = np.sum(theta**2 * variance * np.diag(G), axis=-1)
+    return fit + spread + lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1)
 
 
 def test_gate(logit, gamma=GAMMA, zeta=ZETA) -> np.ndarray:

@@ -194,6 +194,8 @@ class SwitchingText:
     rise_median: str
     falling_away: str
     away_range: str
+    trained_excess: str
+    beyond_excess: str
     ends_lower: str
     others_verdict: str
     parts_verdict: str
@@ -217,6 +219,7 @@ def switching_text(paths) -> SwitchingText:
     climbs = np.concatenate([p.climbs_to_peak & (p.rise > 0) for p in paths])
     away = np.concatenate([p.away_fall / p.lam for p in paths])
     falls = np.concatenate([p.falls_away & (p.away_fall > 0) for p in paths])
+    excess = np.concatenate([p.trained_excess / p.lam for p in paths])
     lower = np.concatenate([p.ends_lower for p in paths])
     closing = np.concatenate([p.closing for p in paths])
     stuck = np.concatenate([_differing_features_where_no_switch_helps(p) for p in paths])
@@ -232,6 +235,8 @@ def switching_text(paths) -> SwitchingText:
         rise_median=number(float(np.median(rise))),
         falling_away=_every(falls),
         away_range=f"{number(away.min(), '#.2g')}–{number(away.max(), '#.2g')}",
+        trained_excess=number(float(excess.max()), "#.2g"),
+        beyond_excess=_every(rise > excess),
         ends_lower=f"{int(lower.sum())} of {n}",
         others_verdict=(
             "on every dataset where no single switch ends lower, best subset differs from the "
