@@ -222,7 +222,7 @@ def test_the_switching_figure_draws_every_path_on_its_side(small):
     # Each path as a curve and its trained fit as a dot, plus the zero line on each panel.
     assert len(axes[0].lines) == 2 * closing + 1 and len(axes[1].lines) == 2 * opening + 1
     labels = {t.get_text() for t in fig.legends[0].get_texts()}
-    assert labels == {"expected objective", "trained fit"}
+    assert labels == {"expected objective", "trained logit"}
     with pytest.raises(ValueError, match="axes must hold 2 axes"):
         figures.plot_switching_paths(axes[:1], paths)
     with pytest.raises(ValueError, match="paths must not be empty"):
@@ -417,7 +417,7 @@ def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_fall
     text = prose.switching_text(paths)
     assert text.climbing == "every path" and text.rows == str(rows)
     assert text.ends_lower == f"{lower.sum()} of {lower.size}"
-    assert text.others_verdict.startswith("on every dataset")
+    assert text.others_verdict.endswith("on every such dataset")
     assert text.beyond_excess == "every path"
 
 
@@ -435,5 +435,5 @@ def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(switchi
         assert np.all(p.falls_away) and np.all(p.away_fall > 0)
         assert np.all(p.away_fall < p.rise)
     text = prose.switching_text(paths)
-    assert text.parts_verdict.startswith("on every closing path the fit only rises")
+    assert text.parts_verdict.startswith("on every closing path the error term only rises")
     assert text.falling_away == "every path"

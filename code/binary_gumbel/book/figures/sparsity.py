@@ -106,11 +106,11 @@ def plot_switching_paths(axes, paths, *, xlim=(-10.0, 10.0)):
     """The expected objective along one-gate switching paths, in units of the penalty weight.
 
     ``paths`` is a list of :class:`binary_gumbel.estimators.gate_failures.SwitchingPaths`
-    (one per ``lam``). ``axes`` is a pair: left, the gates that are open where best subset
-    leaves the feature out; right, the shut gates that best subset keeps. Each line is one
-    gate's objective, minus its value at the trained fit and divided by ``lam``, over the
-    finite logits of both its paths (towards best subset's choice and away from it); a dot
-    marks the trained fit.
+    (one per ``lam``). ``axes`` is a pair: left, the selected gates whose feature best subset
+    leaves out; right, the unselected gates that best subset keeps. Each line is one gate's
+    objective, minus its value at the start (the trained logits, the weights set for them)
+    and divided by ``lam``, over the finite logits of both its paths (towards best subset's
+    choice and away from it); a dot marks the trained logit.
     """
     if len(axes) != 2:
         raise ValueError(f"axes must hold 2 axes (closing, opening); got {len(axes)}")
@@ -127,12 +127,13 @@ def plot_switching_paths(axes, paths, *, xlim=(-10.0, 10.0)):
             start = p.objective[row, 0]
             ax.plot(x[finite], (y[finite] - start) / p.lam, color=blue, lw=1, alpha=0.7,
                     label="expected objective")  # fmt: skip
-            ax.plot(p.logits[row, 0], 0.0, "o", color=grey, ms=3, label="trained fit")
-    for ax, title in zip(axes, ("open gate, closed", "shut gate, opened"), strict=True):
+            ax.plot(p.logits[row, 0], 0.0, "o", color=grey, ms=3, label="trained logit")
+    titles = ("selected gate, closed", "unselected gate, opened")
+    for ax, title in zip(axes, titles, strict=True):
         ax.axhline(0, color=grey, lw=0.8, ls=":")
         ax.set_xlim(*xlim)
         ax.set_xlabel("the moving gate's logit")
         ax.set_title(title)
-    axes[0].set_ylabel("objective − trained fit's, in units of λ")
+    axes[0].set_ylabel("objective − its start, in units of λ")
     legend_below(axes, ncols=2)
     return axes

@@ -207,10 +207,11 @@ def switching_text(paths) -> SwitchingText:
     Rises and falls are in units of each path's ``lam``. ``climbing`` is "every path" when
     every path climbs without a dip (``climbs_to_peak``) to a peak above its start, else
     "k of the n paths"; ``falling_away`` likewise for ``falls_away`` with a fall above 0.
-    ``others_verdict`` says whether every dataset on which no single switch ends below its
-    start differs from best subset in more than one feature. ``parts_verdict`` says whether
-    the fit (the objective less the penalty) never falls along a closing path and never
-    rises along an opening one, to within ``1e-12 lam`` per step.
+    ``others_verdict`` says whether, on every dataset on which no path ends below its
+    start, best subset's support differs from the gates' in more than one feature.
+    ``parts_verdict`` says whether the error term (the objective less the penalty,
+    ``SwitchingPaths.fit``) never falls along a closing path and never rises along an
+    opening one, to within ``1e-12 lam`` per step.
     """
     paths = list(paths)
     if not paths or not any(p.dataset.size for p in paths):
@@ -239,16 +240,17 @@ def switching_text(paths) -> SwitchingText:
         beyond_excess=_every(rise > excess),
         ends_lower=f"{int(lower.sum())} of {n}",
         others_verdict=(
-            "on every dataset where no single switch ends lower, best subset differs from the "
-            "gates in more than one feature"
+            "best subset's support differs from the gates' in more than one feature, on every "
+            "such dataset"
             if np.all(stuck >= 2)
-            else "on some dataset where no single switch ends lower, best subset differs from "
-            "the gates in one feature only"
+            else "best subset's support differs from the gates' in one feature only, on some "
+            "such dataset"
         ),
         parts_verdict=(
-            "on every closing path the fit only rises, and on every opening path it only falls"
+            "on every closing path the error term only rises, and on every opening path it "
+            "only falls"
             if all(_fit_moves_one_way(p) for p in paths)
-            else "the fit does not move one way along every path"
+            else "the error term does not move one way along every path"
         ),
     )
 
