@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from binary_gumbel import hard_concrete as hc
 from binary_gumbel.book import prose
 from binary_gumbel.estimators import gate_failures as gf
 from binary_gumbel.estimators import l0_gates, sparse_data
@@ -437,3 +438,28 @@ def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(switchi
     text = prose.switching_text(paths)
     assert text.parts_verdict.startswith("on every closing path the error term only rises")
     assert text.falling_away == "every path"
+
+
+def test_the_error_term_changes_at_larger_logits_than_the_penalty(switching):
+    """Along every path the penalty makes half of its change near the logit at which the gate
+    is shut half of the time, and the error term at a larger logit: so a closing path meets
+    the error term's rise first, and an opening path the penalty's rise."""
+    half_shut = hc.logit_for_prob_zero(0.5, 2 / 3)
+    for p in switching:
+        penalty, error = p.half_change_logit(p.penalty), p.half_change_logit(p.fit)
+        assert np.all(np.abs(penalty - half_shut) < 0.05)
+        assert np.all(error > penalty + 0.5)
+    text = prose.switching_text(switching)
+    assert text.order_verdict == "every path"
+
+
+def test_half_change_logit_interpolates_the_first_crossing():
+    logits = np.array([[4.0, 2.0, 0.0, -2.0, -np.inf], [-4.0, -2.0, 0.0, 2.0, np.inf]])
+    values = np.array([[1.0, 1.0, 0.5, 0.0, 0.0], [0.0, 0.2, 0.6, 1.0, 1.0]])
+    paths = gf.SwitchingPaths(
+        0.1, np.arange(2), np.zeros(2, int), np.array([True, False]), logits, values, values,
+        -logits, values, np.zeros(2),
+    )  # fmt: skip
+    np.testing.assert_allclose(paths.half_change_logit(values), [0.0, -0.5])
+    flat = np.ones_like(values)
+    np.testing.assert_array_equal(paths.half_change_logit(flat), logits[:, 0])

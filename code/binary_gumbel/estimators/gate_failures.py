@@ -279,6 +279,28 @@ class SwitchingPaths(NamedTuple):
         """The refitted expected training error along each path: the objective less the penalty."""
         return self.objective - self.penalty
 
+    def half_change_logit(self, values: np.ndarray) -> np.ndarray:
+        """Per path, the logit at which ``values`` (``penalty`` or ``fit``, along ``logits``)
+        has first made half of its whole change from the start to the end of the path,
+        interpolated linearly between the path's points."""
+        change = values - values[:, :1]
+        half = change[:, -1:] / 2
+        # Index of the first point at or past half the change, in the change's direction.
+        past = np.where(half >= 0, change >= half, change <= half)
+        k = np.argmax(past, axis=-1)
+        out = np.empty(k.size)
+        for row, i in enumerate(k):
+            if i == 0:  # no change along the path: its start
+                out[row] = self.logits[row, 0]
+                continue
+            x0, x1 = self.logits[row, i - 1], self.logits[row, i]
+            y0, y1 = change[row, i - 1], change[row, i]
+            if not np.isfinite(x1):  # half is reached only past the last finite point
+                out[row] = x0
+            else:
+                out[row] = x0 + (x1 - x0) * (half[row, 0] - y0) / (y1 - y0)
+        return out
+
     @property
     def rise(self) -> np.ndarray:
         """The highest objective along each path minus its start (0 if it never rises)."""

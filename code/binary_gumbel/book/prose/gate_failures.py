@@ -199,6 +199,9 @@ class SwitchingText:
     ends_lower: str
     others_verdict: str
     parts_verdict: str
+    penalty_half: str
+    error_half: str
+    order_verdict: str
 
 
 def switching_text(paths) -> SwitchingText:
@@ -211,7 +214,10 @@ def switching_text(paths) -> SwitchingText:
     start, best subset's support differs from the gates' in more than one feature.
     ``parts_verdict`` says whether the error term (the objective less the penalty,
     ``SwitchingPaths.fit``) never falls along a closing path and never rises along an
-    opening one, to within ``1e-12 lam`` per step.
+    opening one, to within ``1e-12 lam`` per step. ``penalty_half`` and ``error_half`` are
+    the ranges of the logits at which the penalty and the error term make half of their
+    change along a path (``half_change_logit``); ``order_verdict`` counts the paths on
+    which the error term's lies at the larger logit ("every path" when all do).
     """
     paths = list(paths)
     if not paths or not any(p.dataset.size for p in paths):
@@ -221,6 +227,8 @@ def switching_text(paths) -> SwitchingText:
     away = np.concatenate([p.away_fall / p.lam for p in paths])
     falls = np.concatenate([p.falls_away & (p.away_fall > 0) for p in paths])
     excess = np.concatenate([p.trained_excess / p.lam for p in paths])
+    penalty_half = np.concatenate([p.half_change_logit(p.penalty) for p in paths])
+    error_half = np.concatenate([p.half_change_logit(p.fit) for p in paths])
     lower = np.concatenate([p.ends_lower for p in paths])
     closing = np.concatenate([p.closing for p in paths])
     stuck = np.concatenate([_differing_features_where_no_switch_helps(p) for p in paths])
@@ -252,7 +260,14 @@ def switching_text(paths) -> SwitchingText:
             if all(_fit_moves_one_way(p) for p in paths)
             else "the error term does not move one way along every path"
         ),
+        penalty_half=_range(penalty_half),
+        error_half=_range(error_half),
+        order_verdict=_every(error_half > penalty_half),
     )
+
+
+def _range(values: np.ndarray) -> str:
+    return f"{number(float(values.min()))} to {number(float(values.max()))}"
 
 
 def _every(hits: np.ndarray) -> str:
