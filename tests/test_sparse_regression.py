@@ -52,6 +52,13 @@ def test_enumeration_is_least_squares_on_every_support(small):
         assert subsets.mse[1, k] == pytest.approx(np.mean((y - X @ w) ** 2), rel=1e-10)
 
 
+def test_subset_index_finds_each_support_among_the_masks(small):
+    subsets = sparse_data.enumerate_subsets(small)
+    rows = sparse_data.subset_index(subsets.masks)
+    np.testing.assert_array_equal(rows, np.arange(subsets.masks.shape[0]))
+    assert sparse_data.subset_index(np.zeros(6, bool)) == 0
+
+
 def test_best_subset_is_the_brute_force_minimiser(small):
     subsets = sparse_data.enumerate_subsets(small)
     lams = [0.0, 0.01, 0.05, 0.3, 5.0]
@@ -115,7 +122,7 @@ def test_objective_gradients_are_the_derivatives_of_the_sampled_objective(small)
             assert grad[idx] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-8)
 
 
-def _one_dataset(problem, s=0):
+def _gram_of(problem, s=0):
     G, b, c = problem.gram()
     return G[s], b[s], c[s]
 
@@ -124,7 +131,7 @@ def test_refitted_objective_is_the_mean_of_the_sampled_objective_at_its_minimise
     """At the refitted weights, the training's own sampled objective (over 2 x 10^5 gate
     draws) averages to the closed form, and its sampled gradient in theta to 0, each within
     its sampling error at the false-alarm rate 1e-6 (Bonferroni over the d components)."""
-    G, b, c = _one_dataset(small)
+    G, b, c = _gram_of(small)
     logit, lam, tau = np.array([2.0, -1.0, 0.5, 4.0, -3.0, 0.0]), 0.05, 0.5
     value, w = l0_gates.refitted_objective(logit, G, b, c, lam, tau)
     mean, _ = hc.hard_concrete_moments(logit, tau)
@@ -154,7 +161,7 @@ def test_expected_objective_is_the_mean_of_the_sampled_objective_anywhere(small)
     """At weights that are not the best, the closed form of expected_objective matches the
     training's sampled objective (plus y'y/n) within its sampling error at 1e-6; at the
     refitted weights it equals refitted_objective, and elsewhere it is higher."""
-    G, b, c = _one_dataset(small)
+    G, b, c = _gram_of(small)
     logit, lam, tau = np.array([2.0, -1.0, 0.5, 4.0, -3.0, 0.0]), 0.05, 0.5
     theta = np.array([0.8, -0.4, 1.3, 0.2, -0.9, 0.5])
     value = l0_gates.expected_objective(theta, logit, G, b, c, lam, tau)
@@ -184,7 +191,7 @@ def test_saturated_gates_give_least_squares_on_their_support_plus_lam_per_featur
     """Gates at logit +-inf are exactly 1 or 0: the refitted objective is then best subset's
     L0 objective of that support, from the enumeration of every support."""
     subsets = sparse_data.enumerate_subsets(small)
-    G, b, c = _one_dataset(small, 1)
+    G, b, c = _gram_of(small, 1)
     for k in (0, 9, 37, 63):
         mask = subsets.masks[k]
         logit = np.where(mask, np.inf, -np.inf)
@@ -203,7 +210,7 @@ def test_the_relative_variance_grows_as_the_gate_shuts_and_the_fit_with_it(small
     mean, variance = hc.hard_concrete_moments(logit, 2 / 3)
     ratio = variance / mean**2
     assert np.all(np.diff(ratio) < 0) and ratio[0] > 1e11 and ratio[-1] < 1e-11
-    G, b, c = _one_dataset(small)
+    G, b, c = _gram_of(small)
     gates = np.tile(np.array([30.0, -1.0, 2.0, 30.0, 0.5, 30.0]), (logit.size, 1))
     gates[:, 0] = logit
     fit = l0_gates.refitted_objective(gates, G, b, c, 0.0, 2 / 3)[0]
@@ -211,7 +218,7 @@ def test_the_relative_variance_grows_as_the_gate_shuts_and_the_fit_with_it(small
 
 
 def test_expected_fit_refuses_bad_input(small):
-    G, b, c = _one_dataset(small)
+    G, b, c = _gram_of(small)
     m, v = np.full(6, 0.5), np.full(6, 0.1)
     with pytest.raises(ValueError, match=r"^G must be \(d, d\) and b \(d,\)"):
         l0_gates.expected_fit(m, v, G[:5], b, c)

@@ -37,7 +37,7 @@ from binary_gumbel.estimators.l0_gates import (
     expected_objective,
     train_gates,
 )
-from binary_gumbel.estimators.sparse_data import Problem, Subsets, best_subset
+from binary_gumbel.estimators.sparse_data import Problem, Subsets, best_subset, subset_index
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
     GATES,
@@ -221,14 +221,13 @@ def gate_course(
     shape = (problem.seeds, lam.size, problem.support.size)
     if chosen.shape != shape or not chosen.any():
         raise ValueError(f"chosen must be a boolean mask of shape {shape} with a gate chosen")
-    code = 1 << np.arange(shape[-1])
     seeds = np.arange(shape[0])[:, None]
     rows = {name: [] for name in GateCourse._fields[1:-1]}
     for k in steps:
         fit = train_gates(problem, lam, steps=int(k), rng=int(rng), **options)
         mean, _ = hard_concrete_moments(fit.logit, fit.tau, fit.gamma, fit.zeta)
         weight = (fit.theta * mean)[chosen]
-        refit = subsets.weights[seeds, fit.support @ code][chosen]  # 0 off the support
+        refit = subsets.weights[seeds, subset_index(fit.support)][chosen]  # 0 off the support
         on = fit.support[chosen]
         near = np.abs(weight[on] - refit[on]) <= within * np.abs(refit[on])
         rows["selected"].append(on.mean())

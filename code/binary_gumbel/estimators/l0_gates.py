@@ -107,6 +107,13 @@ def _one_dataset(G, b, c):
     return G, b, d
 
 
+def _penalty(logit, lam, tau, gamma, zeta):
+    """``lam sum_j P(z_j != 0)`` over the last axis, for a non-negative scalar ``lam``."""
+    if not (np.ndim(lam) == 0 and lam >= 0):
+        raise ValueError(f"lam must be a non-negative scalar; got {lam}")
+    return lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1)
+
+
 def expected_fit(mean, variance, G, b, c):
     """The gated regression's expected training error, minimised over ``theta``.
 
@@ -154,11 +161,10 @@ def refitted_objective(logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
     ``logit`` is ``(..., d)`` for one dataset; ``lam`` a non-negative scalar; the rest as
     in :func:`expected_fit`. Returns ``(objective, w)``.
     """
-    if not (np.ndim(lam) == 0 and lam >= 0):
-        raise ValueError(f"lam must be a non-negative scalar; got {lam}")
+    penalty = _penalty(logit, lam, tau, gamma, zeta)
     mean, variance = hard_concrete_moments(logit, tau, gamma, zeta)
     fit, w = expected_fit(mean, variance, G, b, c)
-    return fit + lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1), w
+    return fit + penalty, w
 
 
 def expected_objective(theta, logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
@@ -170,8 +176,7 @@ def expected_objective(theta, logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
     It is never below :func:`refitted_objective` at the same logits. ``theta`` and
     ``logit`` broadcast, with ``d`` features on the last axis, for one dataset.
     """
-    if not (np.ndim(lam) == 0 and lam >= 0):
-        raise ValueError(f"lam must be a non-negative scalar; got {lam}")
+    penalty = _penalty(logit, lam, tau, gamma, zeta)
     G, b, d = _one_dataset(G, b, c)
     mean, variance = hard_concrete_moments(logit, tau, gamma, zeta)
     theta, mean, variance = np.broadcast_arrays(np.asarray(theta, np.float64), mean, variance)
@@ -180,7 +185,7 @@ def expected_objective(theta, logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
     w = theta * mean
     fit = c - 2 * w @ b + np.einsum("...j,jk,...k->...", w, G, w)
     spread = np.sum(theta**2 * variance * np.diag(G), axis=-1)
-    return fit + spread + lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1)
+    return fit + spread + penalty
 
 
 def test_gate(logit, gamma=GAMMA, zeta=ZETA) -> np.ndarray:

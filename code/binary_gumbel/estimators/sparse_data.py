@@ -28,6 +28,7 @@ __all__ = [
     "bic_penalty",
     "enumerate_subsets",
     "make_problems",
+    "subset_index",
     "test_mse",
 ]
 
@@ -178,6 +179,16 @@ def enumerate_subsets(problem: Problem) -> Subsets:
         weights[s] = np.linalg.solve(system, (m * b[s])[..., None])[..., 0]
     mse = c[:, None] - np.einsum("skd,sd->sk", weights, b)
     return Subsets(masks, weights, mse)
+
+
+def subset_index(support) -> np.ndarray:
+    """The row of ``Subsets.masks`` that holds each boolean ``support`` (last axis ``d``).
+
+    Row ``k`` of the masks is the binary expansion of ``k`` (:func:`enumerate_subsets`), so
+    the row of a support is ``sum_j 2^j [j in support]``.
+    """
+    support = np.asarray(support, dtype=bool)
+    return support @ (1 << np.arange(support.shape[-1]))
 
 
 def best_subset(subsets: Subsets, lam) -> np.ndarray:

@@ -17,7 +17,13 @@ from typing import NamedTuple
 import numpy as np
 
 from binary_gumbel.estimators.l0_gates import GateFit
-from binary_gumbel.estimators.sparse_data import Problem, Subsets, best_subset, test_mse
+from binary_gumbel.estimators.sparse_data import (
+    Problem,
+    Subsets,
+    best_subset,
+    subset_index,
+    test_mse,
+)
 from binary_gumbel.verification import montecarlo
 
 __all__ = [
@@ -119,8 +125,7 @@ def compare(
     """
     seeds = np.arange(problem.seeds)
     best_idx = best_subset(subsets, fit.lam)
-    code = 1 << np.arange(problem.support.size)
-    oracle_idx = int(np.sum(code[problem.support]))
+    oracle_idx = int(subset_index(problem.support))
     full_idx = subsets.masks.shape[0] - 1
     gates_mse = test_mse(problem, fit.weights)
     reference = test_mse(problem, subsets.weights[:, [oracle_idx, full_idx]])
@@ -128,7 +133,7 @@ def compare(
     for j, lam in enumerate(fit.lam):
         best_support = subsets.masks[best_idx[:, j]]
         best_mse = test_mse(problem, subsets.weights[seeds, best_idx[:, j]][:, None])[:, 0]
-        gates_idx = fit.support[:, j] @ code
+        gates_idx = subset_index(fit.support[:, j])
         refit_mse = test_mse(problem, subsets.weights[seeds, gates_idx][:, None])[:, 0]
         n = problem.seeds
         methods = (
