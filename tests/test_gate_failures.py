@@ -442,8 +442,9 @@ def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(switchi
 
 def test_the_error_term_changes_at_larger_logits_than_the_penalty(switching):
     """Along every path the penalty makes half of its change near the logit at which the gate
-    is shut half of the time, and the error term at a larger logit: so a closing path meets
-    the error term's rise first, and an opening path the penalty's rise."""
+    is shut half of the time, and the error term at a larger logit. (The order alone does
+    not make the climb, which also depends on the sizes of the two changes; the chapter
+    says so.)"""
     half_shut = hc.logit_for_prob_zero(0.5, 2 / 3)
     for p in switching:
         penalty, error = p.half_change_logit(p.penalty), p.half_change_logit(p.fit)
@@ -463,3 +464,6 @@ def test_half_change_logit_interpolates_the_first_crossing():
     np.testing.assert_allclose(paths.half_change_logit(values), [0.0, -0.5])
     flat = np.ones_like(values)
     np.testing.assert_array_equal(paths.half_change_logit(flat), logits[:, 0])
+    # Half the change only past the last finite point: the crossing is the infinite end.
+    late = np.array([[0.0, 0.1, 0.2, 0.3, 1.0], [0.0, 0.0, 0.0, 0.1, 1.0]])
+    np.testing.assert_array_equal(paths.half_change_logit(late), [-np.inf, np.inf])

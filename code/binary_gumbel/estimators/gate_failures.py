@@ -281,7 +281,8 @@ class SwitchingPaths(NamedTuple):
     def half_change_logit(self, values: np.ndarray) -> np.ndarray:
         """Per path, the logit at which ``values`` (``penalty`` or ``fit``, along ``logits``)
         has first made half of its whole change from the start to the end of the path,
-        interpolated linearly between the path's points."""
+        interpolated linearly between the path's points; the path's infinite end where half
+        the change is made only beyond its last finite point."""
         change = values - values[:, :1]
         half = change[:, -1:] / 2
         # Index of the first point at or past half the change, in the change's direction.
@@ -295,7 +296,7 @@ class SwitchingPaths(NamedTuple):
             x0, x1 = self.logits[row, i - 1], self.logits[row, i]
             y0, y1 = change[row, i - 1], change[row, i]
             if not np.isfinite(x1):  # half is reached only past the last finite point
-                out[row] = x0
+                out[row] = x1
             else:
                 out[row] = x0 + (x1 - x0) * (half[row, 0] - y0) / (y1 - y0)
         return out
