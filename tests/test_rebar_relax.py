@@ -318,14 +318,23 @@ def test_relax_and_a_learned_baseline_beat_reinforce_and_rebar_does_not(runs):
 CHAPTER_PHI_RATE = 0.03
 
 
+def _baseline(rate, phi_steps=None):
+    """The learned baseline at the chapter's settings and seed, its d learned at ``rate``
+    (for the first ``phi_steps`` steps only, when given)."""
+    return rt.train(
+        "baseline",
+        gradients.TARGET_RELAX,
+        phi_steps=phi_steps,
+        rng=0,
+        **{**SETTINGS, "phi_learning_rate": rate},
+    )
+
+
 @pytest.fixture(scope="module")
 def baseline_rates(runs):
     """The learned baseline at every rate of rt.PHI_LEARNING_RATES, the chapter's run at its."""
-    settings = dict(steps=2000, chains=24, batch=8, learning_rate=0.03, rng=0)
     return {
-        rate: runs["baseline"]
-        if rate == CHAPTER_PHI_RATE
-        else rt.train("baseline", gradients.TARGET_RELAX, phi_learning_rate=rate, **settings)
+        rate: runs["baseline"] if rate == CHAPTER_PHI_RATE else _baseline(rate)
         for rate in rt.PHI_LEARNING_RATES
     }
 
@@ -374,16 +383,6 @@ def test_ex_rr_baseline_faster_rates_leave_the_baseline_wandering(baseline_rates
             assert run.variance[half:].mean() > 1e5 * chapter_variance
 
 
-def _held(rate, held_from):
-    return rt.train(
-        "baseline",
-        gradients.TARGET_RELAX,
-        phi_steps=held_from,
-        rng=0,
-        **{**SETTINGS, "phi_learning_rate": rate},
-    )
-
-
 def test_ex_rr_baseline_holding_d_still_brings_theta_back_at_the_faster_rates(baseline_rates):
     """The solution of ex-rr-baseline, by an intervention: the runs of the two faster rates
     whose final p is resolved above the chapter's, 0.3 and 1, again on the same seeds, with
@@ -406,7 +405,7 @@ def test_ex_rr_baseline_holding_d_still_brings_theta_back_at_the_faster_rates(ba
     for rate in (0.3, 1.0):
         free = baseline_rates[rate]
         for held_from, close in ((100, 5e-3), (rt.PHI_HELD_FROM, 2e-3)):
-            held = _held(rate, held_from)
+            held = _baseline(rate, held_from)
             assert rt.baseline_offset(held) < close < rate / 5 < rt.baseline_offset(free)
             closer = rt.compare_final(held, free, 1e-3)
             assert closer.pvalue < 1e-3 and closer.difference < 0, (rate, held_from, closer)
@@ -418,7 +417,7 @@ def test_ex_rr_baseline_holding_d_still_brings_theta_back_at_the_faster_rates(ba
             else:
                 below = rt.compare_final(chapter, held, 1e-3)
                 assert below.pvalue < 1e-3 and below.difference < 0, (held_from, below)
-    late = _held(0.3, 1000)
+    late = _baseline(0.3, 1000)
     assert rt.baseline_offset(late) > 0.1
     still_above = rt.compare_final(chapter, late, 1e-3)
     assert still_above.pvalue < 1e-3 and still_above.difference < 0, still_above
