@@ -14,10 +14,13 @@ English and Nemeth maps are vendored for the accessibility extensions; nothing
 else is fetched.
 
 Long equations break to fit their column (MathJax 4's line breaking, for
-display and in-line math). A display equation that still cannot fit scrolls
-inside its own box: a small script marks such a box focusable and labelled so a
-keyboard reader can scroll it, and ``_static/math.css`` draws a fade at the edge
-that has more to show.
+display and in-line math). In-line math breaks after a binary operator or a
+relation, as TeX breaks it, rather than before it (MathML's default, which
+MathJax follows), so that a broken expression's next line does not start with
+an operator (a minus there reads as a sign). A display equation that still
+cannot fit scrolls inside its own box: a small script marks such a box
+focusable and labelled so a keyboard reader can scroll it, and
+``_static/math.css`` draws a fade at the edge that has more to show.
 
 The files are copied on ``build-finished`` rather than listed in
 ``html_static_path``: Jupyter Book adds every ``.js`` file it finds in a static
@@ -69,9 +72,9 @@ MATHJAX_CONFIG = {
 NARROW_SCREEN = "(max-width: 40rem)"
 PHONE_SCALE = 0.9
 
-#: Sets the math smaller on a phone, and marks every display equation wider than its
-#: box as a scrollable, focusable, labelled region.
-#: It runs after typesetting and again when the window is resized.
+#: Before MathJax starts: sets the math smaller on a phone, and breaks in-line math after
+#: its operators. After typesetting, and again when the window is resized: marks every
+#: display equation wider than its box as a scrollable, focusable, labelled region.
 SCROLL_SCRIPT = """
 (() => {
   // On a phone the math is set a tenth smaller, so that the tables of steps
@@ -79,6 +82,22 @@ SCROLL_SCRIPT = """
   const config = window.MathJax;
   if (config && !config.version && window.matchMedia(NARROW).matches) {
     config.output = Object.assign(config.output || {}, {scale: PHONE_SCALE});
+  }
+  // In-line math breaks after an operator or relation, as TeX breaks it, and not before
+  // (MathML's default): a minus at the start of the next line would read as a sign.
+  if (config && !config.version) {
+    config.startup = Object.assign(config.startup || {}, {
+      ready() {
+        MathJax.startup.defaultReady();
+        const tex = MathJax.startup.document.inputJax.find((jax) => jax.name === "TeX");
+        tex.postFilters.add(({math, data}) => {
+          if (math.display) return;
+          data.root.walkTree((node) => {
+            if (node.isKind("mo")) node.attributes.set("linebreakstyle", "after");
+          });
+        });
+      },
+    });
   }
   const label = "Wide equation: scroll sideways to see all of it";
   function mark() {

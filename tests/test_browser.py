@@ -7,7 +7,8 @@ load and carry alt text, every link inside the site must lead to a file that
 exists and to an anchor that exists on it, and there must be no console error,
 no HTTP error, no attempt to leave the machine and no axe-core violation (the
 desktop's accessibility check, made with the same page load). The site's search, which
-runs in the browser, must find a chapter by a word that only that chapter has.
+runs in the browser, must find a chapter by a word that only that chapter has. In-line
+math that breaks over lines breaks after its operators, as TeX does.
 """
 
 from __future__ import annotations
@@ -167,6 +168,45 @@ def test_math_is_rendered_on_chapter_pages(context, site_url):
         assert page.locator("mjx-container").count() >= 3
     finally:
         page.close()
+
+
+#: In-line math long enough to break over several lines of a narrow paragraph.
+BREAKING = r"\(a - b - c = d - e - f = g - h\)"
+#: Typesets ``tex`` in a paragraph 4em wide at the end of the page; returns, line by line
+#: (top to bottom), the kinds of its identifiers and operators, left to right.
+LINES_OF_MATH = """async (tex) => {
+  const paragraph = document.createElement("p");
+  paragraph.className = "tex2jax_process";
+  paragraph.style.width = "4em";
+  paragraph.textContent = tex;
+  document.body.append(paragraph);
+  await MathJax.typesetPromise([paragraph]);
+  const items = [...paragraph.querySelectorAll("mjx-mi, mjx-mo")].map((e) => {
+    const box = e.getBoundingClientRect();
+    return {kind: e.localName, middle: (box.top + box.bottom) / 2, left: box.left};
+  });
+  const lines = [];
+  for (const item of items.sort((a, b) => a.middle - b.middle || a.left - b.left)) {
+    const line = lines[lines.length - 1];
+    if (line && item.middle - line.middle < 8) line.items.push(item);
+    else lines.push({middle: item.middle, items: [item]});
+  }
+  return lines.map((l) => l.items.sort((a, b) => a.left - b.left).map((i) => i.kind));
+}"""
+
+
+def test_in_line_math_breaks_after_its_operators(context, site_url):
+    """A long in-line expression in a narrow column breaks after a minus or an equals
+    sign, as TeX breaks it: every line but the last ends with the operator, and no line
+    starts with one (MathJax's default, MathML's, would put it at the start of the next)."""
+    page, _ = open_offline(context, f"{site_url}/chapters/categorical.html")
+    try:
+        lines = page.evaluate(LINES_OF_MATH, BREAKING)
+    finally:
+        page.close()
+    assert len(lines) >= 3, lines
+    assert all(line[0] == "mjx-mi" for line in lines), lines
+    assert all(line[-1] == "mjx-mo" for line in lines[:-1]), lines
 
 
 def test_a_request_to_another_host_is_recorded_and_never_reaches_it(context, site_url):
