@@ -423,6 +423,38 @@ def test_ex_rr_baseline_holding_d_still_brings_theta_back_at_the_faster_rates(ba
     assert still_above.pvalue < 1e-3 and still_above.difference < 0, still_above
 
 
+def test_ex_rr_baseline_at_the_fastest_rate_theta_moves_less_for_hundreds_of_steps(
+    baseline_rates,
+):
+    """The solution of ex-rr-baseline, on the rate whose held run still ends above the
+    chapter's (1): with d held from rt.PHI_HELD_FROM (250), theta's steps over steps 250 to
+    1000 are shorter than in the chapter's run, paired by seed (the Student-t interval of the
+    per-run ratio, at 1e-3, lies below 1; seed 0: 0.57 [0.50, 0.64], seeds 1 and 2 the
+    same to 0.02), and from step 1000 to the end the ratio's interval contains 1. At 0.3,
+    where holding d closes the gap, it contains 1 over steps 250 to 1000 (seed 0: 0.98)."""
+    chapter = baseline_rates[CHAPTER_PHI_RATE]
+    steps, held_from = SETTINGS["steps"], rt.PHI_HELD_FROM
+    fastest = _baseline(1.0, held_from)
+    shorter = rt.step_ratio(fastest, chapter, held_from, steps // 2, 1e-3)
+    assert shorter.high < 1, shorter
+    later = rt.step_ratio(fastest, chapter, steps // 2, steps, 1e-3)
+    assert later.low < 1 < later.high, later
+    alike = rt.step_ratio(_baseline(0.3, held_from), chapter, held_from, steps // 2, 1e-3)
+    assert alike.low < 1 < alike.high, alike
+
+
+def test_step_ratio_divides_the_mean_steps_of_each_seed_over_the_window():
+    """A run against itself moves 1 times as far; doubled iterates move exactly twice as
+    far; a change after the window leaves the ratio over it at 1."""
+    run = rt.train("REINFORCE", gradients.TARGET_RELAX, steps=30, chains=4, rng=2)
+    assert tuple(rt.step_ratio(run, run, 0, 30)) == (1.0, 1.0, 1.0)
+    doubled = dataclasses.replace(run, theta=2 * run.theta)
+    assert tuple(rt.step_ratio(doubled, run, 5, 20)) == (2.0, 2.0, 2.0)
+    changed = dataclasses.replace(run, theta=np.vstack([run.theta[:21], 3 * run.theta[21:]]))
+    assert tuple(rt.step_ratio(changed, run, 0, 20)) == (1.0, 1.0, 1.0)
+    assert rt.step_ratio(changed, run, 0, 21).estimate > 1
+
+
 def test_phi_steps_holds_phi_from_that_step_on_and_changes_nothing_before():
     """With the same seed, a run that stops learning phi after K steps has the iterates
     theta[0] to theta[K + 1] of the run that never stops (the last is the step taken with
@@ -547,6 +579,11 @@ def test_training_is_reproducible(runs):
     )
 
 
+def _toy_run(**kw):
+    """A small run for step_ratio's bad input: 8 steps of 3 runs, unless ``kw`` says else."""
+    return rt.train("REINFORCE", gradients.TARGET_RELAX, chains=3, rng=1, **{"steps": 8, **kw})
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
@@ -573,6 +610,32 @@ def test_training_is_reproducible(runs):
             lambda: rt.train("RELAX", 0.45, steps=3, phi_steps=4),
             ValueError,
             r"^phi_steps must be at most steps \(3\)",
+        ),
+        (
+            lambda: rt.step_ratio(_toy_run(), _toy_run(), 5, 3),
+            ValueError,
+            r"^start and stop must satisfy 0 <= start < stop <= 8; got 5, 3",
+        ),
+        (
+            lambda: rt.step_ratio(_toy_run(), _toy_run(), 0, 9),
+            ValueError,
+            r"^start and stop .* <= 8; got 0, 9",
+        ),
+        (lambda: rt.step_ratio(_toy_run(), _toy_run(), -1, 3), ValueError, "^start must be >= 0"),
+        (
+            lambda: rt.step_ratio(_toy_run(), _toy_run(), 0, 2.5),
+            TypeError,
+            "^stop must be an integer",
+        ),
+        (
+            lambda: rt.step_ratio(_toy_run(), _toy_run(steps=9), 0, 3),
+            ValueError,
+            "^run and reference must have the same steps and runs",
+        ),
+        (
+            lambda: rt.step_ratio(_toy_run(), _toy_run(learn_theta=False), 0, 3),
+            ValueError,
+            "^the logit of reference must move in every run",
         ),
     ],
 )

@@ -33,7 +33,12 @@ from binary_gumbel.estimators.relax import (
     relax_estimate,
 )
 from binary_gumbel.estimators.toy_noise import toy_noise_unchecked
-from binary_gumbel.verification.montecarlo import PairedComparison, mean_interval, paired_comparison
+from binary_gumbel.verification.montecarlo import (
+    Interval,
+    PairedComparison,
+    mean_interval,
+    paired_comparison,
+)
 
 __all__ = [
     "METHODS",
@@ -47,6 +52,7 @@ __all__ = [
     "experiment",
     "learned_relaxation",
     "smallest_step",
+    "step_ratio",
     "train",
 ]
 
@@ -326,6 +332,41 @@ def compare_final(a: Training, b: Training, false_alarm: float = 0.05) -> FinalC
     """Compare the final ``p`` of runs ``a`` and ``b`` (see :class:`FinalComparison`)."""
     paired = paired_comparison(a.probability[-1], b.probability[-1], false_alarm)
     return FinalComparison(a.method, b.method, paired)
+
+
+def step_ratio(
+    run: Training, reference: Training, start: int, stop: int, false_alarm: float = 0.05
+) -> Interval:
+    """How far the logit of ``run`` moves per step, against ``reference``, over steps
+    ``start`` to ``stop``.
+
+    For each seed ``s`` (runs with the same index share their noise), the mean of
+    ``|theta[k + 1, s] - theta[k, s]|`` over ``start <= k < stop`` in ``run`` divided by
+    the same mean in ``reference``; returns the mean of these ratios over the seeds, with
+    its Student-t interval at ``false_alarm``
+    (:func:`~binary_gumbel.verification.montecarlo.mean_interval`). ``ValueError`` unless
+    the two have the same steps and runs, ``0 <= start < stop <= steps``, and the logit of
+    ``reference`` moves in every run over those steps.
+    """
+    if run.theta.shape != reference.theta.shape:
+        raise ValueError(
+            "run and reference must have the same steps and runs; "
+            f"got theta of shapes {run.theta.shape} and {reference.theta.shape}"
+        )
+    steps = run.theta.shape[0] - 1
+    start, stop = check_count(start, "start", 0), check_count(stop, "stop", 1)
+    if not start < stop <= steps:
+        raise ValueError(
+            f"start and stop must satisfy 0 <= start < stop <= {steps}; got {start}, {stop}"
+        )
+    moved, moved_reference = (
+        np.abs(np.diff(r.theta[start : stop + 1], axis=0)).mean(axis=0) for r in (run, reference)
+    )
+    if not np.all(moved_reference > 0):
+        raise ValueError(
+            f"the logit of reference must move in every run over steps {start} to {stop}"
+        )
+    return mean_interval(moved / moved_reference, false_alarm)
 
 
 def learned_relaxation(
