@@ -581,7 +581,7 @@ def test_training_is_reproducible(runs):
 
 def _toy_run(**kw):
     """A small run for step_ratio's bad input: 8 steps of 3 runs, unless ``kw`` says else."""
-    return rt.train("REINFORCE", gradients.TARGET_RELAX, chains=3, rng=1, **{"steps": 8, **kw})
+    return rt.train("REINFORCE", gradients.TARGET_RELAX, rng=1, **{"steps": 8, "chains": 3, **kw})
 
 
 @pytest.mark.parametrize(
@@ -631,6 +631,11 @@ def _toy_run(**kw):
             lambda: rt.step_ratio(_toy_run(), _toy_run(steps=9), 0, 3),
             ValueError,
             "^run and reference must have the same steps and runs",
+        ),
+        (
+            lambda: rt.step_ratio(_toy_run(chains=1), _toy_run(chains=1), 0, 3),
+            ValueError,
+            "^run and reference must hold at least 2 runs; got 1",
         ),
         (
             lambda: rt.step_ratio(_toy_run(), _toy_run(learn_theta=False), 0, 3),

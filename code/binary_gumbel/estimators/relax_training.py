@@ -345,15 +345,17 @@ def step_ratio(
     the same mean in ``reference``; returns the mean of these ratios over the seeds, with
     its Student-t interval at ``false_alarm``
     (:func:`~binary_gumbel.verification.montecarlo.mean_interval`). ``ValueError`` unless
-    the two have the same steps and runs, ``0 <= start < stop <= steps``, and the logit of
-    ``reference`` moves in every run over those steps.
+    the two have the same steps and at least 2 runs, ``0 <= start < stop <= steps``, and the
+    logit of ``reference`` moves in every run over those steps.
     """
     if run.theta.shape != reference.theta.shape:
         raise ValueError(
             "run and reference must have the same steps and runs; "
             f"got theta of shapes {run.theta.shape} and {reference.theta.shape}"
         )
-    steps = run.theta.shape[0] - 1
+    steps, runs = run.theta.shape[0] - 1, run.theta.shape[1]
+    if runs < 2:
+        raise ValueError(f"run and reference must hold at least 2 runs; got {runs}")
     start, stop = check_count(start, "start", 0), check_count(stop, "stop", 1)
     if not start < stop <= steps:
         raise ValueError(
