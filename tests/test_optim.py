@@ -32,6 +32,25 @@ def test_moments_follow_the_recursion():
     assert optimiser.v == 0.75 * (0.25 * 4.0) + 0.25 * 16.0
 
 
+def test_bias_corrected_moments_are_weighted_averages_of_the_gradients_so_far():
+    """m_hat and v_hat after k steps: sum_j w_j g_j and sum_j w_j g_j^2 with weights
+    proportional to beta^(k - j) and summing to 1; the update is lr m_hat / (sqrt v_hat + eps)."""
+    grads = np.array([3.0, -1.0, 0.5, 2.0, -0.25])
+    optimiser = Adam((), learning_rate=0.1, beta1=0.5, beta2=0.75)
+    for k, g in enumerate(grads, start=1):
+        update = optimiser.step(np.float64(g))
+        for beta, moment, power in ((0.5, optimiser.m_hat, 1), (0.75, optimiser.v_hat, 2)):
+            weights = beta ** np.arange(k - 1, -1, -1)
+            assert moment == pytest.approx(weights @ grads[:k] ** power / weights.sum(), rel=1e-14)
+        assert update == 0.1 * optimiser.m_hat / (np.sqrt(optimiser.v_hat) + 1e-8)
+
+
+@pytest.mark.parametrize("moment", ["m_hat", "v_hat"])
+def test_bias_corrected_moments_before_any_step_are_refused(moment):
+    with pytest.raises(ValueError, match="^the bias-corrected moments need at least one step"):
+        getattr(Adam(3, learning_rate=0.1), moment)
+
+
 @pytest.mark.parametrize(
     ("beta1", "beta2", "error", "match"),
     [

@@ -423,8 +423,14 @@ def test_ex_rr_baseline_holding_d_still_brings_theta_back_at_the_faster_rates(ba
     assert still_above.pvalue < 1e-3 and still_above.difference < 0, still_above
 
 
+@pytest.fixture(scope="module")
+def fastest_held():
+    """The learned baseline at the fastest rate of the grid, 1, held from rt.PHI_HELD_FROM."""
+    return _baseline(1.0, rt.PHI_HELD_FROM)
+
+
 def test_ex_rr_baseline_at_the_fastest_rate_theta_moves_less_for_hundreds_of_steps(
-    baseline_rates,
+    baseline_rates, fastest_held
 ):
     """The solution of ex-rr-baseline, on the rate whose held run still ends above the
     chapter's (1): with d held from rt.PHI_HELD_FROM (250), theta's steps over steps 250 to
@@ -434,13 +440,45 @@ def test_ex_rr_baseline_at_the_fastest_rate_theta_moves_less_for_hundreds_of_ste
     where holding d closes the gap, it contains 1 over steps 250 to 1000 (seed 0: 0.98)."""
     chapter = baseline_rates[CHAPTER_PHI_RATE]
     steps, held_from = SETTINGS["steps"], rt.PHI_HELD_FROM
-    fastest = _baseline(1.0, held_from)
+    fastest = fastest_held
     shorter = rt.step_ratio(fastest, chapter, held_from, steps // 2, 1e-3)
     assert shorter.high < 1, shorter
     later = rt.step_ratio(fastest, chapter, steps // 2, steps, 1e-3)
     assert later.low < 1 < later.high, later
     alike = rt.step_ratio(_baseline(0.3, held_from), chapter, held_from, steps // 2, 1e-3)
     assert alike.low < 1 < alike.high, alike
+
+
+def test_ex_rr_baseline_at_the_fastest_rate_adams_second_moment_stays_larger(
+    baseline_rates, fastest_held
+):
+    """Why the held run's steps at rate 1 are shorter (the solution's account): over steps
+    250 to 1000 and 1000 to 2000 its root second moment (Adam's divisor) is resolved above
+    the chapter run's and the same on both spans to 5 % (seed 0: 2.74 and 2.74), its exact
+    gradient is larger and more so on the second span (1.45 then 2.69), and the quotient of
+    the two ratios lies inside the step ratio's interval (0.53 in [0.50, 0.64]; 0.98 in
+    [0.93, 1.05]). From step 250 on the exact gradient's square is below 3 % of the second
+    moment in either run (seed 0: 1.5 %; a referee saw up to 2.2 % over seeds 1 to 3), and
+    the held run is behind at the hold. Intervals: Student-t at 1e-3 each."""
+    chapter = baseline_rates[CHAPTER_PHI_RATE]
+    steps, held_from = SETTINGS["steps"], rt.PHI_HELD_FROM
+    spans = ((held_from, steps // 2), (steps // 2, steps))
+    ratio = {
+        (of, span): rt.step_ratio(fastest_held, chapter, *span, 1e-3, of=of)
+        for of in rt.PER_STEP
+        for span in spans
+    }
+    scale = [ratio["root_second_moment", span] for span in spans]
+    assert all(s.low > 1 for s in scale), scale
+    assert abs(scale[1].estimate / scale[0].estimate - 1) < 0.05, scale
+    gradient = [ratio["gradient", span] for span in spans]
+    assert 1 < gradient[0].low and gradient[0].high < gradient[1].low, gradient
+    for span, g, s in zip(spans, gradient, scale, strict=True):
+        step = ratio["step", span]
+        assert step.low < g.estimate / s.estimate < step.high, (span, g, s, step)
+    for run in (fastest_held, chapter):
+        assert (run.per_step("gradient") ** 2 / run.second_moment)[held_from:].max() < 0.03
+    assert fastest_held.probability[held_from].mean() > chapter.probability[held_from].mean()
 
 
 def test_step_ratio_divides_the_mean_steps_of_each_seed_over_the_window():
@@ -453,6 +491,29 @@ def test_step_ratio_divides_the_mean_steps_of_each_seed_over_the_window():
     changed = dataclasses.replace(run, theta=np.vstack([run.theta[:21], 3 * run.theta[21:]]))
     assert tuple(rt.step_ratio(changed, run, 0, 20)) == (1.0, 1.0, 1.0)
     assert rt.step_ratio(changed, run, 0, 21).estimate > 1
+    for of in rt.PER_STEP:
+        assert tuple(rt.step_ratio(run, run, 3, 30, of=of)) == (1.0, 1.0, 1.0)
+
+
+def test_the_recorded_second_moment_is_adams_average_of_the_squared_gradients():
+    """For the exact method every estimate is L'(theta_k), so the second moment after step
+    k is sum_j beta2^(k - j) L'(theta_j)^2 / sum_j beta2^(k - j), computed here from the
+    iterates alone; per_step reads its root, and a run that does not learn theta has none."""
+    beta2 = 0.9
+    run = rt.train("exact", 0.45, steps=30, chains=2, beta2=beta2, rng=0)
+    squares = gradients.exact_gradient(run.theta[:-1], 0.45) ** 2
+    for k in range(30):
+        weights = beta2 ** np.arange(k, -1, -1)
+        np.testing.assert_allclose(
+            run.second_moment[k], weights @ squares[: k + 1] / weights.sum(), rtol=1e-12
+        )
+    assert np.array_equal(run.per_step("root_second_moment"), np.sqrt(run.second_moment))
+    still = rt.train("REINFORCE", 0.45, steps=3, learn_theta=False, rng=0)
+    assert still.second_moment is None
+    with pytest.raises(ValueError, match="^this run records no second moment"):
+        still.per_step("root_second_moment")
+    with pytest.raises(ValueError, match="^of must be one of"):
+        run.per_step("size")
 
 
 def test_phi_steps_holds_phi_from_that_step_on_and_changes_nothing_before():
@@ -640,7 +701,7 @@ def _toy_run(**kw):
         (
             lambda: rt.step_ratio(_toy_run(), _toy_run(learn_theta=False), 0, 3),
             ValueError,
-            "^the logit of reference must move in every run",
+            "^the step of reference must be positive in every run",
         ),
     ],
 )

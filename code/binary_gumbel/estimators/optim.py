@@ -39,11 +39,26 @@ class Adam:
         self.m, self.v, self.k = np.zeros(shape), np.zeros(shape), 0
         self.lr, self.b1, self.b2, self.eps = float(learning_rate), beta1, beta2, eps
 
+    @property
+    def m_hat(self) -> np.ndarray:
+        """The bias-corrected first moment ``m / (1 - beta1^k)`` after ``k >= 1`` steps."""
+        return self._corrected(self.m, self.b1)
+
+    @property
+    def v_hat(self) -> np.ndarray:
+        """The bias-corrected second moment ``v / (1 - beta2^k)`` after ``k >= 1`` steps: an
+        average of the squared gradients so far, that of step ``j`` weighted in proportion
+        to ``beta2^(k - j)``."""
+        return self._corrected(self.v, self.b2)
+
+    def _corrected(self, moment: np.ndarray, beta) -> np.ndarray:
+        if self.k == 0:
+            raise ValueError("the bias-corrected moments need at least one step; none was taken")
+        return moment / (1 - beta**self.k)
+
     def step(self, grad: np.ndarray) -> np.ndarray:
         """The update for gradient ``grad``, to subtract from the parameters."""
         self.k += 1
         self.m = self.b1 * self.m + (1 - self.b1) * grad
         self.v = self.b2 * self.v + (1 - self.b2) * grad**2
-        m_hat = self.m / (1 - self.b1**self.k)
-        v_hat = self.v / (1 - self.b2**self.k)
-        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        return self.lr * self.m_hat / (np.sqrt(self.v_hat) + self.eps)

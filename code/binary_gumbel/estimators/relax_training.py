@@ -44,6 +44,7 @@ __all__ = [
     "METHODS",
     "PHI_HELD_FROM",
     "PHI_LEARNING_RATES",
+    "PER_STEP",
     "FinalComparison",
     "Training",
     "baseline_offset",
@@ -74,6 +75,10 @@ PHI_LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 PHI_HELD_FROM = 250
 
 
+#: The quantities :meth:`Training.per_step` and :func:`step_ratio` read, step by step.
+PER_STEP = ("step", "gradient", "root_second_moment")
+
+
 def _trainable(method: str, layout: PhiLayout) -> np.ndarray:
     mask = np.zeros(layout.size, dtype=bool)
     if method == "REBAR":
@@ -92,7 +97,10 @@ class Training:
     ``theta[k, s]`` is the logit of run ``s`` after ``k`` steps (``steps + 1``
     rows); ``loss`` is ``L(theta)`` there. ``variance[k, s]`` is the unbiased
     sample variance of the ``batch`` estimates of step ``k`` (in the chosen
-    parameterisation); ``phi`` has shape ``(chains, P)``.
+    parameterisation); ``phi`` has shape ``(chains, P)``. ``second_moment[k, s]`` is
+    the bias-corrected second moment of the Adam that updates ``theta`` (or ``p``), after
+    step ``k`` (:attr:`binary_gumbel.estimators.optim.Adam.v_hat`): the square of what
+    divides that step; ``None`` for a run that does not learn ``theta``.
     """
 
     method: str
@@ -104,28 +112,45 @@ class Training:
     loss: np.ndarray
     variance: np.ndarray
     phi: np.ndarray
+    second_moment: np.ndarray | None = None
 
     @property
     def probability(self) -> np.ndarray:
         return _kernels.sigmoid(self.theta)
 
+    def per_step(self, of: str) -> np.ndarray:
+        """A quantity of each step ``k`` and run ``s``, shape ``(steps, chains)``.
+
+        ``"step"``: ``|theta[k + 1] - theta[k]|``, the logit's step. ``"gradient"``: the
+        exact gradient's size where step ``k`` starts, ``|dL/dtheta| = p (1 - p) |1 - 2t|``
+        in the logit parameterisation, ``|dL/dp| = |1 - 2t|`` in the probability one (the
+        parameter each descends). ``"root_second_moment"``: the square root of
+        ``second_moment``, what Adam divides step ``k`` by (but for its ``eps``).
+        """
+        if of == "step":
+            return np.abs(np.diff(self.theta, axis=0))
+        if of == "gradient":
+            gradient = np.abs(exact_gradient(self.theta[:-1], self.target))
+            if self.parameterisation == "probability":
+                p = self.probability[:-1]
+                gradient = gradient / (p * (1 - p))
+            return gradient
+        if of == "root_second_moment":
+            if self.second_moment is None:
+                raise ValueError("this run records no second moment: it does not learn theta")
+            return np.sqrt(self.second_moment)
+        raise ValueError(f"of must be one of {PER_STEP}; got {of!r}")
+
     @property
     def theta_step(self) -> np.ndarray:
         """``|theta[k + 1] - theta[k]|``, the logit's step ``k``, averaged over the runs."""
-        return np.abs(np.diff(self.theta, axis=0)).mean(axis=1)
+        return self.per_step("step").mean(axis=1)
 
     @property
     def gradient_size(self) -> np.ndarray:
-        """The exact gradient's size where step ``k`` starts, averaged over the runs.
-
-        ``|dL/dtheta| = p (1 - p) |1 - 2t|`` in the logit parameterisation,
-        ``|dL/dp| = |1 - 2t|`` in the probability one (the parameter each descends).
-        """
-        gradient = np.abs(exact_gradient(self.theta[:-1], self.target))
-        if self.parameterisation == "probability":
-            p = self.probability[:-1]
-            gradient = gradient / (p * (1 - p))
-        return gradient.mean(axis=1)
+        """The exact gradient's size where step ``k`` starts (see :meth:`per_step`),
+        averaged over the runs."""
+        return self.per_step("gradient").mean(axis=1)
 
     def final_probability_interval(self, false_alarm: float = 0.05) -> tuple[float, float, float]:
         """Mean of the final ``p`` over the runs, and its Student-t interval at ``false_alarm``."""
@@ -197,6 +222,7 @@ def train(
     opt_phi = Adam(phi.shape, phi_learning_rate, beta2=beta2)
     thetas = np.empty((steps + 1, chains))
     estimates = np.empty((steps, chains, batch))
+    second_moment = np.empty((steps, chains)) if learn_theta else None
     thetas[0] = theta
     for k in range(steps):
         uv = rng.random((2, chains, batch))
@@ -219,6 +245,7 @@ def train(
             phi -= opt_phi.step(grad_phi)
         if learn_theta:
             step = opt_theta.step(g.mean(axis=1))
+            second_moment[k] = opt_theta.v_hat
             if parameterisation == "logit":
                 theta = theta - step
             else:
@@ -235,6 +262,7 @@ def train(
         objective(thetas, target),
         estimates.var(axis=-1, ddof=1),
         phi,
+        second_moment,
     )
 
 
@@ -335,18 +363,24 @@ def compare_final(a: Training, b: Training, false_alarm: float = 0.05) -> FinalC
 
 
 def step_ratio(
-    run: Training, reference: Training, start: int, stop: int, false_alarm: float = 0.05
+    run: Training,
+    reference: Training,
+    start: int,
+    stop: int,
+    false_alarm: float = 0.05,
+    of: str = "step",
 ) -> Interval:
-    """How far the logit of ``run`` moves per step, against ``reference``, over steps
-    ``start`` to ``stop``.
+    """How large a quantity of the steps of ``run`` is, against ``reference``, over steps
+    ``start`` to ``stop``: by default the logit's step, how far it moves.
 
     For each seed ``s`` (runs with the same index share their noise), the mean of
-    ``|theta[k + 1, s] - theta[k, s]|`` over ``start <= k < stop`` in ``run`` divided by
-    the same mean in ``reference``; returns the mean of these ratios over the seeds, with
-    its Student-t interval at ``false_alarm``
-    (:func:`~binary_gumbel.verification.montecarlo.mean_interval`). ``ValueError`` unless
-    the two have the same steps and at least 2 runs, ``0 <= start < stop <= steps``, and the
-    logit of ``reference`` moves in every run over those steps.
+    ``run.per_step(of)[k, s]`` over ``start <= k < stop`` divided by the same mean in
+    ``reference``; returns the mean of these ratios over the seeds, with its Student-t
+    interval at ``false_alarm``
+    (:func:`~binary_gumbel.verification.montecarlo.mean_interval`). ``of`` is one of
+    :data:`PER_STEP` (see :meth:`Training.per_step`). ``ValueError`` unless the two have
+    the same steps and at least 2 runs, ``0 <= start < stop <= steps``, and the quantity of
+    ``reference`` is positive in every run over those steps.
     """
     if run.theta.shape != reference.theta.shape:
         raise ValueError(
@@ -361,14 +395,12 @@ def step_ratio(
         raise ValueError(
             f"start and stop must satisfy 0 <= start < stop <= {steps}; got {start}, {stop}"
         )
-    moved, moved_reference = (
-        np.abs(np.diff(r.theta[start : stop + 1], axis=0)).mean(axis=0) for r in (run, reference)
-    )
-    if not np.all(moved_reference > 0):
+    mean, mean_reference = (r.per_step(of)[start:stop].mean(axis=0) for r in (run, reference))
+    if not np.all(mean_reference > 0):
         raise ValueError(
-            f"the logit of reference must move in every run over steps {start} to {stop}"
+            f"the {of} of reference must be positive in every run over steps {start} to {stop}"
         )
-    return mean_interval(moved / moved_reference, false_alarm)
+    return mean_interval(mean / mean_reference, false_alarm)
 
 
 def learned_relaxation(
