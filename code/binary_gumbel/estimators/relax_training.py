@@ -172,6 +172,7 @@ def train(
     parameterisation: str = "logit",
     learn_theta: bool = True,
     phi_steps: int | None = None,
+    second_moment_at: tuple[int, np.ndarray] | None = None,
     beta2: float = BETA2,
     rng=None,
 ) -> Training:
@@ -189,6 +190,10 @@ def train(
     the noise go on as before (with the same ``rng``, its iterates up to
     ``theta[phi_steps + 1]`` are those of the run that never stops learning ``phi``). The
     methods that learn no ``phi`` are the same for every ``phi_steps``.
+    ``second_moment_at=(K, v_hat)``, an intervention, sets the bias-corrected second moment
+    of the Adam that updates ``theta`` to ``v_hat`` (one positive value per run, for example
+    another run's ``second_moment[K - 1]``) just before step ``K`` (``1 <= K <= steps - 1``)
+    and changes nothing else.
     ``beta2`` is the second-moment decay of both Adams (see
     :class:`~binary_gumbel.estimators.optim.Adam`).
     Every run starts from ``initial_phi(hidden, eta0, temperature0)`` with its own draw.
@@ -209,6 +214,19 @@ def train(
     phi_steps = steps if phi_steps is None else check_count(phi_steps, "phi_steps", 0)
     if phi_steps > steps:
         raise ValueError(f"phi_steps must be at most steps ({steps}); got {phi_steps}")
+    if second_moment_at is not None:
+        swap_step, swap_v_hat = second_moment_at
+        swap_step = check_count(swap_step, "second_moment_at's step", 1)
+        if swap_step >= steps:
+            raise ValueError(
+                f"second_moment_at's step must be below steps ({steps}); got {swap_step}"
+            )
+        swap_v_hat = finite_float64(swap_v_hat, "second_moment_at's v_hat")
+        if swap_v_hat.shape != (chains,) or not np.all(swap_v_hat > 0):
+            raise ValueError(
+                f"second_moment_at's v_hat must hold one positive value per run ({chains}); "
+                f"got shape {swap_v_hat.shape}"
+            )
     rng = as_generator(rng)
     layout = PhiLayout(check_count(hidden, "hidden", 1))
     phi = np.stack([initial_phi(hidden, eta0, temperature0, rng) for _ in range(chains)])  # (S, P)
@@ -244,6 +262,8 @@ def train(
             grad_phi[:, mask] = np.mean(2 * g[:, None, :] * dg, axis=-1)
             phi -= opt_phi.step(grad_phi)
         if learn_theta:
+            if second_moment_at is not None and k == swap_step:
+                opt_theta.v = swap_v_hat * (1 - opt_theta.b2**opt_theta.k)
             step = opt_theta.step(g.mean(axis=1))
             second_moment[k] = opt_theta.v_hat
             if parameterisation == "logit":
