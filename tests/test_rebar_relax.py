@@ -543,6 +543,19 @@ def test_the_recorded_second_moment_is_adams_average_of_the_squared_gradients():
         run.per_step("size")
 
 
+def test_second_moment_at_sets_the_bias_corrected_moment_before_that_step():
+    """Given its own recorded moment before step K, a run goes on as it was (to rounding),
+    since second_moment[K - 1] is the bias-corrected moment after K updates; given another
+    value, it has the same iterates up to step K and other ones after."""
+    kw = dict(method="RELAX", target=gradients.TARGET_RELAX, steps=30, chains=3, rng=4)
+    run = rt.train(**kw)
+    again = rt.train(second_moment_at=(12, run.second_moment[11]), **kw)
+    np.testing.assert_allclose(again.theta, run.theta, rtol=0, atol=1e-12)
+    other = rt.train(second_moment_at=(12, 4 * run.second_moment[11]), **kw)
+    assert np.array_equal(other.theta[:13], run.theta[:13])
+    assert not np.any(np.abs(other.theta[13:] - run.theta[13:]) < 1e-9)
+
+
 def test_phi_steps_holds_phi_from_that_step_on_and_changes_nothing_before():
     """With the same seed, a run that stops learning phi after K steps has the iterates
     theta[0] to theta[K + 1] of the run that never stops (the last is the step taken with
