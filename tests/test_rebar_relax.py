@@ -734,6 +734,11 @@ def _toy_run(**kw):
             "^run and reference must have the same steps and runs",
         ),
         (
+            lambda: _toy_run(learn_theta=False, second_moment_at=(2, np.ones(3))),
+            ValueError,
+            r"^second_moment_at needs a run that learns theta \(learn_theta=True\)",
+        ),
+        (
             lambda: _toy_run(second_moment_at=(0, np.ones(3))),
             ValueError,
             "^second_moment_at's step must be >= 1",

@@ -215,6 +215,8 @@ def train(
     if phi_steps > steps:
         raise ValueError(f"phi_steps must be at most steps ({steps}); got {phi_steps}")
     if second_moment_at is not None:
+        if not learn_theta:
+            raise ValueError("second_moment_at needs a run that learns theta (learn_theta=True)")
         swap_step, swap_v_hat = second_moment_at
         swap_step = check_count(swap_step, "second_moment_at's step", 1)
         if swap_step >= steps:
