@@ -45,6 +45,27 @@ def test_bias_corrected_moments_are_weighted_averages_of_the_gradients_so_far():
         assert update == 0.1 * optimiser.m_hat / (np.sqrt(optimiser.v_hat) + 1e-8)
 
 
+def test_setting_v_hat_sets_the_bias_corrected_second_moment_the_next_step_uses():
+    """After k steps, v_hat = x stores v = x (1 - beta2^k); the next step then averages x
+    with the new g^2 as if x had been the moment so far, and divides by its root."""
+    optimiser = Adam(2, learning_rate=0.1, beta1=0.5, beta2=0.75)
+    optimiser.step(np.array([3.0, -1.0]))
+    optimiser.step(np.array([1.0, 2.0]))
+    optimiser.v_hat = np.array([4.0, 0.25])
+    np.testing.assert_allclose(optimiser.v_hat, [4.0, 0.25], rtol=1e-15)
+    np.testing.assert_allclose(optimiser.v, np.array([4.0, 0.25]) * (1 - 0.75**2), rtol=1e-15)
+    g = np.array([2.0, -0.5])
+    m_hat = (0.5 * optimiser.m + 0.5 * g) / (1 - 0.5**3)
+    v_hat = (0.75 * optimiser.v + 0.25 * g**2) / (1 - 0.75**3)
+    np.testing.assert_allclose(optimiser.step(g), 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=1e-14)
+
+
+def test_setting_v_hat_before_any_step_is_refused():
+    optimiser = Adam(3, learning_rate=0.1)
+    with pytest.raises(ValueError, match="^the bias-corrected moments need at least one step"):
+        optimiser.v_hat = np.ones(3)
+
+
 @pytest.mark.parametrize("moment", ["m_hat", "v_hat"])
 def test_bias_corrected_moments_before_any_step_are_refused(moment):
     with pytest.raises(ValueError, match="^the bias-corrected moments need at least one step"):

@@ -318,14 +318,16 @@ def test_relax_and_a_learned_baseline_beat_reinforce_and_rebar_does_not(runs):
 CHAPTER_PHI_RATE = 0.03
 
 
-def _baseline(rate, phi_steps=None):
+def _baseline(rate, phi_steps=None, **intervention):
     """The learned baseline at the chapter's settings and seed, its d learned at ``rate``
-    (for the first ``phi_steps`` steps only, when given)."""
+    (for the first ``phi_steps`` steps only, when given); ``intervention`` goes to
+    ``rt.train`` too."""
     return rt.train(
         "baseline",
         gradients.TARGET_RELAX,
         phi_steps=phi_steps,
         rng=0,
+        **intervention,
         **{**SETTINGS, "phi_learning_rate": rate},
     )
 
@@ -492,13 +494,8 @@ def test_ex_rr_baseline_at_the_fastest_rate_adams_second_moment_keeps_theta_furt
     and 3, and, putting the held run at the chapter run's theta instead with its own
     second moment, 0.038 [0.028, 0.048])."""
     chapter, held_from = baseline_rates[CHAPTER_PHI_RATE], rt.PHI_HELD_FROM
-    swapped = rt.train(
-        "baseline",
-        gradients.TARGET_RELAX,
-        phi_steps=held_from,
-        second_moment_at=(held_from, chapter.second_moment[held_from - 1]),
-        rng=0,
-        **{**SETTINGS, "phi_learning_rate": 1.0},
+    swapped = _baseline(
+        1.0, held_from, second_moment_at=(held_from, chapter.second_moment[held_from - 1])
     )
     assert np.array_equal(swapped.theta[: held_from + 1], fastest_held.theta[: held_from + 1])
     excess = rt.compare_final(fastest_held, chapter, 1e-3)

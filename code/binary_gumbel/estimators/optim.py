@@ -51,10 +51,21 @@ class Adam:
         to ``beta2^(k - j)``."""
         return self._corrected(self.v, self.b2)
 
+    @v_hat.setter
+    def v_hat(self, value) -> None:
+        """Sets ``v`` so that the bias-corrected second moment is ``value`` (an intervention:
+        the next step divides by the root of the average that ``value`` then starts)."""
+        corrected = np.asarray(value, dtype=np.float64) * self._correction(self.b2)
+        self.v = np.broadcast_to(corrected, self.v.shape).copy()
+
     def _corrected(self, moment: np.ndarray, beta) -> np.ndarray:
+        return moment / self._correction(beta)
+
+    def _correction(self, beta) -> float:
+        """``1 - beta^k``, Adam's bias correction after ``k >= 1`` steps."""
         if self.k == 0:
             raise ValueError("the bias-corrected moments need at least one step; none was taken")
-        return moment / (1 - beta**self.k)
+        return 1 - beta**self.k
 
     def step(self, grad: np.ndarray) -> np.ndarray:
         """The update for gradient ``grad``, to subtract from the parameters."""

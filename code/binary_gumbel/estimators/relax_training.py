@@ -42,9 +42,9 @@ from binary_gumbel.verification.montecarlo import (
 
 __all__ = [
     "METHODS",
+    "PER_STEP",
     "PHI_HELD_FROM",
     "PHI_LEARNING_RATES",
-    "PER_STEP",
     "FinalComparison",
     "Training",
     "baseline_offset",
@@ -265,7 +265,7 @@ def train(
             phi -= opt_phi.step(grad_phi)
         if learn_theta:
             if second_moment_at is not None and k == swap_step:
-                opt_theta.v = swap_v_hat * (1 - opt_theta.b2**opt_theta.k)
+                opt_theta.v_hat = swap_v_hat
             step = opt_theta.step(g.mean(axis=1))
             second_moment[k] = opt_theta.v_hat
             if parameterisation == "logit":
