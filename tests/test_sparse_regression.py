@@ -313,17 +313,17 @@ def test_test_gate_is_louizos_eq_13():
     assert z[0] == 0 and z[-1] == 1 and z[3] == pytest.approx(0.5)
 
 
-def _row(lam, best_rec, gates_rec, mse, gap):
+def _row(lam, best_rec, gates_rec, mse, gaps):
     iv = sr.Interval
     return sr.SweepRow(
         lam, iv(best_rec, 0, 1), iv(gates_rec, 0, 1), iv(0.5, 0, 1), 3.0, 3.0,
-        iv(mse, 0, 2), iv(mse, 0, 2), gap, (2.0, 0.0), (1.0, 0.5),
+        iv(mse, 0, 2), iv(mse, 0, 2), np.asarray(gaps, float), (2.0, 0.0), (1.0, 0.5),
     )  # fmt: skip
 
 
 def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
-    inside = [_row(0.01, 0.1, 0.1, 1.2, 0.2), _row(0.1, 0.8, 0.7, 1.0, 0.5),
-              _row(1.0, 0.0, 0.0, 1.5, 0.1)]  # fmt: skip
+    inside = [_row(0.01, 0.1, 0.1, 1.2, [0.2]), _row(0.1, 0.8, 0.7, 1.0, [0.5]),
+              _row(1.0, 0.0, 0.0, 1.5, [0.1])]  # fmt: skip
     text = prose.sweep_text(inside)
     # Both optima at the same lambda: named once, not twice.
     assert text.peaks == (
@@ -336,7 +336,7 @@ def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
         "2.00 and 1.00",
         "0.00 and 0.50",
     )
-    edge = [_row(0.01, 0.9, 0.0, 0.9, 1.5), _row(0.1, 0.8, 0.1, 0.8, 0.5)]
+    edge = [_row(0.01, 0.9, 0.0, 0.9, [1.5]), _row(0.1, 0.8, 0.1, 0.8, [0.5])]
     text = prose.sweep_text(edge)
     assert text.peaks.count("at the grid's edge") == 2 and "0.01" in text.peaks
     assert "0.1, at" in text.peaks
@@ -345,10 +345,45 @@ def test_sweep_text_says_where_the_optima_sit_and_computes_its_verdicts():
     )
 
 
+def test_the_sweep_keeps_the_gaps_of_the_missed_datasets_only(comparison):
+    """The objective gaps the chapter averages are those of the datasets the gates miss, in
+    units of lam: averaged over every dataset instead, the hits' zeros would dilute them."""
+    *_, comps = comparison
+    for row, c in zip(sr.sweep(comps), comps, strict=True):
+        np.testing.assert_array_equal(row.miss_gaps, c.objective_gap[~c.gates_match_best] / c.lam)
+        assert row.miss_gaps.size == int((~c.gates_match_best).sum())
+
+
+def test_sweep_text_averages_the_gap_over_the_misses_and_counts_those_above_one_lambda():
+    # Two misses of 0.5 and 1.5 lam at one penalty (mean 1.0), none at the other: the largest
+    # mean is 1.00 whatever the number of hits, one single miss of two exceeds one lam.
+    rows = [_row(0.01, 0.5, 0.5, 1.0, [0.5, 1.5]), _row(0.1, 0.5, 0.5, 1.0, [])]
+    text = prose.sweep_text(rows)
+    assert (text.largest_gap, text.gap_verdict) == ("1.00", "at least")
+    assert (text.gaps_over_one, text.largest_single_gap) == ("1 of the 2", "1.5")
+    rows = [_row(0.01, 0.5, 0.5, 1.0, []), _row(0.1, 0.5, 0.5, 1.0, [])]
+    text = prose.sweep_text(rows)
+    assert (text.largest_gap, text.gap_verdict, text.gaps_over_one) == (
+        "0.00",
+        "less than",
+        "0 of the 0",
+    )
+
+
+def test_at_lambda_zero_a_gap_in_lambdas_is_its_limit(comparison):
+    *_, comps = comparison
+    missed = dataclasses.replace(
+        comps[0], gates_match_best=np.zeros_like(comps[0].gates_match_best)
+    )
+    at_zero = dataclasses.replace(missed, lam=0.0, objective_gap=np.linspace(0.0, 0.3, 8))
+    gaps = sr.sweep([at_zero])[0].miss_gaps
+    assert gaps[0] == 0 and np.all(np.isinf(gaps[1:])) and np.all(gaps > -1)
+
+
 def test_sweep_text_names_every_lambda_tied_at_the_worst_agreement():
     agree = {0.01: 0.9, 0.02: 0.4, 0.05: 0.4, 0.1: 0.6}
     rows = [
-        _row(lam, 0.5, 0.5, 1.0, 0.1)._replace(agreement=sr.Interval(a, 0, 1))
+        _row(lam, 0.5, 0.5, 1.0, [0.1])._replace(agreement=sr.Interval(a, 0, 1))
         for lam, a in agree.items()
     ]
     text = prose.sweep_text(rows)

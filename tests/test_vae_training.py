@@ -38,6 +38,26 @@ def test_every_estimator_uses_the_evaluations_it_declares(short_run):
     assert {vae_training.method(n).evaluations for n in short_run.methods[1:-1]} == {2}
 
 
+def test_the_decoder_trains_at_discrete_or_relaxed_points_as_the_chapter_says(data):
+    """binary_vae_training's set-up: every method's decoder and prior get their gradient at two
+    discrete samples per image, but the three Gumbel-softmax estimators' (at their two relaxed
+    points) and REBAR's (at its one discrete sample of three evaluations)."""
+    relaxed = {"Gumbel-softmax τ=0.1", "Gumbel-softmax τ=0.5", "Gumbel-softmax τ=1"}
+    params = vae.initial_params(8, data.train.mean(axis=0), runs=1, rng=0)
+    rng = np.random.default_rng(1)
+    for m in vae_training.METHODS[1:]:
+        signal = vae.LearningSignal(params, data.train[None, :16])
+        m.estimate(signal, rng.uniform(size=m.uniform_shape(signal.logit.shape)))
+        discrete = signal.binary_evaluations
+        at_decoder = discrete if m.discrete_decoder else signal.evaluations
+        if m.name in relaxed:
+            assert (at_decoder, discrete) == (2, 0), m.name
+        elif m.name.startswith("REBAR"):
+            assert (at_decoder, discrete, signal.evaluations) == (1, 1, 3), m.name
+        else:
+            assert (at_decoder, discrete) == (2, 2), m.name
+
+
 def test_same_start_and_paired_data(short_run):
     start = short_run.test_elbo[:, 0, :, 0]
     # every method and seed starts from the same model

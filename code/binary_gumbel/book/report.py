@@ -213,7 +213,7 @@ def evidence_blocks(results, anchors: bool = False) -> str:
 
 
 def typo_table(results) -> str:
-    """The transcription artefacts, read as what was evidently meant (not counted as verdicts)."""
+    """The note's typos, read as what was evidently meant (not counted as verdicts)."""
     rows = [
         [f"`{r.id}`", _math(t.as_written), _math(t.read_as), _text(t.reason)]
         for r in _check_results(results)

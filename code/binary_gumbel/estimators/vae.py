@@ -197,6 +197,10 @@ def encoder_gradient(x: np.ndarray, logit_gradient: np.ndarray) -> tuple[np.ndar
     return np.swapaxes(logit_gradient, -1, -2) @ x / n, logit_gradient.mean(axis=-2)
 
 
+def _is_binary(b: np.ndarray) -> bool:
+    return bool(np.all((b == 0) | (b == 1)))
+
+
 class LearningSignal:
     """``f(b)`` of the module docstring for images ``x`` at ``params``, with ``a`` held fixed.
 
@@ -204,7 +208,8 @@ class LearningSignal:
     ``(N, D)``. :meth:`value` and :meth:`value_and_grad` take ``b`` of shape
     ``(..., R, N, K)`` (any extra leading sample axes) and record where they were
     evaluated, so that :meth:`model_gradient` can give the decoder and prior their
-    gradient there, and :attr:`evaluations` counts the evaluations of ``f`` per image.
+    gradient there; :attr:`evaluations` counts the evaluations of ``f`` per image, and
+    :attr:`binary_evaluations` those at a binary ``b``.
     """
 
     def __init__(self, params: Params, x: np.ndarray):
@@ -252,6 +257,11 @@ class LearningSignal:
         """Evaluations of ``f`` per image so far."""
         return float(sum(b.shape[1] for b, _ in self._points))
 
+    @property
+    def binary_evaluations(self) -> float:
+        """Evaluations of ``f`` per image so far at a binary ``b`` (every entry 0 or 1)."""
+        return float(sum(b.shape[1] for b, _ in self._points if _is_binary(b)))
+
     def model_gradient(self, logit_gradient: np.ndarray, discrete_only: bool = False) -> Params:
         """The ELBO gradient: encoder from ``logit_gradient``, decoder and prior at the points.
 
@@ -260,7 +270,7 @@ class LearningSignal:
         """
         points = self._points
         if discrete_only:
-            points = [p for p in points if np.all((p[0] == 0) | (p[0] == 1))]
+            points = [p for p in points if _is_binary(p[0])]
         if not points:
             raise ValueError("the learning signal has not been evaluated (at a binary b) yet")
         r, n, k = self.logit.shape

@@ -18,10 +18,10 @@ errors ``e_i = G_i - g*``. From them, with ``mu = E[e]`` and ``Sigma = Cov(e)``:
   It resolves a much smaller bias than ``|mu|^2`` does, in that one direction.
 
 Each is the mean of independent, identically distributed terms, and its interval
-is :func:`binary_gumbel.verification.montecarlo.check_mean`'s ``mean -+ z s / sqrt(n)`` at the
-stated two-sided false-alarm rate per interval (a normal approximation, by the
-central limit theorem). An unbiased estimator's squared-bias interval contains 0,
-except with probability about that rate.
+is :func:`binary_gumbel.verification.montecarlo.check_mean`'s ``mean -+ t s / sqrt(n)``
+(Student-t at ``n - 1`` degrees of freedom) at the stated two-sided false-alarm rate per
+interval (its coverage rests on the central limit theorem). An unbiased estimator's
+squared-bias interval contains 0, except with probability about that rate.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ __all__ = ["ClaimResult", "Typo"]
 
 @dataclass(frozen=True)
 class Typo:
-    """A transcription artefact, read as what was evidently meant; not counted in verdicts."""
+    """A typo of the note (or its transcription), read as what was evidently meant; no verdict."""
 
     as_written: str
     read_as: str

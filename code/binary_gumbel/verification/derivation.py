@@ -1,8 +1,8 @@
 """The note's claims and derivation lines as SymPy objects, and their computed verdicts.
 
 The note ("Gumbel Softmax Estimation for Binary Random Variables") is encoded as
-written; transcription artefacts are read as what was evidently meant and listed
-as typos. Each claim has a stable id and is decided by the verdict engine
+written; its typos (of the note or of its transcription) are read as what was
+evidently meant and listed. Each claim has a stable id and is decided by the verdict engine
 (:mod:`binary_gumbel.verification.engine`), with Monte Carlo confirmations
 (:mod:`binary_gumbel.verification.derivation_montecarlo`). Every failure gets a correction,
 decided by the same engine.

@@ -1,8 +1,8 @@
 """The note ("Gumbel Softmax Estimation for Binary Random Variables"), as SymPy objects.
 
-Its equations and the four lines of its final derivation as written (transcription
-artefacts read as what was evidently meant; :mod:`binary_gumbel.verification.derivation`
-lists them as typos), their corrections, and each claim in words. The verdicts are
+Its equations and the four lines of its final derivation as written (typos, of the note or
+of its transcription, read as what was evidently meant; :mod:`binary_gumbel.verification.derivation`
+lists them), their corrections, and each claim in words. The verdicts are
 :mod:`binary_gumbel.verification.derivation`'s.
 """
 
