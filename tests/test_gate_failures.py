@@ -43,6 +43,22 @@ def chapter():
     return problem, subsets, lams, fit, sr.compare(problem, subsets, fit), bic
 
 
+def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_below_it(chapter):
+    """hard_concrete: averaged over the missed datasets, the gates' objective gap stays below
+    one feature's price across the sweep, widest at its smallest lambda; on a grid three
+    octaves further down (the chapter's extension), it exceeds that price at the bottom."""
+    problem, subsets, lams, _, comps, _ = chapter
+    rows = sr.sweep(comps)
+    means = [r.mean_miss_gap for r in rows]
+    assert int(np.argmax(means)) == 0 and max(means) < 1
+    text = prose.sweep_text(rows)
+    assert text.largest_gap_where == f"λ = {lams[0]:.3g}, at the grid's edge"
+    below_lams = np.geomspace(lams[0] / 8, lams[0], 4)
+    fit = l0_gates.train_gates(problem, below_lams, rng=7)
+    below = sr.sweep(sr.compare(problem, subsets, fit))[0]
+    assert below.mean_miss_gap > 1 > max(means)
+
+
 def test_near_ties_are_the_two_smallest_objectives_by_brute_force(small):
     _, subsets, _, _ = small
     lams = [0.005, 0.05]

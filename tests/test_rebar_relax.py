@@ -219,6 +219,8 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     and grows with |t - 1/2| on both sides; across t = 0 and t = 1, where f stops being
     monotone on [0, 1], its growth keeps slowing as it did on the step just inside (no
     change in its trend; for fixed noise the saving is a ratio of polynomials in t).
+    It is not a function of |t - 1/2| alone: at t = 0.25 and t = 0.75 it differs, and
+    which side saves more flips with theta (t = 0.25 more at theta = 2, less at -1).
     The saving of a fitted eta* is biased up by about 1/n (REBAR's held-out test above);
     the differences asserted are at least 20 times that."""
     n = 50_000
@@ -238,6 +240,7 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     # below that of the step just inside: it keeps slowing, with no upturn there.
     assert slope(0.1, 0.0) < slope(0.25, 0.1)
     assert slope(0.9, 1.0) < slope(0.75, 0.9)
+    assert np.sign(theta) * (at[0.25] - at[0.75]) > 20 / n
 
 
 def test_optimal_constant_baseline_makes_reinforce_exact():

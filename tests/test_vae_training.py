@@ -41,21 +41,34 @@ def test_every_estimator_uses_the_evaluations_it_declares(short_run):
 def test_the_decoder_trains_at_discrete_or_relaxed_points_as_the_chapter_says(data):
     """binary_vae_training's set-up: every method's decoder and prior get their gradient at two
     discrete samples per image, but the three Gumbel-softmax estimators' (at their two relaxed
-    points) and REBAR's (at its one discrete sample of three evaluations)."""
+    points) and REBAR's (at its one discrete sample of three evaluations). The decoder's and
+    the prior's gradients are compared with those of every recorded point and of the binary
+    ones only."""
     relaxed = {"Gumbel-softmax τ=0.1", "Gumbel-softmax τ=0.5", "Gumbel-softmax τ=1"}
     params = vae.initial_params(8, data.train.mean(axis=0), runs=1, rng=0)
     rng = np.random.default_rng(1)
+
+    def model_part(g):
+        parts = (g.decoder_weight, g.decoder_bias, g.prior_logit)
+        return np.concatenate([np.ravel(a) for a in parts])
+
     for m in vae_training.METHODS[1:]:
         signal = vae.LearningSignal(params, data.train[None, :16])
-        m.estimate(signal, rng.uniform(size=m.uniform_shape(signal.logit.shape)))
-        discrete = signal.binary_evaluations
-        at_decoder = discrete if m.discrete_decoder else signal.evaluations
+        got = model_part(m.estimate(signal, rng.uniform(size=m.uniform_shape(signal.logit.shape))))
+        no_encoder = np.zeros_like(signal.logit)
+        at_all = model_part(signal.model_gradient(no_encoder))
         if m.name in relaxed:
-            assert (at_decoder, discrete) == (2, 0), m.name
-        elif m.name.startswith("REBAR"):
-            assert (at_decoder, discrete, signal.evaluations) == (1, 1, 3), m.name
+            assert (signal.evaluations, signal.binary_evaluations) == (2, 0), m.name
+            np.testing.assert_array_equal(got, at_all)
+            continue
+        at_binary = model_part(signal.model_gradient(no_encoder, discrete_only=True))
+        np.testing.assert_array_equal(got, at_binary)
+        if m.name.startswith("REBAR"):
+            assert (signal.evaluations, signal.binary_evaluations) == (3, 1), m.name
+            assert not np.allclose(got, at_all), m.name
         else:
-            assert (at_decoder, discrete) == (2, 2), m.name
+            assert (signal.evaluations, signal.binary_evaluations) == (2, 2), m.name
+            np.testing.assert_array_equal(got, at_all)
 
 
 def test_same_start_and_paired_data(short_run):

@@ -173,6 +173,11 @@ class SweepRow(NamedTuple):
     best_false: tuple[float, float]
     gates_false: tuple[float, float]
 
+    @property
+    def mean_miss_gap(self) -> float:
+        """The mean of :attr:`miss_gaps`, in units of ``lam`` (0 where the gates miss nowhere)."""
+        return float(np.mean(self.miss_gaps)) if self.miss_gaps.size else 0.0
+
 
 def _in_lams(gap: np.ndarray, lam: float) -> np.ndarray:
     """``gap / lam``; at ``lam = 0`` its limit from above: 0 for no gap, ``inf`` otherwise."""

@@ -196,6 +196,7 @@ class SweepText:
     worst_lam: str
     worst_agreement: str
     largest_gap: str
+    largest_gap_where: str
     gaps_over_one: str
     largest_single_gap: str
     lam_range: str
@@ -233,8 +234,9 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
     the gates select the best-subset support on at least
     ``threshold`` of the seeds, the others, the worst one with its agreement interval (every
     penalty weight tied at the worst agreement, when several are), the
-    largest mean objective gap of the missed seeds (in units of ``lam``) against one
-    feature's price, how many single misses exceed that price and the largest, where
+    largest mean objective gap of the missed seeds (in units of ``lam``), where it is (and
+    whether at the grid's edge) and how it compares with one feature's price, how many
+    single misses exceed that price and the largest gap, where
     best subset's recovery peaks and its test error is lowest (and whether at the grid's
     edge), the exact-recovery rates at both ends of the grid, the mean false positives at
     the smallest ``lam`` and false negatives at the largest (best subset, gates), and best
@@ -250,9 +252,9 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
 
     worst = min(rows, key=lambda r: r.agreement.estimate)
     tied = [f"{r.lam:.3g}" for r in rows if r.agreement.estimate == worst.agreement.estimate]
-    misses = [r.miss_gaps for r in rows if r.miss_gaps.size]
-    gap = max((float(np.mean(g)) for g in misses), default=0.0)
-    every_miss = np.concatenate([np.ravel(g) for g in misses]) if misses else np.zeros(0)
+    widest = max(range(len(rows)), key=lambda i: rows[i].mean_miss_gap)
+    gap = rows[widest].mean_miss_gap
+    every_miss = np.concatenate([np.ravel(r.miss_gaps) for r in rows])
     recovery = [r.best_recovery.estimate for r in rows]
     mse = [r.best_mse.estimate for r in rows]
     spread = max(recovery) - min(recovery)
@@ -264,6 +266,7 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
         worst_lam=joined(tied),
         worst_agreement=interval_text(worst.agreement, ".2f"),
         largest_gap=f"{gap:.2f}",
+        largest_gap_where=_where(rows, widest),
         gaps_over_one=f"{int(np.sum(every_miss > 1))} of the {every_miss.size}",
         largest_single_gap=f"{every_miss.max(initial=0.0):.1f}",
         lam_range=f"{rows[0].lam:.3g} to {rows[-1].lam:.3g}",
