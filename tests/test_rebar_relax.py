@@ -14,7 +14,7 @@ from binary_gumbel.estimators import gradients, optim, rebar, registry, relax, s
 from binary_gumbel.estimators import relax_training as rt
 from binary_gumbel.estimators import statistics as estimator_stats
 from binary_gumbel.verification import rebar_unbiasedness
-from binary_gumbel.verification.montecarlo import check_mean
+from binary_gumbel.verification.montecarlo import check_mean, mean_interval
 
 FALSE_ALARM = 1e-6
 TARGETS = (gradients.TARGET_REBAR, gradients.TARGET_RELAX)
@@ -219,8 +219,6 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     and grows with |t - 1/2| on both sides; across t = 0 and t = 1, where f stops being
     monotone on [0, 1], its growth keeps slowing as it did on the step just inside (no
     change in its trend; for fixed noise the saving is a ratio of polynomials in t).
-    It is not a function of |t - 1/2| alone: at t = 0.25 and t = 0.75 it differs, and
-    which side saves more flips with theta (t = 0.25 more at theta = 2, less at -1).
     The saving of a fitted eta* is biased up by about 1/n (REBAR's held-out test above);
     the differences asserted are at least 20 times that."""
     n = 50_000
@@ -240,7 +238,28 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     # below that of the step just inside: it keeps slowing, with no upturn there.
     assert slope(0.1, 0.0) < slope(0.25, 0.1)
     assert slope(0.9, 1.0) < slope(0.75, 0.9)
-    assert np.sign(theta) * (at[0.25] - at[0.75]) > 20 / n
+
+
+def test_ex_rr_eta_the_two_sides_of_a_half_are_mirror_images():
+    """The solution of ex-rr-eta: REBAR's two parts at (theta, t) and noise (u, v) are minus
+    those at (-theta, 1 - t) and (1 - u, 1 - v), so the saving at (theta, t) is the one at
+    (-theta, 1 - t), and saving(theta, 1/4) - saving(theta, 3/4) is odd in theta. It is not
+    0: over 8 seeds its Student-t interval lies below 0 at theta = -1 and above at 2."""
+    rng = np.random.default_rng(3)
+    u, v = rng.random(1000), rng.random(1000)
+    for theta, t, lam in [(2.0, 0.25, 2.0), (-1.0, 0.1, 0.5), (0.7, 3.0, 10.0)]:
+        parts = rebar.rebar_parts(theta, t, u, v, temperature=lam)
+        mirrored = rebar.rebar_parts(-theta, 1 - t, 1 - u, 1 - v, temperature=lam)
+        for part, mirror in zip(parts, mirrored, strict=True):
+            np.testing.assert_allclose(part, -mirror, rtol=1e-9, atol=1e-12)
+
+    def saving(theta, t, seed):
+        return rebar.rebar_variance_grid(theta, t, [1.0], [2.0], n=50_000, rng=seed).saving[0]
+
+    for theta in (-1.0, 2.0):
+        difference = [saving(theta, 0.25, s) - saving(theta, 0.75, s) for s in range(8)]
+        interval = mean_interval(difference, FALSE_ALARM)
+        assert (interval.low > 0) == (theta > 0) and (interval.high < 0) == (theta < 0)
 
 
 def test_optimal_constant_baseline_makes_reinforce_exact():

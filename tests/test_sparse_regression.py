@@ -380,6 +380,34 @@ def test_at_lambda_zero_a_gap_in_lambdas_is_its_limit(comparison):
     assert gaps[0] == 0 and np.all(np.isinf(gaps[1:])) and np.all(gaps > -1)
 
 
+def test_gap_below_text_decides_by_the_intervals():
+    sweep = [_row(0.01, 0.5, 0.5, 1.0, [0.4, 0.5, 0.6]), _row(0.1, 0.5, 0.5, 1.0, [0.1, 0.2])]
+    high = [_row(0.001, 0.5, 0.5, 1.0, [2.0, 2.1, 2.2, 1.9]), _row(0.01, 0.5, 0.5, 1.0, [])]
+    text = prose.gap_below_text(sweep, high)
+    assert (text.lam, text.grid, text.over) == ("0.001", "0.001 to 0.01", "4 of its 4")
+    assert (text.verdict, text.versus_sweep) == ("above", "wider, the two intervals apart")
+    assert text.sweep_gap.startswith("0.50 [")
+    spread = [_row(0.001, 0.5, 0.5, 1.0, [0.2, 1.8, 0.5, 1.5])]
+    text = prose.gap_below_text(sweep, spread)
+    assert (text.verdict, text.versus_sweep) == ("not resolved from", "the two intervals overlap")
+    low = [_row(0.001, 0.5, 0.5, 1.0, [0.50, 0.52, 0.51])]
+    assert prose.gap_below_text(sweep, low).verdict == "below"
+
+
+@pytest.mark.parametrize(
+    "below, match",
+    [
+        ([], "at least one"),
+        ([_row(0.02, 0.5, 0.5, 1.0, [1.0, 2.0])], "below the sweep"),
+        ([_row(0.001, 0.5, 0.5, 1.0, [1.0])], "two misses"),
+    ],
+)
+def test_gap_below_text_refuses_what_it_cannot_compare(below, match):
+    sweep = [_row(0.01, 0.5, 0.5, 1.0, [0.4, 0.5, 0.6])]
+    with pytest.raises(ValueError, match=match):
+        prose.gap_below_text(sweep, below)
+
+
 def test_sweep_text_names_every_lambda_tied_at_the_worst_agreement():
     agree = {0.01: 0.9, 0.02: 0.4, 0.05: 0.4, 0.1: 0.6}
     rows = [

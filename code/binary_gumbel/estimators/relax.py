@@ -13,7 +13,7 @@ On the book's toy problem (:mod:`binary_gumbel.estimators.gradients`) with the n
   ``H`` tanh units (5 by default). ``phi = (eta, log lambda, d, a, omega, beta)``, in
   that order, is a flat vector of ``3 + 3 H`` numbers (:class:`PhiLayout`). This
   is a variant of the authors' toy (``rebar_toy.py`` in github.com/duvenaud/relax,
-  ``Q_func`` with ``main(relaxed="super")``, the calls at lines 428 and 548), whose
+  ``Q_func`` with ``main(relaxed="super")``, lines 428 and 548, the second commented out), whose
   control variate is the network alone, without the Concrete term or ``eta``: 10 tanh
   units that read the relaxed sample ``2 s_l(z) - 1`` rather than ``z``, scaled by a
   trainable factor that starts at 0 (their RELAX starts as REINFORCE, this one as REBAR).

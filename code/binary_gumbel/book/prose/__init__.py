@@ -43,10 +43,12 @@ from binary_gumbel.book.prose.numbers import (
 )
 from binary_gumbel.book.prose.sparsity import (
     ComparisonText,
+    GapBelowText,
     ProblemText,
     SamplerChecksText,
     SweepText,
     bonferroni_text,
+    gap_below_text,
     interval_text,
     problem_text,
     sampler_checks_text,
@@ -63,6 +65,7 @@ __all__ = [
     "failure_text",
     "ComparisonText",
     "FinalText",
+    "GapBelowText",
     "KSText",
     "ProblemText",
     "SamplerChecksText",
@@ -75,6 +78,7 @@ __all__ = [
     "direction_text",
     "final_comparison_text",
     "final_text",
+    "gap_below_text",
     "interval_text",
     "joined",
     "ks_text",

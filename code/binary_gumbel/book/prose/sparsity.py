@@ -21,10 +21,12 @@ from binary_gumbel.verification import montecarlo
 
 __all__ = [
     "ComparisonText",
+    "GapBelowText",
     "ProblemText",
     "SamplerChecksText",
     "SweepText",
     "bonferroni_text",
+    "gap_below_text",
     "interval_text",
     "problem_text",
     "sampler_checks_text",
@@ -208,6 +210,64 @@ class SweepText:
     recovery_range: str
     recovery_difference: str
     difference_verdict: str
+
+
+@dataclass(frozen=True)
+class GapBelowText:
+    """The gates' objective gap where they miss, at the smallest ``lam`` of a second grid
+    below a sweep, against the sweep's widest mean gap and one feature's price."""
+
+    lam: str
+    grid: str
+    gap: str
+    sweep_gap: str
+    versus_sweep: str
+    verdict: str
+    over: str
+
+
+def gap_below_text(rows, below, false_alarm: float = 0.05) -> GapBelowText:
+    """:class:`GapBelowText` for the sweep's ``rows`` and the ``below`` rows of a grid whose
+    largest ``lam`` is at most the sweep's smallest (both from
+    :func:`~binary_gumbel.estimators.sparse_regression.sweep`).
+
+    The mean gaps over the missed datasets carry Student-t intervals at ``false_alarm``
+    each: ``versus_sweep`` says whether the interval at the bottom of ``below`` lies above
+    that of the sweep's widest mean gap, and ``verdict`` where it lies against one
+    ``lam``, the price of one feature ("above", "below" or "not resolved from")."""
+    rows, below = list(rows), list(below)
+    if not rows or not below:
+        raise ValueError("rows and below must each hold at least one SweepRow")
+    if below[-1].lam > rows[0].lam:
+        raise ValueError(
+            f"below must lie below the sweep: its largest lam {below[-1].lam:g} exceeds "
+            f"the sweep's smallest {rows[0].lam:g}"
+        )
+    bottom = below[0]
+    widest = max(rows, key=lambda r: r.mean_miss_gap)
+    if bottom.miss_gaps.size < 2 or widest.miss_gaps.size < 2:
+        raise ValueError("below's smallest lam and the sweep's widest gap need two misses each")
+    low = montecarlo.mean_interval(bottom.miss_gaps, false_alarm)
+    sweep = montecarlo.mean_interval(widest.miss_gaps, false_alarm)
+    if low.low > 1:
+        verdict = "above"
+    elif low.high < 1:
+        verdict = "below"
+    else:
+        verdict = "not resolved from"
+    return GapBelowText(
+        lam=f"{bottom.lam:.3g}",
+        grid=f"{below[0].lam:.3g} to {below[-1].lam:.3g}",
+        gap=interval_text(low, ".2f"),
+        sweep_gap=interval_text(sweep, ".2f"),
+        versus_sweep=(
+            "wider, the two intervals apart"
+            if low.low > sweep.high
+            else "the two intervals overlap"
+        ),
+        verdict=verdict,
+        over=f"{int(np.sum(bottom.miss_gaps > 1))} of its {bottom.miss_gaps.size}",
+    )
 
 
 def _where(rows, i: int) -> str:
