@@ -392,6 +392,10 @@ def test_gap_below_text_decides_by_the_intervals():
     assert (text.verdict, text.versus_sweep) == ("not resolved from", "the two intervals overlap")
     low = [_row(0.001, 0.5, 0.5, 1.0, [0.50, 0.52, 0.51])]
     assert prose.gap_below_text(sweep, low).verdict == "below"
+    narrow = [_row(0.001, 0.5, 0.5, 1.0, [0.10, 0.12, 0.11, 0.09])]
+    wide = [_row(0.01, 0.5, 0.5, 1.0, [1.8, 2.0, 2.2])]
+    text = prose.gap_below_text(wide, narrow)
+    assert (text.verdict, text.versus_sweep) == ("below", "narrower, the two intervals apart")
 
 
 @pytest.mark.parametrize(
@@ -400,6 +404,9 @@ def test_gap_below_text_decides_by_the_intervals():
         ([], "at least one"),
         ([_row(0.02, 0.5, 0.5, 1.0, [1.0, 2.0])], "below the sweep"),
         ([_row(0.001, 0.5, 0.5, 1.0, [1.0])], "two misses"),
+        ([_row(0.002, 0.5, 0.5, 1.0, [1.0, 2.0]), _row(0.001, 0.5, 0.5, 1.0, [])], "increasing"),
+        ([_row(float("nan"), 0.5, 0.5, 1.0, [1.0, 2.0])], "finite lam"),
+        ([_row(0.001, 0.5, 0.5, 1.0, [1.0, float("nan")])], "finite miss_gaps"),
     ],
 )
 def test_gap_below_text_refuses_what_it_cannot_compare(below, match):

@@ -232,12 +232,19 @@ def gap_below_text(rows, below, false_alarm: float = 0.05) -> GapBelowText:
     :func:`~binary_gumbel.estimators.sparse_regression.sweep`).
 
     The mean gaps over the missed datasets carry Student-t intervals at ``false_alarm``
-    each: ``versus_sweep`` says whether the interval at the bottom of ``below`` lies above
-    that of the sweep's widest mean gap, and ``verdict`` where it lies against one
+    each: ``versus_sweep`` says whether the interval at the bottom of ``below`` lies above,
+    below or across that of the sweep's widest mean gap, and ``verdict`` where it lies
+    against one
     ``lam``, the price of one feature ("above", "below" or "not resolved from")."""
     rows, below = list(rows), list(below)
     if not rows or not below:
         raise ValueError("rows and below must each hold at least one SweepRow")
+    for name, group in (("rows", rows), ("below", below)):
+        lams = np.array([r.lam for r in group], dtype=float)
+        if not np.all(np.isfinite(lams)) or np.any(np.diff(lams) <= 0):
+            raise ValueError(f"{name} must have finite lam, increasing; got {lams.tolist()}")
+        if not all(np.all(np.isfinite(r.miss_gaps)) for r in group):
+            raise ValueError(f"{name} must have finite miss_gaps")
     if below[-1].lam > rows[0].lam:
         raise ValueError(
             f"below must lie below the sweep: its largest lam {below[-1].lam:g} exceeds "
@@ -263,6 +270,8 @@ def gap_below_text(rows, below, false_alarm: float = 0.05) -> GapBelowText:
         versus_sweep=(
             "wider, the two intervals apart"
             if low.low > sweep.high
+            else "narrower, the two intervals apart"
+            if low.high < sweep.low
             else "the two intervals overlap"
         ),
         verdict=verdict,
