@@ -61,7 +61,7 @@ def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_bel
     # With Student-t intervals over the missed datasets (95 %, per interval): wider than
     # the sweep's widest, but not resolved from one feature's price.
     found = prose.gap_below_text(rows, below, comps[0].false_alarm)
-    assert found.versus_sweep == "wider, the two intervals apart"
+    assert found.versus_sweep == "larger, the two intervals apart"
     assert found.verdict == "not resolved from"
 
 

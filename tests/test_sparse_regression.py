@@ -385,7 +385,7 @@ def test_gap_below_text_decides_by_the_intervals():
     high = [_row(0.001, 0.5, 0.5, 1.0, [2.0, 2.1, 2.2, 1.9]), _row(0.01, 0.5, 0.5, 1.0, [])]
     text = prose.gap_below_text(sweep, high)
     assert (text.lam, text.grid, text.over) == ("0.001", "0.001 to 0.01", "4 of its 4")
-    assert (text.verdict, text.versus_sweep) == ("above", "wider, the two intervals apart")
+    assert (text.verdict, text.versus_sweep) == ("above", "larger, the two intervals apart")
     assert text.sweep_gap.startswith("0.50 [")
     spread = [_row(0.001, 0.5, 0.5, 1.0, [0.2, 1.8, 0.5, 1.5])]
     text = prose.gap_below_text(sweep, spread)
@@ -395,7 +395,7 @@ def test_gap_below_text_decides_by_the_intervals():
     narrow = [_row(0.001, 0.5, 0.5, 1.0, [0.10, 0.12, 0.11, 0.09])]
     wide = [_row(0.01, 0.5, 0.5, 1.0, [1.8, 2.0, 2.2])]
     text = prose.gap_below_text(wide, narrow)
-    assert (text.verdict, text.versus_sweep) == ("below", "narrower, the two intervals apart")
+    assert (text.verdict, text.versus_sweep) == ("below", "smaller, the two intervals apart")
 
 
 @pytest.mark.parametrize(

@@ -162,9 +162,9 @@ def failure_text(
         miss_near=f"{tied:.2f} of {n_tied}",
         miss_clear=f"{clear:.2f} of {n_clear}",
         miss_verdict=(
-            "there near-ties do go with misses"
+            "pooled, near-ties do go with misses"
             if tied > clear
-            else "not more often where near-tied"
+            else "pooled, the gates miss no more often where near-tied"
         ),
         over=iv(e.over),
         under=iv(e.under),

@@ -268,9 +268,9 @@ def gap_below_text(rows, below, false_alarm: float = 0.05) -> GapBelowText:
         gap=interval_text(low, ".2f"),
         sweep_gap=interval_text(sweep, ".2f"),
         versus_sweep=(
-            "wider, the two intervals apart"
+            "larger, the two intervals apart"
             if low.low > sweep.high
-            else "narrower, the two intervals apart"
+            else "smaller, the two intervals apart"
             if low.high < sweep.low
             else "the two intervals overlap"
         ),
