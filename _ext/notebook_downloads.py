@@ -12,7 +12,10 @@ Its first cell says what a reader installs to run it (``INSTALL``).
 When ``hide_solutions`` is on (sphinx-exercise's option, set by
 ``make book-student``), the pages already lack the solutions; this extension
 also removes every ``{solution}`` block from the downloadable ``.md`` and
-``.ipynb`` files, so that a student's copy carries the exercises only.
+``.ipynb`` files, and every hidden code cell tagged ``solution-only`` (a cell
+that computes what only the solutions quote; ``tests/test_chapters.py`` checks
+that the tag is on exactly those cells), so that a student's copy carries the
+exercises only, and still runs from the top.
 """
 
 from __future__ import annotations
@@ -26,6 +29,16 @@ import prose_values
 # A fenced MyST directive, ```{solution} or :::{solution}, up to its closing fence.
 SOLUTION_BLOCK = re.compile(
     r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*(?:\n|\Z)", re.M | re.S
+)
+
+#: The tag of a code cell that computes only what the solutions quote.
+SOLUTION_ONLY = "solution-only"
+# A MyST code cell whose tags include it, up to its closing fence.
+SOLUTION_CELL = re.compile(
+    r"^(?P<fence>`{3,})\{code-cell\}[^\n]*\n:tags: \[[^\]\n]*\b"
+    + SOLUTION_ONLY
+    + r"\b[^\]\n]*\]\n.*?^(?P=fence)[ \t]*(?:\n|\Z)",
+    re.M | re.S,
 )
 
 
@@ -47,8 +60,9 @@ def with_install_note(notebook):
 
 
 def strip_solutions(markdown: str) -> str:
-    """``markdown`` without its ``{solution}`` blocks (and the blank line after each)."""
-    return re.sub(r"\n{3,}", "\n\n", SOLUTION_BLOCK.sub("", markdown))
+    """``markdown`` without its ``{solution}`` blocks and ``solution-only`` code cells
+    (and the blank line after each)."""
+    return re.sub(r"\n{3,}", "\n\n", SOLUTION_CELL.sub("", SOLUTION_BLOCK.sub("", markdown)))
 
 
 def _offer_notebook(app, pagename, templatename, context, doctree):
@@ -72,6 +86,11 @@ def _strip_downloads(app, exception):
         path.write_text(strip_solutions(path.read_text(encoding="utf-8")), encoding="utf-8")
     for path in sources.rglob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
+        notebook.cells = [
+            cell
+            for cell in notebook.cells
+            if SOLUTION_ONLY not in cell.get("metadata", {}).get("tags", [])
+        ]
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
                 cell.source = strip_solutions(cell.source)

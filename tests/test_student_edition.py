@@ -7,10 +7,12 @@ file of the student edition, pages, search index and downloads alike.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from pathlib import Path
 
+import jupytext
 import pytest
 from book_sources import chapters, is_notebook, source
 from bs4 import BeautifulSoup
@@ -105,3 +107,65 @@ def test_student_downloads_keep_the_exercises(student_dir):
         assert "{solution}" not in md, name
         if is_notebook(name):
             assert "{solution}" not in (student_dir / "_sources" / f"{name}.ipynb").read_text()
+
+
+SOLUTION_BLOCK = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)", re.M | re.S)
+EVAL = re.compile(r"\{eval\}`([^`]+)`")
+
+
+def _names(code: str, context) -> set[str]:
+    """The names ``code`` reads (``ast.Load``) or binds (``ast.Store``, imports included)."""
+    tree = ast.parse(code)
+    found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+    if context is ast.Store:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return found
+
+
+def solution_only_cells(name: str) -> tuple[set[int], set[int]]:
+    """The hidden code cells of a chapter that compute what only its solutions quote (none of
+    their names is read by a later cell or by the text outside the solutions), and the
+    cells tagged ``solution-only``, by index."""
+    cells = jupytext.read(source(name)).cells
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    in_solutions = {n for block in SOLUTION_BLOCK.finditer(text) for n in EVAL.findall(block[0])}
+    outside = set(EVAL.findall(SOLUTION_BLOCK.sub("", text)))
+    found, tagged = set(), set()
+    for i, cell in enumerate(cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code":
+            continue
+        if "solution-only" in tags:
+            tagged.add(i)
+        if "remove-cell" not in tags:
+            continue
+        names = _names(cell.source, ast.Store)
+        later = set().union(
+            *(_names(c.source, ast.Load) for c in cells[i + 1 :] if c.cell_type == "code")
+        )
+        if names & in_solutions and not names & (later | outside):
+            found.add(i)
+    return found, tagged
+
+
+@pytest.mark.parametrize("name", [n for n in chapters() if is_notebook(n)])
+def test_the_solution_only_tag_is_on_exactly_the_cells_that_compute_only_for_solutions(name):
+    """So that the student edition can drop them and its notebooks still run from the top."""
+    found, tagged = solution_only_cells(name)
+    assert tagged == found, f"{name}: tagged {sorted(tagged)}, only for solutions {sorted(found)}"
+
+
+def test_the_book_has_solution_only_cells():
+    assert sum(len(solution_only_cells(n)[1]) for n in chapters() if is_notebook(n)) >= 10
+
+
+def test_student_downloads_drop_the_solution_only_cells(student_dir):
+    for name in chapters():
+        md = (student_dir / "_sources" / f"{name}.md").read_text()
+        assert "solution-only" not in md, name
+        assert "# The answer" not in md, name
+        if is_notebook(name):
+            notebook = (student_dir / "_sources" / f"{name}.ipynb").read_text()
+            assert "solution-only" not in notebook and "# The answer" not in notebook, name
