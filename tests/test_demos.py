@@ -418,9 +418,12 @@ def test_distinct_estimates_count_a_repeated_test_once():
         check_proportion(4, 10, 0.3),
     ]
     assert report.distinct_estimates(checks) == 2
+    assert report.distinct_checks(checks) == [checks[0], checks[2]]  # the first of each
     assert report.distinct_estimates([check_proportion(3, 20, 0.3), *checks]) == 3
     with pytest.raises(TypeError, match="checks"):
         report.distinct_estimates([0.3])
+    with pytest.raises(TypeError, match="checks"):
+        report.distinct_checks([0.3])
 
 
 def test_unnormalised_scales_are_one_check_not_three():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from pathlib import Path
 
 import jupytext
@@ -18,6 +19,10 @@ from book_sources import chapters, is_notebook, source
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, require_or_skip
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from notebook_downloads import SOLUTION_BLOCK, SOLUTION_ONLY  # noqa: E402 - the book's extension
+from prose_values import EVAL_ROLE  # noqa: E402
 
 pytestmark = pytest.mark.book
 
@@ -109,10 +114,6 @@ def test_student_downloads_keep_the_exercises(student_dir):
             assert "{solution}" not in (student_dir / "_sources" / f"{name}.ipynb").read_text()
 
 
-SOLUTION_BLOCK = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)", re.M | re.S)
-EVAL = re.compile(r"\{eval\}`([^`]+)`")
-
-
 def _names(code: str, context) -> set[str]:
     """The names ``code`` reads (``ast.Load``) or binds (``ast.Store``, imports included)."""
     tree = ast.parse(code)
@@ -130,14 +131,15 @@ def solution_only_cells(name: str) -> tuple[set[int], set[int]]:
     cells tagged ``solution-only``, by index."""
     cells = jupytext.read(source(name)).cells
     text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
-    in_solutions = {n for block in SOLUTION_BLOCK.finditer(text) for n in EVAL.findall(block[0])}
-    outside = set(EVAL.findall(SOLUTION_BLOCK.sub("", text)))
+    blocks = [block[0] for block in SOLUTION_BLOCK.finditer(text)]
+    in_solutions = {n for block in blocks for n in EVAL_ROLE.findall(block)}
+    outside = set(EVAL_ROLE.findall(SOLUTION_BLOCK.sub("", text)))
     found, tagged = set(), set()
     for i, cell in enumerate(cells):
         tags = cell.metadata.get("tags", [])
         if cell.cell_type != "code":
             continue
-        if "solution-only" in tags:
+        if SOLUTION_ONLY in tags:
             tagged.add(i)
         if "remove-cell" not in tags:
             continue
@@ -164,8 +166,8 @@ def test_the_book_has_solution_only_cells():
 def test_student_downloads_drop_the_solution_only_cells(student_dir):
     for name in chapters():
         md = (student_dir / "_sources" / f"{name}.md").read_text()
-        assert "solution-only" not in md, name
+        assert SOLUTION_ONLY not in md, name
         assert "# The answer" not in md, name
         if is_notebook(name):
             notebook = (student_dir / "_sources" / f"{name}.ipynb").read_text()
-            assert "solution-only" not in notebook and "# The answer" not in notebook, name
+            assert SOLUTION_ONLY not in notebook and "# The answer" not in notebook, name

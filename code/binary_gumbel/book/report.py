@@ -34,6 +34,7 @@ __all__ = [
     "VERDICT_BADGES",
     "MonteCarloCoverage",
     "derivation_latex",
+    "distinct_checks",
     "distinct_estimates",
     "evidence_anchor",
     "evidence_blocks",
@@ -279,19 +280,29 @@ def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:
     return found
 
 
-def distinct_estimates(checks) -> int:
-    """How many different estimates ``successes / n`` the proportion ``checks`` hold.
+def distinct_checks(checks) -> list[ProportionCheck]:
+    """The proportion ``checks`` with one per different estimate ``successes / n``: the
+    first of each, in order.
 
     Checks that count the same successes out of the same samples, for instance the
     same formula evaluated on the same uniforms, or formulas that agree up to
-    rounding, are one test counted several times: they count once here.
+    rounding, are one test counted several times: one of them stays here.
     """
     checks = list(checks)
     if not all(isinstance(c, ProportionCheck) for c in checks):
         raise TypeError(
             "checks must be ProportionCheck objects (binary_gumbel.verification.montecarlo)"
         )
-    return len({(c.successes, c.n) for c in checks})
+    first = {}
+    for check in checks:
+        first.setdefault((check.successes, check.n), check)
+    return list(first.values())
+
+
+def distinct_estimates(checks) -> int:
+    """How many different estimates ``successes / n`` the proportion ``checks`` hold
+    (:func:`distinct_checks`, counted)."""
+    return len(distinct_checks(checks))
 
 
 class MonteCarloCoverage(NamedTuple):

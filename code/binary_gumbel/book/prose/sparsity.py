@@ -251,7 +251,7 @@ def gap_below_text(rows, below, false_alarm: float = 0.05) -> GapBelowText:
             f"the sweep's smallest {rows[0].lam:g}"
         )
     bottom = below[0]
-    widest = max(rows, key=lambda r: r.mean_miss_gap)
+    widest = rows[_widest(rows)]
     if bottom.miss_gaps.size < 2 or widest.miss_gaps.size < 2:
         raise ValueError("below's smallest lam and the sweep's widest gap need two misses each")
     low = montecarlo.mean_interval(bottom.miss_gaps, false_alarm)
@@ -277,6 +277,11 @@ def gap_below_text(rows, below, false_alarm: float = 0.05) -> GapBelowText:
         verdict=verdict,
         over=f"{int(np.sum(bottom.miss_gaps > 1))} of its {bottom.miss_gaps.size}",
     )
+
+
+def _widest(rows) -> int:
+    """The index of the row whose mean objective gap over the missed seeds is largest."""
+    return max(range(len(rows)), key=lambda i: rows[i].mean_miss_gap)
 
 
 def _where(rows, i: int) -> str:
@@ -321,7 +326,7 @@ def sweep_text(rows, threshold: float = 0.8) -> SweepText:
 
     worst = min(rows, key=lambda r: r.agreement.estimate)
     tied = [f"{r.lam:.3g}" for r in rows if r.agreement.estimate == worst.agreement.estimate]
-    widest = max(range(len(rows)), key=lambda i: rows[i].mean_miss_gap)
+    widest = _widest(rows)
     gap = rows[widest].mean_miss_gap
     every_miss = np.concatenate([np.ravel(r.miss_gaps) for r in rows])
     recovery = [r.best_recovery.estimate for r in rows]
