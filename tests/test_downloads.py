@@ -44,7 +44,6 @@ import prose_values  # noqa: E402 - the book's own extension, from _ext/
 pytestmark = pytest.mark.book
 
 NOTEBOOKS = [name for name in toc_files() if is_notebook(name)]
-EVAL = re.compile(r"\{eval\}`([^`]+)`")
 #: The extra the README and every download's first cell tell a reader to install.
 EXTRA = "chapters"
 #: Prose values that are wall-clock measurements, which differ from run to run.
@@ -85,7 +84,7 @@ def test_download_holds_outputs_and_prose_values(html_dir, name):
         n
         for cell in notebook.cells
         if cell.cell_type == "markdown"
-        for n in EVAL.findall(cell.source)
+        for n in prose_values.EVAL_ROLE.findall(cell.source)
     }
     values = saved_values(notebook)
     assert names == set(values), f"{name}: prose values missing for {sorted(names - set(values))}"

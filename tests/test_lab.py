@@ -34,6 +34,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -45,6 +46,9 @@ import pytest
 from book_sources import is_notebook, source, toc_files
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, leaves_machine, require_or_skip
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from prose_values import EVAL_ROLE  # noqa: E402 - the book's own extension, from _ext/
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +66,6 @@ EDIT_FROM, EDIT_TO = "np.random.default_rng(2018)", "np.random.default_rng(2019)
 EDITED_VALUE = "mc_zeros"
 
 TAG = "\\tag{"  # an equation number, as the book writes it
-EVAL = re.compile(r"\{eval\}`([^`]+)`")
 # A myst_nb glue role or directive in the source, and its key: jupyterlab-myst
 # shows such a role as its bare key ("cat-n"), so the key is what to look for.
 GLUE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`|[`:]{3,}\s*\{glue(?::\w+)?\}\s*(\S+)")
@@ -355,12 +358,13 @@ def edit_target() -> tuple[int, int, str]:
     cells = jupytext.read(source(EDITED)).cells
     code = next(i for i, c in enumerate(cells) if c.cell_type == "code" and EDIT_FROM in c.source)
     prose = next(i for i in range(code + 1, len(cells)) if cells[i].cell_type == "markdown")
-    assert EDITED_VALUE in EVAL.findall(cells[prose].source), f"{EDITED_VALUE} not in the prose"
+    shown = EVAL_ROLE.findall(cells[prose].source)
+    assert EDITED_VALUE in shown, f"{EDITED_VALUE} not in the prose"
     return code, prose, cells[code].source.replace(EDIT_FROM, EDIT_TO)
 
 
 def eval_values(cell: dict, source_text: str) -> dict[str, str]:
-    names = EVAL.findall(source_text)
+    names = EVAL_ROLE.findall(source_text)
     values = cell.get("values", [])
     if len(values) != len(names):
         return {}
@@ -542,7 +546,7 @@ def problems(name: str, result: dict) -> list[str]:
         shown = sorted(k for k in keys if k in seen["text"] or k in seen["codes"])
         if shown:
             found.append(f"{where} shows raw myst_nb glue keys instead of values: {shown}")
-        names = EVAL.findall(cell.source)
+        names = EVAL_ROLE.findall(cell.source)
         unexecuted = sorted(set(names) & set(seen["codes"]))
         if unexecuted:
             found.append(f"{where}: {{eval}} not executed (shown as code): {unexecuted}")
