@@ -13,6 +13,7 @@ from binary_gumbel.book import prose
 from binary_gumbel.estimators import gradients, optim, rebar, registry, relax, sgd
 from binary_gumbel.estimators import relax_training as rt
 from binary_gumbel.estimators import statistics as estimator_stats
+from binary_gumbel.estimators.toy_noise import toy_noise
 from binary_gumbel.verification import rebar_unbiasedness
 from binary_gumbel.verification.montecarlo import check_mean, mean_interval
 
@@ -260,6 +261,34 @@ def test_ex_rr_eta_the_two_sides_of_a_half_are_mirror_images():
         difference = [saving(theta, 0.25, s) - saving(theta, 0.75, s) for s in range(8)]
         interval = mean_interval(difference, FALSE_ALARM)
         assert (interval.low > 0) == (theta > 0) and (interval.high < 0) == (theta < 0)
+
+
+@pytest.mark.parametrize(("theta", "temperature"), [(-1.0, 2.0), (2.0, 0.5)])
+def test_ex_rr_eta_rebar_removes_the_constant_the_target_adds(theta, temperature):
+    """The solution of ex-rr-eta: f_t(x) = (x - 1/2)^2 + (1 - 2t)(x - 1/2) + (1/2 - t)^2, and
+    REBAR's parts are quadratic in s = 1/2 - t. Their s^2 terms, A's the score b - p and B's
+    its negative, cancel sample by sample; so on fixed samples s^2 (1 - saving) tends to
+    Var(r)(1 - corr(r, score)^2) / Var(score), r being the s term of A + B, and eta* to 1."""
+    n = 50_000
+    u, v = np.random.default_rng(5).random((n, 2)).T  # the grid's draw with rng=5
+    middle, plus, minus = (
+        rebar.rebar_parts(theta, t, u, v, temperature=temperature) for t in (0.5, -0.5, 1.5)
+    )  # s = 0, 1, -1
+    (a1, a2), (b1, b2) = [
+        ((p - m) / 2, (p + m) / 2 - c) for c, p, m in zip(middle, plus, minus, strict=True)
+    ]
+    noise = toy_noise(theta, 0.5, u, v)
+    score = noise.b - noise.p
+    np.testing.assert_allclose(a2, score, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(b2, -score, rtol=0, atol=1e-12)
+    cov = np.cov(a1 + b1, score)
+    limit = (cov[0, 0] - cov[0, 1] ** 2 / cov[1, 1]) / cov[1, 1]
+    near, far = (
+        rebar.rebar_variance_grid(theta, t, [1.0], [temperature], n=n, rng=5) for t in (30, 1e4)
+    )
+    assert abs(far.scaled_remainder[0] / limit - 1) < 1e-3
+    assert abs(far.scaled_remainder[0] - limit) < abs(near.scaled_remainder[0] - limit)
+    assert abs(far.optimal_eta[0] - 1) < abs(near.optimal_eta[0] - 1) < 0.1
 
 
 def test_optimal_constant_baseline_makes_reinforce_exact():

@@ -122,6 +122,20 @@ class VarianceGrid:
         return 1 - self.optimal_variance / self.reinforce_variance
 
     @property
+    def scaled_remainder(self) -> np.ndarray:
+        """``(1/2 - t)^2 (1 - saving)`` at each temperature: the share of REINFORCE's variance
+        the best REBAR leaves, times the squared distance of the target from 1/2.
+
+        ``f_t(x) = (x - 1/2)^2 + (1 - 2t)(x - 1/2) + (1/2 - t)^2``, and ``A`` and ``B`` are
+        linear in ``f``. For a constant ``f`` the control variate is exactly ``B = -A``
+        (the relaxed value is the constant and both derivatives vanish), so at ``eta = 1``
+        the terms of ``A`` and ``B`` in ``(1/2 - t)^2`` cancel: what is left of
+        ``A + eta* B`` grows as ``|1/2 - t|`` while ``Var(A)`` grows as ``(1/2 - t)^4``, and
+        this tends to a constant as ``|t|`` grows, with ``eta* -> 1``.
+        """
+        return (0.5 - self.target) ** 2 * (1 - self.saving)
+
+    @property
     def baseline_saving(self) -> float:
         """The saving of REINFORCE with the mean baseline ``L(theta)``."""
         return 1 - self.baseline_variance / self.reinforce_variance
