@@ -129,9 +129,10 @@ class VarianceGrid:
         ``f_t(x) = (x - 1/2)^2 + (1 - 2t)(x - 1/2) + (1/2 - t)^2``, and ``A`` and ``B`` are
         linear in ``f``. For a constant ``f`` the control variate is exactly ``B = -A``
         (the relaxed value is the constant and both derivatives vanish), so at ``eta = 1``
-        the terms of ``A`` and ``B`` in ``(1/2 - t)^2`` cancel: what is left of
-        ``A + eta* B`` grows as ``|1/2 - t|`` while ``Var(A)`` grows as ``(1/2 - t)^4``, and
-        this tends to a constant as ``|t|`` grows, with ``eta* -> 1``.
+        the terms of ``A`` and ``B`` in ``(1/2 - t)^2`` cancel: what is left of ``A + B``
+        grows as ``|1/2 - t|`` (and of ``A + eta* B`` at most that) while ``Var(A)`` grows as
+        ``(1/2 - t)^4``, so this tends to a constant as ``|t|`` grows, positive unless what
+        is left is a multiple of the score ``b - p``, with ``eta* -> 1``.
         """
         return (0.5 - self.target) ** 2 * (1 - self.saving)
 
