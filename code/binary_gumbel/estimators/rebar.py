@@ -131,8 +131,9 @@ class VarianceGrid:
         (the relaxed value is the constant and both derivatives vanish), so at ``eta = 1``
         the terms of ``A`` and ``B`` in ``(1/2 - t)^2`` cancel: what is left of ``A + B``
         grows as ``|1/2 - t|`` (and of ``A + eta* B`` at most that) while ``Var(A)`` grows as
-        ``(1/2 - t)^4``, so this tends to a constant as ``|t|`` grows, positive unless what
-        is left is a multiple of the score ``b - p``, with ``eta* -> 1``.
+        ``(1/2 - t)^4``, so this tends to a constant as ``|t|`` grows, positive unless the part
+        of what is left that grows as ``|1/2 - t|`` is a function of ``b`` alone. At a fixed
+        ``eta != 1``, ``(1 - eta)^2 (1/2 - t)^4 Var(b - p)`` would remain, so ``eta* -> 1``.
         """
         return (0.5 - self.target) ** 2 * (1 - self.saving)
 
