@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 import sympy as sp
+from scipy import stats
 
 from binary_gumbel import conditional_noise as cn
 from binary_gumbel.book import prose
@@ -263,37 +264,119 @@ def test_ex_rr_eta_the_two_sides_of_a_half_are_mirror_images():
         assert (interval.low > 0) == (theta > 0) and (interval.high < 0) == (theta < 0)
 
 
+@pytest.mark.parametrize(
+    ("theta", "temperature", "target"),
+    [
+        (sp.log(2), sp.Integer(1), sp.Rational(9, 20)),
+        (-sp.log(3), sp.Rational(1, 2), sp.Rational(499, 1000)),
+        (sp.log(2), sp.Rational(1, 3), sp.Integer(3)),
+    ],
+)
+def test_rebar_control_variate_given_b_is_minus_f_at_a_half_times_the_score_exactly(
+    theta, temperature, target
+):
+    """E[B | b] = -f(1/2) (b - p), by exact integration, at three points."""
+    p = 1 / (1 + sp.exp(-theta))
+    for b in (0, 1):
+        given = rebar_unbiasedness.rebar_control_variate_given_b_exact(
+            theta, temperature, target, b
+        )
+        assert sp.simplify(given + (sp.Rational(1, 2) - target) ** 2 * (b - p)) == 0
+
+
+@pytest.mark.parametrize(
+    ("theta", "target", "temperature"),
+    [
+        (-1.0, 0.45, 0.1),
+        (-1.0, 0.25, 2.0),
+        (-1.0, 3.0, 10.0),
+        (2.0, 0.45, 2.0),
+        (2.0, -1.0, 0.5),
+        (0.3, 0.5, 2.0),
+    ],
+)
+def test_rebar_control_variate_given_b_is_minus_f_at_a_half_times_the_score(
+    theta, target, temperature
+):
+    """E[B | b] = -f(1/2) (b - p) at every temperature, by Monte Carlo (1e-6 per check)."""
+    u, v = _uv(17)
+    _, control = rebar.rebar_parts(theta, target, u, v, temperature=temperature)
+    noise = toy_noise(theta, target, u, v)
+    for b in (0, 1):
+        given = control[noise.b == b]
+        expected = -((0.5 - target) ** 2) * (b - stats.logistic.cdf(theta))
+        assert check_mean(given, expected, FALSE_ALARM).consistent, (b, given.mean(), expected)
+        if abs(0.5 - target) >= 1:  # the check has power: E[B | b] is far from 0 there
+            assert not check_mean(given, 0.0, FALSE_ALARM).consistent
+
+
 @pytest.mark.parametrize(("theta", "temperature"), [(-1.0, 2.0), (2.0, 2.0), (2.0, 0.5)])
-def test_ex_rr_eta_rebar_removes_the_constant_the_target_adds(theta, temperature):
-    """The solution of ex-rr-eta: f_t(x) = (x - 1/2)^2 + (1 - 2t)(x - 1/2) + (1/2 - t)^2, and
-    REBAR's parts are quadratic in s = 1/2 - t. Their s^2 terms, A's the score b - p and B's
-    its negative, cancel sample by sample; so on fixed samples s^2 (1 - saving) tends to
-    Var(r)(1 - corr(r, score)^2) / Var(score), r being the s term of A + B, and eta* to 1."""
+def test_ex_rr_eta_the_saving_is_the_squared_correlation_of_b_and_the_control_variate(
+    theta, temperature
+):
+    """The solution of ex-rr-eta: A = f(b)(b - p) is a function of b, so on any sample the best
+    REBAR's saving is corr(B, b)^2; A's (1/2 - t)^2 term is the score and B's its negative,
+    sample by sample; at t = 1/2, where f(1/2) = 0, the saving is 0 (n corr^2 under its
+    chi-square(1) quantile at 1e-6), and away from 1/2 it is not."""
     n = 50_000
     u, v = np.random.default_rng(5).random((n, 2)).T  # the grid's draw with rng=5
+    for target in (0.5, 0.25, 3.0):
+        _, control = rebar.rebar_parts(theta, target, u, v, temperature=temperature)
+        b = toy_noise(theta, target, u, v).b
+        grid = rebar.rebar_variance_grid(theta, target, [1.0], [temperature], n=n, rng=5)
+        squared_correlation = np.corrcoef(control, b)[0, 1] ** 2
+        np.testing.assert_allclose(grid.saving[0], squared_correlation, rtol=1e-9)
+        chi2_bound = stats.chi2.isf(FALSE_ALARM, 1)
+        assert (n * grid.saving[0] < chi2_bound) == (target == 0.5)
     middle, plus, minus = (
         rebar.rebar_parts(theta, t, u, v, temperature=temperature) for t in (0.5, -0.5, 1.5)
-    )  # s = 0, 1, -1
-    (a1, a2), (b1, b2) = [
-        ((p - m) / 2, (p + m) / 2 - c) for c, p, m in zip(middle, plus, minus, strict=True)
-    ]
-    noise = toy_noise(theta, 0.5, u, v)
-    score = noise.b - noise.p
+    )  # s = 1/2 - t = 0, 1, -1
+    score = toy_noise(theta, 0.5, u, v)
+    score = score.b - score.p
+    a2, b2 = [(p + m) / 2 - c for c, p, m in zip(middle, plus, minus, strict=True)]
     np.testing.assert_allclose(a2, score, rtol=0, atol=1e-12)
     np.testing.assert_allclose(b2, -score, rtol=0, atol=1e-12)
-    cov = np.cov(a1 + b1, score)
-    limit = (cov[0, 0] - cov[0, 1] ** 2 / cov[1, 1]) / cov[1, 1]
-    near, far = (
-        rebar.rebar_variance_grid(theta, t, [1.0], [temperature], n=n, rng=5) for t in (30, 1e4)
-    )
-    # The limit is positive: r is not a function of b alone (affine in the score).
-    assert cov[0, 1] ** 2 / (cov[0, 0] * cov[1, 1]) < 0.95
-    # On fixed samples the product differs from its limit by O(1/|1/2 - t|), at most about
-    # 1e-4 at t = 1e4; the bound allows ten times that. Far larger t would lose the limit to
-    # rounding (the parts' s^2 terms cancel in floating point).
-    assert abs(far.scaled_remainder[0] / limit - 1) < 1e-3
-    assert abs(far.scaled_remainder[0] - limit) < abs(near.scaled_remainder[0] - limit)
-    assert abs(far.optimal_eta[0] - 1) < abs(near.optimal_eta[0] - 1) < 0.1
+
+
+@pytest.mark.parametrize("theta", [-1.0, 2.0])
+def test_ex_rr_eta_saving_curve_predicts_the_best_rebar_saving(theta):
+    """The curve's formula, with its variances estimated on the grid's draws, against the
+    grid's saving at three targets: over 20 seeds the paired differences' Student-t interval
+    (1e-6) contains 0 and is narrower than a tenth of the saving."""
+    for target in (0.25, 0.75, 3.0):
+        curve, grid = zip(
+            *(
+                (
+                    rebar.saving_curve(theta, 2.0, n=50_000, rng=seed).saving(target),
+                    rebar.rebar_variance_grid(
+                        theta, target, [1.0], [2.0], n=50_000, rng=seed
+                    ).saving[0],
+                )
+                for seed in range(20)
+            ),
+            strict=True,
+        )
+        interval = mean_interval(np.subtract(curve, grid), FALSE_ALARM)
+        assert interval.low <= 0 <= interval.high, (target, interval)
+        assert interval.high - interval.low < 0.1 * np.mean(grid), (target, interval)
+
+
+def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_negative():
+    """9 v10^2 < 8 v11 v00 decides whether the saving grows with |t - 1/2| on both sides (if
+    not, it dips on the side where s = 1/2 - t has the sign of -v10); far from 1/2,
+    (1/2 - t)^2 (1 - saving) tends to v11 / pi; at 1/2 the saving is 0."""
+    distances = np.geomspace(1e-3, 1e3, 2001)
+    for v10, monotone in [(0.9, True), (-0.9, True), (0.99, False), (-0.99, False)]:
+        curve = rebar.SavingCurve(theta=0.4, temperature=1.0, n=10, v11=1.0, v10=v10, v00=1.0)
+        assert curve.monotone == monotone
+        for side in (1, -1):
+            saving = curve.saving(0.5 - side * distances)
+            grows = bool(np.all(np.diff(saving) > 0))
+            assert grows == (monotone or side * v10 > 0), (v10, side)
+        far = curve.saving(0.5 - 1e4)
+        assert abs(1e8 * (1 - far) / curve.far_limit - 1) < 1e-3
+        assert curve.saving(0.5) == 0
+        np.testing.assert_array_equal(curve.saving([np.inf, -np.inf, 1e300]), 1.0)
 
 
 def test_optimal_constant_baseline_makes_reinforce_exact():
@@ -745,6 +828,17 @@ def _toy_run(**kw):
         (lambda: rebar.rebar(0.0, 0.45, 0.5, 0.5, eta=np.nan), ValueError, "^eta"),
         (lambda: rebar.rebar(0.0, 0.45, 0.5, 1.5), ValueError, "^v must"),
         (lambda: rebar.rebar(np.nan, 0.45, 0.5, 0.5), ValueError, "^theta"),
+        (lambda: rebar.saving_curve(0.0, 0.0), ValueError, "^temperature"),
+        (lambda: rebar.saving_curve(np.nan, 1.0), ValueError, "^theta"),
+        (lambda: rebar.saving_curve(0.0, 1.0, n=2), ValueError, "^n must be >= 4"),
+        (lambda: rebar.saving_curve(0.0, 1.0, n=100).saving(np.nan), ValueError, "^target"),
+        (
+            lambda: rebar_unbiasedness.rebar_control_variate_given_b_exact(
+                sp.log(2), sp.Integer(1), sp.Rational(9, 20), 2
+            ),
+            ValueError,
+            "^b must be 0 or 1",
+        ),
         (lambda: relax.relax(0.0, 0.45, 0.5, 0.5, np.zeros(4)), ValueError, "^phi"),
         (lambda: relax.relax(0.0, 0.45, 0.5, 0.5, "x"), TypeError, "phi"),
         (

@@ -28,6 +28,7 @@ from binary_gumbel._validation import (
     as_generator,
     broadcast,
     check_count,
+    check_no_nan,
     check_tau,
     finite_float64,
 )
@@ -36,6 +37,7 @@ from binary_gumbel.estimators.toy_noise import ToyNoise, toy_noise, toy_noise_un
 from binary_gumbel.verification.montecarlo import Interval, mean_interval
 
 __all__ = [
+    "SavingCurve",
     "VarianceGrid",
     "first_temperature_saving",
     "held_out_saving",
@@ -45,6 +47,7 @@ __all__ = [
     "rebar_parts",
     "rebar_parts_of",
     "rebar_variance_grid",
+    "saving_curve",
     "temperature_index",
 ]
 
@@ -120,22 +123,6 @@ class VarianceGrid:
     def saving(self) -> np.ndarray:
         """``1 - Var(A + eta* B) / Var(A)`` at each temperature: the best REBAR's saving."""
         return 1 - self.optimal_variance / self.reinforce_variance
-
-    @property
-    def scaled_remainder(self) -> np.ndarray:
-        """``(1/2 - t)^2 (1 - saving)`` at each temperature: the share of REINFORCE's variance
-        the best REBAR leaves, times the squared distance of the target from 1/2.
-
-        ``f_t(x) = (x - 1/2)^2 + (1 - 2t)(x - 1/2) + (1/2 - t)^2``, and ``A`` and ``B`` are
-        linear in ``f``. For a constant ``f`` the control variate is exactly ``B = -A``
-        (the relaxed value is the constant and both derivatives vanish), so at ``eta = 1``
-        the terms of ``A`` and ``B`` in ``(1/2 - t)^2`` cancel: what is left of ``A + B``
-        grows as ``|1/2 - t|`` (and of ``A + eta* B`` at most that) while ``Var(A)`` grows as
-        ``(1/2 - t)^4``, so this tends to a constant as ``|t|`` grows, positive unless the part
-        of what is left that grows as ``|1/2 - t|`` is a function of ``b`` alone. At a fixed
-        ``eta != 1``, ``(1 - eta)^2 (1/2 - t)^4 Var(b - p)`` would remain, so ``eta* -> 1``.
-        """
-        return (0.5 - self.target) ** 2 * (1 - self.saving)
 
     @property
     def baseline_saving(self) -> float:
@@ -231,6 +218,92 @@ def held_out_saving(
         iv = mean_interval((a - exact) ** 2 - (a + eta * b - exact) ** 2, false_alarm)
         out.append(Interval(*(x / reinforce for x in iv)))
     return out
+
+
+@dataclass(frozen=True)
+class SavingCurve:
+    """The best REBAR's saving as a function of the target ``t``, at one ``theta`` and ``lambda``.
+
+    Given ``b``, the control variate has mean ``E[B | b] = -f(1/2) (b - p)`` at every
+    temperature: integrating ``d/dtheta f(s_l(z))`` by parts in ``z`` leaves only the
+    boundary ``z = 0`` that decides ``b``, where ``s_l(0) = 1/2``
+    (:func:`~binary_gumbel.verification.rebar_unbiasedness.rebar_control_variate_given_b_exact`
+    integrates it exactly). ``A = f(b) (b - p)`` is a function of the one binary ``b``, so
+    the best REBAR's saving is the squared correlation of ``B`` with ``b``,
+    ``f(1/2)^2 p (1 - p) / Var(B)``. With ``s = 1/2 - t``, ``B = -s^2 (b - p) + s R1 + R0``,
+    where ``R1`` and ``R0`` are ``B`` for ``f(x) = 2 (x - 1/2)`` and ``(x - 1/2)^2``; both
+    functions vanish at 1/2, so ``R1`` and ``R0`` are uncorrelated with ``b``, and::
+
+        saving(t) = s^4 pi / (s^4 pi + s^2 v11 + 2 s v10 + v00),    pi = p (1 - p),
+
+    ``v11``, ``v10``, ``v00`` being the variances and covariance of ``R1`` and ``R0``,
+    estimated from ``n`` pairs of uniforms.
+    """
+
+    theta: float
+    temperature: float
+    n: int
+    v11: float
+    v10: float
+    v00: float
+
+    @property
+    def score_variance(self) -> float:
+        """``pi = p (1 - p)``, the variance of the score ``b - p``."""
+        p = float(_kernels.sigmoid(np.float64(self.theta)))
+        return p * (1 - p)
+
+    def saving(self, target) -> np.ndarray:
+        """The best REBAR's saving ``1 - Var(A + eta* B) / Var(A)`` at each ``target``.
+
+        Computed in ``w = 1/s`` as ``1 / (1 + (w^2 v11 + 2 w^3 v10 + w^4 v00) / pi)``, so that
+        ``t = 1/2`` gives 0, and ``t = +-inf`` (or any ``|t|`` too large for ``s^4``) gives 1.
+        """
+        target = check_no_nan(as_float_array(target, "target", np.float64), "target")
+        with np.errstate(divide="ignore"):
+            w = 1 / (0.5 - target)
+        rest = w**2 * (self.v11 + w * (2 * self.v10 + w * self.v00)) / self.score_variance
+        return (1 / (1 + rest))[()]
+
+    @property
+    def correlation(self) -> float:
+        """The correlation of ``R1`` and ``R0``."""
+        return self.v10 / math.sqrt(self.v11 * self.v00)
+
+    @property
+    def monotone(self) -> bool:
+        """Whether the saving grows with ``|t - 1/2|`` on both sides: ``9 v10^2 < 8 v11 v00``.
+
+        With ``w = 1/s``, ``1/saving - 1 = (w^2 v11 + 2 w^3 v10 + w^4 v00) / pi``, whose
+        derivative ``2 w (v11 + 3 w v10 + 2 w^2 v00) / pi`` has the sign of ``w`` for every
+        ``w`` exactly when the quadratic has no real root, that is when
+        ``|correlation| < sqrt(8/9)``. Otherwise its two roots share the sign of ``-v10``,
+        and the saving dips on that side.
+        """
+        return 9 * self.v10**2 < 8 * self.v11 * self.v00
+
+    @property
+    def far_limit(self) -> float:
+        """``(1/2 - t)^2 (1 - saving)`` as ``|t| -> infinity``: ``v11 / pi``."""
+        return self.v11 / self.score_variance
+
+
+def saving_curve(theta: float, temperature: float, n: int = 100_000, rng=None) -> SavingCurve:
+    """:class:`SavingCurve` at ``theta`` and ``temperature``, from ``n`` pairs of uniforms.
+
+    ``R0`` is ``B`` at ``t = 1/2`` and ``R1 = (B(t = -1/2) - B(t = 3/2)) / 2``, on the same
+    uniforms, drawn as :func:`rebar_variance_grid` draws them.
+    """
+    n = check_count(n, "n", 4)
+    lam = float(check_tau(temperature, np.float64, "temperature"))
+    theta = float(finite_float64(theta, "theta"))
+    uv = as_generator(rng).random((n, 2))
+    noise = toy_noise_unchecked(np.float64(theta), np.float64(0.5), uv[:, 0], uv[:, 1])
+    r0, plus, minus = (
+        rebar_parts_of(noise._replace(target=np.float64(t)), lam)[1] for t in (0.5, -0.5, 1.5)
+    )
+    cov = np.cov((plus - minus) / 2, r0)
+    return SavingCurve(theta, lam, n, float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1]))
 
 
 def limit_eta(theta, target):
