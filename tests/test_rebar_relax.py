@@ -316,8 +316,9 @@ def test_ex_rr_eta_the_saving_is_the_squared_correlation_of_b_and_the_control_va
 ):
     """The solution of ex-rr-eta: A = f(b)(b - p) is a function of b, so on any sample the best
     REBAR's saving is corr(B, b)^2; A's (1/2 - t)^2 term is the score and B's its negative,
-    sample by sample; at t = 1/2, where f(1/2) = 0, the saving is 0 (n corr^2 under its
-    chi-square(1) quantile at 1e-6), and away from 1/2 it is not."""
+    sample by sample; at t = 1/2, where f(1/2) = 0, B is uncorrelated with b, and away from
+    1/2 it is not (a heteroskedasticity-robust score statistic against its chi-square(1)
+    quantile at 1e-6: B's variance differs between b = 0 and b = 1)."""
     n = 50_000
     u, v = np.random.default_rng(5).random((n, 2)).T  # the grid's draw with rng=5
     for target in (0.5, 0.25, 3.0):
@@ -326,8 +327,9 @@ def test_ex_rr_eta_the_saving_is_the_squared_correlation_of_b_and_the_control_va
         grid = rebar.rebar_variance_grid(theta, target, [1.0], [temperature], n=n, rng=5)
         squared_correlation = np.corrcoef(control, b)[0, 1] ** 2
         np.testing.assert_allclose(grid.saving[0], squared_correlation, rtol=1e-9)
-        chi2_bound = stats.chi2.isf(FALSE_ALARM, 1)
-        assert (n * grid.saving[0] < chi2_bound) == (target == 0.5)
+        x, y = b - b.mean(), control - control.mean()
+        robust = np.sum(x * y) ** 2 / np.sum(x**2 * y**2)
+        assert (robust < stats.chi2.isf(FALSE_ALARM, 1)) == (target == 0.5), (target, robust)
     middle, plus, minus = (
         rebar.rebar_parts(theta, t, u, v, temperature=temperature) for t in (0.5, -0.5, 1.5)
     )  # s = 1/2 - t = 0, 1, -1
@@ -361,12 +363,23 @@ def test_ex_rr_eta_saving_curve_predicts_the_best_rebar_saving(theta):
         assert interval.high - interval.low < 0.1 * np.mean(grid), (target, interval)
 
 
-def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_negative():
-    """9 v10^2 < 8 v11 v00 decides whether the saving grows with |t - 1/2| on both sides (if
-    not, it dips on the side where s = 1/2 - t has the sign of -v10); far from 1/2,
-    (1/2 - t)^2 (1 - saving) tends to v11 / pi; at 1/2 the saving is 0."""
-    distances = np.geomspace(1e-3, 1e3, 2001)
-    for v10, monotone in [(0.9, True), (-0.9, True), (0.99, False), (-0.99, False)]:
+def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_positive():
+    """9 v10^2 <= 8 v11 v00 decides whether the saving grows with |t - 1/2| on both sides (if
+    not, it dips on the side where s = 1/2 - t has the sign of -v10), pinned on both sides of
+    the bound |correlation| = sqrt(8/9) = 0.9428; far from 1/2, (1/2 - t)^2 (1 - saving) tends
+    to v11 / pi; at 1/2 the saving is 0, and at t = +-inf it is 1."""
+    # Dense where the dips are (|s| from 1 to 2 for these correlations), sparse elsewhere.
+    distances = np.union1d(np.geomspace(1e-3, 1e3, 2001), np.linspace(1.0, 2.0, 20_001))
+    for v10, monotone in [
+        (0.9, True),
+        (-0.9, True),
+        (0.94, True),
+        (-0.94, True),
+        (0.945, False),
+        (-0.945, False),
+        (0.99, False),
+        (-0.99, False),
+    ]:
         curve = rebar.SavingCurve(theta=0.4, temperature=1.0, n=10, v11=1.0, v10=v10, v00=1.0)
         assert curve.monotone == monotone
         for side in (1, -1):

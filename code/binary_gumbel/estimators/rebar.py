@@ -272,15 +272,15 @@ class SavingCurve:
 
     @property
     def monotone(self) -> bool:
-        """Whether the saving grows with ``|t - 1/2|`` on both sides: ``9 v10^2 < 8 v11 v00``.
+        """Whether the saving grows with ``|t - 1/2|`` on both sides: ``9 v10^2 <= 8 v11 v00``.
 
         With ``w = 1/s``, ``1/saving - 1 = (w^2 v11 + 2 w^3 v10 + w^4 v00) / pi``, whose
-        derivative ``2 w (v11 + 3 w v10 + 2 w^2 v00) / pi`` has the sign of ``w`` for every
-        ``w`` exactly when the quadratic has no real root, that is when
-        ``|correlation| < sqrt(8/9)``. Otherwise its two roots share the sign of ``-v10``,
-        and the saving dips on that side.
+        derivative ``2 w (v11 + 3 w v10 + 2 w^2 v00) / pi`` has the sign of ``w`` (but at one
+        point, where it is 0) exactly when the quadratic has no two distinct real roots,
+        that is when ``|correlation| <= sqrt(8/9)``. Otherwise its roots share the sign of
+        ``-v10``, and the saving dips on that side.
         """
-        return 9 * self.v10**2 < 8 * self.v11 * self.v00
+        return 9 * self.v10**2 <= 8 * self.v11 * self.v00
 
     @property
     def far_limit(self) -> float:

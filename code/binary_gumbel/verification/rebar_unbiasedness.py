@@ -26,8 +26,8 @@ def rebar_control_variate_given_b_exact(
     ``b`` the uniform ``u`` is uniform on ``(1 - p, 1)`` or ``(0, 1 - p)``. ``theta`` must make
     ``e^theta`` rational (``log 2``, say) and ``1/temperature`` a positive integer: then every
     integrand is a rational function of the uniform, and SymPy integrates it in closed form.
-    Integrating the middle term by parts in ``z`` gives ``-f(1/2) (b - p)`` at every
-    temperature (the boundary ``z = 0`` that decides ``b``, where ``s(0) = 1/2``).
+    Integrating the middle term by parts in ``z`` leaves the boundary ``z = 0`` that decides
+    ``b``, where ``s(0) = 1/2``, so that ``E[B | b] = -f(1/2) (b - p)`` at every temperature.
     """
     if b not in (0, 1):
         raise ValueError(f"b must be 0 or 1, got {b!r}")
