@@ -390,6 +390,12 @@ def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_p
         assert abs(1e8 * (1 - far) / curve.far_limit - 1) < 1e-3
         assert curve.saving(0.5) == 0
         np.testing.assert_array_equal(curve.saving([np.inf, -np.inf, 1e300]), 1.0)
+    # At the bound itself, 9 v10^2 = 8 v11 v00 exactly: the derivative vanishes at one point
+    # only, and the saving still grows on both sides.
+    edge = rebar.SavingCurve(theta=0.4, temperature=1.0, n=10, v11=9.0, v10=8.0, v00=8.0)
+    assert edge.monotone
+    for side in (1, -1):
+        assert np.all(np.diff(edge.saving(0.5 - side * distances)) > 0), side
 
 
 def test_optimal_constant_baseline_makes_reinforce_exact():
