@@ -364,13 +364,13 @@ def test_ex_rr_eta_saving_curve_predicts_the_best_rebar_saving(theta):
 
 
 def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_positive():
-    """9 v10^2 <= 8 v11 v00 decides whether the saving grows with |t - 1/2| on both sides (if
-    not, it dips on the side where s = 1/2 - t has the sign of -v10), pinned on both sides of
+    """9 v12^2 <= 8 v11 v22 decides whether the saving grows with |t - 1/2| on both sides (if
+    not, it dips on the side where s = 1/2 - t has the sign of -v12), pinned on both sides of
     the bound |correlation| = sqrt(8/9) = 0.9428; far from 1/2, (1/2 - t)^2 (1 - saving) tends
     to v11 / pi; at 1/2 the saving is 0, and at t = +-inf it is 1."""
     # Dense where the dips are (|s| from 1 to 2 for these correlations), sparse elsewhere.
     distances = np.union1d(np.geomspace(1e-3, 1e3, 2001), np.linspace(1.0, 2.0, 20_001))
-    for v10, monotone in [
+    for v12, monotone in [
         (0.9, True),
         (-0.9, True),
         (0.94, True),
@@ -380,19 +380,19 @@ def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_p
         (0.99, False),
         (-0.99, False),
     ]:
-        curve = rebar.SavingCurve(theta=0.4, temperature=1.0, n=10, v11=1.0, v10=v10, v00=1.0)
+        curve = rebar.SavingCurve(theta=0.4, temperature=1.0, n=10, v11=1.0, v12=v12, v22=1.0)
         assert curve.monotone == monotone
         for side in (1, -1):
             saving = curve.saving(0.5 - side * distances)
             grows = bool(np.all(np.diff(saving) > 0))
-            assert grows == (monotone or side * v10 > 0), (v10, side)
+            assert grows == (monotone or side * v12 > 0), (v12, side)
         far = curve.saving(0.5 - 1e4)
         assert abs(1e8 * (1 - far) / curve.far_limit - 1) < 1e-3
         assert curve.saving(0.5) == 0
         np.testing.assert_array_equal(curve.saving([np.inf, -np.inf, 1e300]), 1.0)
-    # At the bound itself, 9 v10^2 = 8 v11 v00 exactly: the derivative vanishes at one point
+    # At the bound itself, 9 v12^2 = 8 v11 v22 exactly: the derivative vanishes at one point
     # only, and the saving still grows on both sides.
-    edge = rebar.SavingCurve(theta=0.4, temperature=1.0, n=10, v11=9.0, v10=8.0, v00=8.0)
+    edge = rebar.SavingCurve(theta=0.4, temperature=1.0, n=10, v11=9.0, v12=8.0, v22=8.0)
     assert edge.monotone
     for side in (1, -1):
         assert np.all(np.diff(edge.saving(0.5 - side * distances)) > 0), side

@@ -229,23 +229,25 @@ class SavingCurve:
     boundary ``z = 0`` that decides ``b``, where ``s_l(0) = 1/2``
     (:func:`~binary_gumbel.verification.rebar_unbiasedness.rebar_control_variate_given_b_exact`
     integrates it exactly). ``A = f(b) (b - p)`` is a function of the one binary ``b``, so
-    the best REBAR's saving is the squared correlation of ``B`` with ``b``,
-    ``f(1/2)^2 p (1 - p) / Var(B)``. With ``s = 1/2 - t``, ``B = -s^2 (b - p) + s R1 + R0``,
-    where ``R1`` and ``R0`` are ``B`` for ``f(x) = 2 (x - 1/2)`` and ``(x - 1/2)^2``; both
-    functions vanish at 1/2, so ``R1`` and ``R0`` are uncorrelated with ``b``, and::
+    affine in it, ``A = L'(theta) + c* (b - p)`` (:func:`optimal_baseline`), and the best
+    REBAR's saving is the squared correlation of ``B`` with ``b``,
+    ``f(1/2)^2 p (1 - p) / Var(B)``. With ``s = 1/2 - t``, ``B = -s^2 (b - p) + s R1 + R2``,
+    where ``R1`` and ``R2`` are ``B`` for ``f(x) = 2 (x - 1/2)`` and ``(x - 1/2)^2``; both
+    functions vanish at 1/2, so ``R1`` and ``R2`` are uncorrelated with ``b``, and::
 
-        saving(t) = s^4 pi / (s^4 pi + s^2 v11 + 2 s v10 + v00),    pi = p (1 - p),
+        saving(t) = s^4 pi / (s^4 pi + s^2 v11 + 2 s v12 + v22),    pi = p (1 - p),
 
-    ``v11``, ``v10``, ``v00`` being the variances and covariance of ``R1`` and ``R0``,
-    estimated from ``n`` pairs of uniforms.
+    ``v11 = Var R1``, ``v22 = Var R2`` and ``v12 = Cov(R1, R2)`` estimated from ``n`` pairs of
+    uniforms. ``B`` here is the control variate at ``eta = 1`` (:func:`rebar_parts`); the
+    identity holds for any smooth ``f``.
     """
 
     theta: float
     temperature: float
     n: int
     v11: float
-    v10: float
-    v00: float
+    v12: float
+    v22: float
 
     @property
     def score_variance(self) -> float:
@@ -256,31 +258,31 @@ class SavingCurve:
     def saving(self, target) -> np.ndarray:
         """The best REBAR's saving ``1 - Var(A + eta* B) / Var(A)`` at each ``target``.
 
-        Computed in ``w = 1/s`` as ``1 / (1 + (w^2 v11 + 2 w^3 v10 + w^4 v00) / pi)``, so that
+        Computed in ``w = 1/s`` as ``1 / (1 + (w^2 v11 + 2 w^3 v12 + w^4 v22) / pi)``, so that
         ``t = 1/2`` gives 0, and ``t = +-inf`` (or any ``|t|`` too large for ``s^4``) gives 1.
         """
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
         with np.errstate(divide="ignore"):
             w = 1 / (0.5 - target)
-        rest = w**2 * (self.v11 + w * (2 * self.v10 + w * self.v00)) / self.score_variance
+        rest = w**2 * (self.v11 + w * (2 * self.v12 + w * self.v22)) / self.score_variance
         return (1 / (1 + rest))[()]
 
     @property
     def correlation(self) -> float:
-        """The correlation of ``R1`` and ``R0``."""
-        return self.v10 / math.sqrt(self.v11 * self.v00)
+        """The correlation of ``R1`` and ``R2``."""
+        return self.v12 / math.sqrt(self.v11 * self.v22)
 
     @property
     def monotone(self) -> bool:
-        """Whether the saving grows with ``|t - 1/2|`` on both sides: ``9 v10^2 <= 8 v11 v00``.
+        """Whether the saving grows with ``|t - 1/2|`` on both sides: ``9 v12^2 <= 8 v11 v22``.
 
-        With ``w = 1/s``, ``1/saving - 1 = (w^2 v11 + 2 w^3 v10 + w^4 v00) / pi``, whose
-        derivative ``2 w (v11 + 3 w v10 + 2 w^2 v00) / pi`` has the sign of ``w`` (but at one
+        With ``w = 1/s``, ``1/saving - 1 = (w^2 v11 + 2 w^3 v12 + w^4 v22) / pi``, whose
+        derivative ``2 w (v11 + 3 w v12 + 2 w^2 v22) / pi`` has the sign of ``w`` (but at one
         point, where it is 0) exactly when the quadratic has no two distinct real roots,
         that is when ``|correlation| <= sqrt(8/9)``. Otherwise its roots share the sign of
-        ``-v10``, and the saving dips on that side.
+        ``-v12``, and the saving dips on that side.
         """
-        return 9 * self.v10**2 <= 8 * self.v11 * self.v00
+        return 9 * self.v12**2 <= 8 * self.v11 * self.v22
 
     @property
     def far_limit(self) -> float:
@@ -291,7 +293,7 @@ class SavingCurve:
 def saving_curve(theta: float, temperature: float, n: int = 100_000, rng=None) -> SavingCurve:
     """:class:`SavingCurve` at ``theta`` and ``temperature``, from ``n`` pairs of uniforms.
 
-    ``R0`` is ``B`` at ``t = 1/2`` and ``R1 = (B(t = -1/2) - B(t = 3/2)) / 2``, on the same
+    ``R2`` is ``B`` at ``t = 1/2`` and ``R1 = (B(t = -1/2) - B(t = 3/2)) / 2``, on the same
     uniforms, drawn as :func:`rebar_variance_grid` draws them.
     """
     n = check_count(n, "n", 4)
@@ -299,10 +301,10 @@ def saving_curve(theta: float, temperature: float, n: int = 100_000, rng=None) -
     theta = float(finite_float64(theta, "theta"))
     uv = as_generator(rng).random((n, 2))
     noise = toy_noise_unchecked(np.float64(theta), np.float64(0.5), uv[:, 0], uv[:, 1])
-    r0, plus, minus = (
+    r2, plus, minus = (
         rebar_parts_of(noise._replace(target=np.float64(t)), lam)[1] for t in (0.5, -0.5, 1.5)
     )
-    cov = np.cov((plus - minus) / 2, r0)
+    cov = np.cov((plus - minus) / 2, r2)
     return SavingCurve(theta, lam, n, float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1]))
 
 
