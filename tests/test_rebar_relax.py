@@ -341,6 +341,37 @@ def test_ex_rr_eta_the_saving_is_the_squared_correlation_of_b_and_the_control_va
 
 
 @pytest.mark.parametrize("theta", [-1.0, 2.0])
+def test_ex_rr_eta_the_formula_with_the_draws_own_moments_is_the_grids_saving(theta):
+    """The solution of ex-rr-eta: on the grid's own draws, B_1 = -d^2 (b - p) + d R_1 + R_2
+    (d = 1/2 - t) draw by draw, and the saving formula with the draws' own Var(b) and
+    Cov(R_i, b) in place of p(1 - p) and 0 is the grid's saving; with A = L' + c* (b - p),
+    eta* = saving c* Var(b) / (-Cov(b, B_1)), which is saving c*/d^2 in the population."""
+    n = 50_000
+    u, v = np.random.default_rng(5).random((n, 2)).T  # the grid's draw with rng=5
+    r2, plus, minus = (
+        rebar.rebar_parts(theta, t, u, v, temperature=2.0)[1] for t in (0.5, -0.5, 1.5)
+    )
+    r1 = (plus - minus) / 2
+    score = toy_noise(theta, 0.5, u, v)
+    score = score.b - score.p
+    var_b = score.var(ddof=1)
+    for target in (0.25, 0.75, 3.0):
+        d = 0.5 - target
+        rest = d * r1 + r2
+        _, control = rebar.rebar_parts(theta, target, u, v, temperature=2.0)
+        np.testing.assert_allclose(control, -(d**2) * score + rest, rtol=0, atol=1e-12)
+        cov_rest = np.cov(score, rest)[0, 1]
+        cov_b = -(d**2) * var_b + cov_rest
+        var_control = d**4 * var_b - 2 * d**2 * cov_rest + rest.var(ddof=1)
+        grid = rebar.rebar_variance_grid(theta, target, [1.0], [2.0], n=n, rng=5)
+        np.testing.assert_allclose(grid.saving[0], cov_b**2 / (var_b * var_control), rtol=1e-9)
+        c_star = rebar.optimal_baseline(theta, target)
+        np.testing.assert_allclose(
+            grid.optimal_eta[0], grid.saving[0] * c_star * var_b / -cov_b, rtol=1e-9
+        )
+
+
+@pytest.mark.parametrize("theta", [-1.0, 2.0])
 def test_ex_rr_eta_saving_curve_predicts_the_best_rebar_saving(theta):
     """The curve's formula, with its variances estimated on the grid's draws, against the
     grid's saving at three targets: over 20 seeds the paired differences' Student-t interval
