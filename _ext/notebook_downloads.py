@@ -13,7 +13,7 @@ When ``hide_solutions`` is on (sphinx-exercise's option, set by
 ``make book-student``), the pages already lack the solutions; this extension
 also removes every ``{solution}`` block from the downloadable ``.md`` and
 ``.ipynb`` files, and every hidden code cell tagged ``solution-only`` (a cell
-that computes what only the solutions quote; ``tests/test_chapters.py`` checks
+that computes what only the solutions quote; ``tests/test_student_edition.py`` checks
 that the tag is on exactly those cells), so that a student's copy carries the
 exercises only, and still runs from the top.
 """

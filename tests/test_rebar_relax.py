@@ -264,6 +264,26 @@ def test_ex_rr_eta_the_two_sides_of_a_half_are_mirror_images():
         assert (interval.low > 0) == (theta > 0) and (interval.high < 0) == (theta < 0)
 
 
+def _grid_draws(n=50_000):
+    """The uniforms ``(u, v)`` that ``rebar_variance_grid(..., n=n, rng=5)`` draws."""
+    return np.random.default_rng(5).random((n, 2)).T
+
+
+def _in_distance(theta, temperature, u, v):
+    """REBAR's parts ``A`` and ``B`` as ``c0 + c1 d + c2 d^2`` in ``d = 1/2 - t``, draw by draw,
+    from the targets 1/2, -1/2 and 3/2 (``d = 0, 1, -1``): ``[(A0, A1, A2), (B0, B1, B2)]``."""
+    middle, plus, minus = (
+        rebar.rebar_parts(theta, t, u, v, temperature=temperature) for t in (0.5, -0.5, 1.5)
+    )
+    return [(c, (p - m) / 2, (p + m) / 2 - c) for c, p, m in zip(middle, plus, minus, strict=True)]
+
+
+def _score(theta, u, v):
+    """``b - p`` on the uniforms ``(u, v)``."""
+    noise = toy_noise(theta, 0.5, u, v)
+    return noise.b - noise.p
+
+
 @pytest.mark.parametrize(
     ("theta", "temperature", "target"),
     [
@@ -320,7 +340,7 @@ def test_ex_rr_eta_the_saving_is_the_squared_correlation_of_b_and_the_control_va
     1/2 it is not (a heteroskedasticity-robust score statistic against its chi-square(1)
     quantile at 1e-6: B's variance differs between b = 0 and b = 1)."""
     n = 50_000
-    u, v = np.random.default_rng(5).random((n, 2)).T  # the grid's draw with rng=5
+    u, v = _grid_draws(n)
     for target in (0.5, 0.25, 3.0):
         _, control = rebar.rebar_parts(theta, target, u, v, temperature=temperature)
         b = toy_noise(theta, target, u, v).b
@@ -330,12 +350,8 @@ def test_ex_rr_eta_the_saving_is_the_squared_correlation_of_b_and_the_control_va
         x, y = b - b.mean(), control - control.mean()
         robust = np.sum(x * y) ** 2 / np.sum(x**2 * y**2)
         assert (robust < stats.chi2.isf(FALSE_ALARM, 1)) == (target == 0.5), (target, robust)
-    middle, plus, minus = (
-        rebar.rebar_parts(theta, t, u, v, temperature=temperature) for t in (0.5, -0.5, 1.5)
-    )  # s = 1/2 - t = 0, 1, -1
-    score = toy_noise(theta, 0.5, u, v)
-    score = score.b - score.p
-    a2, b2 = [(p + m) / 2 - c for c, p, m in zip(middle, plus, minus, strict=True)]
+    (_, _, a2), (_, _, b2) = _in_distance(theta, temperature, u, v)
+    score = _score(theta, u, v)
     np.testing.assert_allclose(a2, score, rtol=0, atol=1e-12)
     np.testing.assert_allclose(b2, -score, rtol=0, atol=1e-12)
 
@@ -347,13 +363,9 @@ def test_ex_rr_eta_the_formula_with_the_draws_own_moments_is_the_grids_saving(th
     Cov(R_i, b) in place of p(1 - p) and 0 is the grid's saving; with A = L' + c* (b - p),
     eta* = saving c* Var(b) / (-Cov(b, B_1)), which is saving c*/d^2 in the population."""
     n = 50_000
-    u, v = np.random.default_rng(5).random((n, 2)).T  # the grid's draw with rng=5
-    r2, plus, minus = (
-        rebar.rebar_parts(theta, t, u, v, temperature=2.0)[1] for t in (0.5, -0.5, 1.5)
-    )
-    r1 = (plus - minus) / 2
-    score = toy_noise(theta, 0.5, u, v)
-    score = score.b - score.p
+    u, v = _grid_draws(n)
+    _, (r2, r1, _) = _in_distance(theta, 2.0, u, v)
+    score = _score(theta, u, v)
     var_b = score.var(ddof=1)
     for target in (0.25, 0.75, 3.0):
         d = 0.5 - target
