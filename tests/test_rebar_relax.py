@@ -218,9 +218,11 @@ TARGETS = np.array([-3, -1, -0.5, -0.1, 0, 0.1, 0.25, 0.45, 0.5, 0.55, 0.75, 0.9
 def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     """The solution of ex-rr-eta, on why t = 3 suits REBAR and t = 0.45 does not: not
     whether f is monotone on [0, 1]. At lambda = 2 the best REBAR's saving is 0 at t = 1/2
-    and grows with |t - 1/2| on both sides; across t = 0 and t = 1, where f stops being
-    monotone on [0, 1], its growth keeps slowing as it did on the step just inside (no
-    change in its trend; for fixed noise the saving is a ratio of polynomials in t).
+    and grows with |t - 1/2| on both sides; as t reaches 0 or 1, where f becomes monotone
+    on [0, 1], its growth keeps slowing: the saving rises less per unit of |t - 1/2| from
+    0.1 to 0 than from 0.25 to 0.1 (and from 0.9 to 1 than from 0.75 to 0.9), with no
+    upturn (for fixed noise the saving is a ratio of polynomials in t; the test of the
+    growth's peak below says why it slows).
     The saving of a fitted eta* is biased up by about 1/n (REBAR's held-out test above);
     the differences asserted are at least 20 times that."""
     n = 50_000
@@ -236,8 +238,8 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     def slope(t0, t1):  # change of the saving per unit of |t - 1/2|, from t0 to t1
         return (at[t1] - at[t0]) / abs(t1 - t0)
 
-    # Where f stops being monotone on [0, 1] (t = 0 and t = 1), the saving's slope lies
-    # below that of the step just inside: it keeps slowing, with no upturn there.
+    # As t reaches 0 or 1, where f becomes monotone on [0, 1], the saving's slope lies
+    # below that of the step before: it keeps slowing, with no upturn there.
     assert slope(0.1, 0.0) < slope(0.25, 0.1)
     assert slope(0.9, 1.0) < slope(0.75, 0.9)
 
@@ -406,6 +408,76 @@ def test_ex_rr_eta_saving_curve_predicts_the_best_rebar_saving(theta):
         assert interval.high - interval.low < 0.1 * np.mean(grid), (target, interval)
 
 
+def _second_difference(curve, target, h):
+    """``(saving(t + h) - 2 saving(t) + saving(t - h)) / h^2``, from the curve's values alone."""
+    return (curve.saving(target + h) - 2 * curve.saving(target) + curve.saving(target - h)) / h**2
+
+
+def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
+    """The solution of ex-rr-eta, on why the saving's growth keeps slowing as t reaches 0 or 1.
+    At lambda = 2 each curve has one inflection on each side of 1/2, where its growth peaks,
+    between the grid's targets 0.1 and 0.9 (over 10 seeds, Student-t intervals at 1e-6
+    narrower than 0.01). On the chapter's curves (seed 5): concave from 0.1 and 0.9 outwards,
+    so the step to 0 (or 1) rises by less than the growth at 0.1 (0.9) times its length; the
+    step before rises by more, as the growth at its start, 0.25 (0.75), exceeds that at 0.1
+    (0.9). 0.25 and 0.75 lie past the peak, but for 0.75 at theta = 2, just short of it."""
+    for theta in (-1.0, 2.0):
+        inflections = np.array(
+            [rebar.saving_curve(theta, 2.0, n=50_000, rng=seed).inflections() for seed in range(10)]
+        )
+        assert inflections.shape == (10, 2)
+        for side in inflections.T:
+            interval = mean_interval(side, FALSE_ALARM)
+            assert 0.1 < interval.low and interval.high < 0.9, (theta, interval)
+            assert interval.high - interval.low < 0.01, (theta, interval)
+        assert np.all(inflections[:, 0] < 0.5) and np.all(inflections[:, 1] > 0.5)
+        curve = rebar.saving_curve(theta, 2.0, n=50_000, rng=5)
+        for peak in curve.inflections():
+            assert curve.growth(peak) > max(curve.growth(peak - 0.01), curve.growth(peak + 0.01))
+        convex = {0.45: True, 0.55: True, 0.25: False, 0.75: theta == 2.0}
+        convex |= {t: False for t in (0.1, 0.0, -0.5, 0.9, 1.0, 1.5)}
+        for target, expected in convex.items():
+            assert (_second_difference(curve, target, 1e-3) > 0) == expected, (theta, target)
+        for start, middle, end in ((0.25, 0.1, 0.0), (0.75, 0.9, 1.0)):
+            before, after = (
+                (curve.saving(b) - curve.saving(a)) / abs(b - a)
+                for a, b in ((start, middle), (middle, end))
+            )
+            assert after < curve.growth(middle) < before, (theta, start, before, after)
+            assert curve.growth(start) > curve.growth(middle), (theta, start)
+
+
+def test_saving_curve_growth_is_the_derivative_of_the_saving_in_the_distance_from_a_half():
+    """``growth`` against SymPy's derivative of ``pi delta^4 / D`` in ``|delta|`` at exact
+    points (p = 2/3), on both sides of 1/2 and on both branches of its computation (|delta|
+    below and above 1), and against the saving's central differences; 0 at 1/2 and +-inf, and
+    its far limit where delta^4 would overflow."""
+    theta, pi = float(sp.log(2)), sp.Rational(2, 9)
+    v11, v12, v22 = sp.Rational(1, 50), sp.Rational(-1, 400), sp.Rational(1, 2000)
+    delta = sp.symbols("delta", real=True)
+    saving = pi * delta**4 / (pi * delta**4 + v11 * delta**2 + 2 * v12 * delta + v22)
+    derivative = sp.diff(saving, delta)
+    curve = rebar.SavingCurve(theta, 1.0, 10, float(v11), float(v12), float(v22))
+    for d in [sp.Rational(k, 8) for k in (-24, -9, -8, -3, -1, 1, 3, 8, 9, 24)]:
+        expected = float(sp.sign(d) * derivative.subs(delta, d))
+        np.testing.assert_allclose(curve.growth(float(sp.Rational(1, 2) - d)), expected, rtol=1e-12)
+    targets = np.linspace(-4, 5, 91)
+    targets = targets[np.abs(targets - 0.5) > 0.01]
+    h = 1e-6
+    difference = (curve.saving(targets - h) - curve.saving(targets + h)) / (2 * h)
+    np.testing.assert_allclose(
+        curve.growth(targets), np.sign(0.5 - targets) * difference, rtol=1e-6, atol=1e-9
+    )
+    np.testing.assert_array_equal(curve.growth([0.5, np.inf, -np.inf]), 0.0)
+    # Far away, growth ~ 2 v11 / (pi |delta|^3), where delta^4 itself would overflow.
+    far = np.array([-1e80, 1e80])
+    np.testing.assert_allclose(
+        curve.growth(far),
+        2 * curve.v11 / (curve.score_variance * np.abs(0.5 - far) ** 3),
+        rtol=1e-9,
+    )
+
+
 def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_positive():
     """9 v12^2 <= 8 v11 v22 decides whether the saving grows with |t - 1/2| on both sides (if
     not, it dips on the side where s = 1/2 - t has the sign of -v12), pinned on both sides of
@@ -439,6 +511,46 @@ def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_p
     assert edge.monotone
     for side in (1, -1):
         assert np.all(np.diff(edge.saving(0.5 - side * distances)) > 0), side
+
+
+@pytest.mark.parametrize(
+    ("v11", "v12", "v22"),
+    [
+        (sp.Rational(1, 50), sp.Rational(1, 1000), sp.Rational(1, 1000)),
+        (sp.Rational(1, 50), sp.Rational(-1, 400), sp.Rational(1, 2000)),
+        (sp.Integer(1), sp.Rational(99, 100), sp.Integer(1)),
+    ],
+)
+def test_saving_curve_inflections_are_where_its_exact_second_derivative_vanishes(v11, v12, v22):
+    """The real roots of ``d^2/d delta^2 [pi delta^4 / D]``, differentiated by SymPy at exact
+    rational moments (p = 2/3), other than delta = 0, are the curve's inflections."""
+    theta = float(sp.log(2))
+    pi = sp.Rational(2, 9)
+    delta = sp.symbols("delta", real=True)
+    saving = pi * delta**4 / (pi * delta**4 + v11 * delta**2 + 2 * v12 * delta + v22)
+    numerator = sp.Poly(sp.numer(sp.together(sp.diff(saving, delta, 2))), delta)
+    roots = [r for r in sp.real_roots(numerator) if r != 0]
+    expected = np.sort([float(sp.Rational(1, 2) - r) for r in roots])
+    curve = rebar.SavingCurve(theta, 1.0, 10, float(v11), float(v12), float(v22))
+    np.testing.assert_allclose(curve.inflections(), expected, rtol=1e-9)
+
+
+def test_saving_curve_turns_from_convex_to_concave_on_both_sides_of_a_half():
+    """For any moments, P(0) > 0 and P's leading coefficient is negative, so the saving has an
+    inflection on each side of 1/2; at each, its second difference (from the saving alone)
+    changes sign. 200 random positive-definite (v11, v12, v22) and p."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        v11, v22 = 10 ** rng.uniform(-4, 0, 2)
+        v12 = rng.uniform(-1, 1) * np.sqrt(v11 * v22)
+        curve = rebar.SavingCurve(rng.uniform(-3, 3), 1.0, 10, v11, v12, v22)
+        targets = curve.inflections()
+        assert np.any(targets < 0.5) and np.any(targets > 0.5), curve
+        gaps = np.diff(np.concatenate([[-np.inf], targets, [np.inf]]))
+        for target, gap in zip(targets, np.minimum(gaps[:-1], gaps[1:]), strict=True):
+            eps = min(0.02 * max(1.0, abs(0.5 - target)), gap / 4)
+            before, after = (_second_difference(curve, target + e, eps / 2) for e in (-eps, eps))
+            assert before * after < 0, (curve, target)
 
 
 def test_optimal_constant_baseline_makes_reinforce_exact():
@@ -894,6 +1006,7 @@ def _toy_run(**kw):
         (lambda: rebar.saving_curve(np.nan, 1.0), ValueError, "^theta"),
         (lambda: rebar.saving_curve(0.0, 1.0, n=2), ValueError, "^n must be >= 4"),
         (lambda: rebar.saving_curve(0.0, 1.0, n=100).saving(np.nan), ValueError, "^target"),
+        (lambda: rebar.saving_curve(0.0, 1.0, n=100).growth(np.nan), ValueError, "^target"),
         (
             lambda: rebar_unbiasedness.rebar_control_variate_given_b_exact(
                 sp.log(2), sp.Integer(1), sp.Rational(9, 20), 2

@@ -231,11 +231,14 @@ class SavingCurve:
     integrates it exactly). ``A = f(b) (b - p)`` is a function of the one binary ``b``, so
     affine in it, ``A = L'(theta) + c* (b - p)`` (:func:`optimal_baseline`), and the best
     REBAR's saving is the squared correlation of ``B`` with ``b``,
-    ``f(1/2)^2 p (1 - p) / Var(B)``. With ``s = 1/2 - t``, ``B = -s^2 (b - p) + s R1 + R2``,
+    ``f(1/2)^2 p (1 - p) / Var(B)``. With ``delta = 1/2 - t``,
+    ``B = -delta^2 (b - p) + delta R1 + R2``,
     where ``R1`` and ``R2`` are ``B`` for ``f(x) = 2 (x - 1/2)`` and ``(x - 1/2)^2``; both
     functions vanish at 1/2, so ``R1`` and ``R2`` are uncorrelated with ``b``, and::
 
-        saving(t) = s^4 pi / (s^4 pi + s^2 v11 + 2 s v12 + v22),    pi = p (1 - p),
+        saving(t) = delta^4 pi / D,    D = delta^4 pi + delta^2 v11 + 2 delta v12 + v22,
+
+    with ``pi = p (1 - p)``; ``D > 0``, as ``D - delta^4 pi = Var(delta R1 + R2)``.
 
     ``v11 = Var R1``, ``v22 = Var R2`` and ``v12 = Cov(R1, R2)`` estimated from ``n`` pairs of
     uniforms. ``B`` here is the control variate at ``eta = 1`` (:func:`rebar_parts`); the
@@ -258,14 +261,38 @@ class SavingCurve:
     def saving(self, target) -> np.ndarray:
         """The best REBAR's saving ``1 - Var(A + eta* B) / Var(A)`` at each ``target``.
 
-        Computed in ``w = 1/s`` as ``1 / (1 + (w^2 v11 + 2 w^3 v12 + w^4 v22) / pi)``, so that
-        ``t = 1/2`` gives 0, and ``t = +-inf`` (or any ``|t|`` too large for ``s^4``) gives 1.
+        Computed in ``y = 1/delta`` as ``1 / (1 + (y^2 v11 + 2 y^3 v12 + y^4 v22) / pi)``, so
+        that ``t = 1/2`` gives 0, and ``t = +-inf`` (or any ``|t|`` too large for ``delta^4``)
+        gives 1.
         """
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
         with np.errstate(divide="ignore"):
-            w = 1 / (0.5 - target)
-        rest = w**2 * (self.v11 + w * (2 * self.v12 + w * self.v22)) / self.score_variance
+            y = 1 / (0.5 - target)
+        rest = y**2 * (self.v11 + y * (2 * self.v12 + y * self.v22)) / self.score_variance
         return (1 / (1 + rest))[()]
+
+    def growth(self, target) -> np.ndarray:
+        """The saving's growth per unit of ``|t - 1/2|``, ``d saving / d|delta|``, at ``target``.
+
+        ``d saving / d delta = 2 pi delta^3 (v11 delta^2 + 3 v12 delta + 2 v22) / D^2``. Computed
+        so for ``|delta| <= 1``, and beyond in ``y = 1/delta``, as
+        ``2 pi |y|^3 (v11 + 3 v12 y + 2 v22 y^2) / (pi + v11 y^2 + 2 v12 y^3 + v22 y^4)^2``, so
+        that ``t = 1/2`` and ``t = +-inf`` give 0 and no power overflows.
+        """
+        target = check_no_nan(as_float_array(target, "target", np.float64), "target")
+        pi, v11, v12, v22 = self.score_variance, self.v11, self.v12, self.v22
+        delta = np.asarray(0.5 - target)
+        near = np.abs(delta) <= 1
+        growth = np.empty_like(delta)
+        d = delta[near]
+        denominator = pi * d**4 + d**2 * v11 + 2 * d * v12 + v22
+        growth[near] = (
+            2 * pi * np.abs(d) ** 3 * (v11 * d**2 + 3 * v12 * d + 2 * v22) / denominator**2
+        )
+        y = 1 / delta[~near]
+        e = pi + y**2 * (v11 + y * (2 * v12 + y * v22))
+        growth[~near] = 2 * pi * np.abs(y) ** 3 * (v11 + y * (3 * v12 + 2 * y * v22)) / e**2
+        return growth[()]
 
     @property
     def correlation(self) -> float:
@@ -276,13 +303,42 @@ class SavingCurve:
     def monotone(self) -> bool:
         """Whether the saving grows with ``|t - 1/2|`` on both sides: ``9 v12^2 <= 8 v11 v22``.
 
-        With ``w = 1/s``, ``1/saving - 1 = (w^2 v11 + 2 w^3 v12 + w^4 v22) / pi``, whose
-        derivative ``2 w (v11 + 3 w v12 + 2 w^2 v22) / pi`` has the sign of ``w`` (but at one
+        With ``y = 1/delta``, ``1/saving - 1 = (y^2 v11 + 2 y^3 v12 + y^4 v22) / pi``, whose
+        derivative ``2 y (v11 + 3 y v12 + 2 y^2 v22) / pi`` has the sign of ``y`` (but at one
         point, where it is 0) exactly when the quadratic has no two distinct real roots,
         that is when ``|correlation| <= sqrt(8/9)``. Otherwise its roots share the sign of
         ``-v12``, and the saving dips on that side.
         """
         return 9 * self.v12**2 <= 8 * self.v11 * self.v22
+
+    def inflections(self) -> np.ndarray:
+        """The targets where the saving's second derivative is 0, away from ``t = 1/2``; sorted.
+
+        The second derivative of ``delta^4 pi / D`` (in ``delta`` or, the same, in ``t``) is
+        ``2 pi delta^2 P(delta) / D^3``, and ``D > 0``, so it has the sign of::
+
+            P(delta) = -3 pi v11 delta^6 - 12 pi v12 delta^5 + (v11^2 - 10 pi v22) delta^4
+                       + 6 v11 v12 delta^3 + (3 v11 v22 + 12 v12^2) delta^2
+                       + 16 v12 v22 delta + 6 v22^2.
+
+        ``P(0) = 6 v22^2 > 0`` and ``P``'s leading coefficient ``-3 pi v11 < 0``, so ``P``
+        has a root on each side of 1/2: there the saving starts convex, its growth per unit
+        of ``|t - 1/2|`` (:meth:`growth`) speeding up, and ends concave, its growth
+        slowing. Returned: ``t = 1/2 - delta`` at ``P``'s real roots.
+        """
+        pi, v11, v12, v22 = self.score_variance, self.v11, self.v12, self.v22
+        coefficients = [
+            6 * v22**2,
+            16 * v12 * v22,
+            3 * v11 * v22 + 12 * v12**2,
+            6 * v11 * v12,
+            v11**2 - 10 * pi * v22,
+            -12 * pi * v12,
+            -3 * pi * v11,
+        ]
+        roots = np.polynomial.polynomial.polyroots(coefficients)
+        real = roots.real[np.abs(roots.imag) <= 1e-9 * np.abs(roots)]
+        return np.sort(0.5 - real)
 
     @property
     def far_limit(self) -> float:
