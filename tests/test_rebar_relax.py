@@ -420,7 +420,8 @@ def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
     narrower than 0.01). On the chapter's curves (seed 5): concave from 0.1 and 0.9 outwards,
     so the step to 0 (or 1) rises by less than the growth at 0.1 (0.9) times its length; the
     step before rises by more, as the growth at its start, 0.25 (0.75), exceeds that at 0.1
-    (0.9). 0.25 and 0.75 lie past the peak, but for 0.75 at theta = 2, just short of it."""
+    (0.9). 0.25 and 0.75 lie past the peak, but for 0.75 at theta = 2, just short of it.
+    At lambda = 0.3 the peaks lie outside [0, 1], and the growth still speeds up at 0 and 1."""
     for theta in (-1.0, 2.0):
         inflections = np.array(
             [rebar.saving_curve(theta, 2.0, n=50_000, rng=seed).inflections() for seed in range(10)]
@@ -445,6 +446,16 @@ def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
             )
             assert after < curve.growth(middle) < before, (theta, start, before, after)
             assert curve.growth(start) > curve.growth(middle), (theta, start)
+    # At lambda = 0.3 (theta = -1) the peaks lie outside [0, 1]: at 0 and 1 the saving is
+    # still convex, its growth speeding up.
+    cold = np.array(
+        [rebar.saving_curve(-1.0, 0.3, n=50_000, rng=seed).inflections() for seed in range(10)]
+    )
+    assert cold.shape == (10, 2)
+    assert mean_interval(cold[:, 0], FALSE_ALARM).high < 0
+    assert mean_interval(cold[:, 1], FALSE_ALARM).low > 1
+    curve = rebar.saving_curve(-1.0, 0.3, n=50_000, rng=5)
+    assert _second_difference(curve, 0.0, 1e-3) > 0 and _second_difference(curve, 1.0, 1e-3) > 0
 
 
 def test_saving_curve_growth_is_the_derivative_of_the_saving_in_the_distance_from_a_half():
@@ -536,7 +547,7 @@ def test_saving_curve_inflections_are_where_its_exact_second_derivative_vanishes
 
 
 def test_saving_curve_turns_from_convex_to_concave_on_both_sides_of_a_half():
-    """For any moments, P(0) > 0 and P's leading coefficient is negative, so the saving has an
+    """For any moments, Q(0) > 0 and Q's leading coefficient is negative, so the saving has an
     inflection on each side of 1/2; at each, its second difference (from the saving alone)
     changes sign. 200 random positive-definite (v11, v12, v22) and p."""
     rng = np.random.default_rng(11)

@@ -315,16 +315,16 @@ class SavingCurve:
         """The targets where the saving's second derivative is 0, away from ``t = 1/2``; sorted.
 
         The second derivative of ``delta^4 pi / D`` (in ``delta`` or, the same, in ``t``) is
-        ``2 pi delta^2 P(delta) / D^3``, and ``D > 0``, so it has the sign of::
+        ``2 pi delta^2 Q(delta) / D^3``, and ``D > 0``, so it has the sign of::
 
-            P(delta) = -3 pi v11 delta^6 - 12 pi v12 delta^5 + (v11^2 - 10 pi v22) delta^4
+            Q(delta) = -3 pi v11 delta^6 - 12 pi v12 delta^5 + (v11^2 - 10 pi v22) delta^4
                        + 6 v11 v12 delta^3 + (3 v11 v22 + 12 v12^2) delta^2
                        + 16 v12 v22 delta + 6 v22^2.
 
-        ``P(0) = 6 v22^2 > 0`` and ``P``'s leading coefficient ``-3 pi v11 < 0``, so ``P``
+        ``Q(0) = 6 v22^2 > 0`` and ``Q``'s leading coefficient ``-3 pi v11 < 0``, so ``Q``
         has a root on each side of 1/2: there the saving starts convex, its growth per unit
         of ``|t - 1/2|`` (:meth:`growth`) speeding up, and ends concave, its growth
-        slowing. Returned: ``t = 1/2 - delta`` at ``P``'s real roots.
+        slowing. Returned: ``t = 1/2 - delta`` at ``Q``'s real roots.
         """
         pi, v11, v12, v22 = self.score_variance, self.v11, self.v12, self.v22
         coefficients = [
