@@ -413,6 +413,17 @@ def _second_difference(curve, target, h):
     return (curve.saving(target + h) - 2 * curve.saving(target) + curve.saving(target - h)) / h**2
 
 
+def _inflections_over_seeds(theta, temperature):
+    """The inflections of the saving curve at ``theta`` and ``temperature``, one row per seed
+    (0 to 9), from the chapter's 50,000 draws."""
+    return np.array(
+        [
+            rebar.saving_curve(theta, temperature, n=50_000, rng=seed).inflections()
+            for seed in range(10)
+        ]
+    )
+
+
 def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
     """The solution of ex-rr-eta, on why, at lambda = 2, the saving's growth slows as t reaches
     0 or 1. Each curve has one inflection on each side of 1/2, where its growth peaks,
@@ -422,9 +433,7 @@ def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
     step before rises by more, as the growth at its start, 0.25 (0.75), exceeds that at 0.1
     (0.9). 0.25 and 0.75 lie past the peak, but for 0.75 at theta = 2, just short of it."""
     for theta in (-1.0, 2.0):
-        inflections = np.array(
-            [rebar.saving_curve(theta, 2.0, n=50_000, rng=seed).inflections() for seed in range(10)]
-        )
+        inflections = _inflections_over_seeds(theta, 2.0)
         assert inflections.shape == (10, 2)
         for side in inflections.T:
             interval = mean_interval(side, FALSE_ALARM)
@@ -447,17 +456,25 @@ def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
             assert curve.growth(start) > curve.growth(middle), (theta, start)
 
 
+def _exact_saving(v11, v12, v22):
+    """``delta``, SymPy's ``pi delta^4 / D`` at p = 2/3 (theta = log 2) and the moments given
+    (rationals), and the library's :class:`~binary_gumbel.estimators.rebar.SavingCurve` there."""
+    pi = sp.Rational(2, 9)
+    delta = sp.symbols("delta", real=True)
+    saving = pi * delta**4 / (pi * delta**4 + v11 * delta**2 + 2 * v12 * delta + v22)
+    curve = rebar.SavingCurve(float(sp.log(2)), 1.0, 10, float(v11), float(v12), float(v22))
+    return delta, saving, curve
+
+
 def test_saving_curve_growth_is_the_derivative_of_the_saving_in_the_distance_from_a_half():
     """``growth`` against SymPy's derivative of ``pi delta^4 / D`` in ``|delta|`` at exact
     points (p = 2/3), on both sides of 1/2 and on both branches of its computation (|delta|
     below and above 1), and against the saving's central differences; 0 at 1/2 and +-inf, and
     its far limit where delta^4 would overflow."""
-    theta, pi = float(sp.log(2)), sp.Rational(2, 9)
-    v11, v12, v22 = sp.Rational(1, 50), sp.Rational(-1, 400), sp.Rational(1, 2000)
-    delta = sp.symbols("delta", real=True)
-    saving = pi * delta**4 / (pi * delta**4 + v11 * delta**2 + 2 * v12 * delta + v22)
+    delta, saving, curve = _exact_saving(
+        sp.Rational(1, 50), sp.Rational(-1, 400), sp.Rational(1, 2000)
+    )
     derivative = sp.diff(saving, delta)
-    curve = rebar.SavingCurve(theta, 1.0, 10, float(v11), float(v12), float(v22))
     for d in [sp.Rational(k, 8) for k in (-24, -9, -8, -3, -1, 1, 3, 8, 9, 24)]:
         expected = float(sp.sign(d) * derivative.subs(delta, d))
         np.testing.assert_allclose(curve.growth(float(sp.Rational(1, 2) - d)), expected, rtol=1e-12)
@@ -483,9 +500,7 @@ def test_ex_rr_eta_at_lambda_0_3_the_growth_still_speeds_up_at_zero_and_one():
     (theta = -1) the curve has one inflection on each side, both outside [0, 1] (over 10
     seeds, Student-t intervals at 1e-6), and at 0 and 1 the chapter's curve (seed 5) is
     still convex, its growth speeding up."""
-    cold = np.array(
-        [rebar.saving_curve(-1.0, 0.3, n=50_000, rng=seed).inflections() for seed in range(10)]
-    )
+    cold = _inflections_over_seeds(-1.0, 0.3)
     assert cold.shape == (10, 2)
     assert mean_interval(cold[:, 0], FALSE_ALARM).high < 0
     assert mean_interval(cold[:, 1], FALSE_ALARM).low > 1
@@ -495,10 +510,10 @@ def test_ex_rr_eta_at_lambda_0_3_the_growth_still_speeds_up_at_zero_and_one():
 
 def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_positive():
     """9 v12^2 <= 8 v11 v22 decides whether the saving grows with |t - 1/2| on both sides (if
-    not, it dips on the side where s = 1/2 - t has the sign of -v12), pinned on both sides of
+    not, it dips on the side where delta = 1/2 - t has the sign of -v12), pinned on both sides of
     the bound |correlation| = sqrt(8/9) = 0.9428; far from 1/2, (1/2 - t)^2 (1 - saving) tends
     to v11 / pi; at 1/2 the saving is 0, and at t = +-inf it is 1."""
-    # Dense where the dips are (|s| from 1 to 2 for these correlations), sparse elsewhere.
+    # Dense where the dips are (|delta| from 1 to 2 for these correlations), sparse elsewhere.
     distances = np.union1d(np.geomspace(1e-3, 1e3, 2001), np.linspace(1.0, 2.0, 20_001))
     for v12, monotone in [
         (0.9, True),
@@ -539,14 +554,10 @@ def test_saving_curve_grows_on_both_sides_exactly_when_its_discriminant_is_not_p
 def test_saving_curve_inflections_are_where_its_exact_second_derivative_vanishes(v11, v12, v22):
     """The real roots of ``d^2/d delta^2 [pi delta^4 / D]``, differentiated by SymPy at exact
     rational moments (p = 2/3), other than delta = 0, are the curve's inflections."""
-    theta = float(sp.log(2))
-    pi = sp.Rational(2, 9)
-    delta = sp.symbols("delta", real=True)
-    saving = pi * delta**4 / (pi * delta**4 + v11 * delta**2 + 2 * v12 * delta + v22)
+    delta, saving, curve = _exact_saving(v11, v12, v22)
     numerator = sp.Poly(sp.numer(sp.together(sp.diff(saving, delta, 2))), delta)
     roots = [r for r in sp.real_roots(numerator) if r != 0]
     expected = np.sort([float(sp.Rational(1, 2) - r) for r in roots])
-    curve = rebar.SavingCurve(theta, 1.0, 10, float(v11), float(v12), float(v22))
     np.testing.assert_allclose(curve.inflections(), expected, rtol=1e-9)
 
 

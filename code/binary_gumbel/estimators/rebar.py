@@ -258,6 +258,10 @@ class SavingCurve:
         p = float(_kernels.sigmoid(np.float64(self.theta)))
         return p * (1 - p)
 
+    def _excess(self, y):
+        """``y^2 v11 + 2 y^3 v12 + y^4 v22 = D / delta^4 - pi``, in ``y = 1/delta``."""
+        return y**2 * (self.v11 + y * (2 * self.v12 + y * self.v22))
+
     def saving(self, target) -> np.ndarray:
         """The best REBAR's saving ``1 - Var(A + eta* B) / Var(A)`` at each ``target``.
 
@@ -268,8 +272,7 @@ class SavingCurve:
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
         with np.errstate(divide="ignore"):
             y = 1 / (0.5 - target)
-        rest = y**2 * (self.v11 + y * (2 * self.v12 + y * self.v22)) / self.score_variance
-        return (1 / (1 + rest))[()]
+        return (1 / (1 + self._excess(y) / self.score_variance))[()]
 
     def growth(self, target) -> np.ndarray:
         """The saving's growth per unit of ``|t - 1/2|``, ``d saving / d|delta|``, at ``target``.
@@ -290,7 +293,7 @@ class SavingCurve:
             2 * pi * np.abs(d) ** 3 * (v11 * d**2 + 3 * v12 * d + 2 * v22) / denominator**2
         )
         y = 1 / delta[~near]
-        e = pi + y**2 * (v11 + y * (2 * v12 + y * v22))
+        e = pi + self._excess(y)
         growth[~near] = 2 * pi * np.abs(y) ** 3 * (v11 + y * (3 * v12 + 2 * y * v22)) / e**2
         return growth[()]
 
