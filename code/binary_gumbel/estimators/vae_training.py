@@ -183,6 +183,19 @@ class Training:
         """The final test ELBO of every seed of method ``name`` at learning rate ``rate``."""
         return self.test_elbo[self.index(name), rate, :, -1]
 
+    def elbo_gain(self) -> np.ndarray:
+        """What each method learned at each learning rate: the final test ELBO minus the one
+        at step 0, averaged over the seeds, of shape ``(methods, learning rates)``.
+
+        Needs step 0 among the checkpoints (as :func:`train`'s default has it).
+        """
+        if self.checkpoints[0] != 0:
+            raise ValueError(
+                "elbo_gain needs step 0 among the checkpoints; "
+                f"got checkpoints {self.checkpoints.tolist()}"
+            )
+        return (self.test_elbo[..., -1] - self.test_elbo[..., 0]).mean(axis=2)
+
     def snapshot(self, name: str, checkpoint: int = -1, run: int = 0) -> Params:
         """The parameters of one run of method ``name`` at a checkpoint, leading shape ``(1,)``."""
         return self.snapshots[self.index(name)][checkpoint].take(slice(run, run + 1))
