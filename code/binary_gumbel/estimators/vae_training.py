@@ -184,8 +184,8 @@ class Training:
         return self.test_elbo[self.index(name), rate, :, -1]
 
     def elbo_gain(self) -> np.ndarray:
-        """What each method learned at each learning rate: the final test ELBO minus the one
-        at step 0, averaged over the seeds, of shape ``(methods, learning rates)``.
+        """What each run learned: its final test ELBO minus its test ELBO at step 0, of shape
+        ``(methods, learning rates, seeds)``.
 
         Needs step 0 among the checkpoints (as :func:`train`'s default has it).
         """
@@ -194,7 +194,7 @@ class Training:
                 "elbo_gain needs step 0 among the checkpoints; "
                 f"got checkpoints {self.checkpoints.tolist()}"
             )
-        return (self.test_elbo[..., -1] - self.test_elbo[..., 0]).mean(axis=2)
+        return self.test_elbo[..., -1] - self.test_elbo[..., 0]
 
     def snapshot(self, name: str, checkpoint: int = -1, run: int = 0) -> Params:
         """The parameters of one run of method ``name`` at a checkpoint, leading shape ``(1,)``."""
