@@ -427,9 +427,11 @@ def test_exercise_rate_grid_extended():
 
     What the solution says holds on both grids: the common rate; every method but REINFORCE
     does best at it or at the next larger rate, inside the grid; REINFORCE does best at one of
-    the three smallest rates, where its mean gain over its start is smaller than any other
-    method's at the common rate. Which of the three smallest rates REINFORCE does best at is
-    left open, as the solution leaves it.
+    the three smallest rates, where its gain over its start is smaller than any other method's
+    at the common rate (paired by seed, each other method's 95 % Student-t interval of its gain
+    minus REINFORCE's lies above 0; the claim holds only if all do, so each at 95 % gives 95 %
+    for the claim). Which of the three smallest rates REINFORCE does best at is left open, as
+    the solution leaves it.
     """
     names = [m.name for m in vae_training.METHODS if m.function is not None]
     grid = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -443,27 +445,33 @@ def test_exercise_rate_grid_extended():
         reinforce = best.pop("REINFORCE")
         assert reinforce in rates[:3]
         assert set(best.values()) <= {0.03, 0.1}
-        gain = check.elbo_gain().mean(axis=-1)  # (methods, rates)
+        gain = check.elbo_gain()  # (methods, rates, seeds)
         r, c = check.index("REINFORCE"), rates.index(rc.common)
-        others = np.delete(gain[:, c], r)
-        print("REINFORCE's mean gain", gain[r, rates.index(reinforce)], "others'", others)
-        assert gain[r, rates.index(reinforce)] < others.min()
+        ahead = np.delete(gain[:, c], r, axis=0) - gain[r, rates.index(reinforce)]
+        _, low, _ = mean_intervals(ahead, axis=-1)
+        print("the other methods' gain ahead of REINFORCE's, lower bounds", low)
+        assert np.all(low > 0)
 
 
 def test_exercise_rate_reinforce_learns_more_at_the_smallest_rate_than_at_the_next():
-    """ex-vae-rate: REINFORCE alone over 48 seeds, with the check's settings otherwise.
+    """ex-vae-rate and the check's run below the grid: REINFORCE alone over 48 seeds, with the
+    check's settings otherwise, at the check's three smallest rates and the two below them.
 
-    Paired by seed, its mean gain over its start is larger at 0.003 than at 0.01, and its
-    final ELBO spreads more between seeds at 0.03 than at 0.003 (variance ratio against the
-    F distribution's one-sided quantile), each at a false-alarm rate of 1e-4.
+    Paired by seed: its mean gain over its start is larger at 0.003 than at 0.01, and larger
+    at 0.001 than at 0.0003 (one-sided bounds of two-sided Student-t intervals at 1e-4); its
+    final ELBO spreads more between seeds at 0.03 than at 0.003 (each seed's absolute
+    deviation from the median, paired by seed, a one-sided Wilcoxon signed-rank test at 1e-4:
+    the gains are heavy-tailed, so no F test). At most 3e-4 of a false alarm for the three.
     """
     false_alarm = 1e-4
-    rates = (0.003, 0.01, 0.03)
+    rates = (0.0003, 0.001, 0.003, 0.01, 0.03)
     run = _chapter_training(["REINFORCE"], rates, seeds=48, batch=8, test_images=100)
-    gain = run.elbo_gain()[0]  # (rates, seeds)
-    diff, low, high = mean_intervals(gain[0] - gain[1], false_alarm=false_alarm)
-    print("gain at 0.003 minus at 0.01", diff, low, high)
-    assert low > 0
-    var = gain.var(axis=1, ddof=1)
-    print("variances between seeds", var)
-    assert var[2] / var[0] > stats.f.isf(false_alarm, run.seeds - 1, run.seeds - 1)
+    gain = dict(zip(rates, run.elbo_gain()[0], strict=True))  # rate -> gain of each seed
+    for better, worse in ((0.003, 0.01), (0.001, 0.0003)):
+        diff, low, high = mean_intervals(gain[better] - gain[worse], false_alarm=false_alarm)
+        print(f"gain at {better} minus at {worse}", diff, low, high)
+        assert low > 0
+    spread = {r: np.abs(gain[r] - np.median(gain[r])) for r in (0.003, 0.03)}
+    test = stats.wilcoxon(spread[0.03], spread[0.003], alternative="greater")
+    print("spread at 0.03 against 0.003", test)
+    assert test.pvalue < false_alarm
