@@ -4,7 +4,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from binary_gumbel.book import prose, vae_report
 from binary_gumbel.estimators import binary_estimators as be
@@ -457,21 +456,15 @@ def test_exercise_rate_reinforce_learns_more_at_the_smallest_rate_than_at_the_ne
     """ex-vae-rate and the check's run below the grid: REINFORCE alone over 48 seeds, with the
     check's settings otherwise, at the check's three smallest rates and the two below them.
 
-    Paired by seed: its mean gain over its start is larger at 0.003 than at 0.01, and larger
-    at 0.001 than at 0.0003 (one-sided bounds of two-sided Student-t intervals at 1e-4); its
-    final ELBO spreads more between seeds at 0.03 than at 0.003 (each seed's absolute
-    deviation from the median, paired by seed, a one-sided Wilcoxon signed-rank test at 1e-4:
-    the gains are heavy-tailed, so no F test). At most 3e-4 of a false alarm for the three.
+    Paired by seed, its mean gain over its start is larger at 0.003 than at 0.01, and larger
+    at 0.001 than at 0.0003: the lower bounds of two-sided Student-t intervals at 1e-4, so
+    5e-5 of a false alarm each, 1e-4 for the two.
     """
     false_alarm = 1e-4
-    rates = (0.0003, 0.001, 0.003, 0.01, 0.03)
+    rates = (0.0003, 0.001, 0.003, 0.01)
     run = _chapter_training(["REINFORCE"], rates, seeds=48, batch=8, test_images=100)
     gain = dict(zip(rates, run.elbo_gain()[0], strict=True))  # rate -> gain of each seed
     for better, worse in ((0.003, 0.01), (0.001, 0.0003)):
         diff, low, high = mean_intervals(gain[better] - gain[worse], false_alarm=false_alarm)
         print(f"gain at {better} minus at {worse}", diff, low, high)
         assert low > 0
-    spread = {r: np.abs(gain[r] - np.median(gain[r])) for r in (0.003, 0.03)}
-    test = stats.wilcoxon(spread[0.03], spread[0.003], alternative="greater")
-    print("spread at 0.03 against 0.003", test)
-    assert test.pvalue < false_alarm
