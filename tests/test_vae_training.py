@@ -454,7 +454,7 @@ def test_exercise_rate_grid_extended():
 
 def test_exercise_rate_reinforce_learns_more_at_the_smallest_rate_than_at_the_next():
     """ex-vae-rate and the check's run below the grid: REINFORCE alone over 48 seeds, with the
-    check's settings otherwise, at the check's three smallest rates and the two below them.
+    check's settings otherwise, at the check's two smallest rates and the two below them.
 
     Paired by seed, its mean gain over its start is larger at 0.003 than at 0.01, and larger
     at 0.001 than at 0.0003: the lower bounds of two-sided Student-t intervals at 1e-4, so
