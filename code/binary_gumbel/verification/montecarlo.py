@@ -55,6 +55,7 @@ __all__ = [
     "paired_comparison",
     "proportion_interval",
     "t_for_false_alarm",
+    "t_test_power",
     "z_for_false_alarm",
 ]
 
@@ -93,6 +94,30 @@ def family_wise(false_alarm: float, count: int) -> float:
     if count < 1:
         raise ValueError(f"count must be a positive integer; got {count!r}")
     return min(1.0, count * _check_false_alarm(false_alarm))
+
+
+def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
+    """The power of the two-sided Student-t test of a zero mean on ``n`` i.i.d. normal
+    values (or ``n`` paired differences) whose mean is ``effect`` standard deviations.
+
+    ``P(|T'| > q)``, with ``q`` :func:`t_for_false_alarm` at ``n - 1`` degrees of freedom
+    and ``T'`` noncentral Student-t with ``n - 1`` degrees of freedom and noncentrality
+    ``effect * sqrt(n)``: the chance that the interval of :func:`mean_interval` at
+    ``false_alarm`` excludes 0. It is ``false_alarm`` at ``effect = 0`` and tends to 1 as
+    ``|effect|`` grows (1 at an infinite ``effect``); at ``effect = t_{0.975, 4} / sqrt(5)``
+    (a mean of one half-width of a five-value 95 % interval) and ``n = 5`` it is 0.56.
+    """
+    n = int(n)
+    if n < 2:
+        raise ValueError(f"n must be an integer of at least 2; got {n!r}")
+    effect = float(effect)
+    if math.isnan(effect):
+        raise ValueError("effect must be a number of standard deviations; got nan")
+    q = t_for_false_alarm(false_alarm, n - 1)
+    if math.isinf(effect):
+        return 1.0
+    shift = effect * math.sqrt(n)
+    return float(stats.nct.sf(q, n - 1, shift) + stats.nct.cdf(-q, n - 1, shift))
 
 
 class Interval(NamedTuple):
