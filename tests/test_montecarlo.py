@@ -1,5 +1,6 @@
 """Tests of binary_gumbel.verification.montecarlo, the statistical checks the other tests use."""
 
+import functools
 import math
 
 import numpy as np
@@ -116,6 +117,8 @@ def test_student_t_quantile_and_the_mean_interval():
         # the VAE training chapter's Bonferroni rate over six comparisons
         (2.0, 5, 0.05 / 6, 0.50),
         (-0.5, 30, 0.05, 0.75),
+        # where scipy's noncentral t warns, the quadrature (one degree of freedom, 1e-6)
+        (0.5 * stats.t.isf(5e-7, 1), 2, 1e-6, 0.52),
     ],
 )
 def test_t_test_power_matches_simulated_t_tests(effect, n, false_alarm, expected):
@@ -130,18 +133,38 @@ def test_t_test_power_matches_simulated_t_tests(effect, n, false_alarm, expected
     assert abs(share - power) < 5.33 * math.sqrt(power * (1 - power) / draws)
 
 
-def test_t_test_power_limits_and_errors():
-    assert math.isclose(montecarlo.t_test_power(0.0, 7, 0.05), 0.05, rel_tol=1e-9)
-    assert montecarlo.t_test_power(0.8, 7) == montecarlo.t_test_power(-0.8, 7)
-    grid = [montecarlo.t_test_power(e, 7) for e in (0.0, 0.3, 1.0, 3.0, 30.0)]
-    assert grid == sorted(grid) and grid[-1] > 1 - 1e-12
-    assert montecarlo.t_test_power(math.inf, 7) == montecarlo.t_test_power(-math.inf, 7) == 1.0
-    with pytest.raises(ValueError, match=r"^n must be an integer of at least 2"):
-        montecarlo.t_test_power(1.0, 1)
-    with pytest.raises(ValueError, match=r"^effect must be a number"):
-        montecarlo.t_test_power(math.nan, 5)
-    with pytest.raises(ValueError, match=r"^false_alarm must lie"):
-        montecarlo.t_test_power(1.0, 5, 0.0)
+@pytest.mark.parametrize("n", [2, 5, 30])
+@pytest.mark.parametrize("false_alarm", [0.05, 1e-6])
+def test_t_test_power_is_a_rising_probability_from_the_rate_to_1(n, false_alarm):
+    """On a dense grid of effects, from 0 to 1e15 standard deviations: the rate at 0, a
+    number in [0, 1] that never falls, and 1 at an infinite effect. Parts of this grid are
+    where scipy's noncentral t returns NaN in its lower tail or warns that its series did
+    not converge; the tests run with warnings as errors."""
+    power = functools.partial(montecarlo.t_test_power, n=n, false_alarm=false_alarm)
+    assert math.isclose(power(0.0), false_alarm, rel_tol=1e-9)
+    grid = np.concatenate([np.linspace(0.0, 10.0, 41), np.geomspace(10.0, 1e15, 15)])
+    values = np.array([power(float(e)) for e in grid])
+    assert np.all((values >= 0) & (values <= 1))
+    assert np.all(np.diff(values) >= -1e-12)
+    assert values[-1] == 1.0 and power(math.inf) == power(-math.inf) == 1.0
+    assert power(0.8) == power(-0.8)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"effect": 1.0, "n": 1}, ValueError, r"^n must be >= 2"),
+        ({"effect": 1.0, "n": 5.9}, TypeError, r"^n must be an integer"),
+        ({"effect": 1.0, "n": "5"}, TypeError, r"^n must be an integer"),
+        ({"effect": math.nan, "n": 5}, ValueError, r"^effect must be a real number"),
+        ({"effect": "x", "n": 5}, TypeError, r"^effect must be a real number"),
+        ({"effect": None, "n": 5}, TypeError, r"^effect must be a real number"),
+        ({"effect": 1.0, "n": 5, "false_alarm": 0.0}, ValueError, r"^false_alarm must lie"),
+    ],
+)
+def test_t_test_power_refuses_bad_input_by_name(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        montecarlo.t_test_power(**kwargs)
 
 
 def test_student_t_interval_covers_at_the_stated_rate():

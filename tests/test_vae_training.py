@@ -410,9 +410,9 @@ def test_exercise_four_evaluations_keep_the_clear_orderings():
     intervals above 0 at both budgets, at FALSE_ALARM each (4e-6 for the four).
 
     For the three close comparisons, at both budgets, a paired Student-t test on five seeds
-    at the chapter's Bonferroni rate (0.05 over its six comparisons) has a power below 1/2
-    at the thirty seeds' estimate of the effect (mean over standard deviation of the
-    differences): an estimated effect below 2.0. The largest effect measured on three draws
+    at the Bonferroni rate of the chapter's list (0.05 over its six comparisons) has a power
+    below 1/2 at the thirty seeds' estimate of the effect (mean over standard deviation of
+    the differences): an estimated effect below 2.0. The largest effect measured on three draws
     of the noise (``rng`` 0, 1, 2) was 1.04; were that the true effect, an estimate of 2.0
     or more would have a probability of 1.1e-3 (noncentral t, 29 degrees of freedom).
 

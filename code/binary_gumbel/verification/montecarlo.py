@@ -29,13 +29,14 @@ intervals, the chance that any of them misses is at most ``k * false_alarm``
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
+from scipy import integrate, stats
 
-from binary_gumbel._validation import as_float_array
+from binary_gumbel._validation import as_float_array, check_count
 
 DEFAULT_FALSE_ALARM = 1e-6
 
@@ -103,21 +104,51 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     ``P(|T'| > q)``, with ``q`` :func:`t_for_false_alarm` at ``n - 1`` degrees of freedom
     and ``T'`` noncentral Student-t with ``n - 1`` degrees of freedom and noncentrality
     ``effect * sqrt(n)``: the chance that the interval of :func:`mean_interval` at
-    ``false_alarm`` excludes 0. It is ``false_alarm`` at ``effect = 0`` and tends to 1 as
-    ``|effect|`` grows (1 at an infinite ``effect``); at ``effect = t_{0.975, 4} / sqrt(5)``
+    ``false_alarm`` excludes 0. It is ``false_alarm`` at ``effect = 0``, grows with
+    ``|effect|`` and is 1 at an infinite ``effect``; at ``effect = t_{0.975, 4} / sqrt(5)``
     (a mean of one half-width of a five-value 95 % interval) and ``n = 5`` it is 0.56.
+
+    Both tails are upper tails, ``P(T' > q)`` at noncentrality ``+|d|`` and ``-|d|``
+    (``scipy.stats.nct.cdf`` returns NaN in parts of the lower one). Where SciPy's series
+    does not converge (huge noncentralities, or one to three degrees of freedom at tiny
+    rates), the power is the same probability as an integral over the sample's standard
+    deviation, ``E[Phi(|d| - q S) + Phi(-|d| - q S)]`` with ``S`` a chi variable with
+    ``n - 1`` degrees of freedom divided by ``sqrt(n - 1)``.
     """
-    n = int(n)
-    if n < 2:
-        raise ValueError(f"n must be an integer of at least 2; got {n!r}")
+    n = check_count(n, "n", 2)
+    if not isinstance(effect, (int, float, np.integer, np.floating)) or isinstance(
+        effect, (bool, np.bool_)
+    ):
+        raise TypeError(f"effect must be a real number of standard deviations; got {effect!r}")
     effect = float(effect)
     if math.isnan(effect):
-        raise ValueError("effect must be a number of standard deviations; got nan")
-    q = t_for_false_alarm(false_alarm, n - 1)
-    if math.isinf(effect):
+        raise ValueError("effect must be a real number of standard deviations; got nan")
+    q, dof = t_for_false_alarm(false_alarm, n - 1), n - 1
+    shift = abs(effect) * math.sqrt(n)
+    if math.isinf(shift):
         return 1.0
-    shift = effect * math.sqrt(n)
-    return float(stats.nct.sf(q, n - 1, shift) + stats.nct.cdf(-q, n - 1, shift))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        power = stats.nct.sf(q, dof, shift) + stats.nct.sf(q, dof, -shift)
+    if caught or not math.isfinite(power):
+        power = _t_test_power_by_quadrature(shift, q, dof)
+    return float(min(1.0, max(0.0, power)))
+
+
+def _t_test_power_by_quadrature(shift: float, q: float, dof: int) -> float:
+    """``P(|Z + shift| > q S)``, ``S = chi_dof / sqrt(dof)``, by quadrature over ``S``."""
+
+    def missed(w: float) -> float:  # P(|Z + shift| <= q S) at S = w / sqrt(dof)
+        edge = q * w / math.sqrt(dof)
+        return float(stats.norm.cdf(edge - shift) - stats.norm.cdf(-edge - shift))
+
+    # the miss needs q S >= shift - 10, so w >= (shift - 10) sqrt(dof) / q
+    start = max(0.0, (shift - 10.0) * math.sqrt(dof) / q)
+    tail = float(stats.chi.sf(start, dof))
+    if tail == 0.0:
+        return 1.0
+    value, _ = integrate.quad(lambda w: missed(w) * stats.chi.pdf(w, dof), start, np.inf, limit=200)
+    return 1.0 - value
 
 
 class Interval(NamedTuple):
