@@ -685,9 +685,13 @@ def test_ex_rr_baseline_solution(baseline_rates):
     baseline's mean final p is smallest at the chapter's rate, 0.03, an interior point of the
     grid. Paired by seed (one-sided signed-rank test at 1e-3 per comparison, at most 6e-3 for
     the six, Bonferroni; over 24 pairs its p-value cannot go below 2**-24), the chapter's rate
-    ends lower than every slower rate (0.01 among them) and than 0.3 and 1; 0.1 is not
-    resolved from it. The old solution said that a control variate that learns faster does
-    not bring the run closer, from 0.3 against 0.03 alone."""
+    ends lower than every slower rate (0.01 among them) and than 0.3 and 1. Nothing is
+    asserted of 0.1: the solution said it "is not resolved" from 0.03, but with the training
+    seed 0 replaced by 1 to 5 its p-value was 0.03, 0.0036, 7e-4, 0.32 and 2.7e-5 (0.048 at
+    seed 0), resolved at 1e-3 in two draws of six. That claim was dropped as draw-dependent;
+    the rest held at every seed (the mean smallest at 0.03; p at most 2.6e-6 for 0.3, 1.2e-7
+    or less for the others). The old solution said that a control variate that learns faster
+    does not bring the run closer, from 0.3 against 0.03 alone."""
     chapter = 0.03
     rates = rt.PHI_LEARNING_RATES
     assert chapter in rates[1:-1]
@@ -701,7 +705,7 @@ def test_ex_rr_baseline_solution(baseline_rates):
         and (cmp := rt.compare_final(final[chapter], run, 1e-3)).pvalue < 1e-3
         and cmp.difference < 0
     }
-    assert resolved == set(rates) - {chapter, 0.1}, resolved
+    assert set(rates) - {chapter, 0.1} <= resolved, resolved
 
 
 def test_ex_rr_baseline_faster_rates_leave_the_baseline_wandering(baseline_rates):
