@@ -838,11 +838,15 @@ def test_ex_rr_baseline_at_the_fastest_rate_adams_second_moment_keeps_theta_furt
 ):
     """The solution's last intervention: the held run at rate 1, given the chapter run's
     second moment just before step 250 and nothing else, has the held run's iterates up to
-    step 250 and then ends level with the chapter's run: the Student-t interval (at 1e-3) of
-    its paired final p difference contains 0 and lies within 0.15 times the held run's excess
-    (seed 0: [-0.0003, 0.0011] against 0.041; a referee saw 0.0001 and 0.0006 at seeds 1
-    and 3, and, putting the held run at the chapter run's theta instead with its own
-    second moment, 0.038 [0.028, 0.048])."""
+    step 250 and then ends close to the chapter's run: the Student-t interval (at 1e-3) of
+    its paired final p difference lies within 0.15 times the held run's excess (seed 0:
+    [-0.0003, 0.0011] against 0.041; a referee saw 0.0001 and 0.0006 at seeds 1 and 3, and,
+    putting the held run at the chapter run's theta instead with its own second moment,
+    0.038 [0.028, 0.048]). The test also asserted that the interval contains 0 ("not
+    resolved"): with the training seed 0 replaced by 1 to 7 it lay above 0 at seeds 2
+    ([0.00017, 0.00118]), 4 and 6 (low 0.00011, 0.00021), so that assertion, a claim that
+    depended on the draw, was dropped. Over seeds 0 to 7 the interval's ends were at most
+    0.039 times the excess, against the bound 0.15."""
     chapter, held_from = baseline_rates[CHAPTER_PHI_RATE], rt.PHI_HELD_FROM
     swapped = _baseline(
         1.0, held_from, second_moment_at=(held_from, chapter.second_moment[held_from - 1])
@@ -851,7 +855,6 @@ def test_ex_rr_baseline_at_the_fastest_rate_adams_second_moment_keeps_theta_furt
     excess = rt.compare_final(fastest_held, chapter, 1e-3)
     assert excess.low > 0, excess
     level = rt.compare_final(swapped, chapter, 1e-3)
-    assert level.low < 0 < level.high, level
     assert max(-level.low, level.high) < 0.15 * excess.difference, (level, excess)
 
 
