@@ -979,7 +979,12 @@ def test_at_the_easy_target_reinforce_and_rebar_lag_the_learned_control_variates
 def test_descending_the_probability(runs):
     """The chapter's logit-or-probability section: descending p, exact gradient descent
     reaches the clip at 1e-6 within the same steps, and RELAX ends further from the
-    optimum than descending the logit (paired by seed, signed-rank test at 1e-6)."""
+    optimum than descending the logit (paired by seed, one-sided signed-rank test at a
+    false-alarm rate of 1e-4; the chapter reads the Student-t interval at 0.01). The test
+    used 1e-6, which held at training seed 0 (p = 1.2e-7) but not at every seed: with seed 0
+    replaced by 1 to 7, p was 3e-7, 2.6e-6, 3e-7, 8.3e-7, 3e-7, 6e-7 and 3e-7, so "resolved
+    at 1e-6" was a claim of the draw, corrected; at 1e-4 the largest of the eight is 38
+    times below the rate."""
     prob = rt.experiment(
         gradients.TARGET_RELAX,
         ("exact", "RELAX"),
@@ -989,8 +994,8 @@ def test_descending_the_probability(runs):
     )
     assert np.all(prob["exact"].probability[-1] == pytest.approx(1e-6, rel=1e-9))
     assert np.all(runs["exact"].probability[-1] > 1e-4)
-    cmp = rt.compare_final(runs["RELAX"], prob["RELAX"], FALSE_ALARM)
-    assert cmp.pvalue < FALSE_ALARM and cmp.difference < 0, cmp
+    cmp = rt.compare_final(runs["RELAX"], prob["RELAX"], 1e-4)
+    assert cmp.pvalue < 1e-4 and cmp.difference < 0, cmp
 
 
 def test_adams_falling_theta_step_comes_from_its_second_moment_memory(runs):
