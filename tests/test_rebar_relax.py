@@ -427,18 +427,21 @@ def _inflections_over_seeds(theta, temperature):
 def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
     """The solution of ex-rr-eta, on why, at lambda = 2, the saving's growth slows as t reaches
     0 or 1. Each curve has one inflection on each side of 1/2, where its growth peaks,
-    between the grid's targets 0.1 and 0.9 (over 10 seeds, Student-t intervals at 1e-6
-    narrower than 0.01). On the chapter's curves (seed 5): concave from 0.1 and 0.9 outwards,
-    so the step to 0 (or 1) rises by less than the growth at 0.1 (0.9) times its length; the
-    step before rises by more, as the growth at its start, 0.25 (0.75), exceeds that at 0.1
-    (0.9). 0.25 and 0.75 lie past the peak, but for 0.75 at theta = 2, just short of it."""
+    between the grid's targets 0.1 and 0.9 (over 10 seeds, Student-t intervals at 1e-6).
+    The test also asserted that those intervals are narrower than 0.01, a statement of
+    precision that no sentence of the chapter uses and that depended on the draw: with every
+    seed shifted by 101, 202, 303, 404 and 505, the width at theta = 2 was 0.0151, 0.0090,
+    0.0137, 0.0109 and 0.0089 (0.0060 unshifted); it was dropped. On the chapter's curves
+    (seed 5): concave from 0.1 and 0.9 outwards, so the step to 0 (or 1) rises by less than
+    the growth at 0.1 (0.9) times its length; the step before rises by more, as the growth
+    at its start, 0.25 (0.75), exceeds that at 0.1 (0.9). 0.25 and 0.75 lie past the peak,
+    but for 0.75 at theta = 2, just short of it."""
     for theta in (-1.0, 2.0):
         inflections = _inflections_over_seeds(theta, 2.0)
         assert inflections.shape == (10, 2)
         for side in inflections.T:
             interval = mean_interval(side, FALSE_ALARM)
             assert 0.1 < interval.low and interval.high < 0.9, (theta, interval)
-            assert interval.high - interval.low < 0.01, (theta, interval)
         assert np.all(inflections[:, 0] < 0.5) and np.all(inflections[:, 1] > 0.5)
         curve = rebar.saving_curve(theta, 2.0, n=50_000, rng=5)
         for peak in curve.inflections():
