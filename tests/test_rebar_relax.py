@@ -224,15 +224,25 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     upturn (for fixed noise the saving is a ratio of polynomials in t; the test of the
     growth's peak below says why it slows).
     The saving of a fitted eta* is biased up by about 1/n (REBAR's held-out test above);
-    the differences asserted are at least 20 times that."""
+    the differences asserted are at least 20 times that. The test asserted it of every step
+    of the grid; the two steps next to 1/2 (0.45 and 0.55 to 0.5) failed it when the seed
+    changed: over seeds 5, 106, ..., 914 (ten draws) they ran from 0.2 to 4.9 times 20/n at
+    theta = 2 and from 1.6 to 4.9 at -1, while the population step, from the formula with
+    moments of 10^6 draws, is about 3 times 20/n: of the order of the sampling error. Those
+    two steps are no longer asserted on the draws (a claim that depended on the draw,
+    corrected); the chapter's curve (rebar.saving_curve, the formula) grows there, as
+    delta^4. Every other step was at least 62 times 20/n over the ten draws."""
     n = 50_000
     saving = np.array(
         [rebar.rebar_variance_grid(theta, t, [1.0], [2.0], n=n, rng=5).saving[0] for t in TARGETS]
     )
     half = int(np.flatnonzero(TARGETS == 0.5)[0])
     assert saving[half] < 20 / n
-    below, above = saving[: half + 1], saving[half:]
+    below, above = saving[:half], saving[half + 1 :]  # without the steps next to 1/2
     assert np.all(np.diff(below) < -20 / n) and np.all(np.diff(above) > 20 / n)
+    curve = rebar.saving_curve(theta, 2.0, n=n, rng=5)
+    near = TARGETS[half - 1 : half + 2]
+    assert curve.saving(near[0]) > curve.saving(0.5) < curve.saving(near[2]), near
     at = dict(zip(TARGETS.tolist(), saving, strict=True))
 
     def slope(t0, t1):  # change of the saving per unit of |t - 1/2|, from t0 to t1
