@@ -224,15 +224,25 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     upturn (for fixed noise the saving is a ratio of polynomials in t; the test of the
     growth's peak below says why it slows).
     The saving of a fitted eta* is biased up by about 1/n (REBAR's held-out test above);
-    the differences asserted are at least 20 times that."""
+    the differences asserted are at least 20 times that. The test asserted it of every step
+    of the grid; the two steps next to 1/2 (0.45 and 0.55 to 0.5) failed it when the seed
+    changed: over seeds 5, 106, ..., 914 (ten draws) they ran from 0.2 to 4.9 times 20/n at
+    theta = 2 and from 1.6 to 4.9 at -1, while the population step, from the formula with
+    moments of 10^6 draws, is about 3 times 20/n: of the order of the sampling error. Those
+    two steps are no longer asserted on the draws (a claim that depended on the draw,
+    corrected); the chapter's curve (rebar.saving_curve, the formula) grows there, as
+    delta^4. Every other step was at least 62 times 20/n over the ten draws."""
     n = 50_000
     saving = np.array(
         [rebar.rebar_variance_grid(theta, t, [1.0], [2.0], n=n, rng=5).saving[0] for t in TARGETS]
     )
     half = int(np.flatnonzero(TARGETS == 0.5)[0])
     assert saving[half] < 20 / n
-    below, above = saving[: half + 1], saving[half:]
+    below, above = saving[:half], saving[half + 1 :]  # without the steps next to 1/2
     assert np.all(np.diff(below) < -20 / n) and np.all(np.diff(above) > 20 / n)
+    curve = rebar.saving_curve(theta, 2.0, n=n, rng=5)
+    near = TARGETS[half - 1 : half + 2]
+    assert curve.saving(near[0]) > curve.saving(0.5) < curve.saving(near[2]), near
     at = dict(zip(TARGETS.tolist(), saving, strict=True))
 
     def slope(t0, t1):  # change of the saving per unit of |t - 1/2|, from t0 to t1
@@ -427,18 +437,21 @@ def _inflections_over_seeds(theta, temperature):
 def test_ex_rr_eta_the_growth_has_passed_its_peak_as_t_reaches_zero_or_one():
     """The solution of ex-rr-eta, on why, at lambda = 2, the saving's growth slows as t reaches
     0 or 1. Each curve has one inflection on each side of 1/2, where its growth peaks,
-    between the grid's targets 0.1 and 0.9 (over 10 seeds, Student-t intervals at 1e-6
-    narrower than 0.01). On the chapter's curves (seed 5): concave from 0.1 and 0.9 outwards,
-    so the step to 0 (or 1) rises by less than the growth at 0.1 (0.9) times its length; the
-    step before rises by more, as the growth at its start, 0.25 (0.75), exceeds that at 0.1
-    (0.9). 0.25 and 0.75 lie past the peak, but for 0.75 at theta = 2, just short of it."""
+    between the grid's targets 0.1 and 0.9 (over 10 seeds, Student-t intervals at 1e-6).
+    The test also asserted that those intervals are narrower than 0.01, a statement of
+    precision that no sentence of the chapter uses and that depended on the draw: with every
+    seed shifted by 101, 202, 303, 404 and 505, the width at theta = 2 was 0.0151, 0.0090,
+    0.0137, 0.0109 and 0.0089 (0.0060 unshifted); it was dropped. On the chapter's curves
+    (seed 5): concave from 0.1 and 0.9 outwards, so the step to 0 (or 1) rises by less than
+    the growth at 0.1 (0.9) times its length; the step before rises by more, as the growth
+    at its start, 0.25 (0.75), exceeds that at 0.1 (0.9). 0.25 and 0.75 lie past the peak,
+    but for 0.75 at theta = 2, just short of it."""
     for theta in (-1.0, 2.0):
         inflections = _inflections_over_seeds(theta, 2.0)
         assert inflections.shape == (10, 2)
         for side in inflections.T:
             interval = mean_interval(side, FALSE_ALARM)
             assert 0.1 < interval.low and interval.high < 0.9, (theta, interval)
-            assert interval.high - interval.low < 0.01, (theta, interval)
         assert np.all(inflections[:, 0] < 0.5) and np.all(inflections[:, 1] > 0.5)
         curve = rebar.saving_curve(theta, 2.0, n=50_000, rng=5)
         for peak in curve.inflections():
@@ -685,9 +698,13 @@ def test_ex_rr_baseline_solution(baseline_rates):
     baseline's mean final p is smallest at the chapter's rate, 0.03, an interior point of the
     grid. Paired by seed (one-sided signed-rank test at 1e-3 per comparison, at most 6e-3 for
     the six, Bonferroni; over 24 pairs its p-value cannot go below 2**-24), the chapter's rate
-    ends lower than every slower rate (0.01 among them) and than 0.3 and 1; 0.1 is not
-    resolved from it. The old solution said that a control variate that learns faster does
-    not bring the run closer, from 0.3 against 0.03 alone."""
+    ends lower than every slower rate (0.01 among them) and than 0.3 and 1. Nothing is
+    asserted of 0.1: the solution said it "is not resolved" from 0.03, but with the training
+    seed 0 replaced by 1 to 5 its p-value was 0.03, 0.0036, 7e-4, 0.32 and 2.7e-5 (0.048 at
+    seed 0), resolved at 1e-3 in two draws of six. That claim was dropped as draw-dependent;
+    the rest held at every seed (the mean smallest at 0.03; p at most 2.6e-6 for 0.3, 1.2e-7
+    or less for the others). The old solution said that a control variate that learns faster
+    does not bring the run closer, from 0.3 against 0.03 alone."""
     chapter = 0.03
     rates = rt.PHI_LEARNING_RATES
     assert chapter in rates[1:-1]
@@ -701,7 +718,7 @@ def test_ex_rr_baseline_solution(baseline_rates):
         and (cmp := rt.compare_final(final[chapter], run, 1e-3)).pvalue < 1e-3
         and cmp.difference < 0
     }
-    assert resolved == set(rates) - {chapter, 0.1}, resolved
+    assert set(rates) - {chapter, 0.1} <= resolved, resolved
 
 
 def test_ex_rr_baseline_faster_rates_leave_the_baseline_wandering(baseline_rates):
@@ -736,18 +753,24 @@ def test_ex_rr_baseline_holding_d_still_brings_theta_back_at_the_faster_rates(ba
     run's paired difference from the chapter's rate contains 0 and lies within 0.15 times the
     free run's mean excess over the chapter's rate (seed 0: [-0.0017, 0.0025] against 0.040,
     and [-0.0020, 0.0029] held from step 100); at 1 the
-    chapter's rate still ends lower than the held run. Held from step 1000, once the
-    wandering has begun, d stays away from c* (offset above 0.1) and at 0.3 theta still
-    ends above the chapter's rate. (A referee re-ran seeds 1 to 9: at 250 the p-values
-    against the free runs were at most 8e-5 over seeds 1 to 5 and up to 6.2e-4 over 6 to 9;
-    the interval at 0.3 within 0.09 times the free excess; holding from 100 gave the same
-    verdicts.)"""
+    chapter's rate still ends lower than the held run. Held from step rt.PHI_HELD_LATE
+    (1000), once the wandering has begun, d stays away from c*: its offset is more than
+    rt.LATE_OFFSET_FACTOR (5) times that of d held from step 250, and at 0.3 theta still ends
+    above the chapter's rate. (The old bound, an offset above 0.1, held at training seed 0
+    (0.152) and 5 (0.354) but not at 1 to 4 (0.065, 0.062, 0.029, 0.060): a false claim,
+    corrected. Over seeds 0 to 5 the ratio to the run held from 250 was 18 to 320, and the
+    signed-rank p of theta ending above the chapter's rate at most 1.1e-6. A referee re-ran
+    seeds 1 to 9: at 250 the p-values against the free runs were at most 8e-5 over seeds 1
+    to 5 and up to 6.2e-4 over 6 to 9; the interval at 0.3 within 0.09 times the free excess;
+    holding from 100 gave the same verdicts.)"""
     chapter = baseline_rates[CHAPTER_PHI_RATE]
+    held_offset = {}
     for rate in (0.3, 1.0):
         free = baseline_rates[rate]
         for held_from, close in ((100, 5e-3), (rt.PHI_HELD_FROM, 2e-3)):
             held = _baseline(rate, held_from)
-            assert rt.baseline_offset(held) < close < rate / 5 < rt.baseline_offset(free)
+            held_offset[rate, held_from] = rt.baseline_offset(held)
+            assert held_offset[rate, held_from] < close < rate / 5 < rt.baseline_offset(free)
             closer = rt.compare_final(held, free, 1e-3)
             assert closer.pvalue < 1e-3 and closer.difference < 0, (rate, held_from, closer)
             gap = rt.compare_final(held, chapter, 1e-3)
@@ -758,8 +781,9 @@ def test_ex_rr_baseline_holding_d_still_brings_theta_back_at_the_faster_rates(ba
             else:
                 below = rt.compare_final(chapter, held, 1e-3)
                 assert below.pvalue < 1e-3 and below.difference < 0, (held_from, below)
-    late = _baseline(0.3, 1000)
-    assert rt.baseline_offset(late) > 0.1
+    late = _baseline(0.3, rt.PHI_HELD_LATE)
+    early = held_offset[0.3, rt.PHI_HELD_FROM]
+    assert rt.baseline_offset(late) > rt.LATE_OFFSET_FACTOR * early, (late, early)
     still_above = rt.compare_final(chapter, late, 1e-3)
     assert still_above.pvalue < 1e-3 and still_above.difference < 0, still_above
 
@@ -827,11 +851,15 @@ def test_ex_rr_baseline_at_the_fastest_rate_adams_second_moment_keeps_theta_furt
 ):
     """The solution's last intervention: the held run at rate 1, given the chapter run's
     second moment just before step 250 and nothing else, has the held run's iterates up to
-    step 250 and then ends level with the chapter's run: the Student-t interval (at 1e-3) of
-    its paired final p difference contains 0 and lies within 0.15 times the held run's excess
-    (seed 0: [-0.0003, 0.0011] against 0.041; a referee saw 0.0001 and 0.0006 at seeds 1
-    and 3, and, putting the held run at the chapter run's theta instead with its own
-    second moment, 0.038 [0.028, 0.048])."""
+    step 250 and then ends close to the chapter's run: the Student-t interval (at 1e-3) of
+    its paired final p difference lies within 0.15 times the held run's excess (seed 0:
+    [-0.0003, 0.0011] against 0.041; a referee saw 0.0001 and 0.0006 at seeds 1 and 3, and,
+    putting the held run at the chapter run's theta instead with its own second moment,
+    0.038 [0.028, 0.048]). The test also asserted that the interval contains 0 ("not
+    resolved"): with the training seed 0 replaced by 1 to 7 it lay above 0 at seeds 2
+    ([0.00017, 0.00118]), 4 and 6 (low 0.00011, 0.00021), so that assertion, a claim that
+    depended on the draw, was dropped. Over seeds 0 to 7 the interval's ends were at most
+    0.039 times the excess, against the bound 0.15."""
     chapter, held_from = baseline_rates[CHAPTER_PHI_RATE], rt.PHI_HELD_FROM
     swapped = _baseline(
         1.0, held_from, second_moment_at=(held_from, chapter.second_moment[held_from - 1])
@@ -840,7 +868,6 @@ def test_ex_rr_baseline_at_the_fastest_rate_adams_second_moment_keeps_theta_furt
     excess = rt.compare_final(fastest_held, chapter, 1e-3)
     assert excess.low > 0, excess
     level = rt.compare_final(swapped, chapter, 1e-3)
-    assert level.low < 0 < level.high, level
     assert max(-level.low, level.high) < 0.15 * excess.difference, (level, excess)
 
 
@@ -965,7 +992,12 @@ def test_at_the_easy_target_reinforce_and_rebar_lag_the_learned_control_variates
 def test_descending_the_probability(runs):
     """The chapter's logit-or-probability section: descending p, exact gradient descent
     reaches the clip at 1e-6 within the same steps, and RELAX ends further from the
-    optimum than descending the logit (paired by seed, signed-rank test at 1e-6)."""
+    optimum than descending the logit (paired by seed, one-sided signed-rank test at a
+    false-alarm rate of 1e-4; the chapter reads the Student-t interval at 0.01). The test
+    used 1e-6, which held at training seed 0 (p = 1.2e-7) but not at every seed: with seed 0
+    replaced by 1 to 7, p was 3e-7, 2.6e-6, 3e-7, 8.3e-7, 3e-7, 6e-7 and 3e-7, so "resolved
+    at 1e-6" was a claim of the draw, corrected; at 1e-4 the largest of the eight is 38
+    times below the rate."""
     prob = rt.experiment(
         gradients.TARGET_RELAX,
         ("exact", "RELAX"),
@@ -975,8 +1007,8 @@ def test_descending_the_probability(runs):
     )
     assert np.all(prob["exact"].probability[-1] == pytest.approx(1e-6, rel=1e-9))
     assert np.all(runs["exact"].probability[-1] > 1e-4)
-    cmp = rt.compare_final(runs["RELAX"], prob["RELAX"], FALSE_ALARM)
-    assert cmp.pvalue < FALSE_ALARM and cmp.difference < 0, cmp
+    cmp = rt.compare_final(runs["RELAX"], prob["RELAX"], 1e-4)
+    assert cmp.pvalue < 1e-4 and cmp.difference < 0, cmp
 
 
 def test_adams_falling_theta_step_comes_from_its_second_moment_memory(runs):
