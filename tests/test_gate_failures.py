@@ -299,7 +299,17 @@ def test_at_the_bic_penalty_the_misses_are_mostly_one_sided_and_every_gate_is_op
 
 
 def test_misses_at_the_bic_penalty_are_one_sided():
-    """Three times the chapter's datasets (another generator seed), at the BIC penalty."""
+    """Three times the chapter's datasets (another generator seed), at the BIC penalty.
+
+    The chapter's claim, that the gates keep more features than best subset more often
+    than fewer, is decided by the exact sign test paired by dataset, at FALSE_ALARM.
+    With the training seed shifted (rng = 11 + 0, 101, ..., 909: ten draws) it gave
+    p = 1.2e-7 to 3.9e-5, 25 times below FALSE_ALARM or more, with 28 to 36 datasets
+    over and 3 to 6 under. An earlier version also asserted that the two Clopper-Pearson
+    intervals (the shares over and under, at FALSE_ALARM each) are apart. That held on
+    the seeded draw by 0.023, by 0.003 to 0.050 on eight other draws and failed on one
+    (rng = 617: -0.010): a claim that depends on the draw, and not a valid test of
+    paired counts, which the sign test is. It was dropped."""
     p = sparse_data.make_problems(seeds=120, seed=2019)
     subsets = sparse_data.enumerate_subsets(p)
     fit = l0_gates.train_gates(p, [sparse_data.bic_penalty(p)], rng=11)
@@ -307,7 +317,6 @@ def test_misses_at_the_bic_penalty_are_one_sided():
     e = gf.size_errors(comparison)
     assert e.over_count > e.under_count
     assert e.sign_p < FALSE_ALARM  # the exact sign test, paired by dataset
-    assert e.over.low > e.under.high  # Clopper-Pearson at FALSE_ALARM per interval
 
 
 def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapter):
