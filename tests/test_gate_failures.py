@@ -46,8 +46,18 @@ def chapter():
 def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_below_it(chapter):
     """hard_concrete: averaged over the missed datasets, the gates' objective gap stays below
     one feature's price across the sweep, widest at its smallest lambda; on a grid three
-    octaves further down (the chapter's extension), its mean at the bottom is above that
-    price, though its interval is not, and its interval lies above the sweep's widest."""
+    octaves further down (the chapter's extension), its mean at the bottom is larger than
+    the sweep's widest, and its interval is not resolved from that price.
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 707: eight draws,
+    /tmp/audit/probe_gates_m.py) each of these held on every draw: the widest mean gap
+    at the sweep's smallest lambda (0.57 to 0.80), the mean at the bottom of the grid
+    below larger (0.92 to 1.41; by 0.27 at least), its 95 % interval across 1 (by 0.11
+    at least). Two assertions of an earlier version held on the seeded draw only and were
+    dropped, and the chapter corrected: that the two 95 % intervals are apart (the
+    seeded draw by 0.15; the seven others overlap, by 0.13 to 0.53), and that the mean
+    at the bottom exceeds 1 (0.92 at rng = 411). The last lines run the check with
+    another training seed, whose intervals overlap, as the chapter says."""
     problem, subsets, lams, _, comps, _ = chapter
     rows = sr.sweep(comps)
     means = [r.mean_miss_gap for r in rows]
@@ -57,12 +67,19 @@ def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_bel
     below_lams = np.geomspace(lams[0] / 8, lams[0], 4)
     fit = l0_gates.train_gates(problem, below_lams, rng=7)
     below = sr.sweep(sr.compare(problem, subsets, fit))
-    assert below[0].mean_miss_gap > 1 > max(means)
-    # With Student-t intervals over the missed datasets (95 %, per interval): wider than
-    # the sweep's widest, but not resolved from one feature's price.
+    assert below[0].mean_miss_gap > max(means)
+    # With Student-t intervals over the missed datasets (95 %, per interval): not
+    # resolved from one feature's price.
     found = prose.gap_below_text(rows, below, comps[0].false_alarm)
-    assert found.versus_sweep == "larger, the two intervals apart"
+    assert found.versus_sweep != "smaller, the two intervals apart"
     assert found.verdict == "not resolved from"
+    # Another training seed (the audit's rng = 108): the two intervals overlap.
+    other = sr.sweep(sr.compare(problem, subsets, l0_gates.train_gates(problem, lams, rng=108)))
+    fit = l0_gates.train_gates(problem, below_lams, rng=108)
+    below = sr.sweep(sr.compare(problem, subsets, fit))
+    assert below[0].mean_miss_gap > max(r.mean_miss_gap for r in other)
+    found = prose.gap_below_text(other, below)
+    assert found.versus_sweep == "the two intervals overlap"
 
 
 def test_near_ties_are_the_two_smallest_objectives_by_brute_force(small):
