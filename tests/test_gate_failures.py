@@ -43,7 +43,16 @@ def chapter():
     return problem, subsets, lams, fit, sr.compare(problem, subsets, fit), bic
 
 
-def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_below_it(chapter):
+@pytest.fixture(scope="module")
+def other_seed(chapter):
+    """The chapter's sweep trained with another seed (the audit's rng = 7 + 101)."""
+    problem, subsets, lams, *_ = chapter
+    return sr.compare(problem, subsets, l0_gates.train_gates(problem, lams, rng=108))
+
+
+def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_below_it(
+    chapter, other_seed
+):
     """hard_concrete: averaged over the missed datasets, the gates' objective gap stays below
     one feature's price across the sweep, widest at its smallest lambda; on a grid three
     octaves further down (the chapter's extension), its mean at the bottom is larger than
@@ -74,7 +83,7 @@ def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_bel
     assert found.versus_sweep != "smaller, the two intervals apart"
     assert found.verdict == "not resolved from"
     # Another training seed (the audit's rng = 108): the two intervals overlap.
-    other = sr.sweep(sr.compare(problem, subsets, l0_gates.train_gates(problem, lams, rng=108)))
+    other = sr.sweep(other_seed)
     fit = l0_gates.train_gates(problem, below_lams, rng=108)
     below = sr.sweep(sr.compare(problem, subsets, fit))
     assert below[0].mean_miss_gap > max(r.mean_miss_gap for r in other)
@@ -299,17 +308,31 @@ def test_near_ties_do_not_account_for_the_misses_at_small_lambda(chapter):
     assert text.account_verdict == "they do not account for the pattern"
 
 
-def test_at_the_bic_penalty_the_misses_are_mostly_one_sided_and_every_gate_is_open(chapter):
+def test_at_the_bic_penalty_the_misses_are_mostly_one_sided_and_every_gate_is_open(
+    chapter, other_seed
+):
     """The chapter once called the misses at the BIC penalty one-sided: on its sweep the gates
     keep fewer features than best subset on some datasets too, though more on most. It also
     gave the share of selected gates with z_hat exactly 1 pooled over the sweep, in a
-    paragraph about the BIC penalty: there, every selected gate is exactly 1."""
+    paragraph about the BIC penalty: there, every selected gate is exactly 1.
+
+    An earlier version asserted that the exact sign test on the chapter's forty datasets
+    resolves "more" from "fewer" at the page's rate (0.05), and the chapter called the
+    misses "mostly one-sided" on that verdict. With the training seed shifted
+    (rng = 7 + 0, 101, ..., 707: eight draws, /tmp/audit/probe_gates*.py) p was 0.021
+    to 0.146, below 0.05 on two draws only, while the gates kept more features than best
+    subset on more datasets than fewer on every draw (10 or 11 against 2 or 3 where
+    counted). That assertion backed a claim that depends on the draw; it was dropped, and
+    the chapter now gives p for its run and says that another training seed (rng = 108,
+    p = 0.092) does not resolve the excess. The excess itself is tested with three times
+    the datasets, at 1e-3 (test_misses_at_the_bic_penalty_are_one_sided)."""
     _, subsets, _, fit, comps, bic = chapter
     e = gf.size_errors(comps[bic])
     assert 0 < e.under_count < e.over_count
-    assert e.sign_p < comps[bic].false_alarm
+    other = gf.size_errors(other_seed[bic])
+    assert 0 < other.under_count < other.over_count
+    assert other.sign_p > other_seed[bic].false_alarm
     text = prose.failure_text(subsets, comps, fit, bic)
-    assert text.sided_verdict == "mostly one-sided"
     at = fit.test_gate[:, bic]
     assert np.all(at[at > 0] == 1) and text.exact_one == "1.000"
     assert np.mean(fit.test_gate[fit.test_gate > 0] == 1) < 1
