@@ -321,11 +321,11 @@ def test_at_the_bic_penalty_the_misses_are_mostly_one_sided_and_every_gate_is_op
     misses "mostly one-sided" on that verdict. With the training seed shifted
     (rng = 7 + 0, 101, ..., 707: eight draws, /tmp/audit/probe_gates*.py) p was 0.021
     to 0.146, below 0.05 on two draws only, while the gates kept more features than best
-    subset on more datasets than fewer on every draw (10 or 11 against 2 or 3 where
-    counted). That assertion backed a claim that depends on the draw; it was dropped, and
-    the chapter now gives p for its run and says that another training seed (rng = 108,
-    p = 0.092) does not resolve the excess. The excess itself is tested with three times
-    the datasets, at 1e-3 (test_misses_at_the_bic_penalty_are_one_sided)."""
+    subset on more datasets than fewer on every draw (9 to 13 against 2 or 3). That
+    assertion backed a claim that depends on the draw; it was dropped, and the chapter
+    now gives p for its run and says that another training seed (rng = 108, p = 0.092)
+    does not resolve the excess. The excess itself is tested with three times the
+    datasets, at 1e-3 (test_misses_at_the_bic_penalty_are_one_sided)."""
     _, subsets, _, fit, comps, bic = chapter
     e = gf.size_errors(comps[bic])
     assert 0 < e.under_count < e.over_count
