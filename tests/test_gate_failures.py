@@ -46,8 +46,19 @@ def chapter():
 def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_below_it(chapter):
     """hard_concrete: averaged over the missed datasets, the gates' objective gap stays below
     one feature's price across the sweep, widest at its smallest lambda; on a grid three
-    octaves further down (the chapter's extension), its mean at the bottom is above that
-    price, though its interval is not, and its interval lies above the sweep's widest."""
+    octaves further down (the chapter's extension), its mean at the bottom is larger than
+    the sweep's widest, and its interval is not resolved from that price.
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 707: eight draws) each of these
+    held on every draw: the widest mean gap
+    at the sweep's smallest lambda (0.57 to 0.80), the mean at the bottom of the grid
+    below larger (0.92 to 1.41; by 0.27 at least), its 95 % interval across 1 (by 0.11
+    at least). Two assertions of an earlier version held on the seeded draw only and were
+    dropped, and the chapter corrected: that the two 95 % intervals are apart (the
+    seeded draw by 0.15; the seven others overlap, by 0.13 to 0.53), and that the mean
+    at the bottom exceeds 1 (0.92 at rng = 411). The chapter words the first as a
+    hypothesis about other training draws; the test asserts no single other draw, since a
+    draw is as sensitive to the machine's floating point as to its seed."""
     problem, subsets, lams, _, comps, _ = chapter
     rows = sr.sweep(comps)
     means = [r.mean_miss_gap for r in rows]
@@ -57,11 +68,11 @@ def test_the_gap_where_the_gates_miss_is_widest_at_the_sweeps_edge_and_grows_bel
     below_lams = np.geomspace(lams[0] / 8, lams[0], 4)
     fit = l0_gates.train_gates(problem, below_lams, rng=7)
     below = sr.sweep(sr.compare(problem, subsets, fit))
-    assert below[0].mean_miss_gap > 1 > max(means)
-    # With Student-t intervals over the missed datasets (95 %, per interval): wider than
-    # the sweep's widest, but not resolved from one feature's price.
+    assert below[0].mean_miss_gap > max(means)
+    # With Student-t intervals over the missed datasets (95 %, per interval): not
+    # resolved from one feature's price.
     found = prose.gap_below_text(rows, below, comps[0].false_alarm)
-    assert found.versus_sweep == "larger, the two intervals apart"
+    assert found.versus_sweep != "smaller, the two intervals apart"
     assert found.verdict == "not resolved from"
 
 
@@ -282,24 +293,43 @@ def test_near_ties_do_not_account_for_the_misses_at_small_lambda(chapter):
     assert text.account_verdict == "they do not account for the pattern"
 
 
-def test_at_the_bic_penalty_the_misses_are_mostly_one_sided_and_every_gate_is_open(chapter):
+def test_at_the_bic_penalty_the_gates_keep_more_features_more_often_and_every_gate_is_open(chapter):
     """The chapter once called the misses at the BIC penalty one-sided: on its sweep the gates
     keep fewer features than best subset on some datasets too, though more on most. It also
     gave the share of selected gates with z_hat exactly 1 pooled over the sweep, in a
-    paragraph about the BIC penalty: there, every selected gate is exactly 1."""
+    paragraph about the BIC penalty: there, every selected gate is exactly 1.
+
+    An earlier version asserted that the exact sign test on the chapter's forty datasets
+    resolves "more" from "fewer" at the page's rate (0.05), and the chapter called the
+    misses "mostly one-sided" on that verdict. With the training seed shifted
+    (rng = 7 + 0, 101, ..., 707: eight draws) p was 0.021
+    to 0.146, below 0.05 on two draws only, while the gates kept more features than best
+    subset on more datasets than fewer on every draw (9 to 13 against 2 or 3). That
+    assertion backed a claim that depends on the draw; it was dropped, and the chapter
+    now gives p for its run only, with a hypothesis about other draws. The excess itself
+    is tested with three times the datasets, at 1e-3
+    (test_misses_at_the_bic_penalty_are_one_sided)."""
     _, subsets, _, fit, comps, bic = chapter
     e = gf.size_errors(comps[bic])
     assert 0 < e.under_count < e.over_count
-    assert e.sign_p < comps[bic].false_alarm
     text = prose.failure_text(subsets, comps, fit, bic)
-    assert text.sided_verdict == "mostly one-sided"
     at = fit.test_gate[:, bic]
     assert np.all(at[at > 0] == 1) and text.exact_one == "1.000"
     assert np.mean(fit.test_gate[fit.test_gate > 0] == 1) < 1
 
 
 def test_misses_at_the_bic_penalty_are_one_sided():
-    """Three times the chapter's datasets (another generator seed), at the BIC penalty."""
+    """Three times the chapter's datasets (another generator seed), at the BIC penalty.
+
+    The chapter's claim, that the gates keep more features than best subset more often
+    than fewer, is decided by the exact sign test paired by dataset, at FALSE_ALARM.
+    With the training seed shifted (rng = 11 + 0, 101, ..., 909: ten draws) it gave
+    p = 1.2e-7 to 3.9e-5, 25 times below FALSE_ALARM or more, with 28 to 36 datasets
+    over and 3 to 6 under. An earlier version also asserted that the two Clopper-Pearson
+    intervals (the shares over and under, at FALSE_ALARM each) are apart. That held on
+    the seeded draw by 0.023, by 0.003 to 0.050 on eight other draws and failed on one
+    (rng = 617: -0.010): a claim that depends on the draw, and not a valid test of
+    paired counts, which the sign test is. It was dropped."""
     p = sparse_data.make_problems(seeds=120, seed=2019)
     subsets = sparse_data.enumerate_subsets(p)
     fit = l0_gates.train_gates(p, [sparse_data.bic_penalty(p)], rng=11)
@@ -307,7 +337,6 @@ def test_misses_at_the_bic_penalty_are_one_sided():
     e = gf.size_errors(comparison)
     assert e.over_count > e.under_count
     assert e.sign_p < FALSE_ALARM  # the exact sign test, paired by dataset
-    assert e.over.low > e.under.high  # Clopper-Pearson at FALSE_ALARM per interval
 
 
 def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapter):
