@@ -241,8 +241,7 @@ def test_ex_rr_eta_saving_grows_with_the_targets_distance_from_a_half(theta):
     below, above = saving[:half], saving[half + 1 :]  # without the steps next to 1/2
     assert np.all(np.diff(below) < -20 / n) and np.all(np.diff(above) > 20 / n)
     curve = rebar.saving_curve(theta, 2.0, n=n, rng=5)
-    near = TARGETS[half - 1 : half + 2]
-    assert curve.saving(near[0]) > curve.saving(0.5) < curve.saving(near[2]), near
+    assert curve.monotone  # the formula grows on both sides of 1/2, next to it too
     at = dict(zip(TARGETS.tolist(), saving, strict=True))
 
     def slope(t0, t1):  # change of the saving per unit of |t - 1/2|, from t0 to t1
@@ -702,9 +701,10 @@ def test_ex_rr_baseline_solution(baseline_rates):
     asserted of 0.1: the solution said it "is not resolved" from 0.03, but with the training
     seed 0 replaced by 1 to 5 its p-value was 0.03, 0.0036, 7e-4, 0.32 and 2.7e-5 (0.048 at
     seed 0), resolved at 1e-3 in two draws of six. That claim was dropped as draw-dependent;
-    the rest held at every seed (the mean smallest at 0.03; p at most 2.6e-6 for 0.3, 1.2e-7
-    or less for the others). The old solution said that a control variate that learns faster
-    does not bring the run closer, from 0.3 against 0.03 alone."""
+    the rest held at every seed (the mean smallest at 0.03; p at most 1e-4 for 0.3, at seed
+    0, ten times below the rate, and at most 3e-7 for the others). The old solution said
+    that a control variate that learns faster does not bring the run closer, from 0.3
+    against 0.03 alone."""
     chapter = 0.03
     rates = rt.PHI_LEARNING_RATES
     assert chapter in rates[1:-1]
