@@ -1,4 +1,4 @@
-"""Where hard concrete gates miss the exact best subset: near-ties, one-sided misses, freezing.
+"""Where hard concrete gates miss the exact best subset: near-ties, the misses' sizes, freezing.
 
 Three diagnostics of a penalty-weight sweep (:mod:`binary_gumbel.estimators.sparse_regression`),
 each a computation rather than an explanation:
@@ -6,7 +6,7 @@ each a computation rather than an explanation:
 - **near-ties** (:func:`near_ties`): a dataset is near-tied at ``lam`` when the
   second-best support's L0 objective ``mse_S + lam |S|`` is within ``within * lam``
   of the best one's;
-- **one-sided misses** (:func:`size_errors`): the share of datasets on which the gates
+- **the misses' sizes** (:func:`size_errors`): the share of datasets on which the gates
   keep more features than best subset, and fewer, each with its Clopper-Pearson
   interval, and an exact two-sided sign test of "more as often as fewer" on the
   datasets where the two sizes differ (paired by dataset);

@@ -79,7 +79,6 @@ class FailureText:
     under: str
     over_count: str
     under_count: str
-    sided_verdict: str
     sign_p: str
     confidence: str
     settled: str
@@ -102,16 +101,14 @@ def failure_text(
 ) -> FailureText:  # fmt: skip
     """Near-tie shares and agreement at the ``ends`` smallest and largest ``lam``, the gates'
     miss shares there among datasets without and with a near-tie (:func:`near_tie_split`),
-    the pooled miss rates, the one-sided misses at ``comparisons[headline]``, when 90 % of the
+    the pooled miss rates, the misses' sizes at ``comparisons[headline]``, when 90 % of the
     selections were final, the median trained ``|logit|`` and the share of selected gates
     whose test-time gate is exactly 1, at ``comparisons[headline]`` and pooled over ``lam``.
 
     Verdicts: near-ties are "more common" at the smallest ``lam`` when their mean share
     there exceeds the mean share at the largest; they "do not account for" the misses when,
     among datasets without a near-tie, every miss share at the smallest ``lam`` exceeds every
-    one at the largest; the misses are "one-sided" when one of the two size errors never
-    occurs, and "mostly one-sided" when the sign test rejects "more as often as fewer" at
-    the comparison's false-alarm rate."""
+    one at the largest."""
     comparisons = list(comparisons)
     if not 1 <= ends <= len(comparisons) // 2:
         raise ValueError(f"ends must lie in [1, {len(comparisons) // 2}]; got {ends}")
@@ -125,12 +122,6 @@ def failure_text(
     clear_share = split_clear[:, 0] / np.maximum(split_clear[:, 1], 1)
     tied_share = split_tied[:, 0] / np.maximum(split_tied[:, 1], 1)
     e = size_errors(comparisons[headline])
-    if min(e.over_count, e.under_count) == 0:
-        sided = "one-sided"
-    elif e.sign_p < comparisons[headline].false_alarm:
-        sided = "mostly one-sided"
-    else:
-        sided = "not one-sided"
     freeze = freeze_summary(fit)
     gate = fit.test_gate
     selected = gate > 0
@@ -170,7 +161,6 @@ def failure_text(
         under=iv(e.under),
         over_count=str(e.over_count),
         under_count=str(e.under_count),
-        sided_verdict=sided,
         sign_p=f"{e.sign_p:.2g}",
         confidence=f"{round(100 * (1 - comparisons[headline].false_alarm))}%",
         settled=str(int(np.ceil(freeze.quantile(0.9)))),
