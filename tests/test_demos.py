@@ -466,3 +466,10 @@ def test_gumbel_difference_qq_extremes_stray_while_the_bulk_stays_in_its_band():
     assert np.all((low <= position) & (position <= high))
     claimed = noise.logistic_from_uniform((k - 0.5) / n)
     assert centred[-1] - claimed[-1] > 1.0 and claimed[0] - centred[0] > 1.0
+    # "as extreme order statistics do": at any seed, the extremes' central 95 % ranges are
+    # wider than that offset on the figure's scale, the bulk's far narrower (at this seed
+    # both extremes stray by more than 1; with the seed shifted they mostly do not).
+    ends = np.array([1, n // 2, n])
+    typical = [stats.beta.ppf(q, ends, n + 1 - ends) for q in (0.025, 0.975)]
+    width = np.diff(noise.logistic_from_uniform(np.array(typical)), axis=0)[0]
+    assert width[0] > 1.0 and width[2] > 1.0 and width[1] < 0.1
