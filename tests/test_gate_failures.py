@@ -453,7 +453,17 @@ def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_fall
     """The chapter's barrier: on every one-gate path from the trained fit towards best
     subset's choice, the exact expected objective climbs, without a dip, before it falls;
     the gate switched all the way ends lower on some paths only, and where no single
-    switch ends lower the gates differ from best subset in more than one feature."""
+    switch ends lower the gates differ from best subset in more than one feature.
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 1111: twelve draws, 41 to 52
+    paths each) every path climbed and then fell on every draw. Two per-path assertions
+    of an earlier version held on the seeded draw only and became shares: that each climb
+    is below one lambda (one path of 49 climbed 1.16 lambda at rng = 613; the median climb
+    was 0.18 to 0.22 lambda, the largest 0.67 to 0.70 on the eleven others), and that the
+    objective at the trained weights exceeds the start by less than the climb (one path of
+    51 at rng = 310, by 0.004 lambda more; every path on the eleven others). The chapter
+    gives the count for its run ("every path in this run") and words other draws as a
+    hypothesis."""
     paths = switching
     rows = sum(p.dataset.size for p in paths)
     closing = np.concatenate([p.closing for p in paths])
@@ -461,16 +471,25 @@ def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_fall
     for p in paths:
         assert np.all(p.climbs_to_peak) and np.all(p.rise > 0)
         assert np.all(p.objective[:, -1] < p.objective.max(axis=-1))  # and then falls
-        assert np.all(p.rise < p.lam)  # each climb is less than one feature's price
-        # At the trained weights the objective is higher than refitted, by less than the climb.
-        assert np.all(p.trained_excess >= 0) and np.all(p.trained_excess < p.rise)
+        # At the trained weights the objective is higher than refitted (the refit is the
+        # lowest over the weights).
+        assert np.all(p.trained_excess >= 0)
+    rise = np.concatenate([p.rise / p.lam for p in paths])
+    excess = np.concatenate([p.trained_excess / p.lam for p in paths])
+    # The climbs, in units of one feature's price: median at most 0.22 over twelve draws,
+    # and at most one path of a draw above 1 (at least 0.97 of the paths below).
+    assert np.median(rise) < 0.5 and np.mean(rise < 1) >= 0.9
+    # The climb beyond the excess: on at least 50 of 51 paths on every draw.
+    beyond = rise > excess
+    assert np.mean(beyond) >= 0.9
     lower = np.concatenate([p.ends_lower for p in paths])
     assert 0 < lower.sum() < lower.size
     text = prose.switching_text(paths)
     assert text.climbing == "every path" and text.rows == str(rows)
     assert text.ends_lower == f"{lower.sum()} of {lower.size}"
     assert text.others_verdict.endswith("on every such dataset")
-    assert text.beyond_excess == "every path"
+    every = "every path" if beyond.all() else f"{beyond.sum()} of the {beyond.size} paths"
+    assert text.beyond_excess == every
 
 
 def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(switching):
