@@ -343,7 +343,16 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     """The old text: a saturated gate 'never flips again' because its penalty gradient
     vanishes. With the released code's clip on the logit the penalty gradient stays away
     from 0; with fresh Adam moments no memory of early gradients shrinks the steps. At the
-    BIC penalty and above, neither changes one dataset's selection."""
+    BIC penalty and above, neither changes more than a small share of the selections (in
+    the chapter's run, none).
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 909: ten draws), the clip
+    changed the selection of 1 of the 200 (dataset, lambda) pairs at the BIC penalty and
+    above at rng = 411, and of none on the nine others; the continued fit changed none on
+    all ten. An earlier version asked that no selection change, true on the seeded draw
+    only; the test now allows a share of 0.05 (ten times the largest seen), and the
+    chapter says "in this run". The median |logit| of the continued fit was 13.4 to 13.5
+    against 7.4 trained, and the share final by half of the steps 0.914 to 0.944."""
     problem, _, lams, fit, _, bic = chapter
     clipped = l0_gates.train_gates(
         problem, lams, rng=7, logit_bounds=l0_gates.REFERENCE_LOGIT_BOUNDS
@@ -352,7 +361,8 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     assert np.abs(clipped.logit).max() <= np.log(100) + 1e-12
     assert np.median(np.abs(fit.logit)) > np.log(100)  # the book's logits go beyond the clip
     for other in (clipped, more):
-        np.testing.assert_array_equal(other.support[:, bic:], fit.support[:, bic:])
+        changed = np.any(other.support[:, bic:] != fit.support[:, bic:], axis=-1)
+        assert changed.mean() <= 0.05, f"{changed.sum()} of {changed.size} selections changed"
     # The continued gates do move: further from the threshold, not across it.
     assert np.median(np.abs(more.logit)) > np.median(np.abs(fit.logit))
     # Over the whole fit, 90 % of the selections were final before half of the steps.
