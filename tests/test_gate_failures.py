@@ -393,7 +393,16 @@ def test_exercise_ex_hc_init_solution(chapter, open_start):
 
 def test_exercise_ex_hc_init_open_start_keeps_its_extra_gates_open(chapter, open_start):
     """The solution of ex-hc-init, on how the open start keeps its extra gates: followed
-    through checkpoints of both runs (the same seed), and the closing paths of its fit."""
+    through checkpoints of both runs (the same seed), and the closing paths of its fit.
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 707: eight draws) the share of
+    the extra gates near their least-squares weight grew at every checkpoint on every
+    draw, to 0.987 to 1.0 at the end. Two assertions of an earlier version held on some
+    draws only and were loosened, and the solution corrected: that this share passes 0.95
+    from step 400 on (0.930 to 0.946 at step 400 on four draws, rng = 209, 310, 613, 714),
+    and that every closing path of the open start's fit climbs (at rng = 209, 310 and 613
+    one path of 226 to 243 falls from its start, without a climb); the test now asks 0.95
+    at the end, and a climb and a fall on at least 0.98 of the closing paths."""
     problem, subsets, lams, _, _, bic = chapter
     opened = open_start
     best = subsets.masks[sparse_data.best_subset(subsets, lams)]
@@ -403,19 +412,22 @@ def test_exercise_ex_hc_init_open_start_keeps_its_extra_gates_open(chapter, open
     default = gf.gate_course(problem, subsets, lams, extra, steps, rng=7)
     assert np.all(run.selected == 1)
     assert np.all(np.diff(run.median_logit) > 0)
-    assert np.all(np.diff(run.near_refit) > 0) and np.all(run.near_refit[steps >= 400] > 0.95)
+    assert np.all(np.diff(run.near_refit) > 0) and run.near_refit[-1] >= 0.95
     assert np.all(np.diff(default.median_logit) < 0)
     assert np.all(default.selected[steps >= 200] < 0.5)
     assert np.all(np.diff(default.median_weight) < 0)
     assert default.median_weight[-1] < 0.01 * default.median_weight[0]
+    shapes = []
     for column in range(bic, lams.size):
         # 100 points a path: the test asks only whether each path climbs and then falls.
         paths = gf.switching_paths(problem, subsets, opened, column, points=100)
         closing = paths.closing
         assert closing.any()
-        assert np.all(paths.climbs_to_peak[closing] & (paths.rise[closing] > 0))
+        climbs = paths.climbs_to_peak[closing] & (paths.rise[closing] > 0)
         top = paths.objective[closing].max(axis=-1)
-        assert np.all(paths.objective[closing, -1] < top)  # and then falls
+        shapes.append(climbs & (paths.objective[closing, -1] < top))  # and then falls
+    # All but at most one path (of 226 to 243) on eight draws: at least 0.995.
+    assert np.mean(np.concatenate(shapes)) >= 0.98
 
 
 def test_gate_course_refuses_bad_input(small):
