@@ -344,7 +344,16 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     """The old text: a saturated gate 'never flips again' because its penalty gradient
     vanishes. With the released code's clip on the logit the penalty gradient stays away
     from 0; with fresh Adam moments no memory of early gradients shrinks the steps. At the
-    BIC penalty and above, neither changes one dataset's selection."""
+    BIC penalty and above, neither changes more than a small share of the selections (in
+    the chapter's run, none).
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 909: ten draws), the clip
+    changed the selection of 1 of the 200 (dataset, lambda) pairs at the BIC penalty and
+    above at rng = 411, and of none on the nine others; the continued fit changed none on
+    all ten. An earlier version asked that no selection change, true on the seeded draw
+    only; the test now allows a share of 0.05 (ten times the largest seen), and the
+    chapter says "in this run". The median |logit| of the continued fit was 13.4 to 13.5
+    against 7.4 trained, and the share final by half of the steps 0.914 to 0.944."""
     problem, _, lams, fit, _, bic = chapter
     clipped = l0_gates.train_gates(
         problem, lams, rng=7, logit_bounds=l0_gates.REFERENCE_LOGIT_BOUNDS
@@ -353,7 +362,8 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     assert np.abs(clipped.logit).max() <= np.log(100) + 1e-12
     assert np.median(np.abs(fit.logit)) > np.log(100)  # the book's logits go beyond the clip
     for other in (clipped, more):
-        np.testing.assert_array_equal(other.support[:, bic:], fit.support[:, bic:])
+        changed = np.any(other.support[:, bic:] != fit.support[:, bic:], axis=-1)
+        assert changed.mean() <= 0.05, f"{changed.sum()} of {changed.size} selections changed"
     # The continued gates do move: further from the threshold, not across it.
     assert np.median(np.abs(more.logit)) > np.median(np.abs(fit.logit))
     # Over the whole fit, 90 % of the selections were final before half of the steps.
@@ -384,7 +394,16 @@ def test_exercise_ex_hc_init_solution(chapter, open_start):
 
 def test_exercise_ex_hc_init_open_start_keeps_its_extra_gates_open(chapter, open_start):
     """The solution of ex-hc-init, on how the open start keeps its extra gates: followed
-    through checkpoints of both runs (the same seed), and the closing paths of its fit."""
+    through checkpoints of both runs (the same seed), and the closing paths of its fit.
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 707: eight draws) the share of
+    the extra gates near their least-squares weight grew at every checkpoint on every
+    draw, to 0.987 to 1.0 at the end. Two assertions of an earlier version held on some
+    draws only and were loosened, and the solution corrected: that this share passes 0.95
+    from step 400 on (0.930 to 0.946 at step 400 on four draws, rng = 209, 310, 613, 714),
+    and that every closing path of the open start's fit climbs (at rng = 209, 310 and 613
+    one path of 226 to 243 falls from its start, without a climb); the test now asks 0.95
+    at the end, and a climb and a fall on at least 0.98 of the closing paths."""
     problem, subsets, lams, _, _, bic = chapter
     opened = open_start
     best = subsets.masks[sparse_data.best_subset(subsets, lams)]
@@ -394,19 +413,22 @@ def test_exercise_ex_hc_init_open_start_keeps_its_extra_gates_open(chapter, open
     default = gf.gate_course(problem, subsets, lams, extra, steps, rng=7)
     assert np.all(run.selected == 1)
     assert np.all(np.diff(run.median_logit) > 0)
-    assert np.all(np.diff(run.near_refit) > 0) and np.all(run.near_refit[steps >= 400] > 0.95)
+    assert np.all(np.diff(run.near_refit) > 0) and run.near_refit[-1] >= 0.95
     assert np.all(np.diff(default.median_logit) < 0)
     assert np.all(default.selected[steps >= 200] < 0.5)
     assert np.all(np.diff(default.median_weight) < 0)
     assert default.median_weight[-1] < 0.01 * default.median_weight[0]
+    shapes = []
     for column in range(bic, lams.size):
         # 100 points a path: the test asks only whether each path climbs and then falls.
         paths = gf.switching_paths(problem, subsets, opened, column, points=100)
         closing = paths.closing
         assert closing.any()
-        assert np.all(paths.climbs_to_peak[closing] & (paths.rise[closing] > 0))
+        climbs = paths.climbs_to_peak[closing] & (paths.rise[closing] > 0)
         top = paths.objective[closing].max(axis=-1)
-        assert np.all(paths.objective[closing, -1] < top)  # and then falls
+        shapes.append(climbs & (paths.objective[closing, -1] < top))  # and then falls
+    # All but at most one path (of 226 to 243) on eight draws: at least 0.995.
+    assert np.mean(np.concatenate(shapes)) >= 0.98
 
 
 def test_gate_course_refuses_bad_input(small):
@@ -454,7 +476,17 @@ def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_fall
     """The chapter's barrier: on every one-gate path from the trained fit towards best
     subset's choice, the exact expected objective climbs, without a dip, before it falls;
     the gate switched all the way ends lower on some paths only, and where no single
-    switch ends lower the gates differ from best subset in more than one feature."""
+    switch ends lower the gates differ from best subset in more than one feature.
+
+    With the training seed shifted (rng = 7 + 0, 101, ..., 1111: twelve draws, 41 to 52
+    paths each) every path climbed and then fell on every draw. Two per-path assertions
+    of an earlier version held on the seeded draw only and became shares: that each climb
+    is below one lambda (one path of 49 climbed 1.16 lambda at rng = 613; the median climb
+    was 0.18 to 0.22 lambda, the largest 0.67 to 0.70 on the eleven others), and that the
+    objective at the trained weights exceeds the start by less than the climb (one path of
+    51 at rng = 310, by 0.004 lambda more; every path on the eleven others). The chapter
+    gives the count for its run ("every path in this run") and words other draws as a
+    hypothesis."""
     paths = switching
     rows = sum(p.dataset.size for p in paths)
     closing = np.concatenate([p.closing for p in paths])
@@ -462,16 +494,25 @@ def test_every_switching_path_at_the_bic_penalty_and_above_climbs_before_it_fall
     for p in paths:
         assert np.all(p.climbs_to_peak) and np.all(p.rise > 0)
         assert np.all(p.objective[:, -1] < p.objective.max(axis=-1))  # and then falls
-        assert np.all(p.rise < p.lam)  # each climb is less than one feature's price
-        # At the trained weights the objective is higher than refitted, by less than the climb.
-        assert np.all(p.trained_excess >= 0) and np.all(p.trained_excess < p.rise)
+        # At the trained weights the objective is higher than refitted (the refit is the
+        # lowest over the weights).
+        assert np.all(p.trained_excess >= 0)
+    rise = np.concatenate([p.rise / p.lam for p in paths])
+    excess = np.concatenate([p.trained_excess / p.lam for p in paths])
+    # The climbs, in units of one feature's price: median at most 0.22 over twelve draws,
+    # and at most one path of a draw above 1 (at least 0.97 of the paths below).
+    assert np.median(rise) < 0.5 and np.mean(rise < 1) >= 0.9
+    # The climb beyond the excess: on at least 50 of 51 paths on every draw.
+    beyond = rise > excess
+    assert np.mean(beyond) >= 0.9
     lower = np.concatenate([p.ends_lower for p in paths])
     assert 0 < lower.sum() < lower.size
     text = prose.switching_text(paths)
     assert text.climbing == "every path" and text.rows == str(rows)
     assert text.ends_lower == f"{lower.sum()} of {lower.size}"
     assert text.others_verdict.endswith("on every such dataset")
-    assert text.beyond_excess == "every path"
+    every = "every path" if beyond.all() else f"{beyond.sum()} of the {beyond.size} paths"
+    assert text.beyond_excess == every
 
 
 def test_the_fit_climbs_when_a_gate_closes_and_the_penalty_when_it_opens(switching):
