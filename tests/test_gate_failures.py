@@ -354,16 +354,21 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     only; the test now allows a share of 0.05 (ten times the largest seen), and the
     chapter says "in this run". The median |logit| of the continued fit was 13.4 to 13.5
     against 7.4 trained, and the share final by half of the steps 0.914 to 0.944."""
-    problem, _, lams, fit, _, bic = chapter
+    problem, _, lams, fit, comps, bic = chapter
     clipped = l0_gates.train_gates(
         problem, lams, rng=7, logit_bounds=l0_gates.REFERENCE_LOGIT_BOUNDS
     )
+    # the misses there, (dataset, lambda) pairs where the gates' support is not best subset's
+    missed = sum(int(np.sum(~c.gates_match_best)) for c in comps[bic:])
     more = l0_gates.train_gates(problem, lams, rng=8, start=fit)
     assert np.abs(clipped.logit).max() <= np.log(100) + 1e-12
     assert np.median(np.abs(fit.logit)) > np.log(100)  # the book's logits go beyond the clip
     for other in (clipped, more):
         changed = np.any(other.support[:, bic:] != fit.support[:, bic:], axis=-1)
         assert changed.mean() <= 0.05, f"{changed.sum()} of {changed.size} selections changed"
+        # so the changes could account for a few of the misses at most
+        print("changed", changed.sum(), "of", changed.size, "missed", missed)
+        assert changed.mean() * changed.size * 4 <= missed
     # The continued gates do move: further from the threshold, not across it.
     assert np.median(np.abs(more.logit)) > np.median(np.abs(fit.logit))
     # Over the whole fit, 90 % of the selections were final before half of the steps.
