@@ -352,8 +352,8 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
     above at rng = 411, and of none on the nine others; the continued fit changed none on
     all ten. An earlier version asked that no selection change, true on the seeded draw
     only; the test now allows a share of 0.05 (ten times the largest seen), and the
-    chapter says "in this run". The median |logit| of the continued fit was 13.4 to 13.5
-    against 7.4 trained, and the share final by half of the steps 0.914 to 0.944."""
+    chapter says "at most a few selections, a fraction of the misses". The median |logit|
+    of the continued fit was 13.4 to 13.5 against 7.4 trained."""
     problem, _, lams, fit, comps, bic = chapter
     clipped = l0_gates.train_gates(
         problem, lams, rng=7, logit_bounds=l0_gates.REFERENCE_LOGIT_BOUNDS
@@ -367,12 +367,14 @@ def test_the_selection_survives_the_reference_clip_and_fresh_adam_moments(chapte
         changed = np.any(other.support[:, bic:] != fit.support[:, bic:], axis=-1)
         assert changed.mean() <= 0.05, f"{changed.sum()} of {changed.size} selections changed"
         # so the changes could account for a few of the misses at most
-        print("changed", changed.sum(), "of", changed.size, "missed", missed)
         assert changed.mean() * changed.size * 4 <= missed
     # The continued gates do move: further from the threshold, not across it.
     assert np.median(np.abs(more.logit)) > np.median(np.abs(fit.logit))
-    # Over the whole fit, 90 % of the selections were final before half of the steps.
-    assert gf.freeze_summary(fit).share_final_by(fit.steps // 2) >= 0.9
+    # Over the whole fit, 90 % of the selections were final well before the end: by 0.6 of
+    # the steps. (By half of them, asked before, held on thirty draws with the seed shifted
+    # by 0.908 to 0.944, 3 of 360 pairs from failing at worst; the step at which 90 % were
+    # final was 597 to 707 of 1,500.)
+    assert gf.freeze_summary(fit).share_final_by(int(0.6 * fit.steps)) >= 0.9
 
 
 @pytest.fixture(scope="module")
