@@ -51,6 +51,7 @@ WALL_CLOCK = {
     "chapters/numerics": {
         "bench_over_uniform", "bench_library_ns", "bench_two_class", "bench_f64_over_f32",
         "spread_uniform", "spread_two_class", "spread_f64_f32", "uniform_note", "fresh_ratio",
+        "fresh_lead", "fresh_so",
         "f32_tau", "f32_tau_verdict", "f64_tau", "f64_tau_verdict",
         "dtype_hot", "dtype_hot_verdict", "dtype_cold", "dtype_cold_verdict",
         "dtype_hot_where", "cost_range",
