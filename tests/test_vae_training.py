@@ -314,6 +314,81 @@ def test_paired_comparison_by_seed():
     assert (above.verdict, below.verdict) == ("a is above b", "b is above a")
 
 
+def _row(name, elbo, along_high=-0.1):
+    """A row of the verdict table with only what the guide's readings use set."""
+    return vae_report.Verdict(name, True, elbo, elbo, elbo, -0.2, -0.3, along_high, 1, 1, 2, 1)
+
+
+def test_top_family_pairs_the_top_method_with_every_other():
+    """The guide's family: the top mean against each other method, Bonferroni at 5 %."""
+    final = {"a": [10.0, 11.0, 12.0], "b": [0.5, 1.0, 2.2], "c": [9.5, 11.5, 11.0]}
+    elbo = np.array([[[[0.0, f] for f in final[m]]] for m in final])  # (methods, 1, seeds, 2)
+    run = vae_training.Training(
+        tuple(final), (0.03,), 3, 4, np.array([0, 10]), elbo, np.zeros_like(elbo),
+        np.ones(3), np.full(3, 2.0), ((), (), ()),
+    )  # fmt: skip
+    rows = [_row(m, float(np.mean(f))) for m, f in final.items()]
+    family = vae_report.top_family(run, rows)
+    assert family.top == "a" and family.false_alarm == 0.025 and family.seeds == 3
+    assert set(family.comparisons) == {"b", "c"}
+    assert family.comparisons["c"] == vae_report.paired(run, "a", "c", false_alarm=0.025)
+    # a − b is 9.5, 10, 9.8 (resolved); a − c is 0.5, −0.5, 1 (not)
+    assert family.not_worse == ("c",)
+    assert family.shown_below("b") and not family.shown_below("c")
+    assert not family.shown_below("a")  # the top method is not compared with itself
+    assert family.text().startswith("the difference of c contains 0, so at 3 seeds it is")
+    with pytest.raises(ValueError, match="at least 2 methods"):
+        vae_report.top_family(run, rows[:1])
+
+
+def test_guide_readings_follow_every_outcome_of_their_intervals():
+    """Every branch of the guide's computed words, on intervals built by hand."""
+    assert vae_report.listing(["x"]) == "x"
+    assert vae_report.listing(["x", "y", "z"]) == "x, y and z"
+    with pytest.raises(ValueError, match="at least one name"):
+        vae_report.listing([])
+
+    def cmp(low, high, a="top", b="m"):
+        return vae_report.Paired(a, b, (low + high) / 2, low, high, 0.5, 0.01)
+
+    def family(**intervals):
+        return vae_report.TopFamily("top", 5, 0.01, {m: cmp(*iv) for m, iv in intervals.items()})
+
+    assert family(m=(0.1, 0.3)).text().startswith("every other method lies below it")
+    plural = family(m=(-0.1, 0.3), n=(0.2, 0.4), o=(-0.2, 0.4)).text()
+    assert plural.startswith("the differences of m and o each contain 0, so at 5 seeds those")
+
+    reading = vae_report.stricter_reading
+    assert reading(cmp(-3, -2), cmp(-4, -1)) == (
+        "lies below 0",
+        "So the ELBO and the cost both count against it",
+    )
+    assert reading(cmp(1, 2), cmp(0.5, 3)) == ("lies above 0", "So only the cost counts against it")
+    for listed, words in (
+        (cmp(-3, -1), "depends on the false-alarm rate"),
+        (cmp(1, 3), "counts for it only at the list's false-alarm rate"),
+        (cmp(-1, 1), "is not shown to count against it"),
+    ):
+        where, so = reading(listed, cmp(-4, 2))
+        assert where == "contains 0" and words in so
+
+    labels = ("straight-through", "the Gumbel-softmax at τ = 1")
+    both = family(s=(0.1, 0.5), g=(0.2, 0.6))
+    r = vae_report.biased_reading(_row("s", 0), _row("g", 0), labels, both)
+    assert r.head == "Not straight-through, nor the Gumbel-softmax at τ = 1"
+    assert r.standing.startswith("both are shown below") and r.shortfall.startswith("Both")
+    one = family(s=(0.1, 0.5), g=(-0.2, 0.6))
+    r = vae_report.biased_reading(_row("s", 0), _row("g", 0), labels, one)
+    assert r.head == "Straight-through and the Gumbel-softmax at τ = 1"
+    assert r.standing.startswith("of the two, s's is shown below")
+    r = vae_report.biased_reading(_row("s", 0), _row("g", 0, along_high=0.1), labels, both)
+    assert r.head.startswith("Straight-through") and r.shortfall.startswith("Not both")
+    r = vae_report.biased_reading(_row("s", 0), _row("top", 0), labels, one)
+    assert r.standing.startswith("of the two, s's")  # the top method is not below itself
+    none = vae_report.biased_reading(_row("x", 0), _row("y", 0), labels, both)
+    assert none.standing.startswith("neither is shown below")
+
+
 def test_study_table_uses_one_rule_for_every_magnitude(study):
     """binary_vae's table: no ``e+03`` beside ``×10⁰``, and a negative squared bias shown."""
     first, *rest = study.values()

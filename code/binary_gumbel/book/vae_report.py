@@ -22,11 +22,17 @@ from binary_gumbel.estimators.vae_training import Training, method
 from binary_gumbel.verification.montecarlo import mean_intervals
 
 __all__ = [
+    "BiasedReading",
     "Paired",
     "RateCheck",
+    "TopFamily",
     "Verdict",
+    "biased_reading",
+    "listing",
     "paired",
     "rate_check",
+    "stricter_reading",
+    "top_family",
     "verdict_markdown",
     "verdicts",
 ]
@@ -219,3 +225,121 @@ def verdict_markdown(rows: Sequence[Verdict]) -> str:
             f"| {compact(r.variance)} | {r.evaluations:g} / {r.time_ratio:.2f} |"
         )
     return "\n".join(lines)
+
+
+# The guide read off the table. Each reading below is computed from the intervals, so that no
+# typed word beside it presupposes one outcome of a seeded training.
+
+
+def listing(names: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``: names in running prose."""
+    names = list(names)
+    if not names:
+        raise ValueError("names must hold at least one name")
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass(frozen=True)
+class TopFamily:
+    """The method with the highest mean final ELBO, paired by seed with every other, each
+    difference ``top - other`` with a Bonferroni interval at ``false_alarm`` per interval."""
+
+    top: str
+    seeds: int
+    false_alarm: float
+    comparisons: dict[str, Paired]
+
+    @property
+    def not_worse(self) -> tuple[str, ...]:
+        """The methods whose interval contains 0: not shown to be worse than the top one."""
+        return tuple(m for m, c in self.comparisons.items() if c.low <= 0)
+
+    def shown_below(self, name: str) -> bool:
+        """Whether ``name`` was compared with the top method and its interval lies above 0."""
+        c = self.comparisons.get(name)
+        return c is not None and c.low > 0
+
+    def text(self) -> str:
+        """Which methods are not shown to be worse than the top one (prose)."""
+        if not self.not_worse:
+            return (
+                "every other method lies below it: each difference's interval lies above 0, "
+                "so each is shown to be worse"
+            )
+        one = len(self.not_worse) == 1
+        return (
+            f"the difference{'' if one else 's'} of {listing(self.not_worse)} "
+            f"{'contains' if one else 'each contain'} 0, so at {self.seeds} seeds "
+            f"{'it is' if one else 'those are'} not shown to be worse (a wide interval does "
+            f"not show {'it' if one else 'them'} equal either)"
+        )
+
+
+def top_family(run: Training, rows: Sequence[Verdict], family_wise: float = 0.05) -> TopFamily:
+    """:class:`TopFamily` of the table's rows, at ``family_wise`` over its comparisons."""
+    order = sorted(rows, key=lambda r: -r.elbo)
+    if len(order) < 2:
+        raise ValueError(f"rows must hold at least 2 methods; got {len(order)}")
+    rate = family_wise / (len(order) - 1)
+    comparisons = {
+        r.method: paired(run, order[0].method, r.method, false_alarm=rate) for r in order[1:]
+    }
+    return TopFamily(order[0].method, run.seeds, rate, comparisons)
+
+
+def stricter_reading(listed: Paired, strict: Paired) -> tuple[str, str]:
+    """One difference ``a - b`` read at two rates, for a method ``a`` that costs more than
+    ``b``: where the stricter interval lies, and what the two verdicts leave of the case
+    against ``a`` (prose, the second a sentence): ``(where, so)``."""
+    if strict.high < 0:
+        return "lies below 0", "So the ELBO and the cost both count against it"
+    if strict.low > 0:
+        return "lies above 0", "So only the cost counts against it"
+    if listed.high < 0:
+        so = (
+            "So whether its ELBO counts against it depends on the false-alarm rate, while its "
+            "cost does at any"
+        )
+    elif listed.low > 0:
+        so = (
+            "So its ELBO counts for it only at the list's false-alarm rate, while its cost "
+            "counts against it at any"
+        )
+    else:
+        so = "So its ELBO is not shown to count against it; its cost does"
+    return "contains 0", so
+
+
+@dataclass(frozen=True)
+class BiasedReading:
+    """The guide's line on two biased estimators: its heading, their standing against the top
+    method, and whether both fall short of the exact gradient (prose)."""
+
+    head: str
+    standing: str
+    shortfall: str
+
+
+def biased_reading(
+    first: Verdict, second: Verdict, labels: tuple[str, str], family: TopFamily
+) -> BiasedReading:
+    """:class:`BiasedReading` of two rows: advice against both (``"Not a, nor b"``, from
+    ``labels``) only when both are shown below the top method and both intervals of the
+    bias along the exact gradient lie below 0, a shortfall no number of samples repairs."""
+    below = [r.method for r in (first, second) if family.shown_below(r.method)]
+    if len(below) == 2:
+        standing = "both are shown below the top method's, in the family above"
+    elif below:
+        standing = f"of the two, {below[0]}'s is shown below the top method's, in the family above"
+    else:
+        standing = "neither is shown below the top method's, in the family above"
+    short = first.along_high < 0 and second.along_high < 0
+    a, b = labels
+    head = f"Not {a}, nor {b}" if short and len(below) == 2 else f"{a[:1].upper()}{a[1:]} and {b}"
+    shortfall = (
+        "Both intervals lie below 0: their estimates fall short of the exact gradient on "
+        "average, which no number of samples repairs"
+        if short
+        else "Not both intervals lie below 0, so a shortfall of both is not shown here"
+    )
+    return BiasedReading(head, standing, shortfall)

@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate, stats
 
-from binary_gumbel._validation import as_float_array, check_count
+from binary_gumbel._validation import as_float_array, check_count, check_no_nan
 
 DEFAULT_FALSE_ALARM = 1e-6
 
@@ -116,13 +116,10 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     ``n - 1`` degrees of freedom divided by ``sqrt(n - 1)``.
     """
     n = check_count(n, "n", 2)
-    if not isinstance(effect, (int, float, np.integer, np.floating)) or isinstance(
-        effect, (bool, np.bool_)
-    ):
-        raise TypeError(f"effect must be a real number of standard deviations; got {effect!r}")
+    effect = check_no_nan(as_float_array(effect, "effect", np.float64), "effect")
+    if effect.ndim:
+        raise ValueError(f"effect must be a single number; got shape {effect.shape}")
     effect = float(effect)
-    if math.isnan(effect):
-        raise ValueError("effect must be a real number of standard deviations; got nan")
     q, dof = t_for_false_alarm(false_alarm, n - 1), n - 1
     shift = abs(effect) * math.sqrt(n)
     if math.isinf(shift):
