@@ -6,6 +6,7 @@ and is written once, so that every module computes these quantities the same way
 - ``sigmoid(w) = 1 / (1 + exp(-w))``, as ``e / (1 + e)`` with ``e = exp(-|w|)`` for
   ``w < 0``, so that a tiny result keeps its relative precision (no overflow either);
 - ``log_sigmoid(w) = min(w, 0) - log1p(exp(-|w|))``, and ``softplus(w) = -log_sigmoid(-w)``;
+- ``softplus_and_sigmoid(w)``: both from one ``exp(-|w|)``, equal to the two calls bit for bit;
 - ``sigmoid_and_slope(q)``: ``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)`` as
   ``e / (1 + e)^2``, which does not cancel where ``sigmoid(q)`` rounds to 0 or 1;
 - ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
@@ -41,6 +42,12 @@ def log_sigmoid(w: np.ndarray) -> np.ndarray:
 def softplus(w: np.ndarray) -> np.ndarray:
     """``log(1 + exp(w)) = max(w, 0) + log1p(exp(-|w|)) = -log_sigmoid(-w)``."""
     return np.maximum(w, 0.0) + np.log1p(np.exp(-np.abs(w)))
+
+
+def softplus_and_sigmoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(softplus(w), sigmoid(w))`` from one ``e = exp(-|w|)``: the same bits as the two calls."""
+    e = np.exp(-np.abs(w))
+    return np.maximum(w, 0.0) + np.log1p(e), np.where(w >= 0, 1.0, e) / (1 + e)
 
 
 def logistic(u: np.ndarray) -> np.ndarray:

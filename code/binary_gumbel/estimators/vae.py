@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._kernels import sigmoid, softplus
+from binary_gumbel._kernels import sigmoid, softplus, softplus_and_sigmoid
 from binary_gumbel._validation import as_float_array, as_generator, check_count, check_finite
 
 __all__ = [
@@ -233,9 +233,10 @@ class LearningSignal:
         h = (bt.reshape(r, -1, k) @ self._vt).reshape(bt.shape[:-1] + (-1,))
         h += self.params.decoder_bias[:, None, None, :]
         x = self.x[:, None]
-        loglik = np.sum(x * h - softplus(h), axis=-1)
+        log_normaliser, mean = softplus_and_sigmoid(h)
+        loglik = np.sum(x * h - log_normaliser, axis=-1)
         value = loglik + np.sum(bt * self._slope[:, None], axis=-1) + self._offset[:, None]
-        residual = x - sigmoid(h)  # (R, E, N, D)
+        residual = x - mean  # (R, E, N, D)
         self._points.append((bt, residual))
         return np.moveaxis(value, 0, -2).reshape(extra + (r, n)), residual, extra
 

@@ -1,0 +1,46 @@
+"""The shared array kernels against high-precision values, at ordinary and extreme inputs."""
+
+import mpmath
+import numpy as np
+import pytest
+
+from binary_gumbel import _kernels
+
+# Ordinary values, both signs of zero, where exp(-|w|) underflows (|w| > 745) and the
+# infinities: each kernel must give its limit there, with no warning.
+POINTS = np.array(
+    [-np.inf, -800.0, -40.0, -3.5, -1e-300, -0.0, 0.0, 1e-300, 2.25, 40.0, 800.0, np.inf]
+)
+
+
+def exact_sigmoid(w):
+    with mpmath.workdps(60):
+        return float(1 / (1 + mpmath.exp(-mpmath.mpf(w))))
+
+
+def exact_softplus(w):
+    if np.isinf(w):
+        return max(w, 0.0)
+    with mpmath.workdps(60):
+        return float(mpmath.log(1 + mpmath.exp(mpmath.mpf(w))))
+
+
+@pytest.mark.parametrize("w", POINTS)
+def test_sigmoid_and_softplus_are_correctly_rounded_or_one_ulp_off(w):
+    """Both within 1 ulp of the 60-digit value: relative precision is kept in the tails."""
+    sig, soft = float(_kernels.sigmoid(np.array(w))), float(_kernels.softplus(np.array(w)))
+    for got, want in ((sig, exact_sigmoid(w)), (soft, exact_softplus(w))):
+        if want == 0 or np.isinf(want):
+            assert got == want
+        else:
+            assert abs(got - want) <= np.spacing(want)
+
+
+def test_softplus_and_sigmoid_equals_the_two_kernels_bit_for_bit():
+    """One exp(-|w|) shared by both gives the same bits as the two separate kernels."""
+    rng = np.random.default_rng(0)
+    w = np.concatenate([rng.normal(0, 5, 4000), POINTS]).reshape(-1, 4)
+    log_normaliser, mean = _kernels.softplus_and_sigmoid(w)
+    np.testing.assert_array_equal(log_normaliser, _kernels.softplus(w))
+    np.testing.assert_array_equal(mean, _kernels.sigmoid(w))
+    assert log_normaliser.shape == mean.shape == w.shape
