@@ -235,17 +235,21 @@ def test_expected_fit_refuses_bad_input(small):
 
 
 def test_gates_recover_an_easy_support_and_close_under_a_large_penalty():
+    """At the library's default 1,500 steps, not a draw's luck: the support is recovered, and
+    every gate closes under the large penalty, at each of 30 data seeds (3 to 32) with each of
+    5 training seeds (0 to 4). At 800 steps, at data seed 8, an off-support gate is still open
+    under the small penalty."""
     p = sparse_data.make_problems(
         seeds=6, n=200, noise_sd=0.3, weights=(1.5, -1.2, 1.0, -0.8), seed=3
     )
     subsets = sparse_data.enumerate_subsets(p)
-    fit = l0_gates.train_gates(p, [0.02, 50.0], rng=0, steps=800)
+    fit = l0_gates.train_gates(p, [0.02, 50.0], rng=0, steps=1500)
     assert fit.theta.shape == (6, 2, 12)
     np.testing.assert_array_equal(fit.support[:, 0], np.tile(p.support, (6, 1)))
     best = subsets.masks[sparse_data.best_subset(subsets, 0.02)]
     np.testing.assert_array_equal(fit.support[:, 0], best)
     assert not fit.support[:, 1].any() and np.all(fit.weights[:, 1] == 0)
-    again = l0_gates.train_gates(p, [0.02, 50.0], rng=0, steps=800)
+    again = l0_gates.train_gates(p, [0.02, 50.0], rng=0, steps=1500)
     np.testing.assert_array_equal(again.logit, fit.logit)
 
 
