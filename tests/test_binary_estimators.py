@@ -268,6 +268,24 @@ def test_disarm_variance_below_arm_variance_exactly_on_the_toy():
         assert sp.simplify(gap - (1 - 2 * bt.t) ** 2 * m**2 * (3 - 4 * m) / 6) == 0
 
 
+def test_at_target_zero_reinforce_has_less_variance_than_rloo_and_at_theta_one_than_all_three():
+    """At equal cost, the three's lead over REINFORCE is not general: at t = 0, Var RLOO minus
+    half REINFORCE's single-sample variance is p^3 (1 - p) / 2 > 0 on both branches; at
+    theta = 1, t = 0, ARM and DisARM are above REINFORCE too (the exact variances at
+    p = e / (1 + e), evaluated by SymPy to 30 digits, and by the library's float route)."""
+    for high in (False, True):
+        var = {name: bt.exact_moments(name, high)[1] for name in ("REINFORCE", "RLOO (2 samples)")}
+        excess = (var["RLOO (2 samples)"] - var["REINFORCE"] / 2).subs(bt.t, 0)
+        assert sp.simplify(excess - bt.p**3 * (1 - bt.p) / 2) == 0
+    p_one = 1 / (1 + sp.exp(-1))
+    for name in ("ARM", "DisARM", "RLOO (2 samples)"):
+        symbolic = bt.exact_moments(name, True)[1].subs({bt.t: 0, bt.p: p_one})
+        reinforce = bt.exact_moments("REINFORCE", True)[1].subs({bt.t: 0, bt.p: p_one}) / 2
+        assert sp.N(symbolic - reinforce, 30) > 0
+    floats = bt.equal_cost_variances(1.0, 0.0)
+    assert floats["REINFORCE"] < floats["DisARM"] < floats["ARM"] < floats["RLOO (2 samples)"]
+
+
 def test_reinmax_on_the_toy_is_unbiased_at_tau_one_only():
     mean, _ = bt.exact_moments("ReinMax")
     bias = mean - (1 - 2 * bt.t) * bt.p * (1 - bt.p)

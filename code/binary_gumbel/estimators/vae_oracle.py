@@ -11,7 +11,9 @@ can all be listed, and every expectation over ``q(b | x)`` becomes a finite sum
   chain rule (:func:`binary_gumbel.estimators.vae.encoder_gradient`);
 - the decoder and prior gradients, ``sum_b q(b | x)`` times their pathwise gradients;
 - the marginal likelihood ``log p(x) = logsumexp_b [log p(x | b) + log p(b)]``, with no
-  importance sampling, and the gap ``log p(x) - ELBO = KL(q(b | x) || p(b | x)) >= 0``.
+  importance sampling, and the gap ``log p(x) - ELBO = KL(q(b | x) || p(b | x)) >= 0``;
+- the exact mean of an estimator that sees its uniforms only through ``b`` (straight-through,
+  ReinMax): ``sum_b q(b | x)`` times its estimate at ``b``.
 
 Bad input raises ``ValueError`` naming the argument: ``K`` above :data:`MAX_LATENTS`,
 non-binary images, shapes that do not match.
@@ -26,6 +28,7 @@ import numpy as np
 
 from binary_gumbel._validation import check_count, check_flag
 from binary_gumbel.estimators.vae import (
+    LearningSignal,
     Params,
     check_images,
     encoder_gradient,
@@ -45,6 +48,7 @@ __all__ = [
     "exact_logit_gradient",
     "evaluate_bounds",
     "linear_share",
+    "hard_sample_logit_mean",
     "reinforce_error",
 ]
 
@@ -175,6 +179,25 @@ def exact_gradient(params: Params, x) -> Params:
     dd = resid.sum(axis=-2)
     deta = _times_table(qc, table.T) - sigmoid(params.prior_logit)
     return Params.unchecked(dw, dc, dv, dd, deta)
+
+
+def hard_sample_logit_mean(params: Params, x, estimator, tau: float | None = None) -> np.ndarray:
+    """The exact mean of a pathwise estimate of ``dELBO/da`` that sees its uniforms only through
+    ``b = 1[u > sigmoid(-a)]``, per image: shape ``runs + (N, K)``.
+
+    ``estimator`` is such an estimator of :mod:`binary_gumbel.estimators.binary_estimators`
+    (``straight_through``; ``reinmax``, with its temperature ``tau``). Its mean is
+    ``sum_b q(b | x) g(b)``, with ``g(b)`` its estimate at the uniforms ``u = b`` and ``df/db``
+    that of :class:`~binary_gumbel.estimators.vae.LearningSignal`. ``params`` has one run axis.
+    """
+    params, x = _check(params, x)
+    e = enumerate_latents(params, x)
+    signal = LearningSignal(params, x)
+    table = configurations(params.latents)  # (C, K)
+    u = np.broadcast_to(table[:, None, None, :], (table.shape[0],) + signal.logit.shape)
+    args = () if tau is None else (tau,)
+    estimates = estimator(signal.value_and_grad, signal.logit, *args, u)  # (C, R, N, K)
+    return np.sum(np.moveaxis(e.q, -1, 0)[..., None] * estimates, axis=0)
 
 
 def linear_share(params: Params, x) -> np.ndarray:

@@ -37,7 +37,7 @@ from binary_gumbel.estimators.vae_oracle import exact_gradient
 from binary_gumbel.estimators.vae_training import METHODS, method
 from binary_gumbel.verification.montecarlo import check_mean
 
-__all__ = ["GradientStats", "gradient_study"]
+__all__ = ["GradientStats", "exact_along", "gradient_study"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,24 @@ def _encoder_flat(x: np.ndarray, logit_gradient: np.ndarray) -> np.ndarray:
     return np.concatenate([dw.reshape(dw.shape[0], -1), dc], axis=-1)
 
 
+def _exact_encoder_flat(params: Params, x: np.ndarray) -> np.ndarray:
+    """``g*``, the exact gradient of the batch's mean ELBO in ``(W, c)``, flat."""
+    exact = exact_gradient(params, x)
+    return np.concatenate([exact.encoder_weight.reshape(1, -1), exact.encoder_bias], axis=-1)[0]
+
+
+def exact_along(params: Params, x: np.ndarray, logit_mean: np.ndarray) -> float:
+    """The bias along the exact gradient, relative, ``<mu, g*> / |g*|^2``, of an estimator whose
+    exact mean logit gradient is ``logit_mean`` ``(1, N, K)`` (for example
+    :func:`~binary_gumbel.estimators.vae_oracle.hard_sample_logit_mean`): the value that
+    :func:`gradient_study`'s ``along`` estimates."""
+    if params.runs != (1,):
+        raise ValueError(f"params must hold one run (leading shape (1,)); got {params.runs}")
+    g_star = _exact_encoder_flat(params, x)
+    mu = _encoder_flat(np.broadcast_to(x, (1,) + x.shape), logit_mean)[0] - g_star
+    return float(mu @ g_star / (g_star @ g_star))
+
+
 def gradient_study(
     params: Params,
     x: np.ndarray,
@@ -99,8 +117,7 @@ def gradient_study(
         chosen = [m for m in METHODS if m.function is not None]
     else:
         chosen = [method(name) for name in methods]
-    exact = exact_gradient(params, x)
-    g_star = np.concatenate([exact.encoder_weight.reshape(1, -1), exact.encoder_bias], axis=-1)[0]
+    g_star = _exact_encoder_flat(params, x)
     norm2 = float(g_star @ g_star)
     tiled = params.map(lambda a: np.broadcast_to(a, (m_count,) + a.shape[1:]))
     streams = np.random.default_rng(rng).spawn(len(chosen))

@@ -13,7 +13,7 @@ The route (pytorch/pytorch, ``torch/distributions/relaxed_bernoulli.py``,
     s = u.log() - (-u).log1p() + probs.log() - (-probs).log1p()   # left to right
     x = sigmoid(s / temperature)              # RelaxedBernoulli's SigmoidTransform
 
-``eps = 2**-23`` in float32. ``torch.rand`` in float32 returns ``k * 2**-24`` for
+``eps = 2**-23`` in float32. ``torch.rand`` in float32 on the CPU returns ``k * 2**-24`` for
 ``k = 0 .. 2**24 - 1``: ``uniform_real`` keeps the 24 low bits of a 32-bit draw
 and multiplies by ``2**-24`` (``aten/src/ATen/core/TransformationHelper.h``;
 ``aten/src/ATen/core/DistributionsHelper.h``, ``uniform_real_distribution``).
@@ -37,7 +37,7 @@ __all__ = [
     "relaxed_sample",
 ]
 
-#: How many float32 values ``torch.rand`` can return: ``k * 2**-24``, ``k < 2**24``.
+#: How many float32 values ``torch.rand`` can return on the CPU: ``k * 2**-24``, ``k < 2**24``.
 FLOAT32_UNIFORMS = 2**24
 
 _CHUNK = 1 << 20
@@ -87,7 +87,7 @@ def relaxed_sample(p, temperature, u) -> np.ndarray:
 
 
 def positive_logit_probability(p) -> Fraction:
-    """``P(s > 0)`` over the ``2**24`` equally likely float32 uniforms of ``torch.rand``.
+    """``P(s > 0)`` over the ``2**24`` equally likely float32 uniforms of ``torch.rand`` (CPU).
 
     Every uniform is enumerated, so the probability is exact for the emulated route:
     a fraction ``count / 2**24``. Without rounding, it would be 0 whenever ``p`` is at or

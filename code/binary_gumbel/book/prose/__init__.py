@@ -8,12 +8,14 @@ them, so that a chapter calls ``prose.ks_text(...)`` after ``from binary_gumbel.
 """
 
 from binary_gumbel.book.prose.estimators import (
+    DriftText,
     FinalText,
     HeldOutText,
     KSText,
     SavingAtText,
     SavingText,
     direction_text,
+    drift_text,
     final_comparison_text,
     final_text,
     held_out_text,
@@ -64,6 +66,7 @@ __all__ = [
     "failure_table",
     "failure_text",
     "ComparisonText",
+    "DriftText",
     "FinalText",
     "GapBelowText",
     "KSText",
@@ -76,6 +79,7 @@ __all__ = [
     "bracketed",
     "compact",
     "direction_text",
+    "drift_text",
     "final_comparison_text",
     "final_text",
     "gap_below_text",

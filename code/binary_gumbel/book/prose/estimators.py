@@ -23,9 +23,10 @@ from binary_gumbel.estimators.registry import ESTIMATORS
 from binary_gumbel.estimators.relax_training import FinalComparison, Training
 from binary_gumbel.estimators.statistics import EstimatorStats
 from binary_gumbel.estimators.vae_study import GradientStats
-from binary_gumbel.verification.montecarlo import Interval, family_wise
+from binary_gumbel.verification.montecarlo import Interval, family_wise, mean_interval
 
 __all__ = [
+    "DriftText",
     "HeldOutText",
     "held_out_text",
     "FinalText",
@@ -33,6 +34,7 @@ __all__ = [
     "SavingAtText",
     "SavingText",
     "direction_text",
+    "drift_text",
     "final_comparison_text",
     "final_text",
     "ks_text",
@@ -184,6 +186,49 @@ def final_comparison_text(cmp: FinalComparison) -> str:
 
 
 # --- the gradients and binary estimators chapters ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DriftText:
+    """Where many seeded SGD runs end, against exact descent (see :func:`drift_text`)."""
+
+    seeds: str
+    mean: str
+    exact: str
+    verdict: str
+    spread: str
+    spread_baseline: str
+
+
+def drift_text(
+    finals, baseline_finals, exact_final: float, theta0: float = 0.0, false_alarm: float = 0.05
+) -> DriftText:
+    """The final ``theta`` of seeded runs (:func:`~binary_gumbel.estimators.sgd.final_thetas`)
+    against exact descent's, which moved from ``theta0`` to ``exact_final``.
+
+    ``mean`` is their mean and Student-t interval at ``false_alarm``; ``verdict`` whether
+    that interval lies beyond ``theta0`` on exact descent's side ("on average it moves the
+    way exact descent does"), on the other side, or contains ``theta0``; ``spread`` and
+    ``spread_baseline`` the standard deviations of ``finals`` and ``baseline_finals``
+    between seeds.
+    """
+    interval = mean_interval(finals, false_alarm)
+    side = np.sign(float(exact_final) - float(theta0))
+    lows = sorted(side * (np.array([interval.low, interval.high]) - float(theta0)))
+    if side != 0 and lows[0] > 0:
+        verdict = "on average it moves the way exact descent does"
+    elif side != 0 and lows[1] < 0:
+        verdict = "on average it moves the other way"
+    else:
+        verdict = "its average move is not resolved from 0"
+    return DriftText(
+        seeds=str(np.size(finals)),
+        mean=bracketed(interval.estimate, interval.low, interval.high),
+        exact=number(exact_final),
+        verdict=verdict,
+        spread=compact(np.std(finals, ddof=1)),
+        spread_baseline=compact(np.std(baseline_finals, ddof=1)),
+    )
 
 
 def statistics_table(rows: Sequence[EstimatorStats]) -> str:
