@@ -51,7 +51,8 @@ def clamp_probs(p, name: str = "p") -> np.ndarray:
 
 
 def float32_uniforms(start: int = 0, stop: int = FLOAT32_UNIFORMS) -> np.ndarray:
-    """The float32 values ``k * 2**-24`` for ``start <= k < stop``, as ``torch.rand`` draws them."""
+    """The float32 values ``k * 2**-24``, ``start <= k < stop``, as ``torch.rand`` draws them on
+    the CPU."""
     if not 0 <= start <= stop <= FLOAT32_UNIFORMS:
         raise ValueError(
             f"start and stop must satisfy 0 <= start <= stop <= 2**24; got {start}, {stop}"

@@ -196,6 +196,7 @@ class DriftText:
     mean: str
     exact: str
     verdict: str
+    against_exact: str
     spread: str
     spread_baseline: str
 
@@ -206,26 +207,37 @@ def drift_text(
     """The final ``theta`` of seeded runs (:func:`~binary_gumbel.estimators.sgd.final_thetas`)
     against exact descent's, which moved from ``theta0`` to ``exact_final``.
 
-    ``mean`` is their mean and Student-t interval at ``false_alarm``; ``verdict`` whether
-    that interval lies beyond ``theta0`` on exact descent's side ("on average it moves the
-    way exact descent does"), on the other side, or contains ``theta0``; ``spread`` and
-    ``spread_baseline`` the standard deviations of ``finals`` and ``baseline_finals``
-    between seeds.
+    ``mean`` is their mean and Student-t interval at ``false_alarm``. ``verdict`` reads that
+    interval against ``theta0``: beyond it on exact descent's side, on the other side, or
+    containing it (when exact descent did not move, whether the runs did); ``against_exact``
+    reads it against ``exact_final``: short of it (between the start and it), beyond it, or
+    containing it. ``spread`` and ``spread_baseline`` are the standard deviations of
+    ``finals`` and ``baseline_finals`` between seeds.
     """
     interval = mean_interval(finals, false_alarm)
-    side = np.sign(float(exact_final) - float(theta0))
-    lows = sorted(side * (np.array([interval.low, interval.high]) - float(theta0)))
-    if side != 0 and lows[0] > 0:
-        verdict = "on average it moves the way exact descent does"
-    elif side != 0 and lows[1] < 0:
-        verdict = "on average it moves the other way"
-    else:
+    start, end = float(theta0), float(exact_final)
+    moved = interval.low > start or interval.high < start
+    side = np.sign(end - start)
+    if not moved:
         verdict = "its average move is not resolved from 0"
+    elif side == 0:
+        verdict = "on average it moves, although exact descent does not"
+    elif side * (interval.estimate - start) > 0:
+        verdict = "on average it moves in exact descent's direction"
+    else:
+        verdict = "on average it moves against exact descent's direction"
+    if interval.low <= end <= interval.high:
+        against_exact = "not resolved from exact descent's"
+    elif side * (interval.estimate - end) < 0:
+        against_exact = "short of exact descent's"
+    else:
+        against_exact = "beyond exact descent's"
     return DriftText(
         seeds=str(np.size(finals)),
         mean=bracketed(interval.estimate, interval.low, interval.high),
         exact=number(exact_final),
         verdict=verdict,
+        against_exact=against_exact,
         spread=compact(np.std(finals, ddof=1)),
         spread_baseline=compact(np.std(baseline_finals, ddof=1)),
     )
