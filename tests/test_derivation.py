@@ -108,9 +108,19 @@ def test_literal_logistic_reading_is_reported_as_failing():
 
 
 def test_eq2_needs_both_edits():
-    diagnosis = [c for c in verify_claim("eq2").checks if c.name.startswith("diagnosis")]
-    assert len(diagnosis) == 2
-    assert all(c.data["verdict_if_only_this_fix"] == FAILS for c in diagnosis)
+    """Towards the corrected Eq. (2)'s form, the sign alone and the log-odds alone each fail;
+    under the minus sign kept, the inverse odds log(alpha_2 / alpha_1) in place of the
+    log-probability alone gives the right law: one wrong term."""
+    diagnosis = {
+        c.name: c.data["verdict_if_only_this_fix"]
+        for c in verify_claim("eq2").checks
+        if c.name.startswith("diagnosis")
+    }
+    assert diagnosis == {
+        "diagnosis: fix the sign only": FAILS,
+        "diagnosis: fix the logit only": FAILS,
+        "diagnosis: fix the term under the sign only": HOLDS,
+    }
 
 
 def same(lhs, rhs) -> str:

@@ -168,11 +168,13 @@ def _eq2() -> ClaimResult:
         + LIMIT_EVENT + r"\frac{\alpha_1}{\alpha_1+\alpha_2}",
         EQ2, DEFINITION_UNNORMALISED, alpha1 / (alpha1 + alpha2), CORRECTED_EQ2_DISPLAY,
     )  # fmt: skip
-    # Which of the two edits are needed: each one alone, decided by the same engine.
+    # Which edits are needed: each of the two towards the corrected form alone, and, under the
+    # minus sign kept, the one term that repairs it (the inverse odds), by the same engine.
     claimed = alpha1 / (alpha1 + alpha2)
     partial = {
         "sign only": Sigmoid((sp.log(alpha1 / (alpha1 + alpha2)) + noise_logit(u)) / tau),
         "logit only": Sigmoid(-(sp.log(alpha1 / alpha2) + noise_logit(u)) / tau),
+        "term under the sign only": Sigmoid(-(sp.log(alpha2 / alpha1) + noise_logit(u)) / tau),
     }
     diagnosis = []
     for label, shown in partial.items():
