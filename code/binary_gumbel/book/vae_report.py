@@ -4,8 +4,9 @@ Conventions (the book's): means over a few seeds get Student-t intervals
 (:func:`binary_gumbel.verification.montecarlo.mean_intervals`); two methods run on the same seeds
 see the same data, so they are compared by the paired differences, seed by seed,
 with a Student-t interval and the paired t-test; every rate stated is two-sided and
-per interval, and a family of ``m`` intervals has a family-wise rate of at most ``m``
-times it (Bonferroni).
+per interval, and a family of ``m`` intervals named in advance has a family-wise rate of at
+most ``m`` times it (Bonferroni); where the intervals are picked with the help of the same
+runs, as in :func:`top_family`, ``m`` counts every interval they could have been picked from.
 """
 
 from __future__ import annotations
