@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from binary_gumbel.book import prose, vae_report
 from binary_gumbel.estimators import binary_estimators as be
@@ -14,7 +15,11 @@ from binary_gumbel.estimators import (
     vae_study,
     vae_training,
 )
-from binary_gumbel.verification.montecarlo import mean_intervals, t_test_power
+from binary_gumbel.verification.montecarlo import (
+    mean_intervals,
+    proportion_interval,
+    t_test_power,
+)
 
 FALSE_ALARM = 1e-6
 
@@ -366,10 +371,6 @@ def test_choosing_the_top_from_the_same_runs_needs_bonferroni_over_all_pairs():
     method below it in far more than 5 % of the tables (measured 0.116); over all 55 pairs,
     in fewer (measured 0.024). Each rate's Clopper-Pearson interval at 1e-6 lies on its side
     of 0.05."""
-    from scipy import stats
-
-    from binary_gumbel.verification.montecarlo import proportion_interval
-
     methods, seeds, tables = 11, 5, 200_000
     final = np.random.default_rng(4).standard_normal((tables, methods, seeds))
     top = np.argmax(final.mean(axis=-1), axis=-1)

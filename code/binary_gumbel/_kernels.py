@@ -22,16 +22,25 @@ from __future__ import annotations
 import numpy as np
 
 
+def _sigmoid_from(w: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``sigmoid(w)`` from ``e = exp(-|w|)``: ``1 / (1 + e)``, or ``e / (1 + e)`` for ``w < 0``."""
+    return np.where(w >= 0, 1.0, e) / (1 + e)
+
+
+def _softplus_from(w: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``softplus(w)`` given ``e = exp(-|w|)``: ``max(w, 0) + log1p(e)``."""
+    return np.maximum(w, 0.0) + np.log1p(e)
+
+
 def sigmoid(w: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-w))`` of a float array without NaN, exact in relative terms."""
-    e = np.exp(-np.abs(w))
-    return np.where(w >= 0, 1 / (1 + e), e / (1 + e))
+    return _sigmoid_from(w, np.exp(-np.abs(w)))
 
 
 def sigmoid_and_slope(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``sigmoid(q)`` and ``sigmoid(q) sigmoid(-q) = e / (1 + e)^2``, ``e = exp(-|q|)``."""
     e = np.exp(-np.abs(q))
-    return np.where(q >= 0, 1 / (1 + e), e / (1 + e)), e / (1 + e) ** 2
+    return _sigmoid_from(q, e), e / (1 + e) ** 2
 
 
 def log_sigmoid(w: np.ndarray) -> np.ndarray:
@@ -41,13 +50,13 @@ def log_sigmoid(w: np.ndarray) -> np.ndarray:
 
 def softplus(w: np.ndarray) -> np.ndarray:
     """``log(1 + exp(w)) = max(w, 0) + log1p(exp(-|w|)) = -log_sigmoid(-w)``."""
-    return np.maximum(w, 0.0) + np.log1p(np.exp(-np.abs(w)))
+    return _softplus_from(w, np.exp(-np.abs(w)))
 
 
 def softplus_and_sigmoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(softplus(w), sigmoid(w))`` from one ``e = exp(-|w|)``: the same bits as the two calls."""
     e = np.exp(-np.abs(w))
-    return np.maximum(w, 0.0) + np.log1p(e), np.where(w >= 0, 1.0, e) / (1 + e)
+    return _softplus_from(w, e), _sigmoid_from(w, e)
 
 
 def logistic(u: np.ndarray) -> np.ndarray:

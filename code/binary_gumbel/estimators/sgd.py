@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,7 +26,19 @@ class Trajectory:
     loss: np.ndarray
 
 
-def _checked(estimator, target, tau, theta0, learning_rate, steps, batch):
+class _Settings(NamedTuple):
+    """One run's checked arguments: ``record`` is the registry's entry (None: exact gradient)."""
+
+    record: object
+    target: float
+    tau: float
+    theta0: float
+    learning_rate: float
+    steps: int
+    batch: int
+
+
+def _checked(estimator, target, tau, theta0, learning_rate, steps, batch) -> _Settings:
     record = None if estimator is None else check_estimator(estimator)
     steps = check_count(steps, "steps", 0)
     batch = check_count(batch, "batch", 1)
@@ -34,20 +47,21 @@ def _checked(estimator, target, tau, theta0, learning_rate, steps, batch):
     learning_rate = float(finite_float64(learning_rate, "learning_rate"))
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be positive; got {learning_rate}")
-    return record, target, tau, float(finite_float64(theta0, "theta0")), learning_rate, steps, batch
+    theta0 = float(finite_float64(theta0, "theta0"))
+    return _Settings(record, target, tau, theta0, learning_rate, steps, batch)
 
 
-def _descend(record, target, tau, theta0, learning_rate, steps, batch, generators) -> np.ndarray:
+def _descend(run: _Settings, generators) -> np.ndarray:
     """The iterates ``(steps + 1, runs)`` of one run per generator, side by side."""
-    theta = np.empty((steps + 1, len(generators)))
-    theta[0] = theta0
-    for k in range(steps):
-        if record is None:
-            step = exact_gradient(theta[k], target)
+    theta = np.empty((run.steps + 1, len(generators)))
+    theta[0] = run.theta0
+    for k in range(run.steps):
+        if run.record is None:
+            step = exact_gradient(theta[k], run.target)
         else:
-            u = np.stack([draw_uniforms(g, record, batch) for g in generators])
-            step = record.function(theta[k][:, None], target, tau, u).mean(axis=1)
-        theta[k + 1] = theta[k] - learning_rate * step
+            u = np.stack([draw_uniforms(g, run.record, run.batch) for g in generators])
+            step = run.record.function(theta[k][:, None], run.target, run.tau, u).mean(axis=1)
+        theta[k + 1] = theta[k] - run.learning_rate * step
     return theta
 
 
@@ -67,15 +81,15 @@ def sgd(
     for the exact gradient (gradient descent, the reference path). ``tau`` is ignored by the
     estimators without a temperature and by the exact gradient.
     """
-    args = _checked(estimator, target, tau, theta0, learning_rate, steps, batch)
-    theta = _descend(*args, [as_generator(rng)])[:, 0]
+    run = _checked(estimator, target, tau, theta0, learning_rate, steps, batch)
+    theta = _descend(run, [as_generator(rng)])[:, 0]
     return Trajectory(
         "exact" if estimator is None else estimator,
-        args[2],
-        args[4],
-        args[6],
+        run.tau,
+        run.learning_rate,
+        run.batch,
         theta,
-        objective(theta, args[1]),
+        objective(theta, run.target),
     )
 
 
@@ -96,6 +110,6 @@ def final_thetas(
     ``rng`` (:meth:`numpy.random.Generator.spawn`): it is the run
     ``sgd(..., rng=spawned[s])``. The other arguments are :func:`sgd`'s.
     """
-    args = _checked(estimator, target, tau, theta0, learning_rate, steps, batch)
+    run = _checked(estimator, target, tau, theta0, learning_rate, steps, batch)
     generators = as_generator(rng).spawn(check_count(seeds, "seeds", 1))
-    return _descend(*args, generators)[-1]
+    return _descend(run, generators)[-1]
