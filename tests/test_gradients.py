@@ -279,24 +279,27 @@ DRIFT_VERDICTS = {
 
 
 @pytest.mark.parametrize(
-    ("finals", "exact", "verdict", "against"),
+    ("finals", "exact", "start", "verdict", "against"),
     [
-        ([-1.0, -1.2, -0.8], -0.3, "along", "beyond"),
-        ([-1.0, -1.2, -0.8], -1.8, "along", "short of"),
-        ([-1.0, -1.2, -0.8], -1.1, "along", "not"),
-        ([1.0, 1.2, 0.8], 0.3, "along", "beyond"),
-        ([1.0, 1.2, 0.8], -0.7, "against", "short of"),
-        ([-1.0, 1.0, 0.1], -0.7, "unresolved", "not"),
-        ([-1.0, -1.2, -0.8], 0.0, "alone", "beyond"),
-        ([-1.0, 1.0, 0.1], 0.0, "unresolved", "not"),
+        ([-1.0, -1.2, -0.8], -0.3, 0.0, "along", "beyond"),
+        ([-1.0, -1.2, -0.8], -1.8, 0.0, "along", "short of"),
+        ([-1.0, -1.2, -0.8], -1.1, 0.0, "along", "not"),
+        ([1.0, 1.2, 0.8], 0.3, 0.0, "along", "beyond"),
+        ([1.0, 1.2, 0.8], -0.7, 0.0, "against", "on the other side"),
+        ([-1.0, 1.0, 0.1], -0.7, 0.0, "unresolved", "not"),
+        ([-1.0, -1.2, -0.8], 0.0, 0.0, "alone", "away from"),
+        ([-1.0, 1.0, 0.1], 0.0, 0.0, "unresolved", "not"),
+        ([0.4, 0.6, 0.55], 0.9, 0.5, "unresolved", "short of"),
+        ([1.0, 1.2, 0.8], 0.3, 0.4, "against", "on the other side"),
     ],
 )
 def test_drift_text_reads_the_interval_against_the_start_and_against_exact_descent(
-    finals, exact, verdict, against
+    finals, exact, start, verdict, against
 ):
     """The interval of [-1, -1.2, -0.8] at 5 % is [-1.50, -0.50]; of [1, 1.2, 0.8], [0.50, 1.50];
-    of [-1, 1, 0.1], about [-2.4, 2.5]."""
-    text = prose.drift_text(finals, [0.1, 0.2, 0.4], exact, false_alarm=0.05)
+    of [-1, 1, 0.1], about [-2.4, 2.5]; of [0.4, 0.6, 0.55], about [0.27, 0.77]. The start is
+    theta0: the average move, end minus start, is read against 0."""
+    text = prose.drift_text(finals, [0.1, 0.2, 0.4], exact, theta0=start, false_alarm=0.05)
     assert text.verdict == DRIFT_VERDICTS[verdict] and text.seeds == "3"
     assert text.against_exact.startswith(against)
     assert text.exact == prose.number(exact)

@@ -209,10 +209,12 @@ def drift_text(
 
     ``mean`` is their mean and Student-t interval at ``false_alarm``. ``verdict`` reads that
     interval against ``theta0``: beyond it on exact descent's side, on the other side, or
-    containing it (when exact descent did not move, whether the runs did); ``against_exact``
-    reads it against ``exact_final``: short of it (between the start and it), beyond it, or
-    containing it. ``spread`` and ``spread_baseline`` are the standard deviations of
-    ``finals`` and ``baseline_finals`` between seeds.
+    containing it (when exact descent did not move, whether the runs did): the average move,
+    end minus start, against 0. ``against_exact`` reads it against ``exact_final``: containing
+    it, or else the mean short of it (between the start and it), beyond it, on the other side
+    of the start, or away from it when exact descent did not move. ``spread`` and
+    ``spread_baseline`` are the standard deviations of ``finals`` and ``baseline_finals``
+    between seeds.
     """
     interval = mean_interval(finals, false_alarm)
     start, end = float(theta0), float(exact_final)
@@ -228,6 +230,10 @@ def drift_text(
         verdict = "on average it moves against exact descent's direction"
     if interval.low <= end <= interval.high:
         against_exact = "not resolved from exact descent's"
+    elif side == 0:
+        against_exact = "away from exact descent's"
+    elif side * (interval.estimate - start) <= 0:
+        against_exact = "on the other side of the start from exact descent's"
     elif side * (interval.estimate - end) < 0:
         against_exact = "short of exact descent's"
     else:
