@@ -15,8 +15,8 @@ from scipy import integrate, special
 
 from binary_gumbel.book import prose
 from binary_gumbel.estimators import binary_estimators as be
+from binary_gumbel.estimators import binary_rebar, gradients, registry
 from binary_gumbel.estimators import binary_toy as bt
-from binary_gumbel.estimators import gradients, registry
 from binary_gumbel.estimators import statistics as estimator_stats
 from binary_gumbel.verification.montecarlo import check_mean
 
@@ -186,6 +186,9 @@ def test_rloo_with_two_samples_is_the_pairwise_difference():
     np.testing.assert_allclose(be.rloo(f, logit, u), expected, rtol=1e-14, atol=1e-15)
 
 
+UV = np.full((2, 3), 0.5)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -194,6 +197,10 @@ def test_rloo_with_two_samples_is_the_pairwise_difference():
         (lambda: be.arm(f, [0.0] * 3, np.full(3, 1.5)), "^u must be a uniform"),
         (lambda: be.disarm(f, [0.0] * 3, np.full(3, -0.1)), "^u must be a uniform"),
         (lambda: be.reinforce(f, [0.0] * 3, np.full(4, 0.5)), "^shapes do not broadcast"),
+        (lambda: be.reinforce(f, [0.0] * 3, np.full(3, 0.5), np.nan), "^baseline must be finite"),
+        (lambda: be.reinforce(f, [0.0] * 3, np.full(3, 0.5), np.inf), "^baseline must be finite"),
+        (lambda: binary_rebar.rebar(f_grad, [0.0] * 3, 1.0, UV, eta=np.nan), "^eta must be fini"),
+        (lambda: binary_rebar.rebar(f_grad, [0.0] * 3, 1.0, UV, eta=-np.inf), "^eta must be fin"),
         (lambda: be.arm(f, [np.nan] * 3, np.full(3, 0.5)), "^logit must not be NaN"),
         (lambda: be.arm(f, 0.0, 0.5), "^u must have at least 1 axes"),
         (lambda: be.rloo(f, [0.0] * 3, np.full((1, 3), 0.5)), "^u must hold S >= 2"),

@@ -412,6 +412,42 @@ def test_relaxed_moments_by_quadrature_match_monte_carlo(tau):
     assert low <= variance <= high
 
 
+@pytest.mark.parametrize("theta", [-1.0, 0.0, 1.0])
+@pytest.mark.parametrize("tau", [1e-10, 1e-300])
+def test_relaxed_moments_at_small_tau_reach_their_limits(theta, tau):
+    """As tau -> 0, E g -> (1 - 2t) f_L(-theta) and tau Var g -> f_L(-theta) int_0^1
+    4 (u - t)^2 u (1 - u) du (substituting u = sigmoid(s)); the quadrature once stepped over
+    the window of width tau where x rises and returned about 0 below tau = 0.005."""
+    t, u = 0.45, sp.symbols("u")
+    density = special.expit(-theta) * special.expit(theta)
+    second = float(sp.integrate(4 * (u - sp.Rational(9, 20)) ** 2 * u * (1 - u), (u, 0, 1)))
+    mean, variance = rm.relaxed_moments(theta, t, tau)
+    assert mean == pytest.approx((1 - 2 * t) * density, rel=1e-7)
+    assert tau * variance == pytest.approx(second * density, rel=1e-7)
+
+
+def test_relaxed_moments_at_tau_1e_3_match_monte_carlo():
+    """The estimator itself at a temperature the old quadrature got wrong (it gave about
+    1e-54 for a mean of about 0.02); the mean's interval at a false-alarm rate of 1e-6."""
+    row = estimator_stats.estimator_statistics("relaxed", 1.0, 0.45, 1e-3, 2_000_000, rng=11)
+    mean, _ = rm.relaxed_moments(1.0, 0.45, 1e-3)
+    low, high = row.bias_interval()
+    assert low <= mean - row.exact <= high
+    assert high - low < mean  # the interval excludes 0: the old value would fail
+
+
+def test_straight_through_has_no_stationary_point_at_small_tau():
+    """As tau -> 0 straight-through's mean tends to (1 - 2t) f_L(-theta) > 0 at every theta
+    (half of x (1 - x) / tau's mass on each side of the jump), so there is no root: the
+    quadrature once found one at theta = 0.0968 for tau = 1e-3, where the Monte Carlo mean
+    is positive (its interval at a false-alarm rate of 1e-6)."""
+    with pytest.raises(ValueError, match="same sign"):
+        rm.straight_through_stationary_point(0.45, 1e-3)
+    n = 2_000_000
+    g = gradients.straight_through(0.0968, 0.45, 1e-3, np.random.default_rng(12).random(n))
+    assert g.mean() - Z * g.std(ddof=1) / math.sqrt(n) > 0
+
+
 def test_relaxed_bias_and_variance_both_grow_from_tau_3_down_to_1():
     """Between tau of about 0.83 and about 10 there is no trade-off: |bias| and variance grow
     together as tau falls (the gradients chapter once said the bias shrinks while the variance

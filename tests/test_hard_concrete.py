@@ -411,6 +411,18 @@ def test_nan_logit_and_nan_z():
         hc.hard_concrete_pdf(NAN, 0.0, 0.5)
 
 
+def test_shapes_that_do_not_broadcast_are_named_as_given():
+    """Every function names the arguments whose shapes clash; hard_concrete_from_uniform once
+    named ``s``, an intermediate, instead of ``logit``."""
+    calls = _calls(logit=[0.0, 1.0], gamma=[-0.1, -0.2, -0.3])
+    calls.append(lambda: hc.hard_concrete_from_uniform([0.0, 1.0], 0.5, 0.5, [-0.1, -0.2, -0.3]))
+    for call in calls[:-2] + calls[-1:]:  # the sampler's size decides its shape
+        with pytest.raises(ValueError, match=r"^shapes do not broadcast") as caught:
+            call()
+        message = str(caught.value)
+        assert "logit with shape (2,)" in message and "gamma with shape (3,)" in message
+
+
 def test_non_numeric_input_is_a_type_error():
     with pytest.raises(TypeError, match=r"^gamma must be a real number"):
         hc.hard_concrete_prob_zero(0.0, 0.5, gamma="-0.1")

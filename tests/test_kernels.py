@@ -44,3 +44,35 @@ def test_softplus_and_sigmoid_equals_the_two_kernels_bit_for_bit():
     np.testing.assert_array_equal(log_normaliser, _kernels.softplus(w))
     np.testing.assert_array_equal(mean, _kernels.sigmoid(w))
     assert log_normaliser.shape == mean.shape == w.shape
+
+
+def exact_logistic_logpdf(w):
+    if np.isinf(w):
+        return -np.inf
+    with mpmath.workdps(60):
+        w = mpmath.mpf(w)
+        return float(-w - 2 * mpmath.log(1 + mpmath.exp(-w)))
+
+
+@pytest.mark.parametrize("w", POINTS)
+def test_logistic_logpdf_is_within_two_ulps_and_symmetric(w):
+    """log sigmoid(w) + log sigmoid(-w) to 2 ulps of the 60-digit value, the same at -w,
+    -inf at the infinities, with no warning (warnings are errors here)."""
+    got = float(_kernels.logistic_logpdf(np.array(w)))
+    want = exact_logistic_logpdf(w)
+    assert got == float(_kernels.logistic_logpdf(np.array(-w)))
+    if np.isinf(want):
+        assert got == want
+    else:
+        assert abs(got - want) <= 2 * np.spacing(abs(want))
+
+
+def test_logistic_is_the_log_odds_with_its_limits():
+    """log u - log1p(-u): -inf at 0 and inf at 1 without a warning, the logit elsewhere."""
+    u = np.array([0.0, 1e-300, 0.25, 0.5, 0.75, 1.0])
+    got = _kernels.logistic(u)
+    assert got[0] == -np.inf and got[-1] == np.inf and got[3] == 0.0
+    with mpmath.workdps(60):
+        for x, value in zip(u[1:-1], got[1:-1], strict=True):
+            want = float(mpmath.log(mpmath.mpf(x) / (1 - mpmath.mpf(x))))
+            assert abs(value - want) <= 2 * np.spacing(abs(want))

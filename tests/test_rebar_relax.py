@@ -211,6 +211,28 @@ def test_ex_rr_eta_solution(theta):
     assert check.high < 0, check
 
 
+def test_eta_star_standard_error_matches_its_spread_over_seeds():
+    """The grid's standard error of eta* (sandwich, HC0) against the spread of eta* over 200
+    seeds at ex-rr-eta's far setting, theta = 2, t = 3, lambda = 2: the ratio of the seeds'
+    variance to the mean squared error lies in its chi-square interval (199 degrees of
+    freedom) at a false-alarm rate of 1e-6. The ordinary slope's error, which assumes one
+    residual variance for every B (the grid's old one), lies far outside it."""
+    seeds, n = 200, 20_000
+    grids = [rebar.rebar_variance_grid(2.0, 3.0, [1.0], [2.0], n=n, rng=s) for s in range(seeds)]
+    eta = np.array([g.optimal_eta[0] for g in grids])
+    se2 = np.mean([g.optimal_eta_se[0] ** 2 for g in grids])
+    df = seeds - 1
+    low, high = stats.chi2.ppf([0.5e-6, 1 - 0.5e-6], df) / df
+    assert low < eta.var(ddof=1) / se2 < high
+    ordinary = []
+    for s in range(seeds):
+        u, v = np.random.default_rng(s).random((n, 2)).T
+        a, b = rebar.rebar_parts(2.0, 3.0, u, v, temperature=2.0)
+        slope = -np.cov(a, b)[0, 1] / b.var(ddof=1)
+        ordinary.append((a + slope * b).var(ddof=2) / (n * b.var(ddof=1)))
+    assert eta.var(ddof=1) / np.mean(ordinary) > high
+
+
 TARGETS = np.array([-3, -1, -0.5, -0.1, 0, 0.1, 0.25, 0.45, 0.5, 0.55, 0.75, 0.9, 1, 1.1, 1.5, 3])
 
 
@@ -1152,6 +1174,11 @@ def _toy_run(**kw):
             lambda: rt.step_ratio(_toy_run(), _toy_run(learn_theta=False), 0, 3),
             ValueError,
             "^the step of reference must be positive in every run",
+        ),
+        (
+            lambda: rebar.rebar_variance_grid(-1.0, 0.45, [1.0, np.nan], [2.0], n=10),
+            ValueError,
+            "^etas must be finite",
         ),
     ],
 )

@@ -60,9 +60,23 @@ def softplus_and_sigmoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def logistic(u: np.ndarray) -> np.ndarray:
-    """``log u - log1p(-u)`` of a float array in [0, 1]: Logistic(0, 1) noise by inversion."""
+    """``log u - log1p(-u)`` of a float array in [0, 1]: the log-odds of ``u``.
+
+    Of a uniform variate, Logistic(0, 1) noise by inversion; of a probability, its logit.
+    ``u = 0`` gives ``-inf`` and ``u = 1`` gives ``inf``, without a warning.
+    """
     with np.errstate(divide="ignore"):
         return np.log(u) - np.log1p(-u)
+
+
+def logistic_logpdf(w: np.ndarray) -> np.ndarray:
+    """``log f(w) = -|w| - 2 log1p(exp(-|w|))``: the standard Logistic log-density.
+
+    ``f(w) = sigmoid(w) sigmoid(-w)``, written so that it neither overflows nor cancels;
+    ``-inf`` at ``w = ±inf``.
+    """
+    a = np.abs(w)
+    return -a - 2 * np.log1p(np.exp(-a))
 
 
 def stretch_and_clip(s: np.ndarray, gamma, zeta) -> np.ndarray:

@@ -24,7 +24,7 @@ The derivative that REBAR differentiates through, with ``b`` held fixed, is
 - ``d z~ / d logit = sigmoid(logit + log v)`` for ``b = 1``,
 - ``d z~ / d logit = sigmoid(log(1 - v) - logit)`` for ``b = 0``,
 
-both in (0, 1).
+both in [0, 1] (0 only at ``v = 0`` for ``b = 1`` or ``v = 1`` for ``b = 0``).
 
 Numerics: everything is written with ``softplus``, ``log1p`` and log-space
 sigmoids, so that extreme logits (``|logit|`` in the hundreds) and ``v`` at 0 or 1
@@ -64,11 +64,11 @@ def _check_b(b) -> np.ndarray:
     return arr
 
 
-def _args(v, logit, b, v_name: str = "v"):
-    v = check_uniform(v, v_name, np.float64)
+def _args(v, logit, b):
+    v = check_uniform(v, "v", np.float64)
     logit = check_finite(as_float_array(logit, "logit", np.float64), "logit")
     b = _check_b(b)
-    return broadcast(**{v_name: v, "logit": logit, "b": b})
+    return broadcast(v=v, logit=logit, b=b)
 
 
 def conditional_logistic_sample(v, logit, b):

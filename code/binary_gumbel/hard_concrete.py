@@ -32,7 +32,7 @@ since ``1 - sigmoid(a) = sigmoid(-a)``. :func:`expected_l0` evaluates it in that
 form, never as ``1 - P(z = 0)``, which loses every digit where ``P(z = 0)`` is
 close to 1.
 
-Numerics: each probability is one :func:`binary_gumbel.noise.sigmoid` of an
+Numerics: each probability is one stable sigmoid (``binary_gumbel._kernels``) of an
 argument assembled from ``log(-gamma)``, ``log1p(-gamma)``, ``log(zeta)``,
 ``log(zeta - 1)``, ``log(c - gamma)`` and ``log(zeta - c)``, all of positive,
 exactly or accurately formed quantities. A tail probability is therefore always a
@@ -261,8 +261,8 @@ def hard_concrete_cdf(z, logit, tau, gamma=GAMMA, zeta=ZETA):
 def hard_concrete_logpdf(z, logit, tau, gamma=GAMMA, zeta=ZETA):
     """Log-density of the continuous part of the hard concrete gate on (0, 1).
 
-    ``f(z) = tau (zeta - gamma) g(a) / ((z - gamma)(zeta - z))`` with
-    ``a = tau log((z - gamma) / (zeta - z)) - logit`` and ``g`` the standard
+    ``f_Z(z) = tau (zeta - gamma) f(a) / ((z - gamma)(zeta - z))`` with
+    ``a = tau log((z - gamma) / (zeta - z)) - logit`` and ``f`` the standard
     Logistic density: the derivative of :func:`hard_concrete_cdf` on (0, 1). It
     integrates to ``1 - P(z = 0) - P(z = 1)``; the two point masses are not part of it.
 
@@ -273,10 +273,8 @@ def hard_concrete_logpdf(z, logit, tau, gamma=GAMMA, zeta=ZETA):
     arg, inside = _interior_argument(z, logit, tau, gamma, zeta)
     inside &= z > 0
     c = np.where(inside, z, 0.5)
-    a = np.abs(np.where(inside, arg, 0))
-    with np.errstate(invalid="ignore"):  # a = inf for an infinite logit: the density is 0
-        log_g = -a - 2 * np.log1p(np.exp(-a))
-    value = np.log(tau) + np.log(zeta - gamma) - np.log(c - gamma) - np.log(zeta - c) + log_g
+    log_f = _kernels.logistic_logpdf(np.where(inside, arg, 0))  # -inf for an infinite logit
+    value = np.log(tau) + np.log(zeta - gamma) - np.log(c - gamma) - np.log(zeta - c) + log_f
     return np.where(inside, value, -np.inf).astype(z.dtype)[()]
 
 
@@ -382,8 +380,11 @@ def hard_concrete_from_uniform(logit, tau, u, gamma=GAMMA, zeta=ZETA):
     """
     dtype = result_dtype(logit=logit, tau=tau, u=u, gamma=gamma, zeta=zeta)
     gamma, zeta = check_gamma(gamma, dtype), check_zeta(zeta, dtype)
-    s = np.asarray(binary_gumbel_softmax(as_float_array(logit, "logit", dtype), tau, u))
-    s, gamma, zeta = broadcast(s=s, gamma=gamma, zeta=zeta)
+    logit = as_float_array(logit, "logit", dtype)
+    s = np.asarray(binary_gumbel_softmax(logit, tau, u))
+    # The arguments by name, so that a shape that does not fit is named as given.
+    broadcast(logit=logit, tau=np.asarray(tau), u=np.asarray(u), gamma=gamma, zeta=zeta)
+    s, gamma, zeta = np.broadcast_arrays(s, gamma, zeta)
     return _kernels.stretch_and_clip(s, gamma, zeta).astype(dtype)[()]
 
 

@@ -5,12 +5,14 @@ Both come from a uniform variate ``u`` by inverting their CDFs:
 - standard Gumbel: ``g = -log(-log u)``, with CDF ``exp(-exp(-g))``;
 - standard Logistic: ``l = log u - log(1 - u)``, with CDF ``sigmoid(l)``.
 
-The difference of two independent standard Gumbels is a standard Logistic,
-which is what reduces the two-class Gumbel-softmax to the binary form (Jang, Gu
-& Poole 2016, arXiv:1611.01144; Maddison, Mnih & Teh 2016, arXiv:1611.00712).
+The difference of two independent standard Gumbels is a standard Logistic. This
+reduces the two-class Gumbel-softmax (Jang, Gu & Poole 2016, arXiv:1611.01144,
+Sec. 2, Eq. 2) to the binary form (Maddison, Mnih & Teh 2016, arXiv:1611.00712,
+App. B, Eqs. 15-16).
 
-Every function takes a location ``loc`` (finite; default 0) and unit scale,
-converts and checks its arguments with :mod:`binary_gumbel._validation`, and
+Every function of a distribution takes a location ``loc`` (finite; default 0) and unit
+scale (:func:`sigmoid` and :func:`log_sigmoid`, the standard Logistic CDF and its log,
+take none), converts and checks its arguments with :mod:`binary_gumbel._validation`, and
 returns an array of the broadcast shape (a scalar for scalar input), in float32
 when the floating inputs are float32 and float64 otherwise.
 
@@ -183,8 +185,7 @@ def logistic_logpdf(x, loc=0.0):
     overflows nor cancels; it is ``-inf`` at ``x = ±inf``.
     """
     x, loc = _args(x, loc)
-    a = np.abs(x - loc)
-    return (-a - 2 * np.log1p(np.exp(-a)))[()]
+    return _kernels.logistic_logpdf(x - loc)[()]
 
 
 def logistic_pdf(x, loc=0.0):

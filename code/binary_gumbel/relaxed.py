@@ -78,12 +78,15 @@ def logit_from_probability(p):
         If ``p`` is NaN or outside [0, 1].
     """
     p = check_probability(p)
-    with np.errstate(divide="ignore"):
-        return (np.log(p) - np.log1p(-p))[()]
+    return _kernels.logistic(p)[()]
 
 
 def logit_from_unnormalized(alpha1, alpha2):
-    """The logit ``log alpha1 - log alpha2`` of unnormalised weights (the note's Eq. 2).
+    """The logit ``log alpha1 - log alpha2`` of unnormalised weights (Eq. 2, corrected).
+
+    The note's Eq. (2) writes ``log(alpha1 / (alpha1 + alpha2))``, a log-probability, in
+    this place; the errata chapter shows that the logit is what gives
+    ``P(x -> 1) = alpha1 / (alpha1 + alpha2)``.
 
     It equals ``logit_from_probability(alpha1 / (alpha1 + alpha2))`` and does
     not change when both weights are scaled by the same positive factor
@@ -227,7 +230,7 @@ class _Relaxer:
         gives 1 and ``logit = -inf`` gives 0 for every ``u``, including 0 and 1.
         """
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            z = logit + (np.log(u) - np.log1p(-u))
+            z = logit + _kernels.logistic(u)
             return _kernels.sigmoid(np.where(np.isinf(logit), logit, z) / tau)
 
     def __call__(self, u: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:

@@ -44,6 +44,7 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_tau,
     check_uniform,
+    finite_float64,
 )
 from binary_gumbel.noise import logistic_from_uniform, sigmoid
 
@@ -134,7 +135,7 @@ def reinforce(f, logit, u, baseline=0.0):
     default 0) must not depend on ``b``; the estimator is then unbiased.
     """
     logit, u = _args(logit, u)
-    c = as_float_array(baseline, "baseline", np.float64)
+    c = finite_float64(baseline, "baseline")
     b = _hard(logit, u)
     fb, c = broadcast(f_b=_evaluate(f, b), baseline=c)
     return (fb - c)[..., None] * (b - sigmoid(logit))

@@ -26,7 +26,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from binary_gumbel._validation import as_float_array, check_no_nan, check_tau, check_uniform
+from binary_gumbel._validation import (
+    as_float_array,
+    check_no_nan,
+    check_tau,
+    check_uniform,
+    finite_float64,
+)
 from binary_gumbel.conditional_noise import (
     conditional_logistic_sample,
     conditional_sample_derivative,
@@ -55,7 +61,7 @@ def rebar(f_grad, logit, tau, u, eta=1.0):
     if u.ndim < 2 or u.shape[0] != 2:
         raise ValueError(f"u must have shape (2, ..., K), (u, v) stacked; got shape {u.shape}")
     lam = float(check_tau(tau, np.float64))
-    eta = float(as_float_array(eta, "eta", np.float64))
+    eta = float(finite_float64(eta, "eta"))
     logit = np.broadcast_to(logit, u.shape[1:])
     z = logit + logistic_from_uniform(u[0])
     b = (z > 0).astype(np.float64)

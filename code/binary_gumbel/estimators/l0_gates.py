@@ -1,17 +1,17 @@
 """Hard concrete gates on the weights of a linear regression, trained by stochastic gradient.
 
 Louizos, Welling & Kingma (2018, arXiv:1712.01312): each weight is ``w_j = theta_j z_j``
-with a hard concrete gate ``z_j`` (:mod:`binary_gumbel.hard_concrete`) of logit ``phi_j``,
-and they minimise
+with a hard concrete gate ``z_j`` (:mod:`binary_gumbel.hard_concrete`) of logit
+``logit_j``, and they minimise
 
-    E_u[(1/n) ||y - X (theta * z(phi, u))||^2] + lambda sum_j P(z_j != 0)
+    E_u[(1/n) ||y - X (theta * z(logit, u))||^2] + lambda sum_j P(z_j != 0)
 
-by stochastic gradient: the first term through the reparameterised gate ``z(phi, u)``
-(its derivative in ``phi`` is ``(zeta - gamma) s (1 - s) / tau`` where the gate is not
+by stochastic gradient: the first term through the reparameterised gate ``z(logit, u)``
+(its derivative in ``logit`` is ``(zeta - gamma) s (1 - s) / tau`` where the gate is not
 clipped, 0 where it is), the second through its closed form
-``P(z != 0) = sigmoid(phi - tau log(-gamma / zeta))`` (their Eq. 12,
+``P(z != 0) = sigmoid(logit - tau log(-gamma / zeta))`` (their Eq. 12,
 :func:`binary_gumbel.hard_concrete.expected_l0`). At test time the gate is their
-deterministic (Eq. 13) ``z_hat = min(1, max(0, sigmoid(phi) (zeta - gamma) + gamma))`` and
+deterministic (Eq. 13) ``z_hat = min(1, max(0, sigmoid(logit) (zeta - gamma) + gamma))`` and
 the selected support is ``{j : z_hat_j > 0}``.
 
 Everything is vectorised over datasets (seeds) and penalty weights, so that a whole sweep
@@ -75,10 +75,11 @@ def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=Z
     first axis of ``u``, the objective is the mean over draws of
     ``(1/n)||y - X (theta * z)||^2 - c = w'G w - 2 b'w`` (``w = theta * z``; the constant
     ``c = y'y / n`` is left out) plus ``lam sum_j P(z_j != 0)`` in closed form. Its
-    gradients: ``d/dtheta = mean(g * z)`` and
-    ``d/dlogit = mean(g * theta * dz/dlogit) + lam sigmoid(v) sigmoid(-v)``, with
-    ``g = 2 (G w - b)`` and ``v = logit - tau log(-gamma / zeta)``: the penalty and its
-    gradient are :func:`binary_gumbel.hard_concrete.expected_l0` and ``expected_l0_grad``.
+    gradients: ``d/dtheta = mean(grad_w * z)`` and
+    ``d/dlogit = mean(grad_w * theta * dz/dlogit) + lam sigmoid(v) sigmoid(-v)``, with
+    ``grad_w = 2 (G w - b)`` (so at ``theta = 0`` only the penalty moves the logits) and
+    ``v = logit - tau log(-gamma / zeta)``: the penalty and its gradient are
+    :func:`binary_gumbel.hard_concrete.expected_l0` and ``expected_l0_grad``.
 
     Shapes: ``theta`` and ``logit`` ``(seeds, k, d)``, ``G`` ``(seeds, d, d)``, ``b``
     ``(seeds, d)``, ``lam`` broadcasting against ``theta`` and ``u``

@@ -150,11 +150,15 @@ def rebar_variance_grid(
 ) -> VarianceGrid:
     """REBAR's variance against REINFORCE's over ``etas`` x ``temperatures``, at ``theta``.
 
-    ``optimal_eta_se`` is the delta-method standard error of ``eta*`` from the
-    ``n`` samples. The same ``(u, v)`` are used at every grid point.
+    ``eta*`` is the least-squares slope of ``-A`` on ``B`` over the ``n`` samples, and
+    ``optimal_eta_se`` its heteroscedasticity-robust (HC0, White 1980) standard error,
+    ``sqrt(sum (B_i - mean B)^2 r_i^2) / sum (B_i - mean B)^2`` with the residuals
+    ``r = A + eta* B``: the ordinary slope's error, which assumes one residual variance for
+    every ``B``, is half the spread of ``eta*`` over seeds at ``theta = 2``, ``t = 3``
+    (``tests/test_rebar_relax.py``). The same ``(u, v)`` are used at every grid point.
     """
     n = check_count(n, "n", 4)
-    etas = np.asarray(as_float_array(etas, "etas", np.float64), dtype=np.float64).ravel()
+    etas = finite_float64(etas, "etas").ravel()
     lams = check_tau(temperatures, np.float64, "temperatures").ravel()
     theta = float(finite_float64(theta, "theta"))
     target = float(finite_float64(target, "target"))
@@ -168,9 +172,11 @@ def rebar_variance_grid(
         cov = np.cov(a, b)
         var[:, j] = cov[0, 0] + 2 * etas * cov[0, 1] + etas**2 * cov[1, 1]
         eta_star[j] = -cov[0, 1] / cov[1, 1]
-        # eta* is the regression slope of -A on B: its standard error is that of a slope.
+        # eta* is the regression slope of -A on B; the residual's spread changes with B, so
+        # its standard error is the sandwich (HC0) one, not the ordinary slope's.
         resid = a + eta_star[j] * b
-        eta_se[j] = math.sqrt(resid.var(ddof=2) / (n * cov[1, 1]))
+        centred = b - b.mean()
+        eta_se[j] = math.sqrt(np.sum(centred**2 * (resid - resid.mean()) ** 2)) / np.sum(centred**2)
         var_star[j] = cov[0, 0] - cov[0, 1] ** 2 / cov[1, 1]
     base = a - objective(theta, target) * (noise.b - noise.p)
     return VarianceGrid(

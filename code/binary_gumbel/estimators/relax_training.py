@@ -281,7 +281,7 @@ def train(
                 theta = theta - step
             else:
                 p_param = np.clip(p_param - step, 1e-6, 1 - 1e-6)
-                theta = np.log(p_param) - np.log1p(-p_param)
+                theta = _kernels.logistic(p_param)
         thetas[k + 1] = theta
     return Training(
         method,

@@ -26,32 +26,73 @@ __all__ = [
 ]
 
 
+#: Half-width, in units of ``tau``, of the window around ``l = -theta`` where ``x`` rises:
+#: outside it ``x (1 - x) < e^-40``.
+WINDOW = 40.0
+#: The Logistic noise is integrated over ``[-BOUND, BOUND]``; its mass outside is below
+#: ``2e-26``.
+BOUND = 60.0
+
+
+def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
+    """``E[h(s) 1[s < 0]] / tau`` and ``E[h(s) 1[s > 0]] / tau`` for ``s = (theta + l) / tau``.
+
+    ``l`` is standard Logistic, ``E[h(s)] = int h((theta + l) / tau) f_L(l) dl`` with
+    ``f_L(l) = sigmoid(l) sigmoid(-l)``, over ``l in [-BOUND, BOUND]``. Where
+    ``x = sigmoid(s)`` rises, ``|s| <= WINDOW``, the integral is taken in ``s``
+    (``dl = tau ds``), where the rise has width 1 whatever ``tau`` is; outside it, in ``l``.
+    Each piece by :func:`scipy.integrate.quad`, split at the jump ``s = 0``, so that a
+    window far narrower than the Logistic's (``tau`` of ``1e-3`` or ``1e-300``) is not
+    stepped over. When the whole range lies within ``s`` of ``1e-6`` of the jump
+    (``tau`` above about ``1e8``), all of it is taken in ``l``. Divided by ``tau``, so that
+    an ``h`` of order 1 gives a result of order 1 at any ``tau``. Each piece to ``quad``'s
+    default tolerances (absolute ``1.5e-8``, relative ``1.5e-8``).
+    """
+    low = max(-BOUND, -theta - WINDOW * tau)
+    high = min(BOUND, -theta + WINDOW * tau)
+    s_low = -WINDOW if low > -BOUND else (low + theta) / tau
+    s_high = WINDOW if high < BOUND else (high + theta) / tau
+
+    def in_l(noise):
+        return h((theta + noise) / tau) * special.expit(noise) * special.expit(-noise)
+
+    def in_s(s):
+        noise = tau * s - theta
+        return h(s) * special.expit(noise) * special.expit(-noise)
+
+    def quad(fn, a, b):
+        return integrate.quad(fn, a, b, limit=400)[0] if a < b else 0.0
+
+    if s_high - s_low < 1e-6:
+        jump = min(max(-theta, -BOUND), BOUND)
+        return quad(in_l, -BOUND, jump) / tau, quad(in_l, jump, BOUND) / tau
+    below = quad(in_l, -BOUND, low) / tau + quad(in_s, s_low, min(s_high, 0.0))
+    above = quad(in_s, max(s_low, 0.0), s_high) + quad(in_l, high, BOUND) / tau
+    return below, above
+
+
 def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, float]:
     """Mean and variance of the relaxed estimate ``g = 2 (x - t) x (1 - x) / tau``, by quadrature.
 
     With ``x = sigmoid(s)``, ``s = (theta + l) / tau`` and ``l`` standard Logistic
     (density ``sigmoid(l) sigmoid(-l)``), ``E[h(g)] = int h(g(l)) f_L(l) dl``, integrated
     by :func:`scipy.integrate.quad` over ``l in [-60, 60]`` (the Logistic mass outside is
-    below ``2e-26``) with a break point at ``l = -theta``, where ``x`` rises within a
-    window of width about ``tau``. Written with :func:`scipy.special.expit`, independently
+    below ``2e-26``): in ``s`` within ``40 tau`` of ``l = -theta``, where ``x`` rises, and in
+    ``l`` elsewhere. As ``tau -> 0`` the mean tends to ``(1 - 2t) f_L(-theta)`` and the
+    variance grows as ``1 / tau``. Written with :func:`scipy.special.expit`, independently
     of :func:`relaxed`, so that Monte Carlo runs of that function can be checked against it.
     """
     theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
     tau = float(check_tau(tau, np.float64))
 
-    def estimate(noise):
-        s = (theta + noise) / tau
-        return 2 * (special.expit(s) - target) * special.expit(s) * special.expit(-s) / tau
+    def scaled(s):  # tau g, of order 1 at any tau
+        return 2 * (special.expit(s) - target) * special.expit(s) * special.expit(-s)
 
-    def expectation(fn):
-        def integrand(noise):
-            return fn(noise) * special.expit(noise) * special.expit(-noise)
-
-        return integrate.quad(integrand, -60.0, 60.0, points=[-theta], limit=400)[0]
-
-    mean = expectation(estimate)
+    mean = sum(_split_expectation(scaled, theta, tau))
     # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
-    return mean, expectation(lambda noise: (estimate(noise) - mean) ** 2)
+    # Var g = E[(tau g - tau mean)^2] / tau^2, and the expectation comes divided by tau.
+    centre = tau * mean
+    return mean, sum(_split_expectation(lambda s: (scaled(s) - centre) ** 2, theta, tau)) / tau
 
 
 def relaxed_bias_extremum(
@@ -128,20 +169,17 @@ def straight_through_stationary_point(
     descent stops where that mean,
     ``int 2 (1[theta + l > 0] - t) sigmoid(s) sigmoid(-s) / tau f_L(l) dl`` with
     ``s = (theta + l) / tau``, vanishes. The mean is integrated like :func:`relaxed_moments`
-    (over ``l in [-60, 60]``, split at the jump ``l = -theta``); Brent's root in ``theta``.
+    (split at the jump ``l = -theta``); Brent's root in ``theta``.
     A ValueError when the mean has the same sign at both ends.
     """
     target = float(finite_float64(target, "target"))
     tau = float(check_tau(tau, np.float64))
 
     def mean(theta):
-        def density(noise):
-            s = (theta + noise) / tau
-            logistic = special.expit(noise) * special.expit(-noise)
-            return special.expit(s) * special.expit(-s) / tau * logistic
+        def slope(s):  # tau times the estimate's x (1 - x) / tau
+            return special.expit(s) * special.expit(-s)
 
-        below = integrate.quad(density, -60.0, -theta, limit=400)[0]
-        above = integrate.quad(density, -theta, 60.0, limit=400)[0]
+        below, above = _split_expectation(slope, theta, tau)
         return 2 * ((1 - target) * above - target * below)
 
     if mean(float(low)) * mean(float(high)) >= 0:

@@ -22,7 +22,7 @@ in which ``a`` is held fixed: the gradient of ``E_q[f]`` through ``f``'s own
 fixed ``f`` is an estimator of ``dELBO/da``. ``f`` is linear in ``b`` except
 for the softplus of ``h``, so it extends to ``b`` in ``[0, 1]^K`` for the
 relaxed estimators, with ``df/db = V^T (x - sigmoid(h)) + eta - a``. Then
-``dELBO/dW = g x^T`` and ``dELBO/dc = g`` for the logit gradient ``g``.
+``dELBO/dW = (dELBO/da) x^T`` and ``dELBO/dc = dELBO/da``.
 
 The decoder and the prior get the pathwise gradient of ``log p(x | b) + log p(b)``
 at the points where an estimator evaluated ``f`` (:class:`LearningSignal` records
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._kernels import sigmoid, softplus, softplus_and_sigmoid
+from binary_gumbel._kernels import logistic, sigmoid, softplus, softplus_and_sigmoid
 from binary_gumbel._validation import as_float_array, as_generator, check_count, check_finite
 
 __all__ = [
@@ -167,7 +167,7 @@ def initial_params(latents: int, pixel_mean, runs: int = 1, scale: float = 0.1, 
         scale * rng.standard_normal((k, dim)),
         np.zeros(k),
         scale * rng.standard_normal((dim, k)),
-        np.log(mean) - np.log1p(-mean),
+        logistic(mean),
         np.zeros(k),
     )
     return Params(*(np.repeat(a[None], runs, axis=0) for a in one))
@@ -189,7 +189,7 @@ def encoder_logit(params: Params, x: np.ndarray) -> np.ndarray:
 
 
 def encoder_gradient(x: np.ndarray, logit_gradient: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``dW = mean_n g_n x_n^T`` and ``dc = mean_n g_n`` from the logit gradient ``g``.
+    """``dW = mean_n G_n x_n^T`` and ``dc = mean_n G_n`` for ``G = logit_gradient``, ``dELBO/da``.
 
     ``logit_gradient`` has shape ``runs + (N, K)``; ``x`` broadcasts to ``runs + (N, D)``.
     """

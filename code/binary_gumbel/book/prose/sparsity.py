@@ -30,6 +30,7 @@ __all__ = [
     "interval_text",
     "problem_text",
     "sampler_checks_text",
+    "shown_intervals",
     "subset_comparison_text",
     "summary_table",
     "sweep_text",
@@ -129,7 +130,11 @@ def interval_text(iv: Interval, fmt: str) -> str:
 
 
 def summary_table(comparison: SubsetComparison) -> str:
-    """A Markdown table: each method's exact-recovery rate, error counts and test MSE."""
+    """A Markdown table: each method's exact-recovery rate, error counts and test MSE.
+
+    A reference whose support is fixed by construction shows its recovery without an
+    interval, as "1 (by construction)" or "0 (by construction)".
+    """
     pct = int(round(100 * (1 - comparison.false_alarm)))
     rows = [
         f"| method | exact support recovery ({pct}% CI) | false positives | false negatives "
@@ -138,12 +143,27 @@ def summary_table(comparison: SubsetComparison) -> str:
     ]
     for m in comparison.methods:
         fp, fn = comparison.false_counts(m.name)
+        recovery = comparison.recovery(m.name)
+        shown = (
+            f"{recovery.estimate:g} (by construction)"
+            if m.fixed_support
+            else interval_text(recovery, ".2f")
+        )
         rows.append(
-            f"| {m.name} | {interval_text(comparison.recovery(m.name), '.2f')} "
-            f"| {fp:.2f} | {fn:.2f} "
+            f"| {m.name} | {shown} | {fp:.2f} | {fn:.2f} "
             f"| {interval_text(comparison.error(m.name), '.3f')} |"
         )
     return "\n".join(rows)
+
+
+def shown_intervals(comparison: SubsetComparison) -> int:
+    """How many intervals :func:`summary_table` and :func:`subset_comparison_text` show.
+
+    The table gives each method's test-error interval and, unless its support is fixed by
+    construction, its recovery interval; the text adds five: the agreement and four paired
+    test-error gaps (its two recovery intervals repeat the table's).
+    """
+    return sum(1 if m.fixed_support else 2 for m in comparison.methods) + 5
 
 
 @dataclass(frozen=True)
@@ -179,7 +199,7 @@ def subset_comparison_text(comparison: SubsetComparison) -> ComparisonText:
         confidence=f"{round(100 * (1 - comparison.false_alarm))}%",
         refit_excess=interval_text(comparison.excess_over(REFIT, ORACLE), ".4f"),
         refit_change=interval_text(comparison.excess_over(REFIT, GATES), ".4f"),
-        familywise=bonferroni_text(2 * len(comparison.methods) + 5, comparison.false_alarm),
+        familywise=bonferroni_text(shown_intervals(comparison), comparison.false_alarm),
     )
 
 
