@@ -142,3 +142,26 @@ def test_the_corrections_page_lists_every_entry(html_dir):
         assert any(a["href"].split("#")[0] == target for a in section.select("a[href]")), (
             f"{entry['where']}: no link to {target}"
         )
+
+
+#: A decimal number as a page prints it: an optional minus, digits with thousands commas,
+#: a decimal point, and an optional power of ten in superscripts (2.5×10⁵).
+DECIMAL = re.compile(r"(?<![\w.$^{])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
+
+
+def test_every_number_a_correction_quotes_is_on_its_page(html_dir):
+    """A correction's "says" quotes the sentence as the page says it now (in double
+    quotes); every decimal number inside those quotes must be on that page. A quote went
+    stale once when a library change moved the numbers (RELAX at 0.372 became 0.380)."""
+    stale, pages = [], {}
+    for entry in corrections.load(ROOT):
+        if entry["chapter"] not in pages:
+            pages[entry["chapter"]] = words(_article(entry["chapter"], html_dir))
+        page = pages[entry["chapter"]]
+        for quote in re.findall(r'"(.*?)"', entry["says"], re.S):
+            stale += [
+                f"{entry['chapter']}, {entry['where']}: {number}"
+                for number in DECIMAL.findall(quote)
+                if number not in page
+            ]
+    assert stale == [], stale

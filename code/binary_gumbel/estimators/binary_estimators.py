@@ -196,6 +196,9 @@ def straight_through(f_grad, logit, u):
 
     Forward with ``b = 1[u > sigmoid(-logit)]``, backward as if ``b`` were ``p``:
     ``df/db_k * dp_k/dlogit_k``. One uniform vector, one gradient evaluation; biased.
+    Not the straight-through Gumbel estimator, whose backward pass goes through the
+    relaxed ``x`` (:func:`straight_through_gumbel`;
+    :func:`binary_gumbel.estimators.gradients.straight_through` on the toy problem).
     """
     logit, u = _args(logit, u)
     return _gradient(f_grad, _hard(logit, u)) * _slope(logit)

@@ -149,7 +149,13 @@ def relaxed(theta, target, tau, u):
 
 
 def straight_through(theta, target, tau, u):
-    """Straight-through Gumbel estimates ``2 (b - t) x (1 - x) / tau``, ``b = 1[x > 1/2]``."""
+    """Straight-through Gumbel estimates ``2 (b - t) x (1 - x) / tau``, ``b = 1[x > 1/2]``.
+
+    The straight-through Gumbel-softmax estimator (Jang, Gu & Poole 2016): forward with
+    ``b``, backward through the relaxed ``x``. Not Bengio, Léonard & Courville's
+    straight-through, whose backward pass uses ``p (1 - p)`` instead
+    (:func:`binary_gumbel.estimators.binary_estimators.straight_through`).
+    """
     target = finite_float64(target, "target")
     z, dx = _relaxation(theta, tau, u)
     z, dx, target = broadcast(z=z, dx=dx, target=target)
