@@ -417,13 +417,45 @@ def test_relaxed_moments_by_quadrature_match_monte_carlo(tau):
 def test_relaxed_moments_at_small_tau_reach_their_limits(theta, tau):
     """As tau -> 0, E g -> (1 - 2t) f_L(-theta) and tau Var g -> f_L(-theta) int_0^1
     4 (u - t)^2 u (1 - u) du (substituting u = sigmoid(s)); the quadrature once stepped over
-    the window of width tau where x rises and returned about 0 below tau = 0.005."""
+    the window of width tau where x rises and returned about 0 at and below about
+    tau = 0.006."""
     t, u = 0.45, sp.symbols("u")
     density = special.expit(-theta) * special.expit(theta)
     second = float(sp.integrate(4 * (u - sp.Rational(9, 20)) ** 2 * u * (1 - u), (u, 0, 1)))
     mean, variance = rm.relaxed_moments(theta, t, tau)
     assert mean == pytest.approx((1 - 2 * t) * density, rel=1e-7)
     assert tau * variance == pytest.approx(second * density, rel=1e-7)
+
+
+@pytest.mark.parametrize("theta", [-1.0, 2.0, 50.0])
+@pytest.mark.parametrize("tau", [1e8, 1e10])
+def test_relaxed_moments_at_large_tau_reach_their_limits(theta, tau):
+    """As tau -> oo, tau g = 2 (x - t) x (1 - x) with x = sigmoid(s), s = (theta + l) / tau
+    -> 0: tau g = (1 - 2t) / 4 + s / 8 + O(s^2) whatever t is, so tau E g = (1 - 2t) / 4 +
+    theta / (8 tau) + O(tau^-2) and tau^4 Var g -> Var(l) / 64 = pi^2 / 192. The quadrature
+    once took quad's default absolute tolerance, 1.5e-8, and missed the variance (about
+    5e-34 at tau = 1e8) by factors up to 5e4."""
+    t = 0.45
+    mean, variance = rm.relaxed_moments(theta, t, tau)
+    assert tau * mean == pytest.approx((1 - 2 * t) / 4 + theta / (8 * tau), rel=1e-6)
+    assert tau**4 * variance == pytest.approx(math.pi**2 / 192, rel=1e-6)
+
+
+def test_relaxed_moments_keep_the_digits_of_a_tiny_mean():
+    """At theta = -20, tau = 0.1 the mean is about 9.08e-19 (60-digit mpmath); the default
+    absolute tolerance of quad had given 2.1e-19."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        theta, t, tau = mpmath.mpf(-20), mpmath.mpf("0.45"), mpmath.mpf("0.1")
+
+        def integrand(noise):
+            x = 1 / (1 + mpmath.exp(-(theta + noise) / tau))
+            density = mpmath.exp(noise) / (1 + mpmath.exp(noise)) ** 2
+            return 2 * (x - t) * x * (1 - x) / tau * density
+
+        exact = float(mpmath.quad(integrand, [-60, -theta - 2, -theta, -theta + 2, 60]))
+    assert rm.relaxed_moments(-20.0, 0.45, 0.1)[0] == pytest.approx(exact, rel=1e-6)
 
 
 def test_relaxed_moments_at_tau_1e_3_match_monte_carlo():

@@ -24,7 +24,8 @@ The derivative that REBAR differentiates through, with ``b`` held fixed, is
 - ``d z~ / d logit = sigmoid(logit + log v)`` for ``b = 1``,
 - ``d z~ / d logit = sigmoid(log(1 - v) - logit)`` for ``b = 0``,
 
-both in [0, 1] (0 only at ``v = 0`` for ``b = 1`` or ``v = 1`` for ``b = 0``).
+both in [0, 1] (in exact arithmetic 0 only at ``v = 0`` for ``b = 1`` or ``v = 1`` for
+``b = 0``; in floating point they underflow to 0 where ``|logit|`` is beyond about 745).
 
 Numerics: everything is written with ``softplus``, ``log1p`` and log-space
 sigmoids, so that extreme logits (``|logit|`` in the hundreds) and ``v`` at 0 or 1
@@ -113,12 +114,12 @@ def conditional_sample_derivative(v, logit, b):
 
 
 def conditional_logistic_cdf(z, logit, b):
-    """The CDF of ``z~`` given ``b``: ``P(z <= s | H(z) = b)`` at ``s = z``.
+    """The CDF of ``z~`` given ``b`` at the points ``z``: ``P(z~ <= z | H(z~) = b)``.
 
-    For ``b = 1`` it is ``-expm1(-s) sigmoid(s - logit)`` for ``s >= 0`` (and 0
-    below), which equals ``(sigmoid(s - logit) - sigmoid(-logit)) / p``; for
-    ``b = 0`` it is ``exp(log sigmoid(s - logit) - log sigmoid(-logit))`` for
-    ``s <= 0`` (and 1 above). ``z`` may be ``+-inf``; NaN raises ``ValueError``.
+    For ``b = 1`` it is ``-expm1(-z) sigmoid(z - logit)`` for ``z >= 0`` (and 0
+    below), which equals ``(sigmoid(z - logit) - sigmoid(-logit)) / p``; for
+    ``b = 0`` it is ``exp(log sigmoid(z - logit) - log sigmoid(-logit))`` for
+    ``z <= 0`` (and 1 above). ``z`` may be ``+-inf``; NaN raises ``ValueError``.
     """
     z = check_no_nan(as_float_array(z, "z", np.float64), "z")
     logit = check_finite(as_float_array(logit, "logit", np.float64), "logit")

@@ -189,9 +189,9 @@ def logit_for_prob_zero(prob_zero, tau, gamma=GAMMA, zeta=ZETA):
     ValueError
         If ``prob_zero`` is NaN or outside [0, 1], or as in :func:`hard_concrete_prob_zero`.
     """
-    odds = logit_from_probability(check_probability(prob_zero, "prob_zero"))
-    odds, tau, gamma, zeta = _params(odds, tau, gamma, zeta)
-    return (tau * _log_odds_zero(gamma, zeta) - odds).astype(odds.dtype)[()]
+    log_odds = logit_from_probability(check_probability(prob_zero, "prob_zero"))
+    log_odds, tau, gamma, zeta = _params(log_odds, tau, gamma, zeta)
+    return (tau * _log_odds_zero(gamma, zeta) - log_odds).astype(log_odds.dtype)[()]
 
 
 def expected_l0(logit, tau, gamma=GAMMA, zeta=ZETA):

@@ -152,10 +152,12 @@ def rebar_variance_grid(
 
     ``eta*`` is the least-squares slope of ``-A`` on ``B`` over the ``n`` samples, and
     ``optimal_eta_se`` its heteroscedasticity-robust (HC0, White 1980) standard error,
-    ``sqrt(sum (B_i - mean B)^2 r_i^2) / sum (B_i - mean B)^2`` with the residuals
-    ``r = A + eta* B``: the ordinary slope's error, which assumes one residual variance for
-    every ``B``, is half the spread of ``eta*`` over seeds at ``theta = 2``, ``t = 3``
-    (``tests/test_rebar_relax.py``). The same ``(u, v)`` are used at every grid point.
+    ``sqrt(sum (B_i - mean B)^2 (r_i - mean r)^2) / sum (B_i - mean B)^2`` with
+    ``r = A + eta* B`` (the residuals of the regression with an intercept, since
+    ``E A != 0``): the ordinary slope's error, which assumes one residual variance for
+    every ``B``, is half the spread of ``eta*`` over seeds at ``theta = 2``, ``t = 3``,
+    ``lambda = 2`` (``tests/test_rebar_relax.py``). The same ``(u, v)`` are used at every
+    grid point.
     """
     n = check_count(n, "n", 4)
     etas = finite_float64(etas, "etas").ravel()

@@ -10,6 +10,7 @@ peaks, where its mean changes sign, and where its expected descent stops.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from scipy import integrate, optimize, special
@@ -40,13 +41,15 @@ def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
     ``l`` is standard Logistic, ``E[h(s)] = int h((theta + l) / tau) f_L(l) dl`` with
     ``f_L(l) = sigmoid(l) sigmoid(-l)``, over ``l in [-BOUND, BOUND]``. Where
     ``x = sigmoid(s)`` rises, ``|s| <= WINDOW``, the integral is taken in ``s``
-    (``dl = tau ds``), where the rise has width 1 whatever ``tau`` is; outside it, in ``l``.
-    Each piece by :func:`scipy.integrate.quad`, split at the jump ``s = 0``, so that a
-    window far narrower than the Logistic's (``tau`` of ``1e-3`` or ``1e-300``) is not
-    stepped over. When the whole range lies within ``s`` of ``1e-6`` of the jump
-    (``tau`` above about ``1e8``), all of it is taken in ``l``. Divided by ``tau``, so that
-    an ``h`` of order 1 gives a result of order 1 at any ``tau``. Each piece to ``quad``'s
-    default tolerances (absolute ``1.5e-8``, relative ``1.5e-8``).
+    (``dl = tau ds``, which supplies the division by ``tau``), where the rise has width 1
+    whatever ``tau`` is; outside it, in ``l``, divided by ``tau`` after. Each piece by
+    :func:`scipy.integrate.quad`, split at the jump ``s = 0``, so that a window far
+    narrower than the Logistic's (``tau`` of ``1e-3`` or ``1e-300``) is not stepped over.
+    When the window covers the whole range (``WINDOW tau`` above ``BOUND + |theta|``), all
+    of it is taken in ``l``. Each piece to a relative tolerance of ``1e-10`` and no
+    absolute one, so that a tiny result keeps its digits (a mean of ``1e-18``, or the
+    variance, which falls as ``tau^-4``); where rounding of the integrand stops ``quad``
+    short of that, its best estimate is taken.
     """
     low = max(-BOUND, -theta - WINDOW * tau)
     high = min(BOUND, -theta + WINDOW * tau)
@@ -61,9 +64,14 @@ def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
         return h(s) * special.expit(noise) * special.expit(-noise)
 
     def quad(fn, a, b):
-        return integrate.quad(fn, a, b, limit=400)[0] if a < b else 0.0
+        if not a < b:
+            return 0.0
+        with warnings.catch_warnings():
+            # Where rounding of the integrand stops quad short of 1e-10, its best estimate.
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            return integrate.quad(fn, a, b, epsabs=0.0, epsrel=1e-10, limit=400)[0]
 
-    if s_high - s_low < 1e-6:
+    if low == -BOUND and high == BOUND:  # x rises across the whole range: all in l
         jump = min(max(-theta, -BOUND), BOUND)
         return quad(in_l, -BOUND, jump) / tau, quad(in_l, jump, BOUND) / tau
     below = quad(in_l, -BOUND, low) / tau + quad(in_s, s_low, min(s_high, 0.0))
