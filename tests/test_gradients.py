@@ -428,17 +428,20 @@ def test_relaxed_moments_at_small_tau_reach_their_limits(theta, tau):
 
 
 @pytest.mark.parametrize("theta", [-1.0, 2.0, 50.0])
-@pytest.mark.parametrize("tau", [1e8, 1e10])
+@pytest.mark.parametrize("tau", [1e8, 1e12, 1e50])
 def test_relaxed_moments_at_large_tau_reach_their_limits(theta, tau):
     """As tau -> oo, tau g = 2 (x - t) x (1 - x) with x = sigmoid(s), s = (theta + l) / tau
     -> 0: tau g = (1 - 2t) / 4 + s / 8 + O(s^2) whatever t is, so tau E g = (1 - 2t) / 4 +
-    theta / (8 tau) + O(tau^-2) and tau^4 Var g -> Var(l) / 64 = pi^2 / 192. The quadrature
-    once took quad's default absolute tolerance, 1.5e-8, and missed the variance (about
-    5e-34 at tau = 1e8) by factors up to 5e4."""
+    theta / (8 tau) + O(tau^-2) and tau^4 Var g = pi^2 / 192 (1 - 2 (1 - 2t) theta / tau +
+    O(tau^-2)). The quadrature once took quad's default absolute tolerance, 1.5e-8, and
+    missed the variance at tau = 1e8 by factors from 5 (theta = -1) to 8e8 (theta = 50),
+    and then, with a relative tolerance, lost it to the rounding of tau g - tau E g
+    (3e-2 at tau = 1e15)."""
     t = 0.45
     mean, variance = rm.relaxed_moments(theta, t, tau)
-    assert tau * mean == pytest.approx((1 - 2 * t) / 4 + theta / (8 * tau), rel=1e-6)
-    assert tau**4 * variance == pytest.approx(math.pi**2 / 192, rel=1e-6)
+    assert tau * mean == pytest.approx((1 - 2 * t) / 4 + theta / (8 * tau), rel=1e-12)
+    leading = math.pi**2 / 192 * (1 - 2 * (1 - 2 * t) * theta / tau)
+    assert tau**2 * variance * tau**2 == pytest.approx(leading, rel=1e-9)
 
 
 def test_relaxed_moments_keep_the_digits_of_a_tiny_mean():

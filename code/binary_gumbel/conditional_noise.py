@@ -25,7 +25,8 @@ The derivative that REBAR differentiates through, with ``b`` held fixed, is
 - ``d z~ / d logit = sigmoid(log(1 - v) - logit)`` for ``b = 0``,
 
 both in [0, 1] (in exact arithmetic 0 only at ``v = 0`` for ``b = 1`` or ``v = 1`` for
-``b = 0``; in floating point they underflow to 0 where ``|logit|`` is beyond about 745).
+``b = 0``; in floating point they underflow to 0 where ``logit + log v`` (``b = 1``) or
+``log(1 - v) - logit`` (``b = 0``) is below about -745).
 
 Numerics: everything is written with ``softplus``, ``log1p`` and log-space
 sigmoids, so that extreme logits (``|logit|`` in the hundreds) and ``v`` at 0 or 1

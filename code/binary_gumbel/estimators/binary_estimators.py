@@ -192,7 +192,10 @@ def disarm(f, logit, u):
 
 
 def straight_through(f_grad, logit, u):
-    """Straight-through (Bengio, Léonard & Courville 2013): ``grad f(b) p (1 - p)``.
+    """Straight-through with the sigmoid's slope: ``grad f(b) p (1 - p)``.
+
+    After Bengio, Léonard & Courville (2013), whose abstract's version copies ``grad f(b)``
+    without the factor ``p (1 - p)``.
 
     Forward with ``b = 1[u > sigmoid(-logit)]``, backward as if ``b`` were ``p``:
     ``df/db_k * dp_k/dlogit_k``. One uniform vector, one gradient evaluation; biased.

@@ -152,9 +152,9 @@ def straight_through(theta, target, tau, u):
     """Straight-through Gumbel estimates ``2 (b - t) x (1 - x) / tau``, ``b = 1[x > 1/2]``.
 
     The straight-through Gumbel-softmax estimator (Jang, Gu & Poole 2016): forward with
-    ``b``, backward through the relaxed ``x``. Not Bengio, Léonard & Courville's
-    straight-through, whose backward pass uses ``p (1 - p)`` instead
-    (:func:`binary_gumbel.estimators.binary_estimators.straight_through`).
+    ``b``, backward through the relaxed ``x``. Not the straight-through of
+    :func:`binary_gumbel.estimators.binary_estimators.straight_through`, whose backward
+    pass uses the sigmoid's slope ``p (1 - p)`` instead.
     """
     target = finite_float64(target, "target")
     z, dx = _relaxation(theta, tau, u)

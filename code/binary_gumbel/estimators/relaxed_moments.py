@@ -30,8 +30,8 @@ __all__ = [
 #: Half-width, in units of ``tau``, of the window around ``l = -theta`` where ``x`` rises:
 #: outside it ``x (1 - x) < e^-40``.
 WINDOW = 40.0
-#: The Logistic noise is integrated over ``[-BOUND, BOUND]``; its mass outside is below
-#: ``2e-26``.
+#: The Logistic noise is integrated over ``[-BOUND, BOUND]`` and over ``BOUND`` either side
+#: of ``l = -theta``; the Logistic mass outside the first is below ``2e-26``.
 BOUND = 60.0
 
 
@@ -39,22 +39,22 @@ def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
     """``E[h(s) 1[s < 0]] / tau`` and ``E[h(s) 1[s > 0]] / tau`` for ``s = (theta + l) / tau``.
 
     ``l`` is standard Logistic, ``E[h(s)] = int h((theta + l) / tau) f_L(l) dl`` with
-    ``f_L(l) = sigmoid(l) sigmoid(-l)``, over ``l in [-BOUND, BOUND]``. Where
-    ``x = sigmoid(s)`` rises, ``|s| <= WINDOW``, the integral is taken in ``s``
-    (``dl = tau ds``, which supplies the division by ``tau``), where the rise has width 1
-    whatever ``tau`` is; outside it, in ``l``, divided by ``tau`` after. Each piece by
-    :func:`scipy.integrate.quad`, split at the jump ``s = 0``, so that a window far
-    narrower than the Logistic's (``tau`` of ``1e-3`` or ``1e-300``) is not stepped over.
-    When the window covers the whole range (``WINDOW tau`` above ``BOUND + |theta|``), all
-    of it is taken in ``l``. Each piece to a relative tolerance of ``1e-10`` and no
-    absolute one, so that a tiny result keeps its digits (a mean of ``1e-18``, or the
-    variance, which falls as ``tau^-4``); where rounding of the integrand stops ``quad``
-    short of that, its best estimate is taken.
+    ``f_L(l) = sigmoid(l) sigmoid(-l)``, over the ``l`` within ``BOUND`` of 0 or of the jump
+    ``l = -theta``. While the window where ``x = sigmoid(s)`` rises, ``|s| <= WINDOW``, is
+    narrower than that (``WINDOW tau <= BOUND``), it is integrated in ``s`` (``dl = tau ds``,
+    which supplies the division by ``tau``), where the rise has width 1 whatever ``tau`` is,
+    so that a window of width ``1e-3`` or ``1e-300`` is not stepped over; the rest is
+    integrated in ``l`` and divided by ``tau``. A wider window is integrated in ``l``
+    throughout. Each piece by :func:`scipy.integrate.quad`, split at the jump ``s = 0``,
+    asked for a relative tolerance of ``1e-10`` and no absolute one, so that a result that
+    is tiny because its integrand is (far in a tail) keeps its digits; one that is tiny by
+    cancellation is good to the rounding of its integrand, about ``1e-16`` of its size. A
+    piece that rounding keeps from the tolerance is accepted when quad's error estimate
+    for it is below ``1e-12`` of the whole (a tail of ``1e-30`` beside a window of
+    ``1e-10``); otherwise a ``FloatingPointError``.
     """
-    low = max(-BOUND, -theta - WINDOW * tau)
-    high = min(BOUND, -theta + WINDOW * tau)
-    s_low = -WINDOW if low > -BOUND else (low + theta) / tau
-    s_high = WINDOW if high < BOUND else (high + theta) / tau
+    jump = -theta
+    lo, hi = min(-BOUND, jump - BOUND), max(BOUND, jump + BOUND)
 
     def in_l(noise):
         return h((theta + noise) / tau) * special.expit(noise) * special.expit(-noise)
@@ -63,19 +63,30 @@ def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
         noise = tau * s - theta
         return h(s) * special.expit(noise) * special.expit(-noise)
 
-    def quad(fn, a, b):
+    warned = []  # quad's error estimates of the pieces it warned about, in the result's units
+
+    def quad(fn, a, b, per=1.0):
+        """``int_a^b fn / per``, to a relative ``1e-10``."""
         if not a < b:
             return 0.0
-        with warnings.catch_warnings():
-            # Where rounding of the integrand stops quad short of 1e-10, its best estimate.
-            warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            return integrate.quad(fn, a, b, epsabs=0.0, epsrel=1e-10, limit=400)[0]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", integrate.IntegrationWarning)
+            value, error = integrate.quad(fn, a, b, epsabs=0.0, epsrel=1e-10, limit=400)
+        if caught:
+            warned.append(error / per)
+        return value / per
 
-    if low == -BOUND and high == BOUND:  # x rises across the whole range: all in l
-        jump = min(max(-theta, -BOUND), BOUND)
-        return quad(in_l, -BOUND, jump) / tau, quad(in_l, jump, BOUND) / tau
-    below = quad(in_l, -BOUND, low) / tau + quad(in_s, s_low, min(s_high, 0.0))
-    above = quad(in_s, max(s_low, 0.0), s_high) + quad(in_l, high, BOUND) / tau
+    if WINDOW * tau > BOUND:
+        below, above = quad(in_l, lo, jump, tau), quad(in_l, jump, hi, tau)
+    else:
+        below = quad(in_l, lo, jump - WINDOW * tau, tau) + quad(in_s, -WINDOW, 0.0)
+        above = quad(in_s, 0.0, WINDOW) + quad(in_l, jump + WINDOW * tau, hi, tau)
+    # A piece whose own relative tolerance rounding forbids (a tail of about 1e-30 beside
+    # a window of 1e-10) is accepted when its error is negligible against the whole.
+    if any(error > 1e-12 * (abs(below) + abs(above)) for error in warned):
+        raise FloatingPointError(
+            f"the quadrature at theta={theta!r}, tau={tau!r} did not converge to 1e-10"
+        )
     return below, above
 
 
@@ -84,23 +95,48 @@ def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, flo
 
     With ``x = sigmoid(s)``, ``s = (theta + l) / tau`` and ``l`` standard Logistic
     (density ``sigmoid(l) sigmoid(-l)``), ``E[h(g)] = int h(g(l)) f_L(l) dl``, integrated
-    by :func:`scipy.integrate.quad` over ``l in [-60, 60]`` (the Logistic mass outside is
-    below ``2e-26``): in ``s`` within ``40 tau`` of ``l = -theta``, where ``x`` rises, and in
-    ``l`` elsewhere. As ``tau -> 0`` the mean tends to ``(1 - 2t) f_L(-theta)`` and the
-    variance grows as ``1 / tau``. Written with :func:`scipy.special.expit`, independently
-    of :func:`relaxed`, so that Monte Carlo runs of that function can be checked against it.
+    by :func:`scipy.integrate.quad` over the ``l`` within 60 of 0 or of ``-theta`` (the
+    Logistic mass left out is below ``2e-26``): in ``s`` within ``40 tau`` of
+    ``l = -theta``, where ``x`` rises, and in ``l`` elsewhere. As ``tau -> 0`` the mean
+    tends to ``(1 - 2t) f_L(-theta)`` and the variance grows as ``1 / tau``; as
+    ``tau -> oo``, ``tau`` times the mean tends to ``(1 - 2t) / 4`` and ``tau^4`` times the
+    variance to ``pi^2 / 192``. Written with :func:`scipy.special.expit`, independently of
+    :func:`relaxed`, so that Monte Carlo runs of that function can be checked against it.
     """
     theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
     tau = float(check_tau(tau, np.float64))
-
-    def scaled(s):  # tau g, of order 1 at any tau
-        return 2 * (special.expit(s) - target) * special.expit(s) * special.expit(-s)
-
-    mean = sum(_split_expectation(scaled, theta, tau))
+    mean = _mean(theta, target, tau)
     # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
-    # Var g = E[(tau g - tau mean)^2] / tau^2, and the expectation comes divided by tau.
-    centre = tau * mean
-    return mean, sum(_split_expectation(lambda s: (scaled(s) - centre) ** 2, theta, tau)) / tau
+    # Var g = E[(tau g - c)^2] / tau^2 with c = tau E g, and the expectation comes divided
+    # by tau. Where the window is wide, s is small wherever the noise has mass, and tau g
+    # differs from its mean by about l / (8 tau): there the deviation is taken from
+    # ``_change``, not as the difference of two numbers near tau g at 0.
+    if WINDOW * tau <= BOUND:
+        centre = tau * mean
+        spread = _split_expectation(lambda s: (_scaled(s, target) - centre) ** 2, theta, tau)
+    else:
+        shift = tau * sum(_split_expectation(lambda s: _change(s, target), theta, tau))
+        spread = _split_expectation(lambda s: (_change(s, target) - shift) ** 2, theta, tau)
+    return mean, sum(spread) / tau
+
+
+def _scaled(s, target):
+    """``tau g = 2 (x - t) x (1 - x)`` at ``x = sigmoid(s)``: of order 1 at any ``tau``."""
+    return 2 * (special.expit(s) - target) * special.expit(s) * special.expit(-s)
+
+
+def _change(s, target):
+    """``tau g`` at ``s`` minus at 0, from ``d = sigmoid(s) - 1/2 = tanh(s / 2) / 2``.
+
+    ``2 (d / 4 - (1/2 - t) d^2 - d^3)``, with no cancellation where ``s`` is small.
+    """
+    d = 0.5 * math.tanh(0.5 * s)
+    return 2 * (0.25 * d - (0.5 - target) * d**2 - d**3)
+
+
+def _mean(theta: float, target: float, tau: float) -> float:
+    """``E g`` for checked scalars, as :func:`relaxed_moments` computes it."""
+    return sum(_split_expectation(lambda s: _scaled(s, target), theta, tau))
 
 
 def relaxed_bias_extremum(
@@ -113,6 +149,7 @@ def relaxed_bias_extremum(
     Brent search). Raises ValueError when the extremum sits at either end of the bracket,
     so a caller never reports a bracket's edge as an interior extremum.
     """
+    theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
     exact = float(exact_gradient(theta, target))
     low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
     if not low < high:
@@ -120,7 +157,7 @@ def relaxed_bias_extremum(
     sign = -1.0 if largest else 1.0
 
     def signed_abs_bias(log_tau):
-        return sign * abs(relaxed_moments(theta, target, math.exp(log_tau))[0] - exact)
+        return sign * abs(_mean(theta, target, math.exp(log_tau)) - exact)
 
     found = optimize.minimize_scalar(
         signed_abs_bias,
@@ -141,10 +178,11 @@ def relaxed_mean_root(theta: float, target: float, low: float, high: float) -> f
     Brent's root of ``E g`` from :func:`relaxed_moments` in ``log tau``; the mean must
     have opposite signs at ``low`` and ``high`` (a ValueError otherwise).
     """
+    theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
     low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
 
     def mean(log_tau):
-        return relaxed_moments(theta, target, math.exp(log_tau))[0]
+        return _mean(theta, target, math.exp(log_tau))
 
     if mean(math.log(low)) * mean(math.log(high)) >= 0:
         raise ValueError(f"the relaxed mean has the same sign at low={low} and high={high}")
@@ -158,11 +196,13 @@ def relaxed_objective_minimiser(target: float, tau: float, low: float = -20.0, h
     :func:`relaxed_moments`), so its expected descent stops where that mean is 0: Brent's
     root in ``theta``. A ValueError when the mean has the same sign at both ends.
     """
+    target, tau = float(finite_float64(target, "target")), float(check_tau(tau, np.float64))
+    low, high = float(finite_float64(low, "low")), float(finite_float64(high, "high"))
 
     def mean(theta):
-        return relaxed_moments(theta, target, tau)[0]
+        return _mean(theta, target, tau)
 
-    if mean(float(low)) * mean(float(high)) >= 0:
+    if mean(low) * mean(high) >= 0:
         raise ValueError(f"the relaxed mean has the same sign at theta = {low} and {high}")
     return optimize.brentq(mean, float(low), float(high), xtol=1e-9)
 
