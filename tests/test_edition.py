@@ -152,7 +152,8 @@ DECIMAL = re.compile(r"(?<![\w.$^{])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴�
 def test_every_number_a_correction_quotes_is_on_its_page(html_dir):
     """A correction's "says" quotes the sentence as the page says it now (in double
     quotes, with [...] for what it leaves out); the decimal numbers of each quoted stretch
-    must stand on that page in the same order, close together, as in the sentence. Two
+    must stand on that page in the same order, close together, as in the sentence (a
+    stretch with one number is only looked for on the page, as a whole number). Two
     quotes went stale once when library changes moved the numbers (RELAX at 0.372 became
     0.380; a standard error 0.0004 became 0.0005, while 0.0004 stood elsewhere on the
     page)."""

@@ -427,21 +427,52 @@ def test_relaxed_moments_at_small_tau_reach_their_limits(theta, tau):
     assert tau * variance == pytest.approx(second * density, rel=1e-7)
 
 
+@pytest.mark.parametrize("t", [0.45, 0.5])
 @pytest.mark.parametrize("theta", [-1.0, 2.0, 50.0])
 @pytest.mark.parametrize("tau", [1e8, 1e12, 1e50])
-def test_relaxed_moments_at_large_tau_reach_their_limits(theta, tau):
+def test_relaxed_moments_at_large_tau_reach_their_limits(theta, tau, t):
     """As tau -> oo, tau g = 2 (x - t) x (1 - x) with x = sigmoid(s), s = (theta + l) / tau
     -> 0: tau g = (1 - 2t) / 4 + s / 8 + O(s^2) whatever t is, so tau E g = (1 - 2t) / 4 +
     theta / (8 tau) + O(tau^-2) and tau^4 Var g = pi^2 / 192 (1 - 2 (1 - 2t) theta / tau +
     O(tau^-2)). The quadrature once took quad's default absolute tolerance, 1.5e-8, and
-    missed the variance at tau = 1e8 by factors from 5 (theta = -1) to 8e8 (theta = 50),
+    missed the variance at tau = 1e8 by factors from 5e2 (theta = -1) to 8e8 (theta = 50),
     and then, with a relative tolerance, lost it to the rounding of tau g - tau E g
-    (3e-2 at tau = 1e15)."""
-    t = 0.45
+    (3e-2 at tau = 1e15); at t = 1/2, where the mean is theta / (8 tau^2), x - t cancelled
+    too."""
     mean, variance = rm.relaxed_moments(theta, t, tau)
-    assert tau * mean == pytest.approx((1 - 2 * t) / 4 + theta / (8 * tau), rel=1e-12)
+    assert tau * mean == pytest.approx((1 - 2 * t) / 4 + theta / (8 * tau), rel=1e-10)
     leading = math.pi**2 / 192 * (1 - 2 * (1 - 2 * t) * theta / tau)
     assert tau**2 * variance * tau**2 == pytest.approx(leading, rel=1e-9)
+
+
+@pytest.mark.parametrize("theta", [-100.0, 100.0])
+@pytest.mark.parametrize("tau", [1.6, 2.0, 3.0, 5.0])
+def test_relaxed_moments_far_from_the_jump_at_moderate_tau(theta, tau):
+    """Where tau is above 1.5 (the window is integrated in l) but s = (theta + l) / tau is
+    large where the noise has its mass, the variance must be taken about the mean, not
+    from tau g's change from s = 0, which cancels there: that route once returned 4e6
+    times the variance at theta = -100, tau = 2, or raised. Against the same integrals
+    taken directly in l, cut at every 10 from -60 to 160, to a relative 1e-13."""
+    t = 0.45
+
+    def tau_g(noise):
+        s = (theta + noise) / tau
+        return 2 * (special.expit(s) - t) * special.expit(s) * special.expit(-s)
+
+    def density(noise):
+        return special.expit(noise) * special.expit(-noise)
+
+    low, high = min(-60.0, -theta - 60), max(60.0, -theta + 60)
+    cuts = [c for c in np.arange(-150.0, 160.0, 10.0) if low < c < high]
+
+    def integral(fn):
+        return integrate.quad(fn, low, high, points=cuts, epsabs=0, epsrel=1e-13, limit=2000)[0]
+
+    centre = integral(lambda n: tau_g(n) * density(n))
+    spread = integral(lambda n: (tau_g(n) - centre) ** 2 * density(n))
+    mean, variance = rm.relaxed_moments(theta, t, tau)
+    assert mean == pytest.approx(centre / tau, rel=1e-8)
+    assert variance == pytest.approx(spread / tau**2, rel=1e-6)
 
 
 def test_relaxed_moments_keep_the_digits_of_a_tiny_mean():

@@ -48,7 +48,9 @@ def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
     throughout. Each piece by :func:`scipy.integrate.quad`, split at the jump ``s = 0``,
     asked for a relative tolerance of ``1e-10`` and no absolute one, so that a result that
     is tiny because its integrand is (far in a tail) keeps its digits; one that is tiny by
-    cancellation is good to the rounding of its integrand, about ``1e-16`` of its size. A
+    cancellation has an absolute error of about ``1e-16`` times the integral of ``|h|``,
+    which can exceed it (``theta = -61``, ``tau = 0.1``, ``t = 0.45``: a mean of ``2.2e-54``
+    returned as ``1.8e-43``). A
     piece that rounding keeps from the tolerance is accepted when quad's error estimate
     for it is below ``1e-12`` of the whole (a tail of ``1e-30`` beside a window of
     ``1e-10``); otherwise a ``FloatingPointError``.
@@ -108,16 +110,26 @@ def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, flo
     mean = _mean(theta, target, tau)
     # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
     # Var g = E[(tau g - c)^2] / tau^2 with c = tau E g, and the expectation comes divided
-    # by tau. Where the window is wide, s is small wherever the noise has mass, and tau g
-    # differs from its mean by about l / (8 tau): there the deviation is taken from
-    # ``_change``, not as the difference of two numbers near tau g at 0.
-    if WINDOW * tau <= BOUND:
+    # by tau. Where s is small over the whole range, tau g differs from its mean by about
+    # l / (8 tau): there the deviation is taken from ``_change``, not as the difference of
+    # two numbers near tau g at 0.
+    if _small_s(theta, tau):
+        shift = _shift(theta, target, tau)
+        spread = _split_expectation(lambda s: (_change(s, target) - shift) ** 2, theta, tau)
+    else:
         centre = tau * mean
         spread = _split_expectation(lambda s: (_scaled(s, target) - centre) ** 2, theta, tau)
-    else:
-        shift = tau * sum(_split_expectation(lambda s: _change(s, target), theta, tau))
-        spread = _split_expectation(lambda s: (_change(s, target) - shift) ** 2, theta, tau)
     return mean, sum(spread) / tau
+
+
+def _small_s(theta: float, tau: float) -> bool:
+    """Whether ``|s| = |theta + l| / tau < 1`` over the whole range of ``l`` integrated."""
+    return tau > BOUND + abs(theta)
+
+
+def _shift(theta: float, target: float, tau: float) -> float:
+    """``E[tau g] - tau g`` at ``s = 0``, the mean of :func:`_change`."""
+    return tau * sum(_split_expectation(lambda s: _change(s, target), theta, tau))
 
 
 def _scaled(s, target):
@@ -135,7 +147,13 @@ def _change(s, target):
 
 
 def _mean(theta: float, target: float, tau: float) -> float:
-    """``E g`` for checked scalars, as :func:`relaxed_moments` computes it."""
+    """``E g`` for checked scalars, as :func:`relaxed_moments` computes it.
+
+    Where ``s`` is small over the whole range, ``x - t`` would cancel near ``t = 1/2``:
+    there ``E g = (tau g(0) + E[_change]) / tau`` with ``tau g(0) = (1/2 - t) / 2``.
+    """
+    if _small_s(theta, tau):
+        return ((0.5 - target) / 2 + _shift(theta, target, tau)) / tau
     return sum(_split_expectation(lambda s: _scaled(s, target), theta, tau))
 
 
