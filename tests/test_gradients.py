@@ -440,7 +440,7 @@ def test_relaxed_moments_at_large_tau_reach_their_limits(theta, tau, t):
     (3e-2 at tau = 1e15); at t = 1/2, where the mean is theta / (8 tau^2), x - t cancelled
     too."""
     mean, variance = rm.relaxed_moments(theta, t, tau)
-    assert tau * mean == pytest.approx((1 - 2 * t) / 4 + theta / (8 * tau), rel=1e-10)
+    assert tau * mean == pytest.approx((1 - 2 * t) / 4 + theta / (8 * tau), rel=1e-12)
     leading = math.pi**2 / 192 * (1 - 2 * (1 - 2 * t) * theta / tau)
     assert tau**2 * variance * tau**2 == pytest.approx(leading, rel=1e-9)
 
@@ -452,7 +452,7 @@ def test_relaxed_moments_far_from_the_jump_at_moderate_tau(theta, tau):
     large where the noise has its mass, the variance must be taken about the mean, not
     from tau g's change from s = 0, which cancels there: that route once returned 4e6
     times the variance at theta = -100, tau = 2, or raised. Against the same integrals
-    taken directly in l, cut at every 10 from -60 to 160, to a relative 1e-13."""
+    taken directly in l over 60 either side of 0 and of the jump, cut every 10."""
     t = 0.45
 
     def tau_g(noise):
@@ -471,8 +471,59 @@ def test_relaxed_moments_far_from_the_jump_at_moderate_tau(theta, tau):
     centre = integral(lambda n: tau_g(n) * density(n))
     spread = integral(lambda n: (tau_g(n) - centre) ** 2 * density(n))
     mean, variance = rm.relaxed_moments(theta, t, tau)
-    assert mean == pytest.approx(centre / tau, rel=1e-8)
-    assert variance == pytest.approx(spread / tau**2, rel=1e-6)
+    assert mean == pytest.approx(centre / tau, rel=1e-12)
+    assert variance == pytest.approx(spread / tau**2, rel=1e-12)
+
+
+def _direct_mean(theta, t, tau):
+    """E g by quad directly in l, over 60 either side of 0 and of the jump, cut every 10
+    (absolute tolerance 1e-16: near a root the mean is of the order of its error)."""
+    low, high = min(-60.0, -theta - 60), max(60.0, -theta + 60)
+    cuts = [c for c in np.arange(-150.0, 160.0, 10.0) if low < c < high]
+
+    def integrand(noise):
+        s = (theta + noise) / tau
+        density = special.expit(noise) * special.expit(-noise)
+        return 2 * (special.expit(s) - t) * special.expit(s) * special.expit(-s) * density
+
+    value = integrate.quad(
+        integrand, low, high, points=cuts, epsabs=1e-16, epsrel=1e-10, limit=2000
+    )[0]
+    return value / tau
+
+
+@pytest.mark.parametrize(
+    "find, bracket",
+    [
+        (lambda: rm.relaxed_objective_minimiser(0.3, 20.0), ("theta", 0.3, 20.0)),
+        (lambda: rm.relaxed_objective_minimiser(0.45, 70.0, -100, 100), ("theta", 0.45, 70.0)),
+        (lambda: rm.relaxed_mean_root(-50.0, 0.3, 3.0, 1e4), ("tau", -50.0, 0.3)),
+    ],
+)
+def test_root_finders_converge_where_the_integrand_changes_sign(find, bracket):
+    """Near a root of the mean, x - t changes sign where the noise has its mass, so the
+    piece below the jump cancels and quad cannot reach its relative tolerance there; the
+    quadrature once raised at each of these roots. The mean by a direct integral changes
+    sign across each root found."""
+    root = find()
+    kind, first, second = bracket
+    step = 1e-4 * abs(root)  # the mean there is above 1e-8, the reference good to 1e-16
+    if kind == "theta":
+        means = [_direct_mean(root + d, first, second) for d in (-step, step)]
+    else:
+        means = [_direct_mean(first, second, root + d) for d in (-step, step)]
+    assert means[0] * means[1] < 0
+
+
+def test_root_finders_at_huge_tau_see_the_signs_of_tiny_means():
+    """At tau = 1e200 the means at the bracket's ends are about 1e-201, and their product
+    underflowed to 0, read as "the same sign". As tau -> oo straight-through's mean is
+    proportional to p - t (x (1 - x) -> 1/4), so it stalls at logit(t); the relaxed
+    objective's minimiser at t = 1/2 is 0 by symmetry."""
+    t = 0.45
+    found = rm.straight_through_stationary_point(t, 1e200)
+    assert found == pytest.approx(math.log(t / (1 - t)), abs=1e-8)
+    assert rm.relaxed_objective_minimiser(0.5, 1e160) == pytest.approx(0.0, abs=1e-8)
 
 
 def test_relaxed_moments_keep_the_digits_of_a_tiny_mean():
