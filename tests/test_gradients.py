@@ -445,6 +445,22 @@ def test_relaxed_moments_at_large_tau_reach_their_limits(theta, tau, t):
     assert tau**2 * variance * tau**2 == pytest.approx(leading, rel=1e-9)
 
 
+def _direct_expectation(h, theta, t, tau, epsabs=0.0, epsrel=1e-13):
+    """E[h(tau g)] by quad directly in l, over 60 either side of 0 and of the jump, cut
+    every 10: a reference for relaxed_moments, independent of its pieces and variables."""
+    low, high = min(-60.0, -theta - 60), max(60.0, -theta + 60)
+    cuts = [c for c in np.arange(-150.0, 160.0, 10.0) if low < c < high]
+
+    def integrand(noise):
+        s = (theta + noise) / tau
+        tau_g = 2 * (special.expit(s) - t) * special.expit(s) * special.expit(-s)
+        return h(tau_g) * special.expit(noise) * special.expit(-noise)
+
+    return integrate.quad(
+        integrand, low, high, points=cuts, epsabs=epsabs, epsrel=epsrel, limit=2000
+    )[0]
+
+
 @pytest.mark.parametrize("theta", [-100.0, 100.0])
 @pytest.mark.parametrize("tau", [1.6, 2.0, 3.0, 5.0])
 def test_relaxed_moments_far_from_the_jump_at_moderate_tau(theta, tau):
@@ -452,44 +468,19 @@ def test_relaxed_moments_far_from_the_jump_at_moderate_tau(theta, tau):
     large where the noise has its mass, the variance must be taken about the mean, not
     from tau g's change from s = 0, which cancels there: that route once returned 4e6
     times the variance at theta = -100, tau = 2, or raised. Against the same integrals
-    taken directly in l over 60 either side of 0 and of the jump, cut every 10."""
+    taken directly in l."""
     t = 0.45
-
-    def tau_g(noise):
-        s = (theta + noise) / tau
-        return 2 * (special.expit(s) - t) * special.expit(s) * special.expit(-s)
-
-    def density(noise):
-        return special.expit(noise) * special.expit(-noise)
-
-    low, high = min(-60.0, -theta - 60), max(60.0, -theta + 60)
-    cuts = [c for c in np.arange(-150.0, 160.0, 10.0) if low < c < high]
-
-    def integral(fn):
-        return integrate.quad(fn, low, high, points=cuts, epsabs=0, epsrel=1e-13, limit=2000)[0]
-
-    centre = integral(lambda n: tau_g(n) * density(n))
-    spread = integral(lambda n: (tau_g(n) - centre) ** 2 * density(n))
+    centre = _direct_expectation(lambda tau_g: tau_g, theta, t, tau)
+    spread = _direct_expectation(lambda tau_g: (tau_g - centre) ** 2, theta, t, tau)
     mean, variance = rm.relaxed_moments(theta, t, tau)
     assert mean == pytest.approx(centre / tau, rel=1e-12)
     assert variance == pytest.approx(spread / tau**2, rel=1e-12)
 
 
 def _direct_mean(theta, t, tau):
-    """E g by quad directly in l, over 60 either side of 0 and of the jump, cut every 10
-    (absolute tolerance 1e-16: near a root the mean is of the order of its error)."""
-    low, high = min(-60.0, -theta - 60), max(60.0, -theta + 60)
-    cuts = [c for c in np.arange(-150.0, 160.0, 10.0) if low < c < high]
-
-    def integrand(noise):
-        s = (theta + noise) / tau
-        density = special.expit(noise) * special.expit(-noise)
-        return 2 * (special.expit(s) - t) * special.expit(s) * special.expit(-s) * density
-
-    value = integrate.quad(
-        integrand, low, high, points=cuts, epsabs=1e-16, epsrel=1e-10, limit=2000
-    )[0]
-    return value / tau
+    """E g directly (absolute tolerance 1e-16: near a root the mean is of the order of its
+    error, which a relative tolerance cannot reach)."""
+    return _direct_expectation(lambda tau_g: tau_g, theta, t, tau, 1e-16, 1e-10) / tau
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,7 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_probability,
     check_tau,
+    check_uniform,
     check_zeta,
     result_dtype,
     sample_shape,
@@ -379,12 +380,9 @@ def hard_concrete_from_uniform(logit, tau, u, gamma=GAMMA, zeta=ZETA):
         As in :func:`hard_concrete_prob_zero`, and if ``u`` is NaN or outside [0, 1].
     """
     dtype = result_dtype(logit=logit, tau=tau, u=u, gamma=gamma, zeta=zeta)
-    gamma, zeta = check_gamma(gamma, dtype), check_zeta(zeta, dtype)
-    logit = as_float_array(logit, "logit", dtype)
-    s = np.asarray(binary_gumbel_softmax(logit, tau, u))
-    # The arguments by name, so that a shape that does not fit is named as given.
-    broadcast(logit=logit, tau=np.asarray(tau), u=np.asarray(u), gamma=gamma, zeta=zeta)
-    s, gamma, zeta = np.broadcast_arrays(s, gamma, zeta)
+    u = check_uniform(u, dtype=dtype)
+    u, logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta, u=u)
+    s = binary_gumbel_softmax(logit, tau, u)
     return _kernels.stretch_and_clip(s, gamma, zeta).astype(dtype)[()]
 
 

@@ -119,14 +119,13 @@ def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, flo
     """
     theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
     tau = float(check_tau(tau, np.float64))
-    mean = _mean(theta, target, tau)
+    mean, shift = _mean_and_shift(theta, target, tau)
     # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
     # Var g = E[(tau g - c)^2] / tau^2 with c = tau E g, and the expectation comes divided
     # by tau. Where s is small over the whole range, tau g differs from its mean by about
     # l / (8 tau): there the deviation is taken from ``_change``, not as the difference of
     # two numbers near tau g at 0.
-    if _small_s(theta, tau):
-        shift = _shift(theta, target, tau)
+    if shift is not None:
         spread = _split_expectation(lambda s: (_change(s, target) - shift) ** 2, theta, tau)
     else:
         centre = tau * mean
@@ -158,15 +157,22 @@ def _change(s, target):
     return 2 * (0.25 * d - (0.5 - target) * d**2 - d**3)
 
 
-def _mean(theta: float, target: float, tau: float) -> float:
-    """``E g`` for checked scalars, as :func:`relaxed_moments` computes it.
+def _mean_and_shift(theta: float, target: float, tau: float) -> tuple[float, float | None]:
+    """``E g`` for checked scalars, and the :func:`_shift` it was built from, if any.
 
     Where ``s`` is small over the whole range, ``x - t`` would cancel near ``t = 1/2``:
-    there ``E g = (tau g(0) + E[_change]) / tau`` with ``tau g(0) = (1/2 - t) / 2``.
+    there ``E g = (tau g(0) + E[_change]) / tau`` with ``tau g(0) = (1/2 - t) / 2``, and
+    the shift ``E[_change]`` is returned too; elsewhere it is None.
     """
     if _small_s(theta, tau):
-        return ((0.5 - target) / 2 + _shift(theta, target, tau)) / tau
-    return sum(_split_expectation(lambda s: _scaled(s, target), theta, tau))
+        shift = _shift(theta, target, tau)
+        return ((0.5 - target) / 2 + shift) / tau, shift
+    return sum(_split_expectation(lambda s: _scaled(s, target), theta, tau)), None
+
+
+def _mean(theta: float, target: float, tau: float) -> float:
+    """``E g`` for checked scalars, as :func:`relaxed_moments` computes it."""
+    return _mean_and_shift(theta, target, tau)[0]
 
 
 def _opposite(a: float, b: float) -> bool:
