@@ -546,3 +546,26 @@ def test_the_one_latent_variance_order_fails_on_three_latents():
     var = {n: v for n, (_, v) in bt.moments_by_cells(f_toy, [-3.0, 0.0, 3.0]).items()}
     assert var["DisARM"][0] > var["RLOO (2 samples)"][0] * (1 + rtol)
     assert np.all(var["DisARM"] < var["ARM"])
+
+
+def test_gumbel_softmax_keeps_the_slope_where_exp_is_subnormal():
+    """With f(x) = sum_k x_k the estimate is dx/dlogit = x (1 - x) / tau. At tau = 1e-3 and
+    z = logit + l = ±0.72 (q = z / tau = ±720) exp(-q) = 2.0e-313 is subnormal, with 3 fewer
+    digits than exp(-q) / tau = 2.0e-310 holds: both estimators with a temperature give the
+    60-digit value to the error q's rounding brings (|q| eps relative) plus one subnormal
+    step (dividing the subnormal exp(-q) by tau missed it by 6.5e-322, 130 such steps)."""
+    import mpmath
+
+    tau = 1e-3
+    u = special.expit(np.array([[0.72, -0.72, 0.70]]))  # logit 0
+    linear = lambda x: (x.sum(axis=-1), np.ones_like(x))  # noqa: E731
+    got = be.gumbel_softmax(linear, 0.0, tau, u)[0]
+    st = be.straight_through_gumbel(linear, 0.0, tau, u)[0]
+    np.testing.assert_array_equal(got, st)  # the same backward pass, df/dx = 1 at b and at x
+    z = be.logistic_from_uniform(u[0])
+    for zk, gk in zip(z, got, strict=True):
+        with mpmath.workdps(60):
+            e = mpmath.exp(-abs(mpmath.mpf(zk)) / mpmath.mpf(tau))
+            want = float(e / (1 + e) ** 2 / mpmath.mpf(tau))
+        tolerance = abs(zk / tau) * np.finfo(float).eps * want + np.finfo(float).smallest_subnormal
+        assert want > 0 and abs(gk - want) <= tolerance, (zk, gk, want)

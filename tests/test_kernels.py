@@ -76,3 +76,48 @@ def test_logistic_is_the_log_odds_with_its_limits():
         for x, value in zip(u[1:-1], got[1:-1], strict=True):
             want = float(mpmath.log(mpmath.mpf(x) / (1 - mpmath.mpf(x))))
             assert abs(value - want) <= 2 * np.spacing(abs(want))
+
+
+def exact_concrete(w, tau):
+    """60 digits of ``sigmoid(w / tau)`` and ``sigmoid(q) sigmoid(-q) / tau``, ``q = w / tau``."""
+    if np.isinf(w):
+        return float(w > 0), 0.0
+    with mpmath.workdps(60):
+        q = mpmath.mpf(w) / mpmath.mpf(tau)
+        e = mpmath.exp(-abs(q))  # x (1 - x) = e / (1 + e)^2, without 1 - x cancelling
+        return float(1 / (1 + mpmath.exp(-q))), float(e / (1 + e) ** 2 / mpmath.mpf(tau))
+
+
+@pytest.mark.parametrize("tau", [1e-300, 1e-3, 0.5, 1.0, 40.0, 1e300])
+@pytest.mark.parametrize("w", POINTS)
+def test_concrete_and_its_slope_keep_relative_precision_at_every_temperature(w, tau):
+    """x within 1 ulp and dx/dw within 4 ulps of the 60-digit values (a subnormal slope
+    within 2 of the smallest subnormals), with no warning, the limit at w = ±inf
+    (w = 1e-300 at tau = 1e-300 has q = 1; w = 2.25 at tau = 1e-3 has q = 2250, a slope
+    below every double). Where q = w / tau is not exact here, |q| < 0.1 or the slope is below
+    every double, so the error the slope inherits from q's rounding (|q| eps relative) is
+    below 0.1 ulp."""
+    x, slope = (float(v) for v in _kernels.concrete(np.array(w), np.array(tau)))
+    want_x, want_slope = exact_concrete(w, tau)
+    assert abs(x - want_x) <= np.spacing(want_x) if want_x else x == 0
+    tiny = np.finfo(np.float64).smallest_subnormal
+    if want_slope < np.finfo(np.float64).tiny:
+        assert abs(slope - want_slope) <= 2 * tiny
+    else:
+        assert abs(slope - want_slope) <= 4 * np.spacing(want_slope)
+
+
+def test_concrete_keeps_a_normal_slope_where_exp_is_subnormal():
+    """q = w / tau = 720 at tau = 1e-10: exp(-q) = 2.1e-313 is subnormal (5 of its 16 digits
+    lost) and exp(-q) / tau = 2.1e-303 is normal; the slope keeps its precision up to the
+    error that exp inherits from q's rounding, |q| eps relative (1.6e-13), plus 4 ulps."""
+    tau = 1e-10
+    w = np.array([-720.0, 720.0]) * tau
+    _, slope = _kernels.concrete(w, tau)
+    _, want = exact_concrete(float(w[1]), tau)
+    assert want > np.finfo(np.float64).tiny
+    q = float(w[1]) / tau
+    tolerance = abs(q) * np.finfo(np.float64).eps * want + 4 * np.spacing(want)
+    np.testing.assert_array_less(np.abs(slope - want), tolerance)
+    subnormal_route = np.exp(-720.0) / (1 + np.exp(-720.0)) ** 2 / tau
+    assert abs(subnormal_route - want) > tolerance, "without the fallback it would fail"

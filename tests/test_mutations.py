@@ -218,8 +218,13 @@ def _rebar_is_relax(mp):
 
 
 _KNOWN_LAW = pins.test_standard_errors_match_their_formulas_and_the_spread_over_replications
-GR, STATS_MODULE = "binary_gumbel.estimators.gradients", "binary_gumbel.estimators.statistics"
-REBAR, RELAX = "binary_gumbel.estimators.rebar", "binary_gumbel.estimators.relax"
+# The toy's estimators (test_gradients) run the K-latent ones with one latent: mutated there.
+BE, STATS_MODULE = (
+    "binary_gumbel.estimators.binary_estimators",
+    "binary_gumbel.estimators.statistics",
+)
+REBAR, RELAX = "binary_gumbel.estimators.binary_rebar", "binary_gumbel.estimators.relax"
+KERNELS = "binary_gumbel._kernels"
 STATS = "estimator_statistics"
 
 MUTANTS = [
@@ -227,11 +232,11 @@ MUTANTS = [
     Mutant(
         "REBAR control variate sign-flipped",
         REBAR,
-        "rebar_parts_of",
+        "rebar_parts",
         (
             (
-                "-f_zt * score + df_z - df_zt * noise.dz_tilde",
-                "-(-f_zt * score + df_z - df_zt * noise.dz_tilde)",
+                "-f_zt[..., None] * score + grad_z * ds_z - grad_zt * ds_zt * noise.dz_tilde",
+                "-(-f_zt[..., None] * score + grad_z * ds_z - grad_zt * ds_zt * noise.dz_tilde)",
             ),
         ),
         (_rebar_is_relax,),
@@ -239,18 +244,18 @@ MUTANTS = [
     Mutant(
         "REBAR score term with f(s(z)) for f(s(z~))",
         REBAR,
-        "rebar_parts_of",
+        "rebar_parts",
         (
-            ("_, df_z = _concrete(noise.z", "f_z, df_z = _concrete(noise.z"),
-            ("-f_zt * score", "-f_z * score"),
+            ("_, grad_z = f_grad(s_z)", "f_z, grad_z = f_grad(s_z)"),
+            ("-f_zt[..., None] * score", "-f_z[..., None] * score"),
         ),
         (_rebar_is_relax,),
     ),
     Mutant(
         "straight-through halved",
-        GR,
-        "straight_through",
-        (("(2 * ((z > 0) - target) * dx)", "(((z > 0) - target) * dx)"),),
+        BE,
+        "straight_through_gumbel",
+        (("(z > 0).astype(np.float64)) * dx", "(z > 0).astype(np.float64)) * dx / 2"),),
         (_exact_points("straight-through"), _chapter_quadrature("straight-through", 0.3)),
     ),
     Mutant(
@@ -302,23 +307,23 @@ MUTANTS = [
     ),
     Mutant(
         "tau dropped from the chain rule dx/dtheta",
-        GR,
-        "_relaxation",
-        (("sigmoid_and_slope(z)[1] / tau", "sigmoid_and_slope(z)[1]"),),
+        KERNELS,
+        "concrete",
+        (("slope = slope / tau", "slope = slope"),),
         (_exact_points("relaxed"), _exact_points("straight-through")),
     ),
     Mutant(
         "relaxed forward pass at 1 - x",
-        GR,
-        "relaxed",
-        (("_kernels.sigmoid(z) - target", "_kernels.sigmoid(-z) - target"),),
+        BE,
+        "gumbel_softmax",
+        (("_gradient(f_grad, x)", "_gradient(f_grad, 1 - x)"),),
         (_exact_points("relaxed"), _chapter_quadrature("relaxed", 1.0)),
     ),
     Mutant(
         "REINFORCE baseline added, not subtracted",
-        GR,
+        BE,
         "reinforce",
-        (("** 2 - c)", "** 2 + c)"),),
+        (("(fb - c)", "(fb + c)"),),
         (
             _exact_points("REINFORCE + baseline"),
             lambda mp: pins.test_chapter_sign_error_of_reinforce_means_is_binomial(0.45, True),
@@ -326,9 +331,9 @@ MUTANTS = [
     ),
     Mutant(
         "REINFORCE with b = 1[u < 1 - p]",
-        GR,
-        "reinforce",
-        (("u > _kernels.sigmoid(-theta)", "u < _kernels.sigmoid(-theta)"),),
+        BE,
+        "_hard",
+        (("(u > sigmoid(-logit))", "(u < sigmoid(-logit))"),),
         (_exact_points("REINFORCE"),),
     ),
     Mutant(

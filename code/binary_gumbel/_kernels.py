@@ -7,8 +7,11 @@ and is written once, so that every module computes these quantities the same way
   ``w < 0``, so that a tiny result keeps its relative precision (no overflow either);
 - ``log_sigmoid(w) = min(w, 0) - log1p(exp(-|w|))``, and ``softplus(w) = -log_sigmoid(-w)``;
 - ``softplus_and_sigmoid(w)``: both from one ``exp(-|w|)``, equal to the two calls bit for bit;
-- ``sigmoid_and_slope(q)``: ``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)`` as
-  ``e / (1 + e)^2``, which does not cancel where ``sigmoid(q)`` rounds to 0 or 1;
+- ``sigmoid_and_slope(q)``: ``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)``, a
+  product of two factors each exact in relative terms, so that it does not cancel where
+  ``sigmoid(q)`` rounds to 0 or 1;
+- ``concrete(w, tau)``: the binary Concrete ``x = sigmoid(w / tau)`` and ``dx/dw``, the one
+  relaxation every estimator with a temperature differentiates;
 - ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
   (``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``, without a warning);
 - ``stretch_and_clip(s, gamma, zeta) = clip(gamma + (zeta - gamma) s, 0, 1)``: the hard
@@ -38,9 +41,31 @@ def sigmoid(w: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_and_slope(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sigmoid(q)`` and ``sigmoid(q) sigmoid(-q) = e / (1 + e)^2``, ``e = exp(-|q|)``."""
+    """``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)``, both from ``e = exp(-|q|)``."""
     e = np.exp(-np.abs(q))
-    return _sigmoid_from(q, e), e / (1 + e) ** 2
+    x = _sigmoid_from(q, e)
+    return x, x * _sigmoid_from(-q, e)
+
+
+def concrete(w: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The binary Concrete ``x = sigmoid(w / tau)`` and its slope ``dx/dw = x (1 - x) / tau``.
+
+    ``w = logit + l`` with ``l`` Logistic noise (Maddison, Mnih & Teh 2016; Jang, Gu & Poole
+    2016), ``tau > 0`` finite. The slope is ``sigmoid(q) sigmoid(-q) / tau``, ``q = w / tau``,
+    which does not cancel where ``x`` rounds to 0 or 1. Where ``e = exp(-|q|)`` is subnormal
+    (``|q| > 708``) that product has lost precision or flushed to 0 while ``e / tau`` can still
+    be a normal number, so the slope is ``exp(-|q| - log tau)`` there. ``w = ±inf`` gives
+    ``x = 1`` or ``0`` and slope 0.
+    """
+    with np.errstate(over="ignore"):
+        q = w / tau
+    x, slope = sigmoid_and_slope(q)
+    slope = slope / tau
+    subnormal = np.exp(-np.abs(q)) < np.finfo(np.float64).tiny
+    if np.any(subnormal):
+        with np.errstate(over="ignore"):
+            slope = np.where(subnormal, np.exp(-np.abs(q) - np.log(tau)), slope)
+    return x, slope
 
 
 def log_sigmoid(w: np.ndarray) -> np.ndarray:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_float_array,
     broadcast,
@@ -122,11 +123,6 @@ def _gradient(f_grad: Callable, x: np.ndarray) -> np.ndarray:
     return grad
 
 
-def _slope(logit: np.ndarray) -> np.ndarray:
-    """``dp/dlogit = p (1 - p) = sigmoid(logit) sigmoid(-logit)``, 0 at ``±inf``."""
-    return sigmoid(logit) * sigmoid(-logit)
-
-
 def reinforce(f, logit, u, baseline=0.0):
     """REINFORCE (Williams 1992): ``(f(b) - c) (b - p)``, one estimate per leading index.
 
@@ -204,17 +200,16 @@ def straight_through(f_grad, logit, u):
     :func:`binary_gumbel.estimators.gradients.straight_through` on the toy problem).
     """
     logit, u = _args(logit, u)
-    return _gradient(f_grad, _hard(logit, u)) * _slope(logit)
+    return _gradient(f_grad, _hard(logit, u)) * _kernels.sigmoid_and_slope(logit)[1]
 
 
 def _relaxed(logit: np.ndarray, tau, u: np.ndarray):
-    """``z / tau`` with ``z = logit + l`` (an infinite logit wins), ``x``, and ``dx/dlogit``."""
+    """``z = logit + l`` (an infinite logit wins), ``x = sigmoid(z / tau)`` and ``dx/dlogit``."""
     tau = check_tau(tau, np.float64)
     logit, u, tau = broadcast(logit=logit, u=u, tau=tau)
-    with np.errstate(invalid="ignore", over="ignore"):
-        w = np.where(np.isinf(logit), logit, logit + logistic_from_uniform(u)) / tau
-    x, one_minus_x = sigmoid(w), sigmoid(-w)
-    return w, x, x * one_minus_x / tau
+    with np.errstate(invalid="ignore"):
+        z = np.where(np.isinf(logit), logit, logit + logistic_from_uniform(u))
+    return (z, *_kernels.concrete(z, tau))
 
 
 def gumbel_softmax(f_grad, logit, tau, u):
@@ -237,8 +232,8 @@ def straight_through_gumbel(f_grad, logit, tau, u):
     evaluation at ``b``; biased.
     """
     logit, u = _args(logit, u)
-    w, _, dx = _relaxed(logit, tau, u)
-    return _gradient(f_grad, (w > 0).astype(np.float64)) * dx
+    z, _, dx = _relaxed(logit, tau, u)
+    return _gradient(f_grad, (z > 0).astype(np.float64)) * dx
 
 
 def reinmax(f_grad, logit, tau, u):
@@ -264,7 +259,7 @@ def reinmax(f_grad, logit, tau, u):
     b = _hard(logit, u)
     with np.errstate(over="ignore"):
         q = 0.5 * (b + sigmoid(logit / tau))
-    return _gradient(f_grad, b) * (2 * q * (1 - q) - 0.5 * _slope(logit))
+    return _gradient(f_grad, b) * (2 * q * (1 - q) - 0.5 * _kernels.sigmoid_and_slope(logit)[1])
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,11 @@ and at ``s(z~)``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
+from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_float_array,
     check_no_nan,
@@ -33,23 +36,58 @@ from binary_gumbel._validation import (
     check_uniform,
     finite_float64,
 )
-from binary_gumbel.conditional_noise import (
-    conditional_logistic_sample,
-    conditional_sample_derivative,
-)
-from binary_gumbel.noise import logistic_from_uniform, sigmoid
 
-__all__ = ["rebar"]
+__all__ = ["RebarNoise", "rebar", "rebar_noise_unchecked", "rebar_parts"]
 
 
-def _concrete(z: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    """``s = sigmoid(z / lambda)`` and ``ds/dz = s (1 - s) / lambda``."""
-    s = sigmoid(z / lam)
-    return s, s * sigmoid(-z / lam) / lam
+class RebarNoise(NamedTuple):
+    """REBAR's noise, elementwise: ``z``, ``b``, ``p``, ``z~`` (``z_tilde``), ``dz~/dlogit``."""
+
+    z: np.ndarray
+    b: np.ndarray
+    p: np.ndarray
+    z_tilde: np.ndarray
+    dz_tilde: np.ndarray
+
+
+def rebar_noise_unchecked(logit, u, v) -> RebarNoise:
+    """REBAR's noise from uniforms ``u`` and ``v`` on float64 arrays already checked.
+
+    ``z = logit + log u - log(1 - u)``, ``b = 1[z > 0]``, ``p = sigmoid(logit)``, and ``z~``,
+    a draw of ``z`` given ``b`` from ``v``, with ``dz~/dlogit`` at fixed ``v`` and ``b``
+    (:mod:`binary_gumbel.conditional_noise` documents the law). Elementwise, any shapes
+    that broadcast.
+    """
+    z = logit + _kernels.logistic(u)
+    b = (z > 0).astype(np.float64)
+    z_tilde, dz_tilde = _kernels.conditional_logistic(v, logit, b)
+    return RebarNoise(z, b, _kernels.sigmoid(logit), z_tilde, dz_tilde)
+
+
+def rebar_parts(f_grad, noise: RebarNoise, tau) -> tuple[np.ndarray, np.ndarray]:
+    """REBAR's two parts ``(A, B)``, ``g = A + eta B``, from drawn noise of shape ``(..., K)``.
+
+    ``A = f(b) (b - p)`` is REINFORCE and ``B`` the control variate, of mean zero,
+
+        B_k = -f(s(z~)) (b_k - p_k)
+              + df/dx_k(s(z)) s'(z_k) - df/dx_k(s(z~)) s'(z~_k) dz~_k/dlogit_k,
+
+    with ``s(z) = sigmoid(z / tau)``, ``s'(z) = s(z) (1 - s(z)) / tau`` and ``f_grad`` as in
+    :func:`rebar`; ``noise`` is :func:`rebar_noise_unchecked`'s, ``tau`` a checked temperature.
+    The variance of ``A + eta B`` is smallest at ``eta* = -Cov(A, B) / Var(B)``.
+    """
+    s_z, ds_z = _kernels.concrete(noise.z, tau)
+    s_zt, ds_zt = _kernels.concrete(noise.z_tilde, tau)
+    f_b, _ = f_grad(noise.b)
+    _, grad_z = f_grad(s_z)
+    f_zt, grad_zt = f_grad(s_zt)
+    score = noise.b - noise.p
+    a = f_b[..., None] * score
+    return a, -f_zt[..., None] * score + grad_z * ds_z - grad_zt * ds_zt * noise.dz_tilde
 
 
 def rebar(f_grad, logit, tau, u, eta=1.0):
-    """REBAR estimates of ``d/dlogit E[f(b)]``, shape ``(..., K)``.
+    """REBAR estimates ``A + eta B`` (:func:`rebar_parts`) of ``d/dlogit E[f(b)]``, ``(..., K)``.
 
     ``f_grad(x)`` returns ``(f(x), df/dx)`` for ``x`` of shape ``(..., K)`` in
     ``[0, 1]^K`` (binary ``x`` included); ``tau`` is the Concrete temperature
@@ -63,14 +101,5 @@ def rebar(f_grad, logit, tau, u, eta=1.0):
     lam = float(check_tau(tau, np.float64))
     eta = float(finite_float64(eta, "eta"))
     logit = np.broadcast_to(logit, u.shape[1:])
-    z = logit + logistic_from_uniform(u[0])
-    b = (z > 0).astype(np.float64)
-    zt = conditional_logistic_sample(u[1], logit, b)
-    dzt = conditional_sample_derivative(u[1], logit, b)
-    s_z, ds_z = _concrete(z, lam)
-    s_zt, ds_zt = _concrete(zt, lam)
-    f_b, _ = f_grad(b)
-    _, grad_z = f_grad(s_z)
-    f_zt, grad_zt = f_grad(s_zt)
-    score = b - sigmoid(logit)
-    return (f_b - eta * f_zt)[..., None] * score + eta * (grad_z * ds_z - grad_zt * ds_zt * dzt)
+    a, b = rebar_parts(f_grad, rebar_noise_unchecked(logit, u[0], u[1]), lam)
+    return a + eta * b

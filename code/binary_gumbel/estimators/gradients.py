@@ -10,7 +10,9 @@ is at ``theta -> -inf`` (``p -> 0``, ``L -> t^2``) for every ``t < 1/2``, and
 its gradient has the closed form ``dL/dtheta = sigmoid'(theta) (1 - 2t)``.
 
 Every estimator below turns uniform variates ``u`` into one gradient estimate
-per variate, so that all of them can be run on the same noise. With the
+per variate, so that all of them can be run on the same noise. Each is the estimator of
+:mod:`binary_gumbel.estimators.binary_estimators` with one latent and ``f = (x - t)^2``
+(:func:`toy_f_grad`), so that the toy and the model run the same code. With the
 Logistic ``l = log u - log(1 - u)``, the relaxed sample is the binary
 Gumbel-softmax ``x = sigmoid((theta + l) / tau)`` (Maddison, Mnih & Teh 2016,
 arXiv:1611.00712; Jang, Gu & Poole 2016, arXiv:1611.01144) and the discrete
@@ -36,6 +38,7 @@ import sympy as sp
 
 from binary_gumbel import _kernels
 from binary_gumbel._validation import broadcast, check_tau, check_uniform, finite_float64
+from binary_gumbel.estimators import binary_estimators
 from binary_gumbel.noise import logistic_from_uniform
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "relaxed",
     "relaxed_sample_derivative",
     "straight_through",
+    "toy_f_grad",
 ]
 
 #: The target of Tucker et al. (2017, REBAR).
@@ -70,7 +74,7 @@ def exact_gradient(theta, target):
     theta, target = broadcast(
         theta=finite_float64(theta, "theta"), target=finite_float64(target, "target")
     )
-    return (_kernels.sigmoid(theta) * _kernels.sigmoid(-theta) * (1 - 2 * target))[()]
+    return (_kernels.sigmoid_and_slope(theta)[1] * (1 - 2 * target))[()]
 
 
 @cache
@@ -95,23 +99,30 @@ def pathwise_derivative_expr() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     return x, dx, sp.simplify(dx - x * (1 - x) / tau)
 
 
-def _relaxation(theta, tau, u):
-    """``z = (theta + l) / tau`` with ``l = log u - log(1 - u)``, and ``dx/dtheta``."""
-    theta = finite_float64(theta, "theta")
+def toy_f_grad(target):
+    """``f(x) = (x - t)^2`` and ``df/dx = 2 (x - t)`` on one latent, as the estimators take it.
+
+    The returned callable maps ``x`` of shape ``(..., 1)`` to ``(f(x), df/dx)`` of shapes
+    ``(...)`` and ``(..., 1)`` (the ``f_grad`` of
+    :mod:`binary_gumbel.estimators.binary_estimators`), with ``target`` broadcast against
+    the leading axes.
+    """
+    target = finite_float64(target, "target")
+
+    def f_grad(x):
+        gap = x - target[..., None]
+        return gap[..., 0] ** 2, 2 * gap
+
+    return f_grad
+
+
+def _one_latent(theta, target, tau, u):
+    """Check ``theta``, ``target``, ``tau`` and ``u``, and broadcast them with one latent axis."""
+    theta, target = finite_float64(theta, "theta"), finite_float64(target, "target")
     tau = check_tau(tau, np.float64)
     u = check_uniform(u, dtype=np.float64)
-    theta, tau, u = broadcast(theta=theta, tau=tau, u=u)
-    z = (theta + logistic_from_uniform(u)) / tau
-    # x (1 - x) = sigmoid(z) sigmoid(-z) = e / (1 + e)^2 with e = exp(-|z|): no cancellation.
-    dx = _kernels.sigmoid_and_slope(z)[1] / tau
-    e = np.exp(-np.abs(z))
-    # Where e is subnormal (|z| > 708) it has lost precision, or flushed to 0 (|z| > 745),
-    # while e / tau can still be a normal or representable number: exp(-|z| - log tau).
-    subnormal = e < np.finfo(np.float64).tiny
-    if np.any(subnormal):
-        with np.errstate(over="ignore"):
-            dx = np.where(subnormal, np.exp(-np.abs(z) - np.log(tau)), dx)
-    return z, dx
+    theta, target, tau, u = broadcast(theta=theta, target=target, tau=tau, u=u)
+    return theta[..., None], target, tau[..., None], u[..., None]
 
 
 def relaxed_sample_derivative(theta, tau, u):
@@ -121,7 +132,11 @@ def relaxed_sample_derivative(theta, tau, u):
     the derivative is evaluated from ``z = (theta + l) / tau`` so that it keeps
     its relative accuracy where ``x`` rounds to 0 or 1.
     """
-    return _relaxation(theta, tau, u)[1][()]
+    theta = finite_float64(theta, "theta")
+    tau = check_tau(tau, np.float64)
+    u = check_uniform(u, dtype=np.float64)
+    theta, tau, u = broadcast(theta=theta, tau=tau, u=u)
+    return _kernels.concrete(theta + logistic_from_uniform(u), tau)[1][()]
 
 
 def reinforce(theta, target, u, baseline=None):
@@ -130,33 +145,36 @@ def reinforce(theta, target, u, baseline=None):
     ``b = 1[u > 1 - p]`` is Bernoulli(p), the same ``b`` as the other
     estimators draw from ``u``. ``baseline`` is a constant ``c`` (default 0);
     any ``c`` that does not depend on ``b`` leaves the estimator unbiased.
+    :func:`binary_gumbel.estimators.binary_estimators.reinforce` with one latent.
     """
     theta, target = finite_float64(theta, "theta"), finite_float64(target, "target")
     u = check_uniform(u, dtype=np.float64)
     c = 0.0 if baseline is None else finite_float64(baseline, "baseline")
     theta, target, u, c = broadcast(theta=theta, target=target, u=u, baseline=c)
-    p = _kernels.sigmoid(theta)
-    b = (u > _kernels.sigmoid(-theta)).astype(np.float64)
-    return (((b - target) ** 2 - c) * (b - p))[()]
+    f = toy_f_grad(target)
+    g = binary_estimators.reinforce(lambda b: f(b)[0], theta[..., None], u[..., None], c)
+    return g[..., 0][()]
 
 
 def relaxed(theta, target, tau, u):
-    """Relaxed (reparameterised) estimates ``2 (x - t) x (1 - x) / tau``, one per ``u``."""
-    target = finite_float64(target, "target")
-    z, dx = _relaxation(theta, tau, u)
-    z, dx, target = broadcast(z=z, dx=dx, target=target)
-    return (2 * (_kernels.sigmoid(z) - target) * dx)[()]
+    """Relaxed (reparameterised) estimates ``2 (x - t) x (1 - x) / tau``, one per ``u``.
+
+    :func:`binary_gumbel.estimators.binary_estimators.gumbel_softmax` with one latent.
+    """
+    theta, target, tau, u = _one_latent(theta, target, tau, u)
+    return binary_estimators.gumbel_softmax(toy_f_grad(target), theta, tau, u)[..., 0][()]
 
 
 def straight_through(theta, target, tau, u):
     """Straight-through Gumbel estimates ``2 (b - t) x (1 - x) / tau``, ``b = 1[x > 1/2]``.
 
     The straight-through Gumbel-softmax estimator (Jang, Gu & Poole 2016): forward with
-    ``b``, backward through the relaxed ``x``. Not the straight-through of
+    ``b``, backward through the relaxed ``x``;
+    :func:`binary_gumbel.estimators.binary_estimators.straight_through_gumbel` with one
+    latent. Not the straight-through of
     :func:`binary_gumbel.estimators.binary_estimators.straight_through`, whose backward
     pass uses the sigmoid's slope ``p (1 - p)`` instead.
     """
-    target = finite_float64(target, "target")
-    z, dx = _relaxation(theta, tau, u)
-    z, dx, target = broadcast(z=z, dx=dx, target=target)
-    return (2 * ((z > 0) - target) * dx)[()]
+    theta, target, tau, u = _one_latent(theta, target, tau, u)
+    g = binary_estimators.straight_through_gumbel(toy_f_grad(target), theta, tau, u)
+    return g[..., 0][()]

@@ -32,7 +32,9 @@ from binary_gumbel._validation import (
     check_tau,
     finite_float64,
 )
-from binary_gumbel.estimators.gradients import exact_gradient, objective
+from binary_gumbel.estimators import binary_rebar
+from binary_gumbel.estimators.binary_rebar import RebarNoise
+from binary_gumbel.estimators.gradients import exact_gradient, objective, toy_f_grad
 from binary_gumbel.estimators.toy_noise import ToyNoise, toy_noise, toy_noise_unchecked
 from binary_gumbel.verification.montecarlo import Interval, mean_interval
 
@@ -52,19 +54,15 @@ __all__ = [
 ]
 
 
-def _concrete(z, target, lam):
-    """``f(s_l(z))`` and ``d f(s_l(z)) / dz`` for ``f(x) = (x - t)^2``."""
-    s, k = _kernels.sigmoid_and_slope(z / lam)
-    return (s - target) ** 2, 2 * (s - target) * k / lam
-
-
 def rebar_parts_of(noise: ToyNoise, temperature):
-    """``(A, B)`` of :func:`rebar_parts` from drawn noise, at a checked ``temperature``."""
-    f_zt, df_zt = _concrete(noise.z_tilde, noise.target, temperature)
-    _, df_z = _concrete(noise.z, noise.target, temperature)
-    score = noise.b - noise.p
-    a = (noise.b - noise.target) ** 2 * score
-    return a, -f_zt * score + df_z - df_zt * noise.dz_tilde
+    """``(A, B)`` of :func:`rebar_parts` from drawn noise, at a checked ``temperature``.
+
+    :func:`binary_gumbel.estimators.binary_rebar.rebar_parts` with one latent and
+    ``f = (x - t)^2``.
+    """
+    one_latent = RebarNoise(*(np.asarray(getattr(noise, f))[..., None] for f in RebarNoise._fields))
+    a, b = binary_rebar.rebar_parts(toy_f_grad(noise.target), one_latent, temperature)
+    return a[..., 0], b[..., 0]
 
 
 def rebar_parts(theta, target, u, v, temperature=0.5):

@@ -4,7 +4,9 @@ On the toy ``L(theta) = E[(b - t)^2]``, ``b ~ Bernoulli(sigmoid(theta))``
 (:mod:`binary_gumbel.estimators.gradients`), one estimate takes a pair of uniforms
 ``(u, v)``: ``u`` gives the Logistic sample ``z = theta + log u - log(1 - u)`` and
 ``b = 1[z > 0]``, and ``v`` gives ``z~``, a sample of ``z`` given ``b``, with its derivative
-``dz~/dtheta`` at fixed ``v`` and ``b`` (:mod:`binary_gumbel.conditional_noise`).
+``dz~/dtheta`` at fixed ``v`` and ``b`` (:mod:`binary_gumbel.conditional_noise`): the
+noise of :func:`binary_gumbel.estimators.binary_rebar.rebar_noise_unchecked`, with ``theta``
+and ``target`` kept alongside.
 ``p = sigmoid(theta)``, so that ``d log P(b) / d theta = b - p``.
 """
 
@@ -14,8 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from binary_gumbel import _kernels
 from binary_gumbel._validation import broadcast, check_uniform, finite_float64
+from binary_gumbel.estimators.binary_rebar import rebar_noise_unchecked
 
 __all__ = ["ToyNoise", "toy_noise", "toy_noise_unchecked"]
 
@@ -47,7 +49,4 @@ def toy_noise(theta, target, u, v) -> ToyNoise:
 
 def toy_noise_unchecked(theta, target, u, v) -> ToyNoise:
     """:func:`toy_noise` on float64 arrays already checked (a training loop checks once)."""
-    z = theta + _kernels.logistic(u)
-    b = (z > 0).astype(np.float64)
-    z_tilde, dz_tilde = _kernels.conditional_logistic(v, theta, b)
-    return ToyNoise(theta, target, z, b, _kernels.sigmoid(theta), z_tilde, dz_tilde)
+    return ToyNoise(theta, target, *rebar_noise_unchecked(theta, u, v))
