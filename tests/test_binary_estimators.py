@@ -548,12 +548,23 @@ def test_the_one_latent_variance_order_fails_on_three_latents():
     assert np.all(var["DisARM"] < var["ARM"])
 
 
+def test_an_overflowing_slope_times_a_zero_gradient_is_zero():
+    """At tau = 5e-324 and z = 0 the slope 1 / (4 tau) is beyond the largest double; where
+    f's gradient is 0 the estimate is 0 (its limit), not NaN, with no warning."""
+    square = lambda x: ((x**2).sum(axis=-1), 2 * x)  # noqa: E731
+    u = np.array([[0.5, 0.5]])  # z = 0: b = 0, x = 1/2
+    st = be.straight_through_gumbel(square, np.array([0.0, 0.0]), 5e-324, u)
+    np.testing.assert_array_equal(st, [[0.0, 0.0]])  # grad f(b = 0) = 0
+    gs = be.gumbel_softmax(square, np.array([0.0, 0.0]), 5e-324, u)
+    np.testing.assert_array_equal(gs, [[np.inf, np.inf]])  # grad f(1/2) = 1 times the slope
+
+
 def test_gumbel_softmax_keeps_the_slope_where_exp_is_subnormal():
     """With f(x) = sum_k x_k the estimate is dx/dlogit = x (1 - x) / tau. At tau = 1e-3 and
     z = logit + l = ±0.72 (q = z / tau = ±720) exp(-q) = 2.0e-313 is subnormal, with 3 fewer
     digits than exp(-q) / tau = 2.0e-310 holds: both estimators with a temperature give the
     60-digit value to the error q's rounding brings (|q| eps relative) plus one subnormal
-    step (dividing the subnormal exp(-q) by tau missed it by 6.5e-322, 130 such steps)."""
+    step (dividing the subnormal exp(-q) by tau missed it by 6.5e-322, 131 such steps)."""
     import mpmath
 
     tau = 1e-3

@@ -63,3 +63,19 @@ def test_bad_input():
         rebar(f_grad, LOGIT, 0.0, u[:2])
     with pytest.raises(ValueError, match="logit"):
         rebar(f_grad, np.array([np.nan, 0.0, 0.0]), 0.5, u[:2])
+    # An infinite logit has no conditional noise (z~ given b); refused by name, not NaN.
+    for bad in (np.inf, -np.inf):
+        with pytest.raises(ValueError, match="logit"):
+            rebar(f_grad, np.array([bad, 0.0, 0.0]), 0.5, u[:2])
+
+
+def test_an_overflowing_slope_times_a_zero_derivative_is_zero():
+    """At tau = 5e-324 the Concrete slope overflows where z = 0; with v = 1 (dz~/dlogit = 0)
+    and with f's gradient 0 there, REBAR's pathwise terms are 0, not NaN, with no warning."""
+    flat = lambda x: (np.zeros(x.shape[:-1]), np.zeros_like(x))  # noqa: E731
+    u = np.array([[[0.5, 0.3]], [[1.0, 1.0]]])  # z = 0 in the first latent, v = 1
+    g = rebar(flat, np.array([0.0, 0.4]), 5e-324, u)
+    np.testing.assert_array_equal(g, np.zeros((1, 2)))
+    g = rebar(f_grad, np.array([0.0, 0.4, -1.0]), 5e-324, np.concatenate([u, u[..., :1]], -1))
+    # Where f's gradient is not 0 the term is beyond the largest double: inf, never NaN.
+    assert g[0, 0] == np.inf and np.all(np.isfinite(g[0, 1:]))

@@ -88,6 +88,16 @@ def exact_concrete(w, tau):
         return float(1 / (1 + mpmath.exp(-q))), float(e / (1 + e) ** 2 / mpmath.mpf(tau))
 
 
+def test_times_takes_zero_times_an_overflowed_slope_as_zero():
+    """At tau = 5e-324 the slope 1 / (4 tau) at w = 0 is beyond the largest double (inf, no
+    warning); times a derivative that is exactly 0 it gives 0, not NaN; other products as *."""
+    _, slope = _kernels.concrete(np.array([0.0, 1.0]), np.array(5e-324))
+    assert slope[0] == np.inf and slope[1] == 0.0
+    a = np.array([0.0, 2.0, -3.0, 0.0])
+    b = np.array([np.inf, np.inf, 0.5, 0.0])
+    np.testing.assert_array_equal(_kernels.times(a, b), [0.0, np.inf, -1.5, 0.0])
+
+
 @pytest.mark.parametrize("tau", [1e-300, 1e-3, 0.5, 1.0, 40.0, 1e300])
 @pytest.mark.parametrize("w", POINTS)
 def test_concrete_and_its_slope_keep_relative_precision_at_every_temperature(w, tau):
@@ -108,9 +118,10 @@ def test_concrete_and_its_slope_keep_relative_precision_at_every_temperature(w, 
 
 
 def test_concrete_keeps_a_normal_slope_where_exp_is_subnormal():
-    """q = w / tau = 720 at tau = 1e-10: exp(-q) = 2.1e-313 is subnormal (5 of its 16 digits
-    lost) and exp(-q) / tau = 2.1e-303 is normal; the slope keeps its precision up to the
-    error that exp inherits from q's rounding, |q| eps relative (1.6e-13), plus 4 ulps."""
+    """q = w / tau = 720 (719.9999999999999 after rounding) at tau = 1e-10: exp(-q) = 2.0e-313 is
+    subnormal (5 of its 16 digits lost) and exp(-q) / tau = 2.0e-303 is normal; the slope keeps
+    its precision up to the error that exp inherits from q's rounding, |q| eps relative
+    (1.6e-13), plus 4 ulps (`test_mutations` checks that it fails without the fallback)."""
     tau = 1e-10
     w = np.array([-720.0, 720.0]) * tau
     _, slope = _kernels.concrete(w, tau)
@@ -119,5 +130,3 @@ def test_concrete_keeps_a_normal_slope_where_exp_is_subnormal():
     q = float(w[1]) / tau
     tolerance = abs(q) * np.finfo(np.float64).eps * want + 4 * np.spacing(want)
     np.testing.assert_array_less(np.abs(slope - want), tolerance)
-    subnormal_route = np.exp(-720.0) / (1 + np.exp(-720.0)) ** 2 / tau
-    assert abs(subnormal_route - want) > tolerance, "without the fallback it would fail"

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import pytest
 import sympy as sp
+import test_binary_estimators
 import test_gradients as pins
+import test_kernels
 
 from binary_gumbel.verification import engine
 from binary_gumbel.verification.engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
@@ -235,8 +237,8 @@ MUTANTS = [
         "rebar_parts",
         (
             (
-                "-f_zt[..., None] * score + grad_z * ds_z - grad_zt * ds_zt * noise.dz_tilde",
-                "-(-f_zt[..., None] * score + grad_z * ds_z - grad_zt * ds_zt * noise.dz_tilde)",
+                "-f_zt[..., None] * score + _kernels.times(grad_z, ds_z) - pathwise_zt",
+                "-(-f_zt[..., None] * score + _kernels.times(grad_z, ds_z) - pathwise_zt)",
             ),
         ),
         (_rebar_is_relax,),
@@ -255,7 +257,7 @@ MUTANTS = [
         "straight-through halved",
         BE,
         "straight_through_gumbel",
-        (("(z > 0).astype(np.float64)) * dx", "(z > 0).astype(np.float64)) * dx / 2"),),
+        (("(z > 0).astype(np.float64)), dx)", "(z > 0).astype(np.float64)), dx / 2)"),),
         (_exact_points("straight-through"), _chapter_quadrature("straight-through", 0.3)),
     ),
     Mutant(
@@ -311,6 +313,19 @@ MUTANTS = [
         "concrete",
         (("slope = slope / tau", "slope = slope"),),
         (_exact_points("relaxed"), _exact_points("straight-through")),
+    ),
+    Mutant(
+        "the slope's fallback where exp(-|w / tau|) is subnormal skipped",
+        KERNELS,
+        "concrete",
+        (("if np.any(subnormal):", "if False:"),),
+        (
+            lambda mp: pins.test_relaxed_derivative_keeps_representable_values_where_exp_flushes(),
+            lambda mp: test_kernels.test_concrete_keeps_a_normal_slope_where_exp_is_subnormal(),
+            lambda mp: (
+                test_binary_estimators.test_gumbel_softmax_keeps_the_slope_where_exp_is_subnormal()
+            ),
+        ),
     ),
     Mutant(
         "relaxed forward pass at 1 - x",

@@ -78,6 +78,21 @@ def test_the_check_has_power_a_rebar_without_its_correction_is_biased():
     assert not check_mean(a + b + df_zt * dzt, gradients.exact_gradient(-1.0, 0.45)).consistent
 
 
+def test_rebar_with_an_array_of_temperatures_is_each_temperature_in_turn():
+    """A temperature of shape (n,) pairs with the n uniforms; one of shape (3, 1) broadcasts
+    against them to (3, n), each row at its own temperature."""
+    u, v = _uv(28, 4)
+    temperatures = np.array([0.1, 0.5, 2.0, 10.0])
+    got = rebar.rebar(0.3, 0.45, u, v, 1.0, temperatures)
+    each = [rebar.rebar(0.3, 0.45, u[i], v[i], 1.0, t) for i, t in enumerate(temperatures)]
+    np.testing.assert_array_equal(got, each)
+    rows = rebar.rebar(0.3, 0.45, u, v, 1.0, temperatures[:3, None])
+    assert rows.shape == (3, 4)
+    for row, t in zip(rows, temperatures[:3], strict=True):
+        np.testing.assert_array_equal(row, rebar.rebar(0.3, 0.45, u, v, 1.0, t))
+    assert len(set(rows[:, 1])) == 3, "the temperatures give different estimates"
+
+
 def test_rebar_with_eta_zero_is_reinforce_on_the_same_u():
     u, v = _uv(27, 1000)
     np.testing.assert_array_equal(

@@ -10,8 +10,10 @@ and is written once, so that every module computes these quantities the same way
 - ``sigmoid_and_slope(q)``: ``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)``, a
   product of two factors each exact in relative terms, so that it does not cancel where
   ``sigmoid(q)`` rounds to 0 or 1;
-- ``concrete(w, tau)``: the binary Concrete ``x = sigmoid(w / tau)`` and ``dx/dw``, the one
-  relaxation every estimator with a temperature differentiates;
+- ``concrete(w, tau)``: the binary Concrete ``x = sigmoid(w / tau)`` and ``dx/dw``, the
+  relaxation every estimator and gate with a fixed temperature differentiates (RELAX, which
+  also learns the temperature, takes ``sigmoid_and_slope(w / tau)`` to differentiate in it);
+- ``times(a, b)``: ``a * b`` with ``0 * inf = 0``, for a derivative times such a slope;
 - ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
   (``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``, without a warning);
 - ``stretch_and_clip(s, gamma, zeta) = clip(gamma + (zeta - gamma) s, 0, 1)``: the hard
@@ -41,10 +43,15 @@ def sigmoid(w: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_and_slope(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)``, both from ``e = exp(-|q|)``."""
+    """``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)``, both from ``e = exp(-|q|)``.
+
+    With ``d = 1 + e`` the two sigmoids are ``1 / d`` and ``e / d`` (which is which depends on
+    the sign of ``q``), so the slope is their product, the same bits as the two calls.
+    """
     e = np.exp(-np.abs(q))
-    x = _sigmoid_from(q, e)
-    return x, x * _sigmoid_from(-q, e)
+    d = 1 + e
+    small, large = e / d, 1 / d
+    return np.where(q >= 0, large, small), small * large
 
 
 def concrete(w: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,15 +64,25 @@ def concrete(w: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     be a normal number, so the slope is ``exp(-|q| - log tau)`` there. ``w = ±inf`` gives
     ``x = 1`` or ``0`` and slope 0.
     """
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # beyond the largest double: inf, the limit
         q = w / tau
-    x, slope = sigmoid_and_slope(q)
-    slope = slope / tau
+        x, slope = sigmoid_and_slope(q)
+        slope = slope / tau
     subnormal = np.exp(-np.abs(q)) < np.finfo(np.float64).tiny
     if np.any(subnormal):
         with np.errstate(over="ignore"):
             slope = np.where(subnormal, np.exp(-np.abs(q) - np.log(tau)), slope)
     return x, slope
+
+
+def times(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a * b`` with ``0 * inf`` taken as 0, its limit where ``inf`` stands for a finite value
+    beyond the largest double (a slope ``1 / (4 tau)`` at ``tau`` near the smallest one)."""
+    with np.errstate(invalid="ignore"):
+        product = a * b
+    if np.isnan(product).any():
+        product = np.where((a == 0) | (b == 0), 0.0, product)
+    return product
 
 
 def log_sigmoid(w: np.ndarray) -> np.ndarray:

@@ -221,7 +221,7 @@ def gumbel_softmax(f_grad, logit, tau, u):
     """
     logit, u = _args(logit, u)
     _, x, dx = _relaxed(logit, tau, u)
-    return _gradient(f_grad, x) * dx
+    return _kernels.times(_gradient(f_grad, x), dx)
 
 
 def straight_through_gumbel(f_grad, logit, tau, u):
@@ -233,7 +233,7 @@ def straight_through_gumbel(f_grad, logit, tau, u):
     """
     logit, u = _args(logit, u)
     z, _, dx = _relaxed(logit, tau, u)
-    return _gradient(f_grad, (z > 0).astype(np.float64)) * dx
+    return _kernels.times(_gradient(f_grad, (z > 0).astype(np.float64)), dx)
 
 
 def reinmax(f_grad, logit, tau, u):

@@ -30,8 +30,6 @@ import numpy as np
 
 from binary_gumbel import _kernels
 from binary_gumbel._validation import (
-    as_float_array,
-    check_no_nan,
     check_tau,
     check_uniform,
     finite_float64,
@@ -83,18 +81,20 @@ def rebar_parts(f_grad, noise: RebarNoise, tau) -> tuple[np.ndarray, np.ndarray]
     f_zt, grad_zt = f_grad(s_zt)
     score = noise.b - noise.p
     a = f_b[..., None] * score
-    return a, -f_zt[..., None] * score + grad_z * ds_z - grad_zt * ds_zt * noise.dz_tilde
+    pathwise_zt = _kernels.times(_kernels.times(grad_zt, ds_zt), noise.dz_tilde)
+    return a, -f_zt[..., None] * score + _kernels.times(grad_z, ds_z) - pathwise_zt
 
 
 def rebar(f_grad, logit, tau, u, eta=1.0):
     """REBAR estimates ``A + eta B`` (:func:`rebar_parts`) of ``d/dlogit E[f(b)]``, ``(..., K)``.
 
     ``f_grad(x)`` returns ``(f(x), df/dx)`` for ``x`` of shape ``(..., K)`` in
-    ``[0, 1]^K`` (binary ``x`` included); ``tau`` is the Concrete temperature
+    ``[0, 1]^K`` (binary ``x`` included); ``logit`` is finite (``ValueError`` naming it
+    otherwise, as for NaN); ``tau`` is the Concrete temperature
     ``lambda``; ``u`` has shape ``(2, ..., K)``: ``u[0]`` gives ``z`` and ``b``,
     ``u[1]`` the ``v`` of ``z~``. ``eta`` scales the control variate (0: REINFORCE).
     """
-    logit = check_no_nan(as_float_array(logit, "logit", np.float64), "logit")
+    logit = finite_float64(logit, "logit")
     u = check_uniform(u, dtype=np.float64)
     if u.ndim < 2 or u.shape[0] != 2:
         raise ValueError(f"u must have shape (2, ..., K), (u, v) stacked; got shape {u.shape}")

@@ -166,7 +166,7 @@ def relaxed(theta, target, tau, u):
 
 
 def straight_through(theta, target, tau, u):
-    """Straight-through Gumbel estimates ``2 (b - t) x (1 - x) / tau``, ``b = 1[x > 1/2]``.
+    """Straight-through Gumbel estimates ``2 (b - t) x (1 - x) / tau``, ``b = 1[theta + l > 0]``.
 
     The straight-through Gumbel-softmax estimator (Jang, Gu & Poole 2016): forward with
     ``b``, backward through the relaxed ``x``;

@@ -61,10 +61,10 @@ def gate_and_derivative(logit, tau, u, gamma=GAMMA, zeta=ZETA):
     and 0 where the gate is clipped. Inputs are float arrays with ``0 < u < 1``
     (the training loop's own; no checks here).
     """
-    s, slope = _kernels.sigmoid_and_slope((logit + _kernels.logistic(u)) / tau)
+    s, ds = _kernels.concrete(logit + _kernels.logistic(u), tau)
     stretched = gamma + (zeta - gamma) * s
     inside = (stretched > 0) & (stretched < 1)
-    dz = np.where(inside, (zeta - gamma) * slope / tau, 0.0)
+    dz = np.where(inside, (zeta - gamma) * ds, 0.0)
     return _kernels.stretch_and_clip(s, gamma, zeta), dz
 
 

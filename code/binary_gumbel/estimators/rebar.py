@@ -61,7 +61,8 @@ def rebar_parts_of(noise: ToyNoise, temperature):
     ``f = (x - t)^2``.
     """
     one_latent = RebarNoise(*(np.asarray(getattr(noise, f))[..., None] for f in RebarNoise._fields))
-    a, b = binary_rebar.rebar_parts(toy_f_grad(noise.target), one_latent, temperature)
+    lam = np.asarray(temperature)[..., None]
+    a, b = binary_rebar.rebar_parts(toy_f_grad(noise.target), one_latent, lam)
     return a[..., 0], b[..., 0]
 
 
