@@ -557,6 +557,9 @@ def test_an_overflowing_slope_times_a_zero_gradient_is_zero():
     np.testing.assert_array_equal(st, [[0.0, 0.0]])  # grad f(b = 0) = 0
     gs = be.gumbel_softmax(square, np.array([0.0, 0.0]), 5e-324, u)
     np.testing.assert_array_equal(gs, [[np.inf, np.inf]])  # grad f(1/2) = 1 times the slope
+    centred = lambda x: (((x - 0.5) ** 2).sum(axis=-1), 2 * (x - 0.5))  # noqa: E731
+    gs = be.gumbel_softmax(centred, np.array([0.0, 0.0]), 5e-324, u)
+    np.testing.assert_array_equal(gs, [[0.0, 0.0]])  # grad f(1/2) = 0
 
 
 def test_gumbel_softmax_keeps_the_slope_where_exp_is_subnormal():

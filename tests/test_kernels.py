@@ -93,9 +93,12 @@ def test_times_takes_zero_times_an_overflowed_slope_as_zero():
     warning); times a derivative that is exactly 0 it gives 0, not NaN; other products as *."""
     _, slope = _kernels.concrete(np.array([0.0, 1.0]), np.array(5e-324))
     assert slope[0] == np.inf and slope[1] == 0.0
-    a = np.array([0.0, 2.0, -3.0, 0.0])
-    b = np.array([np.inf, np.inf, 0.5, 0.0])
-    np.testing.assert_array_equal(_kernels.times(a, b), [0.0, np.inf, -1.5, 0.0])
+    derivative = np.array([0.0, 2.0, -3.0, 0.0, np.nan])
+    slope = np.array([np.inf, np.inf, 0.5, 0.0, 0.0])
+    got = _kernels.times(derivative, slope)
+    np.testing.assert_array_equal(got, [0.0, np.inf, -1.5, 0.0, np.nan])  # a NaN stays NaN
+    with pytest.warns(RuntimeWarning, match="invalid"):  # inf times a slope of 0: NaN, as *
+        assert np.isnan(_kernels.times(np.array([np.inf]), np.array([0.0])))[0]
 
 
 @pytest.mark.parametrize("tau", [1e-300, 1e-3, 0.5, 1.0, 40.0, 1e300])

@@ -13,7 +13,7 @@ and is written once, so that every module computes these quantities the same way
 - ``concrete(w, tau)``: the binary Concrete ``x = sigmoid(w / tau)`` and ``dx/dw``, the
   relaxation every estimator and gate with a fixed temperature differentiates (RELAX, which
   also learns the temperature, takes ``sigmoid_and_slope(w / tau)`` to differentiate in it);
-- ``times(a, b)``: ``a * b`` with ``0 * inf = 0``, for a derivative times such a slope;
+- ``times(derivative, slope)``: their product, 0 where an exact 0 meets a slope that overflowed;
 - ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
   (``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``, without a warning);
 - ``stretch_and_clip(s, gamma, zeta) = clip(gamma + (zeta - gamma) s, 0, 1)``: the hard
@@ -75,14 +75,18 @@ def concrete(w: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, slope
 
 
-def times(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a * b`` with ``0 * inf`` taken as 0, its limit where ``inf`` stands for a finite value
-    beyond the largest double (a slope ``1 / (4 tau)`` at ``tau`` near the smallest one)."""
-    with np.errstate(invalid="ignore"):
-        product = a * b
-    if np.isnan(product).any():
-        product = np.where((a == 0) | (b == 0), 0.0, product)
-    return product
+def times(derivative: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """``derivative * slope``, with 0 where the derivative is exactly 0 and the slope is inf.
+
+    That ``inf`` stands for a finite slope beyond the largest double (``1 / (4 tau)`` at
+    ``tau`` near the smallest one), so the product's limit is 0. Every other entry is the
+    plain product: a NaN stays NaN, and an infinite derivative times a slope of 0 gives NaN
+    with numpy's warning, as ``*`` does.
+    """
+    overflowed = (derivative == 0) & np.isinf(slope)
+    if overflowed.any():
+        slope = np.where(overflowed, 0.0, slope)
+    return derivative * slope
 
 
 def log_sigmoid(w: np.ndarray) -> np.ndarray:

@@ -81,7 +81,7 @@ def rebar_parts(f_grad, noise: RebarNoise, tau) -> tuple[np.ndarray, np.ndarray]
     f_zt, grad_zt = f_grad(s_zt)
     score = noise.b - noise.p
     a = f_b[..., None] * score
-    pathwise_zt = _kernels.times(_kernels.times(grad_zt, ds_zt), noise.dz_tilde)
+    pathwise_zt = _kernels.times(noise.dz_tilde, _kernels.times(grad_zt, ds_zt))
     return a, -f_zt[..., None] * score + _kernels.times(grad_z, ds_z) - pathwise_zt
 
 

@@ -64,7 +64,8 @@ def gate_and_derivative(logit, tau, u, gamma=GAMMA, zeta=ZETA):
     s, ds = _kernels.concrete(logit + _kernels.logistic(u), tau)
     stretched = gamma + (zeta - gamma) * s
     inside = (stretched > 0) & (stretched < 1)
-    dz = np.where(inside, (zeta - gamma) * ds, 0.0)
+    with np.errstate(over="ignore"):  # at tau below about 1.7e-309: inf, the limit
+        dz = np.where(inside, (zeta - gamma) * ds, 0.0)
     return _kernels.stretch_and_clip(s, gamma, zeta), dz
 
 
