@@ -48,7 +48,11 @@ def sigmoid_and_slope(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     With ``d = 1 + e`` the two sigmoids are ``1 / d`` and ``e / d`` (which is which depends on
     the sign of ``q``), so the slope is their product, the same bits as the two calls.
     """
-    e = np.exp(-np.abs(q))
+    return _sigmoid_and_slope_from(q, np.exp(-np.abs(q)))
+
+
+def _sigmoid_and_slope_from(q: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sigmoid_and_slope` given ``e = exp(-|q|)``."""
     d = 1 + e
     small, large = e / d, 1 / d
     return np.where(q >= 0, large, small), small * large
@@ -66,9 +70,10 @@ def concrete(w: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     with np.errstate(over="ignore"):  # beyond the largest double: inf, the limit
         q = w / tau
-        x, slope = sigmoid_and_slope(q)
+        e = np.exp(-np.abs(q))
+        x, slope = _sigmoid_and_slope_from(q, e)
         slope = slope / tau
-    subnormal = np.exp(-np.abs(q)) < np.finfo(np.float64).tiny
+    subnormal = e < np.finfo(np.float64).tiny
     if np.any(subnormal):
         with np.errstate(over="ignore"):
             slope = np.where(subnormal, np.exp(-np.abs(q) - np.log(tau)), slope)
