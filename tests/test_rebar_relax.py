@@ -705,6 +705,49 @@ def test_relax_and_a_learned_baseline_beat_reinforce_and_rebar_does_not(runs):
     assert runs["exact"].probability[-1].max() < runs["RELAX"].probability[-1].min()
 
 
+#: The chapter's false-alarm rate per interval in its training section.
+CHAPTER_FALSE_ALARM = 0.01
+#: The largest lambda of the chapter's held-out study of REBAR's saving (its ``ho_upto``).
+CHAPTER_HELD_OUT_UPTO = 10.0
+#: The four comparisons the chapter's training section reads, as (a, b) of "a ... b".
+CHAPTER_COMPARISONS = (
+    ("RELAX", "REINFORCE"),
+    ("REBAR", "REINFORCE"),
+    ("RELAX", "REBAR"),
+    ("baseline", "RELAX"),
+)
+
+
+def test_hard_target_conclusions_survive_a_last_bit_change(runs):
+    """The chapter's runs again with theta's learning rate one unit in the last place larger
+    (a change of the size another machine's floating point can make): REINFORCE's and REBAR's
+    mean final p move, by less than the half-width of the chapter's interval; RELAX's, the
+    learned baseline's and the exact gradient's read the same to the digits the chapter prints;
+    each of the chapter's four comparisons reaches the same verdict; and REBAR's learned lambda
+    stays on the same side of the end of the chapter's held-out study."""
+    nudged = rt.experiment(
+        gradients.TARGET_RELAX,
+        rng=0,
+        **{**SETTINGS, "learning_rate": np.nextafter(SETTINGS["learning_rate"], 1.0)},
+    )
+    for method in ("REINFORCE", "REBAR"):
+        mean, low, high = runs[method].final_probability_interval(CHAPTER_FALSE_ALARM)
+        moved = abs(nudged[method].final_probability_interval(CHAPTER_FALSE_ALARM)[0] - mean)
+        assert 0 < moved < (high - low) / 2, (method, moved)
+    before = prose.final_text(runs, CHAPTER_FALSE_ALARM)
+    after = prose.final_text(nudged, CHAPTER_FALSE_ALARM)
+    for method in ("relax", "baseline", "exact"):
+        assert getattr(after, method) == getattr(before, method), method
+    for a, b in CHAPTER_COMPARISONS:
+        chapter, again = (
+            prose.direction_text(rt.compare_final(r[a], r[b], CHAPTER_FALSE_ALARM))
+            for r in (runs, nudged)
+        )
+        assert again == chapter, (a, b, chapter, again)
+    inside = [np.exp(r["REBAR"].phi[:, 1]).max() <= CHAPTER_HELD_OUT_UPTO for r in (runs, nudged)]
+    assert inside[0] == inside[1], inside
+
+
 CHAPTER_PHI_RATE = 0.03
 
 
