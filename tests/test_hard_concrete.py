@@ -280,6 +280,16 @@ def test_sampler_checks_text_formats_the_results():
     assert all(isinstance(v, str) for v in dataclasses.asdict(text).values())
 
 
+def test_sampler_checks_text_writes_a_small_ks_p_value_in_its_significant_figures():
+    """A p-value above the false-alarm rate but below 5e-4 reads as such, not as "0.000" next
+    to "every check is consistent"."""
+    check = sampler_checks.check_sampler(0.0, 0.5, 20_000, rng=5)
+    small = check._replace(interior=dataclasses.replace(check.interior, pvalue=2.5e-4))
+    text = prose.sampler_checks_text([small])
+    assert text.ks_min_pvalue == "2.50×10⁻⁴"
+    assert small.consistent and text.all_consistent == "every check is consistent"
+
+
 # --- the gate's mean and variance --------------------------------------------------------------
 
 

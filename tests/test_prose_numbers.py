@@ -26,6 +26,23 @@ def test_compact_uses_one_rule_for_every_magnitude():
 
 
 @pytest.mark.parametrize(
+    ("x", "text"),
+    [
+        (0.273, "27.3 %"),
+        (-0.273, "−27.3 %"),
+        (0.05, "5 %"),
+        (0.9995, "99.95 %"),
+        (1.0005, "100.05 %"),
+        (1.0788830, "108 %"),
+    ],
+)
+def test_percent_keeps_three_figures_and_tells_a_share_near_one_from_one(x, text):
+    """Near 100 % on either side, the decimals that tell it from 100 %; elsewhere, three
+    significant figures (a share of 1.079 had read "107.888300 %"); a minus sign."""
+    assert numbers.percent(x) == text
+
+
+@pytest.mark.parametrize(
     ("items", "text"),
     [([], ""), (["0.1"], "0.1"), (["0.1", "2"], "0.1 and 2"), (["a", "b", "c"], "a, b and c")],
 )

@@ -25,11 +25,13 @@ def scientific(value: float, digits: int = 1) -> str:
 
 
 def percent(x: float) -> str:
-    """``x`` as a percentage, with enough decimals to tell it from 100 % when it is close."""
-    if x < 0.99:
-        return f"{100 * x:.3g} %"
-    decimals = min(6, max(1, math.ceil(-math.log10(max(1 - x, 1e-12))) - 2))
-    return f"{100 * x:.{decimals}f} %"
+    """``x`` as a percentage: three significant figures or, within one percentage point of
+    100 %, enough decimals (one to six) to tell it from 100 %; a minus sign (U+2212)."""
+    gap = abs(1 - x)
+    if gap >= 0.01:
+        return f"{number(100 * x, '.3g')} %"
+    decimals = min(6, max(1, math.ceil(-math.log10(max(gap, 1e-12))) - 2))
+    return f"{number(100 * x, f'.{decimals}f')} %"
 
 
 def rate_text(rate: float) -> str:

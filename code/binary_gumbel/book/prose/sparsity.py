@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.book.prose.numbers import bracketed, joined, number, rate_text
+from binary_gumbel.book.prose.numbers import bracketed, compact, joined, number, rate_text
 from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
@@ -81,7 +81,7 @@ def sampler_checks_text(checks) -> SamplerChecksText:
         zero_claimed=join((c.zeros.expected for c in checks), ".4f"),
         one_fractions=join((c.ones.estimate for c in checks), ".4f"),
         one_claimed=join((c.ones.expected for c in checks), ".4f"),
-        ks_min_pvalue=f"{min(c.interior.pvalue for c in checks):.3f}",
+        ks_min_pvalue=compact(min(c.interior.pvalue for c in checks)),
         all_consistent=(
             "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
         ),
