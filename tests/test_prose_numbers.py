@@ -34,11 +34,17 @@ def test_compact_uses_one_rule_for_every_magnitude():
         (0.9995, "99.95 %"),
         (1.0005, "100.05 %"),
         (1.0788830, "108 %"),
+        (1.0, "100 %"),
+        (0.0, "0 %"),
+        (12.3, "1230 %"),
+        (-123.0, "−1.23×10⁴ %"),
+        (1e-9, "1.00×10⁻⁷ %"),
     ],
 )
 def test_percent_keeps_three_figures_and_tells_a_share_near_one_from_one(x, text):
     """Near 100 % on either side, the decimals that tell it from 100 %; elsewhere, three
-    significant figures (a share of 1.079 had read "107.888300 %"); a minus sign."""
+    significant figures (a share of 1.079 had read "107.888300 %"), never Python's exponent
+    notation; a minus sign."""
     assert numbers.percent(x) == text
 
 

@@ -25,13 +25,18 @@ def scientific(value: float, digits: int = 1) -> str:
 
 
 def percent(x: float) -> str:
-    """``x`` as a percentage: three significant figures or, within one percentage point of
-    100 %, enough decimals (one to six) to tell it from 100 %; a minus sign (U+2212)."""
+    """``x`` as a percentage: three significant figures (as :func:`compact` outside 0.01 %
+    to 1,000 %) or, within one percentage point of 100 %, enough decimals (one to six) to
+    tell it from 100 %; a minus sign (U+2212)."""
     gap = abs(1 - x)
-    if gap >= 0.01:
+    if gap == 0:
+        return "100 %"
+    if gap < 0.01:
+        decimals = min(6, max(1, math.ceil(-math.log10(gap)) - 2))
+        return f"{number(100 * x, f'.{decimals}f')} %"
+    if 0.01 <= abs(100 * x) < 1000:
         return f"{number(100 * x, '.3g')} %"
-    decimals = min(6, max(1, math.ceil(-math.log10(max(gap, 1e-12))) - 2))
-    return f"{number(100 * x, f'.{decimals}f')} %"
+    return f"{compact(100 * x)} %"
 
 
 def rate_text(rate: float) -> str:
