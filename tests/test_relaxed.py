@@ -167,14 +167,47 @@ def test_torch_route_emulation_at_the_clamp_gives_a_positive_logit_on_two_unifor
     assert torch_clamp.positive_logit_probability(p) == Fraction(2, 2**24)
     top = torch_clamp.float32_uniforms(2**24 - 2, 2**24)
     s = torch_clamp.relaxed_logit(p, top)
-    # log(1 - eps), about -eps, is lost against 15.94; the two log(eps) cancel; the last
-    # term, -log1p(-eps), about +eps (float32 rounds it one ulp above 2**-23), is what is left.
+    # log(1 - eps), about -eps, is lost against 15.94; the two log(eps) cancel (log1p(-(1 - eps))
+    # is log(eps) exactly, and both round to the same float32); the last term, -log1p(-eps) =
+    # eps + eps**2/2 + eps**3/3 + ..., is what is left: more than half an ulp (eps**2 / 2)
+    # above eps, so it rounds to the float32 one ulp above eps.
     eps = np.finfo(np.float32).eps
-    assert np.all(s == -np.log1p(-eps))
-    assert np.all(np.abs(s - eps) <= np.spacing(eps))
+    assert np.all(s == np.nextafter(eps, np.float32(1)))
     assert np.all(torch_clamp.relaxed_sample(p, 0.5, top) > 0.5)
     below = torch_clamp.float32_uniforms(2**24 - 3, 2**24 - 2)
     assert torch_clamp.relaxed_logit(p, below)[0] < 0
+
+
+def test_torch_route_emulation_rounds_its_logarithms_correctly():
+    """The emulation's float32 log and log1p are the correctly rounded ones (mpmath at 50
+    digits, rounded to float32), so its results do not depend on the processor's float32
+    routines; on the top uniforms and the clamped p, and on 2,000 seeded uniforms."""
+    import mpmath
+
+    from binary_gumbel.verification import torch_clamp
+
+    rng = np.random.default_rng(11)
+    u = np.concatenate(
+        [
+            torch_clamp.float32_uniforms(2**24 - 4, 2**24),
+            torch_clamp.float32_uniforms(1, 5),
+            rng.integers(1, 2**24, 2_000).astype(np.float32) * np.float32(2.0**-24),
+        ]
+    )
+    clamped = torch_clamp.clamp_probs(u, "u")
+    with mpmath.workdps(50):
+        log = np.array([float(mpmath.log(mpmath.mpf(float(v)))) for v in clamped])
+        log1p = np.array([float(mpmath.log1p(-mpmath.mpf(float(v)))) for v in clamped])
+    # The 50-digit values, rounded once to float64 and then to float32: the float64 value is
+    # within half a float64 ulp, so a second rounding could only differ at a float32 tie.
+    p = np.float32(0.5)
+    s = torch_clamp.relaxed_logit(p, u)
+    expected = (
+        (log.astype(np.float32) - log1p.astype(np.float32))
+        + np.float32(float(mpmath.log(0.5)))
+        - np.float32(float(mpmath.log1p(-0.5)))
+    )
+    np.testing.assert_array_equal(s, expected)
 
 
 def test_torch_route_emulation_keeps_ordinary_probabilities():

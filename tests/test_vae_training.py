@@ -537,9 +537,11 @@ def test_exercise_four_evaluations_keep_the_clear_orderings():
     or more would have a probability of 1.1e-3 (noncentral t, 29 degrees of freedom).
 
     REINFORCE has the lowest mean at both budgets (by 1.5 nats or more on those draws), and
-    REINFORCE ×4 ends higher than REINFORCE with two samples: the paired 95 % Student-t
-    interval of the difference lies above 0 (measured 0.29 to 0.39 nats, three standard errors
-    or more, against 2.05 for the interval's end).
+    REINFORCE ×4 ends higher than REINFORCE with two samples on average over the seeds
+    (measured 0.29 to 0.39 nats on those draws, three standard errors or more; the chapter
+    no longer says that the paired 95 % interval lies above 0: with the last bits of exp,
+    log and log1p moved as another processor's routines can move them, the same thirty
+    seeds gave 0.17 [-0.04, 0.38]).
     """
     two = [m for m in vae_training.METHODS if m.function is not None and m.evaluations == 2]
     four = [four_evaluations(m) for m in two]
@@ -560,9 +562,8 @@ def test_exercise_four_evaluations_keep_the_clear_orderings():
                 print(first, second, "effect", effect, "five-seed power", power)
                 assert power < 0.5, (first, second, effect, power)
     gain = run4.final_elbo("REINFORCE ×4") - run2.final_elbo("REINFORCE")
-    _, low, _ = mean_intervals(gain, false_alarm=0.05)
-    print("REINFORCE gain", gain.mean(), "lower bound", low)
-    assert low > 0
+    print("REINFORCE gain", gain.mean())
+    assert gain.mean() > 0
     for run, methods in ((run2, two), (run4, four)):
         final = [run.final_elbo(m.name).mean() for m in methods]
         assert methods[int(np.argmin(final))].name.startswith("REINFORCE")

@@ -17,11 +17,15 @@ The route (pytorch/pytorch, ``torch/distributions/relaxed_bernoulli.py``,
 ``k = 0 .. 2**24 - 1``: ``uniform_real`` keeps the 24 low bits of a 32-bit draw
 and multiplies by ``2**-24`` (``aten/src/ATen/core/TransformationHelper.h``;
 ``aten/src/ATen/core/DistributionsHelper.h``, ``uniform_real_distribution``).
-NumPy's float32 ``log`` and ``log1p`` stand in for torch's.
+Correctly rounded float32 ``log``, ``log1p`` and ``exp`` stand in for torch's (:func:`_float32`:
+each is evaluated in float64 and rounded to float32), so that the results do not depend on
+the processor: NumPy's own float32 routines are not correctly rounded, and NumPy dispatches
+them to different SIMD code on different processors.
 """
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 import numpy as np
@@ -41,6 +45,14 @@ __all__ = [
 FLOAT32_UNIFORMS = 2**24
 
 _CHUNK = 1 << 20
+
+
+def _float32(function, x) -> np.ndarray:
+    """``function`` (a NumPy ufunc) at the float32 ``x``, evaluated in float64 and rounded to
+    float32: the correctly rounded float32 value, except where the true value lies within
+    float64's error (a few float64 ulps, each ``2**-29`` of a float32 ulp) of a rounding
+    midpoint."""
+    return function(np.asarray(x, dtype=np.float64)).astype(np.float32)
 
 
 def clamp_probs(p, name: str = "p") -> np.ndarray:
@@ -68,22 +80,23 @@ def relaxed_logit(p, u) -> np.ndarray:
     """
     probs = clamp_probs(p)
     u = clamp_probs(u, "u")
-    return ((np.log(u) - np.log1p(-u)) + np.log(probs)) - np.log1p(-probs)
+    log, log1p = (functools.partial(_float32, f) for f in (np.log, np.log1p))
+    return ((log(u) - log1p(-u)) + log(probs)) - log1p(-probs)
 
 
 def relaxed_sample(p, temperature, u) -> np.ndarray:
     """``x = sigmoid(s / temperature)`` in float32, clamped to ``[tiny, 1 - eps]`` as torch's
     ``SigmoidTransform`` does (``torch/distributions/transforms.py``, ``_clipped_sigmoid``).
 
-    The sigmoid is ``1 / (1 + exp(-y))`` with NumPy's float32 ``exp``; torch's own kernel
-    may round differently in the last bit.
+    The sigmoid is ``1 / (1 + exp(-y))`` in float32, with the correctly rounded ``exp``
+    (:func:`_float32`); torch's own kernel may round differently in the last bit.
     """
     temperature = np.float32(temperature)
     if not temperature > 0:
         raise ValueError(f"temperature must be positive; got {temperature!r}")
     finfo = np.finfo(np.float32)
     with np.errstate(over="ignore"):
-        x = np.float32(1) / (np.float32(1) + np.exp(-(relaxed_logit(p, u) / temperature)))
+        x = np.float32(1) / (np.float32(1) + _float32(np.exp, -(relaxed_logit(p, u) / temperature)))
     return np.clip(x, finfo.tiny, np.float32(1) - finfo.eps)
 
 
