@@ -181,7 +181,8 @@ def test_torch_route_emulation_at_the_clamp_gives_a_positive_logit_on_two_unifor
 def test_torch_route_emulation_rounds_its_logarithms_correctly():
     """The emulation's float32 log and log1p are the correctly rounded ones (mpmath at 50
     digits, rounded to float32), so its results do not depend on the processor's float32
-    routines; on the top uniforms and the clamped p, and on 2,000 seeded uniforms."""
+    routines; on the four top and four bottom uniforms (these clamped to eps) and on 2,000
+    seeded ones, with p = 1/2; and the noise's bound at u = 1 - eps."""
     import mpmath
 
     from binary_gumbel.verification import torch_clamp
@@ -199,7 +200,8 @@ def test_torch_route_emulation_rounds_its_logarithms_correctly():
         log = np.array([float(mpmath.log(mpmath.mpf(float(v)))) for v in clamped])
         log1p = np.array([float(mpmath.log1p(-mpmath.mpf(float(v)))) for v in clamped])
     # The 50-digit values, rounded once to float64 and then to float32: the float64 value is
-    # within half a float64 ulp, so a second rounding could only differ at a float32 tie.
+    # within half a float64 ulp, so a second rounding could only differ within that of a
+    # float32 tie.
     p = np.float32(0.5)
     s = torch_clamp.relaxed_logit(p, u)
     expected = (
@@ -208,6 +210,12 @@ def test_torch_route_emulation_rounds_its_logarithms_correctly():
         - np.float32(float(mpmath.log1p(-0.5)))
     )
     np.testing.assert_array_equal(s, expected)
+    top = np.float32(1) - np.finfo(np.float32).eps
+    with mpmath.workdps(50):
+        bound = np.float32(float(mpmath.log(float(top)))) - np.float32(
+            float(mpmath.log1p(-mpmath.mpf(float(top))))
+        )
+    assert torch_clamp.noise_bound() == bound
 
 
 def test_torch_route_emulation_keeps_ordinary_probabilities():

@@ -36,6 +36,7 @@ __all__ = [
     "FLOAT32_UNIFORMS",
     "clamp_probs",
     "float32_uniforms",
+    "noise_bound",
     "positive_logit_probability",
     "relaxed_logit",
     "relaxed_sample",
@@ -70,6 +71,14 @@ def float32_uniforms(start: int = 0, stop: int = FLOAT32_UNIFORMS) -> np.ndarray
             f"start and stop must satisfy 0 <= start <= stop <= 2**24; got {start}, {stop}"
         )
     return np.arange(start, stop, dtype=np.float32) * np.float32(2.0**-24)
+
+
+def noise_bound() -> np.float32:
+    """The largest clamped noise, ``log u - log1p(-u)`` at ``u = 1 - eps``, as the emulated
+    route computes it in float32: each term correctly rounded (:func:`_float32`), then their
+    difference rounded. In exact arithmetic it is ``log(1 - eps) - log(eps)``, about 15.94."""
+    u = np.float32(1) - np.finfo(np.float32).eps
+    return _float32(np.log, u) - _float32(np.log1p, -u)
 
 
 def relaxed_logit(p, u) -> np.ndarray:
