@@ -25,7 +25,6 @@ them to different SIMD code on different processors.
 
 from __future__ import annotations
 
-import functools
 from fractions import Fraction
 
 import numpy as np
@@ -73,12 +72,16 @@ def float32_uniforms(start: int = 0, stop: int = FLOAT32_UNIFORMS) -> np.ndarray
     return np.arange(start, stop, dtype=np.float32) * np.float32(2.0**-24)
 
 
+def _logistic(u) -> np.ndarray:
+    """The route's noise ``log u - log1p(-u)`` in float32, each term correctly rounded."""
+    return _float32(np.log, u) - _float32(np.log1p, -u)
+
+
 def noise_bound() -> np.float32:
     """The largest clamped noise, ``log u - log1p(-u)`` at ``u = 1 - eps``, as the emulated
     route computes it in float32: each term correctly rounded (:func:`_float32`), then their
     difference rounded. In exact arithmetic it is ``log(1 - eps) - log(eps)``, about 15.94."""
-    u = np.float32(1) - np.finfo(np.float32).eps
-    return _float32(np.log, u) - _float32(np.log1p, -u)
+    return _logistic(np.float32(1) - np.finfo(np.float32).eps)
 
 
 def relaxed_logit(p, u) -> np.ndarray:
@@ -89,8 +92,7 @@ def relaxed_logit(p, u) -> np.ndarray:
     """
     probs = clamp_probs(p)
     u = clamp_probs(u, "u")
-    log, log1p = (functools.partial(_float32, f) for f in (np.log, np.log1p))
-    return ((log(u) - log1p(-u)) + log(probs)) - log1p(-probs)
+    return (_logistic(u) + _float32(np.log, probs)) - _float32(np.log1p, -probs)
 
 
 def relaxed_sample(p, temperature, u) -> np.ndarray:
