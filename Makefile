@@ -16,7 +16,7 @@ LIBRARY      := code/binary_gumbel $(shell find code -name '*.py' -not -path '*/
 LIBRARY_SEEN := _build/.library-seen
 
 .DEFAULT_GOAL := help
-.PHONY: help book book-student pdf test lint format lab lab-links serve clean browser-deps timings
+.PHONY: help book book-student pdf test lint format lab lab-links serve clean browser-deps timings audit
 
 help: ## List the commands.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -146,6 +146,9 @@ lab: $(READY) $(LAB_OVERRIDES) $(LAB_LINKS) ## Open the chapters as notebooks in
 
 timings: $(READY) ## Print each page's execution time and the total (after make book).
 	@$(PY) tools/timings.py
+
+audit: $(READY) ## Run the chapters with other seeds and other last bits; list the words that change.
+	$(PY) tools/audit_robustness.py $(AUDIT_ARGS)
 
 serve: ## Serve the built book on http://127.0.0.1:$(PORT)/.
 	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first."; exit 1; }

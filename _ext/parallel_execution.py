@@ -57,7 +57,7 @@ def _notebooks(env, docnames):
     return found
 
 
-async def _execute(notebook, path: Path, timeout, env: dict):
+async def execute_notebook(notebook, path: Path, timeout, env: dict):
     """Execute ``notebook`` in a fresh kernel in ``path``'s folder; return the seconds taken."""
     from nbclient import NotebookClient
     from traitlets.config import Config
@@ -106,7 +106,7 @@ async def _run_all(jobs, timeout, root: Path, cores: int):
         try:
             if any(uses_verdicts(path) for _, path, _ in jobs):
                 async with slots:
-                    await _execute(_verifier_notebook(), root / "conf.py", timeout, env)
+                    await execute_notebook(_verifier_notebook(), root / "conf.py", timeout, env)
         except Exception:  # each chapter then runs the verifier itself, and reports the error
             pass
         finally:
@@ -117,7 +117,7 @@ async def _run_all(jobs, timeout, root: Path, cores: int):
             await verified.wait()
         async with slots:
             try:
-                outcomes[docname] = await _execute(notebook, path, timeout, env)
+                outcomes[docname] = await execute_notebook(notebook, path, timeout, env)
             except Exception as error:  # reported again, in full, when MyST-NB reads the page
                 outcomes[docname] = error
 
