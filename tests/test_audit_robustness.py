@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -238,9 +240,15 @@ def test_the_audit_finds_a_seeded_word_a_guard_and_last_bits(tmp_path, capsys):
     page = tmp_path / "probe.md"
     page.write_text(PROBE)
     report = tmp_path / "robustness.md"
-    status = audit_robustness.main(
-        [str(page), "--seeds", "2", "--salts", "1", "--jobs", "2", "--report", str(report)]
-    )
+    arguments = [str(page), "--seeds", "2", "--salts", "1", "--jobs", "2", "--report", str(report)]
+
+    async def call():
+        return audit_robustness.main(arguments)
+
+    # From inside a running event loop, as under Playwright in the same test session (in a
+    # thread of its own, since this one may already run Playwright's).
+    with ThreadPoolExecutor(1) as thread:
+        status = thread.submit(asyncio.run, call()).result()
     text = report.read_text()
     assert status == 1, text
     runs = (

@@ -43,6 +43,7 @@ import json
 import os
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -308,7 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k != "BINARY_GUMBEL_RESULTS_CACHE"}
     env["MPLBACKEND"] = "agg"
     jobs = [(page, run) for page in pages for run in runs]
-    outcomes = asyncio.run(_run_all(jobs, args.jobs, env))
+    # A thread of its own gives the kernels an event loop even if the caller runs one
+    # (Playwright's synchronous API does, in a test session).
+    with ThreadPoolExecutor(1) as thread:
+        outcomes = thread.submit(asyncio.run, _run_all(jobs, args.jobs, env)).result()
     by_page: dict[str, dict] = {}
     for (page, run), outcome in zip(jobs, outcomes, strict=True):
         name = str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else str(page)
