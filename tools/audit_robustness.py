@@ -30,7 +30,7 @@ The report (printed, and written to ``--report``, by default
 
 Every run's values, displays and error go to the same name with ``.json``.
 
-A maintainer's check, not part of ``make test``: about 14 minutes on two cores
+A maintainer's check, not part of ``make test``: about 15 minutes on two cores
 (``make audit``).
 """
 
