@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import yaml
 from myst_nb.core.read import read_myst_markdown_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ from timings import toc_pages  # noqa: E402
 REPORT = ROOT / "_build" / "audit" / "robustness.md"
 #: Seconds a page may run: five times the build's ``timeout`` (``_config.yml``), since the
 #: last bits' wrappers slow every call they wrap.
-TIMEOUT = 600
+TIMEOUT = 5 * yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
 _SUPERSCRIPT = "[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
 _POWER = r"10\^\{?[-−]?\d+\}?"
 #: A number in any form the book prints, not inside a word: a power of ten in

@@ -168,9 +168,9 @@ class _Nudged:
             nudge(result.view(np.ndarray), x, self._name, self._salt)
             return result
         if isinstance(result, (np.float32, np.float64)):
-            moved = np.array([result])
-            nudge(moved, np.reshape(x, 1), self._name, self._salt)
-            return moved[0]
+            moved = np.array(result)  # 0-d, which nudge moves as any array
+            nudge(moved, x, self._name, self._salt)
+            return moved[()]
         return result
 
 
