@@ -218,6 +218,33 @@ def test_torch_route_emulation_rounds_its_logarithms_correctly():
     assert torch_clamp.noise_bound() == bound
 
 
+def test_log_eps_tie_distance_matches_an_independent_evaluation():
+    """log(eps) = -23 log 2 measured from its nearest float32 rounding midpoint, with the
+    standard library's decimal arithmetic (60 digits) instead of mpmath: the float32 spacing
+    there is 2**-20, since 8 <= 23 log 2 < 16. The correctly rounded neighbour is the one both
+    emulated terms return, so that they cancel at the top of the clamp; and the distance is
+    below 1/2, so a routine erring by a full spacing could return the other neighbour."""
+    import decimal
+
+    from binary_gumbel.verification import torch_clamp
+
+    with decimal.localcontext() as context:
+        context.prec = 60
+        units = 23 * decimal.Decimal(2).ln() * 2**20
+        fraction = units - int(units)
+        expected = abs(fraction - decimal.Decimal("0.5"))
+        nearest = -(int(units) + (1 if fraction > decimal.Decimal("0.5") else 0)) * 2.0**-20
+    distance = torch_clamp.log_eps_tie_distance()
+    assert 0 < distance < 0.5
+    assert abs(decimal.Decimal(distance) - expected) < decimal.Decimal("1e-15")
+    # Both emulated terms are that neighbour. At u = 1/2 the noise is 0 and s is
+    # log(eps) - log1p(-eps), and log1p(-eps), about -eps, is under half a spacing (2**-21);
+    # at u = 1 - eps the noise is log(1 - eps) - log1p(-(1 - eps)), likewise.
+    eps = np.finfo(np.float32).eps
+    assert torch_clamp.relaxed_logit(eps, np.float32(0.5)) == np.float32(nearest)
+    assert torch_clamp.noise_bound() == -np.float32(nearest)
+
+
 def test_torch_route_emulation_keeps_ordinary_probabilities():
     """Away from the clamp the enumerated probability is p, up to the grid of 2**-24 and
     the rounding of the noise near the threshold u = 1 - p."""

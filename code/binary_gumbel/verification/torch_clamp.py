@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 
 from binary_gumbel._validation import check_probability
@@ -35,6 +36,7 @@ __all__ = [
     "FLOAT32_UNIFORMS",
     "clamp_probs",
     "float32_uniforms",
+    "log_eps_tie_distance",
     "noise_bound",
     "positive_logit_probability",
     "relaxed_logit",
@@ -82,6 +84,24 @@ def noise_bound() -> np.float32:
     route computes it in float32: each term correctly rounded (:func:`_float32`), then their
     difference rounded. In exact arithmetic it is ``log(1 - eps) - log(eps)``, about 15.94."""
     return _logistic(np.float32(1) - np.finfo(np.float32).eps)
+
+
+def log_eps_tie_distance() -> float:
+    """How far ``log(eps) = -23 log 2`` lies from the nearest midpoint between two adjacent
+    float32 numbers, in float32 spacings there: a number in ``[0, 1/2]``.
+
+    The route computes ``log(eps)`` twice, with two routines: ``probs.log()`` at
+    ``p = eps`` and ``(-u).log1p()`` at ``u = 1 - eps``, whose argument ``-(1 - eps)`` gives
+    ``1 + (-(1 - eps)) = eps`` exactly. A routine whose error there is below ``1/2 + distance``
+    spacings returns the correctly rounded float32, as the emulation's do; two such routines
+    agree, and the two terms cancel in :func:`relaxed_logit`. Evaluated with mpmath at 50
+    significant digits.
+    """
+    with mpmath.workdps(50):
+        magnitude = 23 * mpmath.log(2)
+        spacing = float(np.spacing(np.float32(magnitude)))
+        units = magnitude / spacing
+        return float(abs(units - mpmath.floor(units) - mpmath.mpf(1) / 2))
 
 
 def relaxed_logit(p, u) -> np.ndarray:
