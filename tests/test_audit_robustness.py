@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
 import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -266,3 +267,40 @@ def test_the_audit_finds_a_seeded_word_a_guard_and_last_bits(tmp_path, capsys):
     assert text in capsys.readouterr().out
     runs = json.loads(report.with_suffix(".json").read_text())[str(page)]
     assert runs["seeds +2"]["values"]["side"] == "'heads'" and runs["last bits 1"]["error"]
+
+
+SLOW = """\
+---
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Slow
+
+```{code-cell} ipython3
+x = 1
+```
+
+```{code-cell} ipython3
+import time
+
+time.sleep(600)
+```
+
+{eval}`x`
+"""
+
+
+def test_a_page_that_times_out_is_reported_as_timed_out_at_its_cell(tmp_path, monkeypatch):
+    """nbclient interrupts the cell that runs too long, whose output then says
+    KeyboardInterrupt; the audit says where the page timed out instead."""
+    page = tmp_path / "slow.md"
+    page.write_text(SLOW)
+    monkeypatch.setattr(audit_robustness, "TIMEOUT", 2)
+    as_written = audit_robustness.Perturbation("as written")
+    run = audit_robustness.run_page(page, as_written, dict(os.environ))
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, as in the test above
+        outcome = thread.submit(asyncio.run, run).result()
+    assert outcome["error"] == "line 14 ('import time'): timed out after 2 s"

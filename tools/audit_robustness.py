@@ -50,6 +50,7 @@ from pathlib import Path
 import nbformat
 import yaml
 from myst_nb.core.read import read_myst_markdown_notebook
+from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(__file__).resolve().parent
@@ -129,9 +130,11 @@ async def run_page(page: Path, perturbation: Perturbation, env: dict) -> dict:
     if install is not None:
         notebook.cells.insert(0, nbformat.v4.new_code_cell(install))
     error = None
+    timed_out = False
     try:
         await parallel_execution.execute_notebook(notebook, page, TIMEOUT, env)
     except Exception as stopped:  # a cell raised, the kernel died, or it timed out
+        timed_out = isinstance(stopped, CellTimeoutError)
         last = str(stopped).strip().splitlines()
         error = f"{type(stopped).__name__}: {last[-1] if last else ''}"
     displays = {}
@@ -149,7 +152,13 @@ async def run_page(page: Path, perturbation: Perturbation, env: dict) -> dict:
                     displays[where] = output["data"][mime]
         raised = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
         if raised:
-            error = f"line {line} ({head!r}): {raised[0]['ename']}: {raised[0]['evalue']}"
+            # A cell that times out is interrupted: its output says KeyboardInterrupt.
+            why = (
+                f"timed out after {TIMEOUT} s"
+                if timed_out
+                else f"{raised[0]['ename']}: {raised[0]['evalue']}"
+            )
+            error = f"line {line} ({head!r}): {why}"
     if install is not None and any(o["output_type"] == "error" for o in notebook.cells[0].outputs):
         error = f"installing the perturbation: {error}"
     values = {name: _text(output) for name, output in prose_values.prose_values(notebook).items()}
