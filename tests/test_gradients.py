@@ -412,6 +412,37 @@ def test_relaxed_moments_by_quadrature_match_monte_carlo(tau):
     assert low <= variance <= high
 
 
+@pytest.mark.parametrize("reported", ["large", "small"])
+def test_relaxed_moments_refuse_a_piece_quad_warns_about_unless_its_error_is_small(
+    monkeypatch, reported
+):
+    """quad warns (IntegrationWarning) about one piece: with an error estimate as large as the
+    result, relaxed_moments raises FloatingPointError naming theta and tau; with an estimate of
+    0 it accepts the piece and returns what it returns unwarned. No input tried so far makes
+    quad warn with a large estimate, so quad is replaced for the test."""
+    import warnings
+
+    expected = rm.relaxed_moments(-1.0, 0.45, 0.5)
+    real_quad = integrate.quad
+    calls = []
+
+    def quad(fn, a, b, **options):
+        value, error = real_quad(fn, a, b, **options)
+        if options.get("epsrel") == 1e-10 and not calls:  # the first piece, not |h|'s scale
+            calls.append((a, b))
+            warnings.warn("a stand-in warning", integrate.IntegrationWarning, stacklevel=2)
+            return value, (abs(value) + 1.0 if reported == "large" else 0.0)
+        return value, error
+
+    monkeypatch.setattr(integrate, "quad", quad)
+    if reported == "large":
+        with pytest.raises(FloatingPointError, match=r"theta=-1\.0, tau=0\.5 did not converge"):
+            rm.relaxed_moments(-1.0, 0.45, 0.5)
+    else:
+        assert rm.relaxed_moments(-1.0, 0.45, 0.5) == expected
+    assert calls, "quad was asked for a piece"
+
+
 @pytest.mark.parametrize("theta", [-1.0, 0.0, 1.0])
 @pytest.mark.parametrize("tau", [1e-10, 1e-300])
 def test_relaxed_moments_at_small_tau_reach_their_limits(theta, tau):
