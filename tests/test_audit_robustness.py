@@ -206,13 +206,19 @@ def test_the_report_says_none_where_nothing_changed():
     assert text.endswith("## Numbers only\n\n- a.md: 0 of 1 values (0 in a control too)\n")
 
 
-PROBE = """\
+#: The front matter of the probe pages: a MyST notebook with the Python kernel.
+FRONT_MATTER = """\
 ---
 kernelspec:
   display_name: Python 3
   language: python
   name: python3
 ---
+"""
+
+PROBE = (
+    FRONT_MATTER
+    + """\
 
 # Probe
 
@@ -233,6 +239,7 @@ assert e == 1.3498588075760032, "this page prints exp(0.3) to its last digit"
 
 The coin shows {eval}`side`, at {eval}`x3`; and {eval}`e`.
 """
+)
 
 
 def test_the_audit_finds_a_seeded_word_a_guard_and_last_bits(tmp_path, capsys):
@@ -269,13 +276,9 @@ def test_the_audit_finds_a_seeded_word_a_guard_and_last_bits(tmp_path, capsys):
     assert runs["seeds +2"]["values"]["side"] == "'heads'" and runs["last bits 1"]["error"]
 
 
-SLOW = """\
----
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+SLOW = (
+    FRONT_MATTER
+    + """\
 
 # Slow
 
@@ -285,6 +288,7 @@ import time
 time.sleep(600)
 ```
 """
+)
 
 
 def test_a_page_that_times_out_is_reported_as_timed_out_at_its_cell(tmp_path, monkeypatch):
