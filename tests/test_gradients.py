@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -420,8 +421,6 @@ def test_relaxed_moments_refuse_a_piece_quad_warns_about_unless_its_error_is_sma
     result, relaxed_moments raises FloatingPointError naming theta and tau; with an estimate of
     0 it accepts the piece and returns what it returns unwarned. No input tried so far makes
     quad warn with a large estimate, so quad is replaced for the test."""
-    import warnings
-
     expected = rm.relaxed_moments(-1.0, 0.45, 0.5)
     real_quad = integrate.quad
     calls = []
