@@ -682,6 +682,80 @@ def test_relax_phi_gradient_matches_finite_differences():
         assert np.max(np.abs(fd / (2 * H) - dg[k])) <= FD_TOL, k
 
 
+# --- valid extremes: the limits, with no warning (the tests turn warnings into errors) ---
+
+
+def _with_log_lambda(log_lambda):
+    phi = PHI.copy()
+    phi[1] = log_lambda
+    return phi
+
+
+#: What control_variate returns, in order.
+NAMES = ("c", "dc/dz", "dc/dphi", "d2c/dz dphi")
+
+
+#: lambda = exp(log lambda) rounds to inf above log lambda = 709.78 and to 0 below about -745;
+#: at log lambda = +-700 it is still a double.
+@pytest.mark.parametrize(("beyond", "inside"), [(800.0, 700.0), (-800.0, -700.0), (1e4, 700.0)])
+def test_a_temperature_beyond_the_doubles_gives_the_limit(beyond, inside):
+    # z = 0 is left out: there dc/dz grows as 1 / lambda (next test).
+    z = np.array([-np.inf, -5.0, -1e-3, 1e-3, 2.0, np.inf])
+    far = relax.control_variate(z, _with_log_lambda(beyond), 0.45)
+    near = relax.control_variate(z, _with_log_lambda(inside), 0.45)
+    for name, at_limit, at_double in zip(NAMES, far, near, strict=True):
+        # At log lambda = 700 the Concrete slope is about 1e-305, which the limit makes 0.
+        np.testing.assert_allclose(at_limit, at_double, rtol=1e-12, atol=1e-300, err_msg=name)
+
+
+def test_at_a_temperature_below_the_doubles_the_slope_at_zero_is_infinite():
+    # dc/dz at z = 0 is eta 2 (1/2 - t) (1/4) / lambda plus the network's finite slope:
+    # +inf as lambda -> 0 when eta > 0 and t < 1/2, and exactly its finite part at t = 1/2.
+    phi = _with_log_lambda(-800.0)
+    c, slope, _, _ = relax.control_variate(np.array([0.0]), phi, 0.45)
+    assert np.isposinf(slope[0]) and np.isfinite(c[0])
+    _, at_half, _, _ = relax.control_variate(np.array([0.0]), phi, 0.5)
+    _, network_only, _, _ = relax.control_variate(np.array([0.0]), _with_log_lambda(0.0), 0.5)
+    assert at_half[0] == network_only[0]
+
+
+@pytest.mark.parametrize("log_lambda", [-800.0, np.log(0.4)])
+def test_infinite_z_gives_the_limit_of_large_z(log_lambda):
+    # z = +-inf is the sample of u = 1 or 0. Far beyond every scale of phi (1 / |omega| and
+    # lambda), z = +-1e300 already has the limits in double precision. (No double is far
+    # beyond lambda = e^800: z = +-inf there is checked against lambda = e^700 above.)
+    phi = _with_log_lambda(log_lambda)
+    at_inf = relax.control_variate(np.array([-np.inf, np.inf]), phi, 0.45)
+    at_large = relax.control_variate(np.array([-1e300, 1e300]), phi, 0.45)
+    for name, limit, large in zip(NAMES, at_inf, at_large, strict=True):
+        assert np.all(np.isfinite(limit)), name
+        np.testing.assert_allclose(limit, large, rtol=1e-12, atol=1e-300, err_msg=name)
+
+
+@pytest.mark.parametrize("log_lambda", [-800.0, 0.0, 800.0])
+def test_relax_at_uniforms_of_zero_and_one_is_finite(log_lambda):
+    u, v = np.meshgrid([0.0, 0.3, 1.0], [0.0, 0.6, 1.0])
+    for theta in (-3.0, 0.3, 40.0):
+        g, dg = relax.relax_and_phi_gradient(theta, 0.45, u, v, _with_log_lambda(log_lambda))
+        assert np.all(np.isfinite(g)) and np.all(np.isfinite(dg))
+        np.testing.assert_array_equal(
+            g, relax.relax(theta, 0.45, u, v, _with_log_lambda(log_lambda))
+        )
+
+
+def test_memoryless_adam_takes_the_temperature_beyond_the_doubles_and_training_goes_on():
+    # With beta2 = 0 Adam divides each step by the last |g| alone, so a step can be huge:
+    # log lambda leaves the doubles' range (the test checks that it does), and every
+    # iterate, loss and variance stays finite.
+    runs = rt.experiment(
+        0.45, ("REBAR", "RELAX"), steps=300, chains=5, batch=3, phi_steps=100, beta2=0.0
+    )
+    assert max(np.abs(run.phi[:, 1]).max() for run in runs.values()) > 709.79
+    for run in runs.values():
+        for values in (run.theta, run.loss, run.variance, run.phi):
+            assert np.all(np.isfinite(values)), run.method
+
+
 # --- joint training: the effect the chapter shows ---
 
 
@@ -1123,6 +1197,38 @@ def test_theta_step_and_gradient_size_follow_their_definitions():
         rt.smallest_step(run, 1.0)
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(steps=40, chains=3, batch=4),
+        dict(steps=40, chains=3, batch=4, parameterisation="probability"),
+        dict(steps=40, chains=3, batch=2, phi_steps=10, beta2=0.5),
+        dict(steps=40, chains=3, batch=4, learn_theta=False, theta0=1.5),
+        dict(steps=40, chains=2, batch=3, second_moment_at=(20, np.array([1e-3, 2e-3]))),
+    ],
+)
+def test_experiment_is_each_methods_own_training_bit_for_bit(settings):
+    # experiment trains its methods in one loop, each method's runs as rows of one stack.
+    together = rt.experiment(gradients.TARGET_RELAX, rng=4, **settings)
+    assert tuple(together) == rt.METHODS
+    for method, run in together.items():
+        alone = rt.train(method, gradients.TARGET_RELAX, rng=4, **settings)
+        for field in dataclasses.fields(run):
+            a, b = getattr(run, field.name), getattr(alone, field.name)
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                np.testing.assert_array_equal(a, b, err_msg=f"{method}: {field.name}")
+            else:
+                assert a == b, (method, field.name)
+
+
+def test_experiment_shares_one_generators_noise_among_its_methods():
+    settings = dict(steps=30, chains=2, batch=3)
+    from_generator = rt.experiment(0.45, rng=np.random.default_rng(7), **settings)
+    from_seed = rt.experiment(0.45, rng=7, **settings)
+    for method in rt.METHODS:
+        np.testing.assert_array_equal(from_generator[method].theta, from_seed[method].theta)
+
+
 def test_training_is_reproducible(runs):
     again = rt.train("RELAX", gradients.TARGET_RELAX, steps=50, chains=2, rng=3)
     assert np.array_equal(
@@ -1162,6 +1268,9 @@ def _toy_run(**kw):
             "^u must",
         ),
         (lambda: rt.train("bogus", 0.45), ValueError, "^method"),
+        (lambda: rt.experiment(0.45, ("RELAX", "bogus")), ValueError, "^method must be one of"),
+        (lambda: rt.experiment(0.45, ()), ValueError, "^methods must name at least one"),
+        (lambda: rt.experiment(0.45, steps=3, bogus=1), TypeError, "bogus"),
         (lambda: rt.train("RELAX", 0.45, parameterisation="p"), ValueError, "^parameterisation"),
         (lambda: rt.train("RELAX", 0.45, batch=1), ValueError, "^batch"),
         (lambda: rt.train("RELAX", 0.45, learning_rate=-1.0), ValueError, "^learning_rate"),

@@ -83,10 +83,12 @@ def concrete(w: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def times(derivative: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """``derivative * slope``, with 0 where the derivative is exactly 0 and the slope is inf.
 
-    That ``inf`` stands for a finite slope beyond the largest double (``1 / (4 tau)`` at
-    ``tau`` near the smallest one), so the product's limit is 0. Every other entry is the
-    plain product: a NaN stays NaN, and an infinite derivative times a slope of 0 gives NaN
-    with numpy's warning, as ``*`` does.
+    That ``inf`` stands for a finite value beyond the largest double, such as the slope
+    ``1 / (4 tau)`` at ``tau`` near the smallest one, or a logit-space sample ``z = ±inf`` (a
+    uniform at 0 or 1) met by a factor that is 0 at every ``z`` or vanishes faster than
+    ``1 / z``, so the product's limit is 0. Every other entry is the plain product: a NaN
+    stays NaN, and an infinite derivative times a slope of 0 gives NaN with numpy's warning,
+    as ``*`` does.
     """
     overflowed = (derivative == 0) & np.isinf(slope)
     if overflowed.any():

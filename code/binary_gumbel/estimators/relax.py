@@ -96,6 +96,22 @@ def _check_phi(phi) -> tuple[np.ndarray, PhiLayout]:
     return phi, PhiLayout((phi.shape[-1] - 3) // 3)
 
 
+def _over_lambda(x: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``x / lambda``, where ``lam = exp(log lambda)`` for any finite ``log lambda``.
+
+    Beyond the doubles' range ``lam`` has rounded to ``inf`` (``log lambda > 709.78``) or to
+    ``0`` (below about ``-745``), and a quotient may round to ``±inf``. There every entry
+    takes the value it has for every ``lambda`` that is a double: ``0`` where ``x = 0`` and
+    ``x`` where ``x = ±inf``; a finite ``x`` over an overflowed ``lambda`` gives 0, over an
+    underflowed one ``±inf``, the limits. Elsewhere this is the plain quotient, bit for bit.
+    """
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = x / lam
+    if np.all(np.isfinite(out)):
+        return out
+    return np.where(x == 0, 0.0, np.where(np.isinf(x), x, out))
+
+
 def control_variate_terms(
     phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool, rows=None
 ):
@@ -107,6 +123,12 @@ def control_variate_terms(
     true. The network is evaluated only when it contributes: when some output weight
     ``a`` is non-zero or a gradient of ``a``, ``omega`` or ``beta`` is asked for (with ``a = 0``
     it adds exactly 0).
+
+    The extremes give their limits, with no warning: any finite ``log lambda``, including
+    temperatures beyond the doubles' range (:func:`_over_lambda`), and ``z = ±inf``, the
+    sample of a uniform at 0 or 1, where a factor that is exactly 0 meets an infinite one
+    (:func:`binary_gumbel._kernels.times`). One value has no finite limit: ``dc/dz`` at
+    ``z = 0`` as ``lambda -> 0``, which is ``±inf``.
     """
     # Shapes (..., 1) for the scalars and (..., H, 1) for a, omega and beta.
     eta, log_lam, d, a, omega, beta = (x[..., None] for x in layout.split(phi))
@@ -114,43 +136,43 @@ def control_variate_terms(
     keep = np.ones(layout.size, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     block = [keep[0], keep[1], keep[2], keep[3 : 3 + h].any(), keep[3 + h : 3 + 2 * h].any()]
     block.append(keep[3 + 2 * h :].any())
-    lam = np.exp(log_lam)
-    q = z / lam
+    with np.errstate(over="ignore"):  # inf beyond the doubles (and 0 below): _over_lambda
+        lam = np.exp(log_lam)
+    q = _over_lambda(z, lam)
     s, k = _kernels.sigmoid_and_slope(q)
     gap = s - target
     value = eta * gap**2 + d
-    slope = eta * 2 * gap * k / lam
+    slope = _over_lambda(eta * 2 * gap * k, lam)
     network = bool(np.any(a != 0)) or (grads and any(block[3:]))
     if network:
         zz = z[..., None, :]  # (..., 1, m)
-        with np.errstate(invalid="ignore"):
-            hidden_out = np.tanh(omega * zz + beta)  # (..., H, m)
+        hidden_out = np.tanh(_kernels.times(omega, zz) + beta)  # (..., H, m)
         sech2 = 1 - hidden_out**2
         value = value + np.sum(a * hidden_out, axis=-2)
         slope = slope + np.sum(a * omega * sech2, axis=-2)
     if not grads:
         return value, slope, None, None
     # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q.
-    qk = np.where(k > 0, q * k, 0.0)
+    qk = _kernels.times(k, q)  # 0 where q = ±inf (k = 0 there)
     g = 2 * gap * k  # d f(sigmoid(q)) / dq
     dg = 2 * k * (k + gap * (1 - 2 * s))  # d g / dq
-    qdg = np.where(k > 0, q * dg, 0.0)
+    qdg = _kernels.times(dg, q)
     value_rows = [
         lambda: (gap**2)[..., None, :],
         lambda: (eta * 2 * gap * -qk)[..., None, :],
         lambda: np.ones_like(z)[..., None, :],
     ]
     slope_rows = [
-        lambda: (g / lam)[..., None, :],
-        lambda: (eta * (-qdg - g) / lam)[..., None, :],
+        lambda: _over_lambda(g, lam)[..., None, :],
+        lambda: _over_lambda(eta * (-qdg - g), lam)[..., None, :],
         lambda: np.zeros_like(z)[..., None, :],
     ]
     if network:
-        zs = np.where(sech2 > 0, zz * sech2, 0.0)
-        value_rows += [lambda: hidden_out, lambda: a * zs, lambda: a * sech2]
+        zs = _kernels.times(sech2, zz)
+        value_rows += [lambda: hidden_out, lambda: _kernels.times(a, zs), lambda: a * sech2]
         slope_rows += [
             lambda: omega * sech2,
-            lambda: a * sech2 - 2 * a * omega * zs * hidden_out,
+            lambda: a * sech2 - _kernels.times(2 * a * omega, zs) * hidden_out,
             lambda: -2 * a * omega * sech2 * hidden_out,
         ]
     d_value = np.concatenate([f() for f, on in zip(value_rows, block, strict=False) if on], axis=-2)
@@ -198,10 +220,14 @@ def relax_estimate(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows=No
     if grads:
         dphi_zt, dslope_zt, dslope_z = dphi[..., :m], dslope[..., :m], dslope[..., m:]
     score = b - p
-    g = ((b - target) ** 2 - c_zt) * score + dc_z - dc_zt * dzt
+    g = ((b - target) ** 2 - c_zt) * score + dc_z - _kernels.times(dzt, dc_zt)
     if not grads:
         return g, None
-    dg = -dphi_zt * score[..., None, :] + dslope_z - dslope_zt * dzt[..., None, :]
+    dg = (
+        -_kernels.times(score[..., None, :], dphi_zt)
+        + dslope_z
+        - _kernels.times(dzt[..., None, :], dslope_zt)
+    )
     return g, dg
 
 

@@ -11,6 +11,7 @@ final ``p`` are compared paired by seed (:class:`FinalComparison`).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -207,8 +208,59 @@ def train(
     :class:`~binary_gumbel.estimators.optim.Adam`).
     Every run starts from ``initial_phi(hidden, eta0, temperature0)`` with its own draw.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    return _train_together(
+        (method,),
+        target,
+        steps=steps,
+        chains=chains,
+        batch=batch,
+        learning_rate=learning_rate,
+        phi_learning_rate=phi_learning_rate,
+        theta0=theta0,
+        hidden=hidden,
+        eta0=eta0,
+        temperature0=temperature0,
+        parameterisation=parameterisation,
+        learn_theta=learn_theta,
+        phi_steps=phi_steps,
+        second_moment_at=second_moment_at,
+        beta2=beta2,
+        rng=rng,
+    )[0]
+
+
+def _train_together(
+    methods,
+    target,
+    *,
+    steps,
+    chains,
+    batch,
+    learning_rate,
+    phi_learning_rate,
+    theta0,
+    hidden,
+    eta0,
+    temperature0,
+    parameterisation,
+    learn_theta,
+    phi_steps,
+    second_moment_at,
+    beta2,
+    rng,
+) -> list[Training]:
+    """:func:`train` for each of ``methods`` on the same noise, in one loop.
+
+    Every method's ``chains`` runs are rows of one stack (method ``j`` holds rows
+    ``j * chains`` to ``(j + 1) * chains``), so that a step costs one pass of the
+    estimator for all of them. Each row's arithmetic is that of its method alone: the
+    rows see the same ``(u, v)``, and a parameter a method does not learn gets a zero
+    gradient, so Adam leaves it exactly where it is. The result for each method is
+    therefore the one :func:`train` would return from the same seed.
+    """
+    for method in methods:
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}; got {method!r}")
     if parameterisation not in ("logit", "probability"):
         raise ValueError(
             f"parameterisation must be 'logit' or 'probability'; got {parameterisation!r}"
@@ -223,6 +275,7 @@ def train(
     phi_steps = steps if phi_steps is None else check_count(phi_steps, "phi_steps", 0)
     if phi_steps > steps:
         raise ValueError(f"phi_steps must be at most steps ({steps}); got {phi_steps}")
+    n_methods = len(methods)
     if second_moment_at is not None:
         if not learn_theta:
             raise ValueError("second_moment_at needs a run that learns theta (learn_theta=True)")
@@ -238,44 +291,53 @@ def train(
                 f"second_moment_at's v_hat must hold one positive value per run ({chains}); "
                 f"got shape {swap_v_hat.shape}"
             )
+        swap_v_hat = np.tile(swap_v_hat, n_methods)
     rng = as_generator(rng)
     layout = PhiLayout(check_count(hidden, "hidden", 1))
-    phi = np.stack([initial_phi(hidden, eta0, temperature0, rng) for _ in range(chains)])  # (S, P)
-    if method in ("REINFORCE", "exact", "baseline"):
-        phi[:, 0] = 0.0  # no Concrete term
-    mask = _trainable(method, layout)
-    learns = bool(mask.any())
-    theta = np.full(chains, float(finite_float64(theta0, "theta0")))
+    initial = np.stack([initial_phi(hidden, eta0, temperature0, rng) for _ in range(chains)])
+    phi = np.tile(initial, (n_methods, 1))  # (M S, P), method-major
+    mask = np.repeat([_trainable(m, layout) for m in methods], chains, axis=0)  # (M S, P)
+    no_concrete = np.repeat([m in ("REINFORCE", "exact", "baseline") for m in methods], chains)
+    phi[no_concrete, 0] = 0.0
+    exact = np.repeat([m == "exact" for m in methods], chains)
+    noisy = ~exact
+    rows = mask[noisy].any(axis=0)
+    learns = bool(rows.any())
+    theta = np.full(n_methods * chains, float(finite_float64(theta0, "theta0")))
     p_param = _kernels.sigmoid(theta)
-    opt_theta = Adam(chains, learning_rate, beta2=beta2)
+    opt_theta = Adam(theta.shape, learning_rate, beta2=beta2)
     opt_phi = Adam(phi.shape, phi_learning_rate, beta2=beta2)
-    thetas = np.empty((steps + 1, chains))
-    estimates = np.empty((steps, chains, batch))
-    second_moment = np.empty((steps, chains)) if learn_theta else None
+    thetas = np.empty((steps + 1,) + theta.shape)
+    estimates = np.empty((steps,) + theta.shape + (batch,))
+    second_moment = np.empty((steps,) + theta.shape) if learn_theta else None
     thetas[0] = theta
+    g = np.empty(theta.shape + (batch,))
     for k in range(steps):
         uv = rng.random((2, chains, batch))
         theta_column = theta[:, None]
-        if method == "exact":
-            g = np.broadcast_to(exact_gradient(theta_column, target), (chains, batch))
-            dg = None
-        else:
-            noise = toy_noise_unchecked(theta_column, target, uv[0], uv[1])
-            g, dg = relax_estimate(phi, layout, noise, grads=learns, rows=mask)
+        if exact.any():
+            g[exact] = exact_gradient(theta_column[exact], target)
+        dg = None
+        if noisy.any():
+            copies = int(noisy.sum()) // chains
+            u, v = (np.tile(x, (copies, 1)) for x in uv)
+            noise = toy_noise_unchecked(theta_column[noisy], target, u, v)
+            g[noisy], dg = relax_estimate(phi[noisy], layout, noise, grads=learns, rows=rows)
+        estimate = g
         if parameterisation == "probability":
             scale = 1 / (p_param * (1 - p_param))[:, None]
-            g = g * scale
+            estimate = g * scale
             if dg is not None:
-                dg = dg * scale[..., None]
-        estimates[k] = g
+                dg = dg * scale[noisy, :, None]
+        estimates[k] = estimate
         if learns and k < phi_steps:
             grad_phi = np.zeros(phi.shape)
-            grad_phi[:, mask] = np.mean(2 * g[:, None, :] * dg, axis=-1)
-            phi -= opt_phi.step(grad_phi)
+            grad_phi[np.ix_(noisy, rows)] = np.mean(2 * estimate[noisy, None, :] * dg, axis=-1)
+            phi -= opt_phi.step(np.where(mask, grad_phi, 0.0))
         if learn_theta:
             if second_moment_at is not None and k == swap_step:
                 opt_theta.v_hat = swap_v_hat
-            step = opt_theta.step(g.mean(axis=1))
+            step = opt_theta.step(estimate.mean(axis=1))
             second_moment[k] = opt_theta.v_hat
             if parameterisation == "logit":
                 theta = theta - step
@@ -283,18 +345,25 @@ def train(
                 p_param = np.clip(p_param - step, 1e-6, 1 - 1e-6)
                 theta = _kernels.logistic(p_param)
         thetas[k + 1] = theta
-    return Training(
-        method,
-        target,
-        parameterisation,
-        float(learning_rate),
-        batch,
-        thetas,
-        objective(thetas, target),
-        estimates.var(axis=-1, ddof=1),
-        phi,
-        second_moment,
-    )
+    variance = estimates.var(axis=-1, ddof=1)
+    runs = []
+    for j, method in enumerate(methods):
+        own = slice(j * chains, (j + 1) * chains)
+        runs.append(
+            Training(
+                method,
+                target,
+                parameterisation,
+                float(learning_rate),
+                batch,
+                thetas[:, own],
+                objective(thetas[:, own], target),
+                variance[:, own],
+                phi[own],
+                None if second_moment is None else second_moment[:, own],
+            )
+        )
+    return runs
 
 
 def smallest_step(run: Training, gradient_above: float = 0.0) -> float:
@@ -348,11 +417,21 @@ def baseline_offset(run: Training, first_step: int | None = None) -> float:
 
 
 def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **settings):
-    """:func:`train` for each method with the same seed, so that the runs share their noise.
+    """:func:`train` for each method on the same noise, so that their runs pair by seed.
 
-    Returns ``{method: Training}``; ``settings`` go to :func:`train`.
+    Returns ``{method: Training}``, each what ``train(method, target, rng=rng, **settings)``
+    returns for a seed ``rng`` (a test checks it bit for bit); a generator ``rng`` is drawn
+    once for all the methods. ``settings`` go to :func:`train`. The methods are trained in
+    one loop, a step of all of them at once.
     """
-    return {m: train(m, target, rng=rng, **settings) for m in methods}
+    methods = tuple(methods)
+    if not methods:
+        raise ValueError("methods must name at least one method")
+    # The settings, with train's defaults for those not given (TypeError for an unknown one).
+    bound = inspect.signature(train).bind(methods[0], target, rng=rng, **settings)
+    bound.apply_defaults()
+    arguments = {name: value for name, value in bound.arguments.items() if name != "method"}
+    return dict(zip(methods, _train_together(methods, **arguments), strict=True))
 
 
 @dataclass(frozen=True)
