@@ -507,6 +507,21 @@ def test_relaxed_moments_far_from_the_jump_at_moderate_tau(theta, tau):
     assert variance == pytest.approx(spread / tau**2, rel=1e-12)
 
 
+@pytest.mark.parametrize("theta", [-1e6, 1e6, 3e6])
+@pytest.mark.parametrize("tau", [1e6, 1e7])
+def test_relaxed_moments_at_a_huge_logit_see_the_noise_at_zero(theta, tau):
+    """With |theta| far beyond 2 * 60, the stretches of l within 60 of 0 and of the jump
+    are apart: given one piece |theta| wide, quad once stepped over the noise's peak at
+    l = 0 and returned a mean of 0 (theta = tau = 1e6). Where |theta| and tau are far
+    above the noise's spread, tau g = h((theta + l) / tau) with h(s) = 2 (sigmoid(s) - t)
+    sigmoid(s) sigmoid(-s) is nearly constant where the noise has its mass: tau E g =
+    h(theta / tau) + h''(theta / tau) pi^2 / (6 tau^2) + ..., h(theta / tau) to 1e-11."""
+    t = 0.45
+    x = special.expit(theta / tau)
+    mean, _ = rm.relaxed_moments(theta, t, tau)
+    assert tau * mean == pytest.approx(2 * (x - t) * x * (1 - x), rel=1e-9)
+
+
 def _direct_mean(theta, t, tau):
     """E g directly (absolute tolerance 1e-16: near a root the mean is of the order of its
     error, which a relative tolerance cannot reach)."""

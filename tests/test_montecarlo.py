@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from binary_gumbel.verification import montecarlo
 
@@ -185,9 +185,44 @@ def test_proportion_interval_is_clopper_pearson():
     assert iv.estimate == 0 and iv.low == 0
     assert math.isclose(iv.high, 1 - (1e-3 / 2) ** (1 / 50), rel_tol=1e-10)
     ci = stats.binomtest(7, 20).proportion_ci(0.95, method="exact")
-    assert montecarlo.proportion_interval(7, 20) == (0.35, ci.low, ci.high)
+    iv = montecarlo.proportion_interval(7, 20)
+    assert iv.estimate == 0.35
+    # SciPy finds the same bounds by root-finding, to its absolute tolerance 2e-12.
+    assert abs(iv.low - ci.low) < 1e-11 and abs(iv.high - ci.high) < 1e-11
     with pytest.raises(ValueError, match=r"need 0 <= successes"):
         montecarlo.proportion_interval(3, 2)
+
+
+@pytest.mark.parametrize("false_alarm", [0.05, 1e-6, 1e-16, 1e-20, 1e-300, 1e-320])
+@pytest.mark.parametrize(("successes", "n"), [(0, 10**6), (3, 40), (39, 40), (40, 40)])
+def test_proportion_interval_bounds_solve_their_tail_equations(successes, n, false_alarm):
+    # Each bound's defining equation, with the regularised incomplete beta function I
+    # evaluated forwards, down to false-alarm rates far below 1 - 2**-53 (where 1 - rate
+    # rounds to 1). Lower: the chance of at least `successes` successes at `low`,
+    # I_low(successes, n - successes + 1), is false_alarm / 2 (to 1e-6 relative).
+    iv = montecarlo.proportion_interval(successes, n, false_alarm)
+    tail = false_alarm / 2
+    tiny = np.finfo(np.float64).tiny  # below it I underflows: only the order is checked
+    if successes == 0:
+        assert iv.low == 0
+    elif tail < tiny:
+        assert 0 < iv.low < montecarlo.proportion_interval(successes, n, 1e-300).low
+    else:
+        chance = special.betainc(successes, n - successes + 1, iv.low)
+        assert math.isclose(chance, tail, rel_tol=1e-6), (chance, tail)
+    # Upper, read as the failures' lower bound: I_(1 - high)(n - successes, successes + 1)
+    # is false_alarm / 2. Rounding high to a double moves 1 - high by up to 2**-53, and I
+    # grows as (1 - high)**(n - successes) there; where that root is below 2**-54, high is 1.
+    if successes == n:
+        assert iv.high == 1
+        return
+    gap, failures = 1 - iv.high, n - successes
+    if gap == 0:
+        assert special.betainc(failures, successes + 1, 2.0**-54) >= tail
+    elif tail >= tiny:
+        chance = special.betainc(failures, successes + 1, gap)
+        rounding = failures * 2.0**-52 / gap
+        assert math.isclose(chance, tail, rel_tol=1e-6 + rounding), (chance, tail)
 
 
 def test_paired_comparison_uses_the_pairing():

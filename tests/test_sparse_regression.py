@@ -249,6 +249,8 @@ def test_expected_fit_refuses_bad_input(small):
         l0_gates.expected_fit(np.full(6, np.nan), v, G, b, c)
     with pytest.raises(ValueError, match=r"^lam must be a non-negative scalar"):
         l0_gates.refitted_objective(np.zeros(6), G, b, c, -0.1, 0.5)
+    with pytest.raises(ValueError, match=r"^lam must be a non-negative scalar, finite"):
+        l0_gates.refitted_objective(np.full(6, -np.inf), G, b, c, np.inf, 0.5)
     with pytest.raises(ValueError, match=r"^tau must"):
         l0_gates.refitted_objective(np.zeros(6), G, b, c, 0.1, 0.0)
 
@@ -481,8 +483,13 @@ def test_bad_input():
     p = sparse_data.make_problems(seeds=1, n=20, n_test=5, d=4, weights=(1.0,), support=(0,))
     with pytest.raises(ValueError, match=r"^lam must be"):
         l0_gates.train_gates(p, -0.1)
+    # An infinite penalty is refused by name, not left to turn the logits into NaN.
+    with pytest.raises(ValueError, match=r"^lam must be a finite, non-negative"):
+        l0_gates.train_gates(p, [0.0, np.inf])
     with pytest.raises(ValueError, match=r"^lam must be"):
         sparse_data.best_subset(sparse_data.enumerate_subsets(p), [0.1, np.nan])
+    with pytest.raises(ValueError, match=r"^lam must be finite"):
+        sparse_data.best_subset(sparse_data.enumerate_subsets(p), [0.1, np.inf])
     with pytest.raises(ValueError, match=r"^tau must"):
         l0_gates.train_gates(p, 0.1, tau=0.0)
     with pytest.raises(ValueError, match=r"^gamma must"):

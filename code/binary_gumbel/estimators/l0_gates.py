@@ -110,9 +110,9 @@ def _one_dataset(G, b, c):
 
 
 def _penalty(logit, lam, tau, gamma, zeta):
-    """``lam sum_j P(z_j != 0)`` over the last axis, for a non-negative scalar ``lam``."""
-    if not (np.ndim(lam) == 0 and lam >= 0):
-        raise ValueError(f"lam must be a non-negative scalar; got {lam}")
+    """``lam sum_j P(z_j != 0)`` over the last axis, for a finite, non-negative scalar ``lam``."""
+    if not (np.ndim(lam) == 0 and 0 <= lam < np.inf):
+        raise ValueError(f"lam must be a non-negative scalar, finite; got {lam}")
     return lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1)
 
 
@@ -160,7 +160,7 @@ def refitted_objective(logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
     (:func:`binary_gumbel.hard_concrete.hard_concrete_moments`) plus the penalty
     ``lam sum_j P(z_j != 0)`` (:func:`binary_gumbel.hard_concrete.expected_l0`): the
     objective that :func:`train_gates` estimates by sampling, minimised over ``theta``.
-    ``logit`` is ``(..., d)`` for one dataset; ``lam`` a non-negative scalar; the rest as
+    ``logit`` is ``(..., d)`` for one dataset; ``lam`` a finite, non-negative scalar; the rest as
     in :func:`expected_fit`. Returns ``(objective, w)``.
     """
     penalty = _penalty(logit, lam, tau, gamma, zeta)
@@ -277,8 +277,8 @@ def train_gates(
     tau = float(check_tau(tau))
     gamma, zeta = float(check_gamma(gamma)), float(check_zeta(zeta))
     lam = np.atleast_1d(np.asarray(lam, dtype=np.float64))
-    if lam.ndim != 1 or np.any(~(lam >= 0)):
-        raise ValueError(f"lam must be a non-negative number or 1-D array; got {lam}")
+    if lam.ndim != 1 or not np.all(np.isfinite(lam) & (lam >= 0)):
+        raise ValueError(f"lam must be a finite, non-negative number or 1-D array; got {lam}")
     steps, samples = int(steps), int(samples)
     if steps < 1 or samples < 1:
         raise ValueError(f"steps and samples must be positive; got {steps}, {samples}")

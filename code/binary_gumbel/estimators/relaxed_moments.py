@@ -72,6 +72,12 @@ def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
     else:
         below = [(in_l, lo, jump - WINDOW * tau, tau), (in_s, -WINDOW, 0.0, 1.0)]
         above = [(in_s, 0.0, WINDOW, 1.0), (in_l, jump + WINDOW * tau, hi, tau)]
+    if abs(theta) > 2 * BOUND:
+        # The stretches within BOUND of 0 and of the jump are apart: a piece in l that
+        # spans the gap is cut at their ends, so that quad, which samples a piece about
+        # |theta| wide, does not step over the Logistic's peak, about 1 wide, at l = 0.
+        ends = (-BOUND, BOUND, jump - BOUND, jump + BOUND)
+        below, above = _cut(below, in_l, ends), _cut(above, in_l, ends)
     warned = []  # quad's error estimates of the pieces it warned about, in the result's units
 
     def integral(fn, a, b, per):
@@ -102,6 +108,16 @@ def _split_expectation(h, theta: float, tau: float) -> tuple[float, float]:
                 f"the quadrature at theta={theta!r}, tau={tau!r} did not converge"
             )
     return parts
+
+
+def _cut(pieces, fn, ends):
+    """``pieces`` (``(integrand, a, b, per)``) with those of ``fn`` cut at the ``ends`` inside."""
+    out = []
+    for piece_fn, a, b, per in pieces:
+        inside = sorted(e for e in ends if a < e < b) if piece_fn is fn else []
+        edges = [a, *inside, b]
+        out += [(piece_fn, lo, hi, per) for lo, hi in zip(edges[:-1], edges[1:], strict=False)]
+    return out
 
 
 def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, float]:

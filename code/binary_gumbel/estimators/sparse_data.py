@@ -198,8 +198,8 @@ def best_subset(subsets: Subsets, lam) -> np.ndarray:
     of rows of ``subsets.masks``.
     """
     lam = np.asarray(lam, dtype=np.float64)
-    if np.any(~(lam >= 0)):
-        raise ValueError(f"lam must be non-negative; got {lam}")
+    if not np.all(np.isfinite(lam) & (lam >= 0)):
+        raise ValueError(f"lam must be finite and non-negative; got {lam}")
     objective = subsets.mse[:, None, :] + np.atleast_1d(lam)[None, :, None] * subsets.sizes
     best = np.argmin(objective, axis=-1)
     return best[:, 0] if lam.ndim == 0 else best

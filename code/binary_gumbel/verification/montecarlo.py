@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from binary_gumbel._validation import as_float_array, check_count, check_no_nan
 
@@ -196,16 +196,46 @@ def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> In
     """The proportion ``successes / n`` and its exact (Clopper-Pearson) interval.
 
     If the true proportion is ``q``, the interval misses ``q`` with probability
-    at most ``false_alarm``.
+    at most ``false_alarm``. With ``k = successes`` and ``a = false_alarm / 2``, the
+    bounds solve ``P(Bin(n, low) >= k) = a`` and ``P(Bin(n, high) <= k) = a``: the ``a``
+    quantile of Beta(k, n - k + 1) and the upper ``a`` quantile of Beta(k + 1, n - k)
+    (Clopper & Pearson 1934), 0 at ``k = 0`` and 1 at ``k = n``. They are the inverses of
+    the regularised incomplete beta function, taken at ``a`` itself (the upper bound as
+    1 minus the lower quantile of Beta(n - k, k + 1)), so that no ``1 - a`` rounds to 1 at a
+    small ``false_alarm``.
     """
     false_alarm = _check_false_alarm(false_alarm)
     successes, n = int(successes), int(n)
     if n <= 0 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n and n > 0; got successes={successes}, n={n}")
-    ci = stats.binomtest(successes, n).proportion_ci(
-        confidence_level=1.0 - false_alarm, method="exact"
-    )
-    return Interval(successes / n, float(ci.low), float(ci.high))
+    tail = false_alarm / 2
+    low = 0.0 if successes == 0 else _beta_quantile(successes, n - successes + 1, tail)
+    high = 1.0 if successes == n else 1.0 - _beta_quantile(n - successes, successes + 1, tail)
+    return Interval(successes / n, low, high)
+
+
+def _beta_quantile(a: int, b: int, tail: float) -> float:
+    """The ``p`` with ``I_p(a, b) = tail``, the ``tail`` quantile of Beta(a, b).
+
+    SciPy's inverse of the regularised incomplete beta function ``I`` returns NaN for
+    tails below about ``1e-150`` when ``p`` is tiny. There the root of the leading term,
+    ``I_p(a, b) = p^a / (a B(a, b)) (1 + O(b p))``, is refined by Newton's method on
+    ``log I_p = log tail`` in ``log p``, with ``I`` evaluated forwards; a tail below the
+    smallest normal double, where ``I`` underflows, keeps the leading term's root.
+    """
+    p = float(special.betaincinv(a, b, tail))
+    if not math.isnan(p):
+        return p
+    log_beta, log_tail = float(special.betaln(a, b)), math.log(tail)
+    log_p = (log_tail + math.log(a) + log_beta) / a
+    for _ in range(4):
+        chance = float(special.betainc(a, b, math.exp(log_p)))
+        if not chance > np.finfo(np.float64).tiny:
+            break
+        # d log I / d log p = p I'(p) / I(p), with I'(p) = p^(a-1) (1-p)^(b-1) / B(a, b).
+        log_slope = a * log_p + (b - 1) * math.log1p(-math.exp(log_p)) - log_beta
+        log_p -= (math.log(chance) - log_tail) / math.exp(log_slope - math.log(chance))
+    return math.exp(log_p)
 
 
 @dataclass(frozen=True)
