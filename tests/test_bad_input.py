@@ -116,6 +116,21 @@ def test_bad_size_dtype_and_out():
         sample_binary_gumbel_softmax(0.0, 1.0, rng=0, out=np.empty(6)[::2])
 
 
+def test_a_value_beyond_the_computations_dtype_is_refused_by_name():
+    # In a float32 computation a float64 argument beyond float32's range had overflowed in
+    # the cast, with numpy's warning, and was then refused as "inf", a value never passed.
+    with pytest.raises(ValueError, match=r"^tau must fit in float32 \(\|tau\| <= 3\.403e\+38\)"):
+        sample_binary_gumbel_softmax(0.0, 1e40, 3, rng=0, dtype=np.float32)
+    with pytest.raises(ValueError, match=r"^loc must fit in float32.*; got 1e\+300$"):
+        noise.gumbel_from_uniform(np.float32(0.5), loc=1e300)
+    # One the cast rounds to 0 is refused as given.
+    with pytest.raises(ValueError, match=r"got 0\.0 \(1e-50 before it was rounded to float32\)$"):
+        sample_binary_gumbel_softmax(0.0, 1e-50, 3, rng=0, dtype=np.float32)
+    # Within float64 nothing is cast, and such values are valid temperatures.
+    assert binary_gumbel_softmax(0.0, 1e-50, 0.5) == 0.5
+    assert binary_gumbel_softmax(0.0, 1e40, 0.25) == 0.5
+
+
 @pytest.mark.parametrize("size", [True, np.True_, (2, False)])
 def test_boolean_size_is_a_type_error(size):
     with pytest.raises(TypeError, match=r"^size must be None, an integer or a tuple of integers"):

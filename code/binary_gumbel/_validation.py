@@ -103,16 +103,32 @@ def as_float_array(x, name: str, dtype=None) -> np.ndarray:
     arr = _as_real_array(x, name)
     if dtype is None:
         dtype = result_dtype(**{name: arr})
-    return arr.astype(dtype, copy=False)
+    if arr.dtype == dtype:
+        return arr
+    with np.errstate(over="ignore"):  # a finite value beyond the dtype's range: refused below
+        out = arr.astype(dtype)
+    overflowed = np.isinf(out) & np.isfinite(arr)
+    if overflowed.any():
+        largest = np.finfo(dtype).max
+        raise ValueError(
+            f"{name} must fit in {np.dtype(dtype).name} (|{name}| <= {largest:.4g}), the "
+            f"precision of this computation; {_first_offender(arr, overflowed)}"
+        )
+    return out
 
 
 def _first_offender(arr: np.ndarray, bad: np.ndarray) -> str:
     """Describe the first element of ``arr`` flagged by the boolean mask ``bad``."""
-    idx = np.unravel_index(int(np.argmax(bad)), arr.shape) if arr.ndim else ()
-    where = f" at index {tuple(int(i) for i in idx)}" if arr.ndim else ""
     count = int(np.count_nonzero(bad))
     more = f" ({count} of {arr.size} values are invalid)" if count > 1 else ""
-    return f"got {arr[idx].item()!r}{where}{more}"
+    return f"got {_first_flagged(arr, bad)}{more}"
+
+
+def _first_flagged(arr: np.ndarray, bad: np.ndarray) -> str:
+    """The first element of ``arr`` flagged by ``bad``, and its index if ``arr`` has one."""
+    idx = np.unravel_index(int(np.argmax(bad)), arr.shape) if arr.ndim else ()
+    where = f" at index {tuple(int(i) for i in idx)}" if arr.ndim else ""
+    return f"{arr[idx].item()!r}{where}"
 
 
 def check_no_nan(arr: np.ndarray, name: str) -> np.ndarray:
@@ -143,9 +159,18 @@ def check_open_interval(
     arr = as_float_array(x, name, dtype)
     bad = ~((arr > low) & (arr < high))
     if bad.any():
+        # A value the cast to a narrower dtype rounded out of the interval (1e-50 to 0.0 in
+        # float32) is named as it was given.
+        given = _as_real_array(x, name)
+        rounded = bad & (given != arr)
+        note = (
+            f" ({_first_flagged(given, rounded)} before it was rounded to {arr.dtype.name})"
+            if rounded.any()
+            else ""
+        )
         raise ValueError(
             f"{name} must be {what} ({low:g} < {name} < {high:g}){role}; "
-            f"{_first_offender(arr, bad)}"
+            f"{_first_offender(arr, bad)}{note}"
         )
     return arr
 
