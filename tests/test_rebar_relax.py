@@ -1254,6 +1254,12 @@ def _toy_run(**kw):
         (lambda: rebar.saving_curve(0.0, 1.0, n=100).saving(np.nan), ValueError, "^target"),
         (lambda: rebar.saving_curve(0.0, 1.0, n=100).growth(np.nan), ValueError, "^target"),
         (
+            # At theta = 0 and lambda = 1e-300, R1 takes one value at all 50 draws (v11 = 0).
+            lambda: rebar.saving_curve(0.0, 1e-300, n=50, rng=0).correlation,
+            ValueError,
+            r"^the correlation of R1 and R2 needs both to vary over the draws; got v11 = 0\.0",
+        ),
+        (
             lambda: rebar_unbiasedness.rebar_control_variate_given_b_exact(
                 sp.log(2), sp.Integer(1), sp.Rational(9, 20), 2
             ),

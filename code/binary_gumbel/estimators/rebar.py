@@ -306,7 +306,13 @@ class SavingCurve:
 
     @property
     def correlation(self) -> float:
-        """The correlation of ``R1`` and ``R2``."""
+        """The correlation of ``R1`` and ``R2``; ``ValueError`` if either took one value at
+        every draw (``v11`` or ``v22`` is 0), where it is undefined."""
+        if not (self.v11 > 0 and self.v22 > 0):
+            raise ValueError(
+                "the correlation of R1 and R2 needs both to vary over the draws; "
+                f"got v11 = {self.v11!r}, v22 = {self.v22!r} from n = {self.n}"
+            )
         return self.v12 / math.sqrt(self.v11 * self.v22)
 
     @property
