@@ -512,14 +512,20 @@ def test_relaxed_moments_far_from_the_jump_at_moderate_tau(theta, tau):
 def test_relaxed_moments_at_a_huge_logit_see_the_noise_at_zero(theta, tau):
     """With |theta| far beyond 2 * 60, the stretches of l within 60 of 0 and of the jump
     are apart: given one piece |theta| wide, quad once stepped over the noise's peak at
-    l = 0 and returned a mean of 0 (theta = tau = 1e6). Where |theta| and tau are far
-    above the noise's spread, tau g = h((theta + l) / tau) with h(s) = 2 (sigmoid(s) - t)
-    sigmoid(s) sigmoid(-s) is nearly constant where the noise has its mass: tau E g =
-    h(theta / tau) + h''(theta / tau) pi^2 / (6 tau^2) + ..., h(theta / tau) to 1e-11."""
+    l = 0 and returned a mean and a variance of 0 (theta = tau = 1e6). Where |theta| and
+    tau are far above the noise's spread, tau g = h((theta + l) / tau), with h(s) =
+    2 (sigmoid(s) - t) sigmoid(s) sigmoid(-s), is nearly linear where the noise has its
+    mass (Var l = pi^2 / 3): tau E g = h(s) + O(tau^-2) and tau^4 Var g = h'(s)^2 pi^2 / 3
+    + O(tau^-2), s = theta / tau, with h'(s) = 2 k (k + (x - t)(1 - 2x)), x = sigmoid(s),
+    k = x (1 - x). The tolerance: quad's relative 1e-10, plus the O(tau^-2) terms, below
+    1e-11 at tau >= 1e6."""
     t = 0.45
     x = special.expit(theta / tau)
-    mean, _ = rm.relaxed_moments(theta, t, tau)
-    assert tau * mean == pytest.approx(2 * (x - t) * x * (1 - x), rel=1e-9)
+    k = x * (1 - x)
+    mean, variance = rm.relaxed_moments(theta, t, tau)
+    assert tau * mean == pytest.approx(2 * (x - t) * k, rel=2e-10)
+    slope = 2 * k * (k + (x - t) * (1 - 2 * x))
+    assert tau**4 * variance == pytest.approx(slope**2 * math.pi**2 / 3, rel=2e-10)
 
 
 def _direct_mean(theta, t, tau):

@@ -3,9 +3,10 @@
 import functools
 import math
 
+import mpmath
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import stats
 
 from binary_gumbel.verification import montecarlo
 
@@ -193,36 +194,45 @@ def test_proportion_interval_is_clopper_pearson():
         montecarlo.proportion_interval(3, 2)
 
 
-@pytest.mark.parametrize("false_alarm", [0.05, 1e-6, 1e-16, 1e-20, 1e-300, 1e-320])
-@pytest.mark.parametrize(("successes", "n"), [(0, 10**6), (3, 40), (39, 40), (40, 40)])
+def _log_binomial_upper_tail(k, n, p):
+    """log P(Bin(n, p) >= k), summed term by term at 50 digits: an oracle independent of
+    SciPy and of the library."""
+    with mpmath.workdps(50):
+        p = mpmath.mpf(p)
+        terms = (mpmath.binomial(n, j) * p**j * (1 - p) ** (n - j) for j in range(k, n + 1))
+        return float(mpmath.log(mpmath.fsum(terms)))
+
+
+@pytest.mark.parametrize("false_alarm", [0.05, 1e-6, 1e-16, 1e-20, 2e-300, 5e-324])
+@pytest.mark.parametrize(("successes", "n"), [(0, 10**6), (3, 40), (39, 40), (40, 40), (574, 606)])
 def test_proportion_interval_bounds_solve_their_tail_equations(successes, n, false_alarm):
-    # Each bound's defining equation, with the regularised incomplete beta function I
-    # evaluated forwards, down to false-alarm rates far below 1 - 2**-53 (where 1 - rate
-    # rounds to 1). Lower: the chance of at least `successes` successes at `low`,
-    # I_low(successes, n - successes + 1), is false_alarm / 2 (to 1e-6 relative).
+    # Each bound's defining equation, against a 50-digit oracle, down to false-alarm rates
+    # far below 1 - 2**-53 (where 1 - rate rounds to 1) and to the smallest double (where
+    # rate / 2 rounds to 0). Lower: log P(Bin(n, low) >= successes) = log(false_alarm / 2).
+    # A root good to 4 eps |log p| relative in p (the stopping rule; SciPy's is as good)
+    # moves the log of the chance by d log P / d log p <= n times that.
     iv = montecarlo.proportion_interval(successes, n, false_alarm)
-    tail = false_alarm / 2
-    tiny = np.finfo(np.float64).tiny  # below it I underflows: only the order is checked
+    log_tail = math.log(false_alarm) - math.log(2)
+    eps = np.finfo(np.float64).eps
     if successes == 0:
         assert iv.low == 0
-    elif tail < tiny:
-        assert 0 < iv.low < montecarlo.proportion_interval(successes, n, 1e-300).low
     else:
-        chance = special.betainc(successes, n - successes + 1, iv.low)
-        assert math.isclose(chance, tail, rel_tol=1e-6), (chance, tail)
-    # Upper, read as the failures' lower bound: I_(1 - high)(n - successes, successes + 1)
-    # is false_alarm / 2. Rounding high to a double moves 1 - high by up to 2**-53, and I
-    # grows as (1 - high)**(n - successes) there; where that root is below 2**-54, high is 1.
+        error = _log_binomial_upper_tail(successes, n, iv.low) - log_tail
+        assert abs(error) <= n * 4 * eps * max(1.0, -math.log(iv.low)), error
+    # Upper, as the failures' lower bound: log P(Bin(n, 1 - high) >= n - successes) is
+    # log(false_alarm / 2), where rounding high to a double moves 1 - high by up to 2**-53,
+    # and with it the log of the chance by up to n 2**-53 / (1 - high) more; where the root
+    # is below 2**-54, high rounds to 1.
     if successes == n:
         assert iv.high == 1
         return
     gap, failures = 1 - iv.high, n - successes
     if gap == 0:
-        assert special.betainc(failures, successes + 1, 2.0**-54) >= tail
-    elif tail >= tiny:
-        chance = special.betainc(failures, successes + 1, gap)
-        rounding = failures * 2.0**-52 / gap
-        assert math.isclose(chance, tail, rel_tol=1e-6 + rounding), (chance, tail)
+        assert _log_binomial_upper_tail(failures, n, 2.0**-54) >= log_tail
+    else:
+        error = _log_binomial_upper_tail(failures, n, gap) - log_tail
+        bound = n * 4 * eps * max(1.0, -math.log(gap)) + n * 2.0**-53 / gap
+        assert abs(error) <= bound, (error, bound)
 
 
 def test_paired_comparison_uses_the_pairing():

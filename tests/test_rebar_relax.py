@@ -743,6 +743,23 @@ def test_relax_at_uniforms_of_zero_and_one_is_finite(log_lambda):
         )
 
 
+@pytest.mark.parametrize("theta", [-3.0, 0.3, 40.0])
+def test_relax_at_uniforms_of_zero_and_one_is_the_limit_of_nearby_uniforms(theta):
+    # u, v in {0, 1} put z or z~ at +-inf; the nearest other uniforms put them no further
+    # than about 37 + |theta| from 0. With every |omega| >= 1 (and lambda = 0.4) each term
+    # has settled by then to within about e^-60 of its limit (sech^2 and the Concrete
+    # slope fall as e^-2|omega z| and e^-|z| / lambda), so the two agree to 1e-12.
+    phi = PHI.copy()
+    omega = phi[3 + 4 : 3 + 8]
+    omega[:] = np.sign(omega) * np.maximum(np.abs(omega), 1.0)
+    u, v = np.meshgrid([0.0, 0.3, 1.0], [0.0, 0.6, 1.0])
+    near_u, near_v = (np.where(w == 0, 1e-300, np.where(w == 1, 1 - 2.0**-53, w)) for w in (u, v))
+    at_ends = relax.relax_and_phi_gradient(theta, 0.45, u, v, phi)
+    nearby = relax.relax_and_phi_gradient(theta, 0.45, near_u, near_v, phi)
+    for name, limit, near in zip(("g", "dg/dphi"), at_ends, nearby, strict=True):
+        np.testing.assert_allclose(limit, near, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
 def test_memoryless_adam_takes_the_temperature_beyond_the_doubles_and_training_goes_on():
     # With beta2 = 0 Adam divides each step by the last |g| alone, so a step can be huge:
     # log lambda leaves the doubles' range (the test checks that it does), and every

@@ -90,6 +90,10 @@ def times(derivative: np.ndarray, slope: np.ndarray) -> np.ndarray:
     stays NaN, and an infinite derivative times a slope of 0 gives NaN with numpy's warning,
     as ``*`` does.
     """
+    with np.errstate(invalid="ignore"):  # inf * 0: redone below, with the warning if due
+        product = derivative * slope
+    if not np.isnan(product).any():
+        return product
     overflowed = (derivative == 0) & np.isinf(slope)
     if overflowed.any():
         slope = np.where(overflowed, 0.0, slope)

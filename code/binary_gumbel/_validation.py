@@ -98,37 +98,40 @@ def as_float_array(x, name: str, dtype=None) -> np.ndarray:
     name : str
         The argument's name, used in error messages.
     dtype : dtype, optional
-        The target dtype. By default :func:`result_dtype` of ``x`` alone.
+        The target dtype. By default :func:`result_dtype` of ``x`` alone. A finite
+        value beyond a narrower target's range (``1e40`` for float32) raises
+        ``ValueError`` naming ``name``, instead of becoming ``inf``.
     """
     arr = _as_real_array(x, name)
     if dtype is None:
         dtype = result_dtype(**{name: arr})
-    if arr.dtype == dtype:
-        return arr
-    with np.errstate(over="ignore"):  # a finite value beyond the dtype's range: refused below
+    dtype = np.dtype(dtype)
+    if not (arr.dtype.kind == "f" and arr.dtype.itemsize > dtype.itemsize):
+        return arr.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # a finite value beyond the range: refused below
         out = arr.astype(dtype)
     overflowed = np.isinf(out) & np.isfinite(arr)
     if overflowed.any():
         largest = np.finfo(dtype).max
         raise ValueError(
-            f"{name} must fit in {np.dtype(dtype).name} (|{name}| <= {largest:.4g}), the "
-            f"precision of this computation; {_first_offender(arr, overflowed)}"
+            f"{name} must fit in {dtype.name} (|{name}| <= {largest:.8g}), the range of "
+            f"this computation; {_first_offender(arr, overflowed)}"
         )
     return out
 
 
 def _first_offender(arr: np.ndarray, bad: np.ndarray) -> str:
     """Describe the first element of ``arr`` flagged by the boolean mask ``bad``."""
+    idx = _first_index(bad)
+    where = f" at index {tuple(int(i) for i in idx)}" if arr.ndim else ""
     count = int(np.count_nonzero(bad))
     more = f" ({count} of {arr.size} values are invalid)" if count > 1 else ""
-    return f"got {_first_flagged(arr, bad)}{more}"
+    return f"got {arr[idx].item()!r}{where}{more}"
 
 
-def _first_flagged(arr: np.ndarray, bad: np.ndarray) -> str:
-    """The first element of ``arr`` flagged by ``bad``, and its index if ``arr`` has one."""
-    idx = np.unravel_index(int(np.argmax(bad)), arr.shape) if arr.ndim else ()
-    where = f" at index {tuple(int(i) for i in idx)}" if arr.ndim else ""
-    return f"{arr[idx].item()!r}{where}"
+def _first_index(bad: np.ndarray) -> tuple:
+    """The index of the first true element of the boolean array ``bad``."""
+    return np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
 
 
 def check_no_nan(arr: np.ndarray, name: str) -> np.ndarray:
@@ -159,13 +162,14 @@ def check_open_interval(
     arr = as_float_array(x, name, dtype)
     bad = ~((arr > low) & (arr < high))
     if bad.any():
-        # A value the cast to a narrower dtype rounded out of the interval (1e-50 to 0.0 in
-        # float32) is named as it was given.
+        # A value that lay in the interval as given and that the cast to a narrower dtype
+        # rounded out of it (1e-50 to 0.0 in float32) is named as it was given too.
         given = _as_real_array(x, name)
-        rounded = bad & (given != arr)
+        first = _first_index(bad)
+        rounded = low < given[first] < high
         note = (
-            f" ({_first_flagged(given, rounded)} before it was rounded to {arr.dtype.name})"
-            if rounded.any()
+            f" ({given[first].item()!r} before it was rounded to {arr.dtype.name})"
+            if rounded
             else ""
         )
         raise ValueError(

@@ -112,7 +112,7 @@ def _one_dataset(G, b, c):
 def _penalty(logit, lam, tau, gamma, zeta):
     """``lam sum_j P(z_j != 0)`` over the last axis, for a finite, non-negative scalar ``lam``."""
     if not (np.ndim(lam) == 0 and 0 <= lam < np.inf):
-        raise ValueError(f"lam must be a non-negative scalar, finite; got {lam}")
+        raise ValueError(f"lam must be a finite, non-negative scalar; got {lam}")
     return lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1)
 
 

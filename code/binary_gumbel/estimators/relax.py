@@ -112,6 +112,16 @@ def _over_lambda(x: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return np.where(x == 0, 0.0, np.where(np.isinf(x), x, out))
 
 
+def _ordinary(z: np.ndarray, lam: np.ndarray) -> bool:
+    """Whether every ``z`` is finite, every ``lambda`` a positive double and every
+    ``|z| / lambda`` below ``1e300``: then no product in :func:`control_variate_terms`
+    meets an infinity and no quotient by ``lambda`` is 0 over 0 or inf over inf, and the
+    plain operations give the guarded ones' values, bit for bit."""
+    if not (np.all(np.isfinite(z)) and np.all((lam > 0) & (lam < np.inf))):
+        return False
+    return float(np.max(np.abs(z), initial=0.0)) < 1e300 * float(np.min(lam))
+
+
 def control_variate_terms(
     phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool, rows=None
 ):
@@ -127,8 +137,9 @@ def control_variate_terms(
     The extremes give their limits, with no warning: any finite ``log lambda``, including
     temperatures beyond the doubles' range (:func:`_over_lambda`), and ``z = ±inf``, the
     sample of a uniform at 0 or 1, where a factor that is exactly 0 meets an infinite one
-    (:func:`binary_gumbel._kernels.times`). One value has no finite limit: ``dc/dz`` at
-    ``z = 0`` as ``lambda -> 0``, which is ``±inf``.
+    (:func:`binary_gumbel._kernels.times`). At ``z = 0`` as ``lambda -> 0`` there is no
+    finite limit: ``dc/dz`` and its gradients in ``eta`` and ``log lambda`` are ``±inf``
+    there, and so is RELAX's estimate where ``z`` or ``z~`` is 0.
     """
     # Shapes (..., 1) for the scalars and (..., H, 1) for a, omega and beta.
     eta, log_lam, d, a, omega, beta = (x[..., None] for x in layout.split(phi))
@@ -138,41 +149,54 @@ def control_variate_terms(
     block.append(keep[3 + 2 * h :].any())
     with np.errstate(over="ignore"):  # inf beyond the doubles (and 0 below): _over_lambda
         lam = np.exp(log_lam)
-    q = _over_lambda(z, lam)
+    if _ordinary(z, lam):  # the plain operations, with nothing to guard against
+
+        def over(x):
+            with np.errstate(over="ignore"):  # beyond the largest double: inf, as below
+                return x / lam
+
+        times = np.multiply
+    else:
+
+        def over(x):
+            return _over_lambda(x, lam)
+
+        times = _kernels.times
+    q = over(z)
     s, k = _kernels.sigmoid_and_slope(q)
     gap = s - target
     value = eta * gap**2 + d
-    slope = _over_lambda(eta * 2 * gap * k, lam)
+    slope = over(eta * 2 * gap * k)
     network = bool(np.any(a != 0)) or (grads and any(block[3:]))
     if network:
         zz = z[..., None, :]  # (..., 1, m)
-        hidden_out = np.tanh(_kernels.times(omega, zz) + beta)  # (..., H, m)
+        hidden_out = np.tanh(times(omega, zz) + beta)  # (..., H, m)
         sech2 = 1 - hidden_out**2
         value = value + np.sum(a * hidden_out, axis=-2)
         slope = slope + np.sum(a * omega * sech2, axis=-2)
     if not grads:
         return value, slope, None, None
     # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q.
-    qk = _kernels.times(k, q)  # 0 where q = ±inf (k = 0 there)
+    qk = times(k, q)  # 0 where q = ±inf (k = 0 there)
     g = 2 * gap * k  # d f(sigmoid(q)) / dq
     dg = 2 * k * (k + gap * (1 - 2 * s))  # d g / dq
-    qdg = _kernels.times(dg, q)
+    qdg = times(dg, q)
     value_rows = [
         lambda: (gap**2)[..., None, :],
         lambda: (eta * 2 * gap * -qk)[..., None, :],
         lambda: np.ones_like(z)[..., None, :],
     ]
     slope_rows = [
-        lambda: _over_lambda(g, lam)[..., None, :],
-        lambda: _over_lambda(eta * (-qdg - g), lam)[..., None, :],
+        lambda: over(g)[..., None, :],
+        lambda: over(eta * (-qdg - g))[..., None, :],
         lambda: np.zeros_like(z)[..., None, :],
     ]
     if network:
-        zs = _kernels.times(sech2, zz)
-        value_rows += [lambda: hidden_out, lambda: _kernels.times(a, zs), lambda: a * sech2]
+        zs = times(sech2, zz)
+        value_rows += [lambda: hidden_out, lambda: times(a, zs), lambda: a * sech2]
         slope_rows += [
             lambda: omega * sech2,
-            lambda: a * sech2 - _kernels.times(2 * a * omega, zs) * hidden_out,
+            lambda: a * sech2 - times(2 * a * omega, zs) * hidden_out,
             lambda: -2 * a * omega * sech2 * hidden_out,
         ]
     d_value = np.concatenate([f() for f, on in zip(value_rows, block, strict=False) if on], axis=-2)

@@ -301,6 +301,7 @@ def _train_together(
     phi[no_concrete, 0] = 0.0
     exact = np.repeat([m == "exact" for m in methods], chains)
     noisy = ~exact
+    copies = int(noisy.sum()) // chains  # the methods that draw noise
     rows = mask[noisy].any(axis=0)
     learns = bool(rows.any())
     theta = np.full(n_methods * chains, float(finite_float64(theta0, "theta0")))
@@ -318,8 +319,7 @@ def _train_together(
         if exact.any():
             g[exact] = exact_gradient(theta_column[exact], target)
         dg = None
-        if noisy.any():
-            copies = int(noisy.sum()) // chains
+        if copies:
             u, v = (np.tile(x, (copies, 1)) for x in uv)
             noise = toy_noise_unchecked(theta_column[noisy], target, u, v)
             g[noisy], dg = relax_estimate(phi[noisy], layout, noise, grads=learns, rows=rows)
@@ -356,11 +356,11 @@ def _train_together(
                 parameterisation,
                 float(learning_rate),
                 batch,
-                thetas[:, own],
+                thetas[:, own].copy(),
                 objective(thetas[:, own], target),
-                variance[:, own],
-                phi[own],
-                None if second_moment is None else second_moment[:, own],
+                variance[:, own].copy(),
+                phi[own].copy(),
+                None if second_moment is None else second_moment[:, own].copy(),
             )
         )
     return runs
@@ -420,8 +420,8 @@ def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **setting
     """:func:`train` for each method on the same noise, so that their runs pair by seed.
 
     Returns ``{method: Training}``, each what ``train(method, target, rng=rng, **settings)``
-    returns for a seed ``rng`` (a test checks it bit for bit); a generator ``rng`` is drawn
-    once for all the methods. ``settings`` go to :func:`train`. The methods are trained in
+    returns for a seed ``rng``, bit for bit; a generator ``rng`` is drawn once for all the
+    methods. ``settings`` go to :func:`train`. The methods are trained in
     one loop, a step of all of them at once.
     """
     methods = tuple(methods)

@@ -9,6 +9,7 @@ peaks, where its mean changes sign, and where its expected descent stops.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -116,7 +117,7 @@ def _cut(pieces, fn, ends):
     for piece_fn, a, b, per in pieces:
         inside = sorted(e for e in ends if a < e < b) if piece_fn is fn else []
         edges = [a, *inside, b]
-        out += [(piece_fn, lo, hi, per) for lo, hi in zip(edges[:-1], edges[1:], strict=False)]
+        out += [(piece_fn, lo, hi, per) for lo, hi in itertools.pairwise(edges)]
     return out
 
 

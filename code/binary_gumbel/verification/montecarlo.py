@@ -197,45 +197,61 @@ def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> In
 
     If the true proportion is ``q``, the interval misses ``q`` with probability
     at most ``false_alarm``. With ``k = successes`` and ``a = false_alarm / 2``, the
-    bounds solve ``P(Bin(n, low) >= k) = a`` and ``P(Bin(n, high) <= k) = a``: the ``a``
-    quantile of Beta(k, n - k + 1) and the upper ``a`` quantile of Beta(k + 1, n - k)
-    (Clopper & Pearson 1934), 0 at ``k = 0`` and 1 at ``k = n``. They are the inverses of
-    the regularised incomplete beta function, taken at ``a`` itself (the upper bound as
-    1 minus the lower quantile of Beta(n - k, k + 1)), so that no ``1 - a`` rounds to 1 at a
-    small ``false_alarm``.
+    bounds solve ``P(Bin(n, low) >= k) = a`` and ``P(Bin(n, high) <= k) = a``
+    (Clopper & Pearson 1934), 0 at ``k = 0`` and 1 at ``k = n``; the upper bound is 1 minus
+    the lower bound of the ``n - k`` failures. Each is found at ``a`` itself
+    (:func:`_binomial_tail_root`), so that no ``1 - a`` rounds to 1 at a small
+    ``false_alarm``.
     """
     false_alarm = _check_false_alarm(false_alarm)
     successes, n = int(successes), int(n)
     if n <= 0 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n and n > 0; got successes={successes}, n={n}")
-    tail = false_alarm / 2
-    low = 0.0 if successes == 0 else _beta_quantile(successes, n - successes + 1, tail)
-    high = 1.0 if successes == n else 1.0 - _beta_quantile(n - successes, successes + 1, tail)
+    log_tail = math.log(false_alarm) - math.log(2)  # false_alarm / 2 may round to 0
+    low = 0.0 if successes == 0 else _binomial_tail_root(successes, n, log_tail)
+    high = 1.0 if successes == n else 1.0 - _binomial_tail_root(n - successes, n, log_tail)
     return Interval(successes / n, low, high)
 
 
-def _beta_quantile(a: int, b: int, tail: float) -> float:
-    """The ``p`` with ``I_p(a, b) = tail``, the ``tail`` quantile of Beta(a, b).
+#: Tails at and above which :func:`_binomial_tail_root` takes SciPy's inverse of the
+#: regularised incomplete beta function; below it that inverse can return NaN (from about
+#: 1e-108) or a root off by percents (seen below 1e-255).
+SCIPY_TAIL_FLOOR = 1e-100
 
-    SciPy's inverse of the regularised incomplete beta function ``I`` returns NaN for
-    tails below about ``1e-150`` when ``p`` is tiny. There the root of the leading term,
-    ``I_p(a, b) = p^a / (a B(a, b)) (1 + O(b p))``, is refined by Newton's method on
-    ``log I_p = log tail`` in ``log p``, with ``I`` evaluated forwards; a tail below the
-    smallest normal double, where ``I`` underflows, keeps the leading term's root.
+
+def _binomial_tail_root(k: int, n: int, log_tail: float) -> float:
+    """The ``p`` with ``P(Bin(n, p) >= k) = exp(log_tail)``, for ``1 <= k <= n``.
+
+    That chance is ``I_p(k, n - k + 1)``, the regularised incomplete beta function, so
+    ``p`` is the Beta(k, n - k + 1) quantile: SciPy's ``betaincinv`` for a tail of at
+    least :data:`SCIPY_TAIL_FLOOR`. Below it, Newton's method on ``log P = log_tail`` in
+    ``log p``, kept within a bracket (bisecting where a step would leave it), with
+    ``log P`` the log-sum-exp of the binomial's terms from ``k`` to ``n`` and its slope
+    ``p I'(p) / I(p)``, ``I'(p) = p^(k-1) (1-p)^(n-k) / B(k, n - k + 1)``; it starts from
+    the root of the leading term at small ``p``, ``P = p^k / (k B(k, n - k + 1))``.
     """
-    p = float(special.betaincinv(a, b, tail))
-    if not math.isnan(p):
-        return p
-    log_beta, log_tail = float(special.betaln(a, b)), math.log(tail)
-    log_p = (log_tail + math.log(a) + log_beta) / a
-    for _ in range(4):
-        chance = float(special.betainc(a, b, math.exp(log_p)))
-        if not chance > np.finfo(np.float64).tiny:
-            break
-        # d log I / d log p = p I'(p) / I(p), with I'(p) = p^(a-1) (1-p)^(b-1) / B(a, b).
-        log_slope = a * log_p + (b - 1) * math.log1p(-math.exp(log_p)) - log_beta
-        log_p -= (math.log(chance) - log_tail) / math.exp(log_slope - math.log(chance))
-    return math.exp(log_p)
+    if log_tail >= math.log(SCIPY_TAIL_FLOOR):
+        return float(special.betaincinv(k, n - k + 1, math.exp(log_tail)))
+    counts = np.arange(k, n + 1)
+    log_beta = float(special.betaln(k, n - k + 1))
+    low, high = math.log(np.finfo(np.float64).smallest_subnormal), 0.0  # log P < or > log_tail
+    log_p = min((log_tail + math.log(k) + log_beta) / k, -1e-3)
+    for _ in range(200):
+        p = math.exp(log_p)
+        log_chance = float(special.logsumexp(stats.binom.logpmf(counts, n, p)))
+        if log_chance < log_tail:
+            low = log_p
+        else:
+            high = log_p
+        log_density = k * log_p + (n - k) * math.log1p(-p) - log_beta
+        step = (log_chance - log_tail) / math.exp(log_density - log_chance)
+        following = log_p - step
+        if not low < following < high:
+            following = (low + high) / 2
+        if abs(following - log_p) <= 4 * np.finfo(np.float64).eps * abs(log_p):
+            return math.exp(following)
+        log_p = following
+    raise FloatingPointError(f"no root of P(Bin({n}, p) >= {k}) = exp({log_tail!r}) was found")
 
 
 @dataclass(frozen=True)
