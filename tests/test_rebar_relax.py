@@ -719,6 +719,17 @@ def test_at_a_temperature_below_the_doubles_the_slope_at_zero_is_infinite():
     assert at_half[0] == network_only[0]
 
 
+def test_a_large_z_at_a_tiny_temperature_gives_finite_gradients():
+    # |z| / lambda beyond the doubles with both finite (z = 1e10, lambda = e^-700): q is
+    # +-inf, so the products q k and q dg must be guarded; their limits are 0.
+    z = np.array([-1e10, 1e10])
+    at_tiny = relax.control_variate(z, _with_log_lambda(-700.0), 0.45)
+    at_limit = relax.control_variate(z, _with_log_lambda(-800.0), 0.45)
+    for name, tiny, limit in zip(NAMES, at_tiny, at_limit, strict=True):
+        assert np.all(np.isfinite(tiny)), name
+        np.testing.assert_array_equal(tiny, limit, err_msg=name)
+
+
 @pytest.mark.parametrize("log_lambda", [-800.0, np.log(0.4)])
 def test_infinite_z_gives_the_limit_of_large_z(log_lambda):
     # z = +-inf is the sample of u = 1 or 0. Far beyond every scale of phi (1 / |omega| and

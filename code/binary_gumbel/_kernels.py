@@ -97,7 +97,8 @@ def times(derivative: np.ndarray, slope: np.ndarray) -> np.ndarray:
     overflowed = (derivative == 0) & np.isinf(slope)
     if overflowed.any():
         slope = np.where(overflowed, 0.0, slope)
-    return derivative * slope
+    with np.errstate(over="ignore", under="ignore"):  # warned of in the first product
+        return derivative * slope
 
 
 def log_sigmoid(w: np.ndarray) -> np.ndarray:

@@ -116,7 +116,7 @@ def _ordinary(z: np.ndarray, lam: np.ndarray) -> bool:
     """Whether every ``z`` is finite, every ``lambda`` a positive double and every
     ``|z| / lambda`` below ``1e300``: then no product in :func:`control_variate_terms`
     meets an infinity and no quotient by ``lambda`` is 0 over 0 or inf over inf, and the
-    plain operations give the guarded ones' values, bit for bit."""
+    plain operations give the guarded ones' values (a zero may differ in sign)."""
     if not (np.all(np.isfinite(z)) and np.all((lam > 0) & (lam < np.inf))):
         return False
     return float(np.max(np.abs(z), initial=0.0)) < 1e300 * float(np.min(lam))
