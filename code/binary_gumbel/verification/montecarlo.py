@@ -214,9 +214,9 @@ def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> In
 
 
 #: Tails at and above which :func:`_binomial_tail_root` takes SciPy's inverse of the
-#: regularised incomplete beta function (good to about 1e-9 relative in ``p`` for ``n`` near
-#: 10**6, to 1e-12 for smaller ``n``); below it that inverse can return NaN (from about
-#: 1e-108) or a root off by percents (seen below 1e-255).
+#: regularised incomplete beta function (good to about 2e-10 relative in ``p`` for ``n``
+#: near 10**6 at this floor, to 1e-12 for ``n`` below 10**4); below it that inverse can
+#: return NaN (from about 1e-108) or a root off by percents (seen below 1e-255).
 SCIPY_TAIL_FLOOR = 1e-100
 
 
@@ -227,19 +227,26 @@ def _binomial_tail_root(k: int, n: int, log_tail: float) -> float:
     ``p`` is the Beta(k, n - k + 1) quantile: SciPy's ``betaincinv`` for a tail of at
     least :data:`SCIPY_TAIL_FLOOR`. Below it, Newton's method on ``log P = log_tail`` in
     ``log p`` (:func:`_log_binomial_upper_tail`), within a bracket that it bisects where a
-    step would leave it, with the slope ``d log P / d log p = p I'(p) / I(p)``,
+    step would leave it, until the step or the bracket is within a few rounding errors
+    of ``log p``; the slope is ``d log P / d log p = p I'(p) / I(p)``, with
     ``I'(p) = p^(k-1) (1-p)^(n-k) / B(k, n - k + 1)``. The root lies below ``k / n`` (where
     the chance is at least 1/2); the search starts from the root of the leading term at
     small ``p``, ``P = p^k / (k B(k, n - k + 1))``. A root below the smallest double is 0.
     """
     if log_tail >= math.log(SCIPY_TAIL_FLOOR):
         return float(special.betaincinv(k, n - k + 1, math.exp(log_tail)))
-    log_comb = math.log(math.comb(n, k))
     log_beta = float(special.betaln(k, n - k + 1))
+    # log C(n, k) = -log k - log B(k, n - k + 1); exactly, from the integer, where that is
+    # quick (betaln's rounding would otherwise cost the small k their last nine digits).
+    if min(k, n - k) <= 10_000:
+        log_comb = math.log(math.comb(n, k))
+    else:
+        log_comb = -math.log(k) - log_beta
     low, high = math.log(np.finfo(np.float64).smallest_subnormal), math.log(k / n)
     if _log_binomial_upper_tail(k, n, low, log_comb) >= log_tail:
         return 0.0
     log_p = min((log_tail + math.log(k) + log_beta) / k, high)
+    tolerance = 16 * np.finfo(np.float64).eps
     for _ in range(200):
         log_chance = _log_binomial_upper_tail(k, n, log_p, log_comb)
         if log_chance < log_tail:
@@ -249,10 +256,12 @@ def _binomial_tail_root(k: int, n: int, log_tail: float) -> float:
         log_density = k * log_p + (n - k) * math.log1p(-math.exp(log_p)) - log_beta
         excess = log_chance - log_density  # the log of 1 / slope; a steep slope underflows
         step = (log_chance - log_tail) * math.exp(excess) if excess < 700 else math.inf
-        if abs(step) <= 4 * np.finfo(np.float64).eps * abs(log_p):
+        if abs(step) <= tolerance * abs(log_p):
             return math.exp(log_p - step)
+        if high - low <= tolerance * abs(log_p):  # log P's own rounding sets the step
+            return math.exp(log_p)
         following = log_p - step
-        log_p = following if low <= following <= high else (low + high) / 2
+        log_p = following if low < following < high else (low + high) / 2
     raise FloatingPointError(f"no root of P(Bin({n}, p) >= {k}) = exp({log_tail!r}) was found")
 
 
@@ -260,9 +269,9 @@ def _log_binomial_upper_tail(k: int, n: int, log_p: float, log_comb: float) -> f
     """``log P(Bin(n, p) >= k)`` for ``p = exp(log_p) <= k / n``, given ``log C(n, k)``.
 
     The first term ``C(n, k) p^k (1-p)^(n-k)`` in logs, then the others by the ratio of
-    each to the one before, ``(n - j) / (j + 1) p / (1 - p)``, below 1 from ``k`` on (the
-    mode is at most ``k``); the sum stops where a term is below ``1e-17`` of it and the
-    ratio below 1/2, so that the rest adds less than ``2e-17`` of it.
+    each to the one before, ``r_j = (n - j) / (j + 1) p / (1 - p)``, which falls with ``j``
+    and is below 1 from ``k`` on (the mode is at most ``k``): the rest after a term ``t``
+    is below ``t r / (1 - r)``, and the sum stops once that is below ``1e-17`` of it.
     """
     p = math.exp(log_p)
     odds = p / (1 - p)
@@ -271,7 +280,7 @@ def _log_binomial_upper_tail(k: int, n: int, log_p: float, log_comb: float) -> f
         ratio = (n - j) / (j + 1) * odds
         term *= ratio
         total += term
-        if term < 1e-17 * total and ratio < 0.5:
+        if ratio < 1 and term * ratio < 1e-17 * total * (1 - ratio):
             break
     return log_comb + k * log_p + (n - k) * math.log1p(-p) + math.log(total)
 
