@@ -202,7 +202,7 @@ def test_expected_objective_is_the_mean_of_the_sampled_objective_anywhere(small)
     assert value > best
     with pytest.raises(ValueError, match=r"^theta and logit must have d = 6 features"):
         l0_gates.expected_objective(theta[:5], logit[:5], G, b, c, lam, tau)
-    with pytest.raises(ValueError, match=r"^lam must be a finite, non-negative scalar"):
+    with pytest.raises(ValueError, match=r"^lam must be non-negative \(>= 0\); got -1\.0"):
         l0_gates.expected_objective(theta, logit, G, b, c, -1.0, tau)
 
 
@@ -247,10 +247,12 @@ def test_expected_fit_refuses_bad_input(small):
         l0_gates.expected_fit(m[:5], v[:5], G, b, c)
     with pytest.raises(ValueError, match=r"^mean must lie in \[0, 1\] and variance"):
         l0_gates.expected_fit(np.full(6, np.nan), v, G, b, c)
-    with pytest.raises(ValueError, match=r"^lam must be a finite, non-negative scalar"):
+    with pytest.raises(ValueError, match=r"^lam must be non-negative \(>= 0\); got -0\.1"):
         l0_gates.refitted_objective(np.zeros(6), G, b, c, -0.1, 0.5)
-    with pytest.raises(ValueError, match=r"^lam must be a finite, non-negative scalar"):
+    with pytest.raises(ValueError, match=r"^lam must be finite \(no NaN or infinity\); got inf"):
         l0_gates.refitted_objective(np.full(6, -np.inf), G, b, c, np.inf, 0.5)
+    with pytest.raises(ValueError, match=r"^lam must be a single number; got shape \(2,\)"):
+        l0_gates.refitted_objective(np.zeros(6), G, b, c, [0.1, 0.2], 0.5)
     with pytest.raises(ValueError, match=r"^tau must"):
         l0_gates.refitted_objective(np.zeros(6), G, b, c, 0.1, 0.0)
 
@@ -484,7 +486,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match=r"^lam must be"):
         l0_gates.train_gates(p, -0.1)
     # An infinite penalty is refused by name, not left to turn the logits into NaN.
-    with pytest.raises(ValueError, match=r"^lam must be a finite, non-negative"):
+    with pytest.raises(ValueError, match=r"^lam must be finite \(no NaN or infinity\); got inf"):
         l0_gates.train_gates(p, [0.0, np.inf])
     with pytest.raises(ValueError, match=r"^lam must be"):
         sparse_data.best_subset(sparse_data.enumerate_subsets(p), [0.1, np.nan])

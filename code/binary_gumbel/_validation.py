@@ -36,6 +36,7 @@ __all__ = [
     "check_flag",
     "check_no_nan",
     "check_nonnegative",
+    "check_penalty",
     "check_probability",
     "check_size",
     "check_tau",
@@ -212,6 +213,11 @@ def check_nonnegative(x, name: str, dtype=None) -> np.ndarray:
     if bad.any():
         raise ValueError(f"{name} must be non-negative (>= 0); {_first_offender(arr, bad)}")
     return arr
+
+
+def check_penalty(x, name: str = "lam") -> np.ndarray:
+    """Convert and check a penalty weight: every element finite and ``>= 0`` (float64)."""
+    return check_nonnegative(finite_float64(x, name), name)
 
 
 def broadcast(**named: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from binary_gumbel import _kernels
-from binary_gumbel._validation import as_generator, check_gamma, check_tau, check_zeta
+from binary_gumbel._validation import (
+    as_generator,
+    check_gamma,
+    check_penalty,
+    check_tau,
+    check_zeta,
+)
 from binary_gumbel.estimators.optim import Adam
 from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.hard_concrete import (
@@ -111,8 +117,9 @@ def _one_dataset(G, b, c):
 
 def _penalty(logit, lam, tau, gamma, zeta):
     """``lam sum_j P(z_j != 0)`` over the last axis, for a finite, non-negative scalar ``lam``."""
-    if not (np.ndim(lam) == 0 and 0 <= lam < np.inf):
-        raise ValueError(f"lam must be a finite, non-negative scalar; got {lam}")
+    lam = check_penalty(lam)
+    if lam.ndim:
+        raise ValueError(f"lam must be a single number; got shape {lam.shape}")
     return lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1)
 
 
@@ -276,9 +283,9 @@ def train_gates(
         tau, gamma, zeta = start.tau, start.gamma, start.zeta
     tau = float(check_tau(tau))
     gamma, zeta = float(check_gamma(gamma)), float(check_zeta(zeta))
-    lam = np.atleast_1d(np.asarray(lam, dtype=np.float64))
-    if lam.ndim != 1 or not np.all(np.isfinite(lam) & (lam >= 0)):
-        raise ValueError(f"lam must be a finite, non-negative number or 1-D array; got {lam}")
+    lam = np.atleast_1d(check_penalty(lam))
+    if lam.ndim != 1:
+        raise ValueError(f"lam must be a number or a 1-D array; got shape {lam.shape}")
     steps, samples = int(steps), int(samples)
     if steps < 1 or samples < 1:
         raise ValueError(f"steps and samples must be positive; got {steps}, {samples}")

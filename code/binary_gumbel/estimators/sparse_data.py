@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from binary_gumbel._validation import check_penalty
+
 __all__ = [
     "TRUE_SUPPORT",
     "TRUE_WEIGHTS",
@@ -197,9 +199,7 @@ def best_subset(subsets: Subsets, lam) -> np.ndarray:
     Returns an integer array ``(seeds, len(lam))`` (``(seeds,)`` for a scalar ``lam``)
     of rows of ``subsets.masks``.
     """
-    lam = np.asarray(lam, dtype=np.float64)
-    if not np.all(np.isfinite(lam) & (lam >= 0)):
-        raise ValueError(f"lam must be finite and non-negative; got {lam}")
+    lam = check_penalty(lam)
     objective = subsets.mse[:, None, :] + np.atleast_1d(lam)[None, :, None] * subsets.sizes
     best = np.argmin(objective, axis=-1)
     return best[:, 0] if lam.ndim == 0 else best
