@@ -246,6 +246,21 @@ def test_no_nan_anywhere_at_the_extremes():
             assert not np.isnan(binary_concrete_cdf(grid, logit, tau)).any(), (logit, tau)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_temperature_near_the_largest_float_gives_the_limits(dtype):
+    """As tau -> inf the binary Concrete tends to a point mass at 1/2 for every finite logit,
+    while an infinite logit stays a point mass at 0 or 1. At tau within a factor 2 of the
+    largest float, tau log(x / (1 - x)) overflows: the CDF and density must still be these
+    limits, with no NaN (from inf - inf) and no overflow warning (an error here)."""
+    tau = dtype(np.finfo(dtype).max / 2)
+    logit = np.array([[-np.inf], [-1e30], [0.0], [1e30], [np.inf]], dtype)
+    x = np.array([0.0, 0.1, 0.9, 1.0], dtype)
+    cdf = np.where(np.isfinite(logit), x > 0.5, np.where(logit > 0, x == 1, 1.0))
+    np.testing.assert_array_equal(binary_concrete_cdf(x, logit, tau), cdf)
+    inside = binary_concrete_logpdf(x[1:3], logit, tau)
+    assert np.all(inside == -np.inf), inside
+
+
 @pytest.mark.parametrize(
     "exact",
     [Fraction, lambda q: Decimal(q.numerator) / q.denominator, lambda q: sp.Rational(str(q))],

@@ -355,6 +355,32 @@ def test_moments_under_the_symmetric_stretch_and_at_the_limits():
     assert all(x.dtype == np.float32 and x.shape == (3, 2) for x in out)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_temperature_near_the_largest_float_gives_the_limits(dtype):
+    """As tau -> inf the binary Concrete s tends to 1/2, so the gate to gamma + (zeta - gamma) / 2
+    (0.5 for the default stretch) at every finite logit; an infinite logit stays a point mass.
+    At tau within a factor 2 of the largest float, tau log(odds) overflows: no NaN (from
+    inf - inf at an infinite logit) and no overflow warning (an error here) may result."""
+    tau = dtype(np.finfo(dtype).max / 2)
+    logit = np.array([-np.inf, -1e30, 0.0, 1e30, np.inf], dtype)
+    finite = np.isfinite(logit)
+    at_inf = (logit == np.inf).astype(float)
+    zero, one = hc.hard_concrete_prob_zero(logit, tau), hc.hard_concrete_prob_one(logit, tau)
+    np.testing.assert_array_equal(zero, np.where(finite, 0.0, 1 - at_inf))
+    np.testing.assert_array_equal(one, np.where(finite, 0.0, at_inf))
+    np.testing.assert_array_equal(hc.expected_l0(logit, tau), 1 - zero)
+    np.testing.assert_array_equal(hc.expected_l0_grad(logit, tau), np.zeros(5))
+    mean, variance = hc.hard_concrete_moments(logit, tau)
+    np.testing.assert_allclose(mean, np.where(finite, 0.5, at_inf), atol=1e-12)
+    assert np.all((variance >= 0) & (variance < 1e-12))
+    z = np.array([[0.0], [0.25], [0.75]], dtype)
+    cdf = np.where(finite, z >= 0.5, np.where(logit == np.inf, 0.0, 1.0))
+    np.testing.assert_array_equal(hc.hard_concrete_cdf(z, logit, tau), cdf)
+    np.testing.assert_array_equal(hc.hard_concrete_pdf(z, logit, tau), np.zeros((3, 5)))
+    prob_zero = np.array([0.0, 0.5, 1.0], dtype)
+    assert hc.logit_for_prob_zero(prob_zero, tau).tolist() == [np.inf, -np.inf, -np.inf]
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 

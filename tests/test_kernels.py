@@ -101,6 +101,22 @@ def test_times_takes_zero_times_an_overflowed_slope_as_zero():
         assert np.isnan(_kernels.times(np.array([np.inf]), np.array([0.0])))[0]
 
 
+def test_scaled_minus_is_the_plain_difference_with_the_limits_beyond_the_doubles():
+    """tau * y - logit bit for bit where it is finite; where tau * y overflows, the infinity
+    of its sign beside a finite logit; -logit for an infinite logit, whatever the product."""
+    big = np.finfo(np.float64).max / 2
+    tau = np.array([[0.5], [3.0], [big]])
+    y = np.array([-2.5, 0.0, 4.0])
+    for logit in (0.0, -7.25, 1e300):
+        got = _kernels.scaled_minus(tau, y, np.array(logit))
+        want = np.array([[-1.25, 0.0, 2.0], [-7.5, 0.0, 12.0], [-np.inf, 0.0, np.inf]])
+        np.testing.assert_array_equal(got[:2], want[:2] - logit)
+        np.testing.assert_array_equal(got[2], [-np.inf, -logit, np.inf])
+    for logit in (-np.inf, np.inf):
+        got = _kernels.scaled_minus(tau, y, np.array(logit))
+        np.testing.assert_array_equal(got, np.full((3, 3), -logit))
+
+
 @pytest.mark.parametrize("tau", [1e-300, 1e-3, 0.5, 1.0, 40.0, 1e300])
 @pytest.mark.parametrize("w", POINTS)
 def test_concrete_and_its_slope_keep_relative_precision_at_every_temperature(w, tau):

@@ -236,6 +236,20 @@ def test_the_relative_variance_grows_as_the_gate_shuts_and_the_fit_with_it(small
     assert np.all(np.diff(fit) <= 1e-15)
 
 
+def test_a_gate_shut_beyond_the_doubles_gives_the_shut_gates_fit(small):
+    """At a logit of -200 to -700 the gate's mean is 1e-87 to 1e-304 and its ridge strength
+    Var z / (E z)^2 about 1 / E z, beyond the doubles from about -350 on (where (E z)^2
+    underflows): the fit is then the limit, that of the gate shut (logit -inf), with no
+    warning (an error here) and no NaN. The feature's mean weight, about E z times its
+    residual correlation, is below 1e-80, and exactly 0 where E z rounds to 0."""
+    G, b, c = _gram_of(small)
+    gates = np.tile(np.array([0.0, -1.0, 2.0, 30.0, 0.5, 30.0]), (6, 1))
+    gates[:, 0] = [-200.0, -400.0, -700.0, -745.0, -800.0, -np.inf]
+    fit, w = l0_gates.refitted_objective(gates, G, b, c, 0.0, 2 / 3)
+    np.testing.assert_allclose(fit, fit[-1], rtol=1e-13)
+    assert np.all(np.abs(w[:3, 0]) < 1e-80) and np.all(w[3:, 0] == 0)
+
+
 def test_expected_fit_refuses_bad_input(small):
     G, b, c = _gram_of(small)
     m, v = np.full(6, 0.5), np.full(6, 0.1)

@@ -14,6 +14,8 @@ and is written once, so that every module computes these quantities the same way
   relaxation every estimator and gate with a fixed temperature differentiates (RELAX, which
   also learns the temperature, takes ``sigmoid_and_slope(w / tau)`` to differentiate in it);
 - ``times(derivative, slope)``: their product, 0 where an exact 0 meets a slope that overflowed;
+- ``scaled_minus(tau, y, logit) = tau y - logit``: the argument of the binary Concrete's and
+  the hard concrete's CDFs, with its limits where ``tau y`` overflows or ``logit`` is infinite;
 - ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
   (``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``, without a warning);
 - ``stretch_and_clip(s, gamma, zeta) = clip(gamma + (zeta - gamma) s, 0, 1)``: the hard
@@ -99,6 +101,22 @@ def times(derivative: np.ndarray, slope: np.ndarray) -> np.ndarray:
         slope = np.where(overflowed, 0.0, slope)
     with np.errstate(over="ignore", under="ignore"):  # warned of in the first product
         return derivative * slope
+
+
+def scaled_minus(tau: np.ndarray, y: np.ndarray, logit: np.ndarray) -> np.ndarray:
+    """``tau * y - logit`` for a finite temperature ``tau`` and finite log-odds ``y``.
+
+    The argument of the binary Concrete's CDF ``sigmoid(tau y - logit)`` at ``y = log(x /
+    (1 - x))`` (Maddison, Mnih & Teh 2016, App. B) and of the hard concrete's at the log-odds
+    of its ends (Louizos, Welling & Kingma 2018). The product of finite ``tau`` and ``y`` may
+    exceed the type's largest float: it is then ``±inf``, what the difference rounds to
+    beside a finite ``logit``, without numpy's overflow warning. An infinite ``logit`` (a point
+    mass) outweighs every finite product: the result is ``-logit`` there, where the plain
+    arithmetic would give ``inf - inf = NaN`` once the product overflowed.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: replaced below
+        value = tau * y - logit
+    return np.where(np.isinf(logit), -logit, value)
 
 
 def log_sigmoid(w: np.ndarray) -> np.ndarray:

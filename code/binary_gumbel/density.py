@@ -83,7 +83,12 @@ def binary_concrete_logpdf(x, logit, tau):
     inside = (x > 0) & (x < 1)
     xc = np.where(inside, x, 0.5)
     lx, l1x = np.log(xc), np.log1p(-xc)
-    value = np.log(tau) + _kernels.logistic_logpdf(tau * (lx - l1x) - logit) - lx - l1x
+    value = (
+        np.log(tau)
+        + _kernels.logistic_logpdf(_kernels.scaled_minus(tau, lx - l1x, logit))
+        - lx
+        - l1x
+    )
     finite = np.isfinite(logit)
     at_end = np.where(tau < 1, np.inf, np.where(tau > 1, -np.inf, 0))
     at0 = np.where(finite & (tau != 1), at_end, -logit)
@@ -135,7 +140,7 @@ def binary_concrete_cdf(x, logit, tau):
     x, logit, tau = _args(x, logit, tau)
     inside = (x > 0) & (x < 1)
     xc = np.where(inside, x, 0.5)
-    z = tau * _kernels.logistic(xc) - logit
+    z = _kernels.scaled_minus(tau, _kernels.logistic(xc), logit)
     below = np.where((x == 0) & (logit == -np.inf), np.inf, -np.inf)
     z = np.where(inside, z, np.where(x >= 1, np.inf, below))
     return _kernels.sigmoid(z).astype(x.dtype)[()]

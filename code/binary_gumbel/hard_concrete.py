@@ -150,7 +150,8 @@ def hard_concrete_prob_zero(logit, tau, gamma=GAMMA, zeta=ZETA):
         shapes do not broadcast.
     """
     logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta)
-    return _kernels.sigmoid(tau * _log_odds_zero(gamma, zeta) - logit).astype(logit.dtype)[()]
+    a = _kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), logit)
+    return _kernels.sigmoid(a).astype(logit.dtype)[()]
 
 
 def hard_concrete_prob_one(logit, tau, gamma=GAMMA, zeta=ZETA):
@@ -164,7 +165,8 @@ def hard_concrete_prob_one(logit, tau, gamma=GAMMA, zeta=ZETA):
     Parameters, return value and errors are those of :func:`hard_concrete_prob_zero`.
     """
     logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta)
-    return _kernels.sigmoid(logit - tau * _log_odds_one(gamma, zeta)).astype(logit.dtype)[()]
+    b = _kernels.scaled_minus(tau, _log_odds_one(gamma, zeta), logit)
+    return _kernels.sigmoid(-b).astype(logit.dtype)[()]
 
 
 def logit_for_prob_zero(prob_zero, tau, gamma=GAMMA, zeta=ZETA):
@@ -192,7 +194,9 @@ def logit_for_prob_zero(prob_zero, tau, gamma=GAMMA, zeta=ZETA):
     """
     log_odds = logit_from_probability(check_probability(prob_zero, "prob_zero"))
     log_odds, tau, gamma, zeta = _params(log_odds, tau, gamma, zeta)
-    return (tau * _log_odds_zero(gamma, zeta) - log_odds).astype(log_odds.dtype)[()]
+    return _kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), log_odds).astype(log_odds.dtype)[
+        ()
+    ]
 
 
 def expected_l0(logit, tau, gamma=GAMMA, zeta=ZETA):
@@ -205,7 +209,8 @@ def expected_l0(logit, tau, gamma=GAMMA, zeta=ZETA):
     Parameters, return value and errors are those of :func:`hard_concrete_prob_zero`.
     """
     logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta)
-    return _kernels.sigmoid(logit - tau * _log_odds_zero(gamma, zeta)).astype(logit.dtype)[()]
+    a = -_kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), logit)
+    return _kernels.sigmoid(a).astype(logit.dtype)[()]
 
 
 def expected_l0_grad(logit, tau, gamma=GAMMA, zeta=ZETA):
@@ -216,7 +221,7 @@ def expected_l0_grad(logit, tau, gamma=GAMMA, zeta=ZETA):
     those of :func:`hard_concrete_prob_zero`.
     """
     logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta)
-    a = logit - tau * _log_odds_zero(gamma, zeta)
+    a = -_kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), logit)
     return _kernels.sigmoid_and_slope(a)[1].astype(logit.dtype)[()]
 
 
@@ -224,7 +229,7 @@ def _interior_argument(z, logit, tau, gamma, zeta):
     """``tau log((c - gamma) / (zeta - c)) - logit`` at ``c = z`` clipped into [0, 1)."""
     inside = (z >= 0) & (z < 1)
     c = np.where(inside, z, 0)
-    return tau * (np.log(c - gamma) - np.log(zeta - c)) - logit, inside
+    return _kernels.scaled_minus(tau, np.log(c - gamma) - np.log(zeta - c), logit), inside
 
 
 def hard_concrete_cdf(z, logit, tau, gamma=GAMMA, zeta=ZETA):
@@ -328,8 +333,8 @@ def hard_concrete_moments(logit, tau, gamma=GAMMA, zeta=ZETA):
     logit, tau, gamma, zeta = (np.asarray(x, np.float64) for x in (logit, tau, gamma, zeta))
     infinite = np.isinf(logit)
     finite = np.where(infinite, 0.0, logit)
-    a = tau * _log_odds_zero(gamma, zeta) - finite
-    b = tau * _log_odds_one(gamma, zeta) - finite
+    a = _kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), finite)
+    b = _kernels.scaled_minus(tau, _log_odds_one(gamma, zeta), finite)
     prob_zero, prob_one = _kernels.sigmoid(a), _kernels.sigmoid(-b)
     nearest = np.clip(0.0, a, b)
     low = np.maximum(a, nearest - _WINDOW)

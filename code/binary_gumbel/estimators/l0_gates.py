@@ -136,7 +136,8 @@ def expected_fit(mean, variance, G, b, c):
     minimiser is ``w = (G + diag(r G_jj))^(-1) b``, ``r = v / m^2``, with ``w_j = 0`` for
     a gate that is always shut (``m_j = 0``), and the minimum is ``c - b'w``. The strength
     ``r_j`` is the gate's relative variance: 0 for a gate that is always 1, and unbounded as
-    the gate shuts, where the fit tends continuously to least squares without feature ``j``.
+    the gate shuts, where the fit tends continuously to least squares without feature ``j``;
+    a gate whose ``r_j`` is beyond the largest double is taken at that limit, as shut.
 
     Shapes: ``mean`` and ``variance`` ``(..., d)`` for one dataset, ``G`` ``(d, d)``,
     ``b`` ``(d,)`` and ``c`` a scalar (:meth:`Problem.gram` of that dataset). Returns
@@ -150,8 +151,13 @@ def expected_fit(mean, variance, G, b, c):
         raise ValueError(f"mean must have d = {d} features on its last axis; got {mean.shape}")
     if np.any(~((mean >= 0) & (mean <= 1) & (variance >= 0))):
         raise ValueError("mean must lie in [0, 1] and variance be non-negative, without NaN")
-    shut = mean == 0
-    ratio = np.divide(variance, mean**2, out=np.zeros_like(mean), where=~shut)
+    # r = (sqrt(v) / m)^2 overflows (to inf, with no warning) rather than m^2 underflowing
+    # to 0: a gate whose strength is beyond the doubles takes its limit, shut.
+    with np.errstate(over="ignore"):
+        root = np.divide(np.sqrt(variance), mean, out=np.zeros_like(mean), where=mean > 0)
+        ratio = root**2
+    shut = (mean == 0) | np.isinf(ratio)
+    ratio[shut] = 0.0  # the row and column are replaced below
     system = G + (ratio * np.diag(G))[..., None] * np.eye(d)
     # A shut gate's row and column become the identity's, so that its weight is 0.
     off = shut[..., :, None] | shut[..., None, :]
