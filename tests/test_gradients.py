@@ -33,6 +33,15 @@ def test_exact_gradient_matches_finite_differences_of_the_objective(theta, targe
     assert abs(fd - gradients.exact_gradient(theta, target)) <= tol
 
 
+def test_exact_gradient_at_a_target_beyond_half_the_largest_double():
+    """p (1 - p) (1 - 2t) is finite for every finite t (at most |t| / 2 in size), though
+    2t overflows from t = 9e307: -5e307 at theta = 0, t = 1e308, with no overflow warning
+    (an error here); the sign flips with t."""
+    assert gradients.exact_gradient(0.0, 1e308) == -5e307
+    assert gradients.exact_gradient(0.0, -1.7e308) == 8.5e307
+    assert gradients.exact_gradient(-800.0, 1e308) == 0.0
+
+
 def test_sympy_gradient_is_the_closed_form():
     loss, grad = gradients.objective_gradient_expr()
     t, theta = sorted(loss.free_symbols, key=str)

@@ -209,6 +209,20 @@ def test_rebar_tends_to_a_constant_baseline():
     assert rebar.limit_eta(0.3, 0.5) == np.inf
 
 
+def test_the_limit_eta_at_targets_beyond_the_doubles_squares():
+    """eta* = c* / (1/2 - t)^2 tends to 1 as |t| grows: from |t| near 1e154 both c* and
+    (1/2 - t)^2 overflow (c* itself to inf, which is its value rounded, with no warning, an
+    error here), and the ratio is the limit, not inf / inf = NaN. At 1e150, where nothing
+    overflows, the plain form gives it: eta* - 1 = (p - 1/4) / (1/2 - t)^2 is below 1e-299.
+    Both forms give 1 within the rounding of (1 - p) + p, an ulp."""
+    theta = np.array([-3.0, 0.3, 4.0])
+    for target in (1e150, 1e160, -1e200, 1e308, -1.7e308):
+        eta = rebar.limit_eta(theta, target)
+        np.testing.assert_allclose(eta, np.ones(3), rtol=np.finfo(float).eps, atol=0)
+    assert rebar.optimal_baseline(0.3, 1e160) == np.inf
+    np.testing.assert_array_equal(rebar.limit_eta([0.3, 0.3], [0.5, 1e200]), [np.inf, 1.0])
+
+
 @pytest.mark.parametrize("theta", [-1.0, 2.0])
 def test_ex_rr_eta_solution(theta):
     """Exercise ex-rr-eta at t = 3: the solution's call (lambda = 2) gives eta*; on fresh

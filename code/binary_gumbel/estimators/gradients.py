@@ -70,11 +70,16 @@ def objective(theta, target):
 
 
 def exact_gradient(theta, target):
-    """``dL/dtheta = sigmoid(theta) sigmoid(-theta) (1 - 2t)``, the closed form."""
+    """``dL/dtheta = sigmoid(theta) sigmoid(-theta) (1 - 2t)``, the closed form.
+
+    Evaluated as ``2 sigmoid(theta) sigmoid(-theta) (1/2 - t)``, the same bits (doubling
+    is exact), so that a target beyond half the largest double gives the finite gradient
+    rather than overflowing in ``2t``.
+    """
     theta, target = broadcast(
         theta=finite_float64(theta, "theta"), target=finite_float64(target, "target")
     )
-    return (_kernels.sigmoid_and_slope(theta)[1] * (1 - 2 * target))[()]
+    return (2 * _kernels.sigmoid_and_slope(theta)[1] * (0.5 - target))[()]
 
 
 @cache

@@ -388,12 +388,24 @@ def limit_eta(theta, target):
     reparameterised terms vanish like ``eta / lambda``: REBAR tends to REINFORCE
     with the constant baseline ``eta (1/2 - t)^2``. The best constant is
     :func:`optimal_baseline` ``c*``, so ``eta* -> c* / (1/2 - t)^2`` (infinite at
-    ``t = 1/2``, where the limit baseline is 0 for every ``eta``).
+    ``t = 1/2``, where the limit baseline is 0 for every ``eta``). Where ``c*`` or
+    ``(1/2 - t)^2`` is beyond the doubles (``|t|`` from about ``1e154``), each term of
+    ``c*`` is divided by ``1/2 - t`` before it is squared (``eta* -> 1`` as ``|t| -> inf``).
     """
     c = optimal_baseline(theta, target)
-    c0 = (0.5 - finite_float64(target, "target")) ** 2
-    with np.errstate(divide="ignore"):
-        return np.divide(c, c0)[()]
+    target = finite_float64(target, "target")
+    with np.errstate(over="ignore"):
+        c0 = (0.5 - target) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.divide(c, c0)
+    beyond = np.isinf(c) | np.isinf(c0)  # |t| near 1e154 or more: each part divided first
+    if np.any(beyond):
+        p = _kernels.sigmoid(finite_float64(theta, "theta"))
+        half = 0.5 - target
+        with np.errstate(divide="ignore", invalid="ignore"):  # t = 1/2 is not beyond
+            scaled = ((1 - target) / half) ** 2 * (1 - p) + (target / half) ** 2 * p
+        eta = np.where(beyond, scaled, eta)
+    return eta[()]
 
 
 def optimal_baseline(theta, target):
@@ -405,7 +417,8 @@ def optimal_baseline(theta, target):
     theta = finite_float64(theta, "theta")
     theta, target = broadcast(theta=theta, target=finite_float64(target, "target"))
     p = _kernels.sigmoid(theta)
-    return ((1 - target) ** 2 * (1 - p) + target**2 * p)[()]
+    with np.errstate(over="ignore"):  # beyond the doubles from |t| near 1e154: inf
+        return ((1 - target) ** 2 * (1 - p) + target**2 * p)[()]
 
 
 def first_temperature_saving(grid: VarianceGrid, fraction: float) -> float:
