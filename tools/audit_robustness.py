@@ -26,7 +26,10 @@ The report (printed, and written to ``--report``, by default
   verdict, the name of the best method, a sign): a sentence built on it may change its
   sense, so each needs a reader. A computed word that follows the computation is fine; a
   typed one next to it may not be;
-- how many values change their numbers only.
+- how many values change their numbers only;
+- every correction (``corrections.yml``) whose quote of a page holds a decimal number that
+  a run other than a shifted seed's changes there: another machine may print another
+  number, and the test that each quoted number stands on its page would fail there.
 
 Every run's values, displays and error go to the same name with ``.json``.
 
@@ -55,7 +58,8 @@ from nbclient.exceptions import CellTimeoutError
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(__file__).resolve().parent
 sys.path[:0] = [str(TOOLS), str(ROOT / "_ext")]
-import parallel_execution  # noqa: E402 - the book's own extensions, from _ext/
+import corrections  # noqa: E402 - the book's own extensions, from _ext/
+import parallel_execution  # noqa: E402
 import prose_values  # noqa: E402
 from timings import toc_pages  # noqa: E402
 
@@ -78,6 +82,11 @@ NUMBER = re.compile(
     rf"|{_SUPERSCRIPT})"
 )
 AS_WRITTEN, AGAIN, WRAPPED = "as written", "as written again", "last bits 0 (nothing moved)"
+#: How the label of a run with shifted seeds starts: another draw, not another machine.
+SEEDED = "seeds +"
+#: A decimal number as the pages print it and a correction quotes it (its sign, its
+#: thousands separators, a power of ten in superscripts).
+DECIMAL = re.compile(r"(?<![\w.])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
 #: The runs whose changes are noise: they perturb nothing but the timings.
 CONTROLS = (AGAIN, WRAPPED)
 
@@ -103,7 +112,7 @@ class Perturbation:
 
 def perturbations(seeds: int, salts: int) -> list[Perturbation]:
     runs = [Perturbation(AS_WRITTEN), Perturbation(AGAIN)]
-    runs += [Perturbation(f"seeds +{k}", "seeds", k) for k in range(1, seeds + 1)]
+    runs += [Perturbation(f"{SEEDED}{k}", "seeds", k) for k in range(1, seeds + 1)]
     if salts:
         runs.append(Perturbation(WRAPPED, "last bits", 0))
     runs += [Perturbation(f"last bits {s}", "last bits", s) for s in range(1, salts + 1)]
@@ -254,7 +263,45 @@ def compare(runs: dict[str, dict]) -> dict:
     }
 
 
-def report(results: dict[str, dict], labels: list[str]) -> str:
+def moved_numbers(runs: dict[str, dict]) -> dict[str, str]:
+    """The decimal numbers of the reference run's values and displays that a run other than
+    a shifted seed's (another machine's last bits, or a timing) no longer shows in the same
+    value or display, each with the name of the first one it stood in. A value or display
+    whose words change in that run is left to "Words that change", which lists it: it may
+    drop a number that it names and does not compute (a parameter)."""
+    reference, moved = runs[AS_WRITTEN], {}
+    for kind in ("values", "displays"):
+        for name, text in reference[kind].items():
+            for label, run in runs.items():
+                other = run[kind].get(name)
+                if (
+                    not label.startswith(SEEDED)
+                    and other is not None
+                    and words(other) == words(text)
+                ):
+                    gone = set(DECIMAL.findall(text)) - set(DECIMAL.findall(other))
+                    for number in sorted(gone):
+                        moved.setdefault(number, name)
+    return moved
+
+
+def quoted_moving_numbers(entries: list[dict], moved: dict[str, dict[str, str]]) -> list[str]:
+    """Each number that a correction's quote of its page (in double quotes in ``says``)
+    holds and that moved on that page (``moved``: :func:`moved_numbers` by page, named as
+    the audit names it, ``chapters/x.md``), as "page, where: number (in name)"."""
+    found = []
+    for entry in entries:
+        page = moved.get(f"{entry['chapter']}.md", {})
+        quoted = DECIMAL.findall(" ".join(re.findall(r'"(.*?)"', entry["says"], re.S)))
+        found += [
+            f"{entry['chapter']}, {entry['where']}: {number} (in `{page[number]}`)"
+            for number in dict.fromkeys(quoted)
+            if number in page
+        ]
+    return found
+
+
+def report(results: dict[str, dict], labels: list[str], quoted: list[str] = ()) -> str:
     lines = ["# Robustness audit", "", f"{len(results)} pages; runs: {', '.join(labels)}."]
     lines += ["", "## Runs that stopped at an error", ""]
     stopped = [
@@ -278,6 +325,8 @@ def report(results: dict[str, dict], labels: list[str]) -> str:
         f"- {page}: {r['numbers_only']} of {r['values']} values ({r['noise']} in a control too)"
         for page, r in results.items()
     ]
+    lines += ["", "## Corrections that quote a number another machine may move", ""]
+    lines += [f"- {line}" for line in quoted] or ["None."]
     return "\n".join(lines) + "\n"
 
 
@@ -328,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         name = str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else str(page)
         by_page.setdefault(name, {})[run.label] = outcome
     results = {page: compare(page_runs) for page, page_runs in by_page.items()}
-    text = report(results, [run.label for run in runs])
+    moved = {page: moved_numbers(page_runs) for page, page_runs in by_page.items()}
+    quoted = quoted_moving_numbers(corrections.load(ROOT), moved)
+    text = report(results, [run.label for run in runs], quoted)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(text)
     runs_file = args.report.with_suffix(".json")
