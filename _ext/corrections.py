@@ -17,6 +17,7 @@ chapter) is a build warning, so it fails the build;
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -38,6 +39,9 @@ FIELDS = {
 OPTIONAL = {"anchor", "solution"}
 #: What the student edition shows of an entry that corrects a solution.
 WITHHELD = "a sentence of an exercise's solution, which this edition leaves out"
+#: A decimal number as a page prints it and a quote copies it: its sign, thousands
+#: separators and a power of ten in superscripts; not inside a word or LaTeX (``$``, ``^{``).
+DECIMAL = re.compile(r"(?<![\w.$^{])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
 
 
 def load(root: Path) -> list[dict]:
@@ -46,6 +50,12 @@ def load(root: Path) -> list[dict]:
     if not isinstance(entries, list):
         raise ValueError(f"{FILE} must hold a list of entries, not {type(entries).__name__}")
     return entries
+
+
+def quotes(entry: dict) -> list[str]:
+    """What ``entry``'s "says" quotes of its page: each part in double quotes, which may
+    leave words out with ``[...]``."""
+    return re.findall(r'"(.*?)"', entry["says"], re.S)
 
 
 def problems(entries: list, root: Path) -> list[str]:

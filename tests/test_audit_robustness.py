@@ -208,34 +208,53 @@ def test_the_report_says_none_where_nothing_changed():
 
 
 def test_moved_numbers_are_those_another_machine_changes_not_another_seed():
-    """A number counts as moved when a run other than a shifted seed's no longer shows it in
-    the same value or display, with the same words; a value whose words change (it may drop
-    a parameter it names, such as a temperature) is left to the words' list."""
-    values = {"r": "0.371 [0.236, 0.507]", "v": "is slower at τ = 0.01", "s": "0.044"}
+    """A value or display counts as moved when a run other than a shifted seed's changes a
+    number of it (a sign included) and no word; then all of its numbers are listed, unsigned,
+    since another machine may move those this run left. A value whose words change (it may
+    drop a parameter it names, such as a temperature) is left to the words' list."""
+    values = {
+        "r": "0.371 [0.236, 0.507]",
+        "v": "is slower at τ = 0.01",
+        "s": "0.044",
+        "f": "0.012 [−0.003, 0.027]",
+    }
     shown = {"line 9": "| RELAX | −0.328 [−0.464, −0.191] |"}
     runs = {
         "as written": _run(values, shown),
         "as written again": _run(values, shown),
         "seeds +1": _run({**values, "s": "0.045"}, {"line 9": "| RELAX | −0.3 [−0.4, −0.2] |"}),
         "last bits 1": _run(
-            {**values, "r": "0.372 [0.236, 0.507]", "v": "shows no resolved change"},
+            {**values, "v": "shows no resolved change", "f": "0.013 [0.001, 0.026]"},
             {"line 9": "| RELAX | −0.328 [−0.464, −0.192] |"},
         ),
-        "last bits 2": _run({"r": "0.371 [0.237, 0.507]"}, error="line 4: stopped"),
+        "last bits 2": _run({"r": "0.372 [0.236, 0.507]"}, error="line 4: stopped"),
     }
-    assert audit_robustness.moved_numbers(runs) == {"0.371": "r", "0.236": "r", "−0.191": "line 9"}
+    moved = audit_robustness.moved_numbers(runs)
+    assert moved == {
+        "0.012": "f",
+        "0.003": "f",
+        "0.027": "f",
+        "0.236": "r",
+        "0.371": "r",
+        "0.507": "r",
+        "0.191": "line 9",
+        "0.328": "line 9",
+        "0.464": "line 9",
+    }
 
 
 def test_a_correction_that_quotes_a_moved_number_is_listed_once_per_number():
-    """Only a number inside the quote's double quotes counts, on the correction's own page."""
+    """Only a number inside the quote's double quotes counts, signed or not, on the
+    correction's own page."""
     entries = [
         {"chapter": "chapters/x", "where": "here", "says": '"at 0.371 and 0.371 [...] 0.5" 0.236'},
         {"chapter": "chapters/y", "where": "there", "says": '"at 0.371"'},
-        {"chapter": "chapters/x", "where": "elsewhere", "says": '"at 0.372"'},
+        {"chapter": "chapters/x", "where": "elsewhere", "says": '"at 0.372" and "−0.236"'},
     ]
     moved = {"chapters/x.md": {"0.371": "r", "0.236": "r"}, "chapters/y.md": {}}
     assert audit_robustness.quoted_moving_numbers(entries, moved) == [
-        "chapters/x, here: 0.371 (in `r`)"
+        "chapters/x, here: 0.371 (in `r`)",
+        "chapters/x, elsewhere: 0.236 (in `r`)",
     ]
     text = audit_robustness.report({}, ["as written"], ["chapters/x, here: 0.371 (in `r`)"])
     assert text.endswith("may move\n\n- chapters/x, here: 0.371 (in `r`)\n")

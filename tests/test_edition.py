@@ -144,11 +144,6 @@ def test_the_corrections_page_lists_every_entry(html_dir):
         )
 
 
-#: A decimal number as a page prints it: an optional minus, digits with thousands commas,
-#: a decimal point, and an optional power of ten in superscripts (2.5×10⁵).
-DECIMAL = re.compile(r"(?<![\w.$^{])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
-
-
 def test_every_number_a_correction_quotes_is_on_its_page(html_dir):
     """A correction's "says" quotes the sentence as the page says it now (in double
     quotes, with [...] for what it leaves out); the decimal numbers of each quoted stretch
@@ -163,9 +158,9 @@ def test_every_number_a_correction_quotes_is_on_its_page(html_dir):
         if entry["chapter"] not in pages:
             pages[entry["chapter"]] = words(_article(entry["chapter"], html_dir))
         page = pages[entry["chapter"]]
-        for quote in re.findall(r'"(.*?)"', entry["says"], re.S):
+        for quote in corrections.quotes(entry):
             for stretch in re.split(r"\[(?:\.\.\.|…)\]", quote):
-                numbers = DECIMAL.findall(stretch)
+                numbers = corrections.DECIMAL.findall(stretch)
                 if numbers and not _in_order_nearby(numbers, page, 2 * len(stretch) + 200):
                     stale.append(f"{entry['chapter']}, {entry['where']}: {numbers}")
     assert stale == [], stale

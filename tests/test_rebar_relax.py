@@ -210,16 +210,16 @@ def test_rebar_tends_to_a_constant_baseline():
 
 
 def test_the_limit_eta_at_targets_beyond_the_doubles_squares():
-    """eta* = c* / (1/2 - t)^2 tends to 1 as |t| grows: from |t| near 1e154 both c* and
-    (1/2 - t)^2 overflow (c* itself to inf, which is its value rounded, with no warning, an
-    error here), and the ratio is the limit, not inf / inf = NaN. At 1e150, where nothing
-    overflows, the plain form gives it: eta* - 1 = (p - 1/4) / (1/2 - t)^2 is below 1e-299.
-    Both forms give 1 within the rounding of (1 - p) + p, an ulp."""
-    theta = np.array([-3.0, 0.3, 4.0])
+    """eta* = c* / (1/2 - t)^2 tends to 1 as |t| grows: eta* - 1 = (3/4 - p + t (2p - 1)) /
+    (1/2 - t)^2, about (2p - 1) / t, far below an ulp from |t| = 1e150 on. From |t| near
+    1e154 both c* and (1/2 - t)^2 overflow (c* itself to inf, its value rounded, with no
+    warning, an error here, also where p rounds to 0 or 1 and a square meets a weight of 0),
+    and the ratio is the limit, not inf / inf = NaN: 1 within the rounding of (1 - p) + p."""
+    theta = np.array([-800.0, -40.0, -3.0, 0.3, 4.0, 40.0, 800.0])
     for target in (1e150, 1e160, -1e200, 1e308, -1.7e308):
         eta = rebar.limit_eta(theta, target)
-        np.testing.assert_allclose(eta, np.ones(3), rtol=np.finfo(float).eps, atol=0)
-    assert rebar.optimal_baseline(0.3, 1e160) == np.inf
+        np.testing.assert_allclose(eta, np.ones(7), rtol=np.finfo(float).eps, atol=0)
+    np.testing.assert_array_equal(rebar.optimal_baseline(theta, 1e160), np.full(7, np.inf))
     np.testing.assert_array_equal(rebar.limit_eta([0.3, 0.3], [0.5, 1e200]), [np.inf, 1.0])
 
 

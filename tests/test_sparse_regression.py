@@ -12,6 +12,8 @@ from binary_gumbel.book import prose
 from binary_gumbel.estimators import l0_gates, sparse_data
 from binary_gumbel.estimators import sparse_regression as sr
 
+EPS = np.finfo(np.float64).eps
+
 
 @pytest.fixture(scope="module")
 def small():
@@ -237,17 +239,26 @@ def test_the_relative_variance_grows_as_the_gate_shuts_and_the_fit_with_it(small
 
 
 def test_a_gate_shut_beyond_the_doubles_gives_the_shut_gates_fit(small):
-    """At a logit of -200 to -700 the gate's mean is 1e-87 to 1e-304 and its ridge strength
-    Var z / (E z)^2 about 1 / E z, beyond the doubles from about -350 on (where (E z)^2
-    underflows): the fit is then the limit, that of the gate shut (logit -inf), with no
-    warning (an error here) and no NaN. The feature's mean weight, about E z times its
-    residual correlation, is below 1e-80, and exactly 0 where E z rounds to 0."""
+    """At a logit of -200 to -720 the gate's mean E z is 1e-87 to 3e-313 and its ridge
+    strength Var z / (E z)^2 about 0.6 / E z: from about -350 on (E z)^2 is below the
+    doubles, and from about -710 on (E z subnormal) the strength times G_jj is too. The fit
+    is then the limit, that of the gate shut (logit -inf), with no warning (an error here)
+    and no NaN: equal to it within the two solves' rounding, a few cond(G) eps. The
+    feature's mean weight, about E z times its residual correlation, is below 1e-80, and
+    exactly 0 where the strength is beyond the doubles or E z rounds to 0."""
     G, b, c = _gram_of(small)
-    gates = np.tile(np.array([0.0, -1.0, 2.0, 30.0, 0.5, 30.0]), (6, 1))
-    gates[:, 0] = [-200.0, -400.0, -700.0, -745.0, -800.0, -np.inf]
+    gates = np.tile(np.array([0.0, -1.0, 2.0, 30.0, 0.5, 30.0]), (7, 1))
+    gates[:, 0] = [-200.0, -400.0, -700.0, -720.0, -745.0, -800.0, -np.inf]
     fit, w = l0_gates.refitted_objective(gates, G, b, c, 0.0, 2 / 3)
-    np.testing.assert_allclose(fit, fit[-1], rtol=1e-13)
+    np.testing.assert_allclose(fit, fit[-1], rtol=4 * np.linalg.cond(G) * EPS)
     assert np.all(np.abs(w[:3, 0]) < 1e-80) and np.all(w[3:, 0] == 0)
+    # A strength r G_jj beyond the doubles while r is not (r = 1 / 6e-309, G_00 > 1.1):
+    mean, variance = np.full(6, 0.5), np.full(6, 0.1)
+    mean[0] = variance[0] = 6e-309
+    top = np.log(np.finfo(np.float64).max)
+    assert -np.log(mean[0]) < top < np.log(G[0, 0]) - np.log(mean[0])
+    shut = l0_gates.expected_fit(np.where(np.arange(6) == 0, 0.0, mean), variance, G, b, c)
+    np.testing.assert_array_equal(l0_gates.expected_fit(mean, variance, G, b, c)[1], shut[1])
 
 
 def test_expected_fit_refuses_bad_input(small):

@@ -46,6 +46,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,9 +85,6 @@ NUMBER = re.compile(
 AS_WRITTEN, AGAIN, WRAPPED = "as written", "as written again", "last bits 0 (nothing moved)"
 #: How the label of a run with shifted seeds starts: another draw, not another machine.
 SEEDED = "seeds +"
-#: A decimal number as the pages print it and a correction quotes it (its sign, its
-#: thousands separators, a power of ten in superscripts).
-DECIMAL = re.compile(r"(?<![\w.])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
 #: The runs whose changes are noise: they perturb nothing but the timings.
 CONTROLS = (AGAIN, WRAPPED)
 
@@ -263,45 +261,50 @@ def compare(runs: dict[str, dict]) -> dict:
     }
 
 
+def _decimals(text: str) -> set[str]:
+    """The decimal numbers of ``text`` as a correction's test finds them, without their
+    sign (that test finds ``0.71`` in ``−0.71``)."""
+    return {number.lstrip("−-") for number in corrections.DECIMAL.findall(text)}
+
+
 def moved_numbers(runs: dict[str, dict]) -> dict[str, str]:
-    """The decimal numbers of the reference run's values and displays that a run other than
-    a shifted seed's (another machine's last bits, or a timing) no longer shows in the same
-    value or display, each with the name of the first one it stood in. A value or display
-    whose words change in that run is left to "Words that change", which lists it: it may
-    drop a number that it names and does not compute (a parameter)."""
+    """The decimal numbers (unsigned) of every value or display of the reference run in
+    which a run other than a shifted seed's (another machine's last bits, or a timing) moves
+    a number, each with the name of the first such value or display. All of its numbers are
+    listed, not only those that moved in these runs: another machine can move them too (an
+    interval's ends moved there when only its mean moved here). A value whose words change,
+    numbers and signs aside, is left to "Words that change", which lists it: it may drop a
+    number that it names and does not compute (a parameter)."""
     reference, moved = runs[AS_WRITTEN], {}
     for kind in ("values", "displays"):
         for name, text in reference[kind].items():
             for label, run in runs.items():
                 other = run[kind].get(name)
-                if (
-                    not label.startswith(SEEDED)
-                    and other is not None
-                    and words(other) == words(text)
-                ):
-                    gone = set(DECIMAL.findall(text)) - set(DECIMAL.findall(other))
-                    for number in sorted(gone):
+                if label.startswith(SEEDED) or other is None or other == text:
+                    continue
+                if NUMBER.sub("#", other) == NUMBER.sub("#", text):
+                    for number in sorted(_decimals(text)):
                         moved.setdefault(number, name)
     return moved
 
 
 def quoted_moving_numbers(entries: list[dict], moved: dict[str, dict[str, str]]) -> list[str]:
-    """Each number that a correction's quote of its page (in double quotes in ``says``)
-    holds and that moved on that page (``moved``: :func:`moved_numbers` by page, named as
-    the audit names it, ``chapters/x.md``), as "page, where: number (in name)"."""
+    """Each number that a correction's quote of its page holds and that may move on that
+    page (``moved``: :func:`moved_numbers` by page, named as the audit names it,
+    ``chapters/x.md``), once per correction, as "page, where: number (in name)"."""
     found = []
     for entry in entries:
         page = moved.get(f"{entry['chapter']}.md", {})
-        quoted = DECIMAL.findall(" ".join(re.findall(r'"(.*?)"', entry["says"], re.S)))
+        quoted = sorted(set().union(*map(_decimals, corrections.quotes(entry))))
         found += [
             f"{entry['chapter']}, {entry['where']}: {number} (in `{page[number]}`)"
-            for number in dict.fromkeys(quoted)
+            for number in quoted
             if number in page
         ]
     return found
 
 
-def report(results: dict[str, dict], labels: list[str], quoted: list[str] = ()) -> str:
+def report(results: dict[str, dict], labels: list[str], quoted: Sequence[str] = ()) -> str:
     lines = ["# Robustness audit", "", f"{len(results)} pages; runs: {', '.join(labels)}."]
     lines += ["", "## Runs that stopped at an error", ""]
     stopped = [

@@ -194,9 +194,8 @@ def logit_for_prob_zero(prob_zero, tau, gamma=GAMMA, zeta=ZETA):
     """
     log_odds = logit_from_probability(check_probability(prob_zero, "prob_zero"))
     log_odds, tau, gamma, zeta = _params(log_odds, tau, gamma, zeta)
-    return _kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), log_odds).astype(log_odds.dtype)[
-        ()
-    ]
+    logit = _kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), log_odds)
+    return logit.astype(log_odds.dtype)[()]
 
 
 def expected_l0(logit, tau, gamma=GAMMA, zeta=ZETA):

@@ -57,6 +57,9 @@ __all__ = [
     "train_gates",
 ]
 
+#: The smallest normal double: below it a square loses digits (:func:`expected_fit`).
+_TINY = np.finfo(np.float64).tiny
+
 
 def gate_and_derivative(logit, tau, u, gamma=GAMMA, zeta=ZETA):
     """The gate ``z(logit, u)`` and ``dz / dlogit``, elementwise, for training.
@@ -137,7 +140,7 @@ def expected_fit(mean, variance, G, b, c):
     a gate that is always shut (``m_j = 0``), and the minimum is ``c - b'w``. The strength
     ``r_j`` is the gate's relative variance: 0 for a gate that is always 1, and unbounded as
     the gate shuts, where the fit tends continuously to least squares without feature ``j``;
-    a gate whose ``r_j`` is beyond the largest double is taken at that limit, as shut.
+    a gate whose ``r_j G_jj`` is beyond the largest double is taken at that limit, as shut.
 
     Shapes: ``mean`` and ``variance`` ``(..., d)`` for one dataset, ``G`` ``(d, d)``,
     ``b`` ``(d,)`` and ``c`` a scalar (:meth:`Problem.gram` of that dataset). Returns
@@ -151,14 +154,16 @@ def expected_fit(mean, variance, G, b, c):
         raise ValueError(f"mean must have d = {d} features on its last axis; got {mean.shape}")
     if np.any(~((mean >= 0) & (mean <= 1) & (variance >= 0))):
         raise ValueError("mean must lie in [0, 1] and variance be non-negative, without NaN")
-    # r = (sqrt(v) / m)^2 overflows (to inf, with no warning) rather than m^2 underflowing
-    # to 0: a gate whose strength is beyond the doubles takes its limit, shut.
-    with np.errstate(over="ignore"):
-        root = np.divide(np.sqrt(variance), mean, out=np.zeros_like(mean), where=mean > 0)
-        ratio = root**2
-    shut = (mean == 0) | np.isinf(ratio)
-    ratio[shut] = 0.0  # the row and column are replaced below
-    system = G + (ratio * np.diag(G))[..., None] * np.eye(d)
+    # r = v / m^2, or (sqrt(v) / m)^2 where m^2 is below the normal doubles (v / m^2 would
+    # lose digits there, or divide by an m^2 that underflowed to 0). A gate whose strength
+    # r G_jj is beyond the doubles (or whose m is 0: 0 / 0) takes its limit, shut.
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        square = mean**2
+        ratio = np.where(square >= _TINY, variance / square, (np.sqrt(variance) / mean) ** 2)
+        strength = ratio * np.diag(G)
+    shut = ~np.isfinite(strength)
+    strength[shut] = 0.0  # the row and column are replaced below
+    system = G + strength[..., None] * np.eye(d)
     # A shut gate's row and column become the identity's, so that its weight is 0.
     off = shut[..., :, None] | shut[..., None, :]
     system = np.where(off, np.eye(d), system)

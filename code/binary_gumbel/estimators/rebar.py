@@ -392,18 +392,18 @@ def limit_eta(theta, target):
     ``(1/2 - t)^2`` is beyond the doubles (``|t|`` from about ``1e154``), each term of
     ``c*`` is divided by ``1/2 - t`` before it is squared (``eta* -> 1`` as ``|t| -> inf``).
     """
-    c = optimal_baseline(theta, target)
-    target = finite_float64(target, "target")
+    theta, target = _theta_and_target(theta, target)
+    p = _kernels.sigmoid(theta)
+    half = 0.5 - target
     with np.errstate(over="ignore"):
-        c0 = (0.5 - target) ** 2
+        c0 = half**2
+    c = _squares_weighted_by(p, 1 - target, target)
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = np.divide(c, c0)
     beyond = np.isinf(c) | np.isinf(c0)  # |t| near 1e154 or more: each part divided first
     if np.any(beyond):
-        p = _kernels.sigmoid(finite_float64(theta, "theta"))
-        half = 0.5 - target
         with np.errstate(divide="ignore", invalid="ignore"):  # t = 1/2 is not beyond
-            scaled = ((1 - target) / half) ** 2 * (1 - p) + (target / half) ** 2 * p
+            scaled = _squares_weighted_by(p, (1 - target) / half, target / half)
         eta = np.where(beyond, scaled, eta)
     return eta[()]
 
@@ -412,13 +412,27 @@ def optimal_baseline(theta, target):
     """The variance-optimal constant baseline of REINFORCE: ``(1 - t)^2 (1 - p) + t^2 p``.
 
     It minimises ``E[(f(b) - c)^2 (b - p)^2]``; with it every estimate equals the
-    exact gradient, so its variance is 0 (a fact of a single binary variable).
+    exact gradient, so its variance is 0 (a fact of a single binary variable). Beyond the
+    doubles (``|t|`` from about ``1e154``) it is ``inf``, without a warning.
     """
-    theta = finite_float64(theta, "theta")
-    theta, target = broadcast(theta=theta, target=finite_float64(target, "target"))
-    p = _kernels.sigmoid(theta)
-    with np.errstate(over="ignore"):  # beyond the doubles from |t| near 1e154: inf
-        return ((1 - target) ** 2 * (1 - p) + target**2 * p)[()]
+    theta, target = _theta_and_target(theta, target)
+    return _squares_weighted_by(_kernels.sigmoid(theta), 1 - target, target)[()]
+
+
+def _theta_and_target(theta, target):
+    """``theta`` and ``target`` checked finite, as float64, broadcast together."""
+    return broadcast(theta=finite_float64(theta, "theta"), target=finite_float64(target, "target"))
+
+
+def _squares_weighted_by(p, a, b):
+    """``a^2 (1 - p) + b^2 p``: ``c*`` with ``a = 1 - t``, ``b = t``.
+
+    A square beyond the doubles is ``inf`` (no warning); its weight when rounded to an exact
+    0 (``p`` at 0 or 1) gives a term of 0, not ``inf * 0 = NaN``: the other term, whose weight
+    is then 1, is the larger (both squares exceed ``t^2 / 4`` for large ``|t|``).
+    """
+    with np.errstate(over="ignore"):
+        return _kernels.times(1 - p, a**2) + _kernels.times(p, b**2)
 
 
 def first_temperature_saving(grid: VarianceGrid, fraction: float) -> float:
