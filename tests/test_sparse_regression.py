@@ -259,6 +259,36 @@ def test_a_gate_shut_beyond_the_doubles_gives_the_shut_gates_fit(small):
     assert -np.log(mean[0]) < top < np.log(G[0, 0]) - np.log(mean[0])
     shut = l0_gates.expected_fit(np.where(np.arange(6) == 0, 0.0, mean), variance, G, b, c)
     np.testing.assert_array_equal(l0_gates.expected_fit(mean, variance, G, b, c)[1], shut[1])
+    # ... and a diagonal G_jj (1 + r) beyond them while r G_jj is not (a feature scaled up
+    # so that G_jj is 1.2e308; r = 0.3 / 0.5^2 = 1.2):
+    scale = np.ones(6)
+    scale[0] = np.sqrt(1.2e308 / G[0, 0])
+    G_big, b_big = G * np.outer(scale, scale), b * scale
+    mean[0], variance[0] = 0.5, 0.3
+    log_g = np.log(G_big[0, 0])
+    assert log_g + np.log(1.2) < top < log_g + np.log(2.2)
+    fit = l0_gates.expected_fit(mean, variance, G_big, b_big, c)
+    shut = l0_gates.expected_fit(np.where(np.arange(6) == 0, 0.0, mean), variance, G_big, b_big, c)
+    np.testing.assert_array_equal(fit[1], shut[1])
+
+
+def test_the_strength_of_a_gate_whose_mean_squared_is_subnormal_keeps_its_digits(small):
+    """r = Var z / (E z)^2 does not change when E z is scaled by 2^-530 and Var z by 2^-1060;
+    (E z)^2 is then subnormal, so v / m^2 would keep only about 14 of its bits (an error near
+    1e-5), and (sqrt(v) / m)^2 is used: the fits agree within the two solves' rounding."""
+    G, b, c = _gram_of(small)
+    mean, variance = np.full(6, 0.5), np.full(6, 0.1)
+    mean[0], variance[0] = 0.7, 0.375 * 2.0**20
+    tiny_mean, tiny_variance = mean.copy(), variance.copy()
+    tiny_mean[0], tiny_variance[0] = 0.7 * 2.0**-530, 0.375 * 2.0**-1040
+    assert 0 < tiny_mean[0] ** 2 < np.finfo(np.float64).tiny
+    want, got = (
+        l0_gates.expected_fit(m, v, G, b, c)
+        for m, v in ((mean, variance), (tiny_mean, tiny_variance))
+    )
+    rtol = 4 * np.linalg.cond(G) * EPS
+    np.testing.assert_allclose(got[0], want[0], rtol=rtol)
+    np.testing.assert_allclose(got[1], want[1], rtol=rtol)
 
 
 def test_expected_fit_refuses_bad_input(small):

@@ -57,7 +57,8 @@ __all__ = [
     "train_gates",
 ]
 
-#: The smallest normal double: below it a square loses digits (:func:`expected_fit`).
+#: The smallest normal double: below it a square loses digits (:func:`expected_fit`); the
+#: smallest uniform :func:`train_gates` draws.
 _TINY = np.finfo(np.float64).tiny
 
 
@@ -140,7 +141,7 @@ def expected_fit(mean, variance, G, b, c):
     a gate that is always shut (``m_j = 0``), and the minimum is ``c - b'w``. The strength
     ``r_j`` is the gate's relative variance: 0 for a gate that is always 1, and unbounded as
     the gate shuts, where the fit tends continuously to least squares without feature ``j``;
-    a gate whose ``r_j G_jj`` is beyond the largest double is taken at that limit, as shut.
+    a gate whose ``G_jj (1 + r_j)`` is beyond the largest double is taken at that limit, as shut.
 
     Shapes: ``mean`` and ``variance`` ``(..., d)`` for one dataset, ``G`` ``(d, d)``,
     ``b`` ``(d,)`` and ``c`` a scalar (:meth:`Problem.gram` of that dataset). Returns
@@ -155,18 +156,18 @@ def expected_fit(mean, variance, G, b, c):
     if np.any(~((mean >= 0) & (mean <= 1) & (variance >= 0))):
         raise ValueError("mean must lie in [0, 1] and variance be non-negative, without NaN")
     # r = v / m^2, or (sqrt(v) / m)^2 where m^2 is below the normal doubles (v / m^2 would
-    # lose digits there, or divide by an m^2 that underflowed to 0). A gate whose strength
-    # r G_jj is beyond the doubles (or whose m is 0: 0 / 0) takes its limit, shut.
+    # lose digits there, or divide by an m^2 that underflowed to 0). A gate whose diagonal
+    # G_jj + r G_jj is beyond the doubles (or whose m is 0: 0 / 0) takes its limit, shut.
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         square = mean**2
         ratio = np.where(square >= _TINY, variance / square, (np.sqrt(variance) / mean) ** 2)
-        strength = ratio * np.diag(G)
-    shut = ~np.isfinite(strength)
-    strength[shut] = 0.0  # the row and column are replaced below
-    system = G + strength[..., None] * np.eye(d)
+        diagonal = np.diag(G) + ratio * np.diag(G)
+    shut = ~np.isfinite(diagonal)
+    on_diagonal = np.eye(d, dtype=bool)
+    system = np.where(on_diagonal, diagonal[..., None, :], G)
     # A shut gate's row and column become the identity's, so that its weight is 0.
     off = shut[..., :, None] | shut[..., None, :]
-    system = np.where(off, np.eye(d), system)
+    system = np.where(off, on_diagonal, system)
     w = np.linalg.solve(system, np.where(shut, 0.0, b)[..., None])[..., 0]
     return c - np.sum(b * w, axis=-1), w
 
@@ -314,12 +315,11 @@ def train_gates(
     params = [theta, logit]
     optimisers = [Adam(shape, learning_rate), Adam(shape, learning_rate)]
     lam_b = lam[None, :, None]
-    tiny = np.finfo(np.float64).tiny
     selected = test_gate(logit, gamma, zeta) > 0
     last_flip = np.zeros(shape, dtype=np.int64)
     for step in range(1, steps + 1):
         u = rng.random((samples, *shape))
-        np.clip(u, tiny, 1 - 2**-53, out=u)
+        np.clip(u, _TINY, 1 - 2**-53, out=u)
         _, grads = objective_and_gradients(theta, logit, G, b, lam_b, u, tau, gamma, zeta)
         for p, g, optimiser in zip(params, grads, optimisers, strict=True):
             p -= optimiser.step(g)
