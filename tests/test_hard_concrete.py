@@ -425,6 +425,25 @@ def test_bad_gamma(gamma):
             call()
 
 
+@pytest.mark.parametrize("gamma", [-1e308, [-0.1, -1e308, -0.2]])
+def test_a_stretch_wider_than_the_largest_float_is_refused_by_name(gamma):
+    """Each end is valid, but the gate gamma + (zeta - gamma) s needs the width, which is
+    beyond the largest float of the computation (it had given NaN moments and an infinite
+    density): a ValueError names it and the two ends. In float32 the bound is float32's. A
+    width just inside is computed: the gate is then 0 or 1 but on a set of s of width about
+    1 / half, so the moments are Bernoulli(1/2)'s."""
+    refused = r"^zeta - gamma, the width of the stretch, must be at most .*, the largest "
+    for call in _calls(gamma=gamma, zeta=1e308):
+        with pytest.raises(ValueError, match=refused + "float64; got gamma = -1e\\+308"):
+            call()
+    low, high = np.float32(-2e38), np.float32(2e38)
+    with pytest.raises(ValueError, match=refused + "float32"):
+        hc.hard_concrete_cdf(np.float32(0.5), np.float32(0.0), np.float32(0.5), low, high)
+    assert bg.sample_hard_concrete(0.0, 0.5, 2, 0, low, high).dtype == np.float64  # fits there
+    half = np.finfo(np.float64).max / 2
+    assert hc.hard_concrete_moments(0.0, 0.5, -half, half) == (0.5, 0.25)
+
+
 @pytest.mark.parametrize("zeta", [1.0, 0.5, -2.0, NAN, np.inf, [1.1, 1.0]])
 def test_bad_zeta(zeta):
     for call in _calls(zeta=zeta):

@@ -291,6 +291,11 @@ def test_the_strength_of_a_gate_whose_mean_squared_is_subnormal_keeps_its_digits
     np.testing.assert_allclose(got[1], want[1], rtol=rtol)
 
 
+def test_training_refuses_a_stretch_wider_than_the_doubles(small):
+    with pytest.raises(ValueError, match=r"^zeta - gamma, the width of the stretch, must be"):
+        l0_gates.train_gates(small, 0.05, steps=1, gamma=-1e308, zeta=1e308)
+
+
 def test_expected_fit_refuses_bad_input(small):
     G, b, c = _gram_of(small)
     m, v = np.full(6, 0.5), np.full(6, 0.1)

@@ -39,6 +39,7 @@ __all__ = [
     "check_penalty",
     "check_probability",
     "check_size",
+    "check_stretch_width",
     "check_tau",
     "check_uniform",
     "result_dtype",
@@ -326,6 +327,28 @@ def check_zeta(zeta, dtype=None) -> np.ndarray:
         zeta, "zeta", 1.0, np.inf, "a finite number greater than 1", dtype,
         role=", the upper end of the stretch",
     )  # fmt: skip
+
+
+def check_stretch_width(gamma: np.ndarray, zeta: np.ndarray) -> None:
+    """Refuse a stretch whose width ``zeta - gamma`` is beyond the largest float of its dtype.
+
+    ``gamma`` and ``zeta`` are checked (:func:`check_gamma`, :func:`check_zeta`) and
+    broadcast together. The gate ``gamma + (zeta - gamma) s`` and its law need the width;
+    a width beyond the doubles (``gamma = -1e308``, ``zeta = 1e308``) cannot be computed
+    with, so it is named rather than turned into NaN.
+    """
+    with np.errstate(over="ignore"):
+        width = zeta - gamma
+    bad = ~np.isfinite(width)
+    if bad.any():
+        first = _first_index(bad)
+        where = f" at index {tuple(int(i) for i in first)}" if bad.ndim else ""
+        raise ValueError(
+            f"zeta - gamma, the width of the stretch, must be at most "
+            f"{np.finfo(width.dtype).max:g}, the largest {width.dtype.name}; got gamma = "
+            f"{np.broadcast_to(gamma, bad.shape)[first].item()!r} and zeta = "
+            f"{np.broadcast_to(zeta, bad.shape)[first].item()!r}{where}"
+        )
 
 
 def sample_shape(size, out, dtype, **params) -> tuple[int, ...]:

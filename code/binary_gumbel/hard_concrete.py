@@ -57,6 +57,7 @@ from binary_gumbel._validation import (
     check_gamma,
     check_no_nan,
     check_probability,
+    check_stretch_width,
     check_tau,
     check_uniform,
     check_zeta,
@@ -100,7 +101,9 @@ def _params(logit, tau, gamma, zeta, **extra):
     checked["tau"] = check_tau(tau, dtype)
     checked["gamma"] = check_gamma(gamma, dtype)
     checked["zeta"] = check_zeta(zeta, dtype)
-    return broadcast(**checked)
+    arrays = broadcast(**checked)
+    check_stretch_width(arrays[-2], arrays[-1])
+    return arrays
 
 
 def _log_odds_zero(gamma, zeta):
@@ -146,8 +149,9 @@ def hard_concrete_prob_zero(logit, tau, gamma=GAMMA, zeta=ZETA):
         If an argument is not real numeric data.
     ValueError
         If ``logit`` is NaN, ``tau`` is not in ``(0, inf)``, ``gamma`` is not a
-        finite negative number, ``zeta`` is not finite and greater than 1, or the
-        shapes do not broadcast.
+        finite negative number, ``zeta`` is not finite and greater than 1, the width
+        ``zeta - gamma`` is beyond the largest float of the dtype, or the shapes do not
+        broadcast.
     """
     logit, tau, gamma, zeta = _params(logit, tau, gamma, zeta)
     a = _kernels.scaled_minus(tau, _log_odds_zero(gamma, zeta), logit)
@@ -430,5 +434,6 @@ def sample_hard_concrete(logit, tau, size=None, rng=None, gamma=GAMMA, zeta=ZETA
     tau = check_tau(tau, dtype)
     gamma, zeta = check_gamma(gamma, dtype), check_zeta(zeta, dtype)
     shape = sample_shape(size, None, dtype, logit=logit, tau=tau, gamma=gamma, zeta=zeta)
+    check_stretch_width(gamma, zeta)
     s = sample_binary_gumbel_softmax(logit, tau, shape, as_generator(rng), dtype)
     return _kernels.stretch_and_clip(np.asarray(s), gamma, zeta).astype(dtype)[()]

@@ -32,6 +32,7 @@ from binary_gumbel._validation import (
     as_generator,
     check_gamma,
     check_penalty,
+    check_stretch_width,
     check_tau,
     check_zeta,
 )
@@ -294,7 +295,9 @@ def train_gates(
     if start is not None:
         tau, gamma, zeta = start.tau, start.gamma, start.zeta
     tau = float(check_tau(tau))
-    gamma, zeta = float(check_gamma(gamma)), float(check_zeta(zeta))
+    gamma, zeta = check_gamma(gamma), check_zeta(zeta)
+    check_stretch_width(gamma, zeta)
+    gamma, zeta = float(gamma), float(zeta)
     lam = np.atleast_1d(check_penalty(lam))
     if lam.ndim != 1:
         raise ValueError(f"lam must be a number or a 1-D array; got shape {lam.shape}")
