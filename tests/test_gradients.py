@@ -280,6 +280,33 @@ def test_at_the_harder_target_plain_reinforce_moves_in_exact_descents_direction_
     assert np.sqrt(lower) > 100
 
 
+def test_the_harder_target_drift_readings_survive_a_last_bit_change():
+    """The solution of ex-grad-relax-target at its own settings (40 seeds, rng 7): with the
+    learning rate one unit in its last place up or down, plain REINFORCE's mean final theta
+    moves (the digits depend on the last bits) in at least one of the two, while both
+    readings, its direction and its mean against exact descent's final theta, stay."""
+    kwargs = dict(learning_rate=5.0, steps=300, batch=64, rng=7)
+    t = gradients.TARGET_RELAX
+    baseline = sgd.final_thetas("REINFORCE + baseline", t, 0.5, 40, **kwargs)
+    exact = sgd.sgd(None, t, 0.5, **kwargs).theta[-1]
+
+    def runs(learning_rate):
+        plain = sgd.final_thetas(
+            "REINFORCE", t, 0.5, 40, **{**kwargs, "learning_rate": learning_rate}
+        )
+        text = prose.drift_text(plain, baseline, exact)
+        return plain.mean(), (text.verdict, text.against_exact)
+
+    mean, readings = runs(5.0)
+    nudged = [runs(np.nextafter(5.0, toward)) for toward in (np.inf, 0.0)]
+    assert readings == (
+        "on average it moves in exact descent's direction",
+        "not resolved from exact descent's",
+    )
+    assert all(other == readings for _, other in nudged)
+    assert any(other != mean for other, _ in nudged)
+
+
 DRIFT_VERDICTS = {
     "along": "on average it moves in exact descent's direction",
     "against": "on average it moves against exact descent's direction",
