@@ -26,6 +26,7 @@ __all__ = [
     "as_float_array",
     "as_generator",
     "broadcast",
+    "broadcast_finite",
     "check_count",
     "check_dtype",
     "check_finite",
@@ -39,7 +40,7 @@ __all__ = [
     "check_penalty",
     "check_probability",
     "check_size",
-    "check_stretch_width",
+    "check_stretch",
     "check_tau",
     "check_uniform",
     "result_dtype",
@@ -313,6 +314,12 @@ def finite_float64(x, name: str) -> np.ndarray:
     return check_finite(as_float_array(x, name, np.float64), name)
 
 
+def broadcast_finite(**named) -> tuple[np.ndarray, ...]:
+    """Each argument as a finite float64 array (:func:`finite_float64`), broadcast together
+    (:func:`broadcast`), in the order given."""
+    return broadcast(**{name: finite_float64(x, name) for name, x in named.items()})
+
+
 def check_gamma(gamma, dtype=None) -> np.ndarray:
     """The lower end ``gamma`` of the hard concrete stretch: a finite negative number."""
     return check_open_interval(
@@ -329,26 +336,33 @@ def check_zeta(zeta, dtype=None) -> np.ndarray:
     )  # fmt: skip
 
 
-def check_stretch_width(gamma: np.ndarray, zeta: np.ndarray) -> None:
-    """Refuse a stretch whose width ``zeta - gamma`` is beyond the largest float of its dtype.
+def check_stretch(gamma, zeta, dtype=None) -> tuple[np.ndarray, np.ndarray]:
+    """The hard concrete stretch ``(gamma, zeta)``: each end checked (:func:`check_gamma`,
+    :func:`check_zeta`), and their width ``zeta - gamma`` within the largest float of the
+    dtype.
 
-    ``gamma`` and ``zeta`` are checked (:func:`check_gamma`, :func:`check_zeta`) and
-    broadcast together. The gate ``gamma + (zeta - gamma) s`` and its law need the width;
-    a width beyond the doubles (``gamma = -1e308``, ``zeta = 1e308``) cannot be computed
-    with, so it is named rather than turned into NaN.
+    The gate ``gamma + (zeta - gamma) s`` and its law need the width; a width beyond the
+    doubles (``gamma = -1e308``, ``zeta = 1e308``) cannot be computed with, so it is named
+    rather than turned into NaN. Ends whose shapes do not broadcast are returned as they
+    are, for the caller's :func:`broadcast` to name with the other arguments.
     """
+    gamma, zeta = check_gamma(gamma, dtype), check_zeta(zeta, dtype)
+    try:
+        shape = np.broadcast_shapes(gamma.shape, zeta.shape)
+    except ValueError:
+        return gamma, zeta
     with np.errstate(over="ignore"):
-        width = zeta - gamma
-    bad = ~np.isfinite(width)
+        bad = ~np.isfinite(zeta - gamma)
     if bad.any():
         first = _first_index(bad)
         where = f" at index {tuple(int(i) for i in first)}" if bad.ndim else ""
         raise ValueError(
             f"zeta - gamma, the width of the stretch, must be at most "
-            f"{np.finfo(width.dtype).max:g}, the largest {width.dtype.name}; got gamma = "
-            f"{np.broadcast_to(gamma, bad.shape)[first].item()!r} and zeta = "
-            f"{np.broadcast_to(zeta, bad.shape)[first].item()!r}{where}"
+            f"{np.finfo(gamma.dtype).max:g}, the largest {gamma.dtype.name}; got gamma = "
+            f"{np.broadcast_to(gamma, shape)[first].item()!r} and zeta = "
+            f"{np.broadcast_to(zeta, shape)[first].item()!r}{where}"
         )
+    return gamma, zeta
 
 
 def sample_shape(size, out, dtype, **params) -> tuple[int, ...]:

@@ -54,13 +54,11 @@ from binary_gumbel._validation import (
     as_generator,
     broadcast,
     check_dtype,
-    check_gamma,
     check_no_nan,
     check_probability,
-    check_stretch_width,
+    check_stretch,
     check_tau,
     check_uniform,
-    check_zeta,
     result_dtype,
     sample_shape,
 )
@@ -99,11 +97,8 @@ def _params(logit, tau, gamma, zeta, **extra):
     checked = {k: check_no_nan(as_float_array(v, k, dtype), k) for k, v in extra.items()}
     checked["logit"] = check_no_nan(as_float_array(logit, "logit", dtype), "logit")
     checked["tau"] = check_tau(tau, dtype)
-    checked["gamma"] = check_gamma(gamma, dtype)
-    checked["zeta"] = check_zeta(zeta, dtype)
-    arrays = broadcast(**checked)
-    check_stretch_width(arrays[-2], arrays[-1])
-    return arrays
+    checked["gamma"], checked["zeta"] = check_stretch(gamma, zeta, dtype)
+    return broadcast(**checked)
 
 
 def _log_odds_zero(gamma, zeta):
@@ -432,8 +427,7 @@ def sample_hard_concrete(logit, tau, size=None, rng=None, gamma=GAMMA, zeta=ZETA
     dtype = check_dtype(dtype)
     logit = check_no_nan(as_float_array(logit, "logit", dtype), "logit")
     tau = check_tau(tau, dtype)
-    gamma, zeta = check_gamma(gamma, dtype), check_zeta(zeta, dtype)
+    gamma, zeta = check_stretch(gamma, zeta, dtype)
     shape = sample_shape(size, None, dtype, logit=logit, tau=tau, gamma=gamma, zeta=zeta)
-    check_stretch_width(gamma, zeta)
     s = sample_binary_gumbel_softmax(logit, tau, shape, as_generator(rng), dtype)
     return _kernels.stretch_and_clip(np.asarray(s), gamma, zeta).astype(dtype)[()]

@@ -37,7 +37,13 @@ import numpy as np
 import sympy as sp
 
 from binary_gumbel import _kernels
-from binary_gumbel._validation import broadcast, check_tau, check_uniform, finite_float64
+from binary_gumbel._validation import (
+    broadcast,
+    broadcast_finite,
+    check_tau,
+    check_uniform,
+    finite_float64,
+)
 from binary_gumbel.estimators import binary_estimators
 from binary_gumbel.noise import logistic_from_uniform
 
@@ -63,9 +69,7 @@ TARGET_RELAX = 0.499
 
 def objective(theta, target):
     """``L(theta) = sigmoid(theta) (1 - t)^2 + sigmoid(-theta) t^2``, exactly."""
-    theta, target = broadcast(
-        theta=finite_float64(theta, "theta"), target=finite_float64(target, "target")
-    )
+    theta, target = broadcast_finite(theta=theta, target=target)
     return (_kernels.sigmoid(theta) * (1 - target) ** 2 + _kernels.sigmoid(-theta) * target**2)[()]
 
 
@@ -76,9 +80,7 @@ def exact_gradient(theta, target):
     is exact), so that a target beyond half the largest double gives the finite gradient
     rather than overflowing in ``2t``.
     """
-    theta, target = broadcast(
-        theta=finite_float64(theta, "theta"), target=finite_float64(target, "target")
-    )
+    theta, target = broadcast_finite(theta=theta, target=target)
     return (2 * _kernels.sigmoid_and_slope(theta)[1] * (0.5 - target))[()]
 
 

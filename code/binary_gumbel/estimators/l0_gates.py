@@ -30,11 +30,9 @@ import numpy as np
 from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_generator,
-    check_gamma,
     check_penalty,
-    check_stretch_width,
+    check_stretch,
     check_tau,
-    check_zeta,
 )
 from binary_gumbel.estimators.optim import Adam
 from binary_gumbel.estimators.sparse_data import Problem
@@ -295,9 +293,7 @@ def train_gates(
     if start is not None:
         tau, gamma, zeta = start.tau, start.gamma, start.zeta
     tau = float(check_tau(tau))
-    gamma, zeta = check_gamma(gamma), check_zeta(zeta)
-    check_stretch_width(gamma, zeta)
-    gamma, zeta = float(gamma), float(zeta)
+    gamma, zeta = (float(end) for end in check_stretch(gamma, zeta))
     lam = np.atleast_1d(check_penalty(lam))
     if lam.ndim != 1:
         raise ValueError(f"lam must be a number or a 1-D array; got shape {lam.shape}")

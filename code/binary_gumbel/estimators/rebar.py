@@ -27,6 +27,7 @@ from binary_gumbel._validation import (
     as_float_array,
     as_generator,
     broadcast,
+    broadcast_finite,
     check_count,
     check_no_nan,
     check_tau,
@@ -392,7 +393,7 @@ def limit_eta(theta, target):
     ``(1/2 - t)^2`` is beyond the doubles (``|t|`` from about ``1e154``), each term of
     ``c*`` is divided by ``1/2 - t`` before it is squared (``eta* -> 1`` as ``|t| -> inf``).
     """
-    theta, target = _theta_and_target(theta, target)
+    theta, target = broadcast_finite(theta=theta, target=target)
     p = _kernels.sigmoid(theta)
     half = 0.5 - target
     with np.errstate(over="ignore"):
@@ -415,13 +416,8 @@ def optimal_baseline(theta, target):
     exact gradient, so its variance is 0 (a fact of a single binary variable). Beyond the
     doubles (``|t|`` from about ``1e154``) it is ``inf``, without a warning.
     """
-    theta, target = _theta_and_target(theta, target)
+    theta, target = broadcast_finite(theta=theta, target=target)
     return _squares_weighted_by(_kernels.sigmoid(theta), 1 - target, target)[()]
-
-
-def _theta_and_target(theta, target):
-    """``theta`` and ``target`` checked finite, as float64, broadcast together."""
-    return broadcast(theta=finite_float64(theta, "theta"), target=finite_float64(target, "target"))
 
 
 def _squares_weighted_by(p, a, b):
