@@ -1374,6 +1374,7 @@ def _toy_run(**kw):
         (lambda: rt.experiment(0.45, ("RELAX", "bogus")), ValueError, "^method must be one of"),
         (lambda: rt.experiment(0.45, ()), ValueError, "^methods must name at least one"),
         (lambda: rt.experiment(0.45, steps=3, bogus=1), TypeError, "bogus"),
+        (lambda: rt.train("RELAX", 0.45, step=3), TypeError, "'step'"),
         (lambda: rt.train("RELAX", 0.45, parameterisation="p"), ValueError, "^parameterisation"),
         (lambda: rt.train("RELAX", 0.45, batch=1), ValueError, "^batch"),
         (lambda: rt.train("RELAX", 0.45, learning_rate=-1.0), ValueError, "^learning_rate"),

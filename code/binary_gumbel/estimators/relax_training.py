@@ -11,7 +11,6 @@ final ``p`` are compared paired by seed (:class:`FinalComparison`).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,6 +48,7 @@ __all__ = [
     "PHI_HELD_LATE",
     "PHI_LEARNING_RATES",
     "FinalComparison",
+    "Settings",
     "Training",
     "baseline_offset",
     "compare_final",
@@ -167,34 +167,19 @@ class Training:
         return tuple(mean_interval(self.probability[-1], false_alarm))
 
 
-def train(
-    method: str,
-    target: float,
-    steps: int = 1000,
-    chains: int = 16,
-    batch: int = 8,
-    learning_rate: float = 0.01,
-    phi_learning_rate: float = 0.01,
-    theta0: float = 0.0,
-    hidden: int = 5,
-    eta0: float = 1.0,
-    temperature0: float = 0.5,
-    parameterisation: str = "logit",
-    learn_theta: bool = True,
-    phi_steps: int | None = None,
-    second_moment_at: tuple[int, np.ndarray] | None = None,
-    beta2: float = BETA2,
-    rng=None,
-) -> Training:
-    """Adam on ``theta`` with one estimator, and Adam on ``phi`` by the variance gradient.
+@dataclass(frozen=True)
+class Settings:
+    """How :func:`train` and :func:`experiment` train, with the chapter's defaults.
 
-    Runs ``chains`` independent runs at once. At each step every run draws
-    ``batch`` pairs ``(u, v)``, updates ``theta`` with the mean estimate and
-    ``phi`` (the parameters ``method`` learns, see :data:`METHODS`) with the mean
-    of ``2 g dg/dphi``. ``parameterisation="logit"`` (the book's) descends
-    ``theta``; ``"probability"`` (the RELAX paper's) descends ``p`` directly,
-    with estimates ``g / (p (1 - p))`` and ``p`` kept in ``[1e-6, 1 - 1e-6]``.
-    ``learn_theta=False`` holds ``theta`` at ``theta0`` and trains ``phi`` only.
+    ``steps`` Adam steps of ``chains`` independent runs, each drawing ``batch`` pairs
+    ``(u, v)`` a step; ``learning_rate`` is the rate of the Adam on ``theta`` (or ``p``),
+    ``phi_learning_rate`` that of the Adam on ``phi``, and ``beta2`` the second-moment decay
+    of both (see :class:`~binary_gumbel.estimators.optim.Adam`). Every run starts at
+    ``theta0`` and from ``initial_phi(hidden, eta0, temperature0)`` with its own draw.
+    ``parameterisation="logit"`` (the book's) descends ``theta``; ``"probability"`` (the
+    RELAX paper's) descends ``p`` directly, with estimates ``g / (p (1 - p))`` and ``p`` kept
+    in ``[1e-6, 1 - 1e-6]``. ``learn_theta=False`` holds ``theta`` at ``theta0`` and trains
+    ``phi`` only.
     ``phi_steps`` (at most ``steps``, which is the default) is the number of steps, from the
     start, at which ``phi`` learns; from then on it is held where it is, while ``theta`` and
     the noise go on as before (with the same ``rng``, its iterates up to
@@ -204,51 +189,37 @@ def train(
     of the Adam that updates ``theta`` to ``v_hat`` (one positive value per run, for example
     another run's ``second_moment[K - 1]``) just before step ``K`` (``1 <= K <= steps - 1``)
     and changes nothing else.
-    ``beta2`` is the second-moment decay of both Adams (see
-    :class:`~binary_gumbel.estimators.optim.Adam`).
-    Every run starts from ``initial_phi(hidden, eta0, temperature0)`` with its own draw.
     """
-    return _train_together(
-        (method,),
-        target,
-        steps=steps,
-        chains=chains,
-        batch=batch,
-        learning_rate=learning_rate,
-        phi_learning_rate=phi_learning_rate,
-        theta0=theta0,
-        hidden=hidden,
-        eta0=eta0,
-        temperature0=temperature0,
-        parameterisation=parameterisation,
-        learn_theta=learn_theta,
-        phi_steps=phi_steps,
-        second_moment_at=second_moment_at,
-        beta2=beta2,
-        rng=rng,
-    )[0]
+
+    steps: int = 1000
+    chains: int = 16
+    batch: int = 8
+    learning_rate: float = 0.01
+    phi_learning_rate: float = 0.01
+    theta0: float = 0.0
+    hidden: int = 5
+    eta0: float = 1.0
+    temperature0: float = 0.5
+    parameterisation: str = "logit"
+    learn_theta: bool = True
+    phi_steps: int | None = None
+    second_moment_at: tuple[int, np.ndarray] | None = None
+    beta2: float = BETA2
 
 
-def _train_together(
-    methods,
-    target,
-    *,
-    steps,
-    chains,
-    batch,
-    learning_rate,
-    phi_learning_rate,
-    theta0,
-    hidden,
-    eta0,
-    temperature0,
-    parameterisation,
-    learn_theta,
-    phi_steps,
-    second_moment_at,
-    beta2,
-    rng,
-) -> list[Training]:
+def train(method: str, target: float, rng=None, **settings) -> Training:
+    """Adam on ``theta`` with one estimator, and Adam on ``phi`` by the variance gradient.
+
+    Runs ``chains`` independent runs at once. At each step every run draws
+    ``batch`` pairs ``(u, v)``, updates ``theta`` with the mean estimate and
+    ``phi`` (the parameters ``method`` learns, see :data:`METHODS`) with the mean
+    of ``2 g dg/dphi``. ``settings`` are the fields of :class:`Settings` (its defaults
+    for those not given; a ``TypeError`` names an unknown one).
+    """
+    return _train_together((method,), target, Settings(**settings), rng)[0]
+
+
+def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
     """:func:`train` for each of ``methods`` on the same noise, in one loop.
 
     Every method's ``chains`` runs are rows of one stack (method ``j`` holds rows
@@ -258,6 +229,11 @@ def _train_together(
     gradient, so Adam leaves it exactly where it is. The result for each method is
     therefore the one :func:`train` would return from the same seed.
     """
+    steps, chains, batch = settings.steps, settings.chains, settings.batch
+    learning_rate, phi_learning_rate = settings.learning_rate, settings.phi_learning_rate
+    parameterisation, learn_theta = settings.parameterisation, settings.learn_theta
+    phi_steps, second_moment_at = settings.phi_steps, settings.second_moment_at
+    hidden, beta2 = settings.hidden, settings.beta2
     for method in methods:
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}; got {method!r}")
@@ -294,7 +270,9 @@ def _train_together(
         swap_v_hat = np.tile(swap_v_hat, n_methods)
     rng = as_generator(rng)
     layout = PhiLayout(check_count(hidden, "hidden", 1))
-    initial = np.stack([initial_phi(hidden, eta0, temperature0, rng) for _ in range(chains)])
+    initial = np.stack(
+        [initial_phi(hidden, settings.eta0, settings.temperature0, rng) for _ in range(chains)]
+    )
     phi = np.tile(initial, (n_methods, 1))  # (M S, P), method-major
     mask = np.repeat([_trainable(m, layout) for m in methods], chains, axis=0)  # (M S, P)
     no_concrete = np.repeat([m in ("REINFORCE", "exact", "baseline") for m in methods], chains)
@@ -304,7 +282,7 @@ def _train_together(
     copies = int(noisy.sum()) // chains  # the methods that draw noise
     rows = mask[noisy].any(axis=0)
     learns = bool(rows.any())
-    theta = np.full(n_methods * chains, float(finite_float64(theta0, "theta0")))
+    theta = np.full(n_methods * chains, float(finite_float64(settings.theta0, "theta0")))
     p_param = _kernels.sigmoid(theta)
     opt_theta = Adam(theta.shape, learning_rate, beta2=beta2)
     opt_phi = Adam(phi.shape, phi_learning_rate, beta2=beta2)
@@ -421,17 +399,15 @@ def experiment(target: float, methods: Sequence[str] = METHODS, rng=0, **setting
 
     Returns ``{method: Training}``, each what ``train(method, target, rng=rng, **settings)``
     returns for a seed ``rng``, bit for bit; a generator ``rng`` is drawn once for all the
-    methods. ``settings`` go to :func:`train`. The methods are trained in
+    methods. ``settings`` are the fields of :class:`Settings`. The methods are trained in
     one loop, a step of all of them at once.
     """
     methods = tuple(methods)
     if not methods:
         raise ValueError("methods must name at least one method")
-    # The settings, with train's defaults for those not given (TypeError for an unknown one).
-    bound = inspect.signature(train).bind(methods[0], target, rng=rng, **settings)
-    bound.apply_defaults()
-    arguments = {name: value for name, value in bound.arguments.items() if name != "method"}
-    return dict(zip(methods, _train_together(methods, **arguments), strict=True))
+    return dict(
+        zip(methods, _train_together(methods, target, Settings(**settings), rng), strict=True)
+    )
 
 
 @dataclass(frozen=True)
