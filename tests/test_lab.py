@@ -155,6 +155,8 @@ class Lab:
     token: str
     log: Path
     left: list[str] = field(default_factory=list)  # requests that tried to leave the machine
+    #: The clone's files that JupyterLab could write, as they were before it started.
+    clone_before: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def api(self, path: str, method: str = "GET"):
         request = urllib.request.Request(
@@ -169,6 +171,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def writable_by_lab() -> dict[str, tuple[int, int]]:
+    """Every chapter's source and every checkpoint JupyterLab keeps beside the files it
+    opens, with its modification time and size: what a server may write in the clone."""
+    paths = [ROOT / f"{name}.md" for name in toc_files()]
+    for folder in (ROOT, ROOT / "chapters"):
+        paths += (folder / ".ipynb_checkpoints").glob("*")
+    return {
+        path.relative_to(ROOT).as_posix(): (path.stat().st_mtime_ns, path.stat().st_size)
+        for path in paths
+        if path.is_file()
+    }
 
 
 def write_settings(folder: Path, plugin: str, values: dict) -> None:
@@ -217,7 +232,12 @@ def lab(tmp_path_factory):
     )
     env.pop("JUPYTER_TOKEN", None)
     port, token = free_port(), secrets.token_hex(16)
-    args = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    # The checkpoint JupyterLab saves of each file it opens goes to the test's folder,
+    # not to a .ipynb_checkpoints folder beside the chapter.
+    args = (
+        f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+        f" --FileCheckpoints.checkpoint_dir={home / 'checkpoints'}"
+    )
     log = home / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -228,7 +248,7 @@ def lab(tmp_path_factory):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    running = Lab(f"http://127.0.0.1:{port}", token, log)
+    running = Lab(f"http://127.0.0.1:{port}", token, log, clone_before=writable_by_lab())
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -695,3 +715,14 @@ def test_a_link_to_another_chapter_opens_it_as_a_notebook_at_its_anchor(lab):
     assert result["tab"] == f"{PurePosixPath(LINK_TO).name}.md", result
     assert result["notebooks_shown"] == 1 and result["editors_shown"] == 0, result
     assert result["in_view"], f"#{LINK_ANCHOR} is not in view in {LINK_TO}: {result}"
+
+
+def test_jupyterlab_writes_nothing_into_the_clone(lab, lab_runs):
+    """After every chapter was opened, run, edited and linked to (the tests above, which run
+    first), no chapter and no checkpoint beside one was written: autosave is off, and the
+    server keeps its checkpoints in the test's own folder."""
+    assert lab_runs, "no chapter was run"
+    assert writable_by_lab() == lab.clone_before, (
+        "JupyterLab wrote into the clone: "
+        f"{sorted(writable_by_lab().items() ^ lab.clone_before.items())[:10]}"
+    )
