@@ -65,6 +65,26 @@ def test_end_limits_agree_with_the_library():
     )
 
 
+@pytest.mark.parametrize("logit", [1e308, -1.7e308, 0.1, 5e-324, np.float64(-2.5)])
+def test_end_limits_at_a_float_are_those_at_the_rational_it_holds(logit):
+    """A float logit is the rational number it holds (from float.as_integer_ratio, exactly),
+    so at tau = 1 the limits are exp(-L) and exp(L) exactly, also at 1e308, where SymPy's
+    limit of the float overflowed mpmath ('too many digits in integer'); below and above
+    tau = 1 they are oo and 0 whatever the logit, and so at float temperatures."""
+    exact = sp.Rational(*float(logit).as_integer_ratio())
+    assert concrete.end_limits(1, logit) == (sp.exp(-exact), sp.exp(exact))
+    assert concrete.end_limits(0.5, logit) == (sp.oo, sp.oo)
+    assert concrete.end_limits(2.0, logit) == (0, 0)
+    assert concrete.end_limits(1.0, sp.Float(logit)) == (sp.exp(-exact), sp.exp(exact))
+
+
+def test_end_limits_refuses_what_is_not_a_number_naming_the_argument():
+    with pytest.raises(TypeError, match="^logit must be a number"):
+        concrete.end_limits(1, None)
+    with pytest.raises(TypeError, match="^temperature must be a number"):
+        concrete.end_limits(None, 0)
+
+
 @pytest.mark.parametrize("logit", LOGITS)
 def test_log_convex_for_tau_at_most_one(logit):
     for t in (sp.Rational(1, 5), sp.Rational(1, 2), 1):

@@ -1,5 +1,6 @@
 """Tests of binary_gumbel.verification.montecarlo, the statistical checks the other tests use."""
 
+import fractions
 import functools
 import math
 
@@ -288,3 +289,146 @@ def test_mean_intervals_cover_by_student_t():
     mean, low, high = montecarlo.mean_intervals(np.array([[1.0, 2.0, 3.0]]), false_alarm=0.05)
     # t_{2, 0.975} = 4.302652..., s = 1, n = 3
     np.testing.assert_allclose(high - mean, 4.302652729911275 / np.sqrt(3), rtol=1e-9)
+
+
+def _normal_quantile(false_alarm):
+    """z with erfc(z / sqrt(2)) = false_alarm, at 50 digits (Newton's method in mpmath)."""
+    with mpmath.workdps(50):
+        rate = mpmath.mpf(false_alarm)
+        z = mpmath.findroot(
+            lambda z: mpmath.log(mpmath.erfc(z / mpmath.sqrt(2))) - mpmath.log(rate),
+            mpmath.sqrt(-2 * mpmath.log(rate)),
+        )
+        return float(z)
+
+
+@pytest.mark.parametrize(
+    "false_alarm",
+    [0.05, 1e-300, 4.450147717014403e-308, 4.4e-308, 1e-310, 1.5e-323, 1e-323, 5e-324],
+)
+def test_z_for_false_alarm_down_to_the_smallest_double(false_alarm):
+    # Where false_alarm / 2 is below the smallest normal double (from 4.45e-308) the halving
+    # rounds, to 0 at 5e-324 (and 1.5e-323 / 2 rounds up by a third). From the logarithm
+    # instead: the rounding of log(false_alarm) - log 2, near -745, is a few units of 1e-13,
+    # which moves z by that over z (about 38), under an ulp; SciPy's normal quantile adds about
+    # one more. Four ulps.
+    z = montecarlo.z_for_false_alarm(false_alarm)
+    expected = _normal_quantile(false_alarm)
+    assert abs(z - expected) <= 4 * np.finfo(float).eps * expected, (z, expected)
+    if (false_alarm / 2) * 2 == false_alarm:  # an exact halving keeps SciPy's bits
+        assert z == stats.norm.isf(false_alarm / 2)
+
+
+def _student_quantile(false_alarm, dof):
+    """q with P(|T_dof| > q) = false_alarm, at 50 digits: cot(pi a / 2) at one degree of
+    freedom, else Newton's method in log q on log I_x(dof/2, 1/2), x = dof / (dof + q^2)."""
+    with mpmath.workdps(50):
+        rate, d = mpmath.mpf(false_alarm), mpmath.mpf(dof)
+        if dof == 1:
+            return mpmath.cot(mpmath.pi * rate / 2)
+        half = mpmath.mpf(1) / 2
+
+        def excess(log_q):
+            x = d / (d + mpmath.exp(2 * log_q))
+            tail = mpmath.betainc(d / 2, half, 0, x, regularized=True)
+            return mpmath.log(tail) - mpmath.log(rate)
+
+        start = max(-mpmath.log(rate) / d, mpmath.log(_normal_quantile(false_alarm)))
+        return mpmath.exp(mpmath.findroot(excess, start))
+
+
+@pytest.mark.parametrize("dof", [1, 2, 3, 5, 23, 39, 40, 41, 1000, 10**6])
+@pytest.mark.parametrize(
+    "false_alarm", [1.9e-150, 1e-200, 1e-300, 2.2250738585072014e-308, 4e-309, 1e-310, 5e-324]
+)
+def test_t_for_false_alarm_down_to_the_smallest_double(false_alarm, dof):
+    # Below tails of 1e-150 SciPy's quantile drifts (from 1.2e-160 at 3 degrees of freedom),
+    # turns to -inf (at 3 degrees of freedom from 8.7e-238, at 5 to about 200 from tails
+    # near 1e-270 down to subnormal ones) or to inf (where false_alarm / 2 rounds to 0).
+    # Against a 50-digit oracle: at one and two degrees of freedom (2/pi) / a and
+    # 1 / sqrt(a) round twice; from three, each logarithm in the tail's excess
+    # log P - log a is within a rounding error or two of its size (the powers of two
+    # taken apart, so at most about dof), and the slope
+    # d log P / d log q is at least about dof / 2: four ulps. Where the quantile is beyond
+    # the largest double (one degree of freedom below about 3.5e-309) it is inf. At 39 to 41
+    # degrees of freedom log B(dof/2, 1/2) changes from SciPy's betaln to Stirling's series.
+    q = montecarlo.t_for_false_alarm(false_alarm, dof)
+    expected = _student_quantile(false_alarm, dof)
+    if expected > np.finfo(float).max:
+        assert q == math.inf
+    else:
+        assert abs(q - expected) <= 4 * np.finfo(float).eps * expected, (q, expected)
+
+
+def _exact_mean_and_half(values, false_alarm):
+    """The mean of ``values`` and s / sqrt(n) and t s / sqrt(n) at 50 digits: the sums in
+    exact rationals, t the two-sided Student-t quantile, in closed form for n = 3 (two degrees
+    of freedom, P(|T| > q) = 1 - q / sqrt(2 + q^2))."""
+    assert len(values) == 3
+    exact = [fractions.Fraction(v) for v in values]
+    mean = sum(exact) / 3
+    variance = sum((v - mean) ** 2 for v in exact) / 2
+    with mpmath.workdps(50):
+        a = mpmath.mpf(false_alarm)
+        t = (1 - a) * mpmath.sqrt(2 / (a * (2 - a)))
+        error = mpmath.sqrt(mpmath.mpf(variance.numerator) / variance.denominator / 3)
+        return mpmath.mpf(mean.numerator) / mean.denominator, error, t * error
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1e308, 1.5e308, 1.7e308],
+        [-1.7e308, 1e308, 1.5e308],
+        [1e200, 2e200, 3e200],
+        [1e-200, 2e-200, 3e-200],
+        [1e-150, 2e-150, 3e-150],
+        [5e-310, -1e-309, 2.5e-309],
+        [1.0, 2.0, 3.0],
+    ],
+)
+def test_mean_interval_of_huge_and_tiny_values(values):
+    # The sum of values near 1e308 overflows, and so do squared deviations from about 1e154;
+    # below about 1e-154 they underflow (the half-width was 0 at 1e-200). Against exact sums:
+    # the mean within 4 n eps max|v| (each of the n differences from the largest value, and
+    # their sum, rounds by at most 2 eps max|v|), the half-width within t / sqrt(n) times
+    # that plus four roundings of its own, and of subnormal results one unit of 2**-1074
+    # (the absolute rounding there); an end beyond the largest double is inf. Where the sum
+    # stays within the doubles the mean is NumPy's, bit for bit.
+    eps, biggest = np.finfo(float).eps, max(abs(v) for v in values)
+    interval = montecarlo.mean_interval(values, 0.05)
+    mean, error, half = _exact_mean_and_half(values, 0.05)
+    assert abs(interval.estimate - mean) <= 12 * eps * biggest + 2.0**-1074
+    if abs(sum(fractions.Fraction(v) for v in values)) <= np.finfo(float).max:
+        assert interval.estimate == np.mean(values)
+    tolerance = 4.303 / math.sqrt(3) * 12 * eps * biggest + 4 * eps * half + 2.0**-1074
+    for end, exact in ((interval.low, mean - half), (interval.high, mean + half)):
+        if abs(exact) > np.finfo(float).max:
+            assert end == math.copysign(math.inf, exact)
+        else:
+            assert abs(end - exact) <= tolerance + eps * abs(exact), (end, exact)
+    standard_error = montecarlo.check_mean(values, 0.0).standard_error
+    assert abs(standard_error - error) <= 12 * eps * biggest / math.sqrt(3) + 4 * eps * error
+
+
+def test_mean_intervals_of_identical_values_near_the_largest_double_have_no_width():
+    values = np.array([[1.7e308] * 3, [-np.finfo(float).max] * 3, [1.0, 2.0, 3.0]])
+    mean, low, high = montecarlo.mean_intervals(values, axis=1)
+    np.testing.assert_array_equal(mean[:2], [1.7e308, -np.finfo(float).max])
+    np.testing.assert_array_equal(low[:2], mean[:2])
+    np.testing.assert_array_equal(high[:2], mean[:2])
+    # the ordinary row, along either axis, is the plain formulas' bit for bit
+    t = montecarlo.t_for_false_alarm(0.05, 2)
+    assert mean[2] == np.mean(values[2])
+    assert high[2] == mean[2] + t * np.std(values[2], ddof=1) / np.sqrt(3)
+    assert low[2] == mean[2] - t * np.std(values[2], ddof=1) / np.sqrt(3)
+    columns = montecarlo.mean_intervals(values.T, axis=0)
+    for row, column in zip((mean, low, high), columns, strict=True):
+        np.testing.assert_array_equal(row, column)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_mean_intervals_refuses_values_that_are_not_finite(bad):
+    values = np.array([[1.0, 2.0, 3.0], [1.0, bad, 2.0]])
+    with pytest.raises(ValueError, match="^values must be finite"):
+        montecarlo.mean_intervals(values, axis=1)

@@ -223,6 +223,46 @@ def test_the_limit_eta_at_targets_beyond_the_doubles_squares():
     np.testing.assert_array_equal(rebar.limit_eta([0.3, 0.3], [0.5, 1e200]), [np.inf, 1.0])
 
 
+@pytest.mark.parametrize("theta", [-3.0, 0.3, 5.0])
+@pytest.mark.parametrize("temperature", [1e20, 1.7e308, np.finfo(float).max])
+def test_where_the_relaxation_rounds_to_a_half_the_saving_curve_is_its_limit(theta, temperature):
+    """From a temperature near 3e17 to 1e18 sigmoid(z / lambda) rounds to 1/2 at every draw, R1 and
+    R2 vanish and so do v11, v12 and v22. The curve is then its limit as lambda -> inf: 0 at
+    t = 1/2 (at every lambda, delta = 0 leaves v22 > 0 alone in D), 1 elsewhere (the best
+    REBAR is REINFORCE with the exact baseline), its growth 0; not 0 * inf = NaN."""
+    curve = rebar.saving_curve(theta, temperature, n=10_000, rng=0)
+    assert curve.v11 == curve.v12 == curve.v22 == 0
+    targets = [0.5, 0.5 + 2**-53, -2.0, 1.5, 1e300, np.inf]
+    np.testing.assert_array_equal(curve.saving(targets), [0, 1, 1, 1, 1, 1])
+    np.testing.assert_array_equal(curve.growth(targets), np.zeros(6))
+    assert curve.saving(0.5) == curve.growth(0.5) == 0
+
+
+@pytest.mark.parametrize("temperature", [1e20, 1.7e308])
+def test_variance_grid_at_a_half_where_the_control_variate_vanishes(temperature):
+    """At t = 1/2 (f(1/2) = 0) and a temperature where sigmoid(z / lambda) rounds to 1/2, B is
+    0 at every draw: every eta gives Var(A), eta* is 0 (B is uncorrelated with A at t = 1/2 at
+    every temperature) with an infinite standard error, not 0 / 0. Var(A) against its exact
+    value on the draws: A takes two values, (1 - t)^2 (1 - p) at the k draws with b = 1 and
+    -t^2 p at the others; np.cov's n squared deviations and their sum round by at most
+    (n + 3) eps of the total."""
+    n, theta = 10_000, 0.3
+    grid = rebar.rebar_variance_grid(theta, 0.5, [-1.0, 0.0, 2.0], [temperature], n=n, rng=0)
+    assert grid.optimal_eta[0] == 0 and grid.optimal_eta_se[0] == np.inf
+    np.testing.assert_array_equal(grid.variance[:, 0], np.full(3, grid.optimal_variance[0]))
+    uv = np.random.default_rng(0).random((n, 2))  # the grid's draws
+    noise = toy_noise(theta, 0.5, uv[:, 0], uv[:, 1])
+    p = sp.Rational(*float(np.ravel(noise.p)[0]).as_integer_ratio())
+    k = int(np.count_nonzero(noise.b))
+    one = sp.Rational(1, 4) * (1 - p)
+    zero = -sp.Rational(1, 4) * p
+    mean = (k * one + (n - k) * zero) / n
+    exact = (k * (one - mean) ** 2 + (n - k) * (zero - mean) ** 2) / (n - 1)
+    assert 0 < k < n
+    eps = np.finfo(float).eps
+    assert abs(grid.optimal_variance[0] - float(exact)) <= (n + 3) * eps * float(exact)
+
+
 @pytest.mark.parametrize("theta", [-1.0, 2.0])
 def test_ex_rr_eta_solution(theta):
     """Exercise ex-rr-eta at t = 3: the solution's call (lambda = 2) gives eta*; on fresh

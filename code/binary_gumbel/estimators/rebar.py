@@ -157,7 +157,13 @@ def rebar_variance_grid(
     ``E A != 0``): the ordinary slope's error, which assumes one residual variance for
     every ``B``, is half the spread of ``eta*`` over seeds at ``theta = 2``, ``t = 3``,
     ``lambda = 2`` (``tests/test_rebar_relax.py``). The same ``(u, v)`` are used at every
-    grid point.
+    grid point. Where ``B`` takes one value at every draw (at ``t = 1/2`` once every
+    ``|z| / lambda`` is below about ``2^-53``, so that ``sigmoid(z / lambda)`` rounds to 1/2
+    and the relaxed terms vanish: from temperatures of about 3e17 to 1e18 at 10**4 to 10**5
+    draws), every ``eta`` gives ``Var(A)``: ``eta*`` is then 0 (at ``t = 1/2`` ``B`` is
+    uncorrelated with ``A`` at every temperature), its standard error ``inf`` and the
+    optimal variance ``Var(A)``. A little below those temperatures (from about 1e15) ``B``
+    is rounding noise, and so is ``eta*``.
     """
     n = check_count(n, "n", 4)
     etas = finite_float64(etas, "etas").ravel()
@@ -173,6 +179,9 @@ def rebar_variance_grid(
         a, b = rebar_parts_of(noise, lam)
         cov = np.cov(a, b)
         var[:, j] = cov[0, 0] + 2 * etas * cov[0, 1] + etas**2 * cov[1, 1]
+        if np.all(b == b[0]):
+            eta_star[j], eta_se[j], var_star[j] = 0.0, math.inf, cov[0, 0]
+            continue
         eta_star[j] = -cov[0, 1] / cov[1, 1]
         # eta* is the regression slope of -A on B; the residual's spread changes with B, so
         # its standard error is the sandwich (HC0) one, not the ordinary slope's.
@@ -274,35 +283,40 @@ class SavingCurve:
         """The best REBAR's saving ``1 - Var(A + eta* B) / Var(A)`` at each ``target``.
 
         Computed in ``y = 1/delta`` as ``1 / (1 + (y^2 v11 + 2 y^3 v12 + y^4 v22) / pi)``, so
-        that ``t = 1/2`` gives 0, and ``t = +-inf`` (or any ``|t|`` too large for ``delta^4``)
-        gives 1.
+        that ``t = +-inf`` (or any ``|t|`` too large for ``delta^4``) gives 1; ``t = 1/2`` gives
+        0 at every temperature, also where ``v11 = v12 = v22 = 0`` (where the relaxed terms
+        round to 0, from temperatures of about 3e17 to 1e18: see :func:`rebar_variance_grid`).
         """
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
-        with np.errstate(divide="ignore"):
-            y = 1 / (0.5 - target)
-        return (1 / (1 + self._excess(y) / self.score_variance))[()]
+        delta = np.asarray(0.5 - target)
+        off = delta != 0
+        saving = np.zeros_like(delta)
+        saving[off] = 1 / (1 + self._excess(1 / delta[off]) / self.score_variance)
+        return saving[()]
 
     def growth(self, target) -> np.ndarray:
         """The saving's growth per unit of ``|t - 1/2|``, ``d saving / d|delta|``, at ``target``.
 
         ``d saving / d delta = 2 pi delta^3 (v11 delta^2 + 3 v12 delta + 2 v22) / D^2``. Computed
-        so for ``|delta| <= 1``, and beyond in ``y = 1/delta``, as
+        so for ``0 < |delta| <= 1``, and beyond in ``y = 1/delta``, as
         ``2 pi |y|^3 (v11 + 3 v12 y + 2 v22 y^2) / (pi + v11 y^2 + 2 v12 y^3 + v22 y^4)^2``, so
-        that ``t = 1/2`` and ``t = +-inf`` give 0 and no power overflows.
+        that ``t = +-inf`` gives 0 and no power overflows; ``t = 1/2`` gives 0, also where
+        ``v22 = 0`` (as :meth:`saving` there).
         """
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
         pi, v11, v12, v22 = self.score_variance, self.v11, self.v12, self.v22
         delta = np.asarray(0.5 - target)
-        near = np.abs(delta) <= 1
-        growth = np.empty_like(delta)
+        near = (np.abs(delta) <= 1) & (delta != 0)
+        growth = np.zeros_like(delta)
         d = delta[near]
         denominator = pi * d**4 + d**2 * v11 + 2 * d * v12 + v22
         growth[near] = (
             2 * pi * np.abs(d) ** 3 * (v11 * d**2 + 3 * v12 * d + 2 * v22) / denominator**2
         )
-        y = 1 / delta[~near]
+        far = np.abs(delta) > 1
+        y = 1 / delta[far]
         e = pi + self._excess(y)
-        growth[~near] = 2 * pi * np.abs(y) ** 3 * (v11 + y * (3 * v12 + 2 * y * v22)) / e**2
+        growth[far] = 2 * pi * np.abs(y) ** 3 * (v11 + y * (3 * v12 + 2 * y * v22)) / e**2
         return growth[()]
 
     @property

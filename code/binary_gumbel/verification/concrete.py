@@ -117,9 +117,15 @@ def temperature_limits() -> dict[str, sp.Expr]:
 def end_limits(temperature, logit) -> tuple[sp.Expr, sp.Expr]:
     """``(lim_{x -> 0+} f(x), lim_{x -> 1-} f(x))`` at an exact temperature and logit.
 
-    Evaluated as limits in ``s -> 0+`` of ``f(s)`` and ``f(1 - s)``.
+    Evaluated as limits in ``s -> 0+`` of ``f(s)`` and ``f(1 - s)``: at ``tau = 1``,
+    ``(e^-L, e^L)``; below it ``(oo, oo)`` and above it ``(0, 0)``. A float (a Python,
+    NumPy or SymPy one, also inside an expression) is taken as the rational number it
+    holds, ``sp.Rational(0.1) = 3602879701896397/36028797018963968`` (a string such as
+    ``"0.1"`` is read as that float too; ``sp.Rational(1, 10)`` is one tenth), so that the
+    limits are exact: at a logit of ``1e308`` they are ``exp(-N)`` and ``exp(N)`` with ``N`` that
+    integer, where SymPy's limit of the float overflowed mpmath.
     """
-    temperature, logit = sp.sympify(temperature), sp.sympify(logit)
+    temperature, logit = _exact(temperature, "temperature"), _exact(logit, "logit")
     if not (temperature.is_positive and temperature.is_finite):
         raise ValueError(f"temperature must be a positive number; got {temperature}")
     if not (logit.is_real and logit.is_finite):
@@ -127,6 +133,14 @@ def end_limits(temperature, logit) -> tuple[sp.Expr, sp.Expr]:
     f = product_form(logit, temperature, _s)
     g = product_form(logit, temperature, 1 - _s)
     return sp.limit(f, _s, 0, "+"), sp.limit(g, _s, 0, "+")
+
+
+def _exact(value, name: str) -> sp.Expr:
+    """``value`` in SymPy with each float replaced by the rational number it holds."""
+    expr = sp.sympify(value)
+    if not isinstance(expr, sp.Basic):
+        raise TypeError(f"{name} must be a number or a SymPy expression; got {value!r}")
+    return expr.xreplace({f: sp.Rational(f) for f in expr.atoms(sp.Float)})
 
 
 @cache

@@ -36,9 +36,10 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate, special, stats
 
-from binary_gumbel._validation import as_float_array, check_count, check_no_nan
+from binary_gumbel._validation import as_float_array, check_count, check_no_nan, finite_float64
 
 DEFAULT_FALSE_ALARM = 1e-6
+_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 
 __all__ = [
     "DEFAULT_FALSE_ALARM",
@@ -71,9 +72,30 @@ def _check_false_alarm(false_alarm: float) -> float:
 def z_for_false_alarm(false_alarm: float = DEFAULT_FALSE_ALARM) -> float:
     """Two-sided normal quantile ``z`` with ``P(|Z| > z) = false_alarm``.
 
-    For example ``z_for_false_alarm(1e-6)`` is about 4.89.
+    For example ``z_for_false_alarm(1e-6)`` is about 4.89. It is SciPy's
+    ``stats.norm.isf(false_alarm / 2)`` except where that halving rounds (an odd multiple of
+    the smallest subnormal double; to 0 at ``5e-324``, where that gives ``inf``): there
+    ``z = -ndtri_exp(log(false_alarm) - log 2)``, the normal quantile of the tail's
+    logarithm (38.49 at ``5e-324``).
     """
-    return float(stats.norm.isf(_check_false_alarm(false_alarm) / 2))
+    false_alarm = _check_false_alarm(false_alarm)
+    tail = false_alarm / 2
+    if tail * 2 != false_alarm:
+        return float(-special.ndtri_exp(math.log(false_alarm) - math.log(2)))
+    return float(stats.norm.isf(tail))
+
+
+#: Tails ``false_alarm / 2`` at and above which :func:`t_for_false_alarm` takes SciPy's
+#: Student-t quantile, ``stats.t.isf`` (within about 1e-13 relative of the true one there).
+#: Below it that quantile drifts further (from tails near 1.2e-160 at 3 degrees of freedom)
+#: and turns to ``-inf`` (at 3 degrees of freedom from a tail of 8.7e-238; at 5 to about 200
+#: from tails between about 1e-270 and the subnormal ones; at 1 only where the quantile is
+#: beyond the largest double), and below the smallest normal double the halved rate may
+#: have lost bits.
+SCIPY_T_TAIL_FLOOR = 1e-150
+
+#: Nodes and weights of the Gauss-Laguerre rule of :func:`_t_quantile_by_newton`.
+_LAGUERRE = np.polynomial.laguerre.laggauss(40)
 
 
 def t_for_false_alarm(false_alarm: float, dof: int) -> float:
@@ -81,11 +103,102 @@ def t_for_false_alarm(false_alarm: float, dof: int) -> float:
 
     With ``dof = 23`` (24 runs) and ``false_alarm = 0.05`` it is about 2.069,
     against the normal 1.960.
+
+    SciPy's ``stats.t.isf(false_alarm / 2, dof)`` for a tail ``false_alarm / 2`` of at least
+    :data:`SCIPY_T_TAIL_FLOOR`. Below it, from ``P(|T| > q) = I_x(dof/2, 1/2)`` with
+    ``x = dof / (dof + q^2)`` (the regularised incomplete beta function): at one degree of
+    freedom ``q = cot(pi false_alarm / 2) = (2/pi) / false_alarm`` (the next term,
+    ``pi false_alarm / 6``, is below a rounding error there), and ``inf``, its limit, where
+    that is beyond the largest double (``false_alarm`` below about ``3.5e-309``); at two,
+    ``q = (1 - alpha) sqrt(2 / (alpha (2 - alpha))) = 1 / sqrt(alpha)``, ``alpha = false_alarm``
+    (to within a rounding error there); from three, :func:`_t_quantile_by_newton`.
     """
     dof = int(dof)
     if dof < 1:
         raise ValueError(f"dof must be a positive integer; got {dof!r}")
-    return float(stats.t.isf(_check_false_alarm(false_alarm) / 2, dof))
+    false_alarm = _check_false_alarm(false_alarm)
+    if false_alarm / 2 >= SCIPY_T_TAIL_FLOOR:
+        return float(stats.t.isf(false_alarm / 2, dof))
+    if dof == 1:
+        return 2 / math.pi / false_alarm
+    if dof == 2:
+        return 1 / math.sqrt(false_alarm)
+    return _t_quantile_by_newton(false_alarm, dof)
+
+
+def _t_quantile_by_newton(false_alarm: float, dof: int) -> float:
+    """The ``q`` with ``P(|T_dof| > q) = false_alarm``, for ``dof >= 3`` and a tail
+    ``false_alarm / 2`` below :data:`SCIPY_T_TAIL_FLOOR`.
+
+    With ``a = dof / 2``, ``t = q^2 / dof`` and ``x = 1 / (1 + t)``, substituting
+    ``s = x e^(-w/a)`` in the incomplete beta integral gives::
+
+        P(|T| > q) = I_x(a, 1/2) = x^a S / (a B(a, 1/2)),
+        S = int_0^inf e^(-w) (1 - x e^(-w/a))^(-1/2) dw,
+
+    ``S`` by 40-point Gauss-Laguerre quadrature (the integrand's singularity, at
+    ``w = a log x``, lies below -300 for these tails) and ``B(a, 1/2)`` by
+    :func:`_log_beta_half`. Newton's method on ``log P - log false_alarm`` in ``log q``,
+    whose slope is ``-2 a sqrt(1 - x) / S``, starts from the larger of two points below the
+    root, the normal quantile and the root of the leading term ``x^a / (a B(a, 1/2))``
+    (``S >= 1``; that root does not exist where ``a B(a, 1/2) > 1 / false_alarm``, from
+    ``dof`` near ``false_alarm^-2``), bisects (geometrically) where a step would leave the
+    bracket, and stops once the step is within 16 rounding errors. The powers of two of
+    ``false_alarm = m 2^e`` and, for ``t > 1``, of ``1 + t = f 2^k`` are taken apart from
+    the logarithms of ``m`` and ``f``, ``a log x - log false_alarm = -a log f - log m -
+    (a k + e) log 2``, lest ``a log x``, near -745 for a subnormal rate, carry hundreds of
+    rounding errors into ``q`` at a few degrees of freedom (for ``t <= 1``,
+    ``a log x = -a log1p(t)``: there the slope, at least ``2 a t / (1 + t) >= q^2 / 2``, is
+    above 340).
+    """
+    a = dof / 2
+    nodes, weights = _LAGUERRE
+    mantissa, exponent = math.frexp(false_alarm)
+    log_norm = math.log(a) + _log_beta_half(a)
+
+    def excess_and_slope(q: float) -> tuple[float, float]:
+        t = q * q / dof
+        if t > 1:  # 1 + t = f 2^k
+            fraction, k = math.frexp(1 + t)
+            a_log_x, twos = -a * math.log(fraction), a * k + exponent
+        else:
+            a_log_x, twos = -a * math.log1p(t), exponent
+        s = float(weights @ (-np.expm1(-math.log1p(t) - nodes / a)) ** -0.5)
+        excess = a_log_x + math.log(s) - log_norm - math.log(mantissa) - twos * math.log(2)
+        return excess, 2 * a * math.sqrt(t / (1 + t)) / s
+
+    log_x = (math.log(false_alarm) + log_norm) / a  # the leading term's root, if below 1
+    lead = math.sqrt(dof * math.expm1(-log_x)) if log_x < 0 else 0.0
+    q = max(z_for_false_alarm(false_alarm), lead)
+    low, high = q / 2, 2.0**511  # the root is below 1e108 at dof >= 3
+    tolerance = 16 * np.finfo(np.float64).eps
+    for _ in range(100):
+        excess, slope = excess_and_slope(q)
+        if excess > 0:
+            low = q
+        else:
+            high = q
+        step = excess / slope
+        if abs(step) <= tolerance or high <= low * (1 + tolerance):
+            return q * math.exp(step)
+        following = q * math.exp(step)
+        q = following if low < following < high else math.sqrt(low) * math.sqrt(high)
+    raise FloatingPointError(f"no {dof}-dof quantile at false_alarm={false_alarm!r} was found")
+
+
+def _log_beta_half(a: float) -> float:
+    """``log B(a, 1/2)``: SciPy's ``betaln`` below ``a = 20``, above it Stirling's series
+
+    ``log B(a, 1/2) = log(pi) / 2 - log(a) / 2 + 1/(8a) - 1/(192a^3) + 1/(640a^5)
+    - 17/(14336a^7) + 31/(18432a^9)``, within 1.3 ulps of its value (against mpmath, ``a``
+    up to 10**16); SciPy's ``betaln`` is off by up to 4.5e-10 relative for ``a`` from about
+    200 to 10**6.
+    """
+    if a < 20:
+        return float(special.betaln(a, 0.5))
+    r = 1 / (a * a)
+    series = (1 / 8 - r * (1 / 192 - r * (1 / 640 - r * (17 / 14336 - r * 31 / 18432)))) / a
+    return (math.log(math.pi) - math.log(a)) / 2 + series
 
 
 def family_wise(false_alarm: float, count: int) -> float:
@@ -181,15 +294,63 @@ def mean_intervals(values, axis: int = -1, false_alarm: float = 0.05):
     """:func:`mean_interval` along ``axis`` of an array: ``(mean, low, high)`` arrays.
 
     ``mean -+ t_{n-1} s / sqrt(n)`` over the ``n`` values on ``axis`` (seeds, runs), with
-    ``false_alarm`` the two-sided rate of each interval.
+    ``false_alarm`` the two-sided rate of each interval. Values near the largest double, or
+    so small that their squared deviations underflow, give the right mean and half-width
+    (:func:`_mean_and_half`); an end beyond the largest double is ``-inf`` or ``inf``, its
+    limit.
     """
-    v = np.asarray(values, dtype=np.float64)
+    v = finite_float64(values, "values")
     n = v.shape[axis]
     if n < 2:
         raise ValueError(f"values must hold at least 2 runs along axis {axis}; got {n}")
-    mean = v.mean(axis=axis)
-    half = t_for_false_alarm(false_alarm, n - 1) * v.std(axis=axis, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
+    mean, half = _mean_and_half(v, axis, t_for_false_alarm(false_alarm, n - 1))
+    with np.errstate(over="ignore"):
+        return mean, mean - half, mean + half
+
+
+#: The sample standard deviations from which :func:`_mean_and_half` keeps the plain
+#: formula: each squared deviation that underflows rounds by at most ``2**-1075``, so a
+#: variance of at least ``2**-1000`` loses at most ``n 2**-75`` of itself.
+_LEAST_PLAIN_SPREAD = 2.0**-500
+
+
+def _mean_and_half(v: np.ndarray, axis: int, scale: float):
+    """The means along ``axis`` of the finite ``v`` and ``scale s / sqrt(n)``, ``s`` the
+    sample standard deviation of the ``n`` values.
+
+    By the plain formulas, except in a slice where the mean overflows (the sum is beyond the
+    largest double), or where the half-width overflows (squared deviations beyond the largest
+    double, or ``scale s`` before the division) or ``s`` is below
+    :data:`_LEAST_PLAIN_SPREAD` (or 0, its squares having underflowed): there that one is
+    taken from the values scaled exactly by a power of two, ``u = v 2^-k`` with
+    ``2^(k-1) <= max |v| < 2^k``, about the one of largest magnitude, ``c``: ``d = u - c``,
+    ``mean = (c + mean(d)) 2^k`` (between ``-max |v|`` and ``max |v|``, and ``c`` itself
+    when all are ``c``), ``scale s / sqrt(n) = scale (std(d) / sqrt(n)) 2^k`` (0 when
+    ``std(d)`` is, and ``inf`` only beyond the largest double). Values below
+    ``2^(k - 1075)`` underflow in ``u``: they are below a rounding error of the largest.
+    """
+    n = v.shape[axis]
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = v.mean(axis=axis)
+        spread = v.std(axis=axis, ddof=1)
+        half = scale * spread / np.sqrt(n)
+    mean_kept = np.isfinite(mean)
+    half_kept = np.isfinite(half) & (spread >= _LEAST_PLAIN_SPREAD)
+    redo = ~(mean_kept & half_kept)
+    if not np.any(redo):
+        return mean, half
+    mean, half = np.array(mean), np.array(half)
+    w = np.moveaxis(v, axis, -1)[redo]
+    _, k = np.frexp(np.max(np.abs(w), axis=-1))
+    u = np.ldexp(w, -k[:, None])
+    c = np.take_along_axis(u, np.argmax(np.abs(u), axis=-1)[:, None], axis=-1)
+    d = u - c
+    error = d.std(axis=-1, ddof=1) / math.sqrt(n)
+    scaled = np.multiply(scale, error, out=np.zeros_like(error), where=error > 0)
+    with np.errstate(over="ignore"):
+        mean[redo] = np.where(mean_kept[redo], mean[redo], np.ldexp(c[:, 0] + d.mean(axis=-1), k))
+        half[redo] = np.where(half_kept[redo], half[redo], np.ldexp(scaled, k))
+    return mean[()], half[()]
 
 
 def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> Interval:
@@ -391,7 +552,7 @@ def check_mean(samples, expected: float, false_alarm: float = DEFAULT_FALSE_ALAR
     """
     x = _finite_values(samples, "samples")
     iv = mean_interval(x, false_alarm)
-    se = float(x.std(ddof=1) / math.sqrt(x.size))
+    se = float(_mean_and_half(x, 0, 1.0)[1])
     return MeanCheck(
         iv.estimate, se, float(expected), iv.high - iv.estimate, int(x.size), false_alarm
     )
