@@ -78,11 +78,12 @@ def test_end_limits_at_a_float_are_those_at_the_rational_it_holds(logit):
     assert concrete.end_limits(1.0, sp.Float(logit)) == (sp.exp(-exact), sp.exp(exact))
 
 
-def test_end_limits_refuses_what_is_not_a_number_naming_the_argument():
+@pytest.mark.parametrize("bad", [None, object(), "1+"])
+def test_end_limits_refuses_what_is_not_a_number_naming_the_argument(bad):
     with pytest.raises(TypeError, match="^logit must be a number"):
-        concrete.end_limits(1, None)
+        concrete.end_limits(1, bad)
     with pytest.raises(TypeError, match="^temperature must be a number"):
-        concrete.end_limits(None, 0)
+        concrete.end_limits(bad, 0)
 
 
 @pytest.mark.parametrize("logit", LOGITS)

@@ -226,7 +226,7 @@ def test_the_limit_eta_at_targets_beyond_the_doubles_squares():
 @pytest.mark.parametrize("theta", [-3.0, 0.3, 5.0])
 @pytest.mark.parametrize("temperature", [1e20, 1.7e308, np.finfo(float).max])
 def test_where_the_relaxation_rounds_to_a_half_the_saving_curve_is_its_limit(theta, temperature):
-    """From a temperature near 3e17 to 1e18 sigmoid(z / lambda) rounds to 1/2 at every draw, R1 and
+    """From a temperature near 1e17 to 1e18 sigmoid(z / lambda) rounds to 1/2 at every draw, R1 and
     R2 vanish and so do v11, v12 and v22. The curve is then its limit as lambda -> inf: 0 at
     t = 1/2 (at every lambda, delta = 0 leaves v22 > 0 alone in D), 1 elsewhere (the best
     REBAR is REINFORCE with the exact baseline), its growth 0; not 0 * inf = NaN."""

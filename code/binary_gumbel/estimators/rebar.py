@@ -159,7 +159,7 @@ def rebar_variance_grid(
     ``lambda = 2`` (``tests/test_rebar_relax.py``). The same ``(u, v)`` are used at every
     grid point. Where ``B`` takes one value at every draw (at ``t = 1/2`` once every
     ``|z| / lambda`` is below about ``2^-53``, so that ``sigmoid(z / lambda)`` rounds to 1/2
-    and the relaxed terms vanish: from temperatures of about 3e17 to 1e18 at 10**4 to 10**5
+    and the relaxed terms vanish: from temperatures of about 1e17 to 1e18 at 10**4 to 10**5
     draws), every ``eta`` gives ``Var(A)``: ``eta*`` is then 0 (at ``t = 1/2`` ``B`` is
     uncorrelated with ``A`` at every temperature), its standard error ``inf`` and the
     optimal variance ``Var(A)``. A little below those temperatures (from about 1e15) ``B``
@@ -285,7 +285,7 @@ class SavingCurve:
         Computed in ``y = 1/delta`` as ``1 / (1 + (y^2 v11 + 2 y^3 v12 + y^4 v22) / pi)``, so
         that ``t = +-inf`` (or any ``|t|`` too large for ``delta^4``) gives 1; ``t = 1/2`` gives
         0 at every temperature, also where ``v11 = v12 = v22 = 0`` (where the relaxed terms
-        round to 0, from temperatures of about 3e17 to 1e18: see :func:`rebar_variance_grid`).
+        round to 0, from temperatures of about 1e17 to 1e18: see :func:`rebar_variance_grid`).
         """
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
         delta = np.asarray(0.5 - target)

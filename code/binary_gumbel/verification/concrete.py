@@ -120,9 +120,9 @@ def end_limits(temperature, logit) -> tuple[sp.Expr, sp.Expr]:
     Evaluated as limits in ``s -> 0+`` of ``f(s)`` and ``f(1 - s)``: at ``tau = 1``,
     ``(e^-L, e^L)``; below it ``(oo, oo)`` and above it ``(0, 0)``. A float (a Python,
     NumPy or SymPy one, also inside an expression) is taken as the rational number it
-    holds, ``sp.Rational(0.1) = 3602879701896397/36028797018963968`` (a string such as
-    ``"0.1"`` is read as that float too; ``sp.Rational(1, 10)`` is one tenth), so that the
-    limits are exact: at a logit of ``1e308`` they are ``exp(-N)`` and ``exp(N)`` with ``N`` that
+    holds, ``sp.Rational(0.1) = 3602879701896397/36028797018963968`` (a string is read by
+    SymPy at the precision of its digits: ``"1e308"`` is ``10**308``), so that the limits
+    are exact: at a logit of ``1e308`` they are ``exp(-N)`` and ``exp(N)`` with ``N`` that
     integer, where SymPy's limit of the float overflowed mpmath.
     """
     temperature, logit = _exact(temperature, "temperature"), _exact(logit, "logit")
@@ -137,7 +137,10 @@ def end_limits(temperature, logit) -> tuple[sp.Expr, sp.Expr]:
 
 def _exact(value, name: str) -> sp.Expr:
     """``value`` in SymPy with each float replaced by the rational number it holds."""
-    expr = sp.sympify(value)
+    try:
+        expr = sp.sympify(value)
+    except sp.SympifyError:
+        expr = None
     if not isinstance(expr, sp.Basic):
         raise TypeError(f"{name} must be a number or a SymPy expression; got {value!r}")
     return expr.xreplace({f: sp.Rational(f) for f in expr.atoms(sp.Float)})
