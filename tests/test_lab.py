@@ -722,7 +722,7 @@ def test_jupyterlab_writes_nothing_into_the_clone(lab, lab_runs):
     first), no chapter and no checkpoint beside one was written: autosave is off, and the
     server keeps its checkpoints in the test's own folder."""
     assert lab_runs, "no chapter was run"
-    assert writable_by_lab() == lab.clone_before, (
-        "JupyterLab wrote into the clone: "
-        f"{sorted(writable_by_lab().items() ^ lab.clone_before.items())[:10]}"
+    after = writable_by_lab()
+    assert after == lab.clone_before, (
+        f"JupyterLab wrote into the clone: {sorted(after.items() ^ lab.clone_before.items())[:10]}"
     )

@@ -39,7 +39,6 @@ from scipy import integrate, special, stats
 from binary_gumbel._validation import as_float_array, check_count, check_no_nan, finite_float64
 
 DEFAULT_FALSE_ALARM = 1e-6
-_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 
 __all__ = [
     "DEFAULT_FALSE_ALARM",
