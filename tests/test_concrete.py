@@ -111,6 +111,43 @@ def test_mode_function_is_decreasing_above_one():
     assert sp.simplify(dphi - closed) == 0
 
 
+def test_mode_equation_is_the_zero_of_the_log_density_slope():
+    """Claim 5's reduction, and checks that could fail: at an exact point the residual is
+    not 0 with the equation's two linear factors swapped, nor with its sides swapped."""
+    assert concrete.mode_equation_residual() == 0
+    a = sp.exp(L)
+    slope = sp.diff(sp.log(concrete.product_form()), x)
+    scaled = slope * x * (1 - x) * (a * (1 - x) ** tau + x**tau) / x**tau
+    wrong = a * ((1 - x) / x) ** tau * (tau + 1 - 2 * x) - (tau - 1 + 2 * x)
+    at = {tau: 3, L: sp.log(2), x: sp.Rational(1, 3)}
+    assert sp.simplify((scaled - wrong).subs(at)) != 0
+    swapped = (tau + 1 - 2 * x) - a * ((1 - x) / x) ** tau * (tau - 1 + 2 * x)
+    assert sp.simplify((scaled - swapped).subs(at)) != 0
+    # At an exact point the residual's expression is 0 before any simplification too.
+    right = a * ((1 - x) / x) ** tau * (tau - 1 + 2 * x) - (tau + 1 - 2 * x)
+    assert sp.simplify((scaled - right).subs(at)) == 0
+
+
+def test_mode_function_runs_from_plus_to_minus_infinity_above_one():
+    assert concrete.mode_function_limits() == (sp.oo, -sp.oo)
+    phi, _ = concrete.mode_function()
+    for t in (sp.Rational(3, 2), 4):
+        for logit in (-5, 0, 5):
+            at = phi.subs({tau: t, L: logit})
+            assert sp.limit(at, x, 0, "+") == sp.oo and sp.limit(at, x, 1, "-") == -sp.oo
+
+
+def test_end_asymptotics_are_tau_over_a_and_tau_times_a():
+    near_zero, near_one = concrete.end_asymptotics()
+    assert sp.simplify(near_zero - tau * sp.exp(-L)) == 0
+    assert sp.simplify(near_one - tau * sp.exp(L)) == 0
+    # At an exact point: f(x) / x^(tau - 1) = (tau / a)(1 - 2 x^tau / a + ...) near 0, so at
+    # x = 1e-12, tau = 1/2, a = 3 it is within (tau / a) x^tau = 1e-6 / 6 of tau / a = 1/6.
+    f = concrete.product_form(logit=sp.log(3), temperature=sp.Rational(1, 2))
+    ratio = (f / x ** sp.Rational(-1, 2)).subs(x, sp.Rational(1, 10**12))
+    assert 0 < sp.Rational(1, 6) - ratio < sp.Rational(1, 6) * sp.Rational(1, 10**6)
+
+
 @pytest.mark.parametrize("t", [0.2, 1.0, 5.0])
 def test_samples_follow_the_density_and_put_p_above_half(t):
     p, n = 0.3, 50_000

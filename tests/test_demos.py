@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from binary_gumbel.book import demos, report
+from binary_gumbel.book import demos, explorable, report
 from binary_gumbel.verification import derivation, note, symbolic
 from binary_gumbel.verification.claims import ClaimResult
 from binary_gumbel.verification.montecarlo import check_proportion
@@ -328,6 +328,21 @@ def test_a_kl_term_sees_the_sign_error():
     assert 1 - fit.prob_note < 0.5 < fit.prob_note
 
 
+@pytest.mark.parametrize("weight", [0.1, 1.0])
+def test_a_kl_term_to_a_half_prior_absorbs_the_sign_error(weight):
+    """binary_reduction: KL(Bernoulli(q) || Bernoulli(1/2)) = log 2 - H(q) is the same at q
+    and 1 - q, so with a prior of one half the note's loss is the corrected loss with the
+    logit negated, and the note's fit samples the corrected fit's law (a prior of 0.2 breaks
+    it: the test above)."""
+    fit = demos.sign_flip_fit(0.7, 0.5, prior=0.5, weight=weight)
+    assert fit.logit_note == pytest.approx(-fit.logit_corrected, abs=1e-6)
+    assert fit.prob_note == pytest.approx(fit.prob_corrected, abs=1e-8)
+    assert fit.loss_note == pytest.approx(fit.loss_corrected, rel=1e-12)
+    # The KL term moves the fit: it is not the fit on the samples alone.
+    alone = demos.sign_flip_fit(0.7, 0.5)
+    assert abs(fit.logit_corrected - alone.logit_corrected) > 0.1
+
+
 def test_an_l0_penalty_sees_the_sign_error():
     """The expected L0 norm sigma(logit) pushes the corrected gate towards off, relative to
     the fit on the samples alone, and the note's gate towards on."""
@@ -424,6 +439,48 @@ def test_distinct_estimates_count_a_repeated_test_once():
         report.distinct_estimates([0.3])
     with pytest.raises(TypeError, match="checks"):
         report.distinct_checks([0.3])
+
+
+def test_complementary_counts_give_reflected_intervals():
+    """Counts k and n - k: their Clopper-Pearson intervals reflect each other about 1/2, so
+    one misses its true value exactly when the other misses its reflection."""
+    one, other = check_proportion(24_856, 100_000, 0.25), check_proportion(75_144, 100_000, 0.75)
+    assert report.complementary(one, other) and report.complementary(other, one)
+    assert other.low == pytest.approx(1 - one.high, abs=1e-15)
+    assert other.high == pytest.approx(1 - one.low, abs=1e-15)
+    assert not report.complementary(one, check_proportion(75_143, 100_000, 0.75))
+    assert not report.complementary(one, check_proportion(75_144, 100_001, 0.75))
+    # At another rate the intervals are not reflections: not one test.
+    wider = check_proportion(75_144, 100_000, 0.75, false_alarm=1e-2)
+    assert wider.high - wider.low < other.high - other.low
+    assert not report.complementary(one, wider)
+    with pytest.raises(TypeError, match="first and second"):
+        report.complementary(one, 0.75)
+
+
+def test_errata_evidence_is_three_tests():
+    """Errata: of the 4 distinct estimates, Eq. (1) as written and the corrected Eq. (1)
+    count complementary events on the same uniforms: one pair, so 3 tests."""
+    evidence = report.proportion_evidence(derivation.verify_all())
+    distinct = report.distinct_checks(c for *_, c in evidence)
+    pairs = [
+        (a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]
+        if report.complementary(a, b)
+    ]  # fmt: skip
+    assert len(distinct) == 4 and len(pairs) == 1
+    # The corrected Eq. (1) and Eq. (2) share one estimate (the test above).
+    labels = {label for label, _, c in evidence if c in pairs[0]}
+    assert labels == {"eq1", "eq1 (corrected)", "eq2 (corrected)"}, labels
+
+
+def test_errata_sign_frames_printed_counts_are_the_corrected_complements():
+    """Errata, "See the sign error": at every p the printed form counts b = 1 on exactly
+    the uniforms where the corrected form counts b = 0."""
+    sign = explorable.sign_frames()
+    printed = sign.curves[explorable.sign.PRINTED].checks
+    corrected = sign.curves[explorable.sign.CORRECTED].checks
+    assert len(printed) == len(corrected) == sign.count
+    assert all(report.complementary(a, b) for a, b in zip(printed, corrected, strict=True))
 
 
 def test_unnormalised_scales_are_one_check_not_three():

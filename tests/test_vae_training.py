@@ -214,11 +214,13 @@ def test_exercise_reinmax_beats_straight_through():
     assert 0.5 < abs(exact["rm"]) / ((rm.along_high - rm.along_low) / 2) < 2
 
 
-def test_exercise_reinmax_mean_is_the_trapezoidal_rule():
-    """One latent (logit 0.7), exact means by summing over b: ReinMax at tau = 1 averages
-    df/db at b = 0 and b = 1, exact for a quadratic f, not for a cubic; straight-through
-    is exact for neither (only for a linear f)."""
-    logit = np.array([0.7])
+@pytest.mark.parametrize("at", [0.7, 0.0])
+def test_exercise_reinmax_mean_is_the_trapezoidal_rule(at):
+    """One latent, exact means by summing over b: ReinMax at tau = 1 averages df/db at
+    b = 0 and b = 1, exact for a quadratic f, not for a cubic. Straight-through weights
+    them by 1 - p and p: at logit 0.7 it is exact only for the linear f; at logit 0
+    (p = 1/2) it is the trapezoidal rule too, exact for the quadratic f as well."""
+    logit = np.array([at])
     p = 1 / (1 + np.exp(-logit[0]))
     weights = np.array([1 - p, p])
     bits = np.array([[0.0], [1.0]])
@@ -239,7 +241,8 @@ def test_exercise_reinmax_mean_is_the_trapezoidal_rule():
         st = weights @ be.straight_through(f_grad, logit, u)[:, 0]
         assert rm == pytest.approx(trapezoid, rel=1e-12), name
         assert (rm == pytest.approx(exact, rel=1e-12)) == (name != "cubic"), name
-        assert (st == pytest.approx(exact, rel=1e-12)) == (name == "linear"), name
+        st_exact = name == "linear" or (at == 0.0 and name == "quadratic")
+        assert (st == pytest.approx(exact, rel=1e-12)) == st_exact, name
 
 
 def test_exercise_four_samples_count_four_evaluations(data):

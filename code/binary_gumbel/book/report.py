@@ -33,6 +33,7 @@ from binary_gumbel.verification.printing import SUBSCRIPTS, SUPERSCRIPTS
 __all__ = [
     "VERDICT_BADGES",
     "MonteCarloCoverage",
+    "complementary",
     "derivation_latex",
     "distinct_checks",
     "distinct_estimates",
@@ -297,6 +298,29 @@ def distinct_checks(checks) -> list[ProportionCheck]:
     for check in checks:
         first.setdefault((check.successes, check.n), check)
     return list(first.values())
+
+
+def complementary(first, second) -> bool:
+    """Whether two proportion checks count complementary events out of one sample size, at
+    one false-alarm rate: ``first.successes + second.successes == n`` for the same ``n``
+    and the same ``false_alarm``.
+
+    Counts of complementary events on the same draws (a formula and its mirror image on
+    the same uniforms) are one test: at one rate, their Clopper-Pearson intervals reflect
+    each other about 1/2, and one misses its true value exactly when the other misses its
+    own. Two independent samples can also give complementary counts by chance, so whether
+    the draws are the same is for the caller to know; this says only whether the counts are.
+    """
+    if not (isinstance(first, ProportionCheck) and isinstance(second, ProportionCheck)):
+        raise TypeError(
+            "first and second must be ProportionCheck objects "
+            "(binary_gumbel.verification.montecarlo)"
+        )
+    return (
+        first.n == second.n
+        and first.successes + second.successes == first.n
+        and first.false_alarm == second.false_alarm
+    )
 
 
 def distinct_estimates(checks) -> int:

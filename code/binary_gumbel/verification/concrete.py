@@ -34,11 +34,14 @@ __all__ = [
     "L",
     "convexity_terms",
     "density_forms",
+    "end_asymptotics",
     "end_limits",
     "identity_residuals",
     "log_density_curvature",
     "log_density_slope",
+    "mode_equation_residual",
     "mode_function",
+    "mode_function_limits",
     "probability_above_half",
     "product_form",
     "temperature_limits",
@@ -170,6 +173,39 @@ def mode_function() -> tuple[sp.Expr, sp.Expr]:
     """
     phi = L + tau * sp.log((1 - x) / x) + sp.log(tau - 1 + 2 * x) - sp.log(tau + 1 - 2 * x)
     return phi, sp.factor(sp.together(sp.diff(phi, x)))
+
+
+@cache
+def mode_equation_residual() -> sp.Expr:
+    """``x (1-x) h (log f)' / x^tau - [a ((1-x)/x)^tau (tau - 1 + 2x) - (tau + 1 - 2x)]``.
+
+    Simplified in odds space (``x = r / (1 + r)``), for every ``tau > 0`` and logit: it
+    is 0, so ``(log f)' = 0`` is the equation :func:`mode_function`'s ``phi`` comes from.
+    """
+    h = sp.exp(L) * (1 - x) ** tau + x**tau
+    slope = sp.diff(sp.log(product_form()), x)
+    equation = sp.exp(L) * ((1 - x) / x) ** tau * (tau - 1 + 2 * x) - (tau + 1 - 2 * x)
+    return sp.simplify(in_odds(slope * x * (1 - x) * h / x**tau - equation))
+
+
+@cache
+def mode_function_limits() -> tuple[sp.Expr, sp.Expr]:
+    """The limits of :func:`mode_function`'s ``phi`` at ``x -> 0+`` and ``x -> 1-``, for
+    every ``tau > 1`` (``tau = 1 + s``, ``s > 0``) and logit: ``(oo, -oo)``."""
+    phi = mode_function()[0].subs(tau, 1 + _s)
+    return sp.limit(phi, x, 0, "+"), sp.limit(phi, x, 1, "-")
+
+
+@cache
+def end_asymptotics() -> tuple[sp.Expr, sp.Expr]:
+    """``lim f(x) / x^(tau-1)`` at ``x -> 0+`` and ``lim f(x) / (1-x)^(tau-1)`` at ``x -> 1-``,
+    for every ``tau > 0`` and logit: ``(tau / a, tau a)`` with ``a = e^logit``."""
+    positive = sp.Symbol("t", positive=True)
+    f = product_form(temperature=positive)
+    return (
+        sp.limit(f / x ** (positive - 1), x, 0, "+").subs(positive, tau),
+        sp.limit(f / (1 - x) ** (positive - 1), x, 1, "-").subs(positive, tau),
+    )
 
 
 @cache
