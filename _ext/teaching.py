@@ -17,10 +17,11 @@ The directive
     ```{teaching-chapters}
     ```
 
-writes an overview table and one section per chapter, in reading order: its
-objectives, prerequisites (linked), exercises with their difficulty (each
-linked, by its label, to the exercise; the chapters number exercises across the
-book, so the page gives no number of its own), and the seconds the chapter took
+writes an overview table and one section per chapter, in reading order: the
+length of its prose in words (:func:`prose_words`), its objectives, prerequisites
+(linked), exercises with their difficulty (each linked, by its label, to the
+exercise; the chapters number exercises across the book, so the page gives no
+number of its own), and the seconds the chapter took
 to execute from a fresh kernel, read from the execution cache's newest record
 for it when the book is built (``tools/timings.py``). The page is read again at
 every build, but a chapter the build did not execute again keeps the time of
@@ -30,11 +31,49 @@ its last execution. :func:`problems` says what a chapter's block lacks;
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from book_pages import MarkdownDirective, chapters, exercise_labels, front_matter, link, title, tool
+from book_pages import (
+    MarkdownDirective,
+    body,
+    chapters,
+    exercise_labels,
+    front_matter,
+    link,
+    title,
+    tool,
+)
 
 DIFFICULTIES = ("easy", "medium", "hard")
+
+#: What :func:`prose_words` leaves out: code cells and other fenced blocks with their
+#: options, display and inline math, directive options (``:label: ...``) and the front
+#: matter of a figure's cell.
+_NOT_PROSE = re.compile(
+    r"^(`{3,})\{code-cell\}[\s\S]*?^\1$"  # a code cell
+    r"|\$\$[\s\S]*?\$\$"  # display math
+    r"|\\begin\{(\w+\*?)\}[\s\S]*?\\end\{\2\}"  # an equation environment
+    r"|\$[^$\n]+\$"  # inline math
+    r"|^:\w[\w-]*:.*$"  # a directive's option
+    r"|^`{3,}.*$",  # a fence line
+    re.M,
+)
+#: What counts as one word: a computed value (``{eval}`name```), a role's target, inline
+#: code, and a link's target is dropped (its text stays).
+_ONE_WORD = re.compile(r"\{[\w:-]+\}`[^`\n]*`|`[^`\n]+`")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def prose_words(root: Path, page: str) -> int:
+    """How many words of prose ``page`` has, solutions included: its source below the
+    front matter without code cells, math, directive options or link targets. A word is a
+    run of letters (with apostrophes and hyphens); a computed value (``{eval}`name```), a
+    cross-reference or a stretch of inline code counts as one."""
+    text = _NOT_PROSE.sub(" ", body(root, page))
+    text = _ONE_WORD.sub(" word ", _LINK_TARGET.sub("]", text))
+    return len(_WORD.findall(text))
 
 
 def block(root: Path, page: str) -> dict:
@@ -87,8 +126,8 @@ def markdown(root: Path, pages: list[str], seconds: dict[str, float]) -> str:
     """The overview table and one section per chapter, as MyST Markdown."""
     titles = {page: title(root, page) for page in pages}
     rows = [
-        "| Chapter | Executes in | Exercises | Earlier chapters it builds on |",
-        "|---|---|---|---|",
+        "| Chapter | Prose | Executes in | Exercises | Earlier chapters it builds on |",
+        "|---|---|---|---|---|",
     ]
     sections = []
     for page in pages:
@@ -98,7 +137,8 @@ def markdown(root: Path, pages: list[str], seconds: dict[str, float]) -> str:
         exercises = teaching.get("exercises") or {}
         time = seconds_text(seconds.get(page))
         rows.append(
-            f"| {link(page, titles[page])} | {time} | {_exercise_counts(exercises)} "
+            f"| {link(page, titles[page])} | {prose_words(root, page):,} words | {time} "
+            f"| {_exercise_counts(exercises)} "
             f"| {', '.join(needs) or 'none'} |"
         )
         objectives = "\n".join(f"- {o}" for o in teaching.get("objectives") or [])

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import book_edition  # noqa: E402
 import book_pages as sources  # noqa: E402
 import corrections  # noqa: E402
+import teaching  # noqa: E402
 
 pytestmark = pytest.mark.book
 
@@ -118,14 +119,31 @@ def test_the_instructors_page_shows_the_caches_execution_times(html_dir):
     require_or_skip((CACHE / "global.db").is_file(), f"no execution cache at {CACHE}")
     seconds = sources.tool(ROOT, "timings").page_seconds(CACHE, ROOT)
     article = _article("teaching", html_dir)
+    header = [cell.get_text(strip=True) for cell in article.select("table thead th")]
+    column = header.index("Executes in")
     rows = {
-        row.select("td")[0].get_text(strip=True): row.select("td")[1].get_text(strip=True)
+        row.select("td")[0].get_text(strip=True): row.select("td")[column].get_text(strip=True)
         for row in article.select("table tbody tr")
     }
     for name in chapters():
         shown = rows[title(name)]
         if name in seconds:
             assert shown == f"{seconds[name]:.1f} s", f"{name}: {shown}, cache {seconds[name]}"
+
+
+def test_the_instructors_page_gives_each_chapters_prose_in_words(html_dir):
+    article = _article("teaching", html_dir)
+    header = [cell.get_text(strip=True) for cell in article.select("table thead th")]
+    column = header.index("Prose")
+    rows = {
+        row.select("td")[0].get_text(strip=True): row.select("td")[column].get_text(strip=True)
+        for row in article.select("table tbody tr")
+    }
+    for name in chapters():
+        words_now = teaching.prose_words(ROOT, name)
+        assert rows[title(name)] == f"{words_now:,} words", name
+        # a chapter's prose, not its source: fewer words than the file, and hundreds
+        assert 300 < words_now < len(sources.body(ROOT, name).split()), (name, words_now)
 
 
 def test_the_corrections_page_lists_every_entry(html_dir):

@@ -129,6 +129,36 @@ def test_the_check_names_what_a_chapter_lacks(tmp_path, header, named):
     assert any(named in problem and "chapters/b.md" in problem for problem in found), found
 
 
+PROSE = """# Seven words of prose here, then more
+
+```{code-cell} ipython3
+words_in_code = "are not prose"
+```
+
+$$
+\\int x \\, dx
+$$
+
+A value {eval}`name_of_value` and $x + y$ math; see [the errata](errata.md#typos).
+
+```{exercise}
+:label: ex-one
+
+Do `this.thing()`.
+```
+"""
+
+
+def test_prose_words_count_the_prose_only(tmp_path):
+    """The heading's 7 words, then "A value", the computed value (one), "and", "math",
+    "see", "the errata" (8), then "Do" and the inline code (2): 17. Code, math, options,
+    fences and the link's target are left out."""
+    root = _book(tmp_path, COMPLETE, PROSE)
+    assert teaching.prose_words(root, "chapters/b") == 1 + 17  # and the title "# B"
+    page = teaching.markdown(root, ["chapters/a", "chapters/b"], {})
+    assert "| 18 words |" in page
+
+
 def test_the_page_lists_exercises_by_label_without_numbers_of_its_own(tmp_path):
     """The chapters number exercises across the book; a count from 1 per chapter would
     contradict them, so each exercise is named by its label and linked to it."""
