@@ -68,7 +68,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 def prose_words(root: Path, page: str) -> int:
     """How many words of prose ``page`` has, solutions included: its source below the
-    front matter without code cells, math, directive options or link targets. A word is a
+    front matter without code cells (and so without the figures' captions, which are
+    cell metadata), math, directive options or link targets. A word is a
     run of letters (with apostrophes and hyphens); a computed value (``{eval}`name```), a
     cross-reference or a stretch of inline code counts as one."""
     text = _NOT_PROSE.sub(" ", body(root, page))
