@@ -405,10 +405,11 @@ def test_exercise_ex_hc_init_solution(chapter, open_start):
         assert after.false_counts(sr.GATES)[1] < after.false_counts(sr.BEST)[1]
     for after in opened[:-2]:  # 'only at the two largest penalties'
         assert after.recovery(sr.GATES).estimate <= after.recovery(sr.BEST).estimate
-    # Where the default start recovered the true support best (the BIC penalty and the
-    # next one up), the open start recovers it less often than it and than best subset.
+    # The two penalties where the default start recovered the true support most often are
+    # the BIC penalty and the next one up; there the open start recovers it less often than
+    # the default start and than best subset.
     default = [c.recovery(sr.GATES).estimate for c in comps]
-    assert int(np.argmax(default)) in (bic, bic + 1)
+    assert min(default[bic], default[bic + 1]) > max(np.delete(default, [bic, bic + 1]))
     for c in (bic, bic + 1):
         fell = opened[c].recovery(sr.GATES).estimate
         assert fell < default[c] and fell < opened[c].recovery(sr.BEST).estimate
