@@ -116,16 +116,21 @@ def test_the_instructors_page_shows_every_chapter(html_dir):
     assert "A unit of three lectures" in text and "A unit of six lectures" in text
 
 
-def test_the_instructors_page_shows_the_caches_execution_times(html_dir):
-    require_or_skip((CACHE / "global.db").is_file(), f"no execution cache at {CACHE}")
-    seconds = sources.tool(ROOT, "timings").page_seconds(CACHE, ROOT)
+def _overview_column(html_dir: Path, heading: str) -> dict[str, str]:
+    """The instructors' overview table's column ``heading``, by chapter title."""
     article = _article("teaching", html_dir)
     header = [cell.get_text(strip=True) for cell in article.select("table thead th")]
-    column = header.index("Executes in")
-    rows = {
+    column = header.index(heading)
+    return {
         row.select("td")[0].get_text(strip=True): row.select("td")[column].get_text(strip=True)
         for row in article.select("table tbody tr")
     }
+
+
+def test_the_instructors_page_shows_the_caches_execution_times(html_dir):
+    require_or_skip((CACHE / "global.db").is_file(), f"no execution cache at {CACHE}")
+    seconds = sources.tool(ROOT, "timings").page_seconds(CACHE, ROOT)
+    rows = _overview_column(html_dir, "Executes in")
     for name in chapters():
         shown = rows[title(name)]
         if name in seconds:
@@ -133,13 +138,7 @@ def test_the_instructors_page_shows_the_caches_execution_times(html_dir):
 
 
 def test_the_instructors_page_gives_each_chapters_prose_in_words(html_dir):
-    article = _article("teaching", html_dir)
-    header = [cell.get_text(strip=True) for cell in article.select("table thead th")]
-    column = header.index("Prose")
-    rows = {
-        row.select("td")[0].get_text(strip=True): row.select("td")[column].get_text(strip=True)
-        for row in article.select("table tbody tr")
-    }
+    rows = _overview_column(html_dir, "Prose")
     for name in chapters():
         words_now = teaching.prose_words(ROOT, name)
         assert rows[title(name)] == f"{words_now:,} words", name
