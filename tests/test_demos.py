@@ -456,18 +456,23 @@ def test_complementary_counts_give_reflected_intervals():
     assert not report.complementary(one, wider)
     with pytest.raises(TypeError, match="first and second"):
         report.complementary(one, 0.75)
+    # Among several checks: a repeated check is one, and only the complementary pair counts.
+    pairs = report.complementary_pairs([one, other, one, check_proportion(3, 10, 0.3)])
+    assert pairs == [(one, other)]
+    with pytest.raises(TypeError, match="checks"):
+        report.complementary_pairs([one, 0.75])
 
 
 def test_errata_evidence_is_three_tests():
     """Errata: of the 4 distinct estimates, Eq. (1) as written and the corrected Eq. (1)
     count complementary events on the same uniforms: one pair, so 3 tests."""
     evidence = report.proportion_evidence(derivation.verify_all())
-    distinct = report.distinct_checks(c for *_, c in evidence)
-    pairs = [
-        (a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]
-        if report.complementary(a, b)
-    ]  # fmt: skip
+    checks = [c for *_, c in evidence]
+    distinct = report.distinct_checks(checks)
+    pairs = report.complementary_pairs(checks)
     assert len(distinct) == 4 and len(pairs) == 1
+    # Each pair once, whichever order the checks come in.
+    assert len(report.complementary_pairs(checks[::-1])) == 1
     # The corrected Eq. (1) and Eq. (2) share one estimate (the test above).
     labels = {label for label, _, c in evidence if c in pairs[0]}
     assert labels == {"eq1", "eq1 (corrected)", "eq2 (corrected)"}, labels

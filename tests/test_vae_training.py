@@ -595,20 +595,31 @@ def test_three_hundred_seeds_put_disarm_above_arm_and_rloo():
         assert low > 0, (other, low)
 
 
-def test_reinforce_learns_most_below_the_grid_at_the_checks_settings():
-    """binary_vae_training's check: REINFORCE alone over 160 seeds, at the check's batch,
-    steps and test images. Paired by seed, its mean gain over its start is larger at 0.001,
-    below the grid, than at every rate of the grid (0.003 to 0.3, the common rate 0.03 among
-    them): the lower bounds of two-sided Student-t intervals at 1e-4 each, 5e-4 for the five.
-    (The smallest difference, against 0.003, was 6.9 of its standard errors, against 4.0 for
-    the bound: 160 seeds keep the test's power near one on a machine whose last bits draw
-    otherwise; at 96 seeds it had been 5.2.)
+#: The check's grid and the two rates below it.
+BELOW_AND_ON_THE_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+
+
+@pytest.fixture(scope="module")
+def reinforce_gains():
+    """REINFORCE alone over 160 seeds at the check's batch, steps and test images, at the
+    check's grid and the two rates below it: ``{rate: gain over the start, per seed}``."""
+    rates = BELOW_AND_ON_THE_GRID
+    run = _chapter_training(["REINFORCE"], rates, seeds=160, batch=8, test_images=100)
+    return dict(zip(rates, run.elbo_gain()[0], strict=True))
+
+
+def test_reinforce_learns_most_below_the_grid_at_the_checks_settings(reinforce_gains):
+    """binary_vae_training's check: REINFORCE alone over 160 seeds (:func:`reinforce_gains`).
+    Paired by seed, its mean gain over its start is larger at 0.001, below the grid, than at
+    every rate of the grid (0.003 to 0.3, the common rate 0.03 among them): the lower bounds
+    of two-sided Student-t intervals at 1e-4 each, 5e-4 for the five. (The smallest
+    difference, against 0.003, was 7.5 of its standard errors, against 4.0 for the bound: 160
+    seeds keep the test's power near one on a machine whose last bits draw otherwise; at 96
+    seeds it had been 5.2.)
     """
     false_alarm = 1e-4
-    rates = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
-    run = _chapter_training(["REINFORCE"], rates, seeds=160, batch=8, test_images=100)
-    gain = dict(zip(rates, run.elbo_gain()[0], strict=True))  # rate -> gain of each seed
-    for worse in rates[1:]:
+    gain = reinforce_gains
+    for worse in BELOW_AND_ON_THE_GRID[2:]:
         diff, low, high = mean_intervals(gain[0.001] - gain[worse], false_alarm=false_alarm)
         print(f"gain at 0.001 minus at {worse}", diff, low, high)
         assert low > 0
@@ -645,18 +656,18 @@ def test_exercise_rate_grid_extended():
         assert np.all(low > 0)
 
 
-def test_exercise_rate_reinforce_learns_more_at_the_smallest_rate_than_at_the_next():
-    """ex-vae-rate and the check's run below the grid: REINFORCE alone over 48 seeds, with the
-    check's settings otherwise, at the check's two smallest rates and the two below them.
+def test_exercise_rate_reinforce_learns_more_at_the_smallest_rate_than_at_the_next(
+    reinforce_gains,
+):
+    """ex-vae-rate and the check's run below the grid: REINFORCE alone over 160 seeds, with
+    the check's settings otherwise (:func:`reinforce_gains`, the run the test above reads).
 
     Paired by seed, its mean gain over its start is larger at 0.003 than at 0.01, and larger
     at 0.001 than at 0.0003: the lower bounds of two-sided Student-t intervals at 1e-4, so
     5e-5 of a false alarm each, 1e-4 for the two.
     """
     false_alarm = 1e-4
-    rates = (0.0003, 0.001, 0.003, 0.01)
-    run = _chapter_training(["REINFORCE"], rates, seeds=48, batch=8, test_images=100)
-    gain = dict(zip(rates, run.elbo_gain()[0], strict=True))  # rate -> gain of each seed
+    gain = reinforce_gains
     for better, worse in ((0.003, 0.01), (0.001, 0.0003)):
         diff, low, high = mean_intervals(gain[better] - gain[worse], false_alarm=false_alarm)
         print(f"gain at {better} minus at {worse}", diff, low, high)

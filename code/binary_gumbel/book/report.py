@@ -34,6 +34,7 @@ __all__ = [
     "VERDICT_BADGES",
     "MonteCarloCoverage",
     "complementary",
+    "complementary_pairs",
     "derivation_latex",
     "distinct_checks",
     "distinct_estimates",
@@ -321,6 +322,18 @@ def complementary(first, second) -> bool:
         and first.successes + second.successes == first.n
         and first.false_alarm == second.false_alarm
     )
+
+
+def complementary_pairs(checks) -> list[tuple[ProportionCheck, ProportionCheck]]:
+    """The pairs of :func:`distinct_checks` of ``checks`` that are :func:`complementary`, in
+    order (each pair once); where their draws are the same, each pair is one test."""
+    distinct = distinct_checks(checks)
+    return [
+        (first, second)
+        for i, first in enumerate(distinct)
+        for second in distinct[i + 1 :]
+        if complementary(first, second)
+    ]
 
 
 def distinct_estimates(checks) -> int:

@@ -51,6 +51,8 @@ __all__ = [
 #: :func:`binary_gumbel.verification.symbolic.binary_concrete_density`.
 L = sp.Symbol("L", real=True)
 _s = sp.Symbol("s", positive=True)
+#: ``h = a (1-x)^tau + x^tau``, the product form's denominator before squaring.
+_H = sp.exp(L) * (1 - x) ** tau + x**tau
 
 
 def product_form(logit=L, temperature=tau, at=x) -> sp.Expr:
@@ -158,9 +160,8 @@ def convexity_terms() -> tuple[sp.Expr, sp.Expr]:
     (each term of ``h`` is differentiated and simplified on its own, which keeps
     that product visible).
     """
-    h = sp.exp(L) * (1 - x) ** tau + x**tau
     first = sp.factor(sp.diff((tau - 1) * (sp.log(x) + sp.log(1 - x)), x, 2))
-    second = sp.Add(*(sp.powsimp(sp.factor(sp.diff(term, x, 2))) for term in h.args))
+    second = sp.Add(*(sp.powsimp(sp.factor(sp.diff(term, x, 2))) for term in _H.args))
     return first, sp.factor_terms(second)
 
 
@@ -182,10 +183,9 @@ def mode_equation_residual() -> sp.Expr:
     Simplified in odds space (``x = r / (1 + r)``), for every ``tau > 0`` and logit: it
     is 0, so ``(log f)' = 0`` is the equation :func:`mode_function`'s ``phi`` comes from.
     """
-    h = sp.exp(L) * (1 - x) ** tau + x**tau
-    slope = sp.diff(sp.log(product_form()), x)
+    slope = _log_density_derivatives()[0]
     equation = sp.exp(L) * ((1 - x) / x) ** tau * (tau - 1 + 2 * x) - (tau + 1 - 2 * x)
-    return sp.simplify(in_odds(slope * x * (1 - x) * h / x**tau - equation))
+    return sp.simplify(in_odds(slope * x * (1 - x) * _H / x**tau - equation))
 
 
 @cache
@@ -200,12 +200,8 @@ def mode_function_limits() -> tuple[sp.Expr, sp.Expr]:
 def end_asymptotics() -> tuple[sp.Expr, sp.Expr]:
     """``lim f(x) / x^(tau-1)`` at ``x -> 0+`` and ``lim f(x) / (1-x)^(tau-1)`` at ``x -> 1-``,
     for every ``tau > 0`` and logit: ``(tau / a, tau a)`` with ``a = e^logit``."""
-    positive = sp.Symbol("t", positive=True)
-    f = product_form(temperature=positive)
-    return (
-        sp.limit(f / x ** (positive - 1), x, 0, "+").subs(positive, tau),
-        sp.limit(f / (1 - x) ** (positive - 1), x, 1, "-").subs(positive, tau),
-    )
+    f = product_form()
+    return sp.limit(f / x ** (tau - 1), x, 0, "+"), sp.limit(f / (1 - x) ** (tau - 1), x, 1, "-")
 
 
 @cache
