@@ -389,9 +389,11 @@ def test_exercise_ex_hc_init_solution(chapter, open_start):
     once reported only the two penalties where the open start recovers the true support
     more often than best subset, not the fall where recovery had been best; with the
     training seed at 7, 108, 209 and 310 the recovery at the BIC penalty fell from 0.55-0.60
-    to 0.10, and the default's best column was the BIC penalty's or the next; at the penalty
-    below the two largest the open start's recovery was one dataset below best subset's
-    at seed 7 and equal at 108.)"""
+    to 0.10, and the default's best column was the BIC penalty's or the next; its two best
+    columns were those two at seeds 7 and 310, not at 108 and 209, where the penalty above
+    them tied or passed the BIC penalty's, so the solution says "in this run"; at the
+    penalty below the two largest the open start's recovery was one dataset below best
+    subset's at seed 7 and equal at 108.)"""
     problem, subsets, lams, fit, comps, bic = chapter
     opened = sr.compare(problem, subsets, open_start)
     for before, after in zip(comps, opened, strict=True):
