@@ -11,8 +11,10 @@ from binary_gumbel import hard_concrete as hc
 from binary_gumbel.book import prose
 from binary_gumbel.estimators import l0_gates, sparse_data
 from binary_gumbel.estimators import sparse_regression as sr
+from binary_gumbel.verification import montecarlo
 
 EPS = np.finfo(np.float64).eps
+FALSE_ALARM = montecarlo.DEFAULT_FALSE_ALARM
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +26,23 @@ def small():
 
 
 def test_data_follow_the_model():
-    p = sparse_data.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
+    """The neighbouring features' correlation and the noise's variance lie within their
+    sampling error at FALSE_ALARM each: Fisher's z of the correlation is about normal with
+    standard deviation 1 / sqrt(n - 3), and the noise's sum of squares (the weights known,
+    the noise's standard deviation 1) is chi-squared with n degrees of freedom."""
+    n = 4000
+    p = sparse_data.make_problems(seeds=2, n=n, n_test=10, rho=0.5, seed=1)
     X, y = p.X_train[0], p.y_train[0]
-    assert p.X_train.shape == (2, 4000, 12) and p.y_test.shape == (2, 10)
+    assert p.X_train.shape == (2, n, 12) and p.y_test.shape == (2, 10)
     assert p.support.sum() == 4 and np.flatnonzero(p.support).tolist() == list(
         sparse_data.TRUE_SUPPORT
     )
-    np.testing.assert_allclose(np.corrcoef(X[:, 0], X[:, 1])[0, 1], 0.5, atol=0.05)
-    resid = y - X @ p.weights
-    assert resid.std() == pytest.approx(1.0, abs=0.05)
+    r = np.corrcoef(X[:, 0], X[:, 1])[0, 1]
+    z = montecarlo.z_for_false_alarm(FALSE_ALARM)
+    assert abs(np.arctanh(r) - np.arctanh(0.5)) <= z / np.sqrt(n - 3)
+    squares = np.sum((y - X @ p.weights) ** 2)
+    low, high = stats.chi2.ppf(FALSE_ALARM / 2, n), stats.chi2.isf(FALSE_ALARM / 2, n)
+    assert low <= squares <= high
     again = sparse_data.make_problems(seeds=2, n=4000, n_test=10, rho=0.5, seed=1)
     np.testing.assert_array_equal(again.X_train, p.X_train)
     assert sparse_data.bic_penalty(p) == pytest.approx(np.log(4000) / 4000)
@@ -171,9 +181,10 @@ def test_refitted_objective_is_the_mean_of_the_sampled_objective_at_its_minimise
     # and the spread of the chunk means gives the standard error.
     values = np.array([v[0][0, 0] for v in per_draw])
     grads = np.array([v[1][0][0, 0] for v in per_draw])
-    k = stats.t.isf(1e-6 / 2, df=99)
+    k = montecarlo.t_for_false_alarm(FALSE_ALARM, 99)
     assert abs(values.mean() + c - value) <= k * values.std(ddof=1) / 10
-    k_d = stats.t.isf(1e-6 / 2 / 6, df=99)
+    # six partial derivatives at FALSE_ALARM / 6 each: at most FALSE_ALARM for the six
+    k_d = montecarlo.t_for_false_alarm(FALSE_ALARM / 6, 99)
     assert np.all(np.abs(grads.mean(axis=0)) <= k_d * grads.std(axis=0, ddof=1) / 10)
     assert np.abs(grads.mean(axis=0)).max() > 0  # sampled, not exactly 0
 
@@ -195,7 +206,7 @@ def test_expected_objective_is_the_mean_of_the_sampled_objective_anywhere(small)
         )[0][0, 0]
         for chunk in np.split(u, 100)
     ])  # fmt: skip
-    k = stats.t.isf(1e-6 / 2, df=99)
+    k = montecarlo.t_for_false_alarm(FALSE_ALARM, 99)
     assert abs(values.mean() + c - value) <= k * values.std(ddof=1) / 10
     best, w = l0_gates.refitted_objective(logit, G, b, c, lam, tau)
     mean, _ = hc.hard_concrete_moments(logit, tau)
@@ -318,10 +329,11 @@ def test_expected_fit_refuses_bad_input(small):
 
 
 def test_gates_recover_an_easy_support_and_close_under_a_large_penalty():
-    """At the library's default 1,500 steps, not a draw's luck: the support is recovered, and
-    every gate closes under the large penalty, at each of 30 data seeds (3 to 32) with each of
-    5 training seeds (0 to 4). At 800 steps, at data seed 8, an off-support gate is still open
-    under the small penalty."""
+    """At the library's default 1,500 steps, on the six datasets of generator seed 3 with
+    training seed 0: the support is recovered, and every gate closes under the large penalty.
+    (Run once beside this test, not by it: the same held at each of 30 generator seeds, 3 to
+    32, with each of 5 training seeds, 0 to 4; at 800 steps, at generator seed 8, an
+    off-support gate was still open under the small penalty, so the default is not slack.)"""
     p = sparse_data.make_problems(
         seeds=6, n=200, noise_sd=0.3, weights=(1.5, -1.2, 1.0, -0.8), seed=3
     )
