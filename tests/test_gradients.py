@@ -850,11 +850,12 @@ def test_single_estimates_equal_the_definitions_at_exact_points(name):
 def test_rebar_equals_relax_with_its_concrete_term_and_a_silent_network():
     """REBAR(eta, lambda) is RELAX at phi = (eta, log lambda, 0, a = 0, w, c), estimate by estimate.
 
-    The two are separate code (``_rebar_parts`` against ``_cv``/``_relax``), sharing only
-    the noise and the sigmoid. Each estimate sums terms bounded by 1, 1, ``1/(2 lambda)`` and
-    ``1/(2 lambda)`` (``|f| <= 1``, ``|b - p| <= 1``, ``|d f(s) / dz| <= 1/(2 lambda)``,
-    ``dz~/dtheta in (0, 1)``),
-    each reached in about 16 roundings on both sides: ``32 eps (1 + |eta| (1 + 1/lambda))``.
+    The two are separate code (``rebar.rebar``, through ``binary_rebar.rebar_parts``, against
+    ``relax.relax``, through ``relax.relax_estimate``), sharing only the noise and the sigmoid.
+    Each estimate sums terms bounded by 1, 1, ``1/(2 lambda)`` and ``1/(2 lambda)``
+    (``|f| <= 1``, ``|b - p| <= 1``, ``|d f(s) / dz| <= 1/(2 lambda)``,
+    ``dz~/dtheta in (0, 1)``), each reached in about 16 roundings on both sides:
+    ``32 eps (1 + |eta| (1 + 1/lambda))``.
     """
 
     u, v = np.random.default_rng(41).random((2, 20_000))

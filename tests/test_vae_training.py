@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from binary_gumbel.book import prose, vae_report
 from binary_gumbel.estimators import binary_estimators as be
@@ -164,12 +164,19 @@ def test_study_bad_input(data):
 
 
 def test_exercise_gap_is_the_kl():
-    """The VAE chapter's calls: its data, its initial model, all its test images."""
+    """The VAE chapter's calls: its data, its initial model, all its test images. The gap
+    log p(x) - ELBO equals KL(q || p(z | x)) once q sums to one and log p(x) is the
+    log-sum-exp of log p(x, z) over the 2^K codes, so both are checked here, independently
+    of the library's enumeration; the KL is then at least 0."""
     chapter_data = digits.load(test_size=200, seed=0)
     params = vae.initial_params(8, chapter_data.train_mean, rng=0)
     e = vae_oracle.enumerate_latents(params, chapter_data.test)
+    assert e.log_joint.shape[-1] == 2**8
+    np.testing.assert_allclose(e.q.sum(axis=-1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(e.log_marginal, special.logsumexp(e.log_joint, axis=-1), rtol=1e-12)
     log_post = e.log_joint - e.log_marginal[..., None]
     kl = (e.q * (e.log_q - log_post)).sum(axis=-1)
+    assert kl.min() > 0
     np.testing.assert_allclose(kl, e.log_marginal - e.elbo, rtol=1e-9, atol=1e-12)
 
 
