@@ -2,6 +2,7 @@
 
 import mpmath as mp
 import numpy as np
+import pytest
 
 from binary_gumbel import (
     binary_gumbel_softmax,
@@ -12,6 +13,7 @@ from binary_gumbel import (
     sample_binary_gumbel_softmax,
 )
 from binary_gumbel.noise import gumbel_from_uniform, sigmoid
+from binary_gumbel.verification.montecarlo import check_proportion
 
 EPS = 2.0**-52
 
@@ -147,6 +149,38 @@ def test_sampler_rng_size_dtype_out_and_hard():
     np.testing.assert_array_equal(out.ravel(), a[:20])
     hard = sample_binary_gumbel_softmax(0.2, 0.5, 1000, rng=11, hard=True)
     np.testing.assert_array_equal(hard, (a > 0.5).astype(float))
+
+
+@pytest.mark.parametrize("dtype, tau", [(np.float32, 1e8), (np.float64, 1e16), (np.float64, 1e20)])
+@pytest.mark.parametrize("shared", [True, False], ids=["scalar-logit", "array-logit"])
+def test_hard_sample_is_bernoulli_at_a_huge_temperature(dtype, tau, shared):
+    """At these temperatures x rounds to 1/2 exactly, and a hard value read off x > 1/2 was
+    0 nearly always (a mean of 0.0 at tau = 1e20); the sign of the logit-space sample is
+    Bernoulli(sigmoid(logit)) at every temperature. Both sampling paths (one block-wise for
+    scalar parameters, one for arrays) are checked at false-alarm 1e-6 each."""
+    n, logit = 200_000, 0.3
+    b = sample_binary_gumbel_softmax(
+        logit if shared else np.full(n, logit), tau, n, rng=29, dtype=dtype, hard=True
+    )
+    assert b.dtype == dtype and set(np.unique(b).tolist()) == {0.0, 1.0}
+    check = check_proportion(int(b.sum()), n, float(sigmoid(logit)), false_alarm=1e-6)
+    assert check.consistent, check
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_hard_sample_at_tau_1_is_the_relaxed_sample_above_one_half(dtype):
+    """At a realistic temperature the hard sample is, bit for bit, what it was when it was
+    read off the relaxed sample as x > 1/2: the same uniforms, the same decisions, for
+    finite and infinite logits, on both sampling paths."""
+    n = 300_000
+    for logit in (0.2, -3.0, 40.0, np.inf, -np.inf):
+        hard = sample_binary_gumbel_softmax(logit, 1.0, n, rng=5, dtype=dtype, hard=True)
+        soft = sample_binary_gumbel_softmax(logit, 1.0, n, rng=5, dtype=dtype)
+        np.testing.assert_array_equal(hard, (soft > 0.5).astype(dtype))
+    logit = np.array([[0.2], [-1.0], [np.inf], [-np.inf]])
+    hard = sample_binary_gumbel_softmax(logit, 1.0, (n // 4, 4, 3), rng=5, dtype=dtype, hard=True)
+    soft = sample_binary_gumbel_softmax(logit, 1.0, (n // 4, 4, 3), rng=5, dtype=dtype)
+    np.testing.assert_array_equal(hard, (soft > 0.5).astype(dtype))
 
 
 def test_two_class_reference_sampler_shape():

@@ -1,6 +1,6 @@
 """The Gumbel-softmax relaxation: the categorical form and the binary form.
 
-Categorical (Jang, Gu & Poole 2016, arXiv:1611.01144, Eq. 1; the note's Eq. 3).
+Categorical (Jang, Gu & Poole 2016, arXiv:1611.01144, Sec. 2, Eq. 2; the note's Eq. 3).
 For log-weights ``log_alpha`` and independent standard Gumbels ``g``,
 
     x_k = exp((log_alpha_k + g_k) / tau) / sum_i exp((log_alpha_i + g_i) / tau).
@@ -127,7 +127,7 @@ def logit_from_unnormalized(alpha1, alpha2):
 
 
 def gumbel_softmax(log_alpha, tau, gumbels):
-    """Gumbel-softmax sample (Jang et al. 2016, Eq. 1; the note's Eq. 3).
+    """Gumbel-softmax sample (Jang, Gu & Poole 2016, Sec. 2, Eq. 2; the note's Eq. 3).
 
     ``x_k = exp((log_alpha_k + g_k) / tau) / sum_i exp((log_alpha_i + g_i) / tau)``,
     with the categories on the last axis.
@@ -257,6 +257,17 @@ class _Relaxer:
         if redo is not None:
             out[redo] = fixed
 
+    def hard(self, u: np.ndarray, out: np.ndarray) -> None:
+        """Write the hard sample ``b = 1[logit + log u - log(1 - u) > 0]`` for ``u`` into ``out``.
+
+        ``b = 1[x > 1/2]`` for the relaxed sample ``x`` of the same ``u``, decided by the sign
+        of its logit-space argument, which does not depend on ``tau``: ``x`` itself rounds
+        to 1/2 at a huge temperature. ``logit = +inf`` gives 1 for every ``u``, including 0,
+        and ``logit = -inf`` gives 0. ``out`` may be ``u`` itself.
+        """
+        with np.errstate(invalid="ignore"):  # +inf - inf at logit = +inf, u = 0: set below
+            out[...] = (self.logit + _kernels.logistic(u) > 0) | (self.logit == np.inf)
+
 
 def binary_gumbel_softmax(logit, tau, u):
     """Binary Gumbel-softmax sample ``x = sigmoid((logit + log(u / (1 - u))) / tau)``.
@@ -332,7 +343,9 @@ def sample_binary_gumbel_softmax(
     hard : bool
         If True, return the forward value of the straight-through estimator,
         ``1.0`` where ``x > 1/2`` and ``0.0`` elsewhere: a Bernoulli(sigmoid(logit))
-        sample, computed from the same uniforms as the relaxed sample.
+        sample, computed from the same uniforms as the relaxed sample. It is
+        decided by the sign of ``logit + log(u / (1 - u))``, so it is the same at
+        every temperature, also where ``x`` itself rounds to 1/2.
     out : ndarray, optional
         C-contiguous array of dtype ``dtype`` to fill, as in
         :meth:`numpy.random.Generator.random`.
@@ -376,15 +389,18 @@ def sample_binary_gumbel_softmax(
         for start in range(0, flat.size, _BLOCK):
             block = flat[start : start + _BLOCK]
             rng.random(out=block, dtype=dtype)
-            relax(block, block, scratch[: block.size])
             if hard:
-                np.greater(block, 0.5, out=block)
+                relax.hard(block, block)
+            else:
+                relax(block, block, scratch[: block.size])
     else:
         rng.random(out=result, dtype=dtype)
         logit, tau = broadcast(logit=logit, tau=tau, out=result)[:2]
-        _Relaxer(logit, tau)(result, result, np.empty_like(result))
+        relax = _Relaxer(logit, tau)
         if hard:
-            np.greater(result, 0.5, out=result)
+            relax.hard(result, result)
+        else:
+            relax(result, result, np.empty_like(result))
     return result[()] if out is None else out
 
 
