@@ -40,8 +40,26 @@ def test_cli_text(capsys):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match=r"n and repeats must be positive"):
+    with pytest.raises(ValueError, match=r"^n must be >= 1; got 0"):
         bench.run_benchmark(n=0)
+
+
+@pytest.mark.parametrize(
+    ("run", "kwargs", "message"),
+    [
+        (bench.run_benchmark, {"n": 2.5}, r"^n must be an integer; got 2\.5"),
+        (bench.run_benchmark, {"repeats": 1.9}, r"^repeats must be an integer; got 1\.9"),
+        (bench.run_benchmark, {"n": True}, r"^n must be an integer; got True"),
+        (bench.uniform_after_two_class, {"n": 1000.5}, r"^n must be an integer"),
+        (bench.uniform_after_two_class, {"repeats": 2.5}, r"^repeats must be an integer"),
+        (bench.paired_tau_comparison, {"n": 500.7}, r"^n must be an integer"),
+        (bench.paired_tau_comparison, {"rounds": 6.9}, r"^rounds must be an integer"),
+    ],
+)
+def test_a_count_that_is_not_a_whole_number_is_refused_not_truncated(run, kwargs, message):
+    """``int()`` once cut 2.5 samples to 2 and 1.9 repeats to 1 without a word."""
+    with pytest.raises(TypeError, match=message):
+        run(**kwargs)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +106,7 @@ def test_ratio_ranges_come_from_rounds_that_timed_both_routes():
 def test_uniform_after_two_class_times_both_draws():
     times = bench.uniform_after_two_class(n=1000, repeats=2)
     assert set(times) == {"preallocated", "fresh"} and min(times.values()) > 0
-    with pytest.raises(ValueError, match="n and repeats must be positive"):
+    with pytest.raises(ValueError, match=r"^n must be >= 1; got 0"):
         bench.uniform_after_two_class(n=0)
 
 
@@ -139,7 +157,7 @@ def test_paired_tau_comparison_interleaves_and_returns_per_round_ratios_and_a_p_
         assert np.array_equal(ratios, expected)
     median, low, high, p = paired.summary(paired.tau_ratios["float32"])
     assert low <= median <= high and 0 < p <= 1
-    with pytest.raises(ValueError, match="n and rounds must be positive"):
+    with pytest.raises(ValueError, match=r"^rounds must be >= 1; got 0"):
         bench.paired_tau_comparison(rounds=0)
 
 

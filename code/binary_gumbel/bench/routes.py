@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from binary_gumbel._validation import check_count
 from binary_gumbel.relaxed import (
     logit_from_probability,
     sample_binary_gumbel_softmax,
@@ -216,9 +217,7 @@ def run_benchmark(
     Returns a :class:`BenchResult`; its ``ratios`` and ``goals`` are computed
     from the medians of this one run, its ``ratio_ranges`` from its rounds.
     """
-    if int(n) < 1 or int(repeats) < 1:
-        raise ValueError(f"n and repeats must be positive; got n={n}, repeats={repeats}")
-    n, repeats, dtype = int(n), int(repeats), np.dtype(dtype)
+    n, repeats, dtype = check_count(n, "n"), check_count(repeats, "repeats"), np.dtype(dtype)
     logit = float(logit_from_probability(p))
     routes = timed_routes(n, tau, logit, dtype, seed)
     for route in timed_routes(min(n, 1000), tau, logit, dtype, seed).values():

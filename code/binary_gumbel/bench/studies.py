@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from binary_gumbel._validation import check_count
 from binary_gumbel.bench.routes import RATIOS
 from binary_gumbel.relaxed import (
     logit_from_probability,
@@ -34,9 +35,7 @@ def uniform_after_two_class(
     which allocates its output (``"fresh"``); the two alternate which goes first. The
     difference is what an allocation inside a timed call adds after that route.
     """
-    if int(n) < 1 or int(repeats) < 1:
-        raise ValueError(f"n and repeats must be positive; got n={n}, repeats={repeats}")
-    n, repeats = int(n), int(repeats)
+    n, repeats = check_count(n, "n"), check_count(repeats, "repeats")
     logit = float(logit_from_probability(p))
     rng = np.random.default_rng(seed)
     out = np.empty(n)
@@ -123,9 +122,7 @@ def paired_tau_comparison(
     samples into outputs allocated before the timing, in an order rotated by one from
     the round before; see :class:`PairedTaus` for the per-round ratios and their test.
     """
-    if int(n) < 1 or int(rounds) < 1:
-        raise ValueError(f"n and rounds must be positive; got n={n}, rounds={rounds}")
-    n, rounds = int(n), int(rounds)
+    n, rounds = check_count(n, "n"), check_count(rounds, "rounds")
     taus = (float(taus[0]), float(taus[1]))
     logit = float(logit_from_probability(p))
     rng = np.random.default_rng(seed)

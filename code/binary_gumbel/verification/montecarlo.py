@@ -62,7 +62,12 @@ __all__ = [
 
 
 def _check_false_alarm(false_alarm: float) -> float:
-    false_alarm = float(false_alarm)
+    """``false_alarm`` as a float in (0, 1): ``TypeError`` for what is not a real number,
+    ``ValueError`` for an array or a number outside the interval, each naming it."""
+    rate = as_float_array(false_alarm, "false_alarm", np.float64)
+    if rate.ndim:
+        raise ValueError(f"false_alarm must be a single number; got shape {rate.shape}")
+    false_alarm = float(rate)
     if not 0.0 < false_alarm < 1.0:
         raise ValueError(f"false_alarm must lie in (0, 1); got {false_alarm!r}")
     return false_alarm
@@ -112,9 +117,7 @@ def t_for_false_alarm(false_alarm: float, dof: int) -> float:
     ``q = (1 - alpha) sqrt(2 / (alpha (2 - alpha))) = 1 / sqrt(alpha)``, ``alpha = false_alarm``
     (to within a rounding error there); from three, :func:`_t_quantile_by_newton`.
     """
-    dof = int(dof)
-    if dof < 1:
-        raise ValueError(f"dof must be a positive integer; got {dof!r}")
+    dof = check_count(dof, "dof")
     false_alarm = _check_false_alarm(false_alarm)
     if false_alarm / 2 >= SCIPY_T_TAIL_FLOOR:
         return float(stats.t.isf(false_alarm / 2, dof))
@@ -203,9 +206,7 @@ def _log_beta_half(a: float) -> float:
 def family_wise(false_alarm: float, count: int) -> float:
     """Bonferroni's bound ``min(1, count * false_alarm)`` on the chance that any of
     ``count`` intervals, each at ``false_alarm``, misses its true value."""
-    count = int(count)
-    if count < 1:
-        raise ValueError(f"count must be a positive integer; got {count!r}")
+    count = check_count(count, "count")
     return min(1.0, count * _check_false_alarm(false_alarm))
 
 
@@ -299,6 +300,11 @@ def mean_intervals(values, axis: int = -1, false_alarm: float = 0.05):
     limit.
     """
     v = finite_float64(values, "values")
+    if v.ndim == 0:
+        raise ValueError("values must be an array with an axis of runs; got a single number")
+    axis = check_count(axis, "axis", minimum=-v.ndim)
+    if axis >= v.ndim:
+        raise ValueError(f"axis must be < {v.ndim}, the dimensions of values; got {axis}")
     n = v.shape[axis]
     if n < 2:
         raise ValueError(f"values must hold at least 2 runs along axis {axis}; got {n}")
@@ -364,7 +370,7 @@ def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> In
     ``false_alarm``.
     """
     false_alarm = _check_false_alarm(false_alarm)
-    successes, n = int(successes), int(n)
+    successes, n = check_count(successes, "successes", 0), check_count(n, "n", 0)
     if n <= 0 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n and n > 0; got successes={successes}, n={n}")
     log_tail = math.log(false_alarm) - math.log(2)  # false_alarm / 2 may round to 0
@@ -579,7 +585,7 @@ def check_ks(samples, cdf, false_alarm: float = DEFAULT_FALSE_ALARM) -> KSCheck:
     ``false_alarm``.
     """
     false_alarm = _check_false_alarm(false_alarm)
-    x = as_float_array(samples, "samples", np.float64).ravel()
+    x = check_no_nan(as_float_array(samples, "samples", np.float64).ravel(), "samples")
     if x.size == 0:
         raise ValueError("samples must not be empty")
     res = stats.kstest(x, cdf)

@@ -55,15 +55,24 @@ def check_sampler(
     that of exact ones against :func:`hard_concrete_prob_one` (Clopper-Pearson
     intervals), and the gates strictly inside (0, 1) by a Kolmogorov-Smirnov test
     against the CDF conditioned on (0, 1),
-    ``(F(c) - P(z = 0)) / (1 - P(z = 0) - P(z = 1))``.
+    ``(F(c) - P(z = 0)) / (1 - P(z = 0) - P(z = 1))``. ``n`` must be a positive integer,
+    and at least one gate must fall strictly inside (0, 1) for the last test (``ValueError``
+    otherwise, naming the chance ``P(0 < z < 1)``).
     """
-    z = sample_hard_concrete(logit, tau, int(n), as_generator(rng), gamma, zeta)
+    n = check_count(n, "n")
+    z = sample_hard_concrete(logit, tau, n, as_generator(rng), gamma, zeta)
     p0 = float(hard_concrete_prob_zero(logit, tau, gamma, zeta))
     p1 = float(hard_concrete_prob_one(logit, tau, gamma, zeta))
     zeros = montecarlo.check_proportion(np.count_nonzero(z == 0), z.size, p0, false_alarm)
     ones = montecarlo.check_proportion(np.count_nonzero(z == 1), z.size, p1, false_alarm)
     inner = z[(z > 0) & (z < 1)]
     mass = 1 - p0 - p1
+    if inner.size == 0:
+        raise ValueError(
+            f"none of the n = {n} gates fell strictly inside (0, 1), where P(0 < z < 1) = "
+            f"{mass:.3g} at logit={logit!r}, tau={tau!r}: the interior law cannot be tested; "
+            f"draw more gates or take a logit and tau that leave mass inside"
+        )
 
     def conditional_cdf(c):
         return (hard_concrete_cdf(c, logit, tau, gamma, zeta) - p0) / mass
