@@ -67,3 +67,85 @@ def test_ratio_bars_have_the_given_lengths():
     assert [p.get_width() for p in ax.patches] == [1.0, 3.5]
     with pytest.raises(ValueError, match="length"):
         figures.plot_ratio_bars(ax, ["a"], [1.0, 2.0], reference="a", xlabel="ratio")
+
+
+# --- one look per series: every series drawn, too many refused by name ------------------------
+
+
+def test_series_looks_give_each_colour_its_own_marker_and_line_style():
+    from binary_gumbel.book.figures import style
+
+    looks = style.series_looks(len(style.SERIES_COLOURS))
+    colours, markers, dashes = zip(*looks, strict=True)
+    assert list(colours) == style.series_colours(len(style.SERIES_COLOURS))
+    assert len(set(markers)) == len(set(map(str, dashes))) == len(looks) == 7
+    assert style.series_looks(2) == looks[:2]
+    with pytest.raises(ValueError, match=r"^at most 7 series can be told apart; got 8"):
+        style.series_looks(8)
+
+
+def test_a_seventh_density_is_drawn_and_an_eighth_is_refused():
+    """The palette tells seven series apart but there were six line styles: the seventh
+    curve was dropped without a word."""
+    fig, ax = figures.new_figure()
+    grid = np.linspace(0.01, 0.99, 20)
+    seven = {f"τ = {k}": grid * k for k in range(1, 8)}
+    figures.plot_density_family(ax, grid, seven)
+    assert [line.get_label() for line in ax.get_lines()] == list(seven)
+    assert len({(line.get_color(), str(line.get_linestyle())) for line in ax.get_lines()}) == 7
+    with pytest.raises(ValueError, match=r"^at most 7 series"):
+        figures.plot_density_family(ax, grid, {**seven, "τ = 8": grid})
+
+
+def _fake_training(method: str, steps: int = 60, chains: int = 3):
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(len(method))
+    return SimpleNamespace(
+        method=method,
+        target=0.45,
+        loss=0.3 + rng.random((steps, chains)),
+        probability=rng.random((steps, chains)),
+        variance=1.0 + rng.random((steps, chains)),
+    )
+
+
+@pytest.mark.parametrize("quantity", ["loss", "probability", "variance"])
+def test_training_curves_draw_a_seventh_method_and_refuse_an_eighth(quantity):
+    """A seventh method raised a bare KeyError (its style was never made)."""
+    runs = [_fake_training(f"method {k}") for k in range(7)] + [_fake_training("exact")]
+    fig, ax = figures.new_figure()
+    figures.plot_training_curves(ax, runs, quantity, window=10)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:7] == [f"method {k}" for k in range(7)]
+    assert ("exact gradient" in labels) == (quantity != "variance")
+    with pytest.raises(ValueError, match=r"^at most 7 series"):
+        figures.plot_training_curves(ax, [*runs, _fake_training("method 7")], quantity)
+
+
+def test_the_bias_figure_takes_the_books_looks():
+    from binary_gumbel.book.figures import style
+
+    taus = np.geomspace(0.1, 10, 5)
+    bias = {f"t = {k}": np.full(5, k / 10) for k in range(7)}
+    fig, axes = figures.new_figure(ncols=2)
+    figures.plot_bias_against_tau(axes, taus, bias, dict.fromkeys(bias, 1.0))
+    drawn = [(line.get_color(), line.get_linestyle()) for line in axes[0].get_lines()[:7]]
+    expected = [(colour, dash) for colour, _, dash in style.series_looks(7)]
+    assert [c for c, _ in drawn] == [c for c, _ in expected]
+    assert [d for _, d in drawn[:4]] == [d for _, d in expected[:4]]  # named styles
+    with pytest.raises(ValueError, match=r"^bias\['t = 0'\] must be finite"):
+        figures.plot_bias_against_tau(axes, taus, {"t = 0": [np.nan] * 5}, {"t = 0": 1.0})
+
+
+def test_the_vae_figures_cycle_the_books_colours_markers_and_first_four_line_styles():
+    """Series 0 to 76 (7 x 11) differ in colour or marker; the VAE figures' looks are the
+    book's, cycled at the periods 7, 11 and 4."""
+    from binary_gumbel.book.figures import style, vae
+
+    looks = [vae.series_style(i) for i in range(77)]
+    assert len({(s["color"], s["marker"]) for s in looks}) == 77
+    assert [s["color"] for s in looks[:7]] == list(style.SERIES_COLOURS)
+    assert [s["marker"] for s in looks[:7]] == list(style.MARKERS)
+    assert [s["ls"] for s in looks[:4]] == list(style.DASHES[:4])
+    assert looks[11]["marker"] == looks[0]["marker"] and looks[4]["ls"] == looks[0]["ls"]

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from binary_gumbel.book.figures.style import (
-    DASHES,
     PALETTE,
     checked_values,
     diagonal,
     series_colours,
+    series_looks,
 )
 
 __all__ = [
@@ -231,8 +231,8 @@ def plot_density_family(ax, grid, densities, *, ylim=(0.0, 4.0)):
     grid = checked_values(grid, "grid")
     if not densities:
         raise ValueError("densities must hold at least one curve")
-    for (label, values), colour, dash in zip(
-        densities.items(), series_colours(len(densities)), DASHES, strict=False
+    for (label, values), (colour, _, dash) in zip(
+        densities.items(), series_looks(len(densities)), strict=True
     ):
         values = np.asarray(values, dtype=np.float64)
         if values.shape != grid.shape:

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from binary_gumbel.book.figures.style import (
-    DASHES,
-    MARKERS,
     PALETTE,
     checked_values,
     legend_below,
     series_colours,
+    series_looks,
 )
 from binary_gumbel.noise import sigmoid
 from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, z_for_false_alarm
@@ -48,8 +47,8 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = DEFAULT_FALSE_ALAR
         raise ValueError("stats must not be empty")
     z = z_for_false_alarm(false_alarm)
     names = list(dict.fromkeys(s.estimator for s in stats))
-    series = zip(_study_series(stats, names), series_colours(len(names)), MARKERS, strict=False)
-    for (name, taus, rows), colour, marker in series:
+    series = zip(_study_series(stats, names), series_looks(len(names)), strict=True)
+    for (name, taus, rows), (colour, marker, _) in series:
         bias = np.abs([r.bias for r in rows])
         half = z * np.array([r.bias_se for r in rows])
         resolved = bias > half
@@ -76,8 +75,8 @@ def plot_sign_errors(ax, stats):
     if not stats:
         raise ValueError("stats must not be empty")
     names = list(dict.fromkeys(s.estimator for s in stats))
-    series = zip(_study_series(stats, names), series_colours(len(names)), MARKERS, strict=False)
-    for (name, taus, rows), colour, marker in series:
+    series = zip(_study_series(stats, names), series_looks(len(names)), strict=True)
+    for (name, taus, rows), (colour, marker, _) in series:
         rate = np.array([r.sign_error for r in rows])
         low = np.array([r.sign_error_low for r in rows])
         high = np.array([r.sign_error_high for r in rows])
@@ -103,7 +102,7 @@ def plot_trajectories(ax, trajectories, *, optimum: float):
     if not trajectories:
         raise ValueError("trajectories must not be empty")
     others = [t for t in trajectories if t.estimator != "exact"]
-    for tr, colour, dash in zip(others, series_colours(len(others)), DASHES, strict=False):
+    for tr, (colour, _, dash) in zip(others, series_looks(len(others)), strict=True):
         ax.plot(sigmoid(tr.theta), color=colour, ls=dash, lw=1.5, label=tr.estimator)
     for tr in trajectories:
         if tr.estimator == "exact":

@@ -57,8 +57,8 @@ def plot_rebar_saving(axes, grids, labels: Sequence[str]):
     if not grids or len(grids) != len(labels):
         raise ValueError("grids and labels must be non-empty and of the same length")
     left, right = axes
-    series = zip(grids, labels, style.series_colours(len(grids)), style.MARKERS, strict=False)
-    for grid, label, colour, marker in series:
+    series = zip(grids, labels, style.series_looks(len(grids)), strict=True)
+    for grid, label, (colour, marker, _) in series:
         lams = np.asarray(grid.temperatures)
         left.plot(
             lams,
@@ -114,8 +114,8 @@ def plot_training_curves(ax, runs, quantity: str, *, window: int = 50, optimum=N
     if not runs:
         raise ValueError("runs must not be empty")
     others = [r for r in runs if r.method != "exact"]
-    looks = zip(style.series_colours(len(others)), style.DASHES, strict=False)
-    styles = {r.method: look for r, look in zip(others, looks, strict=False)}
+    looks = style.series_looks(len(others))
+    styles = {r.method: (colour, dash) for r, (colour, _, dash) in zip(others, looks, strict=True)}
     styles["exact"] = (style.PALETTE["black"], "-")
     for run in runs:
         colour, dash = styles[run.method]

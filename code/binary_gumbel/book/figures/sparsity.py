@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from binary_gumbel.book.figures.style import (
-    DASHES,
     PALETTE,
     checked_values,
     legend_below,
     series_colours,
+    series_looks,
 )
 
 __all__ = [
@@ -33,9 +33,9 @@ def plot_hard_concrete(axes, grid, densities, masses, *, ylim=(0.0, 3.0)):
         raise ValueError("densities and masses must have the same, non-empty, labels")
     dens_ax, mass_ax = axes
     grid = checked_values(grid, "grid")
-    colours = series_colours(len(densities))
+    looks = series_looks(len(densities))
     width = 0.8 / len(densities)
-    for i, (label, colour, dash) in enumerate(zip(densities, colours, DASHES, strict=False)):
+    for i, (label, (colour, _, dash)) in enumerate(zip(densities, looks, strict=True)):
         values = checked_values(densities[label], f"density {label!r}")
         if values.shape != grid.shape:
             raise ValueError(f"density {label!r} has shape {values.shape}, grid {grid.shape}")

@@ -20,12 +20,14 @@ __all__ = [
     "DASHES",
     "MARKERS",
     "PALETTE",
+    "SERIES_COLOURS",
     "STYLE",
     "checked_values",
     "diagonal",
     "legend_below",
     "new_figure",
     "series_colours",
+    "series_looks",
     "use_book_style",
 ]
 
@@ -67,9 +69,14 @@ STYLE: dict[str, object] = {
     "figure.constrained_layout.use": True,
 }
 
-#: Markers and line styles, in the order series are drawn, so that grey-scale tells them apart.
-MARKERS = ("o", "s", "^", "D", "v", "P")
-DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
+#: The colours of series, in the order they are drawn: the palette without yellow (too pale
+#: on white).
+SERIES_COLOURS: tuple[str, ...] = tuple(c for name, c in PALETTE.items() if name != "yellow")
+
+#: Markers and line styles, in the order series are drawn, so that grey-scale tells them apart:
+#: one of each per colour of :data:`SERIES_COLOURS`.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (3, 1, 1, 1, 1, 1)))
 
 #: Width of the book's text column, in inches.
 COLUMN_WIDTH = 7.0
@@ -93,11 +100,20 @@ def new_figure(ncols: int = 1, nrows: int = 1, height: float = 3.2, **kwargs):
 
 
 def series_colours(count: int) -> list[str]:
-    """The first ``count`` palette colours, skipping yellow (too pale on white)."""
-    colours = [c for name, c in PALETTE.items() if name != "yellow"]
-    if count > len(colours):
-        raise ValueError(f"at most {len(colours)} series can be told apart; got {count}")
-    return colours[:count]
+    """The first ``count`` colours of :data:`SERIES_COLOURS`; ``ValueError`` for more series
+    than there are colours."""
+    if count > len(SERIES_COLOURS):
+        raise ValueError(f"at most {len(SERIES_COLOURS)} series can be told apart; got {count}")
+    return list(SERIES_COLOURS[:count])
+
+
+def series_looks(count: int) -> list[tuple[str, str, object]]:
+    """``(colour, marker, line style)`` of each of ``count`` series, in the order drawn: the
+    colours of :func:`series_colours` (``ValueError`` for more series than colours) with as
+    many :data:`MARKERS` and :data:`DASHES`, so that every series is drawn and tells apart in
+    grey-scale too."""
+    colours = series_colours(count)
+    return list(zip(colours, MARKERS[:count], DASHES[:count], strict=True))
 
 
 def checked_values(data, name: str, ndim: int = 1) -> np.ndarray:

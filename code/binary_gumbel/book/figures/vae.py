@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from binary_gumbel.book.figures.style import PALETTE
+from binary_gumbel.book.figures.style import DASHES, MARKERS, PALETTE, SERIES_COLOURS
 from binary_gumbel.estimators.vae_training import Training
 from binary_gumbel.verification.montecarlo import mean_intervals
 
@@ -23,15 +23,16 @@ __all__ = [
     "series_style",
 ]
 
-_COLOURS = [c for k, c in PALETTE.items() if k != "yellow"]
-_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h")
-_DASHES = ("-", "--", "-.", ":")
+#: The book's markers and four more: the VAE figures draw more series than the book's looks,
+#: so colours (7), markers (11) and line styles (the first 4) cycle at coprime periods.
+_MARKERS = (*MARKERS, "*", "<", ">", "h")
+_DASHES = DASHES[:4]
 
 
 def series_style(i: int) -> dict:
     """Colour, marker and line style of series ``i`` (they cycle at different periods)."""
     return {
-        "color": _COLOURS[i % len(_COLOURS)],
+        "color": SERIES_COLOURS[i % len(SERIES_COLOURS)],
         "marker": _MARKERS[i % len(_MARKERS)],
         "ls": _DASHES[i % len(_DASHES)],
     }
