@@ -6,6 +6,7 @@ Statistical checks run at a false-alarm rate of 1e-6 per interval (fixed seeds);
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -583,3 +584,48 @@ def test_gumbel_softmax_keeps_the_slope_where_exp_is_subnormal():
             want = float(e / (1 + e) ** 2 / mpmath.mpf(tau))
         tolerance = abs(zk / tau) * np.finfo(float).eps * want + np.finfo(float).smallest_subnormal
         assert want > 0 and abs(gk - want) <= tolerance, (zk, gk, want)
+
+
+def test_b_is_the_sign_of_z_for_every_estimator_where_sigmoid_rounds():
+    """``b = 1[logit + l > 0]`` in every estimator and in REBAR, though ``sigmoid(-logit)``
+    rounds to ``u``: at ``logit = 1e-20``, ``u = 1/2`` (``l = 0``), ``z = 1e-20 > 0`` so
+    ``b = 1``, and so is ``b~`` (``z~ = logit - l > 0`` too). At ``u = 1``, ``l = inf`` and
+    ``b = 1`` even where ``sigmoid(-logit)`` rounds to 1 (``logit = -40``)."""
+    logit = np.array([1e-20, -40.0])
+    u = np.array([0.5, 1.0])
+    b, b_tilde = be.antithetic_pair(logit, u)
+    np.testing.assert_array_equal(b, [1.0, 1.0])
+    np.testing.assert_array_equal(b_tilde, [1.0, 0.0])
+    rebar_b = binary_rebar.rebar_noise_unchecked(logit, u, np.full(2, 0.5)).b
+    np.testing.assert_array_equal(rebar_b, b)
+    # REINFORCE with f(b) = b_0 + 2 b_1 (no baseline): f(b) (b - p), with f(b) = 3.
+    p = special.expit(logit)
+    np.testing.assert_array_equal(be.reinforce(lambda x: x @ [1.0, 2.0], logit, u), 3 * (1 - p))
+    # The toy: REINFORCE and straight-through Gumbel agree on b = 1 at theta = 1e-20.
+    t, x = 0.45, 0.5
+    assert gradients.reinforce(1e-20, t, 0.5) == (1 - t) ** 2 * 0.5
+    assert gradients.straight_through(1e-20, t, 1.0, 0.5) == 2 * (1 - t) * x * (1 - x)
+
+
+def test_hard_sample_keeps_its_limits_without_warnings():
+    """An infinite logit wins over infinite noise; a finite one takes the noise's sign."""
+    logit = np.array([np.inf, np.inf, -np.inf, -np.inf, 2.0, 2.0])
+    noise = np.array([-np.inf, np.inf, -np.inf, np.inf, -np.inf, np.inf])  # u = 0, 1, ...
+    z, b = be.hard_sample_unchecked(logit, noise)
+    np.testing.assert_array_equal(z, [np.inf, np.inf, -np.inf, -np.inf, -np.inf, np.inf])
+    np.testing.assert_array_equal(b, [1.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+
+
+def test_estimator_info_holds_only_what_is_read():
+    """Every field of the table's records is read by the Markdown table or the registry:
+    no dead data (a ``reference`` field once held years the docstrings contradicted)."""
+    fields = {f.name for f in dataclasses.fields(be.EstimatorInfo)}
+    assert fields == {
+        "name",
+        "function",
+        "uniform_vectors",
+        "evaluations",
+        "has_temperature",
+        "unbiased",
+        "pathwise",
+    }

@@ -79,3 +79,24 @@ def test_an_overflowing_slope_times_a_zero_derivative_is_zero():
     g = rebar(f_grad, np.array([0.0, 0.4, -1.0]), 5e-324, np.concatenate([u, u[..., :1]], -1))
     # Where f's gradient is not 0 the term is beyond the largest double: inf, never NaN.
     assert g[0, 0] == np.inf and np.all(np.isfinite(g[0, 1:]))
+
+
+def test_tau_and_eta_broadcast_as_the_other_estimators_temperatures_do():
+    """An array of temperatures (or of scales) against the leading axes gives, bit for bit,
+    the estimates of one call per temperature on the same uniforms."""
+    u = np.random.default_rng(3).random((2, 4, 3))
+    taus, etas = np.array([[0.3], [2.0]]), np.array([[0.0], [1.5]])
+    both = rebar(f_grad, LOGIT, taus[:, :, None], u, eta=etas[:, :, None])
+    assert both.shape == (2, 4, 3)
+    for i in range(2):
+        np.testing.assert_array_equal(both[i], rebar(f_grad, LOGIT, taus[i, 0], u, eta=etas[i, 0]))
+
+
+def test_shapes_that_do_not_broadcast_are_named():
+    u = np.random.default_rng(0).random((2, 4, 3))
+    with pytest.raises(
+        ValueError, match=r"^shapes do not broadcast together: logit with shape \(2,\), u\[0\]"
+    ):
+        rebar(f_grad, LOGIT[:2], 0.5, u)
+    with pytest.raises(ValueError, match=r"^shapes do not broadcast together: .*tau with shape"):
+        rebar(f_grad, LOGIT, np.full(2, 0.5), u)

@@ -7,9 +7,15 @@ and returns one estimate of the gradient, of shape ``(..., K)``, per leading
 index. With the Logistic noise ``l = log u - log(1 - u)`` of the book's first
 chapters (:func:`binary_gumbel.logistic_from_uniform`):
 
-- ``z = logit + l`` and the discrete sample ``b = 1[z > 0] = 1[u > sigmoid(-logit)]``;
+- ``z = logit + l`` and the discrete sample ``b = 1[z > 0]``, equal to
+  ``1[u > sigmoid(-logit)]`` in exact arithmetic: :func:`hard_sample_unchecked` computes it,
+  for every estimator here and for :mod:`binary_gumbel.estimators.binary_rebar`, as the sign
+  of ``z`` (a comparison of ``u`` with the rounded ``sigmoid(-logit)`` can disagree with it
+  where ``u`` is within an ulp of that: at ``logit = 1e-20`` and ``u = 1/2``, ``z > 0``
+  while ``sigmoid(-logit)`` rounds to ``u``);
 - the antithetic ``z~ = logit - l`` (the same ``l`` negated: ``u -> 1 - u``) and
-  ``b~ = 1[z~ > 0] = 1[u < sigmoid(logit)]``, also Bernoulli(p);
+  ``b~ = 1[z~ > 0] = 1[u < sigmoid(logit)]``, also Bernoulli(p), computed as ``b`` at
+  ``1 - u``;
 - the relaxed sample ``x = sigmoid(z / tau)``, the binary Concrete of
   :func:`binary_gumbel.binary_gumbel_softmax`, with ``dx/dlogit = x (1 - x) / tau``.
 
@@ -57,6 +63,7 @@ __all__ = [
     "disarm",
     "estimator_table_markdown",
     "gumbel_softmax",
+    "hard_sample_unchecked",
     "reinforce",
     "reinmax",
     "rloo",
@@ -82,9 +89,26 @@ def _args(logit, u, min_ndim: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return broadcast(logit=logit, u=u)
 
 
+def hard_sample_unchecked(logit: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``z = logit + l`` and ``b = 1[z > 0]`` (float64) from Logistic noise ``l``, unchecked.
+
+    The one definition of the discrete sample that every estimator of this module and of
+    :mod:`binary_gumbel.estimators.binary_rebar` draws from a uniform ``u``, through
+    ``l = log u - log(1 - u)`` (``noise``): Bernoulli(p), ``p = sigmoid(logit)``, for
+    ``u ~ Uniform(0, 1)``. ``logit`` (no NaN) and ``noise`` (no NaN; ``±inf`` at ``u = 0``
+    or 1) are float64 arrays already checked, of shapes that broadcast. An infinite logit
+    wins over infinite noise: ``z = logit`` there, so ``logit = +inf`` gives ``b = 1`` and
+    ``-inf`` gives ``b = 0`` at every ``u``; at a finite logit ``u = 0`` gives ``z = -inf``
+    (``b = 0``) and ``u = 1`` gives ``z = inf`` (``b = 1``), without a warning.
+    """
+    with np.errstate(invalid="ignore"):  # inf - inf where the logit is infinite: replaced
+        z = np.where(np.isinf(logit), logit, logit + noise)
+    return z, (z > 0).astype(np.float64)
+
+
 def _hard(logit: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``b = 1[logit + l > 0] = 1[u > sigmoid(-logit)]``; ``logit = +inf`` gives 1 at ``u = 0``."""
-    return ((u > sigmoid(-logit)) | (logit == np.inf)).astype(np.float64)
+    """``b`` of :func:`hard_sample_unchecked` at the noise of ``u``."""
+    return hard_sample_unchecked(logit, logistic_from_uniform(u))[1]
 
 
 def antithetic_pair(logit, u) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +150,7 @@ def _gradient(f_grad: Callable, x: np.ndarray) -> np.ndarray:
 def reinforce(f, logit, u, baseline=0.0):
     """REINFORCE (Williams 1992): ``(f(b) - c) (b - p)``, one estimate per leading index.
 
-    ``b = 1[u > sigmoid(-logit)]`` from one uniform vector ``u`` of shape ``(..., K)``;
+    ``b = 1[logit + l > 0]`` from one uniform vector ``u`` of shape ``(..., K)``;
     ``b - p`` is ``d log P(b) / d logit``. ``baseline`` ``c`` (shape ``(...)``,
     default 0) must not depend on ``b``; the estimator is then unbiased.
     """
@@ -141,7 +165,7 @@ def rloo(f, logit, u):
     """REINFORCE with the leave-one-out baseline (Kool, van Hoof & Welling 2019), averaged.
 
     ``u`` has shape ``(S, ..., K)``: ``S >= 2`` independent uniform vectors give
-    ``b_s = 1[u_s > sigmoid(-logit)]``, and the estimate is
+    ``b_s = 1[logit + l_s > 0]``, and the estimate is
 
         (1/S) sum_s (f(b_s) - (1/(S-1)) sum_{j != s} f(b_j)) (b_s - p)
           = (1/(S-1)) sum_s (f(b_s) - mean_j f(b_j)) (b_s - p),
@@ -162,7 +186,7 @@ def rloo(f, logit, u):
 def arm(f, logit, u):
     """ARM (Yin & Zhou 2019, Theorem 1): ``(f(b) - f(b~)) (u - 1/2)``, vector ``u - 1/2``.
 
-    One uniform vector ``u`` gives the antithetic pair ``b = 1[u > sigmoid(-logit)]``
+    One uniform vector ``u`` gives the antithetic pair ``b = 1[logit + l > 0]``
     and ``b~ = 1[u < sigmoid(logit)]`` (:func:`antithetic_pair`); two evaluations
     of ``f``. Unbiased.
     """
@@ -193,7 +217,7 @@ def straight_through(f_grad, logit, u):
     After Bengio, Léonard & Courville (2013), whose abstract's version copies ``grad f(b)``
     without the factor ``p (1 - p)``.
 
-    Forward with ``b = 1[u > sigmoid(-logit)]``, backward as if ``b`` were ``p``:
+    Forward with ``b = 1[logit + l > 0]``, backward as if ``b`` were ``p``:
     ``df/db_k * dp_k/dlogit_k``. One uniform vector, one gradient evaluation; biased.
     Not the straight-through Gumbel estimator, whose backward pass goes through the
     relaxed ``x`` (:func:`straight_through_gumbel`;
@@ -204,12 +228,11 @@ def straight_through(f_grad, logit, u):
 
 
 def _relaxed(logit: np.ndarray, tau, u: np.ndarray):
-    """``z = logit + l`` (an infinite logit wins), ``x = sigmoid(z / tau)`` and ``dx/dlogit``."""
+    """``b`` of :func:`hard_sample_unchecked`, ``x = sigmoid(z / tau)`` and ``dx/dlogit``."""
     tau = check_tau(tau, np.float64)
     logit, u, tau = broadcast(logit=logit, u=u, tau=tau)
-    with np.errstate(invalid="ignore"):
-        z = np.where(np.isinf(logit), logit, logit + logistic_from_uniform(u))
-    return (z, *_kernels.concrete(z, tau))
+    z, b = hard_sample_unchecked(logit, logistic_from_uniform(u))
+    return (b, *_kernels.concrete(z, tau))
 
 
 def gumbel_softmax(f_grad, logit, tau, u):
@@ -232,15 +255,15 @@ def straight_through_gumbel(f_grad, logit, tau, u):
     evaluation at ``b``; biased.
     """
     logit, u = _args(logit, u)
-    z, _, dx = _relaxed(logit, tau, u)
-    return _kernels.times(_gradient(f_grad, (z > 0).astype(np.float64)), dx)
+    b, _, dx = _relaxed(logit, tau, u)
+    return _kernels.times(_gradient(f_grad, b), dx)
 
 
 def reinmax(f_grad, logit, tau, u):
     """ReinMax (Liu et al. 2023, NeurIPS), for one binary variable per latent.
 
     ``grad f(b) [2 q (1 - q) - p (1 - p) / 2]`` with ``q = (b + sigmoid(logit / tau)) / 2``
-    and ``b = 1[u > sigmoid(-logit)]``: Heun's method, with ``2 J(q) - J(p) / 2`` in
+    and ``b = 1[logit + l > 0]``: Heun's method, with ``2 J(q) - J(p) / 2`` in
     place of straight-through's ``J(p) = p (1 - p)``. The backward pass of the
     authors' code (microsoft/ReinMax, commit f140066, ``reinmax/reinmax.py`` lines
     38-46) for two classes with logits ``(logit, 0)`` reduces to this (a test
@@ -269,7 +292,7 @@ class EstimatorInfo:
     ``uniform_vectors`` counts the uniform vectors of shape ``(..., K)`` one
     estimate takes; ``evaluations`` counts the calls of ``f`` (or of ``f_grad``,
     when ``pathwise``) on one sample; ``has_temperature`` says whether ``tau``
-    is an argument.
+    is an argument. Each estimator's reference is in its function's docstring.
     """
 
     name: str
@@ -279,30 +302,20 @@ class EstimatorInfo:
     has_temperature: bool
     unbiased: bool
     pathwise: bool
-    reference: str
 
 
 #: The estimators of this module with their costs (RLOO with its two samples).
 ESTIMATOR_TABLE: tuple[EstimatorInfo, ...] = (
-    EstimatorInfo("REINFORCE", reinforce, 1, 1, False, True, False, "Williams (1992)"),
-    EstimatorInfo("RLOO", rloo, 2, 2, False, True, False, "Kool et al. (2019)"),
-    EstimatorInfo("ARM", arm, 1, 2, False, True, False, "Yin & Zhou (2019)"),
-    EstimatorInfo("DisARM", disarm, 1, 2, False, True, False, "Dong et al. (2020)"),
+    EstimatorInfo("REINFORCE", reinforce, 1, 1, False, True, False),
+    EstimatorInfo("RLOO", rloo, 2, 2, False, True, False),
+    EstimatorInfo("ARM", arm, 1, 2, False, True, False),
+    EstimatorInfo("DisARM", disarm, 1, 2, False, True, False),
+    EstimatorInfo("straight-through", straight_through, 1, 1, False, False, True),
+    EstimatorInfo("Gumbel-softmax", gumbel_softmax, 1, 1, True, False, True),
     EstimatorInfo(
-        "straight-through", straight_through, 1, 1, False, False, True, "Bengio et al. (2013)"
+        "straight-through Gumbel-softmax", straight_through_gumbel, 1, 1, True, False, True
     ),
-    EstimatorInfo("Gumbel-softmax", gumbel_softmax, 1, 1, True, False, True, "Jang et al. (2017)"),
-    EstimatorInfo(
-        "straight-through Gumbel-softmax",
-        straight_through_gumbel,
-        1,
-        1,
-        True,
-        False,
-        True,
-        "Jang et al. (2017)",
-    ),
-    EstimatorInfo("ReinMax", reinmax, 1, 1, True, False, True, "Liu et al. (2023)"),
+    EstimatorInfo("ReinMax", reinmax, 1, 1, True, False, True),
 )
 
 

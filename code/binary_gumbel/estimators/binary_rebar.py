@@ -30,10 +30,12 @@ import numpy as np
 
 from binary_gumbel import _kernels
 from binary_gumbel._validation import (
+    broadcast,
     check_tau,
     check_uniform,
     finite_float64,
 )
+from binary_gumbel.estimators.binary_estimators import hard_sample_unchecked
 
 __all__ = ["RebarNoise", "rebar", "rebar_noise_unchecked", "rebar_parts"]
 
@@ -53,11 +55,11 @@ def rebar_noise_unchecked(logit, u, v) -> RebarNoise:
 
     ``z = logit + log u - log(1 - u)``, ``b = 1[z > 0]``, ``p = sigmoid(logit)``, and ``z~``,
     a draw of ``z`` given ``b`` from ``v``, with ``dz~/dlogit`` at fixed ``v`` and ``b``
-    (:mod:`binary_gumbel.conditional_noise` documents the law). Elementwise, any shapes
-    that broadcast.
+    (:mod:`binary_gumbel.conditional_noise` documents the law). ``z`` and ``b`` are
+    :func:`binary_gumbel.estimators.binary_estimators.hard_sample_unchecked`'s, the ``b``
+    the other estimators draw from ``u``. Elementwise, any shapes that broadcast.
     """
-    z = logit + _kernels.logistic(u)
-    b = (z > 0).astype(np.float64)
+    z, b = hard_sample_unchecked(logit, _kernels.logistic(u))
     z_tilde, dz_tilde = _kernels.conditional_logistic(v, logit, b)
     return RebarNoise(z, b, _kernels.sigmoid(logit), z_tilde, dz_tilde)
 
@@ -93,13 +95,16 @@ def rebar(f_grad, logit, tau, u, eta=1.0):
     otherwise, as for NaN); ``tau`` is the Concrete temperature
     ``lambda``; ``u`` has shape ``(2, ..., K)``: ``u[0]`` gives ``z`` and ``b``,
     ``u[1]`` the ``v`` of ``z~``. ``eta`` scales the control variate (0: REINFORCE).
+    ``logit``, ``tau`` and ``eta`` broadcast against ``u[0]`` (``ValueError`` naming the
+    shapes otherwise), as ``tau`` does in
+    :func:`binary_gumbel.estimators.binary_estimators.gumbel_softmax`.
     """
     logit = finite_float64(logit, "logit")
     u = check_uniform(u, dtype=np.float64)
     if u.ndim < 2 or u.shape[0] != 2:
         raise ValueError(f"u must have shape (2, ..., K), (u, v) stacked; got shape {u.shape}")
-    lam = float(check_tau(tau, np.float64))
-    eta = float(finite_float64(eta, "eta"))
-    logit = np.broadcast_to(logit, u.shape[1:])
+    lam = check_tau(tau, np.float64)
+    eta = finite_float64(eta, "eta")
+    logit, _, lam, eta = broadcast(**{"logit": logit, "u[0]": u[0], "tau": lam, "eta": eta})
     a, b = rebar_parts(f_grad, rebar_noise_unchecked(logit, u[0], u[1]), lam)
     return a + eta * b

@@ -149,9 +149,11 @@ def relaxed_sample_derivative(theta, tau, u):
 def reinforce(theta, target, u, baseline=None):
     """REINFORCE estimates ``(f(b) - c) (b - p)``, one per uniform ``u``.
 
-    ``b = 1[u > 1 - p]`` is Bernoulli(p), the same ``b`` as the other
-    estimators draw from ``u``. ``baseline`` is a constant ``c`` (default 0);
-    any ``c`` that does not depend on ``b`` leaves the estimator unbiased.
+    ``b = 1[theta + l > 0]`` is Bernoulli(p), the same ``b`` as the other
+    estimators draw from ``u``
+    (:func:`binary_gumbel.estimators.binary_estimators.hard_sample_unchecked`).
+    ``baseline`` is a constant ``c`` (default 0); any ``c`` that does not depend on ``b``
+    leaves the estimator unbiased.
     :func:`binary_gumbel.estimators.binary_estimators.reinforce` with one latent.
     """
     theta, target = finite_float64(theta, "theta"), finite_float64(target, "target")
