@@ -938,3 +938,28 @@ def test_standard_errors_match_their_formulas_and_the_spread_over_replications(m
     wrong = sum(round(r.sign_error * (n // batch)) for r in rows)
     rate = special.ndtr(-(exact + mu) * math.sqrt(batch) / sigma)
     assert check_proportion(wrong, len(rows) * (n // batch), rate).consistent
+
+
+def test_relax_entry_takes_one_temperature_and_one_target_naming_them():
+    """RELAX's ``phi`` holds ``log tau``, one parameter vector: an array of temperatures or
+    of targets is refused by name (the other entries broadcast them)."""
+    entry = registry.ESTIMATORS["RELAX"].function
+    u = np.full((2, 2), 0.3)
+    with pytest.raises(ValueError, match=r"^tau must be a single number; got shape \(2,\)"):
+        entry(0.0, 0.45, np.array([0.5, 1.0]), u)
+    with pytest.raises(ValueError, match=r"^target must be a single number; got shape \(2,\)"):
+        entry(0.0, np.array([0.45, 0.499]), 0.5, u)
+    with pytest.raises(ValueError, match=r"^target must be a single number"):
+        relax.control_variate(0.0, relax.REFERENCE_PHI, [0.45, 0.499])
+    # A single number as a 0-d array is one number.
+    np.testing.assert_array_equal(entry(0.0, 0.45, np.array(0.5), u), entry(0.0, 0.45, 0.5, u))
+
+
+def test_control_variate_refuses_a_nan_sample_and_takes_infinite_ones():
+    with pytest.raises(ValueError, match="^z must not be NaN"):
+        relax.control_variate(np.nan, relax.REFERENCE_PHI, 0.45)
+    with pytest.raises(ValueError, match=r"^z must not be NaN; got nan at index \(1,\)"):
+        relax.control_variate([0.0, np.nan], relax.REFERENCE_PHI, 0.45)
+    c, dc, dphi, dslope = relax.control_variate([-np.inf, np.inf], relax.REFERENCE_PHI, 0.45)
+    for value in (c, dc, dphi, dslope):
+        assert np.all(np.isfinite(value))

@@ -3,10 +3,12 @@
 Every entry is a function of ``(theta, target, tau, u)`` returning one estimate of
 ``dL/dtheta`` per uniform (or per row of ``u``, for an estimator that takes several), on
 ``L(theta) = E[(b - t)^2]``, ``b ~ Bernoulli(sigmoid(theta))``
-(:mod:`binary_gumbel.estimators.gradients`). Its :class:`Estimator` record says how many
-uniforms one estimate takes, whether it has a temperature, whether it is unbiased and how
-many evaluations of the objective (or of its relaxation) one estimate costs. The entries
-that wrap :mod:`binary_gumbel.estimators.binary_estimators` take these properties from its
+(:mod:`binary_gumbel.estimators.gradients`); ``theta``, ``target``, ``tau`` and ``u``
+broadcast together, except in "RELAX", whose ``target`` and ``tau`` are single numbers.
+Its :class:`Estimator` record says how many uniforms one estimate takes, whether it has a
+temperature, whether it is unbiased and how many evaluations of the objective (or of its
+relaxation) one estimate costs. The entries that wrap
+:mod:`binary_gumbel.estimators.binary_estimators` take these properties from its
 :data:`~binary_gumbel.estimators.binary_estimators.ESTIMATOR_TABLE`, the one description of
 those estimators.
 
@@ -80,10 +82,17 @@ def _rebar_entry(theta, target, tau, u):
 
 
 def _relax_entry(theta, target, tau, u):
-    """RELAX at the fixed ``REFERENCE_PHI``, with ``log lambda = log tau``."""
+    """RELAX at the fixed ``REFERENCE_PHI``, with ``log lambda = log tau``.
+
+    ``tau`` is one number (it sits in the one parameter vector ``phi``), as is ``target``
+    (:func:`binary_gumbel.estimators.relax.relax`): ``ValueError`` naming it otherwise.
+    """
     u = _pairs(u)
+    tau = check_tau(tau, np.float64)
+    if tau.ndim:
+        raise ValueError(f"tau must be a single number; got shape {tau.shape}")
     phi = np.array(REFERENCE_PHI)
-    phi[1] = math.log(float(check_tau(tau, np.float64)))
+    phi[1] = math.log(float(tau))
     return relax(theta, target, u[..., 0], u[..., 1], phi)
 
 

@@ -49,6 +49,7 @@ from binary_gumbel._validation import (
     as_float_array,
     as_generator,
     check_count,
+    check_no_nan,
     check_tau,
     finite_float64,
 )
@@ -87,6 +88,14 @@ class PhiLayout:
             phi[..., 3 + h : 3 + 2 * h],
             phi[..., 3 + 2 * h :],
         )
+
+
+def _one_target(target) -> float:
+    """``target`` as a float: one finite number (``ValueError`` naming it otherwise)."""
+    value = finite_float64(target, "target")
+    if value.ndim:
+        raise ValueError(f"target must be a single number; got shape {value.shape}")
+    return float(value)
 
 
 def _check_phi(phi) -> tuple[np.ndarray, PhiLayout]:
@@ -208,14 +217,15 @@ def control_variate(z, phi, target):
     """``c_phi(z)``, ``dc_phi/dz``, and their gradients with respect to ``phi``.
 
     ``phi`` is one flat parameter vector (:class:`PhiLayout`); ``z`` is an array of
-    logit-space samples. Returns ``(c, dc/dz, dc/dphi, d(dc/dz)/dphi)``, the last
+    logit-space samples (``±inf`` allowed, NaN refused: ``ValueError`` naming ``z``) and
+    ``target`` one number. Returns ``(c, dc/dz, dc/dphi, d(dc/dz)/dphi)``, the last
     two with the parameter axis first (shape ``(P,) + z.shape``).
     """
     phi, layout = _check_phi(phi)
     if phi.ndim != 1:
         raise ValueError(f"phi must be one parameter vector; got shape {phi.shape}")
-    z = as_float_array(z, "z", np.float64)
-    target = float(finite_float64(target, "target"))
+    z = check_no_nan(as_float_array(z, "z", np.float64), "z")
+    target = _one_target(target)
     flat = z.reshape(1, -1)
     c, dc, dphi, dslope = control_variate_terms(phi[None, :], layout, flat, target, True)
     shape = z.shape
@@ -259,7 +269,7 @@ def _relax_checked(theta, target, u, v, phi, grads: bool):
     phi, layout = _check_phi(phi)
     if phi.ndim != 1:
         raise ValueError(f"phi must be one parameter vector; got shape {phi.shape}")
-    target = float(finite_float64(target, "target"))
+    target = _one_target(target)
     noise = toy_noise(theta, target, u, v)
     shape = noise.z.shape
     flat = ToyNoise(*(np.reshape(x, (1, -1)) for x in noise))._replace(target=target)
