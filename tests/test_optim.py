@@ -94,3 +94,27 @@ def test_a_second_moment_without_memory_divides_by_the_last_gradient():
     update = optimiser.step(np.float64(-4.0))
     m_hat = (0.5 * (0.5 * 2.0) + 0.5 * -4.0) / (1 - 0.5**2)
     assert update == pytest.approx(m_hat / (4.0 + 1e-8), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"learning_rate": np.nan}, ValueError, "^learning_rate must be finite"),
+        ({"learning_rate": np.inf}, ValueError, "^learning_rate must be finite"),
+        ({"learning_rate": -1.0}, ValueError, "^learning_rate must be a positive number"),
+        ({"learning_rate": 0.0}, ValueError, "^learning_rate must be a positive number"),
+        ({"learning_rate": [0.1, 0.2]}, ValueError, "^learning_rate must be a positive number"),
+        ({"learning_rate": "0.1"}, TypeError, "^learning_rate must be a real number"),
+        ({"learning_rate": 0.1, "eps": np.nan}, ValueError, "^eps must be finite"),
+        ({"learning_rate": 0.1, "eps": -1e-8}, ValueError, "^eps must be a non-negative number"),
+    ],
+)
+def test_bad_learning_rate_and_eps_are_refused_naming_the_argument(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Adam(3, **kwargs)
+
+
+def test_eps_zero_is_allowed():
+    # eps = 0: the first update is lr * g / |g| exactly.
+    update = Adam(2, learning_rate=0.5, eps=0.0).step(np.array([3.0, -0.25]))
+    np.testing.assert_array_equal(update, [0.5, -0.5])

@@ -597,3 +597,50 @@ def test_the_sweep_figure_draws_both_methods(comparison):
     with pytest.raises(ValueError, match="rows must not be empty"):
         figures.plot_sparsity_sweep(axes, [], true_size=4)
     plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"steps": 1.9}, TypeError, "^steps must be an integer; got 1.9"),
+        ({"steps": "3"}, TypeError, "^steps must be an integer"),
+        ({"samples": 2.0}, TypeError, "^samples must be an integer"),
+        ({"samples": 0}, ValueError, "^steps and samples must be positive"),
+        ({"init_logit": np.nan}, ValueError, "^init_logit must be finite"),
+        ({"init_logit": [0.0, 1.0]}, ValueError, "^init_logit must be a single number"),
+        ({"learning_rate": np.nan}, ValueError, "^learning_rate must be finite"),
+        ({"learning_rate": -0.05}, ValueError, "^learning_rate must be a positive number"),
+    ],
+)
+def test_train_gates_names_its_bad_settings(kwargs, error, match):
+    p = sparse_data.make_problems(seeds=1, n=20, n_test=5, d=4, weights=(1.0,), support=(0,))
+    with pytest.raises(error, match=match):
+        l0_gates.train_gates(p, 0.1, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"support": (0, 0, 3, 6)}, ValueError, r"^support must not repeat an index"),
+        ({"support": (0, 3.0, 6, 9)}, TypeError, r"^support must be an integer"),
+        ({"seeds": 2.5}, TypeError, "^seeds must be an integer; got 2.5"),
+        ({"n": 200.0}, TypeError, "^n must be an integer"),
+        ({"n_test": "10"}, TypeError, "^n_test must be an integer"),
+        ({"d": 12.0}, TypeError, "^d must be an integer"),
+        ({"d": 0, "weights": (), "support": ()}, ValueError, "^d must be >= 1"),
+        ({"seed": -1}, ValueError, "^seed must be >= 0"),
+    ],
+)
+def test_make_problems_names_its_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        sparse_data.make_problems(**kwargs)
+
+
+def test_an_unknown_method_is_named_with_the_known_ones():
+    result = sr.MethodResult("gates", np.ones((2, 3), dtype=bool), np.ones(2))
+    comparison = sr.SubsetComparison(
+        0.1, np.ones(3, dtype=bool), (result,), np.ones(2, dtype=bool), np.zeros(2), 0.01
+    )
+    assert comparison.method("gates") is result
+    with pytest.raises(ValueError, match=r"^method must be one of \['gates'\]; got 'lasso'"):
+        comparison.method("lasso")

@@ -30,9 +30,11 @@ import numpy as np
 from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_generator,
+    check_count,
     check_penalty,
     check_stretch,
     check_tau,
+    finite_float64,
 )
 from binary_gumbel.estimators.optim import Adam
 from binary_gumbel.estimators.sparse_data import Problem
@@ -278,7 +280,9 @@ def train_gates(
     Minimises ``E_u[(1/n)||y - X (theta * z)||^2] + lam sum_j P(z_j != 0)`` by Adam
     (``learning_rate``, betas 0.9 and 0.999), estimating the first term's gradient with
     ``samples`` reparameterised gate draws per step and taking the penalty's gradient
-    from its closed form. ``theta`` starts at 0 and every gate logit at ``init_logit``.
+    from its closed form. ``theta`` starts at 0 and every gate logit at ``init_logit``, a
+    finite number; ``steps`` and ``samples`` are positive integers, ``learning_rate`` a
+    positive finite number (:class:`binary_gumbel.estimators.optim.Adam`).
     The default 0 is what Louizos et al.'s released code sets for its default
     ``droprate_init = 0.5``; the gate's ``P(z = 0)`` there is not 1/2 but
     ``sigmoid(tau log(-gamma / zeta))``, 0.168 at ``tau = 2/3``, their temperature
@@ -297,9 +301,12 @@ def train_gates(
     lam = np.atleast_1d(check_penalty(lam))
     if lam.ndim != 1:
         raise ValueError(f"lam must be a number or a 1-D array; got shape {lam.shape}")
-    steps, samples = int(steps), int(samples)
+    steps, samples = check_count(steps, "steps", 0), check_count(samples, "samples", 0)
     if steps < 1 or samples < 1:
         raise ValueError(f"steps and samples must be positive; got {steps}, {samples}")
+    init_logit = finite_float64(init_logit, "init_logit")
+    if init_logit.ndim:
+        raise ValueError(f"init_logit must be a single number; got shape {init_logit.shape}")
     if logit_bounds is not None and not logit_bounds[0] < logit_bounds[1]:
         raise ValueError(f"logit_bounds must be (low, high) with low < high; got {logit_bounds}")
     rng = as_generator(rng)

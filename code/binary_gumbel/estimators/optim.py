@@ -28,7 +28,9 @@ class Adam:
     """Adam with the defaults :data:`BETA1`, :data:`BETA2` and :data:`EPS`.
 
     ``beta1`` and ``beta2``, the decays of the first and second moment estimates, are in
-    ``[0, 1)``; ``beta2 = 0`` keeps no memory (``v`` is the last ``g**2``).
+    ``[0, 1)``; ``beta2 = 0`` keeps no memory (``v`` is the last ``g**2``). The
+    ``learning_rate`` is a finite number ``> 0`` and ``eps`` a finite number ``>= 0``.
+    Each is one number; ``ValueError`` naming it otherwise (``TypeError`` for non-numbers).
     """
 
     def __init__(self, shape, learning_rate: float, beta1=BETA1, beta2=BETA2, eps=EPS):
@@ -36,8 +38,14 @@ class Adam:
             value = finite_float64(beta, name)
             if value.ndim or not 0 <= value < 1:
                 raise ValueError(f"{name} must be a number in [0, 1); got {beta!r}")
+        lr = finite_float64(learning_rate, "learning_rate")
+        if lr.ndim or not lr > 0:
+            raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
+        floor = finite_float64(eps, "eps")
+        if floor.ndim or not floor >= 0:
+            raise ValueError(f"eps must be a non-negative number; got {eps!r}")
         self.m, self.v, self.k = np.zeros(shape), np.zeros(shape), 0
-        self.lr, self.b1, self.b2, self.eps = float(learning_rate), beta1, beta2, eps
+        self.lr, self.b1, self.b2, self.eps = float(lr), beta1, beta2, float(floor)
 
     @property
     def m_hat(self) -> np.ndarray:

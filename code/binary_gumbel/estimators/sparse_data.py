@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_penalty
+from binary_gumbel._validation import check_count, check_penalty
 
 __all__ = [
     "TRUE_SUPPORT",
@@ -93,17 +93,30 @@ def make_problems(
     """``seeds`` independent datasets ``y = X w + noise``, drawn from one seeded generator.
 
     ``w`` is 0 except ``w[support] = weights``; the rows of ``X`` are
-    ``N(0, Sigma)`` with ``Sigma_ij = rho^|i - j|``.
+    ``N(0, Sigma)`` with ``Sigma_ij = rho^|i - j|``. ``seeds``, ``n``, ``n_test``, ``d`` and
+    ``seed`` are integers (``TypeError`` naming them otherwise), with ``seeds > 0``,
+    ``n > d > 0``, ``n_test > 0`` and ``seed >= 0``; ``support`` holds distinct integers in
+    ``[0, d)``, one per weight.
     """
-    if len(weights) != len(support) or max(support) >= d or min(support) < 0:
+    d = check_count(d, "d", 1)
+    seeds, n, n_test = (
+        check_count(seeds, "seeds", 0),
+        check_count(n, "n", 0),
+        check_count(n_test, "n_test", 0),
+    )
+    seed = check_count(seed, "seed", 0)
+    indices = [check_count(j, "support", 0) for j in support]
+    if len(weights) != len(indices) or max(indices, default=-1) >= d:
         raise ValueError(f"support must give one index in [0, {d}) per weight")
-    if not (int(seeds) > 0 and int(n) > d and int(n_test) > 0):
+    if len(set(indices)) != len(indices):
+        raise ValueError(f"support must not repeat an index; got {tuple(indices)}")
+    if not (seeds > 0 and n > d and n_test > 0):
         raise ValueError(f"need seeds > 0, n > d and n_test > 0; got {seeds}, {n}, {n_test}")
     if not (noise_sd > 0 and -1 < rho < 1):
         raise ValueError(f"need noise_sd > 0 and -1 < rho < 1; got {noise_sd}, {rho}")
     rng = np.random.default_rng(seed)
     w = np.zeros(d)
-    w[list(support)] = weights
+    w[indices] = weights
     idx = np.arange(d)
     chol = np.linalg.cholesky(rho ** np.abs(idx[:, None] - idx[None, :]))
 

@@ -80,7 +80,12 @@ class SubsetComparison:
     false_alarm: float
 
     def method(self, name: str) -> MethodResult:
-        return next(m for m in self.methods if m.name == name)
+        """The result of the method called ``name``; ``ValueError`` listing the names otherwise."""
+        for m in self.methods:
+            if m.name == name:
+                return m
+        names = [m.name for m in self.methods]
+        raise ValueError(f"method must be one of {names}; got {name!r}")
 
     def recovery(self, name: str) -> Interval:
         """Fraction of seeds on which the method's support is exactly the true one."""
