@@ -277,3 +277,20 @@ def test_extreme_logits_give_finite_bounds():
     e = vae_oracle.enumerate_latents(big, small_images())
     assert np.all(np.isfinite(e.elbo)) and np.all(np.isfinite(e.log_marginal))
     assert np.all(e.log_marginal >= e.elbo - 1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: digits.load(seed=None), TypeError, "^seed must be an integer; got None"),
+        (lambda: digits.load(seed=1.5), TypeError, "^seed must be an integer"),
+        (lambda: digits.load(seed=-1), ValueError, "^seed must be >= 0"),
+        (lambda: vae.initial_params(2, [0.5, np.nan]), ValueError, "^pixel_mean must be a prob"),
+        (lambda: vae.initial_params(2, [0.5, 1.5]), ValueError, "^pixel_mean must be a prob"),
+        (lambda: vae.initial_params(2, [0.5, 0.5], scale=np.nan), ValueError, "^scale must be"),
+        (lambda: vae.initial_params(2, [0.5, 0.5], scale=np.inf), ValueError, "^scale must be"),
+    ],
+)
+def test_seed_pixel_mean_and_scale_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

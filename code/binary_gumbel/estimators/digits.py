@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from binary_gumbel._validation import as_generator, check_probability
+from binary_gumbel._validation import as_generator, check_count, check_probability
 
 __all__ = ["PIXELS", "Digits", "binarize", "bundled_file", "load"]
 
@@ -81,13 +81,16 @@ def binarize(probability, rng=None) -> np.ndarray:
 def load(test_size: int = 300, seed: int = 0) -> Digits:
     """The digits, split at random by ``seed`` into ``test_size`` test images and the rest.
 
-    The test images are binarized with the generator seeded by ``seed`` too.
+    The test images are binarized with the generator seeded by ``seed`` too. ``seed`` is a
+    non-negative integer (it is recorded in :attr:`Digits.seed`); ``TypeError`` or
+    ``ValueError`` naming it otherwise.
     """
     grey = _grey()
     if isinstance(test_size, bool) or not isinstance(test_size, (int, np.integer)):
         raise TypeError(f"test_size must be an integer; got {test_size!r}")
     if not 1 <= test_size < grey.shape[0]:
         raise ValueError(f"test_size must lie in [1, {grey.shape[0]}); got {test_size}")
+    seed = check_count(seed, "seed", 0)
     rng = as_generator(seed, "seed")
     order = rng.permutation(grey.shape[0])
     test_p = grey[order[:test_size]]

@@ -45,7 +45,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from binary_gumbel._kernels import logistic, sigmoid, softplus, softplus_and_sigmoid
-from binary_gumbel._validation import as_float_array, as_generator, check_count, check_finite
+from binary_gumbel._validation import (
+    as_float_array,
+    as_generator,
+    check_count,
+    check_finite,
+    check_probability,
+    finite_float64,
+)
 
 __all__ = [
     "LearningSignal",
@@ -152,13 +159,15 @@ class Params:
 def initial_params(latents: int, pixel_mean, runs: int = 1, scale: float = 0.1, rng=None) -> Params:
     """One random initial model, repeated for ``runs`` runs (leading axis ``runs``).
 
-    ``W`` and ``V`` are ``scale`` times standard normal draws from ``rng``, ``c`` and
-    ``eta`` are 0, and ``d`` is the logit of ``pixel_mean`` clipped to
-    [0.001, 0.999], as DisARM's ``initialize_with_bias`` option does.
+    ``W`` and ``V`` are ``scale`` (finite) times standard normal draws from ``rng``, ``c``
+    and ``eta`` are 0, and ``d`` is the logit of ``pixel_mean`` (probabilities in [0, 1])
+    clipped to [0.001, 0.999], as DisARM's ``initialize_with_bias`` option does.
+    ``ValueError`` naming ``pixel_mean`` or ``scale`` for a value outside those.
     """
     k = check_count(latents, "latents")
     runs = check_count(runs, "runs")
-    mean = np.clip(as_float_array(pixel_mean, "pixel_mean", np.float64), 1e-3, 1 - 1e-3)
+    scale = finite_float64(scale, "scale")
+    mean = np.clip(check_probability(pixel_mean, "pixel_mean", np.float64), 1e-3, 1 - 1e-3)
     if mean.ndim != 1:
         raise ValueError(f"pixel_mean must be one vector of pixels; got shape {mean.shape}")
     rng = as_generator(rng)
