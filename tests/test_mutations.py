@@ -257,7 +257,7 @@ MUTANTS = [
         "straight-through halved",
         BE,
         "straight_through_gumbel",
-        (("(z > 0).astype(np.float64)), dx)", "(z > 0).astype(np.float64)), dx / 2)"),),
+        (("_gradient(f_grad, b), dx)", "_gradient(f_grad, b), dx / 2)"),),
         (_exact_points("straight-through"), _chapter_quadrature("straight-through", 0.3)),
     ),
     Mutant(
@@ -347,8 +347,8 @@ MUTANTS = [
     Mutant(
         "REINFORCE with b = 1[u < 1 - p]",
         BE,
-        "_hard",
-        (("(u > sigmoid(-logit))", "(u < sigmoid(-logit))"),),
+        "hard_sample_unchecked",
+        (("(z > 0).astype", "(z < 0).astype"),),
         (_exact_points("REINFORCE"),),
     ),
     Mutant(
