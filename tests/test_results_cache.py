@@ -125,3 +125,12 @@ def test_a_name_that_is_not_an_identifier_is_refused_in_and_out_of_a_build(
     with pytest.raises(ValueError, match="^name must be an identifier"):
         rc.cached("../study", Counter())
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", [None, 3, b"study"])
+def test_a_name_that_is_not_a_string_is_a_type_error(name, tmp_path, monkeypatch):
+    """It was a ValueError, as for a string that is no identifier."""
+    monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, str(tmp_path))
+    with pytest.raises(TypeError, match=r"^name must be a string \(an identifier\); got "):
+        rc.cached(name, Counter())
+    assert list(tmp_path.iterdir()) == []

@@ -39,6 +39,22 @@ def fake(claim_id: str, verdict: str, **kw) -> ClaimResult:
 # --- the library's rendering ------------------------------------------------------------
 
 
+def test_the_text_table_counts_the_claims_that_could_not_run():
+    """The header counted the verdicts only: a claim whose check failed vanished from it."""
+    from binary_gumbel import verify
+
+    ran = [("step-1", fake("step-1", "holds")), ("step-3", fake("step-3", "fails"))]
+    header = verify.format_table(ran).splitlines()[0]
+    assert header == "2 claims of the note, checked by computation: 1 fails, 1 holds."
+    broken = [*ran, ("step-2", RuntimeError("simulated failure"))]
+    header = verify.format_table(broken).splitlines()[0]
+    assert header == (
+        "3 claims of the note, checked by computation: 1 fails, 1 holds, 1 could not run."
+    )
+    only = verify.format_table([("step-2", RuntimeError("x"))]).splitlines()[0]
+    assert only == "1 claims of the note, checked by computation: 1 could not run."
+
+
 @pytest.mark.parametrize("verdict", VERDICTS)
 def test_each_verdict_gets_its_badge_class_and_its_word(verdict):
     span = badge(verdict)

@@ -63,7 +63,10 @@ def _fields(result: ClaimResult | Exception) -> list[tuple[str, str]]:
 
 
 def format_table(results) -> str:
-    """One block per claim: a rule with the id and verdict, then labelled, wrapped fields."""
+    """One block per claim: a rule with the id and verdict, then labelled, wrapped fields.
+
+    A header first counts the claims by verdict, and those whose check could not run.
+    """
     blocks = []
     for claim_id, result in results:
         verdict = result.verdict if isinstance(result, ClaimResult) else "COULD NOT RUN"
@@ -76,6 +79,9 @@ def format_table(results) -> str:
         blocks.append("\n".join(lines))
     verdicts = [r.verdict for _, r in results if isinstance(r, ClaimResult)]
     counts = ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(sorted(verdicts)))
+    failed = len(results) - len(verdicts)
+    if failed:
+        counts += f"{', ' if counts else ''}{failed} could not run"
     header = f"{len(results)} claims of the note, checked by computation: {counts}."
     return "\n\n".join([header, *blocks])
 

@@ -17,18 +17,22 @@ can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+import numpy as np
 import sympy as sp
 
+from binary_gumbel.book.prose.numbers import rate_text
 from binary_gumbel.verification.montecarlo import (
     DEFAULT_FALSE_ALARM,
     ProportionCheck,
     check_proportion,
+    family_wise,
 )
-from binary_gumbel.verification.printing import SUBSCRIPTS, SUPERSCRIPTS
+from binary_gumbel.verification.printing import SUBSCRIPTS
 
 __all__ = [
     "VERDICT_BADGES",
@@ -374,33 +378,27 @@ def monte_carlo_coverage(results) -> MonteCarloCoverage:
     )
 
 
-def _rate(value: float) -> str:
-    """A small probability in Unicode: ``10⁻⁶``, ``9×10⁻⁶``, ``1.2×10⁻⁵``, or ``0.05``."""
-    if value >= 1e-3:
-        return f"{value:g}"
-    mantissa, exponent = f"{value:.1e}".split("e")
-    power = f"10{str(int(exponent)).translate(SUPERSCRIPTS)}"
-    mantissa = mantissa.removesuffix(".0")
-    return power if mantissa == "1" else f"{mantissa}×{power}"
-
-
 def false_alarm_text(count: int, rate: float = DEFAULT_FALSE_ALARM, unit: str = "interval") -> str:
     """The false-alarm rate of ``count`` checks, per check and family-wise, as a phrase.
 
     Each check alone misses a true claim with probability at most ``rate``; by the union
     (Bonferroni) bound, the chance that *any* of the ``count`` checks does is at most
-    ``min(1, count * rate)``, whatever their dependence. ``unit`` names one check
-    (``"interval"``, ``"test"``). Example: ``false_alarm_text(9)`` is "at most 10⁻⁶ per
-    interval, and at most 9×10⁻⁶ for the 9 intervals together (Bonferroni bound)".
+    ``min(1, count * rate)`` (:func:`~binary_gumbel.verification.montecarlo.family_wise`),
+    whatever their dependence; both are written by
+    :func:`~binary_gumbel.book.prose.numbers.rate_text`. ``count`` is a positive integer
+    (NumPy's too); ``unit`` names one check (``"interval"``, ``"test"``). Example:
+    ``false_alarm_text(9)`` is "at most 10⁻⁶ per interval, and at most 9×10⁻⁶ for the 9
+    intervals together (Bonferroni bound)".
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+    if isinstance(count, (bool, np.bool_)) or not isinstance(count, numbers.Integral) or count < 1:
         raise ValueError(f"count must be a positive whole number of checks; got {count!r}")
     if not 0.0 < rate < 1.0:
         raise ValueError(f"rate must lie in (0, 1); got {rate!r}")
-    family = min(1.0, count * rate)
+    count = int(count)
+    family = family_wise(rate, count)
     if count == 1:
-        return f"at most {_rate(rate)} for the one {unit}"
+        return f"at most {rate_text(rate)} for the one {unit}"
     return (
-        f"at most {_rate(rate)} per {unit}, and at most {_rate(family)} for the "
+        f"at most {rate_text(rate)} per {unit}, and at most {rate_text(family)} for the "
         f"{count} {unit}s together (Bonferroni bound)"
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from binary_gumbel.book.prose.numbers import bracketed, compact, number, scientific
+from binary_gumbel.book.prose.numbers import bracketed, compact, joined, number, scientific
 from binary_gumbel.estimators.vae_study import GradientStats
 from binary_gumbel.estimators.vae_training import Training, method
 from binary_gumbel.verification.montecarlo import mean_intervals
@@ -76,9 +76,10 @@ class Paired:
         return body.replace("-", "−") + f" (paired t-test p = {scientific(self.pvalue)})"
 
 
-def paired(run: Training, a: str, b: str, rate: int = 0, false_alarm: float = 0.05) -> Paired:
-    """Compare the final test ELBO of methods ``a`` and ``b`` seed by seed."""
-    ea, eb = run.final_elbo(a, rate), run.final_elbo(b, rate)
+def paired(run: Training, a: str, b: str, rate_index: int = 0, false_alarm: float = 0.05) -> Paired:
+    """Compare the final test ELBO of methods ``a`` and ``b`` seed by seed, at the learning rate
+    ``run.learning_rates[rate_index]``."""
+    ea, eb = run.final_elbo(a, rate_index), run.final_elbo(b, rate_index)
     mean, low, high = mean_intervals(ea - eb, axis=0, false_alarm=false_alarm)
     p = float(stats.ttest_rel(ea, eb).pvalue)
     return Paired(a, b, float(mean), float(low), float(high), p, false_alarm)
@@ -233,11 +234,12 @@ def verdict_markdown(rows: Sequence[Verdict]) -> str:
 
 
 def listing(names: Sequence[str]) -> str:
-    """``"a"``, ``"a and b"``, ``"a, b and c"``: names in running prose."""
+    """``"a"``, ``"a and b"``, ``"a, b and c"``: names in running prose
+    (:func:`~binary_gumbel.book.prose.numbers.joined`), at least one."""
     names = list(names)
     if not names:
         raise ValueError("names must hold at least one name")
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return joined(names)
 
 
 @dataclass(frozen=True)
@@ -278,20 +280,23 @@ class TopFamily:
         )
 
 
-def top_family(run: Training, rows: Sequence[Verdict], family_wise: float = 0.05) -> TopFamily:
-    """:class:`TopFamily` of the table's ``m`` rows, at ``family_wise`` over all their pairs.
+def top_family(
+    run: Training, rows: Sequence[Verdict], family_false_alarm: float = 0.05
+) -> TopFamily:
+    """:class:`TopFamily` of the table's ``m`` rows, at ``family_false_alarm`` over all their
+    pairs.
 
     The top method is chosen from the same runs, which pushes every ``top - other``
     difference upwards: Bonferroni over its ``m - 1`` comparisons would not hold the
     family-wise rate (``tests/test_vae_training.py`` simulates equal methods). Bonferroni over
     all ``m (m - 1) / 2`` pairs covers every pair at once, so it covers the pairs that the
-    choice of the top picks out: each interval is at ``family_wise`` over that count.
+    choice of the top picks out: each interval is at ``family_false_alarm`` over that count.
     """
     order = sorted(rows, key=lambda r: -r.elbo)
     if len(order) < 2:
         raise ValueError(f"rows must hold at least 2 methods; got {len(order)}")
     pairs = len(order) * (len(order) - 1) // 2
-    rate = family_wise / pairs
+    rate = family_false_alarm / pairs
     comparisons = {
         r.method: paired(run, order[0].method, r.method, false_alarm=rate) for r in order[1:]
     }

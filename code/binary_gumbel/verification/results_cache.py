@@ -81,12 +81,14 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     """``compute()``, stored and reused under ``name`` and the library's fingerprint.
 
     Only when ``BINARY_GUMBEL_RESULTS_CACHE`` names a folder; otherwise this is
-    ``compute()``. ``name`` must be an identifier in both cases. The result is
-    written atomically (a temporary file renamed into place), so concurrent
-    kernels never read a partial file; a stored file that cannot be unpickled
-    is computed again and replaced.
+    ``compute()``. ``name`` must be an identifier in both cases (``TypeError`` for what is
+    not a string, ``ValueError`` for a string that is not one). The result is written
+    atomically (a temporary file renamed into place), so concurrent kernels never read a
+    partial file; a stored file that cannot be unpickled is computed again and replaced.
     """
-    if not isinstance(name, str) or not name.isidentifier():
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string (an identifier); got {type(name).__name__}")
+    if not name.isidentifier():
         raise ValueError(f"name must be an identifier; got {name!r}")
     folder = os.environ.get(ENVIRONMENT_VARIABLE)
     if not folder:

@@ -14,6 +14,7 @@ from binary_gumbel.book.prose.numbers import (
     joined,
     number,
     percent,
+    rate_percent,
     scientific,
 )
 from binary_gumbel.estimators import binary_toy
@@ -354,7 +355,7 @@ def held_out_text(savings: Sequence[Interval], false_alarm: float) -> HeldOutTex
     """The held-out savings (:func:`~binary_gumbel.estimators.rebar.held_out_saving`):
     ``low`` and ``high``, the lowest and highest interval ends, in percent; ``verdict``,
     whether any interval excludes 0; and ``familywise``, the family-wise false-alarm bound
-    of the intervals (Bonferroni)."""
+    of the intervals (Bonferroni), by :func:`~binary_gumbel.book.prose.numbers.rate_percent`."""
     lows, highs = [s.low for s in savings], [s.high for s in savings]
     if all(lo <= 0 <= hi for lo, hi in zip(lows, highs, strict=True)):
         verdict = "no saving distinguishable from 0 at any of them"
@@ -366,5 +367,5 @@ def held_out_text(savings: Sequence[Interval], false_alarm: float) -> HeldOutTex
         low=f"{number(100 * min(lows), '.4f')} %",
         high=f"{number(100 * max(highs), '.4f')} %",
         verdict=verdict,
-        familywise=f"{family_wise(false_alarm, len(savings)):.0%}",
+        familywise=rate_percent(family_wise(false_alarm, len(savings))),
     )

@@ -1,5 +1,5 @@
 """Numbers as the prose shows them: scientific notation, compact magnitudes, percentages,
-false-alarm rates, and a list of them in words."""
+false-alarm rates (as powers of ten and in percent), and a list of them in words."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ __all__ = [
     "joined",
     "number",
     "percent",
+    "rate_percent",
     "rate_text",
     "scientific",
 ]
@@ -40,11 +41,25 @@ def percent(x: float) -> str:
 
 
 def rate_text(rate: float) -> str:
-    """A false-alarm rate with one significant digit, as the book writes powers: ``10⁻⁶`` for a
-    power of ten, ``6×10⁻⁶`` otherwise."""
-    mantissa, exponent = f"{rate:.0e}".split("e")
+    """A small probability (a false-alarm rate) as the book writes it: ``10⁻⁶`` for a power of
+    ten, ``9×10⁻⁶`` or ``1.2×10⁻⁵`` otherwise (two significant figures, no trailing zero), and
+    from ``10⁻³`` on plainly, ``0.05``."""
+    if rate >= 1e-3:
+        return f"{rate:g}"
+    mantissa, exponent = f"{rate:.1e}".split("e")
     power = f"10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    mantissa = mantissa.removesuffix(".0")
     return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
+def rate_percent(rate: float) -> str:
+    """A false-alarm rate in percent, as the Bonferroni sentences write it: ``5%``, ``65%``,
+    ``0.5%`` (three significant figures, no trailing zero); below ``10⁻⁴``, where a percentage
+    would need leading zeros, by :func:`rate_text` (``6×10⁻⁶``). A rate above 0 never reads
+    ``0%``."""
+    if rate < 1e-4:
+        return rate_text(rate)
+    return f"{number(100 * rate, '.3g')}%"
 
 
 def number(value: float, spec: str = ".2f") -> str:

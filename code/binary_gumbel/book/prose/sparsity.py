@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel.book.prose.numbers import bracketed, compact, joined, number, rate_text
+from binary_gumbel.book.prose.numbers import (
+    bracketed,
+    compact,
+    joined,
+    number,
+    rate_percent,
+    rate_text,
+)
 from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
@@ -59,19 +66,22 @@ def sampler_checks_text(checks) -> SamplerChecksText:
 
     Lists are comma-separated.
 
-    ``false_alarm`` is the rate of each check; ``familywise`` bounds the rate at which any
-    of the ``3 len(checks)`` checks fails on a correct sampler (Bonferroni).
+    ``false_alarm`` is the rate of each check, one rate for all of them (``ValueError``
+    otherwise); ``familywise`` bounds the rate at which any of the ``3 len(checks)`` checks
+    fails on a correct sampler (Bonferroni, at most 1:
+    :func:`~binary_gumbel.verification.montecarlo.family_wise`).
     """
     checks = list(checks)
     if not checks:
         raise ValueError("checks must hold at least one SamplerChecks")
+    rates = {r.false_alarm for c in checks for r in (c.zeros, c.ones, c.interior)}
+    if len(rates) > 1:
+        raise ValueError(f"checks must share one false_alarm rate; got {sorted(rates)}")
+    (rate,) = rates
+    count = 3 * len(checks)
 
     def join(values, fmt):
         return ", ".join(format(v, fmt) for v in values)
-
-    rate_sum = sum(
-        c.zeros.false_alarm + c.ones.false_alarm + c.interior.false_alarm for c in checks
-    )
 
     return SamplerChecksText(
         n=f"{checks[0].zeros.n:,}",
@@ -85,8 +95,10 @@ def sampler_checks_text(checks) -> SamplerChecksText:
         all_consistent=(
             "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
         ),
-        false_alarm=rate_text(checks[0].zeros.false_alarm),
-        familywise=f"{3 * len(checks)} checks, at most {rate_text(rate_sum)} family-wise",
+        false_alarm=rate_text(rate),
+        familywise=(
+            f"{count} checks, at most {rate_text(montecarlo.family_wise(rate, count))} family-wise"
+        ),
     )
 
 
@@ -203,9 +215,12 @@ def subset_comparison_text(comparison: SubsetComparison) -> ComparisonText:
     )
 
 
-def bonferroni_text(k: int, rate: float) -> str:
-    """``k × rate = bound``: the Bonferroni bound on ``k`` intervals' family-wise rate."""
-    return f"{k} × {rate:.0%} = {montecarlo.family_wise(rate, k):.0%}"
+def bonferroni_text(k: int, false_alarm: float) -> str:
+    """``k × false_alarm = bound``: the Bonferroni bound on ``k`` intervals' family-wise rate
+    (:func:`~binary_gumbel.verification.montecarlo.family_wise`, at most 1), the rates in
+    percent by :func:`~binary_gumbel.book.prose.numbers.rate_percent`: ``13 × 5% = 65%``."""
+    family = montecarlo.family_wise(false_alarm, k)
+    return f"{k} × {rate_percent(false_alarm)} = {rate_percent(family)}"
 
 
 @dataclass(frozen=True)
