@@ -12,6 +12,8 @@ from functools import cache
 
 import sympy as sp
 
+from binary_gumbel.verification.symbolic import sigmoid
+
 __all__ = ["ConditionalNoiseDerivation", "conditional_noise_derivation"]
 
 
@@ -65,11 +67,8 @@ def conditional_noise_derivation() -> ConditionalNoiseDerivation:
     v = sp.Symbol("v", positive=True)
     big_s = sp.Symbol("S", positive=True)  # e^s
 
-    def sig(w):
-        return 1 / (1 + sp.exp(-w))
-
-    density = sp.diff(sig(x - logit), x)  # the Logistic(logit, 1) density
-    p = sig(logit)
+    density = sp.diff(sigmoid(x - logit), x)  # the Logistic(logit, 1) density
+    p = sigmoid(logit)
     cdf_one = sp.simplify(sp.integrate(density, (x, 0, s)) / p)
     cdf_zero = sp.simplify(sp.integrate(density, (x, -sp.oo, s)) / (1 - p))
     samplers = []
@@ -98,11 +97,11 @@ def conditional_noise_derivation() -> ConditionalNoiseDerivation:
             sp.simplify(sp.exp(g) - c) for g, c in zip(samplers, closed, strict=True)
         ),
         mixture_residuals=(
-            sp.simplify(p * cdf_one + (1 - p) - sig(s - logit)),
-            sp.simplify((1 - p) * cdf_zero - sig(s - logit)),
+            sp.simplify(p * cdf_one + (1 - p) - sigmoid(s - logit)),
+            sp.simplify((1 - p) * cdf_zero - sigmoid(s - logit)),
         ),
         derivative_residuals=(
-            sp.simplify(derivative_one - sig(logit + sp.log(v))),
-            sp.simplify(derivative_zero - sig(sp.log(1 - v) - logit)),
+            sp.simplify(derivative_one - sigmoid(logit + sp.log(v))),
+            sp.simplify(derivative_zero - sigmoid(sp.log(1 - v) - logit)),
         ),
     )

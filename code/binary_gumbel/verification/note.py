@@ -17,6 +17,7 @@ from binary_gumbel.verification.symbolic import (
     g1,
     g2,
     gumbel_softmax_expr,
+    logit,
     p,
     tau,
     u,
@@ -43,9 +44,9 @@ __all__ = [
 ]
 
 
-def noise_logit(q):
-    """``log(q / (1 - q))``, the logit as the note writes it."""
-    return sp.log(q / (1 - q))
+#: ``log(q / (1 - q))``, the logit as the note writes it
+#: (:func:`binary_gumbel.verification.symbolic.logit`).
+noise_logit = logit
 
 
 def display(expr) -> sp.Expr:

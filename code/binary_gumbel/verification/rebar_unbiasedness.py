@@ -12,6 +12,8 @@ from functools import cache
 
 import sympy as sp
 
+from binary_gumbel.verification.symbolic import sigmoid
+
 __all__ = ["rebar_control_variate_given_b_exact", "rebar_unbiasedness_exact"]
 
 
@@ -35,9 +37,6 @@ def rebar_control_variate_given_b_exact(
     u, v = sp.symbols("u v", positive=True)
     lam, t = sp.sympify(temperature), sp.sympify(target)
 
-    def sig(w):
-        return 1 / (1 + sp.exp(-w))
-
     def f(x):
         return (x - t) ** 2
 
@@ -45,7 +44,7 @@ def rebar_control_variate_given_b_exact(
         integrand = sp.cancel(sp.together(sp.simplify(expr.subs(theta_symbol, theta))))
         return sp.integrate(integrand, (var, low, high)) / (high - low)
 
-    p = sig(theta_symbol)
+    p = sigmoid(theta_symbol)
     p_at = sp.simplify(p.subs(theta_symbol, theta))
     z = theta_symbol + sp.log(u) - sp.log(1 - u)
     z_given = (
@@ -55,9 +54,9 @@ def rebar_control_variate_given_b_exact(
     )
     u_range = (1 - p_at, 1) if b else (0, 1 - p_at)
     return sp.simplify(
-        -(b - p_at) * mean(f(sig(z_given / lam)), v)
-        + mean(sp.diff(f(sig(z / lam)), theta_symbol), u, *u_range)
-        - mean(sp.diff(f(sig(z_given / lam)), theta_symbol), v)
+        -(b - p_at) * mean(f(sigmoid(z_given / lam)), v)
+        + mean(sp.diff(f(sigmoid(z / lam)), theta_symbol), u, *u_range)
+        - mean(sp.diff(f(sigmoid(z_given / lam)), theta_symbol), v)
     )
 
 
