@@ -167,7 +167,7 @@ def test_held_out_saving_finds_no_saving_where_the_in_sample_one_is_noise():
     assert fresh[-1].low > 0.95, fresh[-1]
     text = prose.held_out_text(fresh[:6], FALSE_ALARM)
     assert text.verdict == "no saving distinguishable from 0 at any of them"
-    assert text.familywise == "0%"  # 6e-6, to the nearest percent
+    assert text.familywise == "6×10⁻⁶"  # six intervals at 1e-6 each (Bonferroni)
     with pytest.raises(ValueError, match="^upto must be"):
         rebar.held_out_saving(hard, 0.01)
 
