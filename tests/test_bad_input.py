@@ -276,3 +276,117 @@ def test_other_python_real_numbers_give_the_float_result(exact):
 def test_symbolic_input_that_is_not_a_real_number_is_a_type_error(bad):
     with pytest.raises(TypeError, match=r"^p must be a real number"):
         logit_from_probability(bad)
+
+
+# ---- estimators: reviewed bad input and extremes ----
+# (relax_training, binary_toy, rebar, relaxed_moments, statistics, vae_oracle)
+
+from binary_gumbel.estimators import binary_toy, rebar, relax_training, vae, vae_oracle  # noqa: E402
+from binary_gumbel.estimators import relaxed_moments as rm  # noqa: E402
+from binary_gumbel.estimators import statistics as estimator_stats  # noqa: E402
+
+
+@pytest.mark.parametrize("theta0, p0", [(40.0, 1 - 1e-6), (-40.0, 1e-6)])
+def test_probability_parameterisation_starts_inside_its_kept_interval(theta0, p0):
+    """In the probability parameterisation p is kept in [1e-6, 1 - 1e-6] from the start: a
+    theta0 whose sigmoid lies outside starts at the nearer end, not at p = 1 (where the
+    estimate g / (p (1 - p)) divides by 0)."""
+    run = relax_training.train(
+        "REINFORCE", 0.45, rng=0, steps=2, chains=2, batch=2, theta0=theta0,
+        parameterisation="probability",
+    )  # fmt: skip
+    # run.probability is sigmoid(theta) of the recorded logit: p to a few roundings
+    eps = np.finfo(float).eps
+    np.testing.assert_allclose(run.probability[0], [p0, p0], rtol=4 * eps, atol=0)
+    assert np.all(np.isfinite(run.theta)) and np.all(np.isfinite(run.variance))
+    p = run.probability
+    assert np.all((p >= 1e-6 * (1 - 4 * eps)) & (p <= 1 - 1e-6 + 4 * eps))
+
+
+def test_probability_parameterisation_keeps_a_theta0_inside_the_interval_exactly():
+    run = relax_training.train(
+        "REINFORCE", 0.45, rng=0, steps=1, chains=2, batch=2, theta0=2.0,
+        parameterisation="probability",
+    )  # fmt: skip
+    np.testing.assert_array_equal(run.theta[0], [2.0, 2.0])
+
+
+def test_reinmax_zero_mean_taus_at_theta_zero_is_empty():
+    """At theta = 0 no temperature moves s = sigmoid(theta / tau) from 1/2: no root."""
+    roots = binary_toy.reinmax_zero_mean_taus(0.0, 0.5)
+    assert roots.shape == (0,) and roots.dtype == np.float64
+    assert binary_toy.reinmax_zero_mean_taus(-0.0, 0.45).shape == (0,)
+
+
+@pytest.mark.parametrize("theta", [40.0, -40.0, 20.0])
+def test_rebar_grid_where_b_takes_one_value_names_theta(theta):
+    """Where every draw has the same b, A is one number and the saving 0 / 0: a ValueError
+    naming theta, not NaN or a ZeroDivisionError later."""
+    with pytest.raises(ValueError, match=r"^theta = .* b takes one value over the draws"):
+        rebar.rebar_variance_grid(theta, 0.45, [1.0], [1.0], n=100, rng=0)
+
+
+def test_saving_curve_where_p_rounds_to_one_names_theta():
+    curve = rebar.saving_curve(40.0, 1.0, n=100, rng=0)
+    for call in (
+        lambda: curve.saving(0.45), lambda: curve.growth(0.45), lambda: curve.far_limit,
+        curve.inflections,
+    ):  # fmt: skip
+        with pytest.raises(ValueError, match=r"^theta = 40.0 rounds p = sigmoid\(theta\) to 1"):
+            call()
+    # where p is small but not 0 the saving is defined, and lies in [0, 1]
+    saving = rebar.saving_curve(-40.0, 1.0, n=100, rng=0).saving([0.45, 0.5, 3.0])
+    assert np.all((saving >= 0) & (saving <= 1)) and saving[1] == 0
+
+
+def test_rebar_grid_needs_a_temperature():
+    with pytest.raises(ValueError, match=r"^temperatures must hold at least one temperature"):
+        rebar.rebar_variance_grid(0.0, 0.45, [1.0], [], n=100, rng=0)
+
+
+@pytest.mark.parametrize("temperature", [0.0, -1.0, NAN, np.inf])
+def test_temperature_index_names_a_bad_temperature(temperature):
+    grid = rebar.rebar_variance_grid(-1.0, 0.45, [1.0], [0.5, 2.0], n=100, rng=0)
+    with pytest.raises(ValueError, match=r"^temperature must be a positive, finite temperature"):
+        rebar.temperature_index(grid, temperature)
+    assert rebar.temperature_index(grid, 2.0) == 1
+
+
+@pytest.mark.parametrize("fraction", [NAN, np.inf])
+def test_first_temperature_saving_names_a_bad_fraction(fraction):
+    grid = rebar.rebar_variance_grid(-1.0, 0.45, [1.0], [0.5, 2.0], n=100, rng=0)
+    with pytest.raises(ValueError, match=r"^fraction must be finite"):
+        rebar.first_temperature_saving(grid, fraction)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: rm.relaxed_bias_extremum(-1.0, 0.45, 0.0, 10.0), r"^low must be a positive"),
+        (lambda: rm.relaxed_bias_extremum(-1.0, 0.45, 0.1, NAN), r"^high must be a positive"),
+        (lambda: rm.relaxed_mean_root(-1.0, 0.45, -1.0, 30.0), r"^low must be a positive"),
+        (lambda: rm.relaxed_mean_root(-1.0, 0.45, 1.0, np.inf), r"^high must be a positive"),
+        (lambda: rm.straight_through_stationary_point(0.45, 1.0, low=NAN), r"^low must be finite"),
+        (lambda: rm.straight_through_stationary_point(0.45, 1.0, high=np.inf), r"^high must be"),
+        (lambda: rm.relaxed_objective_minimiser(0.45, 1.0, low=-np.inf), r"^low must be finite"),
+    ],
+)
+def test_relaxed_moments_brackets_are_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_temperature_sweep_needs_a_temperature():
+    with pytest.raises(ValueError, match=r"^taus must hold at least one temperature"):
+        estimator_stats.temperature_sweep(["REINFORCE"], 0.0, 0.45, [], 10)
+
+
+def test_evaluate_bounds_names_a_bad_chunk():
+    params = vae.initial_params(2, [0.5, 0.5, 0.5], runs=2, rng=0)
+    x = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"^chunk must be >= 1"):
+        vae_oracle.evaluate_bounds(params, x, chunk=0)
+    with pytest.raises(TypeError, match=r"^chunk must be an integer"):
+        vae_oracle.evaluate_bounds(params, x, chunk=1.5)
+    whole = vae_oracle.evaluate_bounds(params, x)
+    np.testing.assert_array_equal(vae_oracle.evaluate_bounds(params, x, chunk=1)[0], whole[0])

@@ -34,11 +34,10 @@ import numpy as np
 import sympy as sp
 
 from binary_gumbel._validation import (
-    as_float_array,
     broadcast,
-    check_finite,
     check_tau,
     check_uniform,
+    finite_float64,
 )
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.noise import sigmoid
@@ -66,8 +65,8 @@ s = sp.Symbol("s", positive=True)
 
 
 def _toy_args(theta, target, u, pairs: bool = False):
-    theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
-    target = check_finite(as_float_array(target, "target", np.float64), "target")
+    theta = finite_float64(theta, "theta")
+    target = finite_float64(target, "target")
     u = check_uniform(u, dtype=np.float64)
     if pairs and (u.ndim < 1 or u.shape[-1] != 2):
         raise ValueError(f"u must have a last axis of length 2, two samples; got shape {u.shape}")
@@ -85,7 +84,7 @@ def toy_objective(target, power: int = 2) -> tuple[Callable, Callable]:
     """
     if isinstance(power, bool) or not isinstance(power, int) or power < 1:
         raise ValueError(f"power must be a positive integer; got {power!r}")
-    target = check_finite(as_float_array(target, "target", np.float64), "target")
+    target = finite_float64(target, "target")
 
     def f(b):
         return (np.mean(b, axis=-1) - target) ** power
@@ -213,8 +212,8 @@ def moments_at(name: str, theta, target, tau=1.0) -> tuple[np.ndarray, np.ndarra
     """:func:`exact_moments` evaluated in float64 at ``theta``, ``target`` (and ``tau``)."""
     if name not in EXACT_ESTIMATORS:
         raise ValueError(f"name must be one of {EXACT_ESTIMATORS}; got {name!r}")
-    theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
-    target = check_finite(as_float_array(target, "target", np.float64), "target")
+    theta = finite_float64(theta, "theta")
+    target = finite_float64(target, "target")
     tau = check_tau(tau, np.float64)
     theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
     pv, sv = sigmoid(theta), sigmoid(theta / tau)
@@ -242,8 +241,8 @@ def reinmax_bias(theta, target, tau):
 
     The factored form is exactly 0 in floating point where ``s = p`` (``tau = 1``).
     """
-    theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
-    target = check_finite(as_float_array(target, "target", np.float64), "target")
+    theta = finite_float64(theta, "theta")
+    target = finite_float64(target, "target")
     tau = check_tau(tau, np.float64)
     theta, target, tau = broadcast(theta=theta, target=target, tau=tau)
     bias = _bias_function()
@@ -264,8 +263,10 @@ def reinmax_zero_mean_taus(theta: float, target: float) -> np.ndarray:
     ``tau = theta / logit(s)``. At ``theta = 0`` no ``tau`` moves ``s``; the result
     is then empty, as it is when the mean never changes sign.
     """
-    theta = float(check_finite(as_float_array(theta, "theta", np.float64), "theta"))
-    target = float(check_finite(as_float_array(target, "target", np.float64), "target"))
+    theta = float(finite_float64(theta, "theta"))
+    target = float(finite_float64(target, "target"))
+    if theta == 0:
+        return np.empty(0)
     roots = np.roots(_mean_coefficients()(float(sigmoid(theta)), target))
     real = roots[np.abs(roots.imag) <= 1e-12 * np.abs(roots)].real
     real = real[(real > 0) & (real < 1) & (np.sign(real - 0.5) == np.sign(theta))]
@@ -302,7 +303,7 @@ def moments_by_cells(f: Callable, theta) -> dict[str, tuple[np.ndarray, np.ndarr
     ``(b_1, b_2)``. The estimates are the library's
     (:mod:`binary_gumbel.estimators.binary_estimators`).
     """
-    theta = check_finite(as_float_array(theta, "theta", np.float64), "theta")
+    theta = finite_float64(theta, "theta")
     if theta.ndim != 1 or theta.size == 0:
         raise ValueError(f"theta must have shape (K,) with K >= 1; got shape {theta.shape}")
     k = theta.size

@@ -1,6 +1,6 @@
 """Where hard concrete gates miss the exact best subset: near-ties, the misses' sizes, freezing.
 
-Three diagnostics of a penalty-weight sweep (:mod:`binary_gumbel.estimators.sparse_regression`),
+Five diagnostics of a penalty-weight sweep (:mod:`binary_gumbel.estimators.sparse_regression`),
 each a computation rather than an explanation:
 
 - **near-ties** (:func:`near_ties`): a dataset is near-tied at ``lam`` when the

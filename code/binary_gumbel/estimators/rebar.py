@@ -164,17 +164,32 @@ def rebar_variance_grid(
     uncorrelated with ``A`` at every temperature), its standard error ``inf`` and the
     optimal variance ``Var(A)``. A little below those temperatures (from about 1e15) ``B``
     is rounding noise, and so is ``eta*``.
+
+    ``ValueError`` naming ``temperatures`` if it is empty, and naming ``theta`` if ``b``
+    takes one value at all ``n`` draws (for ``|theta|`` above about 37, where ``p`` or
+    ``1 - p`` rounds to 1, every draw agrees; at ``|theta| = 20`` it takes about 5e8 draws
+    to see both values): ``A = f(b) (b - p)`` is then one number, REINFORCE's variance over
+    the draws is 0 and every saving ``1 - Var / Var(A)`` is 0 / 0, undefined. No limit
+    stands in for it: the population saving is the squared correlation of ``B`` with ``b``
+    (:class:`SavingCurve`), which a sample with one ``b`` does not estimate.
     """
     n = check_count(n, "n", 4)
     etas = finite_float64(etas, "etas").ravel()
     lams = check_tau(temperatures, np.float64, "temperatures").ravel()
+    if lams.size == 0:
+        raise ValueError("temperatures must hold at least one temperature; got none")
     theta = float(finite_float64(theta, "theta"))
     target = float(finite_float64(target, "target"))
     uv = as_generator(rng).random((n, 2))
     noise = toy_noise_unchecked(np.float64(theta), np.float64(target), uv[:, 0], uv[:, 1])
+    if np.all(noise.b == noise.b[0]):
+        raise ValueError(
+            f"theta = {theta!r} gives b = {noise.b[0]:g} at all {n} draws "
+            f"(p = sigmoid(theta) = {float(noise.p)!r}): b takes one value over the draws, "
+            "so REINFORCE's variance is 0 and the saving is undefined"
+        )
     var = np.empty((etas.size, lams.size))
     eta_star, eta_se, var_star = (np.empty(lams.size) for _ in range(3))
-    a = None
     for j, lam in enumerate(lams):
         a, b = rebar_parts_of(noise, lam)
         cov = np.cov(a, b)
@@ -271,8 +286,20 @@ class SavingCurve:
 
     @property
     def score_variance(self) -> float:
-        """``pi = p (1 - p)``, the variance of the score ``b - p``."""
+        """``pi = p (1 - p)``, the variance of the score ``b - p``.
+
+        ``ValueError`` naming ``theta`` where ``p = sigmoid(theta)`` rounds to 1 or 0
+        (``theta`` above about 37 or below about -745): ``b`` then takes one value, ``pi`` is
+        0, and the saving, the squared correlation of ``B`` with ``b``, is undefined (so are
+        :meth:`saving`, :meth:`growth`, :meth:`inflections` and :attr:`far_limit`, which all
+        use ``pi``).
+        """
         p = float(_kernels.sigmoid(np.float64(self.theta)))
+        if p in (0.0, 1.0):
+            raise ValueError(
+                f"theta = {self.theta!r} rounds p = sigmoid(theta) to {p:g}: b takes one value, "
+                "so the saving (the squared correlation of B with b) is undefined"
+            )
         return p * (1 - p)
 
     def _excess(self, y):
@@ -447,13 +474,16 @@ def _squares_weighted_by(p, a, b):
 
 def first_temperature_saving(grid: VarianceGrid, fraction: float) -> float:
     """The smallest temperature of the grid at which the best REBAR saves ``fraction``
-    of REINFORCE's variance, or ``inf`` if none does."""
+    of REINFORCE's variance, or ``inf`` if none does. ``fraction`` must be finite."""
+    fraction = float(finite_float64(fraction, "fraction"))
     hits = grid.temperatures[grid.saving >= fraction]
     return float(hits.min()) if hits.size else math.inf
 
 
 def temperature_index(grid: VarianceGrid, temperature: float) -> int:
-    """The index of ``temperature`` on the grid (``ValueError`` if it is not a grid point)."""
+    """The index of ``temperature`` on the grid (``ValueError`` if it is not a grid point,
+    or not a positive, finite temperature)."""
+    temperature = float(check_tau(temperature, np.float64, "temperature"))
     j = int(np.argmin(np.abs(np.log(grid.temperatures / temperature))))
     if not math.isclose(grid.temperatures[j], temperature, rel_tol=1e-9):
         raise ValueError(f"temperature {temperature!r} is not on the grid {grid.temperatures}")

@@ -61,6 +61,9 @@ __all__ = [
 ]
 
 
+#: The probability parameterisation keeps ``p`` in ``[_P_LOW, 1 - _P_LOW]``.
+_P_LOW = 1e-6
+
 #: The methods :func:`train` runs, and which parameters of ``phi`` each one learns.
 #: "REBAR" learns ``eta`` and ``log lambda`` (its Concrete relaxation keeps its fixed form),
 #: "RELAX" learns all of ``phi``, "baseline" only the constant ``d`` (REINFORCE with a learned
@@ -178,8 +181,9 @@ class Settings:
     ``theta0`` and from ``initial_phi(hidden, eta0, temperature0)`` with its own draw.
     ``parameterisation="logit"`` (the book's) descends ``theta``; ``"probability"`` (the
     RELAX paper's) descends ``p`` directly, with estimates ``g / (p (1 - p))`` and ``p`` kept
-    in ``[1e-6, 1 - 1e-6]``. ``learn_theta=False`` holds ``theta`` at ``theta0`` and trains
-    ``phi`` only.
+    in ``[1e-6, 1 - 1e-6]``, from the start: a ``theta0`` whose ``sigmoid`` lies outside
+    starts at the nearer end (``theta0 = 40`` at ``p = 1 - 1e-6``). ``learn_theta=False``
+    holds ``theta`` at ``theta0`` and trains ``phi`` only.
     ``phi_steps`` (at most ``steps``, which is the default) is the number of steps, from the
     start, at which ``phi`` learns; from then on it is held where it is, while ``theta`` and
     the noise go on as before (with the same ``rng``, its iterates up to
@@ -282,7 +286,13 @@ def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
     copies = int(noisy.sum()) // chains  # the methods that draw noise
     rows = mask[noisy].any(axis=0)
     learns = bool(rows.any())
-    theta = np.full(n_methods * chains, float(finite_float64(settings.theta0, "theta0")))
+    theta0 = float(finite_float64(settings.theta0, "theta0"))
+    if parameterisation == "probability":
+        p0 = _kernels.sigmoid(theta0)
+        p0_kept = min(max(p0, _P_LOW), 1 - _P_LOW)
+        if p0_kept != p0:  # the run starts at the nearer end of the kept interval
+            theta0 = float(_kernels.logistic(np.float64(p0_kept)))
+    theta = np.full(n_methods * chains, theta0)
     p_param = _kernels.sigmoid(theta)
     opt_theta = Adam(theta.shape, learning_rate, beta2=beta2)
     opt_phi = Adam(phi.shape, phi_learning_rate, beta2=beta2)
@@ -320,7 +330,7 @@ def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
             if parameterisation == "logit":
                 theta = theta - step
             else:
-                p_param = np.clip(p_param - step, 1e-6, 1 - 1e-6)
+                p_param = np.clip(p_param - step, _P_LOW, 1 - _P_LOW)
                 theta = _kernels.logistic(p_param)
         thetas[k + 1] = theta
     variance = estimates.var(axis=-1, ddof=1)

@@ -209,7 +209,8 @@ def relaxed_bias_extremum(
     """
     theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
     exact = float(exact_gradient(theta, target))
-    low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
+    low = float(check_tau(low, np.float64, "low"))
+    high = float(check_tau(high, np.float64, "high"))
     if not low < high:
         raise ValueError(f"low must be below high; got low={low}, high={high}")
     sign = -1.0 if largest else 1.0
@@ -237,7 +238,8 @@ def relaxed_mean_root(theta: float, target: float, low: float, high: float) -> f
     have opposite signs at ``low`` and ``high`` (a ValueError otherwise).
     """
     theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
-    low, high = float(check_tau(low, np.float64)), float(check_tau(high, np.float64))
+    low = float(check_tau(low, np.float64, "low"))
+    high = float(check_tau(high, np.float64, "high"))
 
     def mean(log_tau):
         return _mean(theta, target, math.exp(log_tau))
@@ -255,14 +257,11 @@ def relaxed_objective_minimiser(target: float, tau: float, low: float = -20.0, h
     root in ``theta``. A ValueError when the mean has the same sign at both ends.
     """
     target, tau = float(finite_float64(target, "target")), float(check_tau(tau, np.float64))
-    low, high = float(finite_float64(low, "low")), float(finite_float64(high, "high"))
 
     def mean(theta):
         return _mean(theta, target, tau)
 
-    if not _opposite(mean(low), mean(high)):
-        raise ValueError(f"the relaxed mean has the same sign at theta = {low} and {high}")
-    return optimize.brentq(mean, float(low), float(high), xtol=1e-9)
+    return _theta_root(mean, low, high, "relaxed")
 
 
 def straight_through_stationary_point(
@@ -288,6 +287,16 @@ def straight_through_stationary_point(
         below, above = _split_expectation(slope, theta, tau)
         return 2 * ((1 - target) * above - target * below)
 
-    if not _opposite(mean(float(low)), mean(float(high))):
-        raise ValueError(f"the straight-through mean has the same sign at theta = {low} and {high}")
-    return optimize.brentq(mean, float(low), float(high), xtol=1e-9)
+    return _theta_root(mean, low, high, "straight-through")
+
+
+def _theta_root(mean, low, high, estimator: str) -> float:
+    """Brent's root in ``theta`` of an estimator's ``mean(theta)`` between ``low`` and ``high``.
+
+    ``low`` and ``high`` must be finite (a ValueError naming them otherwise), and the mean
+    must have opposite signs at them (a ValueError naming the ``estimator`` otherwise).
+    """
+    low, high = float(finite_float64(low, "low")), float(finite_float64(high, "high"))
+    if not _opposite(mean(low), mean(high)):
+        raise ValueError(f"the {estimator} mean has the same sign at theta = {low} and {high}")
+    return optimize.brentq(mean, low, high, xtol=1e-9)

@@ -26,6 +26,7 @@ from functools import cache
 
 import numpy as np
 
+from binary_gumbel._kernels import sigmoid, softplus
 from binary_gumbel._validation import check_count, check_flag
 from binary_gumbel.estimators.vae import (
     LearningSignal,
@@ -33,8 +34,6 @@ from binary_gumbel.estimators.vae import (
     check_images,
     encoder_gradient,
     encoder_logit,
-    sigmoid,
-    softplus,
 )
 
 __all__ = [
@@ -291,14 +290,15 @@ def evaluate_bounds(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean exact ELBO and mean exact ``log p(x)`` over the images, per run.
 
-    ``params`` has one leading run axis; runs are enumerated ``chunk`` at a time to
-    bound the memory (``R x N x 2^K`` numbers per array otherwise). With
+    ``params`` has one leading run axis; runs are enumerated ``chunk`` (at least 1) at a
+    time to bound the memory (``R x N x 2^K`` numbers per array otherwise). With
     ``log_marginal=False`` only the ELBO is computed (:func:`exact_elbo`), and the
     second array is NaN.
     """
     params, x = _check(params, x)
     if len(params.runs) != 1:
         raise ValueError(f"params must have one leading run axis; got runs {params.runs}")
+    chunk = check_count(chunk, "chunk", 1)
     if not log_marginal:
         elbo = exact_elbo(params, x).mean(axis=-1)
         return elbo, np.full_like(elbo, np.nan)

@@ -206,10 +206,6 @@ class Training:
         return self.seconds_per_step / self.seconds_per_step[estimated].min()
 
 
-def _step_exact(params: Params, x: np.ndarray) -> Params:
-    return exact_gradient(params, x)
-
-
 def train(
     data: Digits,
     methods: Sequence[str | Method] = tuple(m.name for m in METHODS),
@@ -282,7 +278,7 @@ def train(
             t0 = time.perf_counter()
             params = Params.from_flat(flat[m], latents, start.pixels)
             if meth.function is None:
-                grad = _step_exact(params, x)
+                grad = exact_gradient(params, x)
                 evaluations[m] += 2.0**latents
             else:
                 signal = LearningSignal(params, x)
