@@ -1,4 +1,5 @@
-"""`python -m binary_gumbel.verify`: the table, the JSON record, and the exit status."""
+"""`python -m binary_gumbel.verify`: the table, the JSON record, and the exit status; and the
+exact points behind the verdict engine's weakest verdict, "holds" at rational points."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import subprocess
 import sys
 
 import pytest
+import sympy as sp
 
 from binary_gumbel import verify
+from binary_gumbel.verification import engine
 from binary_gumbel.verification.derivation import CLAIM_IDS, verify_all, verify_claim
+from binary_gumbel.verification.symbolic import p, tau
 
 KEYS = {"id", "statement", "verdict", "evidence", "corrected", "corrected_verdict", "typos"}
 VERDICTS = {"holds", "holds in distribution", "fails"}
@@ -98,3 +102,35 @@ def test_a_check_that_cannot_run_gives_exit_2(capsys, monkeypatch):
     assert verify.main([]) == verify.EXIT_COULD_NOT_RUN
     out = capsys.readouterr().out
     assert "COULD NOT RUN" in out and "simulated failure" in out
+
+
+def test_the_rational_points_are_distinct():
+    """Four distinct temperatures (one of them above 1), and a single point for a constant."""
+    temperatures = [pt[tau] for pt in engine.sample_points({tau})]
+    assert temperatures == [1, sp.Rational(1, 2), sp.Rational(1, 3), 2]
+    assert engine.sample_points(set()) == [{}]
+
+
+def test_the_fourth_temperature_can_refute_an_identity():
+    """``max(tau, 1) = 1`` holds at tau = 1, 1/2, 1/3 and fails at tau = 2: the repeated
+    temperature 1 once let it through as "holds" at exact points."""
+    check = engine.check_identity(sp.Max(tau, 1), 1)
+    assert check.verdict == engine.FAILS
+    assert check.data["point"] == {"tau": "2"}
+
+
+def test_exact_points_count_only_the_points_where_both_sides_are_finite():
+    """An identity SymPy does not prove, whose left side is 0/0 at the first point p = 1/4:
+    the evidence is the three other points, and the summary says three."""
+    quarter = sp.Rational(1, 4)
+    lhs = (sp.atan(p) + sp.atan(1 / p)) * (p - quarter) / (4 * p - 1)
+    check = engine.check_identity(lhs, sp.pi / 8)
+    assert (check.verdict, check.method) == (engine.HOLDS, "exact points")
+    assert check.data["points"] == [{"p": "1/3"}, {"p": "3/5"}, {"p": "5/6"}]
+    assert "equal exactly at 3 rational points" in check.summary
+
+
+def test_no_finite_point_and_no_proof_is_not_a_verdict():
+    """``log(0) = 7 p`` is infinite on the left at every point: no evidence for "holds"."""
+    with pytest.raises(engine.UnsupportedStatement, match="at every rational point a side"):
+        engine.check_identity(sp.log(p - p), 7 * p)

@@ -38,7 +38,7 @@ __all__ = [
 _POINTS = {
     "probability": [sp.Rational(1, 4), sp.Rational(1, 3), sp.Rational(3, 5), sp.Rational(5, 6)],
     "uniform": [sp.Rational(1, 2), sp.Rational(1, 3), sp.Rational(4, 5), sp.Rational(1, 7)],
-    "temperature": [sp.S.One, sp.Rational(1, 2), sp.Rational(1, 3), sp.S.One],
+    "temperature": [sp.S.One, sp.Rational(1, 2), sp.Rational(1, 3), sp.Integer(2)],
     "positive": [sp.S.One, sp.Integer(3), sp.Rational(1, 2), sp.Integer(2)],
     "real": [sp.S.Zero, sp.log(3), -sp.log(2), sp.log(sp.Rational(5, 2))],
 }
@@ -58,9 +58,11 @@ def _domain(symbol: sp.Symbol) -> str:
 
 
 def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
-    """``count`` exact points: the i-th point gives each symbol the i-th value of its domain.
+    """Up to ``count`` distinct exact points; the i-th gives each symbol its domain's i-th value.
 
-    Symbols of one domain are staggered, so that two of them never coincide.
+    Symbols of one domain are staggered, so that two of them never coincide. Each domain
+    has four distinct values, so with at least one symbol there are ``min(count, 4)``
+    points; without symbols there is one, the empty point.
     """
     ordered = sorted(symbols, key=sp.default_sort_key)
     seen: dict[str, int] = {}
@@ -69,7 +71,8 @@ def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
         kind = _domain(s)
         offsets[s] = seen.get(kind, 0)
         seen[kind] = offsets[s] + 1
-    return [{s: _POINTS[_domain(s)][(i + offsets[s]) % 4] for s in ordered} for i in range(count)]
+    points = [{s: _POINTS[_domain(s)][(i + offsets[s]) % 4] for s in ordered} for i in range(count)]
+    return [point for i, point in enumerate(points) if point not in points[:i]]
 
 
 def exact_value(value: sp.Expr) -> sp.Expr:
@@ -92,6 +95,10 @@ def _fmt(mapping) -> dict[str, str]:
     return {str(k): str(v) for k, v in mapping.items()}
 
 
+def _count_of_points(count: int) -> str:
+    return f"{count} rational point{'' if count == 1 else 's'}"
+
+
 def canonical_log(expr: sp.Expr) -> sp.Expr:
     """Expand every logarithm (valid: all log arguments are positive on the domain)."""
     expr = expr.replace(sp.log, lambda arg: sp.log(sp.together(arg)))
@@ -105,7 +112,11 @@ def logit_of(expr: sp.Expr) -> sp.Expr:
 
 @dataclass(frozen=True)
 class ExactComparison:
-    """How two expressions compare: the method, and the counterexample when they differ."""
+    """How two expressions compare: the method, and the counterexample when they differ.
+
+    ``points`` are the distinct points at which both sides were evaluated to finite values
+    (a point where a side is infinite or undefined is no evidence and is left out).
+    """
 
     method: str  # "counterexample", "simplify", "logit" or "exact points"
     points: tuple
@@ -129,19 +140,26 @@ class ExactComparison:
         """Nothing for a symbolic proof; the weaker evidence otherwise."""
         if self.method != "exact points":
             return ""
-        return f" (no symbolic proof: equal exactly at {len(self.points)} rational points)"
+        return f" (no symbolic proof: equal exactly at {_count_of_points(len(self.points))})"
 
 
 def compare_exactly(lhs, rhs) -> ExactComparison:
-    """Exact comparison: rational points first (a counterexample), then a symbolic proof."""
+    """Exact comparison: rational points first (a counterexample), then a symbolic proof.
+
+    A point where either side is not finite (a pole, the log of 0) is skipped. Equality at
+    the points alone, with no proof, gives the method ``"exact points"``; if no point was
+    left to evaluate, there is no evidence at all and ``UnsupportedStatement`` is raised.
+    """
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
-    points = tuple(sample_points((lhs - rhs).free_symbols))
-    for point in points:
+    evaluated = []
+    for point in sample_points((lhs - rhs).free_symbols):
         left, right = exact_value(lhs.subs(point)), exact_value(rhs.subs(point))
         if not (left.is_finite and right.is_finite):
             continue
+        evaluated.append(point)
         if not is_zero(left - right):
-            return ExactComparison("counterexample", points, point, left, right)
+            return ExactComparison("counterexample", tuple(evaluated), point, left, right)
+    points = tuple(evaluated)
     if sp.simplify(lhs - rhs) == 0:
         return ExactComparison("simplify", points)
     try:
@@ -149,6 +167,11 @@ def compare_exactly(lhs, rhs) -> ExactComparison:
             return ExactComparison("logit", points)
     except (TypeError, ValueError):
         pass
+    if not points:
+        raise UnsupportedStatement(
+            f"cannot compare {lhs} with {rhs}: SymPy finds no symbolic proof, and at every "
+            "rational point a side is not finite"
+        )
     return ExactComparison("exact points", points)
 
 
@@ -158,7 +181,9 @@ def check_identity(lhs, rhs, name: str = "identity", sides=("lhs", "rhs"), label
     First evaluates both sides exactly at rational points: a nonzero difference is a
     counterexample. Otherwise it looks for a proof: ``simplify(lhs - rhs) == 0``, then
     equality of the two logits. Zero at every point without a symbolic proof is reported
-    as ``holds`` with method ``"exact points"``, so that the weaker evidence is visible.
+    as ``holds`` with method ``"exact points"`` and the number of points at which both sides
+    are finite, so that the weaker evidence is visible; with no such point it raises
+    ``UnsupportedStatement``.
     ``sides`` name the two values in the data; ``labels`` (default ``sides``) in the text.
     """
     first, second = labels or sides
@@ -167,7 +192,7 @@ def check_identity(lhs, rhs, name: str = "identity", sides=("lhs", "rhs"), label
         how = {
             "simplify": "SymPy simplifies their difference to 0",
             "logit": "SymPy reduces their logits to the same expression",
-            "exact points": f"equal exactly at {len(comparison.points)} rational points, "
+            "exact points": f"equal exactly at {_count_of_points(len(comparison.points))}, "
             "though SymPy finds no symbolic proof",
         }[comparison.method]
         text = say(capitalised(f"{first} equals {second} identically: {how}."))
