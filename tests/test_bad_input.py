@@ -339,6 +339,16 @@ def test_saving_curve_where_p_rounds_to_one_names_theta():
     assert np.all((saving >= 0) & (saving <= 1)) and saving[1] == 0
 
 
+def test_saving_curve_where_every_draw_gives_zero_grows_by_zero():
+    """At theta = -500 every draw has b = 0 and R1 = R2 = 0: the saving is 1 at every
+    t != 1/2 and its growth 0, though pi * delta^4 rounds to 0 (it was 0/0, NaN)."""
+    curve = rebar.saving_curve(-500.0, 1.0, n=100, rng=0)
+    assert (curve.v11, curve.v12, curve.v22) == (0.0, 0.0, 0.0) and curve.score_variance > 0
+    targets = [0.45, 0.5, 3.0, np.inf]
+    np.testing.assert_array_equal(curve.growth(targets), 0.0)
+    np.testing.assert_array_equal(curve.saving(targets), [1.0, 0.0, 1.0, 1.0])
+
+
 def test_rebar_grid_needs_a_temperature():
     with pytest.raises(ValueError, match=r"^temperatures must hold at least one temperature"):
         rebar.rebar_variance_grid(0.0, 0.45, [1.0], [], n=100, rng=0)

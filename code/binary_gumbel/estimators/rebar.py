@@ -252,6 +252,11 @@ def held_out_saving(
     return out
 
 
+def _quotient_of_nonzero(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator``, and 0 where ``numerator`` is 0 (undivided)."""
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=numerator != 0)
+
+
 @dataclass(frozen=True)
 class SavingCurve:
     """The best REBAR's saving as a function of the target ``t``, at one ``theta`` and ``lambda``.
@@ -328,7 +333,10 @@ class SavingCurve:
         so for ``0 < |delta| <= 1``, and beyond in ``y = 1/delta``, as
         ``2 pi |y|^3 (v11 + 3 v12 y + 2 v22 y^2) / (pi + v11 y^2 + 2 v12 y^3 + v22 y^4)^2``, so
         that ``t = +-inf`` gives 0 and no power overflows; ``t = 1/2`` gives 0, also where
-        ``v22 = 0`` (as :meth:`saving` there).
+        ``v22 = 0`` (as :meth:`saving` there). Where the numerator is 0 the growth is 0 without
+        a division: where every draw gave ``R1 = R2 = 0`` (``v11 = v12 = v22 = 0``, as at a
+        tiny ``p``) the saving is 1 at every ``t != 1/2``, though its denominator, a power of
+        ``pi``, may round to 0.
         """
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
         pi, v11, v12, v22 = self.score_variance, self.v11, self.v12, self.v22
@@ -336,14 +344,13 @@ class SavingCurve:
         near = (np.abs(delta) <= 1) & (delta != 0)
         growth = np.zeros_like(delta)
         d = delta[near]
-        denominator = pi * d**4 + d**2 * v11 + 2 * d * v12 + v22
-        growth[near] = (
-            2 * pi * np.abs(d) ** 3 * (v11 * d**2 + 3 * v12 * d + 2 * v22) / denominator**2
-        )
+        numerator = 2 * pi * np.abs(d) ** 3 * (v11 * d**2 + 3 * v12 * d + 2 * v22)
+        denominator = (pi * d**4 + d**2 * v11 + 2 * d * v12 + v22) ** 2
+        growth[near] = _quotient_of_nonzero(numerator, denominator)
         far = np.abs(delta) > 1
         y = 1 / delta[far]
-        e = pi + self._excess(y)
-        growth[far] = 2 * pi * np.abs(y) ** 3 * (v11 + y * (3 * v12 + 2 * y * v22)) / e**2
+        numerator = 2 * pi * np.abs(y) ** 3 * (v11 + y * (3 * v12 + 2 * y * v22))
+        growth[far] = _quotient_of_nonzero(numerator, (pi + self._excess(y)) ** 2)
         return growth[()]
 
     @property
