@@ -8,13 +8,15 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import sympy as sp
 
 from binary_gumbel import verify
 from binary_gumbel.verification import engine
 from binary_gumbel.verification.derivation import CLAIM_IDS, verify_all, verify_claim
-from binary_gumbel.verification.symbolic import p, tau
+from binary_gumbel.verification.derivation_montecarlo import sample_expression
+from binary_gumbel.verification.symbolic import p, tau, u
 
 KEYS = {"id", "statement", "verdict", "evidence", "corrected", "corrected_verdict", "typos"}
 VERDICTS = {"holds", "holds in distribution", "fails"}
@@ -134,3 +136,22 @@ def test_no_finite_point_and_no_proof_is_not_a_verdict():
     """``log(0) = 7 p`` is infinite on the left at every point: no evidence for "holds"."""
     with pytest.raises(engine.UnsupportedStatement, match="at every rational point a side"):
         engine.check_identity(sp.log(p - p), 7 * p)
+
+
+class _ExtremeIntegers(np.random.Generator):
+    """A generator whose integer draws are the two ends of the range, ``low`` and ``high - 1``."""
+
+    def integers(self, low, high, size=None):
+        return np.array([low, high - 1])[:size]
+
+
+def test_the_monte_carlo_uniforms_are_exact_midpoints_strictly_inside_0_1():
+    """The uniforms behind every Monte Carlo confirmation, at the two ends of their integer
+    range: exact midpoints ``(k + 1/2) / 2**52``, never 0 or 1 (on a 2**-53 grid the top
+    integer rounded to exactly 1)."""
+    draws = sample_expression(u, {}, 2, seed=_ExtremeIntegers(np.random.PCG64(0)))
+    assert draws.tolist() == [2.0**-53, 1 - 2.0**-53]
+    assert np.all((draws > 0) & (draws < 1))
+    real = sample_expression(u, {}, 100_000, seed=7)
+    k = real * 2.0**52 - 0.5
+    assert np.all(k == np.floor(k)) and np.all((real > 0) & (real < 1))

@@ -52,8 +52,12 @@ LIMIT_TAU = sp.Rational(1, 10)
 
 
 def _open_uniform(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Uniform(0, 1) draws that are never exactly 0 or 1: midpoints of a 2**-53 grid."""
-    return (rng.integers(0, 2**53, size=n) + 0.5) / 2.0**53
+    """Uniform(0, 1) draws that are never exactly 0 or 1: midpoints of a 2**-52 grid.
+
+    ``(k + 1/2) / 2**52`` with ``k`` uniform on ``{0, ..., 2**52 - 1}`` is exact in
+    float64 (``k + 1/2 < 2**52`` needs 53 bits), so the largest draw is ``1 - 2**-53``.
+    """
+    return (rng.integers(0, 2**52, size=n) + 0.5) / 2.0**52
 
 
 def sample_expression(expr, point, n: int, seed: int = SEED, tau_value=LIMIT_TAU) -> np.ndarray:
