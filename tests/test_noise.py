@@ -72,6 +72,23 @@ def test_extremes_are_limits():
         assert abs(noise.log_sigmoid(w) - mp.log(ref)) <= 4 * EPS * abs(mp.log(ref))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_difference_beyond_the_largest_float_gives_the_limits_without_a_warning(dtype):
+    """``x - loc`` of two finite values can exceed the largest float: the densities and CDFs
+    are then their limits at ``±inf`` (the tests run with warnings as errors, and numpy's
+    overflow warning once escaped from all six)."""
+    big = np.finfo(dtype).max / 2 * dtype(1.5)
+    x, loc = np.array([big, -big], dtype), np.array([-big, big], dtype)  # x - loc = ±1.5 max
+    assert noise.logistic_cdf(x, loc).tolist() == [1.0, 0.0]
+    assert noise.gumbel_cdf(x, loc).tolist() == [1.0, 0.0]
+    for pdf in (noise.logistic_pdf, noise.gumbel_pdf):
+        assert pdf(x, loc).tolist() == [0.0, 0.0]
+    for logpdf in (noise.logistic_logpdf, noise.gumbel_logpdf):
+        assert logpdf(x, loc).tolist() == [-np.inf, -np.inf]
+    for f in (noise.logistic_cdf, noise.gumbel_cdf, noise.logistic_logpdf, noise.gumbel_logpdf):
+        assert f(x, loc).dtype == dtype
+
+
 @pytest.mark.parametrize("pdf", [noise.gumbel_pdf, noise.logistic_pdf])
 def test_densities_integrate_to_their_cdfs(pdf):
     cdf = noise.gumbel_cdf if pdf is noise.gumbel_pdf else noise.logistic_cdf

@@ -79,9 +79,16 @@ def _with_loc(value, loc, name: str, check):
     return broadcast(**{name: value, "loc": loc})
 
 
-def _args(x, loc):
-    """``x`` (NaN refused, ``±inf`` allowed) and ``loc``, for the densities and CDFs."""
-    return _with_loc(x, loc, "x", check_no_nan)
+def _centred(x, loc):
+    """``z = x - loc`` of a checked ``x`` (NaN refused, ``±inf`` allowed) and ``loc``.
+
+    The argument of every density and CDF below. A difference of two finite values beyond
+    the type's largest float is ``±inf``, what it rounds to, without numpy's overflow
+    warning: the densities and CDFs there are their limits at ``z = ±inf``.
+    """
+    x, loc = _with_loc(x, loc, "x", check_no_nan)
+    with np.errstate(over="ignore"):
+        return x - loc
 
 
 def _uniform_args(u, loc):
@@ -159,8 +166,7 @@ def logistic_from_uniform(u, loc=0.0):
 
 def gumbel_logpdf(x, loc=0.0):
     """Log-density of Gumbel(loc, 1): ``-(x - loc) - exp(-(x - loc))``; ``-inf`` at ``x = ±inf``."""
-    x, loc = _args(x, loc)
-    z = x - loc
+    z = _centred(x, loc)
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(-z)
         return np.where(np.isinf(e) | np.isinf(z), -np.inf, -z - e)[()]
@@ -173,9 +179,9 @@ def gumbel_pdf(x, loc=0.0):
 
 def gumbel_cdf(x, loc=0.0):
     """CDF of Gumbel(loc, 1): ``exp(-exp(-(x - loc)))``."""
-    x, loc = _args(x, loc)
+    z = _centred(x, loc)
     with np.errstate(over="ignore"):
-        return np.exp(-np.exp(-(x - loc)))[()]
+        return np.exp(-np.exp(-z))[()]
 
 
 def logistic_logpdf(x, loc=0.0):
@@ -184,8 +190,7 @@ def logistic_logpdf(x, loc=0.0):
     This is ``log sigmoid(z) + log sigmoid(-z)``, written so that it neither
     overflows nor cancels; it is ``-inf`` at ``x = ±inf``.
     """
-    x, loc = _args(x, loc)
-    return _kernels.logistic_logpdf(x - loc)[()]
+    return _kernels.logistic_logpdf(_centred(x, loc))[()]
 
 
 def logistic_pdf(x, loc=0.0):
@@ -195,5 +200,4 @@ def logistic_pdf(x, loc=0.0):
 
 def logistic_cdf(x, loc=0.0):
     """CDF of Logistic(loc, 1): ``sigmoid(x - loc)``, exact in relative terms in the lower tail."""
-    x, loc = _args(x, loc)
-    return _kernels.sigmoid(x - loc)[()]
+    return _kernels.sigmoid(_centred(x, loc))[()]
