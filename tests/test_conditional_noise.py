@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
-from scipy import special
+from scipy import special, stats
 
 from binary_gumbel import conditional_noise as cn
 from binary_gumbel.verification import conditional_noise_derivation, sampler_checks
@@ -76,14 +76,43 @@ def test_derivative_matches_finite_differences(b):
         assert np.max(np.abs(fd - cn.conditional_sample_derivative(v, logit, b))) <= tol
 
 
+def _truncated_logistic_cdf(logit: float, b: int):
+    """The CDF of Logistic(logit, 1) given the sign ``b = 1[z > 0]``, written with SciPy.
+
+    SciPy's Logistic renormalised on the half-line: for ``b = 1``,
+    ``(F(s) - F(0)) / (1 - F(0))`` on ``s >= 0``; for ``b = 0``, ``F(s) / F(0)`` on
+    ``s <= 0``; independent of the library's closed form, whose inverse is its sampler.
+    """
+    law = stats.logistic(loc=logit)
+    if b == 1:
+        return lambda s: (law.cdf(np.maximum(s, 0.0)) - law.cdf(0.0)) / law.sf(0.0)
+    return lambda s: law.cdf(np.minimum(s, 0.0)) / law.cdf(0.0)
+
+
 @pytest.mark.parametrize("logit", [-2.0, 0.0, 1.5])
 def test_the_conditional_sample_has_the_conditional_law(logit):
-    """KS test at a false-alarm rate of 1e-6 per b; and the same test rejects the plain Logistic."""
+    """KS tests at a false-alarm rate of 1e-6 each, per b: against the library's conditional
+    CDF (whose closed-form inverse is the sampler, so this checks the two agree) and against
+    SciPy's Logistic truncated to the half-line of b (the law itself, written independently);
+    and the same test rejects the plain Logistic."""
     samples, checks = sampler_checks.conditional_ks(logit, 100_000, rng=11, false_alarm=1e-6)
     for b, check in checks.items():
         assert check.consistent, (b, check)
+        independent = check_ks(samples[b], _truncated_logistic_cdf(logit, b), 1e-6)
+        assert independent.consistent, (b, independent)
         wrong = check_ks(samples[b], lambda x: special.expit(x - logit), 1e-6)
         assert not wrong.consistent, "power: z~ given b is not the unconditional Logistic"
+
+
+@pytest.mark.parametrize(("z", "logit", "b", "limit"), [
+    (-1e308, 1e308, 0, 0.0), (1e308, -1e308, 1, 1.0),
+    (1e308, -1e308, 0, 1.0), (-1e308, 1e308, 1, 0.0),
+    (1e308, 1e308, 1, 0.5), (-1e308, -1e308, 0, 0.5),
+])  # fmt: skip
+def test_the_cdf_where_z_minus_logit_is_beyond_the_largest_float(z, logit, b, limit):
+    """``z - logit`` overflows; the CDF is its limit, with no overflow warning (the tests run
+    with warnings as errors). At ``z = logit`` the CDF is ``sigmoid(0) / P(b)``, 1/2 here."""
+    assert cn.conditional_logistic_cdf(z, logit, b) == limit
 
 
 @pytest.mark.parametrize(

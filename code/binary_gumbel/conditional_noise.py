@@ -121,6 +121,8 @@ def conditional_logistic_cdf(z, logit, b):
     below), which equals ``(sigmoid(z - logit) - sigmoid(-logit)) / p``; for
     ``b = 0`` it is ``exp(log sigmoid(z - logit) - log sigmoid(-logit))`` for
     ``z <= 0`` (and 1 above). ``z`` may be ``+-inf``; NaN raises ``ValueError``.
+    Where ``z - logit`` is beyond the largest float, it is taken as ``+-inf``, and the
+    CDF is its limit there.
     """
     z = check_no_nan(as_float_array(z, "z", np.float64), "z")
     logit = check_finite(as_float_array(logit, "logit", np.float64), "logit")
@@ -128,6 +130,8 @@ def conditional_logistic_cdf(z, logit, b):
     z, logit, b = broadcast(z=z, logit=logit, b=b)
     pos = np.maximum(z, 0.0)
     neg = np.minimum(z, 0.0)
-    one = -np.expm1(-pos) * _kernels.sigmoid(pos - logit)
-    zero = np.exp(_kernels.log_sigmoid(neg - logit) - _kernels.log_sigmoid(-logit))
+    with np.errstate(over="ignore"):  # beyond the largest float: ±inf, where the CDF is its limit
+        above, below = pos - logit, neg - logit
+    one = -np.expm1(-pos) * _kernels.sigmoid(above)
+    zero = np.exp(_kernels.log_sigmoid(below) - _kernels.log_sigmoid(-logit))
     return np.where(b == 1, one, np.where(z > 0, 1.0, zero))[()]
