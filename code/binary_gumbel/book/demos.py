@@ -3,7 +3,7 @@
 Each function draws its noise from an explicit ``rng`` (anything
 :func:`numpy.random.default_rng` accepts), computes the samples with the
 library's samplers or with the note's formulas as written (lambdified from
-:mod:`binary_gumbel.verification.derivation`), and returns them together with the
+:mod:`binary_gumbel.verification.note`), and returns them together with the
 statistical checks of :mod:`binary_gumbel.verification.montecarlo` that the chapter reports.
 
 References: Jang, Gu & Poole (2016), arXiv:1611.01144 (the Gumbel-softmax);
@@ -177,7 +177,7 @@ class ExceedanceCurve:
 def exceedance_curve(expr, points: Sequence[Mapping], claimed, n, seed: int = 0) -> ExceedanceCurve:
     """Estimate ``P(x > 1/2)`` for the SymPy relaxation ``expr`` at each parameter point.
 
-    ``expr`` is a formula of :mod:`binary_gumbel.verification.derivation` (for example the
+    ``expr`` is a formula of :mod:`binary_gumbel.verification.note` (for example the
     note's ``EQ1`` as written, or ``CORRECTED_EQ1``), evaluated as written by
     :func:`binary_gumbel.verification.derivation_montecarlo.sample_expression` with ``n``
     draws of its noise per point; ``claimed`` is a SymPy expression of the same

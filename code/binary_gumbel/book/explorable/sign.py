@@ -3,8 +3,8 @@
 A reader of the errata page moves one slider, the probability ``p``, and sees
 the frequency of ``b = 1[x > 1/2]`` for the two forms of Eq. (1),
 
-    as printed (``derivation.EQ1``):        x = sigmoid(-(logit(p) + log(u / (1 - u))) / tau),
-    corrected (``derivation.CORRECTED_EQ1``): x = sigmoid((logit(p) + log(u / (1 - u))) / tau),
+    as printed (``note.EQ1``):          x = sigmoid(-(logit(p) + log(u / (1 - u))) / tau),
+    corrected (``note.CORRECTED_EQ1``): x = sigmoid((logit(p) + log(u / (1 - u))) / tau),
 
 against the note's claim ``P(b = 1) = p``. Every number of every frame is
 computed here when the book is built, by
