@@ -19,6 +19,10 @@ def test_in_odds_maps_the_unit_interval_to_positive_odds():
 
 
 def test_density_steps_are_clean_and_the_cdf_normalises():
+    """The steps simplify without complex numbers, the CDF tends to 0 and 1 at the ends, and
+    its odds form is the CDF. The gap ``d CDF/dx - f_X`` is 0 by the chain rule, as the
+    derivation builds ``f_X`` from the CDF's own inverse map: that it simplifies to 0 shows
+    the simplification is clean, not that the Jacobian is right (see the two tests below)."""
     steps = dict(symbolic.binary_concrete_density().steps)
     assert steps["d CDF/dx - f_X"] == 0
     assert (steps["CDF at x -> 0+"], steps["CDF at x -> 1-"]) == (0, 1)
@@ -37,11 +41,58 @@ def test_density_steps_are_clean_and_the_cdf_normalises():
 
 
 def test_density_gap_detects_a_wrong_density():
-    """A mutant: the derivative of the CDF against twice the density is not 0."""
+    """The gap expression is not 0 for a density that is not the CDF's derivative: here the
+    test's own 2 f_X (the derivation is not mutated; a mutant of it is the next test's)."""
     derivation = symbolic.binary_concrete_density()
     steps = dict(derivation.steps)
     mutant_gap = sp.simplify(in_odds(sp.diff(steps["CDF"], x) - 2 * derivation.result))
     assert mutant_gap != 0
+
+
+L_SYMBOL = sp.Symbol("L", real=True)  # the logit of binary_concrete_density
+# tau != 1 at each point: a Jacobian without its tau would agree with Maddison's at tau = 1.
+DENSITY_POINTS = [
+    (2, sp.log(3), sp.Rational(1, 3)),
+    (sp.Rational(1, 2), -sp.log(2), sp.Rational(3, 4)),
+]
+
+
+def test_the_change_of_variables_density_is_maddisons_form():
+    """``f_Z(z(x)) |dz/dx|`` equals Maddison, Mnih & Teh's (2016) binary Concrete density
+    ``tau a x^(-tau-1) (1-x)^(-tau-1) / (a x^(-tau) + (1-x)^(-tau))^2``, ``a = e^L``: an
+    independent closed form, so a wrong Jacobian would show here. Identically (on the odds)
+    and at exact points."""
+    derivation = symbolic.binary_concrete_density()
+    maddison = dict(derivation.steps)["Maddison et al.'s form"]
+    assert sp.simplify(in_odds(derivation.result - maddison)) == 0
+    for t, logit_value, q in DENSITY_POINTS:
+        point = {tau: t, L_SYMBOL: logit_value, x: q}
+        assert sp.simplify(derivation.result.subs(point) - maddison.subs(point)) == 0
+
+
+def test_a_wrong_jacobian_in_the_derivation_is_caught(monkeypatch):
+    """A mutant of the derivation itself: ``|dz/dx|`` taken without its ``tau``. Its density
+    differs from Maddison et al.'s, and its own gap step ``d CDF/dx - f_X`` is no longer 0,
+    as the CDF keeps the right inverse map: both checks can fail."""
+    from test_mutations import Mutant, apply_mutant
+
+    honest = dict(symbolic.binary_concrete_density().steps)
+    mutant = Mutant(
+        name="density without tau in the Jacobian",
+        module="binary_gumbel.verification.symbolic",
+        function="binary_concrete_density",
+        edits=(("sp.diff(z_of_x, x)", "sp.diff(z_of_x / tau, x)"),),
+        killers=(),
+    )
+    apply_mutant(mutant, monkeypatch)
+    derivation = symbolic.binary_concrete_density()
+    steps = dict(derivation.steps)
+    assert steps["d CDF/dx - f_X"] != 0
+    assert steps["Maddison et al.'s form"] == honest["Maddison et al.'s form"]
+    for t, logit_value, q in DENSITY_POINTS:
+        point = {tau: t, L_SYMBOL: logit_value, x: q}
+        gap = derivation.result.subs(point) - steps["Maddison et al.'s form"].subs(point)
+        assert sp.simplify(gap) != 0
 
 
 def test_fast_form_equals_the_sigmoid_form():
