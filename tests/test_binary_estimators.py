@@ -14,6 +14,7 @@ import pytest
 import sympy as sp
 from scipy import integrate, special
 
+import binary_gumbel as bg
 from binary_gumbel.book import prose
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators import binary_rebar, gradients, registry
@@ -605,6 +606,17 @@ def test_b_is_the_sign_of_z_for_every_estimator_where_sigmoid_rounds():
     t, x = 0.45, 0.5
     assert gradients.reinforce(1e-20, t, 0.5) == (1 - t) ** 2 * 0.5
     assert gradients.straight_through(1e-20, t, 1.0, 0.5) == 2 * (1 - t) * x * (1 - x)
+
+
+@pytest.mark.parametrize("logit", [1e-20, -40.0, 0.3, np.inf, -np.inf])
+def test_the_relaxed_samplers_hard_sample_is_the_estimators_b(logit):
+    """The relaxed sampler's ``hard=True`` sample (here at a temperature where ``x`` rounds
+    to 1/2) is the estimators' ``b`` of the same uniforms, draw for draw."""
+    n, seed = 10_000, 7
+    hard = bg.sample_binary_gumbel_softmax(logit, 1e20, size=n, rng=seed, hard=True)
+    u = np.random.default_rng(seed).random(n)
+    _, b = be.hard_sample_unchecked(np.full(n, logit), be.logistic_from_uniform(u))
+    np.testing.assert_array_equal(hard, b)
 
 
 def test_hard_sample_keeps_its_limits_without_warnings():

@@ -18,6 +18,9 @@ and is written once, so that every module computes these quantities the same way
   the hard concrete's CDFs, with its limits where ``tau y`` overflows or ``logit`` is infinite;
 - ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
   (``u = 0`` gives ``-inf`` and ``u = 1`` gives ``+inf``, without a warning);
+- ``noisy_logit(logit, noise) = logit + noise``, whose sign is the hard sample
+  ``b = 1[z > 0]`` of the relaxed sampler and of every estimator, with an infinite logit
+  winning over infinite noise;
 - ``stretch_and_clip(s, gamma, zeta) = clip(gamma + (zeta - gamma) s, 0, 1)``: the hard
   concrete gate from a binary Concrete sample ``s`` (:mod:`binary_gumbel.hard_concrete`);
 - ``conditional_logistic(v, logit, b)``: REBAR's ``z~`` given ``b`` and ``dz~/dlogit``
@@ -143,6 +146,20 @@ def logistic(u: np.ndarray) -> np.ndarray:
     """
     with np.errstate(divide="ignore"):
         return np.log(u) - np.log1p(-u)
+
+
+def noisy_logit(logit: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """``z = logit + noise``: the logit-space sample, whose sign gives ``b = 1[z > 0]``.
+
+    With Logistic noise ``noise = logistic(u)``, ``b`` is Bernoulli(``sigmoid(logit)``)
+    and equals ``1[x > 1/2]`` for the binary Concrete ``x = sigmoid(z / tau)`` of the same
+    ``u`` at every ``tau`` (deciding by ``z``, not by a rounded ``x``, keeps that at a huge
+    ``tau``). An infinite logit wins over infinite noise: ``z = logit`` there, so
+    ``logit = +inf`` gives ``b = 1`` and ``-inf`` gives ``b = 0`` at every ``u``; at a
+    finite logit ``u = 0`` gives ``z = -inf`` and ``u = 1`` gives ``z = inf``.
+    """
+    with np.errstate(invalid="ignore"):  # inf - inf where the logit is infinite: replaced
+        return np.where(np.isinf(logit), logit, logit + noise)
 
 
 def logistic_logpdf(w: np.ndarray) -> np.ndarray:

@@ -265,8 +265,7 @@ class _Relaxer:
         to 1/2 at a huge temperature. ``logit = +inf`` gives 1 for every ``u``, including 0,
         and ``logit = -inf`` gives 0. ``out`` may be ``u`` itself.
         """
-        with np.errstate(invalid="ignore"):  # +inf - inf at logit = +inf, u = 0: set below
-            out[...] = (self.logit + _kernels.logistic(u) > 0) | (self.logit == np.inf)
+        out[...] = _kernels.noisy_logit(self.logit, _kernels.logistic(u)) > 0
 
 
 def binary_gumbel_softmax(logit, tau, u):

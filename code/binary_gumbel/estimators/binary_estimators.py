@@ -92,17 +92,15 @@ def _args(logit, u, min_ndim: int = 1) -> tuple[np.ndarray, np.ndarray]:
 def hard_sample_unchecked(logit: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``z = logit + l`` and ``b = 1[z > 0]`` (float64) from Logistic noise ``l``, unchecked.
 
-    The one definition of the discrete sample that every estimator of this module and of
+    The discrete sample that every estimator of this module and of
     :mod:`binary_gumbel.estimators.binary_rebar` draws from a uniform ``u``, through
     ``l = log u - log(1 - u)`` (``noise``): Bernoulli(p), ``p = sigmoid(logit)``, for
-    ``u ~ Uniform(0, 1)``. ``logit`` (no NaN) and ``noise`` (no NaN; ``±inf`` at ``u = 0``
-    or 1) are float64 arrays already checked, of shapes that broadcast. An infinite logit
-    wins over infinite noise: ``z = logit`` there, so ``logit = +inf`` gives ``b = 1`` and
-    ``-inf`` gives ``b = 0`` at every ``u``; at a finite logit ``u = 0`` gives ``z = -inf``
-    (``b = 0``) and ``u = 1`` gives ``z = inf`` (``b = 1``), without a warning.
+    ``u ~ Uniform(0, 1)``; the relaxed sampler's hard sample is the same ``b`` (both take
+    ``z`` from one kernel, whose limits at infinite logits and at ``u = 0`` or 1 they share).
+    ``logit`` (no NaN) and ``noise`` (no NaN; ``±inf`` at ``u = 0`` or 1) are float64
+    arrays already checked, of shapes that broadcast.
     """
-    with np.errstate(invalid="ignore"):  # inf - inf where the logit is infinite: replaced
-        z = np.where(np.isinf(logit), logit, logit + noise)
+    z = _kernels.noisy_logit(logit, noise)
     return z, (z > 0).astype(np.float64)
 
 
