@@ -243,8 +243,10 @@ def test_false_alarm_text_gives_the_per_check_and_the_bonferroni_rate():
     assert "1.2×10⁻⁵ for the 12 tests" in report.false_alarm_text(12, unit="test")
     assert "at most 1 for the 300 intervals" in report.false_alarm_text(300, rate=0.01)
     assert report.false_alarm_text(1) == "at most 10⁻⁶ for the one interval"
-    for bad in (0, 2.5, True):
-        with pytest.raises(ValueError, match="count"):
+    with pytest.raises(ValueError, match=r"^count must be >= 1; got 0"):
+        report.false_alarm_text(0)
+    for bad in (2.5, True):
+        with pytest.raises(TypeError, match=r"^count must be an integer"):
             report.false_alarm_text(bad)
     with pytest.raises(ValueError, match="rate"):
         report.false_alarm_text(3, rate=0.0)

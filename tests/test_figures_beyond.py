@@ -78,23 +78,25 @@ def test_series_looks_give_each_colour_its_own_marker_and_line_style():
     looks = style.series_looks(len(style.SERIES_COLOURS))
     colours, markers, dashes = zip(*looks, strict=True)
     assert list(colours) == style.series_colours(len(style.SERIES_COLOURS))
-    assert len(set(markers)) == len(set(map(str, dashes))) == len(looks) == 7
+    assert len(set(markers)) == len(set(map(str, dashes))) == len(looks) == 6
+    assert style.PALETTE["black"] not in colours  # black is the references' colour
     assert style.series_looks(2) == looks[:2]
-    with pytest.raises(ValueError, match=r"^at most 7 series can be told apart; got 8"):
-        style.series_looks(8)
+    with pytest.raises(ValueError, match=r"^at most 6 series can be told apart; got 7"):
+        style.series_looks(7)
 
 
-def test_a_seventh_density_is_drawn_and_an_eighth_is_refused():
-    """The palette tells seven series apart but there were six line styles: the seventh
-    curve was dropped without a word."""
+def test_six_densities_are_drawn_and_a_seventh_is_refused():
+    """There had been seven series colours (black the seventh) and six line styles: the
+    seventh curve was dropped without a word. Now there are six of each, and a seventh
+    series is refused by name."""
     fig, ax = figures.new_figure()
     grid = np.linspace(0.01, 0.99, 20)
-    seven = {f"τ = {k}": grid * k for k in range(1, 8)}
-    figures.plot_density_family(ax, grid, seven)
-    assert [line.get_label() for line in ax.get_lines()] == list(seven)
-    assert len({(line.get_color(), str(line.get_linestyle())) for line in ax.get_lines()}) == 7
-    with pytest.raises(ValueError, match=r"^at most 7 series"):
-        figures.plot_density_family(ax, grid, {**seven, "τ = 8": grid})
+    six = {f"τ = {k}": grid * k for k in range(1, 7)}
+    figures.plot_density_family(ax, grid, six)
+    assert [line.get_label() for line in ax.get_lines()] == list(six)
+    assert len({(line.get_color(), str(line.get_linestyle())) for line in ax.get_lines()}) == 6
+    with pytest.raises(ValueError, match=r"^at most 6 series"):
+        figures.plot_density_family(ax, grid, {**six, "τ = 7": grid})
 
 
 def _fake_training(method: str, steps: int = 60, chains: int = 3):
@@ -111,27 +113,32 @@ def _fake_training(method: str, steps: int = 60, chains: int = 3):
 
 
 @pytest.mark.parametrize("quantity", ["loss", "probability", "variance"])
-def test_training_curves_draw_a_seventh_method_and_refuse_an_eighth(quantity):
-    """A seventh method raised a bare KeyError (its style was never made)."""
-    runs = [_fake_training(f"method {k}") for k in range(7)] + [_fake_training("exact")]
+def test_training_curves_draw_six_methods_beside_the_exact_one_and_refuse_a_seventh(quantity):
+    """A seventh method raised a bare KeyError (its style was never made); it is now refused
+    by name. No method is drawn in the exact gradient's black."""
+    from binary_gumbel.book.figures import style
+
+    runs = [_fake_training(f"method {k}") for k in range(6)] + [_fake_training("exact")]
     fig, ax = figures.new_figure()
     figures.plot_training_curves(ax, runs, quantity, window=10)
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels[:7] == [f"method {k}" for k in range(7)]
+    assert labels[:6] == [f"method {k}" for k in range(6)]
     assert ("exact gradient" in labels) == (quantity != "variance")
-    with pytest.raises(ValueError, match=r"^at most 7 series"):
-        figures.plot_training_curves(ax, [*runs, _fake_training("method 7")], quantity)
+    methods = [line for line in ax.get_lines() if line.get_label().startswith("method")]
+    assert style.PALETTE["black"] not in {line.get_color() for line in methods}
+    with pytest.raises(ValueError, match=r"^at most 6 series"):
+        figures.plot_training_curves(ax, [*runs, _fake_training("method 6")], quantity)
 
 
 def test_the_bias_figure_takes_the_books_looks():
     from binary_gumbel.book.figures import style
 
     taus = np.geomspace(0.1, 10, 5)
-    bias = {f"t = {k}": np.full(5, k / 10) for k in range(7)}
+    bias = {f"t = {k}": np.full(5, k / 10) for k in range(6)}
     fig, axes = figures.new_figure(ncols=2)
     figures.plot_bias_against_tau(axes, taus, bias, dict.fromkeys(bias, 1.0))
-    drawn = [(line.get_color(), line.get_linestyle()) for line in axes[0].get_lines()[:7]]
-    expected = [(colour, dash) for colour, _, dash in style.series_looks(7)]
+    drawn = [(line.get_color(), line.get_linestyle()) for line in axes[0].get_lines()[:6]]
+    expected = [(colour, dash) for colour, _, dash in style.series_looks(6)]
     assert [c for c, _ in drawn] == [c for c, _ in expected]
     assert [d for _, d in drawn[:4]] == [d for _, d in expected[:4]]  # named styles
     with pytest.raises(ValueError, match=r"^bias\['t = 0'\] must be finite"):
@@ -139,13 +146,15 @@ def test_the_bias_figure_takes_the_books_looks():
 
 
 def test_the_vae_figures_cycle_the_books_colours_markers_and_first_four_line_styles():
-    """Series 0 to 76 (7 x 11) differ in colour or marker; the VAE figures' looks are the
-    book's, cycled at the periods 7, 11 and 4."""
+    """Series 0 to 65 (6 x 11) differ in colour or marker; the VAE figures' looks are the
+    book's, cycled at the periods 6, 11 and 4."""
     from binary_gumbel.book.figures import style, vae
 
-    looks = [vae.series_style(i) for i in range(77)]
-    assert len({(s["color"], s["marker"]) for s in looks}) == 77
-    assert [s["color"] for s in looks[:7]] == list(style.SERIES_COLOURS)
+    looks = [vae.series_style(i) for i in range(66)]
+    assert len({(s["color"], s["marker"]) for s in looks}) == 66
+    assert [s["color"] for s in looks[:6]] == list(style.SERIES_COLOURS)
     assert [s["marker"] for s in looks[:7]] == list(style.MARKERS)
     assert [s["ls"] for s in looks[:4]] == list(style.DASHES[:4])
     assert looks[11]["marker"] == looks[0]["marker"] and looks[4]["ls"] == looks[0]["ls"]
+    assert looks[6]["color"] == looks[0]["color"]
+    assert style.PALETTE["black"] not in {s["color"] for s in looks}

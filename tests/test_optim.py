@@ -78,7 +78,7 @@ def test_bias_corrected_moments_before_any_step_are_refused(moment):
         (1.0, 0.999, ValueError, r"^beta1 must be a number in \[0, 1\); got 1\.0"),
         (0.9, -0.1, ValueError, r"^beta2 must be a number in \[0, 1\)"),
         (0.9, np.nan, ValueError, "^beta2 must be finite"),
-        (0.9, [0.5, 0.6], ValueError, r"^beta2 must be a number in \[0, 1\)"),
+        (0.9, [0.5, 0.6], ValueError, r"^beta2 must be a single number; got shape \(2,\)"),
         (0.9, "0.9", TypeError, "^beta2 must be a real number"),
     ],
 )
@@ -103,7 +103,11 @@ def test_a_second_moment_without_memory_divides_by_the_last_gradient():
         ({"learning_rate": np.inf}, ValueError, "^learning_rate must be finite"),
         ({"learning_rate": -1.0}, ValueError, "^learning_rate must be a positive number"),
         ({"learning_rate": 0.0}, ValueError, "^learning_rate must be a positive number"),
-        ({"learning_rate": [0.1, 0.2]}, ValueError, "^learning_rate must be a positive number"),
+        (
+            {"learning_rate": [0.1, 0.2]},
+            ValueError,
+            r"^learning_rate must be a single number; got shape \(2,\)",
+        ),
         ({"learning_rate": "0.1"}, TypeError, "^learning_rate must be a real number"),
         ({"learning_rate": 0.1, "eps": np.nan}, ValueError, "^eps must be finite"),
         ({"learning_rate": 0.1, "eps": -1e-8}, ValueError, "^eps must be a non-negative number"),

@@ -309,6 +309,14 @@ def check_count(n, name: str, minimum: int = 1) -> int:
     return number
 
 
+def single_number(arr: np.ndarray, name: str) -> float:
+    """The value of a checked array ``arr`` of one number, as a float; ``ValueError`` naming
+    ``name``, with its shape, for an array of more."""
+    if arr.ndim:
+        raise ValueError(f"{name} must be a single number; got shape {arr.shape}")
+    return float(arr)
+
+
 def finite_float64(x, name: str) -> np.ndarray:
     """``x`` as a float64 array whose every element is finite (``ValueError`` naming ``name``)."""
     return check_finite(as_float_array(x, name, np.float64), name)

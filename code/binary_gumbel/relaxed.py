@@ -229,9 +229,8 @@ class _Relaxer:
         An infinite logit wins over an infinite noise value: ``logit = +inf``
         gives 1 and ``logit = -inf`` gives 0 for every ``u``, including 0 and 1.
         """
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            z = logit + _kernels.logistic(u)
-            return _kernels.sigmoid(np.where(np.isinf(logit), logit, z) / tau)
+        with np.errstate(over="ignore"):
+            return _kernels.sigmoid(_kernels.noisy_logit(logit, _kernels.logistic(u)) / tau)
 
     def __call__(self, u: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
         """Write the relaxed sample for ``u`` into ``out`` (which may be ``u`` itself).

@@ -17,14 +17,13 @@ can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
 
 from __future__ import annotations
 
-import numbers
 import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-import numpy as np
 import sympy as sp
 
+from binary_gumbel._validation import check_count
 from binary_gumbel.book.prose.numbers import rate_text
 from binary_gumbel.verification.montecarlo import (
     DEFAULT_FALSE_ALARM,
@@ -390,11 +389,9 @@ def false_alarm_text(count: int, rate: float = DEFAULT_FALSE_ALARM, unit: str = 
     ``false_alarm_text(9)`` is "at most 10⁻⁶ per interval, and at most 9×10⁻⁶ for the 9
     intervals together (Bonferroni bound)".
     """
-    if isinstance(count, (bool, np.bool_)) or not isinstance(count, numbers.Integral) or count < 1:
-        raise ValueError(f"count must be a positive whole number of checks; got {count!r}")
+    count = check_count(count, "count", 1)
     if not 0.0 < rate < 1.0:
         raise ValueError(f"rate must lie in (0, 1); got {rate!r}")
-    count = int(count)
     family = family_wise(rate, count)
     if count == 1:
         return f"at most {rate_text(rate)} for the one {unit}"

@@ -35,6 +35,7 @@ from binary_gumbel._validation import (
     check_stretch,
     check_tau,
     finite_float64,
+    single_number,
 )
 from binary_gumbel.estimators.optim import Adam
 from binary_gumbel.estimators.sparse_data import Problem
@@ -122,9 +123,7 @@ def _one_dataset(G, b, c):
 
 def _penalty(logit, lam, tau, gamma, zeta):
     """``lam sum_j P(z_j != 0)`` over the last axis, for a finite, non-negative scalar ``lam``."""
-    lam = check_penalty(lam)
-    if lam.ndim:
-        raise ValueError(f"lam must be a single number; got shape {lam.shape}")
+    lam = single_number(check_penalty(lam), "lam")
     return lam * np.sum(expected_l0(logit, tau, gamma, zeta), axis=-1)
 
 
@@ -304,9 +303,7 @@ def train_gates(
     steps, samples = check_count(steps, "steps", 0), check_count(samples, "samples", 0)
     if steps < 1 or samples < 1:
         raise ValueError(f"steps and samples must be positive; got {steps}, {samples}")
-    init_logit = finite_float64(init_logit, "init_logit")
-    if init_logit.ndim:
-        raise ValueError(f"init_logit must be a single number; got shape {init_logit.shape}")
+    init_logit = single_number(finite_float64(init_logit, "init_logit"), "init_logit")
     if logit_bounds is not None and not logit_bounds[0] < logit_bounds[1]:
         raise ValueError(f"logit_bounds must be (low, high) with low < high; got {logit_bounds}")
     rng = as_generator(rng)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_tau, check_uniform
+from binary_gumbel._validation import check_tau, check_uniform, single_number
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators import binary_toy
 from binary_gumbel.estimators.gradients import objective, reinforce, relaxed, straight_through
@@ -88,11 +88,9 @@ def _relax_entry(theta, target, tau, u):
     (:func:`binary_gumbel.estimators.relax.relax`): ``ValueError`` naming it otherwise.
     """
     u = _pairs(u)
-    tau = check_tau(tau, np.float64)
-    if tau.ndim:
-        raise ValueError(f"tau must be a single number; got shape {tau.shape}")
+    tau = single_number(check_tau(tau, np.float64), "tau")
     phi = np.array(REFERENCE_PHI)
-    phi[1] = math.log(float(tau))
+    phi[1] = math.log(tau)
     return relax(theta, target, u[..., 0], u[..., 1], phi)
 
 

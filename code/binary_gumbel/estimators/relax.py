@@ -52,6 +52,7 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_tau,
     finite_float64,
+    single_number,
 )
 from binary_gumbel.estimators.toy_noise import ToyNoise, toy_noise
 
@@ -92,10 +93,7 @@ class PhiLayout:
 
 def _one_target(target) -> float:
     """``target`` as a float: one finite number (``ValueError`` naming it otherwise)."""
-    value = finite_float64(target, "target")
-    if value.ndim:
-        raise ValueError(f"target must be a single number; got shape {value.shape}")
-    return float(value)
+    return single_number(finite_float64(target, "target"), "target")
 
 
 def _check_phi(phi) -> tuple[np.ndarray, PhiLayout]:

@@ -105,7 +105,7 @@ def make_problems(
         check_count(n_test, "n_test", 0),
     )
     seed = check_count(seed, "seed", 0)
-    indices = [check_count(j, "support", 0) for j in support]
+    indices = [check_count(j, f"support[{i}]", 0) for i, j in enumerate(support)]
     if len(weights) != len(indices) or max(indices, default=-1) >= d:
         raise ValueError(f"support must give one index in [0, {d}) per weight")
     if len(set(indices)) != len(indices):

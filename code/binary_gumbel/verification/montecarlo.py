@@ -36,7 +36,13 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate, special, stats
 
-from binary_gumbel._validation import as_float_array, check_count, check_no_nan, finite_float64
+from binary_gumbel._validation import (
+    as_float_array,
+    check_count,
+    check_no_nan,
+    finite_float64,
+    single_number,
+)
 
 DEFAULT_FALSE_ALARM = 1e-6
 
@@ -64,10 +70,9 @@ __all__ = [
 def _check_false_alarm(false_alarm: float) -> float:
     """``false_alarm`` as a float in (0, 1): ``TypeError`` for what is not a real number,
     ``ValueError`` for an array or a number outside the interval, each naming it."""
-    rate = as_float_array(false_alarm, "false_alarm", np.float64)
-    if rate.ndim:
-        raise ValueError(f"false_alarm must be a single number; got shape {rate.shape}")
-    false_alarm = float(rate)
+    false_alarm = single_number(
+        as_float_array(false_alarm, "false_alarm", np.float64), "false_alarm"
+    )
     if not 0.0 < false_alarm < 1.0:
         raise ValueError(f"false_alarm must lie in (0, 1); got {false_alarm!r}")
     return false_alarm
@@ -230,9 +235,7 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     """
     n = check_count(n, "n", 2)
     effect = check_no_nan(as_float_array(effect, "effect", np.float64), "effect")
-    if effect.ndim:
-        raise ValueError(f"effect must be a single number; got shape {effect.shape}")
-    effect = float(effect)
+    effect = single_number(effect, "effect")
     q, dof = t_for_false_alarm(false_alarm, n - 1), n - 1
     shift = abs(effect) * math.sqrt(n)
     if math.isinf(shift):

@@ -69,7 +69,7 @@ def rebar_unbiasedness_exact(theta: sp.Expr, temperature: sp.Expr, target: sp.Ex
     ``temperature``. The result simplifies to 0 when REBAR is unbiased there, for every
     ``eta``.
     """
-    p = sp.simplify(1 / (1 + sp.exp(-theta)))
+    p = sp.simplify(sigmoid(theta))
     return sp.simplify(
         p * rebar_control_variate_given_b_exact(theta, temperature, target, 1)
         + (1 - p) * rebar_control_variate_given_b_exact(theta, temperature, target, 0)

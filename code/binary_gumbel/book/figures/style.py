@@ -70,13 +70,17 @@ STYLE: dict[str, object] = {
 }
 
 #: The colours of series, in the order they are drawn: the palette without yellow (too pale
-#: on white).
-SERIES_COLOURS: tuple[str, ...] = tuple(c for name, c in PALETTE.items() if name != "yellow")
+#: on white) and black, the colour of what the series are compared with (the exact gradient,
+#: a derived curve, a reference line).
+SERIES_COLOURS: tuple[str, ...] = tuple(
+    c for name, c in PALETTE.items() if name not in ("yellow", "black")
+)
 
 #: Markers and line styles, in the order series are drawn, so that grey-scale tells them apart:
-#: one of each per colour of :data:`SERIES_COLOURS`.
+#: one of each per colour of :data:`SERIES_COLOURS`, and one more marker for the figures that
+#: cycle them (:func:`binary_gumbel.book.figures.vae.series_style`).
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (3, 1, 1, 1, 1, 1)))
+DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
 
 #: Width of the book's text column, in inches.
 COLUMN_WIDTH = 7.0

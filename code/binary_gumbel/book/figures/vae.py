@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 #: The book's markers and four more: the VAE figures draw more series than the book's looks,
-#: so colours (7), markers (11) and line styles (the first 4) cycle at coprime periods.
+#: so colours (6) and markers (11) cycle at coprime periods (series 0 to 65 differ in colour
+#: or marker), and line styles take the first 4.
 _MARKERS = (*MARKERS, "*", "<", ">", "h")
 _DASHES = DASHES[:4]
 
