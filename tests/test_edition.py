@@ -51,12 +51,13 @@ def words(tag) -> str:
 
 def test_every_page_names_its_edition_and_licences(html_dir):
     date = book_edition.build_date(ROOT)
+    require_or_skip(bool(date), "a build date (from git or SOURCE_DATE_EPOCH)")
     for page in book_pages(html_dir):
         footer = soup(page).select(".bd-footer-content .book-edition")
         assert len(footer) == 1, f"{page.name}: no edition line in the footer"
         text = footer[0].get_text(" ", strip=True)
         assert f"Version {VERSION}" in text, f"{page.name}: {text}"
-        assert not date or f"built {date}" in text, f"{page.name}: {text} (built {date})"
+        assert f"built {date}" in text, f"{page.name}: {text} (built {date})"
         assert re.search(r"Code: MIT\b.*text and figures: CC BY 4\.0", text), text
 
 
@@ -107,9 +108,18 @@ def test_the_instructors_page_shows_every_chapter(html_dir):
         )
         assert section, f"no section for {name}"
         body = words(section.find_parent("section"))
-        first = re.sub(r"\$[^$]*\$", "", block["objectives"][0]).split()[:4]
-        assert " ".join(first) in body, f"{name}: objective {first} missing"
+        # every objective and every prerequisite, each stretch of words between its math
+        # (compared without spaces: the page's text has one at every tag's edge)
+        bare = "".join(body.replace("\u201c", '"').replace("\u201d", '"').split())
+        for item in [*block["objectives"], *block["prerequisites"]["knowledge"]]:
+            for stretch in re.split(r"\$[^$]*\$", item.replace("\u2019", "'").replace("`", "")):
+                if stretch.strip():
+                    assert "".join(stretch.split()) in bare, f"{name}: {stretch!r} missing"
         links = {a["href"] for a in section.find_parent("section").select("a[href]")}
+        for needed in block["prerequisites"]["chapters"]:
+            assert any(
+                href.split("#")[0].endswith(f"{needed.split('/')[-1]}.html") for href in links
+            ), f"{name}: prerequisite {needed} unlinked"
         for label, difficulty in block["exercises"].items():
             assert any(href.endswith(f"#{label}") for href in links), f"{name}: {label} unlinked"
             assert re.search(rf"{re.escape(label)}\s*\)?\s*:\s*{difficulty}", body), label
@@ -131,10 +141,10 @@ def test_the_instructors_page_shows_the_caches_execution_times(html_dir):
     require_or_skip((CACHE / "global.db").is_file(), f"no execution cache at {CACHE}")
     seconds = sources.tool(ROOT, "timings").page_seconds(CACHE, ROOT)
     rows = _overview_column(html_dir, "Executes in")
+    assert set(seconds) >= set(chapters()), set(chapters()) - set(seconds)
     for name in chapters():
         shown = rows[title(name)]
-        if name in seconds:
-            assert shown == f"{seconds[name]:.1f} s", f"{name}: {shown}, cache {seconds[name]}"
+        assert shown == f"{seconds[name]:.1f} s", f"{name}: {shown}, cache {seconds[name]}"
 
 
 def test_the_instructors_page_gives_each_chapters_prose_in_words(html_dir):
