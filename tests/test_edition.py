@@ -232,11 +232,16 @@ def _page_prose(html_dir: Path, chapter: str) -> str:
 
 def stale_windows(quote: str, page: str) -> list[str]:
     """The word windows of ``quote`` (split at its ``[...]`` and other brackets) that do not
-    stand in ``page`` (already :func:`_prose`), skipping windows the page renders otherwise."""
+    stand in ``page`` (already :func:`_prose`), skipping windows the page renders otherwise.
+
+    Windows of :data:`QUOTE_WINDOW` words start every half window, and one more ends at the
+    stretch's last word, so that every word is in one; a shorter stretch is one window."""
     stale = []
     for stretch in re.split(r"\[[^\]]*\]", quote):
         words = _prose(stretch).split()
-        for start in range(0, max(0, len(words) - QUOTE_WINDOW + 1), QUOTE_WINDOW // 2):
+        last = max(0, len(words) - QUOTE_WINDOW)
+        starts = sorted({*range(0, last + 1, QUOTE_WINDOW // 2), last}) if words else []
+        for start in starts:
             window = " ".join(words[start : start + QUOTE_WINDOW])
             if not _NOT_COMPARED.search(window) and window not in page:
                 stale.append(window)
@@ -267,6 +272,10 @@ def test_the_quote_comparison_finds_a_stale_quote():
     assert stale_windows("The relaxed estimator trades bias for variance, as", page)
     # placeholders and math are skipped, not compared
     assert stale_windows("[the first] The relaxed estimator trades variance for", page) == []
+    # the last words of a stretch, and a stretch shorter than a window, are compared too
+    assert stale_windows("The relaxed estimator trades variance for bias, as the book", page)
+    assert stale_windows("trades bias [...] as the proposition says", page)
+    assert stale_windows("trades variance [...] as the proposition says", page) == []
 
 
 def _in_order_nearby(numbers: list[str], page: str, width: int) -> bool:

@@ -52,14 +52,35 @@ def test_roles_only_point_inside_their_own_chapter(name):
     )
 
 
+#: Display math that JupyterLab numbers: a ``$$`` line (or ``$$ ... $$`` on one line), a
+#: ``{math}`` directive, or a starless numbered environment.
+NUMBERED_DISPLAY = re.compile(
+    r"^\s*\$\$|^[`:]{3,}\{math\}|\\begin\{(equation|align|gather|multline|eqnarray)\}"
+)
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_display_equations_are_unnumbered_environments(name):
     lines = source(name).read_text().splitlines()
-    dollars = [number for number, line in enumerate(lines, 1) if line.strip() == "$$"]
-    assert not dollars, (
-        f"{name}: $$ display math at lines {dollars}: JupyterLab numbers it; "
+    numbered = [number for number, line in enumerate(lines, 1) if NUMBERED_DISPLAY.search(line)]
+    assert not numbered, (
+        f"{name}: numbered display math at lines {numbered}: JupyterLab numbers it; "
         "write \\begin{equation*} ... \\end{equation*}"
     )
+
+
+def test_the_numbered_display_pattern_finds_each_form():
+    for line in (
+        "$$",
+        "$$x = 1$$",
+        "```{math}",
+        ":::{math}",
+        "\\begin{equation}",
+        "\\begin{align}",
+    ):
+        assert NUMBERED_DISPLAY.search(line), line
+    for line in ("\\begin{equation*}", "\\begin{align*}", "the price $x$ of $$", "``` python"):
+        assert not NUMBERED_DISPLAY.search(line), line
 
 
 def test_the_extension_finds_directive_labels_and_targets():

@@ -297,6 +297,15 @@ def test_the_publish_workflow_tests_then_deploys_the_site_on_a_tag():
     uses = {step.get("uses", "").split("@")[0]: step for step in steps}
     assert uses["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
     assert "actions/deploy-pages" in uses
+    # tests first: the site is uploaded after the test step, and deployed only after that job
+    build = flow["jobs"]["build"]["steps"]
+    tested = next(i for i, step in enumerate(build) if ".ci/run" in step.get("run", ""))
+    uploaded = next(
+        i for i, step in enumerate(build) if "upload-pages-artifact" in step.get("uses", "")
+    )
+    assert tested < uploaded, "the site is uploaded before the tests run"
+    deploy = flow["jobs"]["deploy"]
+    assert deploy["needs"] == "build" and "steps" in deploy
 
 
 # ------------------------------------------------------------ licences
