@@ -9,9 +9,10 @@ chapter cites with a plain Markdown link whose text is the author–year label:
 JupyterLab shows the text and opens the references page; the book links to the
 entry on the references page. This extension
 
-- gives every bibliography entry the HTML id of its key (``bibtex_cite_id``),
-  and tells MyST that the references page holds those ids, so the links
-  resolve without a warning;
+- gives every bibliography entry the HTML id of its key (``bibtex_cite_id``;
+  sphinxcontrib-bibtex passes it through docutils' ``make_id``, which lowercases
+  it and turns ``_`` into ``-``: :func:`anchor`), and tells MyST that the
+  references page holds those ids, so the links resolve without a warning;
 - labels the bibliography's entries author–year, as the text cites them
   (pybtex style ``authoryear``), instead of alpha labels such as [JGP16].
 
@@ -22,13 +23,20 @@ against it.
 from __future__ import annotations
 
 import myst_nb_adapter
+from docutils.nodes import make_id
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
-from pybtex.style.sorting.author_year_title import SortingStyle
 
-#: The bibliography entries' ids are their keys.
+#: The bibliography entries' ids are their keys (as :func:`anchor` writes them).
 CITE_ID = "{key}"
+
+
+def anchor(key: str) -> str:
+    """The HTML id of the entry ``key`` on the references page, which a citation links to:
+    ``CITE_ID`` through docutils' ``make_id``, as sphinxcontrib-bibtex writes it
+    (``Tucker2017_rebar`` gives ``tucker2017-rebar``)."""
+    return make_id(CITE_ID.format(key=key))
 
 
 def _surname(person) -> str:
@@ -76,7 +84,6 @@ def _register_styles() -> None:
     except Exception:
         register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
         register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
-    assert SortingStyle  # the sorting style named above ships with pybtex
 
 
 def _register_entry_ids(app, doctree) -> None:
@@ -87,8 +94,7 @@ def _register_entry_ids(app, doctree) -> None:
         return
     domain = app.env.get_domain("cite")
     for entry in domain.bibdata.data.entries.values():
-        key = CITE_ID.format(key=entry.key)
-        myst_nb_adapter.add_anchor(app.env, key, author_year(entry))
+        myst_nb_adapter.add_anchor(app.env, anchor(entry.key), author_year(entry))
 
 
 def setup(app):
