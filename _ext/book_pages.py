@@ -1,10 +1,12 @@
-"""The chapters as the back matter reads them, and a directive that writes Markdown.
+"""The book's pages as the build, the tools and the tests read them, and a directive that
+writes Markdown.
 
 The instructors' page (``_ext/teaching.py``) and the corrections page
 (``_ext/corrections.py``) are built from the chapters' sources: the table of
 contents, each chapter's title, its front matter (the jupytext header) and the
-labels of its exercises. They are read here from the files themselves, exactly
-as ``tests/`` reads them, so that a test can name what a chapter lacks.
+labels of its exercises. They are read here from the files themselves; ``tools/``
+and ``tests/book_sources.py`` read them with these same functions, so that a test
+can name what a chapter lacks.
 
 :class:`MarkdownDirective` renders the MyST Markdown a subclass generates,
 headings included, as if it were written in the page at the directive's place.
@@ -36,9 +38,18 @@ def tool(root: Path, name: str):
     return module
 
 
+def toc_pages(root: Path) -> list[str]:
+    """The pages of ``_toc.yml``, without suffix, in reading order (the root first)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages
+
+
 def chapters(root: Path) -> list[str]:
     """The pages of ``_toc.yml`` under ``chapters/``, in reading order, without suffix."""
-    return [page for page in tool(root, "timings").toc_pages(root) if page.startswith("chapters/")]
+    return [page for page in toc_pages(root) if page.startswith("chapters/")]
 
 
 def source(root: Path, page: str) -> str:
@@ -60,7 +71,8 @@ def front_matter(root: Path, page: str) -> dict:
 
 
 def title(root: Path, page: str) -> str:
-    """The page's first level-one heading."""
+    """The page's first level-one heading below its front matter (where a ``# `` line is a
+    YAML comment)."""
     match = re.search(r"^# (.+)$", body(root, page), re.M)
     if not match:
         raise ValueError(f"{page}.md has no level-one heading")

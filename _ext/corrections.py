@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 import yaml
-from book_pages import MarkdownDirective, link, title, tool
+from book_pages import MarkdownDirective, link, title, toc_pages
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ FIELDS = {
     "version": "the version that made the correction",
 }
 OPTIONAL = {"anchor", "solution"}
+#: The type of each field's value.
+TYPES = {**dict.fromkeys(FIELDS, str), "anchor": str, "solution": bool}
 #: What the student edition shows of an entry that corrects a solution.
 WITHHELD = "a sentence of an exercise's solution, which this edition leaves out"
 #: A decimal number as a page prints it and a quote copies it: its sign, thousands
@@ -60,7 +62,7 @@ def quotes(entry: dict) -> list[str]:
 
 def problems(entries: list, root: Path) -> list[str]:
     """What is wrong with each entry, one sentence per problem (``[]`` when nothing is)."""
-    order = list(tool(root, "timings").toc_pages(root))
+    order = toc_pages(root)
     pages = set(order)
     found = []
     latest = (0, "")  # the position in _toc.yml of the latest chapter seen so far
@@ -68,13 +70,27 @@ def problems(entries: list, root: Path) -> list[str]:
         if not isinstance(entry, dict):
             found.append(f"entry {number} is not a mapping of fields")
             continue
-        missing = [field for field in FIELDS if not str(entry.get(field) or "").strip()]
+        wrong = [
+            field
+            for field, kind in TYPES.items()
+            if entry.get(field) is not None and not isinstance(entry[field], kind)
+        ]
+        for field in wrong:
+            what = "true or false" if TYPES[field] is bool else "text"
+            found.append(
+                f"entry {number}: '{field}' must be {what}, not a {type(entry[field]).__name__}"
+            )
+        missing = [
+            field
+            for field in FIELDS
+            if field not in wrong and not str(entry.get(field) or "").strip()
+        ]
         if missing:
             found.append(f"entry {number} lacks {', '.join(missing)}")
         unknown = sorted(set(entry) - set(FIELDS) - OPTIONAL)
         if unknown:
             found.append(f"entry {number} has unknown fields {', '.join(unknown)}")
-        chapter = entry.get("chapter")
+        chapter = None if "chapter" in wrong else entry.get("chapter")
         if chapter and chapter not in pages:
             found.append(f"entry {number} names {chapter!r}, which is not a page of _toc.yml")
         elif chapter:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import myst_nb_adapter
 import nbformat
 import prose_values
 
@@ -68,7 +69,7 @@ def strip_solutions(markdown: str) -> str:
 def _offer_notebook(app, pagename, templatename, context, doctree):
     if app.builder.name != "html" or "kernelspec" not in app.env.metadata.get(pagename, {}):
         return
-    executed = Path(app.env.mystnb_config.output_folder) / f"{pagename}.ipynb"
+    executed = Path(myst_nb_adapter.nb_config(app.env).output_folder) / f"{pagename}.ipynb"
     if not executed.is_file():
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
@@ -100,6 +101,7 @@ def _strip_downloads(app, exception):
 
 def setup(app):
     app.setup_extension("sphinx_exercise")  # defines hide_solutions
+    app.setup_extension("myst_nb_adapter")
     # Before the theme builds its header buttons (priority 501).
     app.connect("html-page-context", _offer_notebook, priority=500)
     app.connect("build-finished", _strip_downloads)

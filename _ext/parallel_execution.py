@@ -126,7 +126,7 @@ async def _run_all(jobs, timeout, root: Path, cores: int):
 
 
 def _execute_outdated(app, env, docnames):
-    config = env.mystnb_config
+    config = myst_nb_adapter.nb_config(env)
     if config.execution_mode != "cache" or not docnames:
         return
     from jupyter_cache import get_cache

@@ -57,17 +57,21 @@ def prose_cell_source(names: list[str]) -> str:
     )
 
 
-def add_prose_cell(notebook):
-    """Append the prose cell to ``notebook`` (read by MyST-NB), if its prose has expressions.
+def add_prose_cell(notebook, source="the notebook"):
+    """Append the prose cell to ``notebook`` (read by MyST-NB from ``source``, a path), if
+    its prose has expressions.
 
-    Raises ``ValueError`` when an expression is not a plain variable name.
+    Raises ``ValueError``, naming ``source``, when an expression is not a plain variable
+    name.
     """
     names = expressions(notebook)
     if not names:
         return notebook
     bad = [name for name in names if not NAME.match(name)]
     if bad:
-        raise ValueError(f"{{eval}} takes a variable name; got {', '.join(map(repr, bad))}")
+        raise ValueError(
+            f"{source}: {{eval}} takes a variable name; got {', '.join(map(repr, bad))}"
+        )
     cell = nbformat.v4.new_code_cell(
         prose_cell_source(names), metadata={"tags": ["remove-cell"], KEY: True}
     )
@@ -96,10 +100,13 @@ def for_download(notebook):
 
     The prose cell is removed; every markdown cell with ``{eval}`` expressions
     carries their values in ``metadata.user_expressions`` (jupyterlab-myst's
-    form); every cell gets a stable id, so two builds give the same file.
+    form); every cell gets a stable id, so two builds give the same file. MyST-NB's
+    ``source_map`` (each cell's line in the ``.md`` source) is dropped: it numbers
+    the cells as read, not those of the download.
     """
     values = prose_values(notebook)
     notebook.cells = [cell for cell in notebook.cells if not cell.metadata.get(KEY)]
+    notebook.metadata.pop("source_map", None)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index:03d}"
         if cell.cell_type != "markdown":
@@ -129,33 +136,22 @@ def keep_shown_values(cell) -> None:
         del cell.metadata["user_expressions"]
 
 
-class _ProseMixin:
-    """MyST-NB's cached execution, with the outputs kept and the prose read from them.
+def prose_outputs(notebook, name: str) -> list:
+    """The output to show for ``{eval}`name``` in the executed ``notebook``: the prose cell's
+    display of its value (MyST-NB's cached execution evaluates the role with this).
 
-    MyST-NB's cache client replaces its notebook by a merged copy that holds the
-    outputs, while the notebook MyST-NB writes to ``jupyter_execute/`` (and this
-    book offers for download) is the one it read, without them. The merged cells
-    are put back into that notebook, so the written file is the executed one.
+    Raises ``LookupError`` when the prose cell did not display it.
     """
-
-    def start_client(self):
-        read = self.notebook
-        super().start_client()
-        if self.notebook is not read:
-            read.cells = self.notebook.cells
-            read.metadata = self.notebook.metadata
-
-    def eval_variable(self, name: str):
-        values = prose_values(self.notebook)
-        if name not in values:
-            raise KeyError(f"no value for {{eval}}`{name}`: the prose cell did not display it")
-        output = nbformat.from_dict(dict(values[name]))
-        output["metadata"] = {}
-        return [output]
+    values = prose_values(notebook)
+    if name not in values:
+        raise LookupError(f"no value for {{eval}}`{name}`: the prose cell did not display it")
+    output = nbformat.from_dict(dict(values[name]))
+    output["metadata"] = {}
+    return [output]
 
 
 def setup(app):
     app.setup_extension("myst_nb")
     app.setup_extension("myst_nb_adapter")
-    myst_nb_adapter.route_notebooks(add_prose_cell, _ProseMixin)
+    myst_nb_adapter.route_notebooks(add_prose_cell, prose_outputs)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -25,7 +25,8 @@ number of its own), and the seconds the chapter took
 to execute from a fresh kernel, read from the execution cache's newest record
 for it when the book is built (``tools/timings.py``). The page is read again at
 every build, but a chapter the build did not execute again keeps the time of
-its last execution. :func:`problems` says what a chapter's block lacks;
+its last execution. :func:`problems` says what a chapter's block lacks or gets
+wrong: the directive warns of each (so the build fails) and writes nothing, and
 ``tests/test_teaching.py`` fails on any, naming the chapter and the field.
 """
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import myst_nb_adapter
 from book_pages import (
     MarkdownDirective,
     body,
@@ -42,8 +44,12 @@ from book_pages import (
     front_matter,
     link,
     title,
+    toc_pages,
     tool,
 )
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -83,25 +89,52 @@ def block(root: Path, page: str) -> dict:
     return found if isinstance(found, dict) else {}
 
 
+def _sentences(value) -> bool:
+    """Whether ``value`` is a list of non-empty strings."""
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
 def problems(root: Path, page: str, pages: list[str]) -> list[str]:
-    """What ``page``'s ``teaching`` block lacks or gets wrong; ``pages`` is the reading order."""
+    """What ``page``'s ``teaching`` block lacks or gets wrong; ``pages`` is the reading order.
+
+    A field of the wrong type (a list for a mapping, text for a list) is one problem,
+    named, and what depends on it is not checked further.
+    """
     where = f"{page}.md, front matter"
-    teaching = block(root, page)
+    teaching = front_matter(root, page).get("teaching")
     if not teaching:
         return [f"{where}: no 'teaching' block (objectives, prerequisites, exercises)"]
+    if not isinstance(teaching, dict):
+        return [
+            f"{where}: 'teaching' must be a mapping of objectives, prerequisites and "
+            f"exercises, not a {type(teaching).__name__}"
+        ]
     found = []
     objectives = teaching.get("objectives")
-    if not objectives or not all(isinstance(o, str) and o.strip() for o in objectives):
+    if not objectives or not _sentences(objectives):
         found.append(f"{where}: 'objectives' must be a non-empty list of sentences")
     prerequisites = teaching.get("prerequisites")
     if not isinstance(prerequisites, dict) or not {"chapters", "knowledge"} <= set(prerequisites):
         found.append(f"{where}: 'prerequisites' must have 'chapters' and 'knowledge' lists")
     else:
+        for field, what in (("chapters", "earlier pages"), ("knowledge", "sentences")):
+            if not _sentences(prerequisites[field] or []):
+                found.append(
+                    f"{where}: 'prerequisites: {field}' must be a list of {what}, not "
+                    f"{type(prerequisites[field]).__name__} {prerequisites[field]!r}"
+                )
         earlier = pages[: pages.index(page)] if page in pages else []
-        for chapter in prerequisites["chapters"] or []:
+        chapters_needed = prerequisites["chapters"] or []
+        for chapter in chapters_needed if _sentences(chapters_needed) else []:
             if chapter not in earlier:
                 found.append(f"{where}: prerequisite {chapter!r} is not an earlier page")
     difficulty = teaching.get("exercises") or {}
+    if not isinstance(difficulty, dict):
+        found.append(
+            f"{where}: 'exercises' must map each exercise's label to its difficulty "
+            f"(exercises: {{ex-label: easy}}), not a {type(difficulty).__name__}"
+        )
+        return found
     labels = exercise_labels(root, page)
     for label in labels:
         if difficulty.get(label) not in DIFFICULTIES:
@@ -184,12 +217,19 @@ class TeachingChapters(MarkdownDirective):
         root = Path(self.env.srcdir)
         # The execution times change at every build, and so may any chapter.
         self.env.note_reread()
-        cache = Path(self.env.mystnb_config.execution_cache_path)
+        order = toc_pages(root)
+        wrong = [problem for page in chapters(root) for problem in problems(root, page, order)]
+        for problem in wrong:
+            logger.warning(problem, location=self.get_location())
+        if wrong:
+            return ""
+        cache = Path(myst_nb_adapter.nb_config(self.env).execution_cache_path)
         timings = tool(root, "timings")
-        seconds = timings.page_seconds(cache, root) if (cache / "global.db").is_file() else {}
+        seconds = timings.page_seconds(cache, root) if myst_nb_adapter.cache_exists(cache) else {}
         return markdown(root, chapters(root), seconds)
 
 
 def setup(app):
+    app.setup_extension("myst_nb_adapter")
     app.add_directive("teaching-chapters", TeachingChapters)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

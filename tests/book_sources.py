@@ -1,27 +1,28 @@
-"""The book's sources as the tests see them: the table of contents and its files."""
+"""The book's sources as the tests see them: the table of contents and its files.
+
+They are read with the build's own functions (``_ext/book_pages.py``), so that the tests
+and the build agree on the pages, their titles and their front matter.
+"""
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
-import yaml
-
 from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "_ext"))
+import book_pages  # noqa: E402
 
 
 def toc_files() -> list[str]:
     """Every file of ``_toc.yml``, without suffix, in reading order (the root first)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+    return book_pages.toc_pages(ROOT)
 
 
 def chapters() -> list[str]:
     """The toc's files under ``chapters/``."""
-    return [name for name in toc_files() if name.startswith("chapters/")]
+    return book_pages.chapters(ROOT)
 
 
 def source(name: str) -> Path:
@@ -30,15 +31,10 @@ def source(name: str) -> Path:
 
 def is_notebook(name: str) -> bool:
     """Whether a toc file is a MyST notebook (a jupytext header with a kernel)."""
-    text = source(name).read_text()
-    if not text.startswith("---\n"):
-        return False
-    header = yaml.safe_load(text.split("---\n", 2)[1]) or {}
-    return "kernelspec" in header
+    return "kernelspec" in book_pages.front_matter(ROOT, name)
 
 
 def title(name: str) -> str:
-    """The first level-one heading of a toc file, as the reader sees it."""
-    match = re.search(r"^# (.+)$", source(name).read_text(), re.M)
-    assert match, f"{name}.md has no title"
-    return match.group(1).strip()
+    """The first level-one heading of a toc file below its front matter, as the reader
+    sees it."""
+    return book_pages.title(ROOT, name)

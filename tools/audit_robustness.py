@@ -53,16 +53,16 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(__file__).resolve().parent
 sys.path[:0] = [str(TOOLS), str(ROOT / "_ext")]
 import corrections  # noqa: E402 - the book's own extensions, from _ext/
+import myst_nb_adapter  # noqa: E402
 import parallel_execution  # noqa: E402
 import prose_values  # noqa: E402
-from timings import toc_pages  # noqa: E402
+from book_pages import toc_pages  # noqa: E402
 
 REPORT = ROOT / "_build" / "audit" / "robustness.md"
 #: Seconds a page may run: five times the build's ``timeout`` (``_config.yml``), since the
@@ -129,10 +129,10 @@ async def run_page(page: Path, perturbation: Perturbation, env: dict) -> dict:
     (``{where: text}``, every Markdown or HTML output of the page's own cells) and
     ``error`` (``None``, or where the run stopped, and why).
     """
-    notebook = read_myst_markdown_notebook(page.read_text(), add_source_map=True)
+    notebook = myst_nb_adapter.read_myst_notebook(page.read_text())
     lines = notebook.metadata["source_map"]
     cells = list(zip(notebook.cells, lines, strict=True))
-    prose_values.add_prose_cell(notebook)
+    prose_values.add_prose_cell(notebook, page)
     install = perturbation.install_source()
     if install is not None:
         notebook.cells.insert(0, nbformat.v4.new_code_cell(install))

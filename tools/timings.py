@@ -14,22 +14,16 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
 from jupyter_cache import get_cache
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+import myst_nb_adapter  # noqa: E402 - the book's own extensions, from _ext/
+from book_pages import toc_pages  # noqa: E402
+
 CACHE = ROOT / "_build" / ".jupyter_cache"
-#: Seconds a chapter may take to execute (README, "Adding a chapter").
+#: Seconds a chapter may take to execute (README, "Writing a chapter").
 BUDGET = 15.0
-
-
-def toc_pages(root: Path = ROOT) -> list[str]:
-    """The pages of ``_toc.yml``, without suffix, in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
 
 
 def page_seconds(cache_path: Path, root: Path = ROOT) -> dict[str, float]:
@@ -64,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--budget", type=float, default=BUDGET, help="seconds per chapter")
     args = parser.parse_args(argv)
-    if not (args.cache / "global.db").is_file():
+    if not myst_nb_adapter.cache_exists(args.cache):
         print(f"No execution cache in {args.cache}: run 'make book' first.")
         return 1
-    print(report(page_seconds(args.cache), toc_pages(), args.budget))
+    print(report(page_seconds(args.cache), toc_pages(ROOT), args.budget))
     return 0
 
 
