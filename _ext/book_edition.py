@@ -5,7 +5,8 @@
 - **Build date**: the day (UTC) of ``SOURCE_DATE_EPOCH`` when it is set, else of
   the last git commit; never the wall clock, so two builds of one commit give
   the same pages (``tests/test_downloads.py``). Without either (a copy
-  of the sources outside git) the date is left out.
+  of the sources outside git) the date is left out. ``tools/print_pdf.py`` gives
+  the PDF's creation and modification dates the same moment (:func:`build_moment`).
 - **Licences**: the code is MIT (``LICENSE``), the prose and figures CC BY 4.0
   (``LICENSE-text``).
 
@@ -38,10 +39,21 @@ def book_version(root: Path) -> str:
         return tomllib.load(file)["project"]["version"]
 
 
-def build_date(root: Path, environ=os.environ) -> str:
-    """``YYYY-MM-DD`` (UTC) of ``SOURCE_DATE_EPOCH``, else of the last commit, else ``""``."""
+def build_moment(root: Path, environ=os.environ) -> datetime.datetime | None:
+    """The moment (UTC) of ``SOURCE_DATE_EPOCH`` when it is set, else of the last commit of
+    ``root``, else ``None``.
+
+    Raises ``ValueError`` when ``SOURCE_DATE_EPOCH`` is set but is not whole seconds.
+    """
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
+    if epoch:
+        try:
+            seconds = int(epoch)
+        except ValueError:
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC; got {epoch!r}"
+            ) from None
+    else:
         try:
             run = subprocess.run(
                 ["git", "-C", str(root), "log", "-1", "--format=%ct"],
@@ -50,12 +62,17 @@ def build_date(root: Path, environ=os.environ) -> str:
                 check=True,
             )
         except (OSError, subprocess.CalledProcessError):
-            return ""
-        epoch = run.stdout.strip()
-    if not epoch:
-        return ""
-    moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-    return moment.date().isoformat()
+            return None
+        if not run.stdout.strip():
+            return None
+        seconds = int(run.stdout)
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+
+
+def build_date(root: Path, environ=os.environ) -> str:
+    """``YYYY-MM-DD`` of :func:`build_moment`, or ``""`` when there is none."""
+    moment = build_moment(root, environ)
+    return moment.date().isoformat() if moment else ""
 
 
 def edition_html(version: str, date: str) -> str:
@@ -71,12 +88,7 @@ def _set_edition(app, config):
     root = Path(app.srcdir)
     version, date = book_version(root), build_date(root)
     config.version = config.release = version
-    config.html_context = {
-        **config.html_context,
-        "book_version": version,
-        "book_build_date": date,
-        "book_edition": edition_html(version, date),
-    }
+    config.html_context = {**config.html_context, "book_edition": edition_html(version, date)}
 
 
 def setup(app):

@@ -3,16 +3,21 @@ for print in Chromium, and ``_build/pdf/book.pdf`` itself, read with poppler-uti
 
 On paper nothing can be clicked or scrolled: no control may be printed, code
 must wrap instead of running past the margin, a hide-input cell prints its
-output only, and a figure must not be split across two pages.
+output only, and a figure must not be split across two pages. The PDF is dated
+by the book's last commit, not by the moment it was printed.
 """
 
 from __future__ import annotations
 
+import collections
+import datetime
+import html
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -20,6 +25,9 @@ import pytest
 from book_sources import title, toc_files
 
 from conftest import ROOT, require_or_skip
+
+sys.path.insert(0, str(ROOT / "_ext"))
+import book_edition  # noqa: E402
 
 pytestmark = pytest.mark.book
 
@@ -129,22 +137,35 @@ MEASURE = """
 
 @pytest.fixture(scope="module")
 def printed(browser) -> dict:
-    """The single page, laid out for print exactly as tools/print_pdf.py prints it."""
+    """The single page, laid out for print exactly as tools/print_pdf.py prints it, and what
+    went wrong as it loaded (``"record"``: requests to other hosts, which it blocks, console
+    and HTTP errors)."""
     require_or_skip(
         (PRINT_HTML / "intro.html").is_file(), f"the print edition is not built in {PRINT_HTML}"
     )
     print_pdf = _print_pdf_module()
     with print_pdf.serve(PRINT_HTML) as url:
-        page, _, _ = print_pdf.open_for_print(browser, url)
-        measured = page.evaluate(MEASURE, [print_pdf.TEXT_WIDTH_PX, list(TOGGLE_TEXTS)])
-        page.close()
-    return measured
+        printable = print_pdf.open_for_print(browser, url)
+        measured = printable.page.evaluate(MEASURE, [print_pdf.TEXT_WIDTH_PX, list(TOGGLE_TEXTS)])
+        printable.page.close()
+    return {**measured, "record": printable.record}
 
 
 def directives(name: str) -> int:
     """How many ``{name}`` directives the book's sources hold."""
     pattern = re.compile(rf"^[`:]{{3,}}\{{{name}\}}", re.M)
     return sum(len(pattern.findall((ROOT / f"{f}.md").read_text())) for f in toc_files())
+
+
+@pytest.mark.browser
+def test_the_print_page_loads_cleanly(printed):
+    """No request for the page left the machine (tools/print_pdf.py blocks and records
+    each), and it logged no console error and got no HTTP error."""
+    record = printed["record"]
+    assert set(record) == {"blocked", "console", "http"}
+    assert record["blocked"] == [], f"requests tried to leave the machine: {record['blocked']}"
+    assert record["console"] == [], f"console errors: {record['console']}"
+    assert record["http"] == [], f"HTTP errors: {record['http']}"
 
 
 @pytest.mark.browser
@@ -167,7 +188,10 @@ def test_code_wraps_within_the_page(printed):
 
 
 @pytest.mark.browser
-def test_figures_and_equations_are_kept_whole(printed):
+def test_figures_and_equations_are_styled_not_to_split(printed):
+    """Every shown figure and display equation has ``break-inside: avoid``, and every
+    figure caption ``break-before: avoid``, in print (the CSS Chromium paginates by;
+    :func:`test_figures_are_printed_whole` checks the PDF's images themselves)."""
     assert printed["split"] == []
     assert printed["captionsAlone"] == []
 
@@ -197,6 +221,33 @@ def test_exercises_and_solutions_are_printed_open(printed):
     assert printed["solutionsHidden"] == []
 
 
+def test_the_pdf_is_dated_by_its_commit_not_the_clock():
+    """Chromium dates a PDF with the moment it prints it; tools/print_pdf.py sets both of its
+    dates to the book's build moment (``_ext/book_edition.build_moment``): a commit's
+    time, or ``SOURCE_DATE_EPOCH``. The day is the one the PDF's first page prints."""
+    info = poppler("pdfinfo", "-isodates", str(PDF))
+    dates = {
+        key: datetime.datetime.fromisoformat(value)
+        for key, value in re.findall(r"^(CreationDate|ModDate):\s+(\S+)\s*$", info, re.M)
+    }
+    if book_edition.build_moment(ROOT) is None:  # no commit: the PDF has no dates
+        assert dates == {}
+        return
+    assert set(dates) == {"CreationDate", "ModDate"}, info
+    assert dates["CreationDate"] == dates["ModDate"]
+    moment = dates["CreationDate"]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        assert moment.timestamp() == int(epoch)
+    else:
+        log = ["git", "-C", str(ROOT), "log", "--format=%ct"]
+        commits = {
+            int(t) for t in subprocess.run(log, capture_output=True, text=True).stdout.split()
+        }
+        assert moment.timestamp() in commits, f"{moment} is the time of no commit"
+    assert f"built {moment.date().isoformat()}." in page_texts("-l", "1")[0]
+
+
 def test_page_count_is_plausible():
     pages = int(re.search(r"^Pages:\s+(\d+)", poppler("pdfinfo", str(PDF)), re.M).group(1))
     # Every chapter starts on a new page; no file runs to dozens of pages.
@@ -208,17 +259,64 @@ def test_every_chapter_title_is_printed(text):
         assert re.sub(r"\s+", " ", title(name)) in text, f"{name}: {title(name)!r} not in the PDF"
 
 
+#: TeX commands of the book's math and the character MathJax typesets for each.
+TEX_SYMBOLS = {
+    "sum": "∑",
+    "prod": "∏",
+    "int": "∫",
+    "partial": "∂",
+    "nabla": "∇",
+    "infty": "∞",
+    "mapsto": "↦",
+    "sim": "∼",
+    "mid": "∣",
+    "cdot": "⋅",
+    "approx": "≈",
+    "ne": "≠",
+    "le": "≤",
+    "ge": "≥",
+    "tau": "τ",
+    "alpha": "α",
+}
+#: The print edition's math, as Sphinx writes it for MathJax: TeX in a span.
+MATH_SPAN = re.compile(r'<span class="math notranslate nohighlight">(.*?)</span>', re.S)
+
+
+def math_and_the_rest() -> tuple[str, str]:
+    """The TeX of the print edition's math, and the page's other text (code and outputs
+    included), both unescaped."""
+    require_or_skip(
+        (PRINT_HTML / "intro.html").is_file(), f"the print edition is not built in {PRINT_HTML}"
+    )
+    page = (PRINT_HTML / "intro.html").read_text(encoding="utf-8")
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    tex = " ".join(MATH_SPAN.findall(page))
+    rest = re.sub(r"<[^>]+>", " ", MATH_SPAN.sub(" ", page))
+    return _normal(html.unescape(tex)), _normal(html.unescape(rest))
+
+
 def test_equations_are_typeset(text):
-    """MathJax's output (Greek letters, operators) is printed, not the TeX of the prose.
+    """Every equation is printed typeset, not as the TeX of the prose.
 
     Untypeset math would print between the delimiters Sphinx writes, \\( \\) and
-    \\[ \\]. (Code cells may print TeX strings of their own, so control words
-    alone prove nothing here; tools/print_pdf.py also refuses to print until
-    every equation of the page is typeset.)
+    \\[ \\]. A symbol of :data:`TEX_SYMBOLS` that the page shows nowhere but in its
+    math (not τ or α, which code and outputs print too) can only come from MathJax:
+    the PDF must hold it at least as often as the math's TeX writes it (its command, or
+    the character itself). (tools/print_pdf.py also refuses to print until every
+    equation of the page is typeset.)
     """
     assert not re.search(r"\\[()\[\]]", text), "TeX source of the prose in the PDF"
-    for symbol in ("τ", "α", "∑"):
-        assert symbol in text, f"{symbol} missing: the equations were not typeset"
+    tex, rest = math_and_the_rest()
+    commands = collections.Counter(re.findall(r"\\([A-Za-z]+)", tex))
+    written = {
+        symbol: commands[command] + tex.count(symbol)
+        for command, symbol in TEX_SYMBOLS.items()
+        if symbol not in rest
+    }
+    written = {symbol: count for symbol, count in written.items() if count}
+    assert len(written) >= 3, f"too few symbols come from the math alone: {written}"
+    short = {s: f"{text.count(s)} of {n}" for s, n in written.items() if text.count(s) < n}
+    assert short == {}, f"symbols of the math missing from the PDF: {short}"
 
 
 def test_no_toggle_is_printed(text):
@@ -226,18 +324,30 @@ def test_no_toggle_is_printed(text):
         assert toggle not in text
 
 
-def test_every_line_of_code_is_printed_whole(printed):
-    """Each line of code the page shows is in the PDF's text, however it wrapped.
+def test_every_line_of_code_is_printed_whole_and_in_order(printed):
+    """Each line of code the page shows is in the PDF's text, however it wrapped, after the
+    line before it.
 
     Whitespace is ignored on both sides, as a line may wrap anywhere; a line cut
-    at the margin loses its end and is not found. (The text is read in the
-    PDF's own order, ``-raw``, which keeps a hyphen at the end of a line.)
+    at the margin loses its end and is not found. Each line is looked for after
+    where the line before it was found, so that a short line cannot be matched by
+    text printed elsewhere. (The text is read in the PDF's own order, ``-raw``,
+    which keeps a hyphen at the end of a line.)
     """
     printed_text = re.sub(r"\s+", "", "".join(page_texts("-raw")))
-    lines = {re.sub(r"\s+", "", _normal(line)) for line in printed["codeLines"]} - {""}
-    missing = sorted(line for line in lines if line not in printed_text)
+    lines = [re.sub(r"\s+", "", _normal(line)) for line in printed["codeLines"]]
+    lines = [line for line in lines if line]
+    missing, after = [], 0
+    for line in lines:
+        found = printed_text.find(line, after)
+        if found < 0:
+            missing.append(line)
+        else:
+            after = found + len(line)
     assert len(lines) > 100
-    assert missing == [], f"{len(missing)} of {len(lines)} lines of code not printed whole"
+    assert missing == [], (
+        f"{len(missing)} of {len(lines)} lines of code not printed whole, in order: {missing[:5]}"
+    )
 
 
 @pytest.mark.browser

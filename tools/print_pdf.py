@@ -6,7 +6,8 @@ The page is served on 127.0.0.1 and opened in headless Chromium (driven by
 Playwright, with no browser download) with every request to another host
 blocked, in a window as wide as the printed page's text. Printing waits until
 MathJax has typeset every equation and the fonts have loaded, and refuses to
-print if any equation is left as TeX. The page is then laid out for print
+print if any equation is left as TeX, or if the page asked another host for
+anything, logged a console error or got an HTTP error. The page is then laid out for print
 exactly as Chromium will print it (print media, and the "beforeprint" event on
 which the theme opens every solution), and a display equation wider than the
 text is shrunk until it fits; ``_static/print.css`` does the rest (no control
@@ -14,22 +15,35 @@ printed, code wrapped). ``tests/test_pdf.py`` checks that layout through
 :func:`open_for_print`. The PDF comes from Chromium's own print-to-PDF (the
 DevTools command behind ``chromium --headless --print-to-pdf``): no LaTeX is
 involved.
+
+Chromium dates the PDF (``/CreationDate`` and ``/ModDate`` of its document
+information) with the moment it prints. Both are then set to the book's build
+moment, the last commit's or ``SOURCE_DATE_EPOCH``
+(``_ext/book_edition.build_moment``), or removed when there is none, so that
+two prints of one commit give the same dates (:func:`set_dates`).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import functools
 import http.server
+import re
 import shutil
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+import book_edition  # noqa: E402 - the book's own extension, from _ext/
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
@@ -87,22 +101,37 @@ def serve(site: Path) -> Iterator[str]:
         server.server_close()
 
 
-def _block_other_hosts(route):
-    url = route.request.url
-    if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
-        route.continue_()
-    else:
-        route.abort()
+class Printable(NamedTuple):
+    """A page opened for print by :func:`open_for_print`."""
+
+    page: Page
+    #: How many equations MathJax typeset.
+    equations: int
+    #: The scale of each display equation shrunk to fit the page.
+    scales: list[float]
+    #: What went wrong while it loaded, each a list of sentences: requests to another
+    #: host (``"blocked"``, aborted), console errors (``"console"``) and HTTP errors
+    #: (``"http"``). :func:`print_pdf` prints nothing unless all three are empty.
+    record: dict[str, list[str]]
 
 
-def open_for_print(browser: Browser, url: str) -> tuple[Page, int, list[float]]:
-    """Open ``url`` laid out as it prints.
+def open_for_print(browser: Browser, url: str) -> Printable:
+    """Open ``url`` laid out as it prints, every request to another host aborted."""
+    record: dict[str, list[str]] = {"blocked": [], "console": [], "http": []}
 
-    Returns the page, the number of equations typeset, and the scale of each
-    display equation shrunk to fit the page.
-    """
+    def block_other_hosts(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            record["blocked"].append(url)
+            route.abort()
+
     page = browser.new_page(viewport={"width": TEXT_WIDTH_PX, "height": 1000})
-    page.route("**/*", _block_other_hosts)
+    page.route("**/*", block_other_hosts)
+    page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
+    page.on("pageerror", lambda e: record["console"].append(str(e)))
+    page.on("response", lambda r: r.status >= 400 and record["http"].append(f"{r.status} {r.url}"))
     page.goto(url)
     page.evaluate("() => MathJax.startup.promise")
     page.evaluate("() => document.fonts.ready")
@@ -116,11 +145,46 @@ def open_for_print(browser: Browser, url: str) -> tuple[Page, int, list[float]]:
     # fitted to the page as printed (the solutions open).
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
     scales = page.evaluate(FIT_EQUATIONS)
-    return page, math, scales
+    return Printable(page, math, scales, record)
+
+
+#: The document information's dates as Chromium writes them: ``(D:YYYYMMDDHHmmSS+HH'mm')``.
+PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9]{14}[-+Z][0-9]{2}'[0-9]{2}'\)")
+
+
+def pdf_date(moment: datetime.datetime) -> bytes:
+    """``moment`` as a PDF date in UTC, as long as Chromium's: ``D:YYYYMMDDHHmmSS+00'00'``."""
+    return moment.astimezone(datetime.UTC).strftime("D:%Y%m%d%H%M%S+00'00'").encode()
+
+
+def set_dates(pdf: Path, moment: datetime.datetime | None) -> None:
+    """Set ``pdf``'s ``/CreationDate`` and ``/ModDate`` to ``moment``, in place.
+
+    Each value keeps its length, so every byte offset of the file (its cross-reference
+    table) stays valid. With ``moment`` ``None`` both entries are blanked out with
+    spaces, which a PDF reader skips. Raises ``ValueError`` when the file does not hold
+    exactly one of each, in Chromium's form.
+    """
+    data = pdf.read_bytes()
+    found = list(PDF_DATE.finditer(data))
+    keys = sorted(match.group(1).decode() for match in found)
+    if keys != ["CreationDate", "ModDate"]:
+        raise ValueError(
+            f"{pdf}: expected one /CreationDate and one /ModDate in Chromium's form "
+            f"(D:YYYYMMDDHHmmSS+HH'mm'); found {keys or 'none'}"
+        )
+    parts, end = [], 0
+    for match in found:
+        key = match.group(1)
+        entry = b"/" + key + b" (" + pdf_date(moment) + b")" if moment else b""
+        entry = entry.ljust(match.end() - match.start())  # already that long with a date
+        parts += [data[end : match.start()], entry]
+        end = match.end()
+    pdf.write_bytes(b"".join([*parts, data[end:]]))
 
 
 def print_pdf(site: Path, pdf: Path) -> tuple[int, list[float]]:
-    """Print ``site``'s single page to ``pdf``.
+    """Print ``site``'s single page to ``pdf``, dated the book's build moment (:func:`set_dates`).
 
     Returns the number of equations typeset and the scales of those shrunk.
     """
@@ -130,7 +194,11 @@ def print_pdf(site: Path, pdf: Path) -> tuple[int, list[float]]:
         raise SystemExit(f"no single-page book at {site / ROOT_PAGE}: run `make pdf`")
     with serve(site) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page, math, scales = open_for_print(browser, url)
+        page, math, scales, record = open_for_print(browser, url)
+        wrong = [f"{kind}: {what}" for kind, found in record.items() for what in found]
+        if wrong:
+            browser.close()
+            raise SystemExit("the page did not load cleanly: not printing\n" + "\n".join(wrong))
         pdf.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(
             path=str(pdf),
@@ -142,6 +210,7 @@ def print_pdf(site: Path, pdf: Path) -> tuple[int, list[float]]:
             footer_template=FOOTER,
         )
         browser.close()
+    set_dates(pdf, book_edition.build_moment(ROOT))
     return math, scales
 
 
