@@ -20,18 +20,18 @@ import argparse
 import sys
 from pathlib import Path
 
+import yaml
 from jupyter_book.sphinx import build_sphinx
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"
+#: The book's title, as ``_config.yml`` gives it.
+TITLE = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
 
 # edition: (Sphinx builder, settings overriding _config.yml)
 EDITIONS: dict[str, tuple[str, dict[str, object]]] = {
     "html": ("html", {}),
-    "student": (
-        "html",
-        {"hide_solutions": True, "html_title": "Binary Gumbel-Softmax, executed (student edition)"},
-    ),
+    "student": ("html", {"hide_solutions": True, "html_title": f"{TITLE} (student edition)"}),
     # The whole book with its solutions (printed open: see _static/print.css and
     # tools/print_pdf.py); tests/test_pdf.py expects every solution in the PDF.
     "print": ("singlehtml", {}),

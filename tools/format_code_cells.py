@@ -46,29 +46,40 @@ def chapter_files() -> list[Path]:
     return [ROOT / "intro.md", *sorted((ROOT / "chapters").glob("*.md"))]
 
 
-def code_cells(lines: list[str]) -> list[Cell]:
-    """The code of every ``{code-cell}`` block, after its options (``---`` YAML or ``:key:``)."""
+def code_cells(lines: list[str], name: str = "the file") -> list[Cell]:
+    """The code of every ``{code-cell}`` block, after its options (``---`` YAML or ``:key:``).
+
+    Raises ``ValueError``, naming ``name`` (the file) and the line of the opening fence,
+    when a cell's ``---`` options or the cell itself is not closed.
+    """
+
+    def closing(i: int, fence: str, opened: int, what: str) -> int:
+        """The index of the first line from ``i`` on that is ``fence``."""
+        while i < len(lines) and lines[i].rstrip("\n") != fence:
+            i += 1
+        if i == len(lines):
+            raise ValueError(f"{name}:{opened + 1}: {what} is not closed by a {fence!r} line")
+        return i
+
     cells = []
     i = 0
     while i < len(lines):
         if not OPENING.match(lines[i]):
             i += 1
             continue
+        opened = i
         i += 1
         if i < len(lines) and lines[i].rstrip("\n") == "---":
-            i += 1
-            while lines[i].rstrip("\n") != "---":
-                i += 1
+            i = closing(i + 1, "---", opened, "the code cell's options")
             i += 1
         else:
             options = i
             while i < len(lines) and re.match(r"^:[\w-]+:", lines[i]):
                 i += 1
-            if i > options and lines[i].strip() == "":
+            if i > options and i < len(lines) and lines[i].strip() == "":
                 i += 1  # the blank line that closes ``:key:`` options
         start = i
-        while lines[i].rstrip("\n") != "```":
-            i += 1
+        i = closing(i, "```", opened, "the code cell")
         cells.append(Cell(start, i, "".join(lines[start:i])))
         i += 1
     return cells
@@ -118,10 +129,11 @@ def ruff_format(sources: list[str], line_length: int = LINE_LENGTH) -> list[str]
     return out
 
 
-def formatted_text(text: str, line_length: int = LINE_LENGTH) -> str:
-    """``text`` (a MyST notebook) with its code cells formatted, the rest unchanged."""
+def formatted_text(text: str, line_length: int = LINE_LENGTH, name: str = "the file") -> str:
+    """``text`` (a MyST notebook, the file ``name``) with its code cells formatted, the rest
+    unchanged."""
     lines = text.splitlines(keepends=True)
-    cells = code_cells(lines)
+    cells = code_cells(lines, name)
     if not cells:
         return text
     new_sources = ruff_format([cell.code for cell in cells], line_length)
@@ -130,12 +142,14 @@ def formatted_text(text: str, line_length: int = LINE_LENGTH) -> str:
     return "".join(lines)
 
 
-def long_lines(text: str, line_length: int = LINE_LENGTH) -> list[tuple[int, str]]:
+def long_lines(
+    text: str, line_length: int = LINE_LENGTH, name: str = "the file"
+) -> list[tuple[int, str]]:
     """(line number, line) of every code-cell line longer than ``line_length`` characters."""
     lines = text.splitlines(keepends=True)
     return [
         (number + 1, lines[number].rstrip("\n"))
-        for cell in code_cells(lines)
+        for cell in code_cells(lines, name)
         for number in range(cell.start, cell.end)
         if len(lines[number].rstrip("\n")) > line_length
     ]
@@ -147,8 +161,8 @@ def main(argv: list[str]) -> int:
     problems = 0
     for path in files:
         text = path.read_text()
-        new = formatted_text(text)
         name = path.relative_to(ROOT)
+        new = formatted_text(text, name=str(name))
         if new != text:
             if check:
                 print(f"{name}: its code cells are not formatted (run `make format`)")
@@ -156,7 +170,7 @@ def main(argv: list[str]) -> int:
             else:
                 path.write_text(new)
                 print(f"{name}: formatted")
-        for number, line in long_lines(new):
+        for number, line in long_lines(new, name=str(name)):
             print(f"{name}:{number}: {len(line)} > {LINE_LENGTH} characters: {line.strip()[:60]}")
             problems += 1
     return 1 if check and problems else 0
