@@ -115,6 +115,13 @@ class Printable(NamedTuple):
     record: dict[str, list[str]]
 
 
+#: How long the single page may take to load, in milliseconds. It holds every chapter (about
+#: 3,500 equations): on a quiet two-core machine the tests' opening of it (a browser started,
+#: the page loaded and typeset) took 21 to 23 s, and on a busy one the load alone took more
+#: than Playwright's default of 30 s.
+LOAD_TIMEOUT_MS = 180_000
+
+
 def open_for_print(browser: Browser, url: str) -> Printable:
     """Open ``url`` laid out as it prints, every request to another host aborted."""
     record: dict[str, list[str]] = {"blocked": [], "console": [], "http": []}
@@ -132,7 +139,7 @@ def open_for_print(browser: Browser, url: str) -> Printable:
     page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
     page.on("pageerror", lambda e: record["console"].append(str(e)))
     page.on("response", lambda r: r.status >= 400 and record["http"].append(f"{r.status} {r.url}"))
-    page.goto(url)
+    page.goto(url, timeout=LOAD_TIMEOUT_MS)
     page.evaluate("() => MathJax.startup.promise")
     page.evaluate("() => document.fonts.ready")
     math = page.locator(".math").count()
