@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import book_edition  # noqa: E402
 import book_pages as sources  # noqa: E402
 import corrections  # noqa: E402
+import myst_nb_adapter  # noqa: E402
 import teaching  # noqa: E402
 
 pytestmark = pytest.mark.book
@@ -138,7 +139,7 @@ def _overview_column(html_dir: Path, heading: str) -> dict[str, str]:
 
 
 def test_the_instructors_page_shows_the_caches_execution_times(html_dir):
-    require_or_skip((CACHE / "global.db").is_file(), f"no execution cache at {CACHE}")
+    require_or_skip(myst_nb_adapter.cache_exists(CACHE), f"no execution cache at {CACHE}")
     seconds = sources.tool(ROOT, "timings").page_seconds(CACHE, ROOT)
     rows = _overview_column(html_dir, "Executes in")
     assert set(seconds) >= set(chapters()), set(chapters()) - set(seconds)
