@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import shutil
+import socket
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -32,6 +33,34 @@ def require_or_skip(ok: bool, what: str) -> None:
 def html_dir() -> Path:
     require_or_skip((HTML / "index.html").is_file(), f"the book is not built in {HTML}")
     return HTML
+
+
+#: Prose values that are wall-clock measurements, which differ from run to run, by chapter.
+WALL_CLOCK = {
+    "chapters/numerics": {
+        "bench_over_uniform", "bench_library_ns", "bench_two_class", "bench_f64_over_f32",
+        "spread_uniform", "spread_two_class", "spread_f64_f32", "uniform_note", "fresh_ratio",
+        "fresh_lead", "fresh_so",
+        "f32_tau", "f32_tau_verdict", "f64_tau", "f64_tau_verdict",
+        "dtype_hot", "dtype_hot_verdict", "dtype_cold", "dtype_cold_verdict",
+        "dtype_hot_where", "cost_range",
+    },
+    "chapters/binary_vae_training": {"cheapest", "dearest", "ratio_max", "rebar_time"},
+}  # fmt: skip
+
+
+def download(html_dir: Path, name: str) -> Path:
+    """The executed notebook of chapter ``name`` that a reader downloads from the build."""
+    return html_dir / "_sources" / f"{name}.ipynb"
+
+
+def saved_values(notebook) -> dict[str, str]:
+    """The prose values as the download saves them for jupyterlab-myst (text/plain)."""
+    return {
+        entry["expression"]: entry["result"]["data"]["text/plain"]
+        for cell in notebook.cells
+        for entry in cell.metadata.get("user_expressions", [])
+    }
 
 
 def book_pages(html_dir: Path) -> list[Path]:
@@ -75,9 +104,42 @@ def leaves_machine(url: str) -> bool:
     return not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in LOCAL_HOSTS
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 that is free now: nothing listens on it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def record_network(page, record: dict[str, list], excused: set | None = None) -> None:
+    """Record in ``record`` what ``page`` does over the network that must not happen.
+
+    ``record["left"]`` gets the URL of every request and every WebSocket to another host
+    (``leaves_machine``), and ``record["failed"]`` the URL and the browser's reason of every
+    request to this machine that failed, except the requests in ``excused`` (which the
+    caller may fill later: requests that the test itself abandoned). Playwright's sync and
+    async pages both take these handlers.
+    """
+    record.setdefault("left", [])
+    record.setdefault("failed", [])
+    excused = set() if excused is None else excused
+
+    def leaving(connection) -> None:  # a request or a WebSocket
+        if leaves_machine(connection.url):
+            record["left"].append(connection.url)
+
+    def failed(request) -> None:
+        if not leaves_machine(request.url) and request not in excused:
+            record["failed"].append((request.url, request.failure))
+
+    page.on("request", leaving)
+    page.on("websocket", leaving)
+    page.on("requestfailed", failed)
+
+
 #: Headless as root, and no background traffic to hosts this machine cannot reach. Every
 #: host name but this machine's resolves to nothing, so that a page's request to another
-#: host fails there (the tests record it from the page's request events, ``leaves_machine``).
+#: host fails there (the tests record it as it is made, ``record_network``).
 CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, "
     + ", ".join(f"EXCLUDE {host}" for host in sorted(LOCAL_HOSTS)),

@@ -9,7 +9,9 @@ No page may have an axe violation of any impact; what the theme gets wrong is
 fixed in the book's own CSS, markup or templates (``_static/custom.css``,
 ``_ext/accessible_html.py``, ``_templates/``), never by switching a rule off.
 Figures must stay legible in the theme's dark mode: they are opaque, a light
-card on the dark page, with dark ink on it.
+card on the dark page, with dark ink on it. A page opened in dark mode, like
+every page, requests nothing from another host, and has no failed request, no
+console error and no HTTP error.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 from axe_checks import blocking_violations
-from test_browser import open_offline
+from test_browser import assert_clean, open_offline
 
 from conftest import DESKTOP, HTML, PHONE, book_pages
 
@@ -72,12 +74,15 @@ INDEX_PAGE = "prf-prf.html"
 def test_no_axe_violation_in_dark_mode(dark_context, dark_phone_context, site_url, width):
     ctx = dark_context if width == "desktop" else dark_phone_context
     for path in dict.fromkeys([_chapter_with_a_figure(), _chapter_with_wide_math(), INDEX_PAGE]):
-        page, _ = open_offline(ctx, f"{site_url}/{path}")
+        page, record = open_offline(ctx, f"{site_url}/{path}")
         try:
             assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+            # What the page itself did, before axe fetches the style sheets again.
+            own = {key: list(value) for key, value in record.items()}
             violations = blocking_violations(page)
         finally:
             page.close()
+        assert_clean(own, f"{path} in dark mode ({width})")
         assert violations == [], f"{path} in dark mode ({width}): {violations}"
 
 
@@ -115,7 +120,8 @@ def test_figures_stay_legible_in_dark_mode(dark_context, site_url):
     mode): its background must stand out from the page's (non-text contrast of at
     least 3) and its darkest ink must read against its background (at least 4.5).
     """
-    page, _ = open_offline(dark_context, f"{site_url}/{_chapter_with_a_figure()}")
+    path = _chapter_with_a_figure()
+    page, record = open_offline(dark_context, f"{site_url}/{path}")
     try:
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         page_rgb = page.evaluate(
@@ -124,8 +130,10 @@ def test_figures_stay_legible_in_dark_mode(dark_context, site_url):
         figure = page.locator("figure img, .cell_output img").first
         figure.scroll_into_view_if_needed()
         shot = mpimg.imread(io.BytesIO(figure.screenshot()), format="png")
+        own = {key: list(value) for key, value in record.items()}
     finally:
         page.close()
+    assert_clean(own, f"{path} in dark mode")
     page_lum = luminance(np.array(page_rgb[:3]) / 255)
     assert page_lum < 0.05, f"the page is not dark in dark mode: rgb{page_rgb}"
     lum = luminance(shot).ravel()

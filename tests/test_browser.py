@@ -1,21 +1,26 @@
 """Every page of the built book, opened offline in a real browser.
 
-Requests to any host other than this machine are blocked and recorded. On every
-page (chapters, errata, front page, bibliography, index, search) the math must
-be typeset by the local MathJax with no TeX left in the text, every image must
-load and carry alt text, every link inside the site must lead to a file that
-exists and to an anchor that exists on it, and there must be no console error,
-no HTTP error, no attempt to leave the machine and no axe-core violation (the
-desktop's accessibility check, made with the same page load). The site's search, which
-runs in the browser, must find a chapter by a word that only that chapter has. In-line
-math that breaks over lines breaks after its operators, as TeX does.
+Requests (and WebSockets) to any host other than this machine are blocked and
+recorded. On every page (chapters, errata, front page, bibliography, index,
+search) the math must be typeset by the local MathJax with no TeX left in the
+text, every image must load and carry alt text, every link inside the site must
+lead to a file that exists and to an anchor that exists on it, and there must be
+no console error, no HTTP error, no failed local request, no attempt to leave
+the machine and no axe-core violation (the desktop's accessibility check, made
+with the same page load). The site's search, which runs in the browser, must
+find a chapter by a word that only that chapter has, with the same checks of
+what its page did. In-line math that breaks over lines breaks after its
+operators, as TeX does.
 """
 
 from __future__ import annotations
 
 import functools
 import html.parser
+import http.server
 import re
+import sys
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -26,7 +31,7 @@ from book_sources import chapters, toc_files
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import HTML, book_pages, leaves_machine
+from conftest import HTML, book_pages, free_port, record_network
 
 pytestmark = pytest.mark.browser
 
@@ -57,20 +62,23 @@ QUIET_TIMEOUT_MS = 30_000  # for its network to go quiet, before one reload
 
 
 def open_offline(context, url: str):
-    """Open ``url``; return the page and what it did, with every request to another host.
+    """Open ``url``; return the page and what it did: every request (or WebSocket) to another
+    host, every local request that failed, every console error and every HTTP error.
 
-    Such a request fails in the browser, which resolves no other host (``CHROMIUM_ARGS``);
-    it is recorded here as it is made. (Blocking it with a Playwright route instead would
-    switch the browser's cache off, and every page would fetch MathJax's files again.)
+    A request to another host fails in the browser, which resolves no other host
+    (``CHROMIUM_ARGS``); it is recorded here as it is made (``record_network``). (Blocking it
+    with a Playwright route instead would switch the browser's cache off, and every page would
+    fetch MathJax's files again.) ``assert_clean`` checks the record.
     """
-    record = {"left": [], "console": [], "http": []}
-
-    def leaves(request):
-        if leaves_machine(request.url):
-            record["left"].append(request.url)
-
+    record = {"left": [], "failed": [], "console": [], "http": []}
     page = context.new_page()
-    page.on("request", leaves)
+    # The local requests still pending when the page is loaded again below: the reload
+    # aborts them, so their failure is the test's doing.
+    pending, abandoned = set(), set()
+    record_network(page, record, excused=abandoned)
+    page.on("request", lambda r: pending.add(r))
+    page.on("requestfinished", lambda r: pending.discard(r))
+    page.on("requestfailed", lambda r: pending.discard(r))
     page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
     page.on("pageerror", lambda e: record["console"].append(str(e)))
     page.on("response", lambda r: r.status >= 400 and record["http"].append((r.status, r.url)))
@@ -89,7 +97,17 @@ def open_offline(context, url: str):
             # the first load recorded stays recorded; the page is loaded again.
             if attempt == 2:
                 raise
+            abandoned.update(pending)
     return page, record
+
+
+def assert_clean(record: dict[str, list], where: str) -> None:
+    """Nothing in ``open_offline``'s ``record``: no request or WebSocket to another host, no
+    failed local request, no console error and no HTTP error."""
+    assert record["left"] == [], f"{where}: requests tried to leave the machine: {record['left']}"
+    assert record["failed"] == [], f"{where}: local requests failed: {record['failed']}"
+    assert record["console"] == [], f"{where}: console errors: {record['console']}"
+    assert record["http"] == [], f"{where}: HTTP errors: {record['http']}"
 
 
 class _Ids(html.parser.HTMLParser):
@@ -144,9 +162,7 @@ def test_page_offline(context, site_url, path):
         violations = blocking_violations(page)
     finally:
         page.close()
-    assert own["left"] == [], f"requests tried to leave the machine: {own['left']}"
-    assert own["console"] == [], f"console errors: {own['console']}"
-    assert own["http"] == [], f"HTTP errors: {own['http']}"
+    assert_clean(own, path)
     assert violations == [], f"{path}: axe finds {violations}"
     assert untypeset == 0, f"{untypeset} of {math_total} math elements left as raw TeX"
     assert errors == [], f"MathJax could not read the TeX of {len(errors)} equations: {errors[:5]}"
@@ -227,6 +243,84 @@ def test_a_request_to_another_host_is_recorded_and_never_reaches_it(context, sit
     assert record["left"] == [other]
     assert other not in answered
     assert failed == [(other, "net::ERR_NAME_NOT_RESOLVED")]
+    # A request that leaves is recorded as leaving, not as a failed local request.
+    assert record["failed"] == []
+
+
+def test_a_websocket_to_another_host_and_a_failed_local_request_are_recorded(context, site_url):
+    """The rest of the offline check: a WebSocket is no request event, but one to another
+    host is recorded as leaving; a request to this machine that fails (here, to a port where
+    nothing listens) is recorded with the browser's reason, and ``assert_clean`` reports it."""
+    other = f"ws://probe.localhost:{urlparse(site_url).port}/"
+    refused = f"http://127.0.0.1:{free_port()}/missing.js"
+    page, record = open_offline(context, f"{site_url}/genindex.html")
+    try:
+        page.evaluate(
+            """async ([socket, url]) => {
+              await new Promise((done) => { const s = new WebSocket(socket); s.onclose = done; });
+              await fetch(url).catch(() => null);
+            }""",
+            [other, refused],
+        )
+    finally:
+        page.close()
+    assert record["left"] == [other]
+    assert record["failed"] == [(refused, "net::ERR_CONNECTION_REFUSED")]
+    with pytest.raises(AssertionError, match="local requests failed"):
+        assert_clean({**record, "left": []}, "the probe")
+
+
+class _OneSlowRequest(http.server.BaseHTTPRequestHandler):
+    """A page that fetches ``/slow-<n>`` at its ``n``-th load (the first answers only once the
+    client has given up), and a local URL that fails at once."""
+
+    loads = 0
+    refused = ""
+    release = threading.Event()
+
+    def do_GET(self):  # noqa: N802 - the base class's naming
+        body = b""
+        if self.path == "/":
+            type(self).loads += 1
+            body = (
+                "<!doctype html><title>probe</title><script>"
+                f"fetch('/slow-{self.loads}').then((r) => r.text());"
+                f"fetch('{self.refused}').catch(() => null);</script>"
+            ).encode()
+        elif self.path == "/slow-1":
+            self.release.wait(timeout=60)  # after the reload has aborted it
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:  # the browser went away
+            pass
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+def test_only_the_requests_a_reload_aborts_are_excused(context, monkeypatch):
+    """``open_offline`` loads a page again when its network does not go quiet: the local
+    request it was waiting for is then aborted by the test, and not recorded as failed; a
+    request that fails by itself is recorded on both loads."""
+    monkeypatch.setattr(sys.modules[__name__], "QUIET_TIMEOUT_MS", 3_000)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OneSlowRequest)
+    _OneSlowRequest.refused = f"http://127.0.0.1:{free_port()}/missing.js"
+    _OneSlowRequest.loads = 0
+    _OneSlowRequest.release.clear()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page, record = open_offline(context, f"http://127.0.0.1:{server.server_address[1]}/")
+        page.close()
+    finally:
+        _OneSlowRequest.release.set()
+        server.shutdown()
+        server.server_close()
+    assert _OneSlowRequest.loads == 2, "the page was not loaded again"
+    assert record["failed"] == [(_OneSlowRequest.refused, "net::ERR_CONNECTION_REFUSED")] * 2
 
 
 def test_link_check_catches_a_broken_link(site_url):
@@ -280,8 +374,9 @@ def test_search_finds_the_chapter_by_its_own_word(context, site_url, html_dir, n
         hits = page.eval_on_selector_all(
             "#search-results ul.search li a", "links => links.map(a => a.pathname)"
         )
+        own = {key: list(value) for key, value in record.items()}
     finally:
         page.close()
-    assert record["console"] == [] and record["http"] == []
+    assert_clean(own, f"searching {word!r}")
     found = {hit.lstrip("/").removesuffix(".html") for hit in hits}
     assert found == {name}, f"searching {word!r} found {sorted(found)}, expected {name} only"

@@ -13,8 +13,11 @@ chapters show, from a copy of the build's store, as the build's own kernels do.
 In each, a chapter is opened from the File menu, must get its Python 3 kernel with
 no dialog, and is run with Run → Run All Cells. Once the kernel is idle and every
 code cell has run, the rendered notebook must show no error output, no raw
-myst_nb glue, no unexecuted or failed ``{eval}`` (every one rendered with a
-value), no unresolved citation and no unrendered role or directive. In one
+myst_nb glue, no unexecuted or failed ``{eval}`` (every one rendered with the
+value the book's build shows, but for the wall-clock measurements), no
+unresolved citation and no unrendered role or directive, and JupyterLab no
+notification but those known to be harmless. No page may request anything from
+another host (nor open a WebSocket to one), and no local request may fail. In one
 chapter a seed is then changed in the editor, and the cell, the cells that
 format its values and its prose are re-run:
 the number in the prose must change to the value the library computes here.
@@ -24,6 +27,7 @@ must open in the same JupyterLab, as a notebook, with the theorem in view.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import concurrent.futures
 import json
@@ -32,7 +36,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -42,10 +45,21 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlparse
 
 import jupytext
+import nbformat
 import pytest
 from book_sources import is_notebook, source, toc_files
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, leaves_machine, require_or_skip
+from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    WALL_CLOCK,
+    download,
+    free_port,
+    record_network,
+    require_or_skip,
+    saved_values,
+)
 
 sys.path.insert(0, str(ROOT / "_ext"))
 from prose_values import EVAL_ROLE  # noqa: E402 - the book's own extension, from _ext/
@@ -141,6 +155,24 @@ SETTLED = """(panel) => {
   return prompts.every((p) => /^\\[\\d+\\]:$/.test(p)) || !!failed;
 }"""
 
+# Every notification (toast) JupyterLab shows, as it appears: most close by themselves
+# after a few seconds. Run in every page before JupyterLab's own scripts.
+WATCH_TOASTS = """(() => {
+  window.toastsSeen = [];
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        const toasts = node.matches('.Toastify__toast') ? [node]
+          : [...node.querySelectorAll('.Toastify__toast')];
+        toasts.forEach((toast) => window.toastsSeen.push(toast.textContent));
+      }
+    }
+  }).observe(document, {childList: true, subtree: true});
+})();"""
+#: The toasts seen in the page since the last call (``WATCH_TOASTS``).
+TAKE_TOASTS = "() => window.toastsSeen.splice(0)"
+
 KERNEL_READY = """(panel) => {
   const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
     ?.getAttribute('data-status');
@@ -154,7 +186,10 @@ class Lab:
     url: str
     token: str
     log: Path
-    left: list[str] = field(default_factory=list)  # requests that tried to leave the machine
+    #: Requests and WebSockets that tried to leave the machine, and local requests that failed
+    #: (``record_network``).
+    left: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
     #: The clone's files that JupyterLab could write, as they were before it started.
     clone_before: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -165,12 +200,6 @@ class Lab:
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def writable_by_lab() -> dict[str, tuple[int, int]]:
@@ -368,7 +397,7 @@ async def run_chapter(page, lab: Lab, name: str, edit: bool) -> dict:
     result["seconds"] = time.monotonic() - start
     if edit:
         result["edit"] = await edit_and_rerun(page, panel, result["snapshot"])
-    result["toasts"] = await page.locator(".Toastify__toast").all_inner_texts()
+    result["toasts"] = await page.evaluate(TAKE_TOASTS)
     await close_chapter(page, lab, name)
     return result
 
@@ -434,15 +463,12 @@ async def close_chapter(page, lab: Lab, name: str) -> None:
             await asyncio.to_thread(lab.api, f"/api/sessions/{session['id']}", "DELETE")
 
 
-def record_leaving(lab: Lab):
-    """A request handler that records every request to another host in ``lab.left`` (the
-    browser resolves no other host, ``CHROMIUM_ARGS``, so such a request also fails)."""
-
-    def record(request):
-        if leaves_machine(request.url):
-            lab.left.append(request.url)
-
-    return record
+def record_every_page(context, lab: Lab) -> None:
+    """Record in ``lab`` what every page of ``context`` does over the network that must not
+    happen (``record_network``): the browser resolves no other host (``CHROMIUM_ARGS``), so a
+    request to one also fails."""
+    record = {"left": lab.left, "failed": lab.failed}
+    context.on("page", lambda page: record_network(page, record))
 
 
 async def load_lab(page, lab: Lab, workspace: str) -> None:
@@ -481,7 +507,8 @@ async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
             args=CHROMIUM_ARGS,
         )
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.on("request", record_leaving(lab))
+        record_every_page(context, lab)
+        await context.add_init_script(WATCH_TOASTS)
         await asyncio.gather(*(lane(context, n) for n in range(min(LANES, len(queue)))))
         await context.close()
         await browser.close()
@@ -514,16 +541,30 @@ def lab_runs(request, lab):
 # ---------------------------------------------------------------- the checks
 
 
-def problems(name: str, result: dict) -> list[str]:
-    """What is wrong with chapter ``name`` as JupyterLab shows it, in words."""
+#: The notifications (toasts) JupyterLab may show while a chapter is opened and run that
+#: ask nothing and report no problem. Any other is reported.
+HARMLESS_TOASTS: frozenset[str] = frozenset()
+
+
+def page_values(html_dir: Path, name: str) -> dict[str, str]:
+    """Each ``{eval}`` value of chapter ``name`` as the book means it: the string whose repr
+    the download saves (its text/plain, which the page and jupyterlab-myst both show without
+    its quotes; a repr with an escape in it would show the escape, not the character)."""
+    saved = saved_values(nbformat.read(download(html_dir, name), as_version=4))
+    return {expression: str(ast.literal_eval(text)) for expression, text in saved.items()}
+
+
+def problems(name: str, result: dict, expected: dict[str, str]) -> list[str]:
+    """What is wrong with chapter ``name`` as JupyterLab shows it, in words; ``expected``
+    holds the value of each of its ``{eval}`` expressions in the book (``page_values``)."""
     if "failure" in result:
         return [result["failure"]]
     found = []
     if result["dialogs"]:
         found.append(f"a dialog opened with the chapter: {result['dialogs']}")
-    news = [t for t in result["toasts"] if "news" in t.lower() or "update" in t.lower()]
-    if news:
-        found.append(f"a notification asked the user something: {news}")
+    toasts = [toast for toast in result["toasts"] if toast not in HARMLESS_TOASTS]
+    if toasts:
+        found.append(f"JupyterLab showed notifications: {toasts}")
     shot = result["snapshot"]
     cells = jupytext.read(source(name)).cells
     if len(shot["cells"]) != len(cells):
@@ -579,17 +620,120 @@ def problems(name: str, result: dict) -> list[str]:
             for expression, value in zip(names, values, strict=True):
                 if value["error"] or not value["text"].strip():
                     found.append(f"{where}: {{eval}}`{expression}` rendered {value['text']!r}")
+                elif expression in WALL_CLOCK.get(name, ()):
+                    continue  # a measurement of this run
+                elif value["text"] != expected.get(expression):
+                    found.append(
+                        f"{where}: {{eval}}`{expression}` shows {value['text']!r}, "
+                        f"the book {expected.get(expression)!r}"
+                    )
     return found
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_chapter_runs_in_jupyterlab(lab, lab_runs, name):
+def test_chapter_runs_in_jupyterlab(lab, lab_runs, html_dir, name):
     result = lab_runs[name]
     if "seconds" in result:
         print(f"{name}: opened and run in {result['seconds']:.1f} s")
     assert not lab.left, f"requests tried to leave the machine: {lab.left[:5]}"
-    found = problems(name, result)
+    assert not lab.failed, f"local requests failed: {lab.failed[:5]}"
+    found = problems(name, result, page_values(html_dir, name))
     assert not found, f"{name} in JupyterLab:\n- " + "\n- ".join(found)
+
+
+def rendered_as_meant(name: str, values: dict[str, str], toasts=()) -> dict:
+    """What ``run_chapter`` finds for chapter ``name`` when JupyterLab renders it as it
+    should, every ``{eval}`` showing its entry of ``values``, and shows ``toasts``."""
+    cells = []
+    for cell in jupytext.read(source(name)).cells:
+        if cell.cell_type == "code":
+            cells.append({"kind": "code", "prompt": "[1]:", "errors": [], "numbered": 0})
+        elif cell.cell_type == "markdown":
+            shown = [
+                {"text": values[expression], "error": False, "html": ""}
+                for expression in EVAL_ROLE.findall(cell.source)
+            ]
+            cells.append(
+                {"kind": "markdown", "rendered": True, "markers": [], "codes": [], "text": "",
+                 "values": shown, "tags": cell.source.count(TAG), "numbered": 0}
+            )  # fmt: skip
+        else:
+            cells.append({"kind": "raw"})
+    return {"dialogs": [], "toasts": list(toasts), "snapshot": {"cells": cells}}
+
+
+def test_the_checks_report_a_value_not_the_books_and_any_notification(html_dir):
+    """The checks of a chapter in JupyterLab, on the chapter as it should be rendered: nothing
+    to report, even with other wall-clock measurements; a value that differs from the book's
+    is reported, as is one whose repr holds an escape (which jupyterlab-myst shows as it is),
+    and so is any notification."""
+    name = "chapters/binary_vae_training"
+    book = page_values(html_dir, name)
+    assert problems(name, rendered_as_meant(name, book), book) == []
+    remeasured = dict.fromkeys(WALL_CLOCK[name], "9.99")
+    assert problems(name, rendered_as_meant(name, {**book, **remeasured}), book) == []
+    other = next(expression for expression in book if expression not in WALL_CLOCK[name])
+    wrong = problems(name, rendered_as_meant(name, {**book, other: "9.99"}), book)
+    assert wrong and all(f"{{eval}}`{other}` shows '9.99'" in problem for problem in wrong)
+    spaced = "1\u202f000"  # a narrow no-break space: its repr is '1\\u202f000'
+    escaped = rendered_as_meant(name, {**book, other: repr(spaced)[1:-1]})
+    assert problems(name, escaped, {**book, other: spaced})
+    toasts = ["Would you like to receive official Jupyter news?", "Kernel restarting"]
+    assert problems(name, rendered_as_meant(name, book, toasts), book) == [
+        f"JupyterLab showed notifications: {toasts}"
+    ]
+
+
+async def probe_a_lab_page(lab: Lab, socket_url: str, refused: str) -> tuple[list, list]:
+    """A page of a context set up as ``drive`` sets up JupyterLab's, where a toast appears
+    and closes, a WebSocket opens to ``socket_url`` and a request to ``refused`` fails: what
+    two calls of ``TAKE_TOASTS`` return after the toast has closed."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = await browser.new_context()
+        record_every_page(context, lab)
+        await context.add_init_script(WATCH_TOASTS)
+        page = await context.new_page()
+        await page.goto("data:text/html,<title>probe</title>")
+        await page.evaluate(
+            """async ([socket, refused]) => {
+              const toast = document.createElement('div');
+              toast.className = 'Toastify__toast';
+              toast.textContent = 'A probe';
+              document.body.append(toast);
+              await new Promise((done) => setTimeout(done, 50));
+              toast.remove();
+              await new Promise((done) => { const s = new WebSocket(socket); s.onclose = done; });
+              await fetch(refused).catch(() => null);
+            }""",
+            [socket_url, refused],
+        )
+        seen = await page.evaluate(TAKE_TOASTS)
+        again = await page.evaluate(TAKE_TOASTS)
+        await browser.close()
+    return seen, again
+
+
+def test_a_lab_page_records_a_closed_toast_a_websocket_and_a_failed_request():
+    """The recording of a JupyterLab page itself: a notification that closed before the
+    chapter's checks is still reported, once; a WebSocket to another host is recorded as
+    leaving the machine, and a local request that failed as failed."""
+    require_or_skip(Path(CHROMIUM).is_file(), "Chromium is not installed")
+    probe = Lab("http://127.0.0.1", "", Path())  # only its records are used
+    port = free_port()
+    socket_url, refused = f"ws://probe.localhost:{port}/", f"http://127.0.0.1:{port}/missing.js"
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        seen, again = pool.submit(
+            asyncio.run, probe_a_lab_page(probe, socket_url, refused)
+        ).result()
+    assert seen == ["A probe"]
+    assert again == []
+    assert probe.left == [socket_url]
+    assert probe.failed == [(refused, "net::ERR_CONNECTION_REFUSED")]
 
 
 def expected_values(seed_source: str) -> dict:
@@ -658,7 +802,7 @@ async def follow_link(lab: Lab) -> dict:
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.on("request", record_leaving(lab))
+        record_every_page(context, lab)
         page = await context.new_page()
         await load_lab(page, lab, "test-links")
         source_panel = await open_chapter(page, lab, LINK_FROM)
@@ -708,6 +852,7 @@ def test_a_link_to_another_chapter_opens_it_as_a_notebook_at_its_anchor(lab):
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         result = pool.submit(asyncio.run, follow_link(lab)).result()
     assert not lab.left, f"requests tried to leave the machine: {lab.left[:5]}"
+    assert not lab.failed, f"local requests failed: {lab.failed[:5]}"
     assert PurePosixPath(LINK_TO).name + ".md" in result["href"], result
     assert result["pages"] == 1, f"the link opened another browser tab: {result}"
     # Still JupyterLab (which may write the open document into its URL), not the raw file.
