@@ -5,7 +5,8 @@ from __future__ import annotations
 
 
 def open_explorable(context, url: str, drawn: str):
-    """``url`` opened offline (``test_browser.open_offline``), once ``drawn`` is in the chart."""
+    """``url`` opened offline (``test_browser.open_offline``), once ``drawn`` is in the chart;
+    check its record with ``test_browser.assert_clean``."""
     from test_browser import open_offline
 
     page, record = open_offline(context, url)

@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pytest
 from explorable_checks import dark_theme_card, move_slider, open_explorable, shown_on_paper
+from test_browser import assert_clean
 
 from binary_gumbel import (
     binary_concrete_pdf,
@@ -288,7 +289,7 @@ def test_a_slider_moved_with_the_keyboard_redraws_the_figure(context, site_url):
         after_p = _view(page)
     finally:
         page.close()
-    assert record["left"] == [] and record["console"] == [] and record["http"] == []
+    assert_clean(record, "the explorable figure's page")
     assert before["tau"]["value"] == "0.5" and after_tau["tau"]["value"] == "0.6"
     assert "0.5" in before["tau"]["shown"] and "0.6" in after_tau["tau"]["shown"]
     assert "τ = 0.5,  p = 0.3" in before["title"]

@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pytest
 from explorable_checks import dark_theme_card, move_slider, open_explorable, shown_on_paper
+from test_browser import assert_clean
 
 from binary_gumbel.book import explorable
 from binary_gumbel.book.explorable import chart, sign
@@ -280,7 +281,7 @@ def test_the_slider_moved_with_the_keyboard_shows_the_next_frame(context, site_u
         after = _view(page)
     finally:
         page.close()
-    assert record["left"] == [] and record["console"] == [] and record["http"] == []
+    assert_clean(record, "the explorable figure's page")
     assert before["value"] == "0.2" and "0.2" in before["shown"]
     assert after["value"] == "0.25" and "0.25" in after["shown"]
     assert "p = 0.20" in before["title"] and "p = 0.25" in after["title"]

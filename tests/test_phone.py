@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pytest
 from axe_checks import blocking_violations
-from test_browser import PAGES, open_offline
+from test_browser import PAGES, assert_clean, open_offline
 
 pytestmark = pytest.mark.browser
 
@@ -115,8 +115,7 @@ def measured(phone_context, site_url) -> dict[str, dict]:
 def test_page_on_a_phone(measured, path):
     found = measured[path]
     record = found["record"]
-    assert record["left"] == [], f"requests tried to leave the machine: {record['left']}"
-    assert record["console"] == [] and record["http"] == [], record
+    assert_clean(record, path)
     assert found["untypeset"] == 0 and found["errors"] == 0, "math left untypeset or unreadable"
     assert found["pageOverflow"] <= 0, f"the page scrolls sideways by {found['pageOverflow']} px"
     assert found["inlineOut"] == [], f"in-line math past the column: {found['inlineOut']}"
