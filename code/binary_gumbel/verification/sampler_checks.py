@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from binary_gumbel import _kernels
 from binary_gumbel._validation import as_generator, check_count, finite_float64
 from binary_gumbel.conditional_noise import conditional_logistic_cdf, conditional_logistic_sample
 from binary_gumbel.hard_concrete import (
@@ -84,13 +85,14 @@ def check_sampler(
 def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]:
     """``z~`` for ``n`` draws of ``b`` (from ``u``) and ``v``, split by ``b`` (keys 0 and 1).
 
-    ``b = 1[logit + Logistic(u) > 0]`` and ``z~`` is
+    ``b = 1[logit + Logistic(u) > 0]``, the estimators' and the sampler's ``b``
+    (``_kernels.noisy_logit``), and ``z~`` is
     :func:`binary_gumbel.conditional_noise.conditional_logistic_sample` ``(v, logit, b)``.
     """
     n = check_count(n, "n", 1)
     theta = float(finite_float64(logit, "logit"))
     uv = as_generator(rng).random((2, n))
-    b = (theta + logistic_from_uniform(uv[0]) > 0).astype(np.float64)
+    b = (_kernels.noisy_logit(theta, logistic_from_uniform(uv[0])) > 0).astype(np.float64)
     z_tilde = conditional_logistic_sample(uv[1], theta, b)
     return {k: z_tilde[b == k] for k in (0, 1)}
 
