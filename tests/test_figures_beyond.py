@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -158,3 +160,28 @@ def test_the_vae_figures_cycle_the_books_colours_markers_and_first_four_line_sty
     assert looks[11]["marker"] == looks[0]["marker"] and looks[4]["ls"] == looks[0]["ls"]
     assert looks[6]["color"] == looks[0]["color"]
     assert style.PALETTE["black"] not in {s["color"] for s in looks}
+
+
+def test_estimator_study_marks_a_bias_resolved_by_its_student_t_interval():
+    """A bias of 10 standard errors from 4 estimates is resolved by the normal quantile at
+    1e-6 (4.89) but not by Student-t's with 3 degrees of freedom (about 128): it is drawn
+    open, at the square of ``bias_interval``'s end farthest from 0. From 10**6 estimates the
+    same bias is resolved, drawn filled at bias²."""
+    template = estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, 1.0, 4, rng=1)
+    stats = [
+        dataclasses.replace(template, tau=tau, bias=bias, bias_se=1.0)
+        for tau, bias in ((0.5, -10.0), (1.0, 10.0))
+    ]
+    fig, axes = figures.new_figure(ncols=3)
+    figures.plot_estimator_study(axes, stats, false_alarm=1e-6)
+    filled, hollow = axes[0].get_lines()[:2]
+    assert np.isnan(filled.get_ydata()).all()
+    far = stats[1].bias_interval(1e-6)[1]
+    assert far > 100
+    np.testing.assert_allclose(hollow.get_ydata(), [far**2, far**2])
+    resolved = [dataclasses.replace(s, n=10**6) for s in stats]
+    fig, axes = figures.new_figure(ncols=3)
+    figures.plot_estimator_study(axes, resolved, false_alarm=1e-6)
+    filled, hollow = axes[0].get_lines()[:2]
+    np.testing.assert_allclose(filled.get_ydata(), [100.0, 100.0])
+    assert len(hollow.get_ydata()) == 0

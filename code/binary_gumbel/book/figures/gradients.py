@@ -35,11 +35,16 @@ def _study_series(stats, estimators):
 def plot_estimator_study(axes, stats, *, false_alarm: float = DEFAULT_FALSE_ALARM):
     """Bias², variance and MSE against tau, one series per estimator, on three axes.
 
-    ``stats`` are :class:`binary_gumbel.estimators.gradients.EstimatorStats` results on a
-    grid of temperatures. Error bars are ``z`` standard errors at ``false_alarm``
-    (for bias², those of ``|bias|``, squared); a bias² whose interval reaches 0
-    is drawn as an open marker at its upper end. The legend, one entry per
-    estimator, goes below the three panels, where it hides no marker.
+    ``stats`` are :class:`binary_gumbel.estimators.statistics.EstimatorStats` results on a
+    grid of temperatures. The bias's interval is
+    :meth:`~binary_gumbel.estimators.statistics.EstimatorStats.bias_interval` at
+    ``false_alarm`` (Student-t, the book's convention for a mean): a bias² whose
+    interval excludes 0 is drawn as a filled marker at bias², and one whose interval
+    reaches 0 as an open marker at the square of the interval's end farthest from 0.
+    The error bars of the variance and the MSE are ``z`` standard errors at
+    ``false_alarm``, as in ``EstimatorStats.variance_interval``.
+    The legend, one entry per estimator, goes below the three panels, where it hides no
+    marker.
     """
     if len(axes) != 3:
         raise ValueError(f"axes must hold 3 axes (bias², variance, MSE); got {len(axes)}")
@@ -49,10 +54,10 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = DEFAULT_FALSE_ALAR
     names = list(dict.fromkeys(s.estimator for s in stats))
     series = zip(_study_series(stats, names), series_looks(len(names)), strict=True)
     for (name, taus, rows), (colour, marker, _) in series:
-        bias = np.abs([r.bias for r in rows])
-        half = z * np.array([r.bias_se for r in rows])
-        resolved = bias > half
-        upper = (bias + half) ** 2
+        bias = np.array([r.bias for r in rows])
+        low, high = np.array([r.bias_interval(false_alarm) for r in rows]).T
+        resolved = (low > 0) | (high < 0)
+        upper = np.maximum(np.abs(low), np.abs(high)) ** 2
         kw = dict(color=colour, marker=marker, ms=5, lw=1.4)
         axes[0].plot(taus, np.where(resolved, bias**2, np.nan), label=name, **kw)
         axes[0].plot(taus[~resolved], upper[~resolved], ls="none", mfc="none", **kw)
