@@ -200,10 +200,31 @@ def test_every_number_a_correction_quotes_is_on_its_page(html_dir):
 _ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 #: A quote of what a sentence said before (a history inside "says") is not the page's text.
 _HISTORY = re.compile(r"(said|version before|earlier version)[^\"]{0,60}$", re.I)
-#: The length of the word windows compared, and what a comparable window may not hold (math,
-#: placeholders and brackets the page renders otherwise).
+#: The length of the word windows compared, what marks a window with math (compared in
+#: :func:`_math_form`), and what a comparable window may not hold (a cross-reference's
+#: mark, and brackets: the page renders them otherwise).
 QUOTE_WINDOW = 6
-_NOT_COMPARED = re.compile(r"[\\^_{}|\[\]\u27e8]")
+_MATH = re.compile(r"[\\^_{}|]")
+_NOT_COMPARED = re.compile(r"[\[\]\u27e8]")
+#: What splits a quote into stretches compared apart: a ``[...]`` or other bracketed
+#: placeholder, and "(displayed)", which stands before a display equation.
+_QUOTE_GAP = re.compile(r"\[[^\]]*\]|\(displayed\)")
+#: TeX that the page may show as text (a computed value the chapter writes in Unicode, as
+#: ``10⁻⁶`` or ``1.5×10⁻⁵``) or the other way round: both sides are written one way.
+_TEX_AS_TEXT = {
+    r"\times": "\u00d7",
+    r"\geq": "\u2265",
+    r"\ge": "\u2265",
+    r"\leq": "\u2264",
+    r"\le": "\u2264",
+    r"\cdot": "\u00b7",
+    r"\approx": "\u2248",
+    r"\pm": "\u00b1",
+    "\u2212": "-",
+}
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
 
 
 def _prose(text: str) -> str:
@@ -238,15 +259,33 @@ def stale_windows(quote: str, page: str) -> list[str]:
     Windows of :data:`QUOTE_WINDOW` words start every half window, and one more ends at the
     stretch's last word, so that every word is in one; a shorter stretch is one window."""
     stale = []
-    for stretch in re.split(r"\[[^\]]*\]", quote):
+    for stretch in _QUOTE_GAP.split(quote):
         words = _prose(stretch).split()
         last = max(0, len(words) - QUOTE_WINDOW)
         starts = sorted({*range(0, last + 1, QUOTE_WINDOW // 2), last}) if words else []
         for start in starts:
             window = " ".join(words[start : start + QUOTE_WINDOW])
-            if not _NOT_COMPARED.search(window) and window not in page:
+            if _NOT_COMPARED.search(window):
+                continue
+            if _MATH.search(window):
+                found = _math_form(window) in _math_form(page)
+            else:
+                found = window in page
+            if not found:
                 stale.append(window)
     return stale
+
+
+@functools.cache
+def _math_form(text: str) -> str:
+    """``text`` with its TeX written as the page may show it in text (:data:`_TEX_AS_TEXT`,
+    powers of ten as superscripts), thin spaces dropped, and no spaces: TeX's spacing is
+    its own, so ``$10^{-6}$``, ``10^{-6}`` and ``10⁻⁶`` all read ``10⁻⁶``."""
+    text = re.sub(r"\\[,;!]|\\q?quad\b", "", text)
+    for tex, shown in _TEX_AS_TEXT.items():
+        text = re.sub(re.escape(tex) + r"(?![A-Za-z])", shown, text)
+    text = re.sub(r"\^\{(-?\d+)\}|\^(\d)", lambda m: (m[1] or m[2]).translate(_SUPERSCRIPT), text)
+    return re.sub(r"\s+", "", text)
 
 
 def test_every_correction_quotes_its_page_as_it_reads_now(html_dir):
@@ -277,6 +316,26 @@ def test_the_quote_comparison_finds_a_stale_quote():
     assert stale_windows("The relaxed estimator trades variance for bias, as the book", page)
     assert stale_windows("trades bias [...] as the proposition says", page)
     assert stale_windows("trades variance [...] as the proposition says", page) == []
+
+
+def test_the_quote_comparison_reads_math_as_the_page_shows_it():
+    """A quote writes math in TeX; the page shows a computed power of ten in Unicode, or
+    spaces TeX otherwise: those read alike, and a changed symbol or number does not."""
+    display = (
+        r"\[ \frac{\mathrm{d}^2\,\text{saving}}{\mathrm{d}\delta^2} = \frac{2 p(1 - p)}{D^3} \]"
+    )
+    page = _prose(
+        "each at a rate of at most 10⁻⁶ per test, and at most 1.5×10⁻⁵ for the 15 tests; "
+        f"p-value 0.93 \\ge 10^{{-6}}. Its second derivative: {display}"
+    )
+    quote = r"at most $10^{-6}$ per test, and at most $1.5\times10^{-5}$"
+    assert stale_windows(quote, page) == []
+    assert stale_windows(quote.replace("-6", "-5"), page)
+    assert stale_windows(r"p-value 0.93 $\geq 10^{-6}$.", page) == []
+    assert stale_windows(r"p-value 0.93 $\le 10^{-6}$.", page)
+    derivative = r"$\frac{\mathrm{d}^2\text{saving}}{\mathrm{d}\delta^2}=\frac{2p(1-p)}{D^3}$"
+    assert stale_windows(f"second derivative: (displayed) {derivative}", page) == []
+    assert stale_windows(f"second derivative: (displayed) {derivative.replace('D^3', 'D^2')}", page)
 
 
 def _in_order_nearby(numbers: list[str], page: str, width: int) -> bool:
