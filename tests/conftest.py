@@ -5,15 +5,19 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import socket
+import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The browser the book prints with is the one its tests drive, named once in the tool.
+sys.path.insert(0, str(ROOT / "tools"))
+import print_pdf  # noqa: E402
+from print_pdf import CHROMIUM, LOCAL_HOSTS, leaves_machine  # noqa: E402
+
 # BOOK_HTML points the tests at another build (for example a partial one).
 HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -94,16 +98,6 @@ def site_url(html_dir: Path):
     server.server_close()
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-#: This machine, as the pages the browser tests open name it.
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
-
-
-def leaves_machine(url: str) -> bool:
-    """Whether a request for ``url`` goes to another host (``data:`` and ``blob:`` stay home)."""
-    return not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in LOCAL_HOSTS
-
-
 def free_port() -> int:
     """A port of 127.0.0.1 that is free now: nothing listens on it."""
     with socket.socket() as s:
@@ -143,12 +137,7 @@ def record_network(page, record: dict[str, list], excused: set | None = None) ->
 CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, "
     + ", ".join(f"EXCLUDE {host}" for host in sorted(LOCAL_HOSTS)),
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
+    *print_pdf.CHROMIUM_ARGS,
 ]
 
 

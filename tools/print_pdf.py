@@ -46,8 +46,25 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import book_edition  # noqa: E402 - the book's own extension, from _ext/
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+#: Headless as root, and none of Chromium's own traffic (updates, first-run pages) to hosts
+#: that the book does not ask for.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+#: This machine, as the pages that are printed (and tested) name it.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+def leaves_machine(url: str) -> bool:
+    """Whether a request for ``url`` goes to another host (``data:`` and ``blob:`` stay home)."""
+    return not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in LOCAL_HOSTS
+
+
 ROOT_PAGE = "intro.html"
 
 PAPER = {"format": "A4", "width_mm": 210}
@@ -128,11 +145,11 @@ def open_for_print(browser: Browser, url: str) -> Printable:
 
     def block_other_hosts(route):
         url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
+        if leaves_machine(url):
             record["blocked"].append(url)
             route.abort()
+        else:
+            route.continue_()
 
     page = browser.new_page(viewport={"width": TEXT_WIDTH_PX, "height": 1000})
     page.route("**/*", block_other_hosts)
