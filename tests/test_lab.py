@@ -172,6 +172,8 @@ WATCH_TOASTS = """(() => {
 })();"""
 #: The toasts seen in the page since the last call (``WATCH_TOASTS``).
 TAKE_TOASTS = "() => window.toastsSeen.splice(0)"
+#: How long a lane waits after its last chapter for a toast that closing it brings.
+LATE_TOAST_SECONDS = 2
 
 KERNEL_READY = """(panel) => {
   const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
@@ -397,8 +399,8 @@ async def run_chapter(page, lab: Lab, name: str, edit: bool) -> dict:
     result["seconds"] = time.monotonic() - start
     if edit:
         result["edit"] = await edit_and_rerun(page, panel, result["snapshot"])
-    result["toasts"] = await page.evaluate(TAKE_TOASTS)
     await close_chapter(page, lab, name)
+    result["toasts"] = await page.evaluate(TAKE_TOASTS)
     return result
 
 
@@ -491,6 +493,7 @@ async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
             await load_lab(page, lab, f"test-lane-{number}")
 
         await load()
+        name = None
         while queue:
             name = queue.pop(0)
             try:
@@ -498,6 +501,12 @@ async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
             except Exception as error:  # report it for this chapter, carry on with a fresh page
                 results[name] = {"failure": f"{type(error).__name__}: {error}"}
                 await load()
+        # A toast that closing a chapter brings may come after run_chapter took the toasts;
+        # the next chapter's run takes it then, and this the lane's last chapter's.
+        await asyncio.sleep(LATE_TOAST_SECONDS)
+        late = await page.evaluate(TAKE_TOASTS)
+        if late and name in results and "toasts" in results[name]:
+            results[name]["toasts"] += late
         await page.close()
 
     async with async_playwright() as p:
