@@ -25,6 +25,8 @@ import logging
 import shutil
 from pathlib import Path
 
+import sphinx_adapter
+
 VENDOR = Path(__file__).resolve().parent.parent / "vendor"
 #: Folder under vendor/ and script, in the order a page loads them.
 VERSIONS = {
@@ -52,14 +54,8 @@ def _check_vendored(app, config):
 
 
 def _install_filter(app):
-    from sphinx.util.logging import NAMESPACE, WarningStreamHandler
-
-    for handler in logging.getLogger(NAMESPACE).handlers:
-        if isinstance(handler, WarningStreamHandler) and not any(
-            isinstance(f, _VegaLiteTwinFilter) for f in handler.filters
-        ):
-            # First, before Sphinx counts the warning (and -W turns it into an error).
-            handler.filters.insert(0, _VegaLiteTwinFilter())
+    # Before Sphinx counts the warning (and -W turns it into an error).
+    sphinx_adapter.filter_warnings(_VegaLiteTwinFilter)
 
 
 def _add_scripts(app, pagename, templatename, context, doctree):
@@ -80,6 +76,7 @@ def _copy_scripts(app, exception):
 
 
 def setup(app):
+    app.setup_extension("sphinx_adapter")
     app.connect("config-inited", _check_vendored)
     app.connect("builder-inited", _install_filter)
     app.connect("html-page-context", _add_scripts)

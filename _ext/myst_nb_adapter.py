@@ -20,13 +20,15 @@ is used directly.
 installed version differs, the build warns (and ``-W`` makes that an error) and
 ``tests/test_build_adapter.py`` fails, both naming the pins to check. After
 checking each function below against the new version, update ``PINNED`` (and
-the pins in ``requirements.txt``).
+the pins in ``requirements.txt``). The version check is the one of
+``sphinx_adapter``, which guards Sphinx's and the themes' internals the same way.
 """
 
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
+
+import sphinx_adapter
 
 #: The versions of the packages whose private parts this adapter uses.
 PINNED = {"myst-nb": "1.4.0", "myst-parser": "3.0.1", "jupyter-cache": "1.0.1"}
@@ -34,15 +36,7 @@ PINNED = {"myst-nb": "1.4.0", "myst-parser": "3.0.1", "jupyter-cache": "1.0.1"}
 
 def version_mismatches() -> list[str]:
     """A sentence for each package of ``PINNED`` whose installed version differs."""
-    found = []
-    for package, pinned in PINNED.items():
-        installed = metadata.version(package)
-        if installed != pinned:
-            found.append(
-                f"{package} is {installed}, but _ext/myst_nb_adapter.py was written for "
-                f"{pinned}: check the adapter's functions against it, then update PINNED"
-            )
-    return found
+    return sphinx_adapter.mismatches(PINNED, "_ext/myst_nb_adapter.py")
 
 
 def nb_config(env):
@@ -132,13 +126,6 @@ def add_anchor(env, name: str, title: str) -> None:
     slugs.setdefault(name, (0, name, title))
 
 
-def warn_on_version_change(app, config) -> None:
-    from sphinx.util import logging
-
-    for message in version_mismatches():
-        logging.getLogger(__name__).warning(message)
-
-
 def setup(app):
-    app.connect("config-inited", warn_on_version_change)
+    app.connect("config-inited", sphinx_adapter.warn_on_version_change(version_mismatches))
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -26,6 +26,7 @@ from pathlib import Path
 import myst_nb_adapter
 import nbformat
 import prose_values
+import sphinx_adapter
 
 # A fenced MyST directive, ```{solution} or :::{solution}, up to its closing fence.
 SOLUTION_BLOCK = re.compile(
@@ -76,7 +77,7 @@ def _offer_notebook(app, pagename, templatename, context, doctree):
     target.parent.mkdir(parents=True, exist_ok=True)
     notebook = prose_values.for_download(nbformat.read(executed, as_version=4))
     nbformat.write(with_install_note(notebook), target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
+    sphinx_adapter.offer_notebook(context, f"{pagename}.ipynb")
 
 
 def _strip_downloads(app, exception):
@@ -102,7 +103,10 @@ def _strip_downloads(app, exception):
 def setup(app):
     app.setup_extension("sphinx_exercise")  # defines hide_solutions
     app.setup_extension("myst_nb_adapter")
-    # Before the theme builds its header buttons (priority 501).
-    app.connect("html-page-context", _offer_notebook, priority=500)
+    app.setup_extension("sphinx_adapter")
+    # Before the theme builds its header buttons.
+    app.connect(
+        "html-page-context", _offer_notebook, priority=sphinx_adapter.HEADER_BUTTONS_PRIORITY - 1
+    )
     app.connect("build-finished", _strip_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -33,6 +33,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import sphinx_adapter
+
 MATHJAX_VERSION = "4.1.3"
 FONT = "mathjax-newcm"
 FONT_VERSION = "4.1.3"
@@ -161,16 +163,13 @@ def _point_at_local_copy(app, config):
 
 def _add_scroll_script(app, pagename, templatename, context, doctree):
     """On every page that loads MathJax (as ``sphinx.ext.mathjax`` decides), add the script."""
-    if app.builder.format != "html" or app.builder.math_renderer_name != "mathjax":
-        return
-    domain = app.env.get_domain("math")
-    if app.registry.html_assets_policy != "always" and not domain.has_equations(pagename):
+    if not sphinx_adapter.loads_mathjax(app, pagename):
         return
     body = SCROLL_SCRIPT.replace("NARROW", repr(NARROW_SCREEN)).replace(
         "PHONE_SCALE", str(PHONE_SCALE)
     )
-    # After the page's window.MathJax settings (priority 500), before MathJax runs (deferred).
-    app.builder.add_js_file(None, body=body, priority=501)
+    # After the page's window.MathJax settings, before MathJax runs (deferred).
+    app.builder.add_js_file(None, body=body, priority=sphinx_adapter.MATHJAX_CONFIG_PRIORITY + 1)
 
 
 def _copy_mathjax(app, exception):
@@ -184,6 +183,7 @@ def _copy_mathjax(app, exception):
 
 
 def setup(app):
+    app.setup_extension("sphinx_adapter")
     app.connect("config-inited", _point_at_local_copy)
     app.connect("html-page-context", _add_scroll_script)
     app.connect("build-finished", _copy_mathjax)

@@ -11,22 +11,20 @@ The single-page builder writes no search index, but pydata-sphinx-theme's layout
 asks every page for ``searchindex.js``: the page that is printed got a 404 for
 it. The tag is removed from the single page once it is written (nothing is
 searched on paper).
+
+The builder's visitors and the theme's tag are internals: ``sphinx_adapter`` holds them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-#: The tag by which pydata-sphinx-theme's layout loads the search index.
-SEARCH_INDEX = '<script src="searchindex.js"></script>'
+import sphinx_adapter
 
 
 def _inherit_html_visitors(app):
-    if app.builder.name != "singlehtml":
-        return
-    handlers = app.registry.translation_handlers
-    for node, visitors in handlers.get("html", {}).items():
-        handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
+    if app.builder.name == "singlehtml":
+        sphinx_adapter.inherit_visitors(app, "singlehtml", "html")
 
 
 def _drop_search_index(app, exception):
@@ -34,11 +32,12 @@ def _drop_search_index(app, exception):
         return
     for page in Path(app.outdir).glob("*.html"):
         text = page.read_text(encoding="utf-8")
-        if SEARCH_INDEX in text:
-            page.write_text(text.replace(SEARCH_INDEX, ""), encoding="utf-8")
+        if sphinx_adapter.SEARCH_INDEX_TAG in text:
+            page.write_text(text.replace(sphinx_adapter.SEARCH_INDEX_TAG, ""), encoding="utf-8")
 
 
 def setup(app):
+    app.setup_extension("sphinx_adapter")
     app.connect("builder-inited", _inherit_html_visitors)
     app.connect("build-finished", _drop_search_index)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
