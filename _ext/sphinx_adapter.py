@@ -1,8 +1,8 @@
-"""Every place where the book's build reaches into Sphinx's or its themes' internals.
+"""Every place where the build reaches into Sphinx's, its themes' or Jupyter Book's internals.
 
 Why this exists: a few things the book needs have no public API in Sphinx,
-sphinx-book-theme or pydata-sphinx-theme, so the extensions rely on parts of them
-that may change in any release:
+sphinx-book-theme, pydata-sphinx-theme or Jupyter Book, so the extensions and the
+tools rely on parts of them that may change in any release:
 
 - Sphinx (its registry, the HTML builder and its logging):
 
@@ -21,6 +21,10 @@ that may change in any release:
 - sphinx-book-theme: :func:`offer_notebook` and ``HEADER_BUTTONS_PRIORITY``, the
   context key by which its download menu lists a page's notebook and the priority
   of the handler that reads it: ``notebook_downloads``.
+- Jupyter Book: :func:`build_with_jupyter_book`, the function behind ``jupyter-book
+  build`` (``jupyter_book.sphinx.build_sphinx``, which Jupyter Book 1 documents only
+  through its command line): ``tools/build_edition.py`` builds the other editions
+  with it, reading ``_config.yml`` and ``_toc.yml`` as ``make book`` does.
 - pydata-sphinx-theme: ``SEARCH_INDEX_TAG``, the tag by which its layout loads the
   search index on every page: ``single_page`` removes it from the single page.
   Two templates rely on its internals too, and cannot call this module:
@@ -45,7 +49,12 @@ import logging
 from importlib import metadata
 
 #: The versions of the packages whose internals this adapter uses.
-PINNED = {"sphinx": "7.4.7", "sphinx-book-theme": "1.3.0", "pydata-sphinx-theme": "0.17.1"}
+PINNED = {
+    "sphinx": "7.4.7",
+    "sphinx-book-theme": "1.3.0",
+    "pydata-sphinx-theme": "0.17.1",
+    "jupyter-book": "1.0.4.post1",
+}
 
 #: The priority at which ``sphinx.ext.mathjax`` adds a page's ``window.MathJax`` settings
 #: (``add_js_file``'s default): a script with a higher one comes after them.
@@ -138,6 +147,28 @@ def offer_notebook(context: dict, filename: str) -> None:
     ``html-page-context`` handler whose priority is below ``HEADER_BUTTONS_PRIORITY``.
     """
     context["ipynb_source"] = filename
+
+
+def build_with_jupyter_book(
+    root, outdir, config, overrides: dict, builder: str, warning_is_error: bool = True
+) -> int:
+    """Build the book at ``root`` into ``outdir`` with Sphinx's ``builder``, as ``jupyter-book
+    build`` does: ``config`` (its ``_config.yml``) turned into Sphinx's configuration, then
+    ``overrides`` applied, a warning an error if ``warning_is_error`` (all of them reported:
+    ``--keep-going``). Sphinx's status, 0 on success (1 when it returns none)."""
+    from jupyter_book.sphinx import build_sphinx
+
+    result = build_sphinx(
+        root,
+        outdir,
+        noconfig=True,
+        path_config=config,
+        confoverrides=overrides,
+        builder=builder,
+        warningiserror=warning_is_error,
+        keep_going=True,
+    )
+    return result if isinstance(result, int) else 1
 
 
 def setup(app):

@@ -36,11 +36,11 @@ PRIVATE = re.compile(
 #: math renderer, Sphinx's logging namespace and warning handler, sphinx-book-theme's
 #: context key for a notebook download, pydata-sphinx-theme's search index script, and
 #: the priorities of ``sphinx.ext.mathjax``'s settings and of the theme's header buttons
-#: written as numbers.
+#: written as numbers, and Jupyter Book's build function.
 SPHINX_PRIVATE = re.compile(
     r"\.registry\b|translation_handlers|(?<!set_)html_assets_policy|math_renderer_name"
     r"|\bNAMESPACE\b|WarningStreamHandler|ipynb_source|[\"']searchindex\.js[\"']"
-    r"|priority\s*=\s*50[01]\b"
+    r"|priority\s*=\s*50[01]\b|jupyter_book\.sphinx|build_sphinx"
 )
 
 #: Each adapter's file, module and guard.
@@ -74,8 +74,13 @@ def test_the_pins_agree_with_requirements(name):
         assert pins.get(package, "").strip() == version, f"{package}: requirements.txt differs"
 
 
-def test_the_sphinx_adapter_pins_sphinx_and_both_themes():
-    assert set(sphinx_adapter.PINNED) == {"sphinx", "sphinx-book-theme", "pydata-sphinx-theme"}
+def test_the_sphinx_adapter_pins_sphinx_both_themes_and_jupyter_book():
+    assert set(sphinx_adapter.PINNED) == {
+        "sphinx",
+        "sphinx-book-theme",
+        "pydata-sphinx-theme",
+        "jupyter-book",
+    }
 
 
 @pytest.mark.parametrize(
@@ -134,6 +139,7 @@ PLANTED = {
         "SEARCH_INDEX = '<script src=\"searchindex.js\"></script>'",
         'app.connect("html-page-context", _offer_notebook, priority=500)',
         "app.builder.add_js_file(None, body=body, priority=501)",
+        "from jupyter_book.sphinx import build_sphinx",
     ],
 }
 

@@ -21,9 +21,11 @@ import sys
 from pathlib import Path
 
 import yaml
-from jupyter_book.sphinx import build_sphinx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+import sphinx_adapter  # noqa: E402 - the book's own extension, from _ext/
+
 CACHE = ROOT / "_build" / ".jupyter_cache"
 #: The book's title, as ``_config.yml`` gives it.
 TITLE = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
@@ -48,17 +50,9 @@ def build(edition: str, outdir: Path, cache: Path = CACHE) -> int:
         "nb_execution_cache_path": cache.resolve().as_posix(),
         **settings,
     }
-    result = build_sphinx(
-        ROOT,
-        outdir.resolve(),
-        noconfig=True,
-        path_config=ROOT / "_config.yml",
-        confoverrides=overrides,
-        builder=builder,
-        warningiserror=True,
-        keep_going=True,
+    return sphinx_adapter.build_with_jupyter_book(
+        ROOT, outdir.resolve(), ROOT / "_config.yml", overrides, builder
     )
-    return result if isinstance(result, int) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
