@@ -46,6 +46,22 @@ def test_softplus_and_sigmoid_equals_the_two_kernels_bit_for_bit():
     assert log_normaliser.shape == mean.shape == w.shape
 
 
+def test_conditional_logistic_equals_the_separate_kernels_bit_for_bit():
+    """Sharing each branch's exp(-|a|) gives the bits of softplus, log_sigmoid and sigmoid."""
+    v = np.array([0.0, 1e-300, 0.2, 0.5, 0.9, 1 - 2.0**-53, 1.0])[:, None]
+    logit = POINTS[None, 1:-1]  # finite logits: v = 0 or 1 makes the noise infinite
+    with np.errstate(divide="ignore"):
+        log_v, log_1mv = np.log(v), np.log1p(-v)
+    a1, a0 = logit + log_v, logit - log_1mv
+    for b, sample, slope in (
+        (1.0, _kernels.softplus(a1) - log_1mv, _kernels.sigmoid(a1)),
+        (0.0, log_v + _kernels.log_sigmoid(a0), _kernels.sigmoid(-a0)),
+    ):
+        got = _kernels.conditional_logistic(v, logit, np.full(a1.shape, b))
+        np.testing.assert_array_equal(got[0], sample, err_msg=f"z~ at b = {b}")
+        np.testing.assert_array_equal(got[1], slope, err_msg=f"dz~/dlogit at b = {b}")
+
+
 def exact_logistic_logpdf(w):
     if np.isinf(w):
         return -np.inf

@@ -42,6 +42,11 @@ def _softplus_from(w: np.ndarray, e: np.ndarray) -> np.ndarray:
     return np.maximum(w, 0.0) + np.log1p(e)
 
 
+def _log_sigmoid_from(w: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``log sigmoid(w)`` given ``e = exp(-|w|)``: ``min(w, 0) - log1p(e)``."""
+    return np.minimum(w, 0) - np.log1p(e)
+
+
 def sigmoid(w: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-w))`` of a float array without NaN, exact in relative terms."""
     return _sigmoid_from(w, np.exp(-np.abs(w)))
@@ -124,7 +129,7 @@ def scaled_minus(tau: np.ndarray, y: np.ndarray, logit: np.ndarray) -> np.ndarra
 
 def log_sigmoid(w: np.ndarray) -> np.ndarray:
     """``log sigmoid(w) = min(w, 0) - log1p(exp(-|w|))``: no overflow, no cancellation."""
-    return np.minimum(w, 0) - np.log1p(np.exp(-np.abs(w)))
+    return _log_sigmoid_from(w, np.exp(-np.abs(w)))
 
 
 def softplus(w: np.ndarray) -> np.ndarray:
@@ -183,11 +188,13 @@ def conditional_logistic(v: np.ndarray, logit: np.ndarray, b: np.ndarray):
     With ``a1 = logit + log v`` and ``a0 = logit - log(1 - v)``:
     ``z~ = softplus(a1) - log(1 - v)`` and ``dz~/dlogit = sigmoid(a1)`` for ``b = 1``;
     ``z~ = log v + log sigmoid(a0)`` and ``dz~/dlogit = sigmoid(-a0)`` for ``b = 0``.
+    Each pair shares its ``exp(-|a|)`` (``|-a0| = |a0|``): the same bits as separate calls.
     """
     with np.errstate(divide="ignore"):
         log_v, log_1mv = np.log(v), np.log1p(-v)
     a1 = logit + log_v
     a0 = logit - log_1mv
+    e1, e0 = np.exp(-np.abs(a1)), np.exp(-np.abs(a0))
     is_one = b == 1
-    sample = np.where(is_one, softplus(a1) - log_1mv, log_v + log_sigmoid(a0))
-    return sample, np.where(is_one, sigmoid(a1), sigmoid(-a0))
+    sample = np.where(is_one, _softplus_from(a1, e1) - log_1mv, log_v + _log_sigmoid_from(a0, e0))
+    return sample, np.where(is_one, _sigmoid_from(a1, e1), _sigmoid_from(-a0, e0))
