@@ -736,6 +736,30 @@ def test_relax_phi_gradient_matches_finite_differences():
         assert np.max(np.abs(fd / (2 * H) - dg[k])) <= FD_TOL, k
 
 
+@pytest.mark.parametrize("log_lambda", [np.log(0.4), -800.0])
+@pytest.mark.parametrize("network", [True, False])
+def test_control_variate_terms_for_some_rows_are_those_rows_of_all_bit_for_bit(log_lambda, network):
+    # control_variate_terms computes only the rows that ``rows`` asks for; each must have
+    # the bits it has among all rows, on the plain path and on the guarded one (lambda
+    # beyond the doubles), with and without the network (a = 0 and no network row asked).
+    phi = _with_log_lambda(log_lambda)
+    if not network:
+        phi[3 : 3 + 4] = 0.0
+    layout = relax.PhiLayout(4)
+    z = np.r_[Z_GRID, 0.0, -np.inf, np.inf][None, :]
+    full = relax.control_variate_terms(phi[None, :], layout, z, 0.45, True)
+    index = np.arange(layout.size)
+    masks = [index == 2, index < 2, index == 1, index >= 3] if network else [index < 3, index == 1]
+    for rows in masks:
+        value, slope, d_value, d_slope = relax.control_variate_terms(
+            phi[None, :], layout, z, 0.45, True, rows
+        )
+        np.testing.assert_array_equal(value, full[0])
+        np.testing.assert_array_equal(slope, full[1])
+        np.testing.assert_array_equal(d_value, full[2][:, rows], err_msg=str(rows))
+        np.testing.assert_array_equal(d_slope, full[3][:, rows], err_msg=str(rows))
+
+
 # --- valid extremes: the limits, with no warning (the tests turn warnings into errors) ---
 
 

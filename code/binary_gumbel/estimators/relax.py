@@ -124,9 +124,11 @@ def _ordinary(z: np.ndarray, lam: np.ndarray) -> bool:
     ``|z| / lambda`` below ``1e300``: then no product in :func:`control_variate_terms`
     meets an infinity and no quotient by ``lambda`` is 0 over 0 or inf over inf, and the
     plain operations give the guarded ones' values (a zero may differ in sign)."""
-    if not (np.all(np.isfinite(z)) and np.all((lam > 0) & (lam < np.inf))):
+    smallest = float(np.min(lam))
+    if not (smallest > 0 and float(np.max(lam)) < np.inf):
         return False
-    return float(np.max(np.abs(z), initial=0.0)) < 1e300 * float(np.min(lam))
+    # An infinite ``z`` makes the largest ``|z|`` infinite, and no number is above that.
+    return float(np.max(np.abs(z), initial=0.0)) < 1e300 * smallest
 
 
 def control_variate_terms(
@@ -183,27 +185,31 @@ def control_variate_terms(
         slope = slope + np.sum(a * omega * sech2, axis=-2)
     if not grads:
         return value, slope, None, None
-    # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q.
-    qk = times(k, q)  # 0 where q = ±inf (k = 0 there)
+    # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q. Each row is computed
+    # only if it is asked for (a learned baseline asks for d's alone).
     g = 2 * gap * k  # d f(sigmoid(q)) / dq
-    dg = 2 * k * (k + gap * (1 - 2 * s))  # d g / dq
-    qdg = times(dg, q)
+
+    def log_lambda_slope():
+        dg = 2 * k * (k + gap * (1 - 2 * s))  # d g / dq
+        return over(eta * (-times(dg, q) - g))
+
     value_rows = [
         lambda: (gap**2)[..., None, :],
-        lambda: (eta * 2 * gap * -qk)[..., None, :],
+        lambda: (eta * 2 * gap * -times(k, q))[..., None, :],  # k q = 0 where q = ±inf (k = 0)
         lambda: np.ones_like(z)[..., None, :],
     ]
     slope_rows = [
         lambda: over(g)[..., None, :],
-        lambda: over(eta * (-qdg - g))[..., None, :],
+        lambda: log_lambda_slope()[..., None, :],
         lambda: np.zeros_like(z)[..., None, :],
     ]
-    if network:
+    if network and any(block[3:]):
         zs = times(sech2, zz)
-        value_rows += [lambda: hidden_out, lambda: times(a, zs), lambda: a * sech2]
+        a_sech2 = a * sech2  # d value / d beta, and a term of d slope / d omega
+        value_rows += [lambda: hidden_out, lambda: times(a, zs), lambda: a_sech2]
         slope_rows += [
             lambda: omega * sech2,
-            lambda: a * sech2 - times(2 * a * omega, zs) * hidden_out,
+            lambda: a_sech2 - times(2 * a * omega, zs) * hidden_out,
             lambda: -2 * a * omega * sech2 * hidden_out,
         ]
     d_value = np.concatenate([f() for f, on in zip(value_rows, block, strict=False) if on], axis=-2)

@@ -283,9 +283,11 @@ def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
     phi[no_concrete, 0] = 0.0
     exact = np.repeat([m == "exact" for m in methods], chains)
     noisy = ~exact
+    any_exact = bool(exact.any())
     copies = int(noisy.sum()) // chains  # the methods that draw noise
     rows = mask[noisy].any(axis=0)
     learns = bool(rows.any())
+    learned = np.ix_(noisy, rows)  # where the noisy runs' phi-gradients go
     theta0 = float(finite_float64(settings.theta0, "theta0"))
     if parameterisation == "probability":
         p0 = _kernels.sigmoid(theta0)
@@ -304,11 +306,11 @@ def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
     for k in range(steps):
         uv = rng.random((2, chains, batch))
         theta_column = theta[:, None]
-        if exact.any():
+        if any_exact:
             g[exact] = exact_gradient(theta_column[exact], target)
         dg = None
         if copies:
-            u, v = (np.tile(x, (copies, 1)) for x in uv)
+            u, v = np.tile(uv, (1, copies, 1))
             noise = toy_noise_unchecked(theta_column[noisy], target, u, v)
             g[noisy], dg = relax_estimate(phi[noisy], layout, noise, grads=learns, rows=rows)
         estimate = g
@@ -320,7 +322,7 @@ def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
         estimates[k] = estimate
         if learns and k < phi_steps:
             grad_phi = np.zeros(phi.shape)
-            grad_phi[np.ix_(noisy, rows)] = np.mean(2 * estimate[noisy, None, :] * dg, axis=-1)
+            grad_phi[learned] = np.mean(2 * estimate[noisy, None, :] * dg, axis=-1)
             phi -= opt_phi.step(np.where(mask, grad_phi, 0.0))
         if learn_theta:
             if second_moment_at is not None and k == swap_step:
