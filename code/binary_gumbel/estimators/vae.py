@@ -40,6 +40,7 @@ check each one against central finite differences of the enumerated ELBO
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,7 +126,7 @@ class Params:
         lead = flat.shape[:-1]
         out, start = [], 0
         for shape in shapes:
-            size = int(np.prod(shape))
+            size = math.prod(shape)
             out.append(flat[..., start : start + size].reshape(lead + shape))
             start += size
         if start != flat.shape[-1]:
