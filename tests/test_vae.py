@@ -110,6 +110,26 @@ def test_learning_signal_is_the_enumerated_signal_and_its_gradient():
         np.testing.assert_allclose(grad[..., k], fd, atol=TOL, rtol=0)
 
 
+def test_learning_signal_of_a_b_that_broadcasts_is_that_of_the_broadcast_b_bit_for_bit():
+    """A b of fewer axes, or of length 1 on the run or image axis, is broadcast against the
+    logit: value, gradient and the recorded points are those of the broadcast b (a view:
+    a contiguous copy may round the products with V differently), bit for bit."""
+    params, x = small_model(), small_images()
+    point = np.random.default_rng(4).random((2, 2, 6, 3))
+    for b in (point[0, 0, 0], point[:, :1], point[:, :, :1]):
+        full = np.broadcast_to(b, (2, 2, 6, 3) if b.ndim == 4 else (2, 6, 3))
+        given, broadcast = vae.LearningSignal(params, x), vae.LearningSignal(params, x)
+        for got, want in zip(given.value_and_grad(b), broadcast.value_and_grad(full), strict=True):
+            np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(given.value(b), broadcast.value(full))
+        for got, want in zip(
+            given.model_gradient(np.ones((2, 6, 3))).arrays(),
+            broadcast.model_gradient(np.ones((2, 6, 3))).arrays(),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(got, want)
+
+
 def test_decoder_gradient_at_a_sample_matches_finite_differences():
     params, x = small_model(), small_images()
     b = (np.random.default_rng(4).random((2, 6, 3)) < 0.5).astype(float)
