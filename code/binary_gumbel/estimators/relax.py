@@ -124,11 +124,11 @@ def _ordinary(z: np.ndarray, lam: np.ndarray) -> bool:
     ``|z| / lambda`` below ``1e300``: then no product in :func:`control_variate_terms`
     meets an infinity and no quotient by ``lambda`` is 0 over 0 or inf over inf, and the
     plain operations give the guarded ones' values (a zero may differ in sign)."""
-    smallest = float(np.min(lam))
-    if not (smallest > 0 and float(np.max(lam)) < np.inf):
+    smallest = float(lam.min())
+    if not (smallest > 0 and float(lam.max()) < np.inf):
         return False
     # An infinite ``z`` makes the largest ``|z|`` infinite, and no number is above that.
-    return float(np.max(np.abs(z), initial=0.0)) < 1e300 * smallest
+    return float(np.abs(z).max(initial=0.0)) < 1e300 * smallest
 
 
 def control_variate_terms(
@@ -153,9 +153,9 @@ def control_variate_terms(
     # Shapes (..., 1) for the scalars and (..., H, 1) for a, omega and beta.
     eta, log_lam, d, a, omega, beta = (x[..., None] for x in layout.split(phi))
     h = layout.hidden
-    keep = np.ones(layout.size, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
-    block = [keep[0], keep[1], keep[2], keep[3 : 3 + h].any(), keep[3 + h : 3 + 2 * h].any()]
-    block.append(keep[3 + 2 * h :].any())
+    keep = [True] * layout.size if rows is None else np.asarray(rows, dtype=bool).tolist()
+    block = [keep[0], keep[1], keep[2], any(keep[3 : 3 + h]), any(keep[3 + h : 3 + 2 * h])]
+    block.append(any(keep[3 + 2 * h :]))
     with np.errstate(over="ignore"):  # inf beyond the doubles (and 0 below): _over_lambda
         lam = np.exp(log_lam)
     if _ordinary(z, lam):  # the plain operations, with nothing to guard against
@@ -176,7 +176,7 @@ def control_variate_terms(
     gap = s - target
     value = eta * gap**2 + d
     slope = over(eta * 2 * gap * k)
-    network = bool(np.any(a != 0)) or (grads and any(block[3:]))
+    network = bool((a != 0).any()) or (grads and any(block[3:]))
     if network:
         zz = z[..., None, :]  # (..., 1, m)
         hidden_out = np.tanh(times(omega, zz) + beta)  # (..., H, m)
