@@ -207,8 +207,10 @@ QUOTE_WINDOW = 6
 _MATH = re.compile(r"[\\^_{}|]")
 _NOT_COMPARED = re.compile(r"[\[\]\u27e8]")
 #: What splits a quote into stretches compared apart: a ``[...]`` or other bracketed
-#: placeholder, and "(displayed)", which stands before a display equation.
-_QUOTE_GAP = re.compile(r"\[[^\]]*\]|\(displayed\)")
+#: placeholder, and "(displayed)", which stands before a display equation. A placeholder
+#: holds no math and no other bracket, so that a ``[`` in math (``$[0, 1)$``) does not open
+#: one that a later placeholder's ``]`` would close.
+_QUOTE_GAP = re.compile(r"\[[^\]\[$]*\]|\(displayed\)")
 #: TeX that the page may show as text (a computed value the chapter writes in Unicode, as
 #: ``10⁻⁶`` or ``1.5×10⁻⁵``) or the other way round: both sides are written one way.
 _TEX_AS_TEXT = {
@@ -220,7 +222,6 @@ _TEX_AS_TEXT = {
     r"\cdot": "\u00b7",
     r"\approx": "\u2248",
     r"\pm": "\u00b1",
-    "\u2212": "-",
 }
 _SUPERSCRIPT = str.maketrans(
     "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
@@ -253,8 +254,10 @@ def _page_prose(html_dir: Path, chapter: str) -> str:
 
 
 def stale_windows(quote: str, page: str) -> list[str]:
-    """The word windows of ``quote`` (split at its ``[...]`` and other brackets) that do not
-    stand in ``page`` (already :func:`_prose`), skipping windows the page renders otherwise.
+    """The word windows of ``quote`` (split at its ``[...]`` and other placeholders, and at
+    "(displayed)") that do not stand in ``page`` (already :func:`_prose`). A window with math
+    is compared in :func:`_math_form`; one with a cross-reference or a bracket, which the
+    page renders otherwise, is skipped.
 
     Windows of :data:`QUOTE_WINDOW` words start every half window, and one more ends at the
     stretch's last word, so that every word is in one; a shorter stretch is one window."""
@@ -281,7 +284,7 @@ def _math_form(text: str) -> str:
     """``text`` with its TeX written as the page may show it in text (:data:`_TEX_AS_TEXT`,
     powers of ten as superscripts), thin spaces dropped, and no spaces: TeX's spacing is
     its own, so ``$10^{-6}$``, ``10^{-6}`` and ``10⁻⁶`` all read ``10⁻⁶``."""
-    text = re.sub(r"\\[,;!]|\\q?quad\b", "", text)
+    text = re.sub(r"\\[,;!]|\\q?quad\b", "", text).replace("\u2212", "-")
     for tex, shown in _TEX_AS_TEXT.items():
         text = re.sub(re.escape(tex) + r"(?![A-Za-z])", shown, text)
     text = re.sub(r"\^\{(-?\d+)\}|\^(\d)", lambda m: (m[1] or m[2]).translate(_SUPERSCRIPT), text)
@@ -291,9 +294,9 @@ def _math_form(text: str) -> str:
 def test_every_correction_quotes_its_page_as_it_reads_now(html_dir):
     """A correction's "says" quotes the page as it reads now; the page changes after the
     entry is written (fifteen quotes had gone stale so, found with this comparison). Every
-    window of six words of each quote stands on the page (a window with math, a
-    cross-reference or a bracket is skipped); quotes of what a sentence said before are
-    not the page's."""
+    window of six words of each quote stands on the page (its math as :func:`_math_form`
+    writes it; a window with a cross-reference or a bracket is skipped); quotes of what a
+    sentence said before are not the page's."""
     stale = []
     for entry in corrections.load(ROOT):
         page = _page_prose(html_dir, entry["chapter"])
@@ -310,7 +313,7 @@ def test_the_quote_comparison_finds_a_stale_quote():
     page = _prose("The relaxed estimator trades variance for bias, as the proposition says.")
     assert stale_windows("The relaxed estimator trades variance for bias, as", page) == []
     assert stale_windows("The relaxed estimator trades bias for variance, as", page)
-    # placeholders and math are skipped, not compared
+    # placeholders are skipped, not compared
     assert stale_windows("[the first] The relaxed estimator trades variance for", page) == []
     # the last words of a stretch, and a stretch shorter than a window, are compared too
     assert stale_windows("The relaxed estimator trades variance for bias, as the book", page)
@@ -336,6 +339,21 @@ def test_the_quote_comparison_reads_math_as_the_page_shows_it():
     derivative = r"$\frac{\mathrm{d}^2\text{saving}}{\mathrm{d}\delta^2}=\frac{2p(1-p)}{D^3}$"
     assert stale_windows(f"second derivative: (displayed) {derivative}", page) == []
     assert stale_windows(f"second derivative: (displayed) {derivative.replace('D^3', 'D^2')}", page)
+
+
+def test_a_bracket_in_math_opens_no_placeholder():
+    """A ``[`` in math (``$[0, 1)$``) and a later ``[...]``'s ``]`` enclose no placeholder:
+    the words between them are still compared; a page's minus sign before a letter reads
+    as TeX's hyphen-minus."""
+    page = _prose(
+        "the CDF at eleven points of [0, 1); its logits are checked through claim 1, to "
+        "10^{-9} (tests/test_hard_concrete.py)."
+    )
+    quote = "points of $[0, 1)$; its logits are checked through claim 1, to $10^{-9}$ [...]."
+    assert stale_windows(quote, page) == []
+    assert stale_windows(quote.replace("through claim 1", "through claim 2"), page)
+    minus = _math_form(_prose("a slope of −x^{2}"))
+    assert minus == _math_form(_prose("a slope of $-x^{2}$")) != _math_form("a slope of x^{2}")
 
 
 def _in_order_nearby(numbers: list[str], page: str, width: int) -> bool:
