@@ -10,17 +10,25 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # The browser the book prints with is the one its tests drive, named once in the tool.
 sys.path.insert(0, str(ROOT / "tools"))
-import print_pdf  # noqa: E402
 from print_pdf import CHROMIUM, LOCAL_HOSTS, leaves_machine  # noqa: E402
+from print_pdf import CHROMIUM_ARGS as PRINT_CHROMIUM_ARGS  # noqa: E402
 
 # BOOK_HTML points the tests at another build (for example a partial one).
 HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def same_bits(a, b) -> bool:
+    """Whether ``a`` and ``b`` have one shape, one dtype and the same bytes: unlike
+    ``assert_array_equal``, a zero's sign and a NaN's payload count."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 def require_or_skip(ok: bool, what: str) -> None:
@@ -137,7 +145,7 @@ def record_network(page, record: dict[str, list], excused: set | None = None) ->
 CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, "
     + ", ".join(f"EXCLUDE {host}" for host in sorted(LOCAL_HOSTS)),
-    *print_pdf.CHROMIUM_ARGS,
+    *PRINT_CHROMIUM_ARGS,
 ]
 
 

@@ -18,6 +18,7 @@ from binary_gumbel.estimators.toy_noise import toy_noise
 from binary_gumbel.noise import sigmoid
 from binary_gumbel.verification import rebar_unbiasedness
 from binary_gumbel.verification.montecarlo import check_mean, mean_interval
+from conftest import same_bits
 
 FALSE_ALARM = 1e-6
 TARGETS = (gradients.TARGET_REBAR, gradients.TARGET_RELAX)
@@ -738,15 +739,21 @@ def test_relax_phi_gradient_matches_finite_differences():
 
 @pytest.mark.parametrize("log_lambda", [np.log(0.4), -800.0])
 @pytest.mark.parametrize("network", [True, False])
-def test_control_variate_terms_for_some_rows_are_those_rows_of_all_bit_for_bit(log_lambda, network):
+@pytest.mark.parametrize("extremes", [False, True])
+def test_control_variate_terms_for_some_rows_are_those_rows_of_all_bit_for_bit(
+    log_lambda, network, extremes
+):
     # control_variate_terms computes only the rows that ``rows`` asks for; each must have
-    # the bits it has among all rows, on the plain path and on the guarded one (lambda
-    # beyond the doubles), with and without the network (a = 0 and no network row asked).
+    # the bits it has among all rows, on the plain path (finite z, an ordinary lambda) and
+    # on the guarded one (z = ±inf, or lambda beyond the doubles), with and without the
+    # network (a = 0 and no network row asked).
     phi = _with_log_lambda(log_lambda)
     if not network:
         phi[3 : 3 + 4] = 0.0
     layout = relax.PhiLayout(4)
-    z = np.r_[Z_GRID, 0.0, -np.inf, np.inf][None, :]
+    z = (np.r_[Z_GRID, 0.0, -np.inf, np.inf] if extremes else np.r_[Z_GRID, 0.0])[None, :]
+    plain = bool(not extremes and log_lambda > -700)
+    assert relax._ordinary(z, np.exp(phi[1:2, None])) is plain
     full = relax.control_variate_terms(phi[None, :], layout, z, 0.45, True)
     index = np.arange(layout.size)
     masks = [index == 2, index < 2, index == 1, index >= 3] if network else [index < 3, index == 1]
@@ -754,10 +761,32 @@ def test_control_variate_terms_for_some_rows_are_those_rows_of_all_bit_for_bit(l
         value, slope, d_value, d_slope = relax.control_variate_terms(
             phi[None, :], layout, z, 0.45, True, rows
         )
-        np.testing.assert_array_equal(value, full[0])
-        np.testing.assert_array_equal(slope, full[1])
-        np.testing.assert_array_equal(d_value, full[2][:, rows], err_msg=str(rows))
-        np.testing.assert_array_equal(d_slope, full[3][:, rows], err_msg=str(rows))
+        if network:
+            assert same_bits(value, full[0]) and same_bits(slope, full[1]), rows
+        else:  # all rows evaluate the network, whose a = 0 adds +0.0: -0.0 becomes 0.0
+            np.testing.assert_array_equal(value, full[0])
+            np.testing.assert_array_equal(slope, full[1])
+        assert same_bits(d_value, full[2][:, rows]), rows
+        assert same_bits(d_slope, full[3][:, rows]), rows
+
+
+def test_control_variate_terms_refuse_rows_that_are_not_one_mask():
+    layout = relax.PhiLayout(4)
+    phi = _with_log_lambda(np.log(0.4))[None, :]
+    z = np.r_[Z_GRID][None, :]
+    for rows in (np.ones((2, layout.size), dtype=bool), np.ones(layout.size - 1, dtype=bool)):
+        with pytest.raises(ValueError, match="rows must be a mask of shape"):
+            relax.control_variate_terms(phi, layout, z, 0.45, True, rows)
+
+
+def test_control_variate_terms_of_an_empty_batch_are_empty():
+    """No phi, so no lambda to guard: ``c`` and ``dc/dz`` are empty, with z finite or not
+    (the guard's minimum over no lambda had raised)."""
+    layout = relax.PhiLayout(4)
+    phi = np.empty((0, layout.size))
+    for z in (np.r_[Z_GRID][None, :], np.r_[Z_GRID, np.inf][None, :]):
+        value, slope, _, _ = relax.control_variate_terms(phi, layout, z, 0.45, False)
+        assert value.shape == slope.shape == (0, z.shape[1])
 
 
 # --- valid extremes: the limits, with no warning (the tests turn warnings into errors) ---

@@ -10,6 +10,7 @@ from binary_gumbel import _kernels
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators import digits, vae, vae_oracle
 from binary_gumbel.verification.montecarlo import check_mean
+from conftest import same_bits
 
 # Central differences with step H have truncation error ~ H^2 |f'''| / 6 and rounding
 # error ~ eps |f| / H; with H = 1e-5, |f| < 100 and |f'''| of order 1 both stay below
@@ -120,14 +121,14 @@ def test_learning_signal_of_a_b_that_broadcasts_is_that_of_the_broadcast_b_bit_f
         full = np.broadcast_to(b, (2, 2, 6, 3) if b.ndim == 4 else (2, 6, 3))
         given, broadcast = vae.LearningSignal(params, x), vae.LearningSignal(params, x)
         for got, want in zip(given.value_and_grad(b), broadcast.value_and_grad(full), strict=True):
-            np.testing.assert_array_equal(got, want)
-        np.testing.assert_array_equal(given.value(b), broadcast.value(full))
+            assert same_bits(got, want)
+        assert same_bits(given.value(b), broadcast.value(full))
         for got, want in zip(
             given.model_gradient(np.ones((2, 6, 3))).arrays(),
             broadcast.model_gradient(np.ones((2, 6, 3))).arrays(),
             strict=True,
         ):
-            np.testing.assert_array_equal(got, want)
+            assert same_bits(got, want)
 
 
 def test_decoder_gradient_at_a_sample_matches_finite_differences():

@@ -124,8 +124,8 @@ def _ordinary(z: np.ndarray, lam: np.ndarray) -> bool:
     ``|z| / lambda`` below ``1e300``: then no product in :func:`control_variate_terms`
     meets an infinity and no quotient by ``lambda`` is 0 over 0 or inf over inf, and the
     plain operations give the guarded ones' values (a zero may differ in sign)."""
-    smallest = float(lam.min())
-    if not (smallest > 0 and float(lam.max()) < np.inf):
+    smallest = float(lam.min(initial=np.inf))  # an empty batch has no lambda to guard
+    if not (smallest > 0 and float(lam.max(initial=0.0)) < np.inf):
         return False
     # An infinite ``z`` makes the largest ``|z|`` infinite, and no number is above that.
     return float(np.abs(z).max(initial=0.0)) < 1e300 * smallest
@@ -153,7 +153,13 @@ def control_variate_terms(
     # Shapes (..., 1) for the scalars and (..., H, 1) for a, omega and beta.
     eta, log_lam, d, a, omega, beta = (x[..., None] for x in layout.split(phi))
     h = layout.hidden
-    keep = [True] * layout.size if rows is None else np.asarray(rows, dtype=bool).tolist()
+    if rows is None:
+        keep = [True] * layout.size
+    else:
+        rows = np.asarray(rows, dtype=bool)
+        if rows.shape != (layout.size,):
+            raise ValueError(f"rows must be a mask of shape ({layout.size},); got {rows.shape}")
+        keep = rows.tolist()
     block = [keep[0], keep[1], keep[2], any(keep[3 : 3 + h]), any(keep[3 + h : 3 + 2 * h])]
     block.append(any(keep[3 + 2 * h :]))
     with np.errstate(over="ignore"):  # inf beyond the doubles (and 0 below): _over_lambda
