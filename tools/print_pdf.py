@@ -36,10 +36,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, Page, sync_playwright
+# Playwright is imported only where a browser starts: the tests' conftest imports this module.
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -216,6 +218,8 @@ def print_pdf(site: Path, pdf: Path) -> tuple[int, list[float]]:
         raise SystemExit("Chromium is not installed: apt-get install chromium")
     if not (site / ROOT_PAGE).is_file():
         raise SystemExit(f"no single-page book at {site / ROOT_PAGE}: run `make pdf`")
+    from playwright.sync_api import sync_playwright
+
     with serve(site) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page, math, scales, record = open_for_print(browser, url)
