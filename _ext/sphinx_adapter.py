@@ -149,13 +149,12 @@ def offer_notebook(context: dict, filename: str) -> None:
     context["ipynb_source"] = filename
 
 
-def build_with_jupyter_book(
-    root, outdir, config, overrides: dict, builder: str, warning_is_error: bool = True
-) -> int:
+def build_with_jupyter_book(root, outdir, config, overrides: dict, builder: str) -> int:
     """Build the book at ``root`` into ``outdir`` with Sphinx's ``builder``, as ``jupyter-book
     build`` does: ``config`` (its ``_config.yml``) turned into Sphinx's configuration, then
-    ``overrides`` applied, a warning an error if ``warning_is_error`` (all of them reported:
-    ``--keep-going``). Sphinx's status, 0 on success (1 when it returns none)."""
+    ``overrides`` applied; a warning is an error, and all of them are reported (``-W
+    --keep-going``). Sphinx's status, 0 on success; 1 when Sphinx raised (Jupyter Book
+    reports the exception and returns it instead of a status)."""
     from jupyter_book.sphinx import build_sphinx
 
     result = build_sphinx(
@@ -165,7 +164,7 @@ def build_with_jupyter_book(
         path_config=config,
         confoverrides=overrides,
         builder=builder,
-        warningiserror=warning_is_error,
+        warningiserror=True,
         keep_going=True,
     )
     return result if isinstance(result, int) else 1

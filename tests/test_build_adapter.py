@@ -2,13 +2,14 @@
 
 ``_ext/myst_nb_adapter.py`` holds every use of MyST-NB's, MyST-Parser's and
 jupyter-cache's private parts, ``_ext/sphinx_adapter.py`` every use of Sphinx's,
-sphinx-book-theme's and pydata-sphinx-theme's internals. These tests fail, naming the
-versions to check, when an upgrade changes one of those packages, and check that no
-other extension, and no tool, reaches into them.
+sphinx-book-theme's, pydata-sphinx-theme's and Jupyter Book's internals. These tests fail,
+naming the versions to check, when an upgrade changes one of those packages, and check
+that no other extension, and no tool, reaches into them.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from importlib import metadata
@@ -40,7 +41,7 @@ PRIVATE = re.compile(
 SPHINX_PRIVATE = re.compile(
     r"\.registry\b|translation_handlers|(?<!set_)html_assets_policy|math_renderer_name"
     r"|\bNAMESPACE\b|WarningStreamHandler|ipynb_source|[\"']searchindex\.js[\"']"
-    r"|priority\s*=\s*50[01]\b|jupyter_book\.sphinx|build_sphinx"
+    r"|priority\s*=\s*50[01]\b|jupyter_book\.sphinx|from jupyter_book import|build_sphinx"
 )
 
 #: Each adapter's file, module and guard.
@@ -81,6 +82,33 @@ def test_the_sphinx_adapter_pins_sphinx_both_themes_and_jupyter_book():
         "pydata-sphinx-theme",
         "jupyter-book",
     }
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_every_package_an_adapter_imports_is_pinned(name):
+    """The distributions of the modules each adapter imports (outside the standard library
+    and the book's own extensions) are among its pins: an adapter cannot start using a
+    package its version check misses."""
+    tree = ast.parse((ROOT / "_ext" / name).read_text())
+    modules = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+    }
+    own = {path.stem for path in (ROOT / "_ext").glob("*.py")}
+    owners = metadata.packages_distributions()
+    third_party = {
+        owner.lower().replace("_", "-")
+        for module in modules - set(sys.stdlib_module_names) - {"__future__"} - own
+        for owner in owners.get(module, [module])
+    }
+    assert third_party, f"_ext/{name} imports no package of its own pins"
+    assert third_party <= set(ADAPTERS[name][0].PINNED), third_party
 
 
 @pytest.mark.parametrize(
@@ -140,6 +168,7 @@ PLANTED = {
         'app.connect("html-page-context", _offer_notebook, priority=500)',
         "app.builder.add_js_file(None, body=body, priority=501)",
         "from jupyter_book.sphinx import build_sphinx",
+        "from jupyter_book import sphinx as jb_sphinx",
     ],
 }
 
