@@ -172,8 +172,11 @@ WATCH_TOASTS = """(() => {
 })();"""
 #: The toasts seen in the page since the last call (``WATCH_TOASTS``).
 TAKE_TOASTS = "() => window.toastsSeen.splice(0)"
-#: How long a lane waits after its last chapter for a toast that closing it brings.
-LATE_TOAST_SECONDS = 2
+COUNT_TOASTS = "() => window.toastsSeen.length"
+#: A chapter's toasts are taken once none has appeared for ``TOAST_QUIET`` seconds (a toast
+#: that closing it brings comes a moment later), or after ``TOAST_WAIT`` seconds at most.
+TOAST_QUIET = 0.5
+TOAST_WAIT = 5
 
 KERNEL_READY = """(panel) => {
   const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')
@@ -400,8 +403,22 @@ async def run_chapter(page, lab: Lab, name: str, edit: bool) -> dict:
     if edit:
         result["edit"] = await edit_and_rerun(page, panel, result["snapshot"])
     await close_chapter(page, lab, name)
-    result["toasts"] = await page.evaluate(TAKE_TOASTS)
+    result["toasts"] = await settled_toasts(page)
     return result
+
+
+async def settled_toasts(page) -> list[str]:
+    """The toasts seen since the last call, taken once ``TOAST_QUIET`` seconds have passed
+    with no new one (``TOAST_WAIT`` at most)."""
+    deadline = time.monotonic() + TOAST_WAIT
+    count = await page.evaluate(COUNT_TOASTS)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(TOAST_QUIET)
+        now = await page.evaluate(COUNT_TOASTS)
+        if now == count:
+            break
+        count = now
+    return await page.evaluate(TAKE_TOASTS)
 
 
 def edit_target() -> tuple[int, int, str]:
@@ -501,10 +518,9 @@ async def drive(lab: Lab, names: list[str], edit: bool) -> dict:
             except Exception as error:  # report it for this chapter, carry on with a fresh page
                 results[name] = {"failure": f"{type(error).__name__}: {error}"}
                 await load()
-        # A toast that closing a chapter brings may come after run_chapter took the toasts;
-        # the next chapter's run takes it then, and this the lane's last chapter's.
-        await asyncio.sleep(LATE_TOAST_SECONDS)
-        late = await page.evaluate(TAKE_TOASTS)
+        # A toast later than run_chapter waits for goes to the next chapter of the lane, and
+        # after the last one to it, so that none goes unchecked.
+        late = await settled_toasts(page)
         if late and name in results and "toasts" in results[name]:
             results[name]["toasts"] += late
         await page.close()
