@@ -236,8 +236,7 @@ class LearningSignal:
 
     def _decode(self, b):
         b = np.asarray(b, dtype=np.float64)
-        if b.shape[-3:] != self.logit.shape:  # else b has the broadcast shape already
-            b = np.broadcast_to(b, np.broadcast_shapes(b.shape, self.logit.shape))
+        b = np.broadcast_to(b, np.broadcast_shapes(b.shape, self.logit.shape))
         extra = b.shape[:-3]
         r, n, k = self.logit.shape
         bt = np.moveaxis(b, -3, 0).reshape(r, -1, n, k)  # (R, E, N, K)
