@@ -185,3 +185,21 @@ def test_estimator_study_marks_a_bias_resolved_by_its_student_t_interval():
     filled, hollow = axes[0].get_lines()[:2]
     np.testing.assert_allclose(filled.get_ydata(), [100.0, 100.0])
     assert len(hollow.get_ydata()) == 0
+
+
+def test_estimator_study_draws_the_variance_and_mse_intervals_as_error_bars():
+    """From 4 estimates the MSE's bars are Student-t's with 3 degrees of freedom (about 32
+    standard errors at 1e-3), not the normal quantile's (3.3); the variance's are the
+    normal ones. The bars' ends are the intervals' ends."""
+    stats = [
+        estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, tau, 4, rng=1)
+        for tau in (0.5, 1.0)
+    ]
+    fig, axes = figures.new_figure(ncols=3)
+    figures.plot_estimator_study(axes, stats, false_alarm=1e-3)
+    for ax, interval in ((axes[1], "variance_interval"), (axes[2], "mse_interval")):
+        (bars,) = ax.containers
+        ends = np.array([[seg[0][1], seg[1][1]] for seg in bars.lines[2][0].get_segments()])
+        np.testing.assert_allclose(ends, [getattr(s, interval)(1e-3) for s in stats])
+    half = [(high - low) / 2 for low, high in (s.mse_interval(1e-3) for s in stats)]
+    assert all(h > 9 * s.mse_se for h, s in zip(half, stats, strict=True))

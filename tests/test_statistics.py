@@ -128,3 +128,18 @@ def test_bias_interval_is_the_student_t_interval_of_the_mean(n, false_alarm):
     np.testing.assert_allclose([low, high], row.bias + np.array([-q, q]) * row.bias_se, rtol=1e-12)
     np.testing.assert_allclose((high - low) / 2, q * row.bias_se, rtol=1e-12)
     assert (high - low) / 2 > montecarlo.z_for_false_alarm(false_alarm) * row.bias_se
+
+
+@pytest.mark.parametrize("n, false_alarm", [(4, 0.05), (10, 1e-3), (100_000, FALSE_ALARM)])
+def test_mse_interval_is_the_student_t_interval_of_the_mean_squared_error(n, false_alarm):
+    """The MSE is a mean of n squared errors: its interval is mse -+ t_{n-1} se, wider than
+    the normal one; the variance's, not a mean, is the normal one."""
+    row = estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, 1.0, n, rng=3)
+    low, high = row.mse_interval(false_alarm)
+    q = montecarlo.t_for_false_alarm(false_alarm, n - 1)
+    z = montecarlo.z_for_false_alarm(false_alarm)
+    assert row.mse_se > 0
+    np.testing.assert_allclose([low, high], row.mse + np.array([-q, q]) * row.mse_se, rtol=1e-12)
+    assert (high - low) / 2 > z * row.mse_se
+    v_low, v_high = row.variance_interval(false_alarm)
+    np.testing.assert_allclose([v_low, v_high], row.variance + np.array([-z, z]) * row.variance_se)

@@ -68,9 +68,22 @@ class EstimatorStats:
         return self.bias - half, self.bias + half
 
     def variance_interval(self, false_alarm: float = DEFAULT_FALSE_ALARM) -> tuple[float, float]:
-        """``variance -+ z se`` at the two-sided false-alarm rate ``false_alarm``."""
+        """``variance -+ z se`` at the two-sided false-alarm rate ``false_alarm``.
+
+        The sample variance is not a mean, so ``z`` is the normal quantile of its
+        large-sample distribution.
+        """
         half = z_for_false_alarm(false_alarm) * self.variance_se
         return self.variance - half, self.variance + half
+
+    def mse_interval(self, false_alarm: float = DEFAULT_FALSE_ALARM) -> tuple[float, float]:
+        """``mse -+ q se`` at the two-sided false-alarm rate ``false_alarm``.
+
+        The MSE is the mean of the ``n`` squared errors, so ``q`` is the Student-t
+        quantile with ``n - 1`` degrees of freedom, as for :meth:`bias_interval`.
+        """
+        half = t_for_false_alarm(false_alarm, self.n - 1) * self.mse_se
+        return self.mse - half, self.mse + half
 
 
 def estimator_statistics(

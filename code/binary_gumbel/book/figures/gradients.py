@@ -15,7 +15,7 @@ from binary_gumbel.book.figures.style import (
     series_looks,
 )
 from binary_gumbel.noise import sigmoid
-from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, z_for_false_alarm
+from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM
 
 __all__ = [
     "plot_estimator_study",
@@ -41,8 +41,8 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = DEFAULT_FALSE_ALAR
     ``false_alarm`` (Student-t, the book's convention for a mean): a bias² whose
     interval excludes 0 is drawn as a filled marker at bias², and one whose interval
     reaches 0 as an open marker at the square of the interval's end farthest from 0.
-    The error bars of the variance and the MSE are ``z`` standard errors at
-    ``false_alarm``, as in ``EstimatorStats.variance_interval``.
+    The error bars of the variance and the MSE are ``EstimatorStats.variance_interval``
+    and ``EstimatorStats.mse_interval`` at ``false_alarm``.
     The legend, one entry per estimator, goes below the three panels, where it hides no
     marker.
     """
@@ -50,7 +50,6 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = DEFAULT_FALSE_ALAR
         raise ValueError(f"axes must hold 3 axes (bias², variance, MSE); got {len(axes)}")
     if not stats:
         raise ValueError("stats must not be empty")
-    z = z_for_false_alarm(false_alarm)
     names = list(dict.fromkeys(s.estimator for s in stats))
     series = zip(_study_series(stats, names), series_looks(len(names)), strict=True)
     for (name, taus, rows), (colour, marker, _) in series:
@@ -61,11 +60,14 @@ def plot_estimator_study(axes, stats, *, false_alarm: float = DEFAULT_FALSE_ALAR
         kw = dict(color=colour, marker=marker, ms=5, lw=1.4)
         axes[0].plot(taus, np.where(resolved, bias**2, np.nan), label=name, **kw)
         axes[0].plot(taus[~resolved], upper[~resolved], ls="none", mfc="none", **kw)
-        for ax, value, err in (
-            (axes[1], [r.variance for r in rows], [r.variance_se for r in rows]),
-            (axes[2], [r.mse for r in rows], [r.mse_se for r in rows]),
+        for ax, value, interval in (
+            (axes[1], "variance", "variance_interval"),
+            (axes[2], "mse", "mse_interval"),
         ):
-            ax.errorbar(taus, value, yerr=z * np.asarray(err), capsize=2, label=name, **kw)
+            centre = np.array([getattr(r, value) for r in rows])
+            low, high = np.array([getattr(r, interval)(false_alarm) for r in rows]).T
+            yerr = [centre - low, high - centre]
+            ax.errorbar(taus, centre, yerr=yerr, capsize=2, label=name, **kw)
     for ax, title in zip(axes, ("bias²", "variance", "mean-squared error"), strict=True):
         ax.set_xscale("log")
         ax.set_yscale("log")
