@@ -188,7 +188,7 @@ def test_estimator_study_marks_a_bias_resolved_by_its_student_t_interval():
 
 
 def test_estimator_study_draws_the_variance_and_mse_intervals_as_error_bars():
-    """From 4 estimates the MSE's bars are Student-t's with 3 degrees of freedom (about 32
+    """From 4 estimates the MSE's bars are Student-t's with 3 degrees of freedom (about 12.9
     standard errors at 1e-3), not the normal quantile's (3.3); the variance's are the
     normal ones. The bars' ends are the intervals' ends."""
     stats = [
