@@ -164,7 +164,7 @@ def test_the_vae_figures_cycle_the_books_colours_markers_and_first_four_line_sty
 
 def test_estimator_study_marks_a_bias_resolved_by_its_student_t_interval():
     """A bias of 10 standard errors from 4 estimates is resolved by the normal quantile at
-    1e-6 (4.89) but not by Student-t's with 3 degrees of freedom (about 128): it is drawn
+    1e-6 (4.89) but not by Student-t's with 3 degrees of freedom (about 130): it is drawn
     open, at the square of ``bias_interval``'s end farthest from 0. From 10**6 estimates the
     same bias is resolved, drawn filled at bias²."""
     template = estimator_stats.estimator_statistics("relaxed", -1.0, 0.45, 1.0, 4, rng=1)
