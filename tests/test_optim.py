@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from binary_gumbel.estimators.optim import Adam
+from binary_gumbel.estimators.optim import LARGEST_GRAD, Adam
 
 
 def test_first_step_moves_each_coordinate_by_the_learning_rate_against_its_gradient():
@@ -122,3 +122,49 @@ def test_eps_zero_is_allowed():
     # eps = 0: the first update is lr * g / |g| exactly.
     update = Adam(2, learning_rate=0.5, eps=0.0).step(np.array([3.0, -0.25]))
     np.testing.assert_array_equal(update, [0.5, -0.5])
+
+
+def test_eps_zero_gives_no_update_to_a_coordinate_whose_gradients_have_all_been_zero():
+    # m = v = 0 there: the update is 0, the limit of m_hat / (sqrt(v_hat) + eps) as eps -> 0.
+    optimiser = Adam(2, learning_rate=0.1, eps=0.0)
+    np.testing.assert_array_equal(optimiser.step(np.array([0.0, 1.0])), [0.0, 0.1])
+    np.testing.assert_array_equal(optimiser.step(np.array([0.0, -1.0]))[0], 0.0)
+
+
+def test_eps_zero_refuses_a_second_moment_that_fell_to_zero_where_the_first_did_not():
+    # 1e-200 squared is below the smallest double: v = 0 and m = 1e-201, no update exists.
+    optimiser = Adam(2, learning_rate=0.1, eps=0.0)
+    with pytest.raises(ValueError, match="^grad: with eps = 0, Adam's second moment fell"):
+        optimiser.step(np.array([1e-200, 1.0]))
+
+
+def test_the_largest_gradient_moves_by_the_learning_rate_and_a_larger_one_is_refused():
+    # A step is about lr * sign(g) at any scale up to LARGEST_GRAD; beyond, g**2 overflows.
+    optimiser = Adam(2, learning_rate=0.1)
+    np.testing.assert_array_equal(optimiser.step([LARGEST_GRAD, -LARGEST_GRAD]), [0.1, -0.1])
+    assert np.all(np.isfinite(optimiser.step([LARGEST_GRAD, 1.0])))
+    with pytest.raises(ValueError, match=r"^grad must have \|grad\| <= 2\*\*511 .* got 1e\+200"):
+        Adam(2, learning_rate=0.1).step(np.array([1e200, 1.0]))
+
+
+@pytest.mark.parametrize(
+    ("grad", "error", "match"),
+    [
+        (np.ones(3), ValueError, r"^grad must have the optimiser's shape \(2,\); got shape \(3,\)"),
+        (1.0, ValueError, r"^grad must have the optimiser's shape \(2,\); got shape \(\)"),
+        ([np.nan, 1.0], ValueError, "^grad must be finite"),
+        ([1.0, -np.inf], ValueError, "^grad must be finite"),
+        (["a", "b"], TypeError, "^grad must be a real number"),
+    ],
+)
+def test_bad_gradients_are_refused_naming_grad_and_leave_the_moments_alone(grad, error, match):
+    optimiser = Adam(2, learning_rate=0.1)
+    with pytest.raises(error, match=match):
+        optimiser.step(grad)
+    assert optimiser.k == 0
+    np.testing.assert_array_equal(optimiser.m, [0.0, 0.0])
+
+
+def test_a_list_gradient_gives_the_update_of_its_array():
+    a, b = Adam(2, learning_rate=0.1), Adam(2, learning_rate=0.1)
+    np.testing.assert_array_equal(a.step([3.0, -0.5]), b.step(np.array([3.0, -0.5])))

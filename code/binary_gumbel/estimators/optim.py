@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from binary_gumbel._validation import finite_float64, single_number
+from binary_gumbel._validation import as_float_array, check_finite, finite_float64, single_number
 
-__all__ = ["BETA1", "BETA2", "EPS", "Adam"]
+__all__ = ["BETA1", "BETA2", "EPS", "LARGEST_GRAD", "Adam"]
+
+#: The largest gradient Adam takes, ``2**511`` (about 6.7e153), half the root of the largest
+#: double: the second moment ``v`` and its bias-corrected value are weighted averages of
+#: squares of at most a quarter of the largest double, so they stay doubles after rounding.
+LARGEST_GRAD = 2.0**511
 
 #: Adam's defaults (Kingma & Ba 2015, Algorithm 1). ``BETA2`` averages ``g**2`` over about
 #: the last ``1 / (1 - BETA2)`` steps; ``EPS`` guards against dividing by a zero second
@@ -31,6 +36,13 @@ class Adam:
     ``[0, 1)``; ``beta2 = 0`` keeps no memory (``v`` is the last ``g**2``). The
     ``learning_rate`` is a finite number ``> 0`` and ``eps`` a finite number ``>= 0``.
     Each is one number; ``ValueError`` naming it otherwise (``TypeError`` for non-numbers).
+
+    A gradient is an array of real numbers of the optimiser's ``shape``, each finite and of
+    magnitude at most :data:`LARGEST_GRAD` (about 6.7e153), near the largest number whose
+    square, which the second moment ``v`` holds, is a double. With ``eps = 0`` the update of a
+    coordinate whose gradients have all been 0 is 0, the limit as ``eps -> 0`` (``m = 0``);
+    a step that leaves ``v = 0`` (below the smallest double) with ``m != 0``, as gradients
+    below about 1.5e-162 do, has an update that ``eps = 0`` cannot give, and is refused.
     """
 
     def __init__(self, shape, learning_rate: float, beta1=BETA1, beta2=BETA2, eps=EPS):
@@ -74,9 +86,43 @@ class Adam:
             raise ValueError("the bias-corrected moments need at least one step; none was taken")
         return 1 - beta**self.k
 
-    def step(self, grad: np.ndarray) -> np.ndarray:
-        """The update for gradient ``grad``, to subtract from the parameters."""
+    def step(self, grad) -> np.ndarray:
+        """The update for gradient ``grad``, to subtract from the parameters.
+
+        ``grad`` is checked as the class docstring says (``ValueError`` naming it, with the
+        shape or the value; ``TypeError`` for non-numbers) before the moments change.
+        """
+        grad = as_float_array(grad, "grad", np.float64)
+        if grad.shape != self.m.shape:
+            raise ValueError(
+                f"grad must have the optimiser's shape {self.m.shape}; got shape {grad.shape}"
+            )
+        if not (np.abs(grad) <= LARGEST_GRAD).all():
+            raise self._too_large(check_finite(grad, "grad"))
         self.k += 1
         self.m = self.b1 * self.m + (1 - self.b1) * grad
         self.v = self.b2 * self.v + (1 - self.b2) * grad**2
-        return self.lr * self.m_hat / (np.sqrt(self.v_hat) + self.eps)
+        denominator = np.sqrt(self.v_hat) + self.eps
+        if self.eps or denominator.all():  # eps > 0 makes every denominator positive
+            return self.lr * self.m_hat / denominator
+        return self._update_where_v_is_zero(denominator)
+
+    @staticmethod
+    def _too_large(grad: np.ndarray) -> ValueError:
+        """The error for a finite ``grad`` with an element beyond :data:`LARGEST_GRAD`."""
+        worst = grad.flat[int(np.argmax(np.abs(grad)))].item()
+        return ValueError(
+            f"grad must have |grad| <= 2**511 = {LARGEST_GRAD:.4g}, so that its square, "
+            f"which Adam's second moment averages, is a double; got {worst!r}"
+        )
+
+    def _update_where_v_is_zero(self, denominator: np.ndarray) -> np.ndarray:
+        """The update when ``eps = 0`` and ``v = 0`` somewhere: 0 there if ``m = 0`` (every
+        gradient so far 0), refused if not (the squares fell below the smallest double)."""
+        zero = denominator == 0
+        if np.any(self.m[zero] != 0):
+            raise ValueError(
+                "grad: with eps = 0, Adam's second moment fell below the smallest double "
+                "(to 0) where its first moment did not, which gives no update; use eps > 0"
+            )
+        return self.lr * self.m_hat / np.where(zero, 1.0, denominator)
