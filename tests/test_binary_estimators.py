@@ -641,3 +641,10 @@ def test_estimator_info_holds_only_what_is_read():
         "unbiased",
         "pathwise",
     }
+
+
+@pytest.mark.parametrize("name", ["theta", "target"])
+def test_reinmax_zero_mean_taus_takes_one_theta_and_one_target_naming_them(name):
+    args = {"theta": 1.0, "target": 0.45, name: np.array([0.1, 0.2])}
+    with pytest.raises(ValueError, match=rf"^{name} must be a single number; got shape \(2,\)"):
+        bt.reinmax_zero_mean_taus(**args)

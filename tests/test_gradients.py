@@ -963,3 +963,36 @@ def test_control_variate_refuses_a_nan_sample_and_takes_infinite_ones():
     c, dc, dphi, dslope = relax.control_variate([-np.inf, np.inf], relax.REFERENCE_PHI, 0.45)
     for value in (c, dc, dphi, dslope):
         assert np.all(np.isfinite(value))
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda a: rm.relaxed_moments(a, 0.45, 1.0), "theta"),
+        (lambda a: rm.relaxed_moments(0.0, a, 1.0), "target"),
+        (lambda a: rm.relaxed_moments(0.0, 0.45, a), "tau"),
+        (lambda a: rm.relaxed_bias_extremum(a, 0.45, 0.1, 10.0), "theta"),
+        (lambda a: rm.relaxed_bias_extremum(0.0, a, 0.1, 10.0), "target"),
+        (lambda a: rm.relaxed_bias_extremum(0.0, 0.45, a, 10.0), "low"),
+        (lambda a: rm.relaxed_bias_extremum(0.0, 0.45, 0.1, a), "high"),
+        (lambda a: rm.relaxed_mean_root(a, 0.45, 0.1, 10.0), "theta"),
+        (lambda a: rm.relaxed_mean_root(0.0, a, 0.1, 10.0), "target"),
+        (lambda a: rm.relaxed_mean_root(0.0, 0.45, a, 10.0), "low"),
+        (lambda a: rm.relaxed_mean_root(0.0, 0.45, 0.1, a), "high"),
+        (lambda a: rm.relaxed_objective_minimiser(a, 1.0), "target"),
+        (lambda a: rm.relaxed_objective_minimiser(0.45, a), "tau"),
+        (lambda a: rm.relaxed_objective_minimiser(0.45, 1.0, low=a), "low"),
+        (lambda a: rm.relaxed_objective_minimiser(0.45, 1.0, high=a), "high"),
+        (lambda a: rm.straight_through_stationary_point(a, 1.0), "target"),
+        (lambda a: rm.straight_through_stationary_point(0.45, a), "tau"),
+        (lambda a: sgd.sgd(None, a, 1.0), "target"),
+        (lambda a: sgd.sgd(None, 0.45, a), "tau"),
+        (lambda a: sgd.sgd(None, 0.45, 1.0, learning_rate=a), "learning_rate"),
+        (lambda a: sgd.sgd(None, 0.45, 1.0, theta0=a), "theta0"),
+    ],
+)
+def test_an_array_where_one_number_is_expected_is_refused_by_name(call, name):
+    """The quadratures and SGD take one ``theta``, ``target``, temperature, bracket end and
+    learning rate: an array of two is a ValueError naming the argument and its shape."""
+    with pytest.raises(ValueError, match=rf"^{name} must be a single number; got shape \(2,\)"):
+        call(np.array([0.1, 0.2]))

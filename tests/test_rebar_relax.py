@@ -1585,3 +1585,45 @@ def test_format_direction_reads_the_paired_interval():
         *[None] * 3,
     )
     assert prose.direction_text(rt.compare_final(noisy, same)) == "is not resolved from"
+
+
+@pytest.fixture(scope="module")
+def small_grid():
+    return rebar.rebar_variance_grid(0.0, 0.45, [1.0], [0.5, 1.0], n=100, rng=0)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda a, g: rebar.rebar_variance_grid(a, 0.45, [1.0], [0.5], n=100), "theta"),
+        (lambda a, g: rebar.rebar_variance_grid(0.0, a, [1.0], [0.5], n=100), "target"),
+        (lambda a, g: rebar.held_out_saving(g, a, n=100), "upto"),
+        (lambda a, g: rebar.saving_curve(a, 0.5, n=100), "theta"),
+        (lambda a, g: rebar.saving_curve(0.0, a, n=100), "temperature"),
+        (lambda a, g: rebar.first_temperature_saving(g, a), "fraction"),
+        (lambda a, g: rebar.temperature_index(g, a), "temperature"),
+        (lambda a, g: relax.initial_phi(eta=a), "eta"),
+        (lambda a, g: relax.initial_phi(temperature=a), "temperature"),
+        (lambda a, g: rt.train("REINFORCE", a, steps=1), "target"),
+        (lambda a, g: rt.train("REINFORCE", 0.45, steps=1, learning_rate=a), "learning_rate"),
+        (
+            lambda a, g: rt.train("REINFORCE", 0.45, steps=1, phi_learning_rate=a),
+            "phi_learning_rate",
+        ),
+        (lambda a, g: rt.train("REINFORCE", 0.45, steps=1, theta0=a), "theta0"),
+    ],
+)
+def test_an_array_where_one_number_is_expected_is_refused_by_name(call, name, small_grid):
+    """REBAR's grids and curves, RELAX's starting ``phi`` and its training take one
+    ``theta``, ``target``, temperature, ``eta`` and learning rate: an array of two is a
+    ValueError naming the argument and its shape."""
+    with pytest.raises(ValueError, match=rf"^{name} must be a single number; got shape \(2,\)"):
+        call(np.array([0.1, 0.2]), small_grid)
+
+
+def test_smallest_step_takes_one_gradient_floor_naming_it():
+    run = rt.train("REINFORCE", 0.45, steps=2, chains=1, batch=2, rng=0)
+    with pytest.raises(
+        ValueError, match=r"^gradient_above must be a single number; got shape \(2,\)"
+    ):
+        rt.smallest_step(run, np.array([0.0, 0.1]))

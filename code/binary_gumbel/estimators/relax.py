@@ -312,11 +312,11 @@ def initial_phi(hidden: int = 5, eta: float = 1.0, temperature: float = 0.5, rng
     starts as REBAR's control variate.
     """
     hidden = check_count(hidden, "hidden", 1)
-    t = float(check_tau(temperature, np.float64, "temperature"))
+    t = single_number(check_tau(temperature, np.float64, "temperature"), "temperature")
     rng = as_generator(rng)
     layout = PhiLayout(hidden)
     phi = np.zeros(layout.size)
-    phi[0], phi[1] = float(finite_float64(eta, "eta")), math.log(t)
+    phi[0], phi[1] = single_number(finite_float64(eta, "eta"), "eta"), math.log(t)
     phi[3 + hidden :] = rng.standard_normal(2 * hidden)
     return phi
 

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from scipy import integrate, optimize, special
 
-from binary_gumbel._validation import check_tau, finite_float64
+from binary_gumbel._validation import check_tau, finite_float64, single_number
 from binary_gumbel.estimators.gradients import exact_gradient
 
 __all__ = [
@@ -134,8 +134,9 @@ def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, flo
     variance to ``pi^2 / 192``. Written with :func:`scipy.special.expit`, independently of
     :func:`relaxed`, so that Monte Carlo runs of that function can be checked against it.
     """
-    theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
-    tau = float(check_tau(tau, np.float64))
+    theta = single_number(finite_float64(theta, "theta"), "theta")
+    target = single_number(finite_float64(target, "target"), "target")
+    tau = single_number(check_tau(tau, np.float64), "tau")
     mean, shift = _mean_and_shift(theta, target, tau)
     # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
     # Var g = E[(tau g - c)^2] / tau^2 with c = tau E g, and the expectation comes divided
@@ -207,10 +208,11 @@ def relaxed_bias_extremum(
     Brent search). Raises ValueError when the extremum sits at either end of the bracket,
     so a caller never reports a bracket's edge as an interior extremum.
     """
-    theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
+    theta = single_number(finite_float64(theta, "theta"), "theta")
+    target = single_number(finite_float64(target, "target"), "target")
     exact = float(exact_gradient(theta, target))
-    low = float(check_tau(low, np.float64, "low"))
-    high = float(check_tau(high, np.float64, "high"))
+    low = single_number(check_tau(low, np.float64, "low"), "low")
+    high = single_number(check_tau(high, np.float64, "high"), "high")
     if not low < high:
         raise ValueError(f"low must be below high; got low={low}, high={high}")
     sign = -1.0 if largest else 1.0
@@ -237,9 +239,10 @@ def relaxed_mean_root(theta: float, target: float, low: float, high: float) -> f
     Brent's root of ``E g`` from :func:`relaxed_moments` in ``log tau``; the mean must
     have opposite signs at ``low`` and ``high`` (a ValueError otherwise).
     """
-    theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
-    low = float(check_tau(low, np.float64, "low"))
-    high = float(check_tau(high, np.float64, "high"))
+    theta = single_number(finite_float64(theta, "theta"), "theta")
+    target = single_number(finite_float64(target, "target"), "target")
+    low = single_number(check_tau(low, np.float64, "low"), "low")
+    high = single_number(check_tau(high, np.float64, "high"), "high")
 
     def mean(log_tau):
         return _mean(theta, target, math.exp(log_tau))
@@ -256,7 +259,8 @@ def relaxed_objective_minimiser(target: float, tau: float, low: float = -20.0, h
     :func:`relaxed_moments`), so its expected descent stops where that mean is 0: Brent's
     root in ``theta``. A ValueError when the mean has the same sign at both ends.
     """
-    target, tau = float(finite_float64(target, "target")), float(check_tau(tau, np.float64))
+    target = single_number(finite_float64(target, "target"), "target")
+    tau = single_number(check_tau(tau, np.float64), "tau")
 
     def mean(theta):
         return _mean(theta, target, tau)
@@ -277,8 +281,8 @@ def straight_through_stationary_point(
     (split at the jump ``l = -theta``); Brent's root in ``theta``.
     A ValueError when the mean has the same sign at both ends.
     """
-    target = float(finite_float64(target, "target"))
-    tau = float(check_tau(tau, np.float64))
+    target = single_number(finite_float64(target, "target"), "target")
+    tau = single_number(check_tau(tau, np.float64), "tau")
 
     def mean(theta):
         def slope(s):  # tau times the estimate's x (1 - x) / tau
@@ -296,7 +300,8 @@ def _theta_root(mean, low, high, estimator: str) -> float:
     ``low`` and ``high`` must be finite (a ValueError naming them otherwise), and the mean
     must have opposite signs at them (a ValueError naming the ``estimator`` otherwise).
     """
-    low, high = float(finite_float64(low, "low")), float(finite_float64(high, "high"))
+    low = single_number(finite_float64(low, "low"), "low")
+    high = single_number(finite_float64(high, "high"), "high")
     if not _opposite(mean(low), mean(high)):
         raise ValueError(f"the {estimator} mean has the same sign at theta = {low} and {high}")
     return optimize.brentq(mean, low, high, xtol=1e-9)

@@ -7,7 +7,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from binary_gumbel._validation import as_generator, check_count, check_tau, finite_float64
+from binary_gumbel._validation import (
+    as_generator,
+    check_count,
+    check_tau,
+    finite_float64,
+    single_number,
+)
 from binary_gumbel.estimators.gradients import exact_gradient, objective
 from binary_gumbel.estimators.registry import check_estimator, draw_uniforms
 
@@ -42,12 +48,12 @@ def _checked(estimator, target, tau, theta0, learning_rate, steps, batch) -> _Se
     record = None if estimator is None else check_estimator(estimator)
     steps = check_count(steps, "steps", 0)
     batch = check_count(batch, "batch", 1)
-    target = float(finite_float64(target, "target"))
-    tau = float(check_tau(tau, np.float64))
-    learning_rate = float(finite_float64(learning_rate, "learning_rate"))
+    target = single_number(finite_float64(target, "target"), "target")
+    tau = single_number(check_tau(tau, np.float64), "tau")
+    learning_rate = single_number(finite_float64(learning_rate, "learning_rate"), "learning_rate")
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be positive; got {learning_rate}")
-    theta0 = float(finite_float64(theta0, "theta0"))
+    theta0 = single_number(finite_float64(theta0, "theta0"), "theta0")
     return _Settings(record, target, tau, theta0, learning_rate, steps, batch)
 
 
