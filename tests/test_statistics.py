@@ -143,3 +143,33 @@ def test_mse_interval_is_the_student_t_interval_of_the_mean_squared_error(n, fal
     assert (high - low) / 2 > z * row.mse_se
     v_low, v_high = row.variance_interval(false_alarm)
     np.testing.assert_allclose([v_low, v_high], row.variance + np.array([-z, z]) * row.variance_se)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"false_alarm": 2.0}, ValueError, r"^false_alarm must lie in \(0, 1\); got 2\.0"),
+        ({"false_alarm": 0.0}, ValueError, r"^false_alarm must lie in \(0, 1\); got 0\.0"),
+        ({"false_alarm": "0.05"}, TypeError, "^false_alarm must be a real number"),
+        ({"theta": [0.0, 1.0]}, ValueError, r"^theta must be a single number; got shape \(2,\)"),
+        ({"target": [[0.45]]}, ValueError, r"^target must be a single number; got shape \(1, 1\)"),
+        ({"tau": np.ones(2)}, ValueError, r"^tau must be a single number; got shape \(2,\)"),
+    ],
+)
+def test_estimator_statistics_names_a_bad_argument(kwargs, error, match):
+    arguments = {"estimator": "REINFORCE", "theta": 0.0, "target": 0.45, "tau": 1.0, "n": 100}
+    with pytest.raises(error, match=match):
+        estimator_stats.estimator_statistics(**(arguments | kwargs), rng=0)
+
+
+@pytest.mark.parametrize(
+    ("taus", "match"),
+    [
+        (1.0, r"^taus must be a sequence of temperatures; got shape \(\)"),
+        ([[0.5, 1.0]], r"^taus must be a sequence of temperatures; got shape \(1, 2\)"),
+        ([1.0, -1.0], r"^taus must be a positive, finite temperature .* at index \(1,\)"),
+    ],
+)
+def test_temperature_sweep_names_bad_temperatures(taus, match):
+    with pytest.raises(ValueError, match=match):
+        estimator_stats.temperature_sweep(["REINFORCE"], 0.0, 0.45, taus, 10)

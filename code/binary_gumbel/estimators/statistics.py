@@ -15,11 +15,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from binary_gumbel._validation import as_generator, check_count, check_tau, finite_float64
+from binary_gumbel._validation import (
+    as_generator,
+    check_count,
+    check_tau,
+    finite_float64,
+    single_number,
+)
 from binary_gumbel.estimators.gradients import exact_gradient
 from binary_gumbel.estimators.registry import check_estimator, draw_uniforms
 from binary_gumbel.verification.montecarlo import (
     DEFAULT_FALSE_ALARM,
+    _check_false_alarm,
     t_for_false_alarm,
     z_for_false_alarm,
 )
@@ -102,15 +109,19 @@ def estimator_statistics(
     (``n`` pairs for the estimators that take two, :attr:`Estimator.uniforms`)
     (a seed or a :class:`numpy.random.Generator`); the sign-error rate is over
     the ``n // batch`` means of consecutive blocks of ``batch`` estimates.
-    Passing generators seeded alike gives every estimator the same noise.
+    Passing generators seeded alike gives every estimator the same noise. ``theta``,
+    ``target`` and ``tau`` are single numbers, finite (``tau > 0``), and ``false_alarm``, the
+    sign-error interval's rate, lies in (0, 1); ``ValueError`` naming the argument otherwise.
     """
     record = check_estimator(estimator)
     n = check_count(n, "n", 4)
     batch = check_count(batch, "batch", 1)
     if batch > n:
         raise ValueError(f"batch must be <= n; got batch={batch}, n={n}")
-    theta, target = float(finite_float64(theta, "theta")), float(finite_float64(target, "target"))
-    tau = float(check_tau(tau, np.float64))
+    theta = single_number(finite_float64(theta, "theta"), "theta")
+    target = single_number(finite_float64(target, "target"), "target")
+    tau = single_number(check_tau(tau, np.float64), "tau")
+    false_alarm = _check_false_alarm(false_alarm)
     g = record.function(theta, target, tau, draw_uniforms(as_generator(rng), record, n))
     exact = float(exact_gradient(theta, target))
     mean, var = float(g.mean()), float(g.var(ddof=1))
@@ -148,9 +159,12 @@ def temperature_sweep(
     once and its row repeated with each ``tau``.
     """
     rng = check_count(rng, "rng", 0)  # an integer seed, shared by every run
-    taus = [float(check_tau(tau, np.float64)) for tau in taus]
-    if not taus:
+    taus = check_tau(taus, np.float64, name="taus")
+    if taus.ndim != 1:
+        raise ValueError(f"taus must be a sequence of temperatures; got shape {taus.shape}")
+    if not taus.size:
         raise ValueError("taus must hold at least one temperature; got none")
+    taus = [float(tau) for tau in taus]
     rows = []
     for name in estimators:
         if not check_estimator(name).has_temperature:
