@@ -564,6 +564,22 @@ def test_an_overflowing_slope_times_a_zero_gradient_is_zero():
     np.testing.assert_array_equal(gs, [[0.0, 0.0]])  # grad f(1/2) = 0
 
 
+def test_a_gradient_times_a_slope_beyond_the_largest_double_is_inf_without_a_warning():
+    """At tau = 1e-308 and z = ±1e-308 (q = ±1) the slope is 0.197 / tau = 2e307, finite, and
+    f's gradient 2e6 x (x = 0.73 or 0.27, b = 1 or 0) times it is about 1e313, beyond the
+    largest double: the estimate is +inf, the product in doubles, with no overflow warning.
+    REBAR's s(z) term is the same product, and its z~ term is small (v = 0.3 puts z~ far
+    from 0 on the scale of tau), so its estimate is +inf too."""
+    big = lambda x: ((1e6 * x**2).sum(axis=-1), 2e6 * x)  # noqa: E731
+    logit, u = np.array([1e-308, -1e-308]), np.array([0.5, 0.5])  # z = logit: b = 1, 0
+    np.testing.assert_array_equal(be.gumbel_softmax(big, logit, 1e-308, u), [np.inf, np.inf])
+    np.testing.assert_array_equal(
+        be.straight_through_gumbel(big, logit[:1], 1e-308, u[:1]), [np.inf]
+    )
+    g = binary_rebar.rebar(big, logit, 1e-308, np.array([u, [0.3, 0.3]]))
+    np.testing.assert_array_equal(g, [np.inf, np.inf])
+
+
 def test_gumbel_softmax_keeps_the_slope_where_exp_is_subnormal():
     """With f(x) = sum_k x_k the estimate is dx/dlogit = x (1 - x) / tau. At tau = 1e-3 and
     z = logit + l = ±0.72 (q = z / tau = ±720) exp(-q) = 2.0e-313 is subnormal, with 3 fewer

@@ -81,6 +81,28 @@ def test_an_overflowing_slope_times_a_zero_derivative_is_zero():
     assert g[0, 0] == np.inf and np.all(np.isfinite(g[0, 1:]))
 
 
+def test_the_z_tilde_term_is_small_where_its_slope_is_beyond_the_largest_double():
+    """dz~/dlogit is at most |z~|, so the z~ term dz~ df/dx(s(z~)) s'(z~) is at most
+    0.224 |df/dx| at every temperature. At tau = 1e-310 and v = 1e-310 (z~ = 2e-310 for
+    b = 1, q = 2) the slope s'(z~) is beyond the largest double while dz~ = 1e-310: the term
+    is 0.0905 (mpmath at 50 digits from the same doubles; z = 0.405 gives s'(z) = 0). The
+    estimate at theta = 0, t = 0.45 is A + B = 0.15125 - 0.18325492079364457, not -inf."""
+    target = 0.45
+    toy = lambda x: ((x - target)[..., 0] ** 2, 2 * (x - target))  # noqa: E731
+    g = rebar(toy, np.zeros(1), 1e-310, np.array([[0.6], [1e-310]]))
+    np.testing.assert_allclose(g, [0.15125 - 0.18325492079364457067], rtol=1e-12)
+
+
+def test_rebar_is_inf_where_its_s_z_term_is_beyond_the_doubles_and_not_nan():
+    """At tau = 1e-310 and z = 5e-324 (q = 5e-14), s'(z) = 1 / (4 tau) and the s(z) term
+    df/dx s'(z) = 0.1 x 2.5e309 is beyond the largest double, while the z~ term (v = 5e-324,
+    dz~ = 5e-324) is about 1e-15, at most 0.224 x 0.1: the estimate is +inf, not
+    inf - inf = NaN, with no warning."""
+    toy = lambda x: ((x - 0.45)[..., 0] ** 2, 2 * (x - 0.45))  # noqa: E731
+    g = rebar(toy, np.full(1, 5e-324), 1e-310, np.array([[0.5], [5e-324]]))
+    np.testing.assert_array_equal(g, [np.inf])
+
+
 def test_tau_and_eta_broadcast_as_the_other_estimators_temperatures_do():
     """An array of temperatures (or of scales) against the leading axes gives, bit for bit,
     the estimates of one call per temperature on the same uniforms."""

@@ -118,6 +118,13 @@ def test_times_takes_zero_times_an_overflowed_slope_as_zero():
         assert np.isnan(_kernels.times(np.array([np.inf]), np.array([0.0])))[0]
 
 
+def test_times_of_finite_factors_beyond_the_largest_double_is_inf_without_a_warning():
+    """The product of two finite factors that exceeds the largest double rounds to ``±inf``,
+    its value in doubles, with no overflow warning; a product within range is ``*``'s."""
+    got = _kernels.times(np.array([1e200, -1e200, 3.0]), np.array([1e200, 1e200, 0.5]))
+    np.testing.assert_array_equal(got, [np.inf, -np.inf, 1.5])
+
+
 def test_scaled_minus_is_the_plain_difference_with_the_limits_beyond_the_doubles():
     """tau * y - logit bit for bit where it is finite; where tau * y overflows, the infinity
     of its sign beside a finite logit; -logit for an infinite logit, whatever the product."""

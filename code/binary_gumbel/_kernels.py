@@ -13,7 +13,8 @@ and is written once, so that every module computes these quantities the same way
 - ``concrete(w, tau)``: the binary Concrete ``x = sigmoid(w / tau)`` and ``dx/dw``, the
   relaxation every estimator and gate with a fixed temperature differentiates (RELAX, which
   also learns the temperature, takes ``sigmoid_and_slope(w / tau)`` to differentiate in it);
-- ``times(derivative, slope)``: their product, 0 where an exact 0 meets a slope that overflowed;
+- ``times(derivative, slope)``: their product (``±inf`` beyond the doubles, silently), 0 where
+  an exact 0 meets a slope that overflowed;
 - ``scaled_minus(tau, y, logit) = tau y - logit``: the argument of the binary Concrete's and
   the hard concrete's CDFs, with its limits where ``tau y`` overflows or ``logit`` is infinite;
 - ``logistic(u) = log u - log1p(-u)``: Logistic(0, 1) noise from a uniform ``u`` in [0, 1]
@@ -96,18 +97,20 @@ def times(derivative: np.ndarray, slope: np.ndarray) -> np.ndarray:
     That ``inf`` stands for a finite value beyond the largest double, such as the slope
     ``1 / (4 tau)`` at ``tau`` near the smallest one, or a logit-space sample ``z = ±inf`` (a
     uniform at 0 or 1) met by a factor that is 0 at every ``z`` or vanishes faster than
-    ``1 / z``, so the product's limit is 0. Every other entry is the plain product: a NaN
+    ``1 / z``, so the product's limit is 0. Every other entry is the plain product: a product
+    of finite factors beyond the largest double is ``±inf``, what it rounds to, without
+    numpy's overflow warning (a large derivative times the slope at a tiny ``tau``); a NaN
     stays NaN, and an infinite derivative times a slope of 0 gives NaN with numpy's warning,
     as ``*`` does.
     """
-    with np.errstate(invalid="ignore"):  # inf * 0: redone below, with the warning if due
+    with np.errstate(over="ignore", invalid="ignore"):  # inf * 0: redone below, warned if due
         product = derivative * slope
     if not np.isnan(product).any():
         return product
     overflowed = (derivative == 0) & np.isinf(slope)
     if overflowed.any():
         slope = np.where(overflowed, 0.0, slope)
-    with np.errstate(over="ignore", under="ignore"):  # warned of in the first product
+    with np.errstate(over="ignore", under="ignore"):  # as in the first product
         return derivative * slope
 
 

@@ -83,8 +83,37 @@ def rebar_parts(f_grad, noise: RebarNoise, tau) -> tuple[np.ndarray, np.ndarray]
     f_zt, grad_zt = f_grad(s_zt)
     score = noise.b - noise.p
     a = f_b[..., None] * score
-    pathwise_zt = _kernels.times(noise.dz_tilde, _kernels.times(grad_zt, ds_zt))
+    pathwise_zt = _conditional_pathwise(noise, grad_zt, ds_zt, tau)
     return a, -f_zt[..., None] * score + _kernels.times(grad_z, ds_z) - pathwise_zt
+
+
+def _conditional_pathwise(noise: RebarNoise, grad, slope, tau) -> np.ndarray:
+    """The term ``dz~/dlogit df/dx(s(z~)) s'(z~)`` of :func:`rebar_parts`, never overflowing.
+
+    It is at most ``0.224 |df/dx|`` at every temperature: ``s'(z~) = k(q) / tau`` with
+    ``q = z~ / tau`` and ``k(q) = sigmoid(q) sigmoid(-q)``, and ``dz~/dlogit <= |z~|`` (for
+    ``b = 1``, ``sigmoid(a1) <= softplus(a1) <= z~``; for ``b = 0``,
+    ``sigmoid(-a0) <= softplus(-a0) <= -z~``), so the term is at most
+    ``|df/dx| max_q |q| k(q)``, and that maximum is 0.2239. Its product in the order
+    written overflows where ``tau`` is so small that ``df/dx s'(z~)`` is beyond the largest
+    double (``s'(0) = 1 / (4 tau)`` is, below ``tau = 1.4e-309``) though ``dz~/dlogit`` makes
+    it small again; there it is computed in logarithms,
+    ``log dz~ + log |df/dx| + log k(q) - log tau`` (to about ``1e-13`` relative), so that
+    REBAR's estimate is its ``s(z)`` term, ``±inf`` where that is beyond the doubles, and
+    not ``inf - inf``.
+    """
+    inner = _kernels.times(grad, slope)
+    term = _kernels.times(noise.dz_tilde, inner)
+    small_again = np.isinf(inner) & np.isfinite(grad) & (noise.dz_tilde > 0)
+    if np.any(small_again):
+        dz, g, z, lam = (
+            np.broadcast_to(x, term.shape)[small_again]
+            for x in (noise.dz_tilde, grad, noise.z_tilde, tau)
+        )
+        log_size = np.log(dz) + np.log(np.abs(g)) + _kernels.logistic_logpdf(z / lam)
+        with np.errstate(over="ignore"):  # only at |df/dx| near the largest double: inf
+            term[small_again] = np.sign(g) * np.exp(log_size - np.log(lam))
+    return term
 
 
 def rebar(f_grad, logit, tau, u, eta=1.0):
