@@ -556,3 +556,106 @@ def test_check_sampler_says_when_no_gate_falls_inside():
 
     with pytest.raises(ValueError, match=r"^none of the n = 1000 gates fell strictly inside"):
         sampler_checks.check_sampler(60.0, 0.5, 1000, rng=0)
+
+
+# --- extremes and arguments that are not what they should be ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("effect", "n", "false_alarm", "expected"),
+    [
+        # effect 0: the rate itself, by the definition of the quantile; SciPy's noncentral t
+        # returned 0 at one degree of freedom from rates near 1e-200, and the quadrature's
+        # 1 - (chance of a miss) rounded to 0 below 1e-16
+        (0.0, 2, 1e-300, 1e-300),
+        (0.0, 11, 1e-310, 1e-310),
+        # two degrees of freedom: S^2 is Exp(1), so the power is E[1 - exp(-X^2 / q^2)] with
+        # X ~ N(shift, 1) and q = 1 / sqrt(rate), (shift^2 + 1) rate to within rate^2
+        (1e10, 3, 1e-300, (3e20 + 1) * 1e-300),
+    ],
+)
+def test_t_test_power_near_the_rate_keeps_its_digits(effect, n, false_alarm, expected):
+    """The quadrature gave 1 - (chance of a miss): 2.2e-16 where the power is 3e-280."""
+    assert math.isclose(montecarlo.t_test_power(effect, n, false_alarm), expected, rel_tol=1e-9)
+
+
+def test_t_test_power_of_a_huge_effect_is_1_without_a_warning():
+    """SciPy's chi survival function overflowed in a square (a RuntimeWarning) at 1e300."""
+    assert montecarlo.t_test_power(1e300, 5) == 1.0
+    assert montecarlo.t_test_power(-1e300, 3, 1e-300) == 1.0
+
+
+def test_family_wise_bound_of_a_count_beyond_the_doubles():
+    """count * false_alarm raised OverflowError for a count beyond the largest double."""
+    assert montecarlo.family_wise(1e-300, 10**400) == 1.0
+    # exactly 2**1030 * 2**-1074, though 2**1030 is beyond the doubles
+    assert montecarlo.family_wise(5e-324, 2**1030) == 2.0**-44
+
+
+@pytest.mark.parametrize("dof", [2**63, 10**30, 10**400], ids=["2**63", "10**30", "10**400"])
+def test_t_quantile_beyond_the_largest_64_bit_count_is_the_normal_one(dof):
+    """SciPy's Student-t quantile refused such a count ("ufunc 'stdtrit' not supported")."""
+    for false_alarm in (0.05, 1e-300):
+        assert montecarlo.t_for_false_alarm(false_alarm, dof) == (
+            montecarlo.z_for_false_alarm(false_alarm)
+        )
+    # at the largest count SciPy's quantile is the normal one to within its own rounding (the
+    # two differ by 1.3e-19 there; SciPy's is two ulps off)
+    z = montecarlo.z_for_false_alarm(0.05)
+    t = montecarlo.t_for_false_alarm(0.05, montecarlo.NORMAL_DOF)
+    assert abs(t - z) <= 4 * np.finfo(float).eps * z
+
+
+def test_paired_comparison_names_a_difference_beyond_the_doubles():
+    """a - b overflowed with a RuntimeWarning."""
+    with pytest.raises(ValueError, match=r"^a - b, the per-pair differences, must be within"):
+        montecarlo.paired_comparison([1e308, -1e308], [-1e308, 1e308])
+
+
+@pytest.mark.parametrize(
+    ("expected", "error", "message"),
+    [
+        (math.nan, ValueError, r"^expected must be finite"),
+        (math.inf, ValueError, r"^expected must be finite"),
+        (None, TypeError, r"^expected must be a real number"),
+        ("0.5", TypeError, r"^expected must be a real number"),
+        ([0.5, 0.6], ValueError, r"^expected must be a single number; got shape \(2,\)"),
+    ],
+)
+def test_check_mean_refuses_an_expected_mean_that_is_not_one_finite_number(
+    expected, error, message
+):
+    """A NaN was a check that was not consistent, an infinity one that never could be."""
+    with pytest.raises(error, match=message):
+        montecarlo.check_mean(list(range(10)), expected)
+
+
+@pytest.mark.parametrize(
+    ("expected", "error", "message"),
+    [
+        (math.nan, ValueError, r"^expected must be a probability in \[0, 1\]"),
+        (None, TypeError, r"^expected must be a real number"),
+        ("0.5", TypeError, r"^expected must be a real number"),
+        (np.array([0.1, 0.2]), ValueError, r"^expected must be a single number"),
+    ],
+)
+def test_check_proportion_refuses_an_expected_proportion_by_name(expected, error, message):
+    """float() raised its own TypeError without the argument's name, or took "0.5"."""
+    with pytest.raises(error, match=message):
+        montecarlo.check_proportion(3, 10, expected)
+
+
+@pytest.mark.parametrize(
+    ("cdf", "error", "message"),
+    [
+        (None, TypeError, r"^cdf must be a callable"),
+        (lambda s: 0.5, ValueError, r"^cdf\(samples\) must have the shape of the samples"),
+        (lambda s: s * math.nan, ValueError, r"^cdf\(samples\) must be a probability"),
+        (lambda s: s + 1.0, ValueError, r"^cdf\(samples\) must be a probability"),
+        (lambda s: s.astype(str), TypeError, r"^cdf\(samples\) must be a real number"),
+    ],
+)
+def test_check_ks_refuses_a_cdf_that_is_not_a_distribution_function(cdf, error, message):
+    """A scalar was an AttributeError, a NaN a p-value of NaN, None a comparison error."""
+    with pytest.raises(error, match=message):
+        montecarlo.check_ks([0.2, 0.5], cdf)

@@ -28,6 +28,8 @@ intervals, the chance that any of them misses is at most ``k * false_alarm``
 
 from __future__ import annotations
 
+import fractions
+import itertools
 import math
 import warnings
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ from binary_gumbel._validation import (
     as_float_array,
     check_count,
     check_no_nan,
+    check_probability,
     finite_float64,
     single_number,
 )
@@ -103,6 +106,12 @@ def z_for_false_alarm(false_alarm: float = DEFAULT_FALSE_ALARM) -> float:
 #: have lost bits.
 SCIPY_T_TAIL_FLOOR = 1e-150
 
+#: The degrees of freedom beyond which :func:`t_for_false_alarm` is the normal quantile (the
+#: largest 64-bit integer, the largest SciPy's Student-t quantile takes): the two differ by
+#: about ``(z^2 + 1) / (4 dof)`` relative, below ``4e-17`` there for every ``z`` up to 38.5,
+#: that of the smallest rate.
+NORMAL_DOF = 2**63 - 1
+
 #: Nodes and weights of the Gauss-Laguerre rule of :func:`_t_quantile_by_newton`.
 _LAGUERRE = np.polynomial.laguerre.laggauss(40)
 
@@ -120,10 +129,14 @@ def t_for_false_alarm(false_alarm: float, dof: int) -> float:
     ``pi false_alarm / 6``, is below a rounding error there), and ``inf``, its limit, where
     that is beyond the largest double (``false_alarm`` below about ``3.5e-309``); at two,
     ``q = (1 - alpha) sqrt(2 / (alpha (2 - alpha))) = 1 / sqrt(alpha)``, ``alpha = false_alarm``
-    (to within a rounding error there); from three, :func:`_t_quantile_by_newton`.
+    (to within a rounding error there); from three, :func:`_t_quantile_by_newton`. Beyond
+    :data:`NORMAL_DOF` degrees of freedom it is the normal quantile, :func:`z_for_false_alarm`,
+    its limit.
     """
     dof = check_count(dof, "dof")
     false_alarm = _check_false_alarm(false_alarm)
+    if dof > NORMAL_DOF:
+        return z_for_false_alarm(false_alarm)
     if false_alarm / 2 >= SCIPY_T_TAIL_FLOOR:
         return float(stats.t.isf(false_alarm / 2, dof))
     if dof == 1:
@@ -210,9 +223,14 @@ def _log_beta_half(a: float) -> float:
 
 def family_wise(false_alarm: float, count: int) -> float:
     """Bonferroni's bound ``min(1, count * false_alarm)`` on the chance that any of
-    ``count`` intervals, each at ``false_alarm``, misses its true value."""
+    ``count`` intervals, each at ``false_alarm``, misses its true value.
+
+    The product is taken exactly and rounded once (as ``count * false_alarm`` is, for a
+    count below ``2**53``), so that a count beyond the largest double is no overflow.
+    """
     count = check_count(count, "count")
-    return min(1.0, count * _check_false_alarm(false_alarm))
+    bound = count * fractions.Fraction(_check_false_alarm(false_alarm))
+    return 1.0 if bound >= 1 else float(bound)
 
 
 def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
@@ -229,9 +247,9 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     Both tails are upper tails, ``P(T' > q)`` at noncentrality ``+|d|`` and ``-|d|``
     (``scipy.stats.nct.cdf`` returns NaN in parts of the lower one). Where SciPy's series
     does not converge (huge noncentralities, or one to three degrees of freedom at tiny
-    rates), the power is the same probability as an integral over the sample's standard
-    deviation, ``E[Phi(|d| - q S) + Phi(-|d| - q S)]`` with ``S`` a chi variable with
-    ``n - 1`` degrees of freedom divided by ``sqrt(n - 1)``.
+    rates), and where it returns less than the rate, which the power never is, by more than
+    its rounding (0 at rates below about 1e-200, without a warning), the power is the same
+    probability as an integral over the normal numerator, :func:`_t_test_power_by_quadrature`.
     """
     n = check_count(n, "n", 2)
     effect = check_no_nan(as_float_array(effect, "effect", np.float64), "effect")
@@ -243,25 +261,62 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         power = stats.nct.sf(q, dof, shift) + stats.nct.sf(q, dof, -shift)
-    if caught or not math.isfinite(power):
+    if caught or not power >= false_alarm * (1 - _NCT_ROUNDING):
         power = _t_test_power_by_quadrature(shift, q, dof)
     return float(min(1.0, max(0.0, power)))
 
 
+#: SciPy's noncentral t at noncentrality 0 is within 4.5e-13 relative of the rate (seen over
+#: rates from 1e-150 to 0.5, 1 to 10**7 degrees of freedom); :func:`t_test_power` takes a
+#: power below the rate by more than this for a failure of its series.
+_NCT_ROUNDING = 1e-10
+
+#: The half-width of the range of ``Z`` that :func:`_t_test_power_by_quadrature` integrates
+#: over: the normal mass beyond it, ``2 Phi(-40)`` or about ``7e-350``, is below a rounding
+#: error of the smallest power there is (the smallest rate, ``5e-324``).
+_NORMAL_REACH = 40.0
+
+
 def _t_test_power_by_quadrature(shift: float, q: float, dof: int) -> float:
-    """``P(|Z + shift| > q S)``, ``S = chi_dof / sqrt(dof)``, by quadrature over ``S``."""
+    """``P(|Z + shift| > q S)``, ``S = chi_dof / sqrt(dof)``, ``Z`` standard normal.
 
-    def missed(w: float) -> float:  # P(|Z + shift| <= q S) at S = w / sqrt(dof)
-        edge = q * w / math.sqrt(dof)
-        return float(stats.norm.cdf(edge - shift) - stats.norm.cdf(-edge - shift))
+    It is ``E[F(|Z + shift| / q)]`` with ``F(s) = P(S <= s) = P(dof/2, dof s^2 / 2)`` (the
+    regularised lower incomplete gamma function), integrated over ``z`` in
+    ``[-40, 40]`` (:data:`_NORMAL_REACH`), split where ``z + shift`` is 0 and where it is
+    ``q`` (the step of ``F`` at many degrees of freedom). The power is integrated where it
+    is at most 1/2, and its complement, the chance of a miss ``E[1 - F(|Z + shift| / q)]``,
+    where it is above: the smaller of the two keeps its digits (a power near the rate, down
+    to ``5e-324``, and a miss near 0, where the power is 1). Where ``x = dof s^2 / 2`` is
+    below ``e^-50`` (or its square underflows), ``F = exp(a log x - log Gamma(a + 1))``,
+    ``a = dof / 2``, the leading term of its series (the next is ``x`` relative at most).
+    """
+    half = dof / 2
+    low, high = -_NORMAL_REACH, _NORMAL_REACH
+    cuts = sorted({low, high} | {c for c in (-shift, q - shift) if low < c < high})
+    log_scale = math.log(half) - 2 * math.log(q)
 
-    # the miss needs q S >= shift - 10, so w >= (shift - 10) sqrt(dof) / q
-    start = max(0.0, (shift - 10.0) * math.sqrt(dof) / q)
-    tail = float(stats.chi.sf(start, dof))
-    if tail == 0.0:
-        return 1.0
-    value, _ = integrate.quad(lambda w: missed(w) * stats.chi.pdf(w, dof), start, np.inf, limit=200)
-    return 1.0 - value
+    def below(distance: float) -> float:  # F(distance / q)
+        log_x = log_scale + 2 * math.log(distance) if distance > 0 else -math.inf
+        if log_x < -50:
+            return math.exp(half * log_x - math.lgamma(half + 1))
+        return float(special.gammainc(half, math.exp(log_x) if log_x < 709 else math.inf))
+
+    def above(distance: float) -> float:  # 1 - F(distance / q)
+        s = distance / q
+        return float(special.gammaincc(half, half * (s * s)))
+
+    def expectation(chance) -> float:  # E[chance(|Z + shift|)]
+        def weighted(z: float) -> float:
+            return math.exp(-z * z / 2) * chance(abs(z + shift))
+
+        total = sum(
+            integrate.quad(weighted, a, b, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+            for a, b in itertools.pairwise(cuts)
+        )
+        return total / math.sqrt(2 * math.pi)
+
+    power = expectation(below)
+    return power if power <= 0.5 else 1.0 - expectation(above)
 
 
 class Interval(NamedTuple):
@@ -481,7 +536,14 @@ def paired_comparison(a, b, false_alarm: float = 0.05) -> PairedComparison:
     a, b = _finite_values(a, "a"), _finite_values(b, "b")
     if a.size != b.size:
         raise ValueError(f"a and b must be paired (the same length); got {a.size} and {b.size}")
-    d = a - b
+    with np.errstate(over="ignore"):  # a difference beyond the largest double: named below
+        d = a - b
+    if not np.all(np.isfinite(d)):
+        i = int(np.argmax(~np.isfinite(d)))
+        raise ValueError(
+            f"a - b, the per-pair differences, must be within the largest double; "
+            f"a[{i}] - b[{i}] = {a[i]!r} - {b[i]!r} is beyond it"
+        )
     iv = mean_interval(d, false_alarm)
     if np.all(d == 0):
         p = 1.0
@@ -517,11 +579,10 @@ def check_proportion(
     """Clopper-Pearson interval for a binomial proportion at coverage ``1 - false_alarm``.
 
     The interval is exact: if the true proportion is ``expected``, it is
-    excluded with probability at most ``false_alarm``.
+    excluded with probability at most ``false_alarm``. ``expected`` must be one number in
+    [0, 1] (``TypeError`` or ``ValueError`` naming it otherwise).
     """
-    expected = float(expected)
-    if not 0.0 <= expected <= 1.0:
-        raise ValueError(f"expected must be a probability in [0, 1]; got {expected!r}")
+    expected = single_number(check_probability(expected, "expected", np.float64), "expected")
     iv = proportion_interval(successes, n, false_alarm)
     return ProportionCheck(int(successes), int(n), expected, iv.low, iv.high, false_alarm)
 
@@ -556,14 +617,14 @@ def check_mean(samples, expected: float, false_alarm: float = DEFAULT_FALSE_ALAR
     The tolerance is ``t * s / sqrt(n)`` (``t`` at ``n - 1`` degrees of freedom,
     ``s`` the sample standard deviation). The central limit theorem makes the
     rate approximate for non-normal samples; it is accurate for the sample
-    sizes (``n >= 10**4``) the book's tests use.
+    sizes (``n >= 10**4``) the book's tests use. ``expected`` must be one finite number
+    (``TypeError`` or ``ValueError`` naming it otherwise).
     """
     x = _finite_values(samples, "samples")
+    expected = single_number(finite_float64(expected, "expected"), "expected")
     iv = mean_interval(x, false_alarm)
     se = float(_mean_and_half(x, 0, 1.0)[1])
-    return MeanCheck(
-        iv.estimate, se, float(expected), iv.high - iv.estimate, int(x.size), false_alarm
-    )
+    return MeanCheck(iv.estimate, se, expected, iv.high - iv.estimate, int(x.size), false_alarm)
 
 
 @dataclass(frozen=True)
@@ -585,11 +646,27 @@ def check_ks(samples, cdf, false_alarm: float = DEFAULT_FALSE_ALARM) -> KSCheck:
 
     The test rejects (``consistent`` is False) when the p-value is at most
     ``false_alarm``; under the null hypothesis that happens with probability
-    ``false_alarm``.
+    ``false_alarm``. ``cdf`` must be callable and return, for the array of samples it is
+    given, an array of their shape whose values lie in [0, 1] (``TypeError`` or
+    ``ValueError`` naming ``cdf`` otherwise).
     """
     false_alarm = _check_false_alarm(false_alarm)
     x = check_no_nan(as_float_array(samples, "samples", np.float64).ravel(), "samples")
     if x.size == 0:
         raise ValueError("samples must not be empty")
-    res = stats.kstest(x, cdf)
+    if not callable(cdf):
+        raise TypeError(f"cdf must be a callable, the distribution function; got {cdf!r}")
+
+    def checked_cdf(points: np.ndarray):
+        """``cdf(points)``, as it returned them, once they are known to be probabilities."""
+        values = cdf(points)
+        probabilities = check_probability(values, "cdf(samples)")
+        if probabilities.shape != points.shape:
+            raise ValueError(
+                f"cdf(samples) must have the shape of the samples, {points.shape}; "
+                f"got shape {probabilities.shape}"
+            )
+        return values
+
+    res = stats.kstest(x, checked_cdf)
     return KSCheck(float(res.statistic), float(res.pvalue), int(x.size), false_alarm)
