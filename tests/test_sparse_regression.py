@@ -312,7 +312,7 @@ def test_expected_fit_refuses_bad_input(small):
     m, v = np.full(6, 0.5), np.full(6, 0.1)
     with pytest.raises(ValueError, match=r"^G must be \(d, d\) and b \(d,\)"):
         l0_gates.expected_fit(m, v, G[:5], b, c)
-    with pytest.raises(ValueError, match=r"^c must be a scalar"):
+    with pytest.raises(ValueError, match=r"^c must be a single number; got shape \(1,\)"):
         l0_gates.expected_fit(m, v, G, b, [c])
     with pytest.raises(ValueError, match=r"^mean must have d = 6 features"):
         l0_gates.expected_fit(m[:5], v[:5], G, b, c)
@@ -326,6 +326,66 @@ def test_expected_fit_refuses_bad_input(small):
         l0_gates.refitted_objective(np.zeros(6), G, b, c, [0.1, 0.2], 0.5)
     with pytest.raises(ValueError, match=r"^tau must"):
         l0_gates.refitted_objective(np.zeros(6), G, b, c, 0.1, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"G": np.full((6, 6), np.nan)}, ValueError, r"^G must be finite .* got nan at index"),
+        ({"b": np.full(6, np.inf)}, ValueError, r"^b must be finite .* got inf"),
+        ({"c": np.nan}, ValueError, r"^c must be finite .* got nan"),
+        ({"G": [["1"] * 6] * 6}, TypeError, "^G must be a real number"),
+        ({"c": "1"}, TypeError, "^c must be a real number"),
+        ({"mean": ["0.5"] * 6}, TypeError, "^mean must be a real number"),
+    ],
+)
+def test_expected_fit_names_a_non_finite_or_non_numeric_argument(small, change, error, match):
+    G, b, c = _gram_of(small)
+    arguments = {"mean": np.full(6, 0.5), "variance": np.full(6, 0.1), "G": G, "b": b, "c": c}
+    with pytest.raises(error, match=match):
+        l0_gates.expected_fit(**(arguments | change))
+
+
+def test_a_duplicated_feature_gives_the_least_norm_minimiser_and_the_least_squares_fit():
+    """Gates always on (mean 1, variance 0) and a feature that repeats another: G is
+    singular, the minimisers a line, and the fit the least-squares error of the data."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(40, 2))
+    X = np.column_stack([x, x[:, 0]])
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(size=40)
+    G, b, c = X.T @ X / 40, X.T @ y / 40, y @ y / 40
+    fit, w = l0_gates.expected_fit(np.ones(3), np.zeros(3), G, b, c)
+    least_norm = np.linalg.lstsq(X, y, rcond=None)[0]
+    np.testing.assert_allclose(w, least_norm, rtol=1e-12)
+    assert w[0] == pytest.approx(w[2], rel=1e-12)
+    assert fit == pytest.approx(np.mean((y - X @ least_norm) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("logit", "kwargs", "match"),
+    [
+        (np.nan, {}, "^logit must not be NaN"),
+        (0.0, {"gamma": 0.5, "zeta": 0.2}, "^gamma must be a finite negative number"),
+        (0.0, {"zeta": 0.9}, "^zeta must be a finite number greater than 1"),
+        (0.0, {"gamma": -1e308, "zeta": 1e308}, r"^zeta - gamma, the width of the stretch"),
+    ],
+)
+def test_test_gate_names_a_nan_logit_and_a_bad_stretch(logit, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        l0_gates.test_gate(logit, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"tau": [0.5, 1.0]}, r"^tau must be a single number; got shape \(2,\)"),
+        ({"gamma": [-0.1, -0.2]}, r"^gamma must be a single number; got shape \(2,\)"),
+    ],
+)
+def test_train_gates_names_a_setting_that_is_not_a_single_number(kwargs, match):
+    p = sparse_data.make_problems(seeds=1, n=20, n_test=5, d=4, weights=(1.0,), support=(0,))
+    with pytest.raises(ValueError, match=match):
+        l0_gates.train_gates(p, 0.1, steps=1, **kwargs)
 
 
 def test_gates_recover_an_easy_support_and_close_under_a_large_penalty():

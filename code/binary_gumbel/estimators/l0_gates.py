@@ -29,8 +29,10 @@ import numpy as np
 
 from binary_gumbel import _kernels
 from binary_gumbel._validation import (
+    as_float_array,
     as_generator,
     check_count,
+    check_no_nan,
     check_penalty,
     check_stretch,
     check_tau,
@@ -111,14 +113,13 @@ def objective_and_gradients(theta, logit, G, b, lam, u, tau, gamma=GAMMA, zeta=Z
 
 
 def _one_dataset(G, b, c):
-    """``G`` and ``b`` as float arrays, and ``d``, after checking that they describe one dataset."""
-    G, b = np.asarray(G, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    """``G`` and ``b`` as finite float arrays, ``c`` as a finite float, and ``d``, after checking
+    that they describe one dataset (``ValueError`` or ``TypeError`` naming the argument)."""
+    G, b = finite_float64(G, "G"), finite_float64(b, "b")
     d = b.shape[-1] if b.ndim == 1 else -1
     if G.shape != (d, d):
         raise ValueError(f"G must be (d, d) and b (d,) for one dataset; got {G.shape}, {b.shape}")
-    if np.ndim(c) != 0:
-        raise ValueError(f"c must be a scalar; got shape {np.shape(c)}")
-    return G, b, d
+    return G, b, single_number(finite_float64(c, "c"), "c"), d
 
 
 def _penalty(logit, lam, tau, gamma, zeta):
@@ -144,12 +145,16 @@ def expected_fit(mean, variance, G, b, c):
     a gate whose ``G_jj (1 + r_j)`` is beyond the largest double is taken at that limit, as shut.
 
     Shapes: ``mean`` and ``variance`` ``(..., d)`` for one dataset, ``G`` ``(d, d)``,
-    ``b`` ``(d,)`` and ``c`` a scalar (:meth:`Problem.gram` of that dataset). Returns
-    ``(fit, w)``, of shapes ``(...)`` and ``(..., d)``.
+    ``b`` ``(d,)`` and ``c`` a single number (:meth:`Problem.gram` of that dataset), all
+    finite. Returns ``(fit, w)``, of shapes ``(...)`` and ``(..., d)``.
+
+    Where the system ``G + diag(r G_jj)`` is singular (a duplicated feature, or one that is 0
+    throughout, with its gate always on), the minimiser is not unique but the minimum is: ``w``
+    is then the minimiser of least norm (the pseudo-inverse's), and ``fit`` the minimum.
     """
-    G, b, d = _one_dataset(G, b, c)
+    G, b, c, d = _one_dataset(G, b, c)
     mean, variance = np.broadcast_arrays(
-        np.asarray(mean, dtype=np.float64), np.asarray(variance, dtype=np.float64)
+        as_float_array(mean, "mean", np.float64), as_float_array(variance, "variance", np.float64)
     )
     if mean.shape[-1:] != (d,):
         raise ValueError(f"mean must have d = {d} features on its last axis; got {mean.shape}")
@@ -168,7 +173,11 @@ def expected_fit(mean, variance, G, b, c):
     # A shut gate's row and column become the identity's, so that its weight is 0.
     off = shut[..., :, None] | shut[..., None, :]
     system = np.where(off, on_diagonal, system)
-    w = np.linalg.solve(system, np.where(shut, 0.0, b)[..., None])[..., 0]
+    rhs = np.where(shut, 0.0, b)[..., None]
+    try:
+        w = np.linalg.solve(system, rhs)[..., 0]
+    except np.linalg.LinAlgError:  # singular: the least-norm minimiser
+        w = (np.linalg.pinv(system) @ rhs)[..., 0]
     return c - np.sum(b * w, axis=-1), w
 
 
@@ -198,7 +207,7 @@ def expected_objective(theta, logit, G, b, c, lam, tau, gamma=GAMMA, zeta=ZETA):
     ``logit`` broadcast, with ``d`` features on the last axis, for one dataset.
     """
     penalty = _penalty(logit, lam, tau, gamma, zeta)
-    G, b, d = _one_dataset(G, b, c)
+    G, b, c, d = _one_dataset(G, b, c)
     mean, variance = hard_concrete_moments(logit, tau, gamma, zeta)
     theta, mean, variance = np.broadcast_arrays(np.asarray(theta, np.float64), mean, variance)
     if theta.shape[-1:] != (d,):
@@ -213,9 +222,14 @@ def test_gate(logit, gamma=GAMMA, zeta=ZETA) -> np.ndarray:
     """Louizos et al.'s test-time gate ``clip(sigmoid(logit)(zeta - gamma) + gamma, 0, 1)``.
 
     Their Eq. (13); in their released code ``sample_z(..., sample=False)`` in
-    ``l0_layers.py``. A feature is selected where it is positive.
+    ``l0_layers.py``. A feature is selected where it is positive. ``logit`` is real numbers
+    without NaN (``-inf`` and ``inf`` give 0 and 1, the limits); ``gamma`` and ``zeta`` a
+    stretch as :func:`binary_gumbel._validation.check_stretch` takes it (``gamma < 0``,
+    ``zeta > 1``, a width within the doubles); ``ValueError`` naming them otherwise.
     """
-    return _kernels.stretch_and_clip(_kernels.sigmoid(np.asarray(logit)), gamma, zeta)
+    logit = check_no_nan(as_float_array(logit, "logit"), "logit")
+    gamma, zeta = check_stretch(gamma, zeta, logit.dtype)
+    return _kernels.stretch_and_clip(_kernels.sigmoid(logit), gamma, zeta)
 
 
 test_gate.__test__ = False  # a library function, not a pytest test
@@ -295,8 +309,9 @@ def train_gates(
     """
     if start is not None:
         tau, gamma, zeta = start.tau, start.gamma, start.zeta
-    tau = float(check_tau(tau))
-    gamma, zeta = (float(end) for end in check_stretch(gamma, zeta))
+    tau = single_number(check_tau(tau), "tau")
+    gamma, zeta = check_stretch(gamma, zeta)
+    gamma, zeta = single_number(gamma, "gamma"), single_number(zeta, "zeta")
     lam = np.atleast_1d(check_penalty(lam))
     if lam.ndim != 1:
         raise ValueError(f"lam must be a number or a 1-D array; got shape {lam.shape}")
