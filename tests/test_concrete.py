@@ -180,3 +180,26 @@ def test_convexity_terms_are_the_second_derivatives_with_the_stated_signs():
             if t != 1:
                 assert (middle.subs(at) / (1 - t)).is_positive
                 assert (h_second.subs(at) / (t * (t - 1))).is_positive
+
+
+@pytest.mark.parametrize("derivative", [concrete.log_density_slope, concrete.log_density_curvature])
+@pytest.mark.parametrize(
+    ("temperature", "logit", "point", "error", "message"),
+    [
+        (-1, 0, sp.Rational(1, 2), ValueError, r"^temperature must be a positive number"),
+        (0, 0, sp.Rational(1, 2), ValueError, r"^temperature must be a positive number"),
+        (sp.oo, 0, sp.Rational(1, 2), ValueError, r"^temperature must be a positive number"),
+        ("t", 0, sp.Rational(1, 2), ValueError, r"^temperature must be a positive number"),
+        (None, 0, sp.Rational(1, 2), TypeError, r"^temperature must be a number"),
+        (2, sp.oo, sp.Rational(1, 2), ValueError, r"^logit must be a finite real number"),
+        (2, sp.I, sp.Rational(1, 2), ValueError, r"^logit must be a finite real number"),
+        (2, "L", sp.Rational(1, 2), ValueError, r"^logit must be a finite real number"),
+        (2, 0, object(), TypeError, r"^point must be a number"),
+    ],
+)
+def test_log_density_derivatives_refuse_what_end_limits_refuses(
+    derivative, temperature, logit, point, error, message
+):
+    """A negative temperature gave a slope of 0, a zero one NaN, a string one an expression."""
+    with pytest.raises(error, match=message):
+        derivative(temperature, logit, point)

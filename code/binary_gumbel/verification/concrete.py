@@ -131,24 +131,36 @@ def end_limits(temperature, logit) -> tuple[sp.Expr, sp.Expr]:
     integer, where SymPy's limit of the float overflowed mpmath.
     """
     temperature, logit = _exact(temperature, "temperature"), _exact(logit, "logit")
-    if not (temperature.is_positive and temperature.is_finite):
-        raise ValueError(f"temperature must be a positive number; got {temperature}")
-    if not (logit.is_real and logit.is_finite):
-        raise ValueError(f"logit must be a finite real number; got {logit}")
+    _check_parameters(temperature, logit)
     f = product_form(logit, temperature, _s)
     g = product_form(logit, temperature, 1 - _s)
     return sp.limit(f, _s, 0, "+"), sp.limit(g, _s, 0, "+")
 
 
-def _exact(value, name: str) -> sp.Expr:
-    """``value`` in SymPy with each float replaced by the rational number it holds."""
+def _sympified(value, name: str) -> sp.Expr:
+    """``value`` in SymPy; ``TypeError`` naming ``name`` for what SymPy cannot read."""
     try:
         expr = sp.sympify(value)
     except sp.SympifyError:
         expr = None
     if not isinstance(expr, sp.Basic):
         raise TypeError(f"{name} must be a number or a SymPy expression; got {value!r}")
+    return expr
+
+
+def _exact(value, name: str) -> sp.Expr:
+    """``value`` in SymPy with each float replaced by the rational number it holds."""
+    expr = _sympified(value, name)
     return expr.xreplace({f: sp.Rational(f) for f in expr.atoms(sp.Float)})
+
+
+def _check_parameters(temperature: sp.Expr, logit: sp.Expr) -> None:
+    """``ValueError`` naming the argument unless the temperature is a positive finite number
+    and the logit a finite real one (a symbol, of unknown sign, is neither)."""
+    if not (temperature.is_positive and temperature.is_finite):
+        raise ValueError(f"temperature must be a positive number; got {temperature}")
+    if not (logit.is_real and logit.is_finite):
+        raise ValueError(f"logit must be a finite real number; got {logit}")
 
 
 @cache
@@ -212,17 +224,32 @@ def _log_density_derivatives() -> tuple[sp.Expr, sp.Expr]:
 
 
 def _at(expr: sp.Expr, temperature, logit, point) -> sp.Expr:
-    values = {tau: sp.sympify(temperature), L: sp.sympify(logit), x: sp.sympify(point)}
+    """``expr`` at the temperature, logit and point, each checked as :func:`end_limits` checks
+    the first two (``TypeError`` or ``ValueError`` naming the argument), the point strictly
+    inside (0, 1)."""
+    values = {
+        tau: _sympified(temperature, "temperature"),
+        L: _sympified(logit, "logit"),
+        x: _sympified(point, "point"),
+    }
+    _check_parameters(values[tau], values[L])
     if not (values[x].is_positive and (1 - values[x]).is_positive):
         raise ValueError(f"point must lie strictly inside (0, 1); got {point}")
     return expr.subs(values)
 
 
 def log_density_slope(temperature, logit, point) -> sp.Expr:
-    """``(log f)'(x)`` at exact values (e.g. rationals, ``log(3)``): an exact number."""
+    """``(log f)'(x)`` at exact values (e.g. rationals, ``log(3)``): an exact number.
+
+    The temperature must be a positive number, the logit a finite real one and the point
+    strictly inside (0, 1) (``TypeError`` or ``ValueError`` naming the argument otherwise).
+    """
     return _at(_log_density_derivatives()[0], temperature, logit, point)
 
 
 def log_density_curvature(temperature, logit, point) -> sp.Expr:
-    """``(log f)''(x)`` at exact values: its sign decides log-convexity at that point."""
+    """``(log f)''(x)`` at exact values: its sign decides log-convexity at that point.
+
+    Its arguments are checked as :func:`log_density_slope`'s are.
+    """
     return _at(_log_density_derivatives()[1], temperature, logit, point)
