@@ -537,3 +537,25 @@ def test_gumbel_difference_qq_extremes_stray_while_the_bulk_stays_in_its_band():
     typical = [stats.beta.ppf(q, ends, n + 1 - ends) for q in (0.025, 0.975)]
     width = np.diff(noise.logistic_from_uniform(np.array(typical)), axis=0)[0]
     assert width[0] > 1.0 and width[2] > 1.0 and width[1] < 0.1
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: demos.gumbel_difference([0.0, 1.0], 0.0, 10), r"^loc1 must be a single number"),
+        (lambda: demos.gumbel_difference(0.0, np.zeros((1, 1)), 10), r"^loc2 must be a single"),
+        (lambda: demos.coupled_binary_and_two_class([0.5, 1.0], 1.0, 10), r"^logit must be a"),
+        (lambda: demos.sign_flip_fit(0.7, [0.5, 1.0]), r"^tau must be a single number"),
+        (lambda: demos.sign_flip_fit([0.7, 0.2], 0.5), r"^target must be a single number"),
+        (lambda: demos.sign_flip_fit(0.7, 0.5, prior=[0.2]), r"^prior must be a single number"),
+        (lambda: demos.sign_flip_fit(0.7, 0.5, weight=[1.0, 2.0]), r"^weight must be a single"),
+    ],
+)
+def test_an_array_where_one_number_is_expected_is_named_with_its_shape(call, match):
+    with pytest.raises(ValueError, match=match + r".*; got shape \("):
+        call()
+
+
+def test_sign_flip_fit_names_a_weight_that_is_not_a_number():
+    with pytest.raises(TypeError, match="^weight must be a real number"):
+        demos.sign_flip_fit(0.7, 0.5, weight="1")
