@@ -659,3 +659,23 @@ def test_check_ks_refuses_a_cdf_that_is_not_a_distribution_function(cdf, error, 
     """A scalar was an AttributeError, a NaN a p-value of NaN, None a comparison error."""
     with pytest.raises(error, match=message):
         montecarlo.check_ks([0.2, 0.5], cdf)
+
+
+@pytest.mark.parametrize("name", ["logit", "tau", "gamma", "zeta"])
+def test_check_sampler_names_an_array_where_one_number_is_expected(name):
+    """float() of the array raised "only 0-dimensional arrays can be converted to Python
+    scalars", or the sampler a broadcast error, without saying one law is tested at a time."""
+    from binary_gumbel.verification import sampler_checks
+
+    arguments = {"logit": 0.5, "tau": 0.5, "gamma": -0.1, "zeta": 1.1}
+    arguments[name] = np.array([arguments[name]] * 2)
+    with pytest.raises(ValueError, match=rf"^{name} must be a single number; got shape \(2,\)"):
+        sampler_checks.check_sampler(n=100, rng=0, **arguments)
+
+
+@pytest.mark.parametrize("call", ["conditional_samples", "conditional_ks"])
+def test_conditional_noise_checks_name_a_logit_that_is_not_one_number(call):
+    from binary_gumbel.verification import sampler_checks
+
+    with pytest.raises(ValueError, match=r"^logit must be a single number; got shape \(2,\)"):
+        getattr(sampler_checks, call)([0.0, 1.0], 100, rng=0)

@@ -16,7 +16,13 @@ from typing import NamedTuple
 import numpy as np
 
 from binary_gumbel import _kernels
-from binary_gumbel._validation import as_generator, check_count, finite_float64
+from binary_gumbel._validation import (
+    as_float_array,
+    as_generator,
+    check_count,
+    finite_float64,
+    single_number,
+)
 from binary_gumbel.conditional_noise import conditional_logistic_cdf, conditional_logistic_sample
 from binary_gumbel.hard_concrete import (
     GAMMA,
@@ -57,10 +63,16 @@ def check_sampler(
     intervals), and the gates strictly inside (0, 1) by a Kolmogorov-Smirnov test
     against the CDF conditioned on (0, 1),
     ``(F(c) - P(z = 0)) / (1 - P(z = 0) - P(z = 1))``. ``n`` must be a positive integer,
-    and at least one gate must fall strictly inside (0, 1) for the last test (``ValueError``
-    otherwise, naming the chance ``P(0 < z < 1)``).
+    ``logit``, ``tau``, ``gamma`` and ``zeta`` single numbers (one law to test; ``ValueError``
+    naming the argument for an array of more), and at least one gate must fall strictly
+    inside (0, 1) for the last test (``ValueError`` otherwise, naming the chance
+    ``P(0 < z < 1)``).
     """
     n = check_count(n, "n")
+    logit_value, tau_value, _, _ = (
+        single_number(as_float_array(value, name), name)
+        for value, name in ((logit, "logit"), (tau, "tau"), (gamma, "gamma"), (zeta, "zeta"))
+    )
     z = sample_hard_concrete(logit, tau, n, as_generator(rng), gamma, zeta)
     p0 = float(hard_concrete_prob_zero(logit, tau, gamma, zeta))
     p1 = float(hard_concrete_prob_one(logit, tau, gamma, zeta))
@@ -79,7 +91,7 @@ def check_sampler(
         return (hard_concrete_cdf(c, logit, tau, gamma, zeta) - p0) / mass
 
     interior = montecarlo.check_ks(inner, conditional_cdf, false_alarm)
-    return SamplerChecks(float(logit), float(tau), zeros, ones, interior)
+    return SamplerChecks(logit_value, tau_value, zeros, ones, interior)
 
 
 def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]:
@@ -88,9 +100,10 @@ def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]
     ``b = 1[logit + Logistic(u) > 0]``, the estimators' and the sampler's ``b``
     (``_kernels.noisy_logit``), and ``z~`` is
     :func:`binary_gumbel.conditional_noise.conditional_logistic_sample` ``(v, logit, b)``.
+    ``logit`` must be one finite number (``ValueError`` naming it otherwise).
     """
     n = check_count(n, "n", 1)
-    theta = float(finite_float64(logit, "logit"))
+    theta = single_number(finite_float64(logit, "logit"), "logit")
     uv = as_generator(rng).random((2, n))
     b = (_kernels.noisy_logit(theta, logistic_from_uniform(uv[0])) > 0).astype(np.float64)
     z_tilde = conditional_logistic_sample(uv[1], theta, b)
