@@ -996,3 +996,31 @@ def test_an_array_where_one_number_is_expected_is_refused_by_name(call, name):
     learning rate: an array of two is a ValueError naming the argument and its shape."""
     with pytest.raises(ValueError, match=rf"^{name} must be a single number; got shape \(2,\)"):
         call(np.array([0.1, 0.2]))
+
+
+def test_objective_beyond_the_doubles_is_inf_without_a_warning():
+    """At |t| = 1e200 both squares exceed the largest double, and L, at least the smaller, is
+    inf; where sigmoid(theta) rounds to 0 (theta = -1000) its term is 0, not 0 * inf = NaN.
+    Just inside, at t = 1.3e154, L is the finite p (1 - t)^2 + (1 - p) t^2."""
+    got = gradients.objective(np.array([0.0, -1000.0, 1000.0]), np.array([1e200, -1e200, 1e200]))
+    np.testing.assert_array_equal(got, [np.inf, np.inf, np.inf])
+    assert gradients.objective(0.0, 1.3e154) == 0.5 * (1 - 1.3e154) ** 2 + 0.5 * 1.3e154**2
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: gradients.reinforce(0.0, t, 0.5),
+        lambda t: gradients.relaxed(0.0, t, 1.0, 0.5),
+        lambda t: gradients.straight_through(0.0, t, 1.0, 0.5),
+        lambda t: gradients.toy_f_grad(t),
+    ],
+)
+def test_estimators_refuse_a_target_whose_square_is_beyond_the_doubles_naming_it(call):
+    """f(x) = (x - t)^2 at |t| = 1e200 is beyond the largest double: the estimators, which
+    evaluate f, refuse such a target by name (the closed forms take it); |t| = 1e154 is taken."""
+    for target in (1e200, [0.45, -1e200]):
+        with pytest.raises(ValueError, match=r"^target must keep f\(x\) = \(x - target\)\^2"):
+            call(target)
+    call(1e154)
+    call(-1e154)

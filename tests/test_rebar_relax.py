@@ -1627,3 +1627,15 @@ def test_smallest_step_takes_one_gradient_floor_naming_it():
         ValueError, match=r"^gradient_above must be a single number; got shape \(2,\)"
     ):
         rt.smallest_step(run, np.array([0.0, 0.1]))
+
+
+def test_rebar_refuses_a_target_whose_square_is_beyond_the_doubles_naming_it():
+    """REBAR's parts hold f(b) = (b - t)^2, beyond the largest double at |t| = 1e200, while
+    A + eta B need not be: the target is refused by name rather than giving inf - inf."""
+    for call in (
+        lambda: rebar.rebar(0.0, 1e200, 0.5, 0.5),
+        lambda: rebar.rebar_parts(0.0, -1e200, 0.5, 0.5),
+        lambda: rebar.rebar_variance_grid(0.0, 1e200, [1.0], [0.5], n=100),
+    ):
+        with pytest.raises(ValueError, match=r"^target must keep f\(x\) = \(x - target\)\^2"):
+            call()

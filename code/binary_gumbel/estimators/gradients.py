@@ -27,6 +27,15 @@ sample is ``b = 1[theta + l > 0]``, a Bernoulli(p) variable.
 - REBAR and RELAX (:mod:`binary_gumbel.estimators.rebar`, :mod:`binary_gumbel.estimators.relax`)
   take two uniforms per estimate. All of them, with their properties, are in the typed
   registry :mod:`binary_gumbel.estimators.registry`.
+
+Targets: the closed forms (:func:`objective`, :func:`exact_gradient`, and
+:func:`~binary_gumbel.estimators.rebar.optimal_baseline` and
+:func:`~binary_gumbel.estimators.rebar.limit_eta`) take every finite ``t``; where a value is
+beyond the largest double it is ``inf``, without a warning. The estimators evaluate ``f``
+itself (:func:`toy_f_grad`), and REINFORCE's and REBAR's estimates hold ``f(b) (b - p)``,
+which is beyond the doubles once ``f`` is while their sum with the control variate need
+not be: they take the targets for which ``f(x) = (x - t)^2`` is a double on ``[0, 1]``,
+``|t|`` up to about ``1.34e154``, and refuse others with a ``ValueError`` naming ``target``.
 """
 
 from __future__ import annotations
@@ -68,9 +77,18 @@ TARGET_RELAX = 0.499
 
 
 def objective(theta, target):
-    """``L(theta) = sigmoid(theta) (1 - t)^2 + sigmoid(-theta) t^2``, exactly."""
+    """``L(theta) = sigmoid(theta) (1 - t)^2 + sigmoid(-theta) t^2``, exactly.
+
+    ``inf`` where a square is beyond the largest double (``|t|`` from about ``1.34e154``),
+    without a warning: ``L`` is at least the smaller square, ``(|t| - 1)^2``, beyond the
+    doubles there too; a weight that rounds to 0 gives a term of 0, not ``0 * inf``.
+    """
     theta, target = broadcast_finite(theta=theta, target=target)
-    return (_kernels.sigmoid(theta) * (1 - target) ** 2 + _kernels.sigmoid(-theta) * target**2)[()]
+    with np.errstate(over="ignore"):
+        f1, f0 = (1 - target) ** 2, target**2
+    return (
+        _kernels.times(_kernels.sigmoid(theta), f1) + _kernels.times(_kernels.sigmoid(-theta), f0)
+    )[()]
 
 
 def exact_gradient(theta, target):
@@ -112,9 +130,18 @@ def toy_f_grad(target):
     The returned callable maps ``x`` of shape ``(..., 1)`` to ``(f(x), df/dx)`` of shapes
     ``(...)`` and ``(..., 1)`` (the ``f_grad`` of
     :mod:`binary_gumbel.estimators.binary_estimators`), with ``target`` broadcast against
-    the leading axes.
+    the leading axes. ``ValueError`` naming ``target`` where ``f`` is beyond the largest
+    double somewhere on ``[0, 1]`` (``|t|`` above about ``1.34e154``): see the module's note.
     """
     target = finite_float64(target, "target")
+    with np.errstate(over="ignore"):
+        beyond = ~np.isfinite(np.maximum(target**2, (1 - target) ** 2))
+    if beyond.any():
+        raise ValueError(
+            "target must keep f(x) = (x - target)^2 within the doubles on [0, 1] "
+            f"(|target| <= {np.sqrt(np.finfo(np.float64).max):.6g}); "
+            f"got {target[beyond].flat[0].item()!r}"
+        )
 
     def f_grad(x):
         gap = x - target[..., None]

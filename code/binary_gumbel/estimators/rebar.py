@@ -77,7 +77,9 @@ def rebar_parts(theta, target, u, v, temperature=0.5):
     ``eta* = -Cov(A, B) / Var(B)``.
 
     Raises ``ValueError`` naming ``theta``, ``target``, ``u``, ``v`` or
-    ``temperature`` for NaN, a uniform outside [0, 1] or a non-positive temperature.
+    ``temperature`` for NaN, a uniform outside [0, 1] or a non-positive temperature, and
+    naming ``target`` where ``f(b) = (b - t)^2`` is beyond the largest double (``|t|``
+    above about ``1.34e154``: :mod:`binary_gumbel.estimators.gradients` says why).
     """
     lam = check_tau(temperature, np.float64, "temperature")
     a, b_ = rebar_parts_of(toy_noise(theta, target, u, v), lam)
