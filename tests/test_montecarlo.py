@@ -679,3 +679,32 @@ def test_conditional_noise_checks_name_a_logit_that_is_not_one_number(call):
 
     with pytest.raises(ValueError, match=r"^logit must be a single number; got shape \(2,\)"):
         getattr(sampler_checks, call)([0.0, 1.0], 100, rng=0)
+
+
+@pytest.mark.parametrize(
+    ("successes", "n"), [(10**16, 10**17), (1, 10**18), (1, 10**20), (1000, 10**8)]
+)
+def test_proportion_interval_refuses_more_trials_than_it_computes_to_its_accuracy(successes, n):
+    """Beyond 10**7 trials the bounds were NaN (10**16 in 10**17), an upper bound of 0 below
+    the estimate (1 in 10**18), a ZeroDivisionError (1 in 10**20 at 1e-300), or a lower bound
+    above the estimate (1000 in 10**8 at 1e-20)."""
+    for call in (
+        lambda: montecarlo.proportion_interval(successes, n, 1e-300),
+        lambda: montecarlo.proportion_interval(successes, n, 1e-20),
+        lambda: montecarlo.check_proportion(successes, n, 0.5),
+    ):
+        with pytest.raises(ValueError, match=r"^n must be at most 10000000 \(MAX_TRIALS\)"):
+            call()
+
+
+@pytest.mark.parametrize("false_alarm", [0.05, 1e-6, 1e-300])
+def test_proportion_interval_at_the_most_trials_is_within_its_stated_accuracy(false_alarm):
+    # With no success the upper bound solves (1 - high)^n = false_alarm / 2: 1 - high is
+    # (false_alarm / 2)^(1 / n), whose 1 - . loses digits near 1 / n; still within 2e-7 here.
+    # With every trial a success the lower bound is that root itself.
+    n = montecarlo.MAX_TRIALS
+    edge = -math.expm1((math.log(false_alarm) - math.log(2)) / n)
+    assert math.isclose(montecarlo.proportion_interval(0, n, false_alarm).high, edge, rel_tol=2e-7)
+    assert math.isclose(
+        montecarlo.proportion_interval(n, n, false_alarm).low, 1 - edge, rel_tol=2e-7
+    )

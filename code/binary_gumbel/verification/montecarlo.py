@@ -416,6 +416,15 @@ def _mean_and_half(v: np.ndarray, axis: int, scale: float):
     return mean[()], half[()]
 
 
+#: The most trials :func:`proportion_interval` takes. Up to it each bound is within 2e-7
+#: relative of the exact one (against a 50-digit oracle, 0 to 10**5 successes, rates from
+#: 0.05 to 1e-200; the worst, 1.1e-7, is SciPy's ``betaincinv`` for the lower bound near
+#: 1000 successes in 10**7 at a rate of 1e-60). Beyond it that inverse is off by percents
+#: (49 % at 1000 in 10**8) or NaN (10**16 in 10**17), and the upper bound, 1 minus a root
+#: near 1, loses the digits of a bound near ``1 / n`` (to 0 at 1 in 10**18).
+MAX_TRIALS = 10**7
+
+
 def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> Interval:
     """The proportion ``successes / n`` and its exact (Clopper-Pearson) interval.
 
@@ -425,12 +434,18 @@ def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> In
     (Clopper & Pearson 1934), 0 at ``k = 0`` and 1 at ``k = n``; the upper bound is 1 minus
     the lower bound of the ``n - k`` failures. Each is found at ``a`` itself
     (:func:`_binomial_tail_root`), so that no ``1 - a`` rounds to 1 at a small
-    ``false_alarm``.
+    ``false_alarm``. ``n`` may be at most :data:`MAX_TRIALS` (``ValueError`` naming it
+    otherwise), up to which each bound is within 2e-7 relative of the exact one.
     """
     false_alarm = _check_false_alarm(false_alarm)
     successes, n = check_count(successes, "successes", 0), check_count(n, "n", 0)
     if n <= 0 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n and n > 0; got successes={successes}, n={n}")
+    if n > MAX_TRIALS:
+        raise ValueError(
+            f"n must be at most {MAX_TRIALS} (MAX_TRIALS), the most trials whose interval is "
+            f"computed to within 2e-7 relative; got n={n}"
+        )
     log_tail = math.log(false_alarm) - math.log(2)  # false_alarm / 2 may round to 0
     low = 0.0 if successes == 0 else _binomial_tail_root(successes, n, log_tail)
     high = 1.0 if successes == n else 1.0 - _binomial_tail_root(n - successes, n, log_tail)
