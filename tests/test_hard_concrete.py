@@ -156,6 +156,22 @@ def test_infinite_logits_are_point_masses():
     np.testing.assert_array_equal(bg.sample_hard_concrete(np.inf, 0.5, 4, rng=0), np.ones(4))
 
 
+def test_a_density_beyond_the_largest_float_is_inf():
+    """Near z = 0 with gamma = -5e-324 the density tau (zeta - gamma) f(a) / ((z - gamma)
+    (zeta - z)) is 2.27e322 (mpmath), beyond the doubles: inf, without numpy's overflow
+    warning (an error here). With gamma = -1e-300 it is a float, to 1e-12."""
+    assert hc.hard_concrete_pdf(5e-324, -744.5, 1.0, -5e-324, 1.1) == np.inf
+
+    def exact(z, logit, tau, gamma, zeta):
+        z, t, ta, g, ze = (mp.mpf(v) for v in (z, logit, tau, gamma, zeta))
+        a = ta * mp.log((z - g) / (ze - z)) - t
+        return ta * (ze - g) * _sig(a) * _sig(-a) / ((z - g) * (ze - z))
+
+    assert exact(5e-324, -744.5, 1.0, -5e-324, 1.1) > np.finfo(np.float64).max
+    got = hc.hard_concrete_pdf(5e-324, -744.5, 1.0, -1e-300, 1.1)
+    assert _relerr(got, exact(5e-324, -744.5, 1.0, -1e-300, 1.1)) <= RTOL
+
+
 @pytest.mark.parametrize(
     ("logit", "tau", "gamma", "zeta"), [(0.3, 0.5, -0.1, 1.1), (-1.0, 2.0, -0.5, 1.25)]
 )
@@ -352,6 +368,72 @@ def test_moments_under_the_symmetric_stretch_and_at_the_limits():
     assert np.all(np.isfinite(m)) and np.all(np.isfinite(v)) and np.all(v >= 0)
     out = hc.hard_concrete_moments(np.zeros((3, 1), np.float32), np.array([0.5, 1.0], np.float32))
     assert all(x.dtype == np.float32 and x.shape == (3, 2) for x in out)
+
+
+@pytest.mark.parametrize("gamma", [-5e-324, -0.5, -1.0, -1.5, -1e3, -1e9, -1e16, -1e100, -1.7e308])
+@pytest.mark.parametrize("zeta", [1 + 1e-7, 1.1, 2.0, 2.5, 1e5, 1e300])
+def test_moments_keep_their_relative_accuracy_for_a_stretch_of_any_width(gamma, zeta):
+    """At logit 0 and tau 1, s = u: the gate is clip(gamma + w u) with w = zeta - gamma, so
+    E z = (2 zeta - 1) / (2 w) and E z^2 = (zeta - 2/3) / w, exactly (in fractions). The
+    plain gamma + (zeta - gamma) s cancels to eps max(-gamma, zeta): at gamma = -1e16 the
+    moments had been 250 % and 850 % off, at -1e9 by 1e-8; gamma = -1 and zeta = 2 are the
+    edges of the stretches where it is kept."""
+    if not np.isfinite(zeta - gamma):
+        pytest.skip("a stretch beyond the doubles is refused (tested below)")
+    g, ze = sp.Rational(gamma), sp.Rational(zeta)
+    exact_mean = (2 * ze - 1) / (2 * (ze - g))
+    exact_variance = (ze - sp.Rational(2, 3)) / (ze - g) - exact_mean**2
+    mean, variance = hc.hard_concrete_moments(0.0, 1.0, gamma, zeta)
+    assert _relerr(mean, mp.mpf(sp.Float(exact_mean, 60))) <= RTOL
+    assert _relerr(variance, mp.mpf(sp.Float(exact_variance, 60))) <= RTOL
+
+
+def test_moments_in_a_tail_are_accurate_while_the_interior_fits_the_window():
+    """The documented limit of hard_concrete_moments: in the lower tail (a > 0) the window is
+    (a, a + 40). At logit -50, tau 1, zeta 1.1 and gamma = -1e-9 the interior is 23 long and
+    the moments are within 1e-12; at gamma = -1e-20 it is 48.5 long, and the part left out
+    holds 13 % of the mean (the docstring says so)."""
+    gamma = np.array([-1e-9, -1e-20])
+    lengths = np.log((1 - gamma) * 1.1 / (-gamma * 0.1))
+    assert lengths[0] < hc._WINDOW < lengths[1]
+    mean, variance = hc.hard_concrete_moments(-50.0, 1.0, gamma, 1.1)
+    exact_mean, exact_variance = _moments_by_mpmath(-50.0, 1.0, -1e-9, 1.1)
+    assert _relerr(mean[0], exact_mean) <= RTOL
+    assert _relerr(variance[0], exact_variance) <= RTOL
+    exact_mean, _ = _moments_by_mpmath(-50.0, 1.0, -1e-20, 1.1)
+    assert 0.12 <= 1 - mean[1] / exact_mean <= 0.14
+
+
+def test_moments_where_the_interior_lies_beyond_the_doubles():
+    """At tau = 1e308 the ends a = tau log(-gamma / zeta) - logit and b of the interior (the
+    logistic values where the gate leaves 0 and reaches 1) overflow; where both logarithms
+    have one sign they are the same infinity and the gate is 0 (or 1) but on a set of no
+    mass: it had given inf - inf, NaN with a warning. Where a = -inf and b = inf, s is 1/2
+    on the window and the gate gamma + (zeta - gamma) / 2 = 1/2. A huge logit over a tiny
+    tau puts a and b at -1e300, where the density is 0: the square of 1 - z at nodes
+    rounding had put outside the interior overflowed there."""
+    assert hc.hard_concrete_moments(0.0, 1e308, -100.0, 2.0) == (0.0, 0.0)
+    assert hc.hard_concrete_moments(0.0, 1e308, -0.5, 1e5) == (1.0, 0.0)
+    mean, variance = hc.hard_concrete_moments(0.0, 1e308, -2.0, 3.0)
+    assert mean == 0.5 and 0 <= variance <= np.finfo(np.float64).eps ** 2
+    assert hc.hard_concrete_moments(1e300, 1e-16, -1.2e42, 1.26e308) == (1.0, 0.0)
+
+
+def test_moments_at_extreme_parameters_are_numbers_of_a_law_on_0_1():
+    """Every combination of extreme logits, temperatures and stretch ends (warnings are
+    errors here): a mean m in [0, 1] and a variance in [0, 1/4], at most m and 1 - m (Var z
+    <= E z^2 <= E z for z in [0, 1], and likewise for 1 - z), up to the rounding of 1 - m
+    and the variance's absolute error of eps^2 where m is tiny (hard_concrete_moments)."""
+    logit = np.array([-1e300, -700.0, -30.0, 0.0, 30.0, 700.0, 1e300])[:, None, None, None]
+    tau = np.array([1e-300, 1e-8, 1.0, 1e8, 1e308])[:, None, None]
+    gamma = np.array([-1e300, -1e16, -1.5, -0.1, -5e-324])[:, None]
+    zeta = np.array([1 + 2**-52, 1.1, 1e16, 1e300])
+    mean, variance = hc.hard_concrete_moments(logit, tau, gamma, zeta)
+    assert mean.shape == variance.shape == (7, 5, 5, 4)
+    assert np.all((mean >= 0) & (mean <= 1))
+    eps = np.finfo(np.float64).eps
+    assert np.all((variance >= 0) & (variance <= 0.25))
+    assert np.all((variance <= mean * (1 + 1e-12) + eps**2) & (variance <= 1 - mean + eps))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
