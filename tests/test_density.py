@@ -74,6 +74,18 @@ def test_stable_near_the_ends_and_for_small_tau():
         assert np.all(np.diff(binary_concrete_cdf(x, 40.0, tau)) >= 0)
 
 
+def test_a_density_beyond_the_largest_float_is_inf():
+    """At x = 0 and tau = 1 the density is its limit 1 / alpha = e^-logit: e^710 is beyond
+    the doubles, e^709 is not. At a subnormal x and tau = 0.01 it is about
+    tau x^(tau - 1) = 1.2e318. Beyond the doubles the density is inf, without numpy's
+    overflow warning (an error here); in float32 from e^89 on."""
+    assert binary_concrete_pdf(0.0, -710.0, 1.0) == np.inf
+    assert binary_concrete_pdf(0.0, -709.0, 1.0) == pytest.approx(np.exp(709.0), rel=1e-13)
+    assert binary_concrete_pdf(5e-324, 0.0, 0.01) == np.inf
+    single = binary_concrete_pdf(np.float32(0.0), np.float32(-89.0), np.float32(1.0))
+    assert single == np.inf and single.dtype == np.float32
+
+
 def test_cdf_is_the_inverse_of_the_sampler():
     """F(x(u)) = u: the sampler is the quantile function of the distribution."""
     from binary_gumbel import binary_gumbel_softmax

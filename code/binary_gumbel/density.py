@@ -101,9 +101,12 @@ def binary_concrete_pdf(x, logit, tau):
     """Density of BinConcrete(alpha = exp(logit), lambda = tau).
 
     ``exp`` of :func:`binary_concrete_logpdf`, with the same parameters, limits
-    and errors.
+    and errors. A density beyond the largest float of the dtype, which the limits at the
+    end points approach (``x = 0`` at ``logit = -710``, ``tau = 1``, is ``e^710``), is
+    ``inf``, without numpy's overflow warning.
     """
-    return np.exp(binary_concrete_logpdf(x, logit, tau))
+    with np.errstate(over="ignore"):  # beyond the largest float: inf, what it rounds to
+        return np.exp(binary_concrete_logpdf(x, logit, tau))
 
 
 def binary_concrete_cdf(x, logit, tau):
