@@ -89,6 +89,17 @@ def test_gumbel_softmax_extremes():
     assert gumbel_softmax([0.0, 1e-300], 1e-310, [0.0, 0.0]).tolist() == [0, 1]
 
 
+def test_gumbel_softmax_where_a_sum_of_finite_terms_is_beyond_the_doubles():
+    """log_alpha + g of finite terms beyond the largest float keeps its order: it had
+    overflowed to -inf, refused as if the noise were -inf, or to inf, sharing the mass of
+    unequal sums equally. Sums 2^972 apart at tau = 2^972 have weights 1 and e^-1."""
+    assert gumbel_softmax([-1e308], 1.0, [-1e308]).tolist() == [1.0]
+    assert gumbel_softmax([-1e308, -1e308], 1.0, [-1e308, -0.9e308]).tolist() == [0, 1]
+    assert gumbel_softmax([1e308, 1e308], 1.0, [1e308, 0.9e308]).tolist() == [1, 0]
+    x = gumbel_softmax([1e308, 1e308], 2.0**972, [1e308, 1e308 - 2.0**972])
+    np.testing.assert_allclose(x, [1 / (1 + np.exp(-1)), 1 / (1 + np.e)], rtol=4 * EPS)
+
+
 def test_binary_form_broadcasting_dtypes_and_scalars():
     x = binary_gumbel_softmax(np.zeros((3, 1)), np.array([0.5, 1.0]), 0.25)
     assert x.shape == (3, 2) and x.dtype == np.float64
