@@ -132,6 +132,22 @@ def test_a_value_beyond_the_computations_dtype_is_refused_by_name():
     assert binary_gumbel_softmax(0.0, 1e40, 0.25) == 0.5
 
 
+def test_a_deprecated_dtype_alias_is_refused_by_name():
+    """``"a"`` is numpy's deprecated alias of bytes: refused, without its DeprecationWarning."""
+    with pytest.raises(ValueError, match=r"^dtype must be float32 or float64; got 'a', a depr"):
+        sample_binary_gumbel_softmax(0.0, 1.0, 2, rng=0, dtype="a")
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**400), Fraction(10**400, 3)])
+def test_a_number_beyond_the_doubles_is_a_value_error_naming_the_argument(huge):
+    """Python's ints and fractions are unbounded; one beyond float64 had raised the
+    OverflowError of the conversion, which names no argument."""
+    with pytest.raises(ValueError, match=r"^p must fit in float64 \(\|p\| <= 1.797"):
+        logit_from_probability(huge)
+    with pytest.raises(ValueError, match=r"^logit must fit in float64"):
+        binary_concrete_cdf(0.5, [0.0, huge], 1.0)
+
+
 @pytest.mark.parametrize("size", [True, np.True_, (2, False)])
 def test_boolean_size_is_a_type_error(size):
     with pytest.raises(TypeError, match=r"^size must be None, an integer or a tuple of integers"):

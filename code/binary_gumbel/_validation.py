@@ -19,6 +19,7 @@ from __future__ import annotations
 import decimal
 import numbers
 import operator
+import warnings
 
 import numpy as np
 
@@ -58,7 +59,13 @@ def _as_real_array(x, name: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:  # e.g. ragged nested sequences
         raise TypeError(f"{name} must be a real number or an array of real numbers") from exc
     if arr.dtype == object and all(_is_real_number(v) for v in arr.flat):
-        arr = arr.astype(np.float64)
+        try:
+            arr = arr.astype(np.float64)
+        except OverflowError:  # an int or Fraction beyond the doubles, such as 10**400
+            raise ValueError(
+                f"{name} must fit in float64 (|{name}| <= {np.finfo(np.float64).max:.8g}); "
+                f"got a number beyond that range"
+            ) from None
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must be a real number or an array of real numbers; "
@@ -260,11 +267,21 @@ def check_size(size) -> tuple[int, ...] | None:
 
 
 def check_dtype(dtype) -> np.dtype:
-    """Convert and check an output dtype: float32 or float64 (or their names)."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype!r}") from None
+    """Convert and check an output dtype: float32 or float64 (or their names).
+
+    A deprecated alias (``"a"`` for bytes) is refused like any other dtype that is not a
+    float, without numpy's ``DeprecationWarning``.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"dtype must be float32 or float64; got {dtype!r}") from None
+        except DeprecationWarning:
+            raise ValueError(
+                f"dtype must be float32 or float64; got {dtype!r}, a deprecated alias"
+            ) from None
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64; got {dt}")
     return dt
