@@ -98,6 +98,12 @@ def test_gumbel_softmax_where_a_sum_of_finite_terms_is_beyond_the_doubles():
     assert gumbel_softmax([1e308, 1e308], 1.0, [1e308, 0.9e308]).tolist() == [1, 0]
     x = gumbel_softmax([1e308, 1e308], 2.0**972, [1e308, 1e308 - 2.0**972])
     np.testing.assert_allclose(x, [1 / (1 + np.exp(-1)), 1 / (1 + np.e)], rtol=4 * EPS)
+    # only such a row is halved: a subnormal difference over a subnormal tau keeps its bit
+    rows = gumbel_softmax([[0.0, 5e-324], [-1e308, 0.0]], 5e-324, [[0.0, 0.0], [-1e308, 0.0]])
+    np.testing.assert_allclose(rows[0], [1 / (1 + np.e), 1 / (1 + np.exp(-1))], rtol=4 * EPS)
+    assert rows[1].tolist() == [0, 1] and rows.dtype == np.float64
+    single = gumbel_softmax(np.float32([-3e38]), np.float32(1), np.float32([-3e38]))
+    assert single.tolist() == [1.0] and single.dtype == np.float32
 
 
 def test_binary_form_broadcasting_dtypes_and_scalars():

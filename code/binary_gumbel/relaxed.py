@@ -153,9 +153,9 @@ def gumbel_softmax(log_alpha, tau, gumbels):
         ``log_alpha + g`` is subtracted before dividing by ``tau``, so huge
         logits over a tiny temperature give an exact one-hot vector, and a
         huge temperature spreads the mass equally over the categories of
-        positive weight. The sums are formed halved, ``log_alpha / 2 + g / 2``,
-        so that finite terms whose sum is beyond the largest float keep their
-        order (``log_alpha = [-1e308]`` with ``g = [-1e308]`` gives ``[1.]``).
+        positive weight. A row where finite ``log_alpha_k`` and ``g_k`` have a
+        sum beyond the largest float is summed halved, so that its sums keep
+        their order (``log_alpha = [-1e308]`` with ``g = [-1e308]`` gives ``[1.]``).
 
     Raises
     ------
@@ -184,13 +184,15 @@ def gumbel_softmax(log_alpha, tau, gumbels):
         raise ValueError("log_alpha must have at least one finite entry (positive weight) per row")
     la, g, tau = broadcast(log_alpha=la, gumbels=g, tau=tau[..., np.newaxis])
     with np.errstate(invalid="ignore", over="ignore"):
-        # Halved, a sum of finite terms stays finite; halving and doubling are exact (but
-        # for subnormal numbers, which move no weight: exp of a difference that small is 1).
-        y = np.where(la == -np.inf, -np.inf, la / 2 + g / 2)
+        # A row where a sum of finite terms overflowed is summed halved: finite and in order.
+        # Halving is exact but for subnormal terms, which are negligible beside that sum.
+        beyond = np.isinf(la + g) & np.isfinite(la) & np.isfinite(g)
+        scale = np.where(np.any(beyond, axis=-1, keepdims=True), 0.5, 1.0).astype(la.dtype)
+        y = np.where(la == -np.inf, -np.inf, la * scale + g * scale)
         m = y.max(axis=-1, keepdims=True)
         if not np.all(m > -np.inf):
             raise ValueError("gumbels must not be -inf in every category of positive weight")
-        z = np.where(y == m, 0, (y - m) / tau * 2)
+        z = np.where(y == m, 0, (y - m) / tau / scale)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
 
