@@ -327,18 +327,25 @@ def hard_concrete_moments(logit, tau, gamma=GAMMA, zeta=ZETA):
     ``y1`` those at which the gate is 0 and 1. Where ``a`` and ``b`` are the same infinity (a
     ``tau`` near the largest float), the interior has no mass.
 
-    Accuracy (``eps = 2.2e-16``): both moments are within 1e-12 of the exact values,
-    relatively (5e-14 at ``logit = 0``, ``tau = 1``, where they are rational functions of
-    ``gamma`` and ``zeta``, for ``gamma`` from ``-5e-324`` to ``-1.7e308`` and ``zeta`` from
-    ``1 + 1e-7`` to ``1e300``), but for two limits. The variance has an absolute error of about
-    ``eps^2 P(0 < z < 1) + 4 eps m``, from ``(1 - m) - (1 - z)``: it is only that accurate
-    where the open gate is almost always below ``eps``. And in a tail (``a > 0`` or
-    ``b < 0``) the window is ``(a, a + 40)`` (or ``(b - 40, b)``): of an interior longer
-    than that, ``b - a = tau log((1 - gamma) zeta / (-gamma (zeta - 1))) > 40``, it leaves
-    out a part where the density is below ``e^-40`` of its value at the window's start but
-    the gate may have grown by as much. Measured: 2e-13 at ``tau = 1e4`` and 1e-10 at
-    ``tau = 1e6`` with the default stretch and ``a = 30``; 13 % (low) at ``logit = -50``,
-    ``tau = 1``, ``gamma = -1e-20``, ``zeta = 1.1``.
+    Accuracy (``eps = 2.2e-16``; measured against mpmath): both moments are within 1e-12 of
+    the exact values, relatively (5e-14 at ``logit = 0``, ``tau = 1``, where they are
+    rational functions of ``gamma`` and ``zeta``, for ``gamma`` from ``-5e-324`` to
+    ``-1.7e308`` and ``zeta`` from ``1 + 1e-7`` to ``1e300``), but in three cases:
+
+    - where the open gate is almost always below ``eps``, the variance has an absolute error
+      of about ``eps^2 P(0 < z < 1) + 4 eps m``, from ``(1 - m) - (1 - z)``;
+    - in a tail (``a > 0`` or ``b < 0``) the window is ``(a, a + 40)`` (or ``(b - 40, b)``):
+      of a longer interior, ``b - a = tau log((1 - gamma) zeta / (-gamma (zeta - 1))) > 40``,
+      it leaves out a part where the density is below ``e^-40`` of its value at the
+      window's start but the gate may have grown by as much: 2e-13 at ``tau = 1e4`` and
+      1e-10 at ``tau = 1e6`` with the default stretch and ``a = 30``, 5e-10 at
+      ``logit = -3``, ``tau = 30``, ``gamma = -1e3``, ``zeta = 1.1``, and 13 % (low) at
+      ``logit = -50``, ``tau = 1``, ``gamma = -1e-20``, ``zeta = 1.1``;
+    - the log-odds of ``s`` cross ``log((1 - gamma) zeta / (-gamma (zeta - 1)))`` on the
+      interior: where that exceeds about 200 (``-gamma`` or ``zeta - 1`` below about
+      ``1e-90``) the 256 nodes resolve the gate to about 1e-10 (2.5e-12 at ``logit = 0``,
+      ``tau = 1e-6``, ``gamma = -1e-100``, ``zeta = 1.1``; 2e-10 at ``gamma = -1e-300``,
+      ``zeta = 1.9``).
 
     Parameters, errors and the dtype of the result are those of
     :func:`hard_concrete_prob_zero`. ``logit = +inf`` gives ``(1, 0)`` and ``-inf``
