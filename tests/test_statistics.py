@@ -154,12 +154,25 @@ def test_mse_interval_is_the_student_t_interval_of_the_mean_squared_error(n, fal
         ({"theta": [0.0, 1.0]}, ValueError, r"^theta must be a single number; got shape \(2,\)"),
         ({"target": [[0.45]]}, ValueError, r"^target must be a single number; got shape \(1, 1\)"),
         ({"tau": np.ones(2)}, ValueError, r"^tau must be a single number; got shape \(2,\)"),
+        ({"n": 10**7 + 1}, ValueError, r"^n // batch, the number of batch means, must be at most"),
     ],
 )
 def test_estimator_statistics_names_a_bad_argument(kwargs, error, match):
     arguments = {"estimator": "REINFORCE", "theta": 0.0, "target": 0.45, "tau": 1.0, "n": 100}
     with pytest.raises(error, match=match):
         estimator_stats.estimator_statistics(**(arguments | kwargs), rng=0)
+
+
+def test_sign_error_interval_holds_at_a_tiny_false_alarm():
+    """At false_alarm = 1e-17, 1 - false_alarm rounds to 1, and an interval computed at that
+    coverage is [0, 1] whatever the data; the sign-error interval is computed at the rate
+    itself (montecarlo.proportion_interval), so 100 batch means still bound the rate."""
+    row = estimator_stats.estimator_statistics(
+        "REINFORCE", 0.0, 0.45, 1.0, 100, rng=0, false_alarm=1e-17
+    )
+    assert 0.0 < row.sign_error_low < row.sign_error < row.sign_error_high < 1.0
+    narrower = montecarlo.proportion_interval(round(row.sign_error * 100), 100, 1e-16)
+    assert row.sign_error_low < narrower.low and narrower.high < row.sign_error_high
 
 
 @pytest.mark.parametrize(

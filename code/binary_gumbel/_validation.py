@@ -334,6 +334,15 @@ def single_number(arr: np.ndarray, name: str) -> float:
     return float(arr)
 
 
+def check_false_alarm(false_alarm, name: str = "false_alarm") -> float:
+    """A false-alarm rate as a float in (0, 1): ``TypeError`` for what is not a real number,
+    ``ValueError`` for an array or a number outside the interval, each naming it."""
+    rate = single_number(as_float_array(false_alarm, name, np.float64), name)
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"{name} must lie in (0, 1); got {rate!r}")
+    return rate
+
+
 def finite_float64(x, name: str) -> np.ndarray:
     """``x`` as a float64 array whose every element is finite (``ValueError`` naming ``name``)."""
     return check_finite(as_float_array(x, name, np.float64), name)

@@ -13,11 +13,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from binary_gumbel._validation import (
     as_generator,
     check_count,
+    check_false_alarm,
     check_tau,
     finite_float64,
     single_number,
@@ -26,7 +26,8 @@ from binary_gumbel.estimators.gradients import exact_gradient
 from binary_gumbel.estimators.registry import check_estimator, draw_uniforms
 from binary_gumbel.verification.montecarlo import (
     DEFAULT_FALSE_ALARM,
-    _check_false_alarm,
+    MAX_TRIALS,
+    proportion_interval,
     t_for_false_alarm,
     z_for_false_alarm,
 )
@@ -118,10 +119,15 @@ def estimator_statistics(
     batch = check_count(batch, "batch", 1)
     if batch > n:
         raise ValueError(f"batch must be <= n; got batch={batch}, n={n}")
+    if n // batch > MAX_TRIALS:
+        raise ValueError(
+            f"n // batch, the number of batch means, must be at most {MAX_TRIALS} (the most "
+            f"trials whose Clopper-Pearson interval is computed); got n={n}, batch={batch}"
+        )
     theta = single_number(finite_float64(theta, "theta"), "theta")
     target = single_number(finite_float64(target, "target"), "target")
     tau = single_number(check_tau(tau, np.float64), "tau")
-    false_alarm = _check_false_alarm(false_alarm)
+    false_alarm = check_false_alarm(false_alarm)
     g = record.function(theta, target, tau, draw_uniforms(as_generator(rng), record, n))
     exact = float(exact_gradient(theta, target))
     mean, var = float(g.mean()), float(g.var(ddof=1))
@@ -129,7 +135,7 @@ def estimator_statistics(
     sq = (g - exact) ** 2
     means = g[: n // batch * batch].reshape(-1, batch).mean(axis=1)
     wrong = int(np.count_nonzero(means * exact < 0))
-    ci = stats.binomtest(wrong, means.size).proportion_ci(1 - false_alarm, method="exact")
+    ci = proportion_interval(wrong, means.size, false_alarm)
     return EstimatorStats(
         estimator=estimator,
         tau=tau,
@@ -142,9 +148,9 @@ def estimator_statistics(
         mse=float(sq.mean()),
         mse_se=float(sq.std(ddof=1)) / math.sqrt(n),
         batch=batch,
-        sign_error=wrong / means.size,
-        sign_error_low=float(ci.low),
-        sign_error_high=float(ci.high),
+        sign_error=ci.estimate,
+        sign_error_low=ci.low,
+        sign_error_high=ci.high,
     )
 
 

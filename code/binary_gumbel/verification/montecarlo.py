@@ -41,6 +41,7 @@ from scipy import integrate, special, stats
 from binary_gumbel._validation import (
     as_float_array,
     check_count,
+    check_false_alarm,
     check_no_nan,
     check_probability,
     finite_float64,
@@ -70,17 +71,6 @@ __all__ = [
 ]
 
 
-def _check_false_alarm(false_alarm: float) -> float:
-    """``false_alarm`` as a float in (0, 1): ``TypeError`` for what is not a real number,
-    ``ValueError`` for an array or a number outside the interval, each naming it."""
-    false_alarm = single_number(
-        as_float_array(false_alarm, "false_alarm", np.float64), "false_alarm"
-    )
-    if not 0.0 < false_alarm < 1.0:
-        raise ValueError(f"false_alarm must lie in (0, 1); got {false_alarm!r}")
-    return false_alarm
-
-
 def z_for_false_alarm(false_alarm: float = DEFAULT_FALSE_ALARM) -> float:
     """Two-sided normal quantile ``z`` with ``P(|Z| > z) = false_alarm``.
 
@@ -90,7 +80,7 @@ def z_for_false_alarm(false_alarm: float = DEFAULT_FALSE_ALARM) -> float:
     ``z = -ndtri_exp(log(false_alarm) - log 2)``, the normal quantile of the tail's
     logarithm (38.49 at ``5e-324``).
     """
-    false_alarm = _check_false_alarm(false_alarm)
+    false_alarm = check_false_alarm(false_alarm)
     tail = false_alarm / 2
     if tail * 2 != false_alarm:
         return float(-special.ndtri_exp(math.log(false_alarm) - math.log(2)))
@@ -134,7 +124,7 @@ def t_for_false_alarm(false_alarm: float, dof: int) -> float:
     its limit.
     """
     dof = check_count(dof, "dof")
-    false_alarm = _check_false_alarm(false_alarm)
+    false_alarm = check_false_alarm(false_alarm)
     if dof > NORMAL_DOF:
         return z_for_false_alarm(false_alarm)
     if false_alarm / 2 >= SCIPY_T_TAIL_FLOOR:
@@ -229,7 +219,7 @@ def family_wise(false_alarm: float, count: int) -> float:
     count below ``2**53``), so that a count beyond the largest double is no overflow.
     """
     count = check_count(count, "count")
-    bound = count * fractions.Fraction(_check_false_alarm(false_alarm))
+    bound = count * fractions.Fraction(check_false_alarm(false_alarm))
     return 1.0 if bound >= 1 else float(bound)
 
 
@@ -438,7 +428,7 @@ def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> In
     ``false_alarm``. ``n`` may be at most :data:`MAX_TRIALS` (``ValueError`` naming it
     otherwise), up to which each bound is within 2e-7 relative of the exact one.
     """
-    false_alarm = _check_false_alarm(false_alarm)
+    false_alarm = check_false_alarm(false_alarm)
     successes, n = check_count(successes, "successes", 0), check_count(n, "n", 0)
     if n <= 0 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n and n > 0; got successes={successes}, n={n}")
@@ -666,7 +656,7 @@ def check_ks(samples, cdf, false_alarm: float = DEFAULT_FALSE_ALARM) -> KSCheck:
     given, an array of their shape whose values lie in [0, 1] (``TypeError`` or
     ``ValueError`` naming ``cdf`` otherwise).
     """
-    false_alarm = _check_false_alarm(false_alarm)
+    false_alarm = check_false_alarm(false_alarm)
     x = check_no_nan(as_float_array(samples, "samples", np.float64).ravel(), "samples")
     if x.size == 0:
         raise ValueError("samples must not be empty")
