@@ -315,3 +315,92 @@ def test_extreme_logits_give_finite_bounds():
 def test_seed_pixel_mean_and_scale_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def _saturated_model(c):
+    """A model whose first encoder logit and first prior logit are both ``c``."""
+    return vae.Params(
+        np.zeros((1, 2, 3)),
+        np.array([[c, 1.0]]),
+        np.array([[[0.5, -1.0], [2.0, 0.3], [0.0, 1.0]]]),
+        np.zeros((1, 3)),
+        np.array([[c, 0.3]]),
+    )
+
+
+@pytest.mark.parametrize("c", [1e13, 1e16, 1e300])
+def test_exact_elbo_and_gradient_at_a_saturated_logit_match_mpmath(c):
+    # mpmath at 60 digits gives the same values for every c from 1e13 up: the first bit is 1
+    # under q and under the prior, and only the second bit varies. The old log q, a . b minus
+    # the softplus sum, rounded the second logit away (ELBO -0.403 > log p(x) at c = 1e16).
+    p, x = _saturated_model(c), np.array([[1.0, 0.0, 1.0]])
+    e = vae_oracle.enumerate_latents(p, x)
+    np.testing.assert_allclose(e.elbo, -3.631172572295217, rtol=1e-14)
+    np.testing.assert_allclose(vae_oracle.exact_elbo(p, x), -3.631172572295217, rtol=1e-14)
+    np.testing.assert_allclose(e.log_marginal, -3.498742372540404, rtol=1e-14)
+    np.testing.assert_allclose(
+        vae_oracle.exact_logit_gradient(p, x), [[[0.0, -0.2140576955383023]]], rtol=1e-13, atol=0
+    )
+
+
+def test_relative_error_at_a_zero_exact_gradient_is_refused():
+    x = np.array([[1.0, 0, 1], [0, 1, 1]])
+    flat = vae.initial_params(2, x.mean(0), scale=0.0, rng=1)  # every weight 0: g* = 0
+    with pytest.raises(ValueError, match=r"exact encoder gradient g\* is 0"):
+        vae_oracle.reinforce_error(flat, x)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p, x: vae_oracle.evaluate_bounds(p, x),
+        lambda p, x: vae_oracle.exact_gradient(p, x),
+        lambda p, x: vae_oracle.reinforce_error(p, x),
+        lambda p, x: vae.encoder_gradient(x, np.zeros((1, 0, 2))),
+        lambda p, x: vae.LearningSignal(p, x),
+    ],
+)
+def test_no_images_is_refused_by_name(call):
+    p = vae.initial_params(2, [0.5, 0.5, 0.5], rng=1)
+    with pytest.raises(ValueError, match="^(x|logit_gradient) must .*at least one image"):
+        call(p, np.zeros((0, 3)))
+
+
+def test_learning_signal_checks_its_images_once_and_b_at_each_call():
+    p, x = small_model(), small_images()
+    as_list = vae.LearningSignal(p, x.tolist())
+    b = np.ones((2, 6, 3))
+    assert same_bits(as_list.value(b), vae.LearningSignal(p, x).value(b))
+    with pytest.raises(ValueError, match=r"^x must have shape \(\.\.\., images, 5\)"):
+        vae.LearningSignal(p, x[:, :4])
+    with pytest.raises(ValueError, match="^x must be binary"):
+        vae.LearningSignal(p, np.full((2, 5), 0.5))
+    with pytest.raises(ValueError, match=r"^x must have shape \(N, D\) or \(R, N, D\)"):
+        vae.LearningSignal(p, np.zeros((3, 2, 5)))
+    with pytest.raises(TypeError, match="^params"):
+        vae.LearningSignal(p.arrays(), x)
+    with pytest.raises(ValueError, match="^b must not be NaN"):
+        as_list.value(np.full((2, 6, 3), np.nan))
+    with pytest.raises(ValueError, match="^b must have a shape that broadcasts"):
+        as_list.value_and_grad(np.ones((2, 6, 4)))
+
+
+def test_encoder_logit_and_gradient_name_their_arguments():
+    p, x = small_model(), small_images()
+    np.testing.assert_array_equal(vae.encoder_logit(p, x.tolist()), vae.encoder_logit(p, x))
+    with pytest.raises(ValueError, match="^x must have shape"):
+        vae.encoder_logit(p, x[:, :4])
+    with pytest.raises(ValueError, match="^x with shape .* broadcast with the runs"):
+        vae.encoder_logit(p, np.zeros((3, 6, 5)))
+    g = np.ones((2, 6, 3))
+    with pytest.raises(ValueError, match="^x with shape .* and logit_gradient"):
+        vae.encoder_gradient(x[:4], g)
+    with pytest.raises(ValueError, match="^logit_gradient must be finite"):
+        vae.encoder_gradient(x, np.full((2, 6, 3), np.nan))
+    with pytest.raises(ValueError, match="^x must be binary"):
+        vae.encoder_gradient(np.full((6, 5), 0.5), g)
+
+
+def test_evaluate_bounds_log_marginal_is_a_flag():
+    with pytest.raises(TypeError, match="^log_marginal must be True or False"):
+        vae_oracle.evaluate_bounds(small_model(), small_images(), log_marginal=None)

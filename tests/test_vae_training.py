@@ -679,3 +679,66 @@ def test_exercise_rate_reinforce_learns_more_at_the_smallest_rate_than_at_the_ne
         diff, low, high = mean_intervals(gain[better] - gain[worse], false_alarm=false_alarm)
         print(f"gain at {better} minus at {worse}", diff, low, high)
         assert low > 0
+
+
+def test_study_at_a_zero_exact_gradient_is_refused():
+    x = np.array([[1.0, 0, 1], [0, 1, 1]])
+    flat = vae.initial_params(2, x.mean(0), scale=0.0, rng=1)  # every weight 0: g* = 0
+    with pytest.raises(ValueError, match=r"exact encoder gradient g\* is 0"):
+        vae_study.gradient_study(flat, x, methods=["REINFORCE"], estimates=4)
+    with pytest.raises(ValueError, match=r"exact encoder gradient g\* is 0"):
+        vae_study.exact_along(flat, x, np.zeros((1, 2, 2)))
+
+
+def test_study_takes_images_as_a_list_and_names_bad_ones():
+    x = np.array([[1.0, 0, 1], [0, 1, 1]])
+    p = vae.initial_params(2, x.mean(0), rng=1)
+    as_list = vae_study.gradient_study(p, x.tolist(), methods=["REINFORCE"], estimates=4)
+    assert as_list == vae_study.gradient_study(p, x, methods=["REINFORCE"], estimates=4)
+    mean = vae_oracle.exact_logit_gradient(p, x)
+    assert vae_study.exact_along(p, x.tolist(), mean) == 0.0
+    with pytest.raises(ValueError, match="^x must hold at least one image"):
+        vae_study.gradient_study(p, np.zeros((0, 3)), estimates=4)
+    with pytest.raises(ValueError, match=r"^x must be one batch of images, shape \(N, D\)"):
+        vae_study.exact_along(p, x[None], mean)
+    with pytest.raises(TypeError, match="^rng"):
+        vae_study.gradient_study(p, x, methods=["REINFORCE"], estimates=4, rng=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"learning_rates": (np.inf,)}, ValueError, "^learning_rates must be finite"),
+        ({"learning_rates": (np.nan,)}, ValueError, "^learning_rates must be finite"),
+        ({"learning_rates": (-0.1,)}, ValueError, "^learning_rates must be positive"),
+        ({"learning_rates": ("a",)}, TypeError, "^learning_rates must be a real number"),
+        ({"checkpoints": []}, ValueError, "^checkpoints must hold at least one"),
+        ({"checkpoints": [0.5, 1.7]}, TypeError, "^checkpoints must be an integer"),
+        ({"checkpoints": [-1, 2]}, ValueError, "^checkpoints must be >= 0"),
+        ({"checkpoints": [0, 3]}, ValueError, r"^checkpoints must lie in \[0, steps = 2\]"),
+        ({"methods": []}, ValueError, "^methods must name at least one"),
+        ({"data": None}, TypeError, "^data must be a binary_gumbel.estimators.digits.Digits"),
+        ({"rng": True}, TypeError, "^rng must be a numpy.random.Generator"),
+        ({"log_marginal": "x"}, TypeError, "^log_marginal must be True or False"),
+    ],
+)
+def test_training_names_each_bad_argument(data, change, error, match):
+    args = dict(data=data, methods=["REINFORCE"], latents=2, steps=2, seeds=1, batch=2)
+    with pytest.raises(error, match=match):
+        vae_training.train(**(args | change))
+
+
+def test_time_ratio_of_exact_alone_is_refused(data):
+    run = vae_training.train(
+        data, methods=["exact"], latents=2, steps=1, seeds=1, batch=2, test_images=2
+    )
+    with pytest.raises(ValueError, match="^time_ratio needs a method other than 'exact'"):
+        run.time_ratio()
+
+
+@pytest.mark.parametrize(
+    ("steps", "error"), [(0, ValueError), (-1, ValueError), ("a", TypeError), (True, TypeError)]
+)
+def test_adam_scale_residual_names_steps(steps, error):
+    with pytest.raises(error, match="^steps must be"):
+        vae_training.adam_scale_residual(steps)

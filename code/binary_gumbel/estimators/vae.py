@@ -51,6 +51,7 @@ from binary_gumbel._validation import (
     as_generator,
     check_count,
     check_finite,
+    check_no_nan,
     check_probability,
     finite_float64,
 )
@@ -184,25 +185,75 @@ def initial_params(latents: int, pixel_mean, runs: int = 1, scale: float = 0.1, 
 
 
 def check_images(x, pixels: int, name: str = "x") -> np.ndarray:
-    """Binary images: an array of 0.0 and 1.0 with last axis ``pixels``; else ``ValueError``."""
+    """Binary images: an array of 0.0 and 1.0 with last axis ``pixels`` and at least one image
+    (the mean over the images needs one); else ``ValueError`` naming ``name``."""
     x = as_float_array(x, name, np.float64)
     if x.ndim < 2 or x.shape[-1] != pixels:
         raise ValueError(f"{name} must have shape (..., images, {pixels}); got {x.shape}")
+    if x.shape[-2] == 0:
+        raise ValueError(f"{name} must hold at least one image; got shape {x.shape}")
     if not np.all((x == 0) | (x == 1)):
         raise ValueError(f"{name} must be binary images (every pixel 0 or 1)")
     return x
 
 
-def encoder_logit(params: Params, x: np.ndarray) -> np.ndarray:
-    """``a = W x + c`` for images ``x`` ``(..., N, D)``: shape ``runs + (N, K)``."""
+def check_params(params) -> Params:
+    """``params`` itself if it is a :class:`Params`; ``TypeError`` naming it otherwise."""
+    if not isinstance(params, Params):
+        raise TypeError(
+            f"params must be a binary_gumbel.estimators.vae.Params; got {type(params).__name__}"
+        )
+    return params
+
+
+def encoder_logit(params: Params, x) -> np.ndarray:
+    """``a = W x + c`` for binary images ``x`` ``(..., N, D)``: shape ``runs + (N, K)``.
+
+    ``ValueError`` naming ``x`` for images that :func:`check_images` refuses, or whose leading
+    axes do not broadcast with the runs of ``params``.
+    """
+    params = check_params(params)
+    x = check_images(x, params.pixels)
+    try:
+        np.broadcast_shapes(x.shape[:-2], params.runs)
+    except ValueError:
+        raise ValueError(
+            f"x with shape {x.shape} must have leading axes that broadcast with the runs "
+            f"{params.runs} of params"
+        ) from None
+    return _logit(params, x)
+
+
+def _logit(params: Params, x: np.ndarray) -> np.ndarray:
+    """:func:`encoder_logit` of checked arguments (the training steps call it)."""
     return x @ np.swapaxes(params.encoder_weight, -1, -2) + params.encoder_bias[..., None, :]
 
 
-def encoder_gradient(x: np.ndarray, logit_gradient: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def encoder_gradient(x, logit_gradient) -> tuple[np.ndarray, np.ndarray]:
     """``dW = mean_n G_n x_n^T`` and ``dc = mean_n G_n`` for ``G = logit_gradient``, ``dELBO/da``.
 
-    ``logit_gradient`` has shape ``runs + (N, K)``; ``x`` broadcasts to ``runs + (N, D)``.
+    ``logit_gradient`` (finite) has shape ``runs + (N, K)`` with ``N >= 1``; ``x``, binary
+    images, broadcasts to ``runs + (N, D)``. ``ValueError`` naming the argument otherwise.
     """
+    g = finite_float64(logit_gradient, "logit_gradient")
+    if g.ndim < 2 or g.shape[-2] == 0:
+        raise ValueError(
+            f"logit_gradient must have shape (..., images, latents) with at least one image; "
+            f"got {g.shape}"
+        )
+    x = check_images(x, np.shape(x)[-1] if np.ndim(x) else 0)
+    try:
+        np.broadcast_shapes(x.shape[:-1], g.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"x with shape {x.shape} and logit_gradient with shape {g.shape} must agree on "
+            f"the images and broadcast on the runs"
+        ) from None
+    return _encoder_gradient(x, g)
+
+
+def _encoder_gradient(x: np.ndarray, logit_gradient: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`encoder_gradient` of checked arguments (the training steps call it)."""
     n = logit_gradient.shape[-2]
     return np.swapaxes(logit_gradient, -1, -2) @ x / n, logit_gradient.mean(axis=-2)
 
@@ -214,20 +265,29 @@ def _is_binary(b: np.ndarray) -> bool:
 class LearningSignal:
     """``f(b)`` of the module docstring for images ``x`` at ``params``, with ``a`` held fixed.
 
-    ``params`` has one leading run axis ``(R,)`` and ``x`` shape ``(R, N, D)`` or
-    ``(N, D)``. :meth:`value` and :meth:`value_and_grad` take ``b`` of shape
-    ``(..., R, N, K)`` (any extra leading sample axes) and record where they were
+    ``params`` has one leading run axis ``(R,)`` and ``x``, binary images
+    (:func:`check_images`), shape ``(R, N, D)`` or ``(N, D)``. :meth:`value` and
+    :meth:`value_and_grad` take ``b`` (no NaN) of a shape that broadcasts to ``(..., R, N, K)``
+    (any extra leading sample axes) and record where they were
     evaluated, so that :meth:`model_gradient` can give the decoder and prior their
     gradient there; :attr:`evaluations` counts the evaluations of ``f`` per image, and
     :attr:`binary_evaluations` those at a binary ``b``.
     """
 
-    def __init__(self, params: Params, x: np.ndarray):
-        if len(params.runs) != 1:
+    def __init__(self, params: Params, x):
+        if len(check_params(params).runs) != 1:
             raise ValueError(f"params must have one leading run axis; got runs {params.runs}")
+        x = check_images(x, params.pixels)
+        if x.ndim == 2:
+            x = np.broadcast_to(x, params.runs + x.shape)
+        elif x.ndim != 3 or x.shape[0] != params.runs[0]:
+            raise ValueError(
+                f"x must have shape (N, D) or (R, N, D) with R = {params.runs[0]} runs; "
+                f"got {x.shape}"
+            )
         self.params = params
-        self.x = x if x.ndim == 3 else np.broadcast_to(x, params.runs + x.shape)
-        self.logit = encoder_logit(params, self.x)  # (R, N, K)
+        self.x = x
+        self.logit = _logit(params, self.x)  # (R, N, K)
         eta = params.prior_logit[:, None, :]
         self._slope = eta - self.logit  # d(log p(b) - log q(b|x))/db
         self._offset = np.sum(softplus(self.logit), axis=-1) - np.sum(softplus(eta), axis=-1)
@@ -235,8 +295,14 @@ class LearningSignal:
         self._points: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _decode(self, b):
-        b = np.asarray(b, dtype=np.float64)
-        b = np.broadcast_to(b, np.broadcast_shapes(b.shape, self.logit.shape))
+        b = check_no_nan(as_float_array(b, "b", np.float64), "b")
+        try:
+            b = np.broadcast_to(b, np.broadcast_shapes(b.shape, self.logit.shape))
+        except ValueError:
+            raise ValueError(
+                f"b must have a shape that broadcasts to (..., R, N, K), here (R, N, K) = "
+                f"{self.logit.shape}; got shape {b.shape}"
+            ) from None
         extra = b.shape[:-3]
         r, n, k = self.logit.shape
         bt = np.moveaxis(b, -3, 0).reshape(r, -1, n, k)  # (R, E, N, K)
@@ -291,5 +357,5 @@ class LearningSignal:
         dv = np.swapaxes(res.reshape(r, -1, res.shape[-1]), -1, -2) @ b.reshape(r, -1, k)
         dd = res.sum(axis=(1, 2))
         deta = b.sum(axis=(1, 2)) / count - sigmoid(self.params.prior_logit)
-        dw, dc = encoder_gradient(self.x, logit_gradient)
+        dw, dc = _encoder_gradient(self.x, logit_gradient)
         return Params.unchecked(dw, dc, dv / count, dd / count, deta)

@@ -26,12 +26,13 @@ from functools import cache
 
 import numpy as np
 
-from binary_gumbel._kernels import sigmoid, softplus
+from binary_gumbel._kernels import log_sigmoid, sigmoid, softplus
 from binary_gumbel._validation import check_count, check_flag
 from binary_gumbel.estimators.vae import (
     LearningSignal,
     Params,
     check_images,
+    check_params,
     encoder_gradient,
     encoder_logit,
 )
@@ -76,6 +77,28 @@ def configurations(latents: int) -> np.ndarray:
     table = (rows & 1).astype(np.float64)
     table.flags.writeable = False
     return table
+
+
+@cache
+def _sides(latents: int) -> np.ndarray:
+    """``[table, 1 - table]`` of :func:`configurations`, shape ``(2^K, 2K)``: which bits are 1,
+    then which are 0."""
+    table = configurations(latents)
+    sides = np.concatenate([table, 1 - table], axis=1)
+    sides.flags.writeable = False
+    return sides
+
+
+def _log_bernoulli(logit: np.ndarray) -> np.ndarray:
+    """``log prod_k Bernoulli(b_k; sigmoid(logit_k))`` of every configuration ``b``, shape
+    ``logit.shape[:-1] + (2^K,)``.
+
+    It is ``sum_k [b_k log sigmoid(logit_k) + (1 - b_k) log sigmoid(-logit_k)]``, a sum of
+    terms that are each at most 0. The shorter ``logit . b - sum_k softplus(logit_k)`` cancels
+    once a logit is large: at ``logit = (1e16, 1)`` its first product rounds the 1 away.
+    """
+    both = np.concatenate([log_sigmoid(logit), log_sigmoid(-logit)], axis=-1)
+    return _times_table(both, _sides(logit.shape[-1]))
 
 
 def _times_table(a: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -125,11 +148,7 @@ class Enumeration:
 
 
 def _check(params: Params, x) -> tuple[Params, np.ndarray]:
-    if not isinstance(params, Params):
-        raise TypeError(
-            f"params must be a binary_gumbel.estimators.vae.Params; got {type(params).__name__}"
-        )
-    _check_latents(params.latents)
+    _check_latents(check_params(params).latents)
     return params, check_images(x, params.pixels)
 
 
@@ -138,16 +157,14 @@ def enumerate_latents(params: Params, x) -> Enumeration:
     params, x = _check(params, x)
     table = configurations(params.latents)  # (C, K)
     a = encoder_logit(params, x)  # runs + (N, K)
-    log_q = _times_table(a, table) - np.sum(softplus(a), axis=-1, keepdims=True)
+    log_q = _log_bernoulli(a)
     h = _decoder_logits(params, table)  # runs + (C, D)
     if x.ndim == 2:  # one set of images for every run: one matrix product
         xh = np.swapaxes((h.reshape(-1, x.shape[-1]) @ x.T).reshape(h.shape[:-1] + (-1,)), -1, -2)
     else:
         xh = x @ np.swapaxes(h, -1, -2)
     loglik = xh - np.sum(softplus(h), axis=-1)[..., None, :]
-    log_prior = _times_table(params.prior_logit, table) - np.sum(
-        softplus(params.prior_logit), axis=-1, keepdims=True
-    )  # runs + (C,)
+    log_prior = _log_bernoulli(params.prior_logit)  # runs + (C,)
     return Enumeration(params, x, a, log_q, loglik + log_prior[..., None, :])
 
 
@@ -238,6 +255,8 @@ def reinforce_error(params: Params, x, samples: int = 2, centred: bool = False) 
         E|e_n|^2 = sum_b q(b | x_n) |(f(b) - c_n) (b - sigmoid(a_n)) - g*_n|^2,
 
     every expectation a sum over the ``2^K`` configurations. ``params`` holds one run.
+    Where ``g* = 0`` the relative error is undefined: ``ValueError``
+    (:func:`check_nonzero_gradient`).
     """
     samples = check_count(samples, "samples", 1)
     centred = check_flag(centred, "centred")
@@ -253,7 +272,19 @@ def reinforce_error(params: Params, x, samples: int = 2, centred: bool = False) 
     n = x.shape[-2]
     mse = np.sum((np.sum(x**2, axis=-1) + 1) * per_image) / (n**2 * samples)
     dw, dc = encoder_gradient(x, exact)
-    return float(mse / (np.sum(dw**2) + np.sum(dc**2)))
+    return float(mse / check_nonzero_gradient(np.sum(dw**2) + np.sum(dc**2)))
+
+
+def check_nonzero_gradient(norm2):
+    """``norm2``, the exact encoder gradient's ``|g*|^2``, if it is not 0; ``ValueError`` saying
+    that an error relative to it is undefined otherwise (at a model whose ELBO is flat in the
+    encoder, such as one with every weight 0)."""
+    if norm2 == 0:
+        raise ValueError(
+            "the exact encoder gradient g* is 0 at these params and images, so an error "
+            "relative to |g*|^2 is undefined"
+        )
+    return norm2
 
 
 def exact_elbo(params: Params, x) -> np.ndarray:
@@ -270,8 +301,7 @@ def exact_elbo(params: Params, x) -> np.ndarray:
     params, x = _check(params, x)
     table = configurations(params.latents)
     a = encoder_logit(params, x)  # runs + (N, K)
-    sp_a = softplus(a)
-    log_q = _times_table(a, table) - np.sum(sp_a, axis=-1, keepdims=True)
+    log_q = _log_bernoulli(a)
     s_b = np.sum(softplus(_decoder_logits(params, table)), axis=-1)  # runs + (C,)
     mean_softplus = np.sum(np.exp(log_q) * s_b[..., None, :], axis=-1)
     m = sigmoid(a)
@@ -281,7 +311,7 @@ def exact_elbo(params: Params, x) -> np.ndarray:
         np.sum(x * mean_h, axis=-1)
         - mean_softplus
         + np.sum(m * eta - softplus(eta), axis=-1)
-        - np.sum(m * a - sp_a, axis=-1)
+        - np.sum(m * a - softplus(a), axis=-1)
     )
 
 
@@ -299,7 +329,7 @@ def evaluate_bounds(
     if len(params.runs) != 1:
         raise ValueError(f"params must have one leading run axis; got runs {params.runs}")
     chunk = check_count(chunk, "chunk", 1)
-    if not log_marginal:
+    if not check_flag(log_marginal, "log_marginal"):
         elbo = exact_elbo(params, x).mean(axis=-1)
         return elbo, np.full_like(elbo, np.nan)
     elbo, marginal = [], []

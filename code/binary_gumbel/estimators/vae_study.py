@@ -31,9 +31,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
-from binary_gumbel.estimators.vae import LearningSignal, Params, encoder_gradient
-from binary_gumbel.estimators.vae_oracle import exact_gradient
+from binary_gumbel._validation import as_generator, check_count
+from binary_gumbel.estimators.vae import (
+    LearningSignal,
+    Params,
+    check_images,
+    check_params,
+    encoder_gradient,
+)
+from binary_gumbel.estimators.vae_oracle import check_nonzero_gradient, exact_gradient
 from binary_gumbel.estimators.vae_training import METHODS, method
 from binary_gumbel.verification.montecarlo import check_mean
 
@@ -87,12 +93,22 @@ def exact_along(params: Params, x: np.ndarray, logit_mean: np.ndarray) -> float:
     """The bias along the exact gradient, relative, ``<mu, g*> / |g*|^2``, of an estimator whose
     exact mean logit gradient is ``logit_mean`` ``(1, N, K)`` (for example
     :func:`~binary_gumbel.estimators.vae_oracle.hard_sample_logit_mean`): the value that
-    :func:`gradient_study`'s ``along`` estimates."""
-    if params.runs != (1,):
-        raise ValueError(f"params must hold one run (leading shape (1,)); got {params.runs}")
+    :func:`gradient_study`'s ``along`` estimates. ``ValueError`` where ``g* = 0``
+    (:func:`~binary_gumbel.estimators.vae_oracle.check_nonzero_gradient`)."""
+    x = _check_one_run(params, x)
     g_star = _exact_encoder_flat(params, x)
     mu = _encoder_flat(np.broadcast_to(x, (1,) + x.shape), logit_mean)[0] - g_star
-    return float(mu @ g_star / (g_star @ g_star))
+    return float(mu @ g_star / check_nonzero_gradient(g_star @ g_star))
+
+
+def _check_one_run(params: Params, x) -> np.ndarray:
+    """The images ``x`` ``(N, D)`` of a model ``params`` of one run, checked."""
+    if check_params(params).runs != (1,):
+        raise ValueError(f"params must hold one run (leading shape (1,)); got {params.runs}")
+    x = check_images(x, params.pixels)
+    if x.ndim != 2:
+        raise ValueError(f"x must be one batch of images, shape (N, D); got {x.shape}")
+    return x
 
 
 def gradient_study(
@@ -106,10 +122,11 @@ def gradient_study(
     """:class:`GradientStats` of each method at the single model ``params`` (one run).
 
     ``x`` is a batch of binary images ``(N, D)``; ``estimates`` (even, ``M``) independent
-    estimates per method; every method draws from its own stream of ``rng``.
+    estimates per method; every method draws from its own stream of ``rng``. ``ValueError``
+    where ``g* = 0``, since the relative errors are undefined there
+    (:func:`~binary_gumbel.estimators.vae_oracle.check_nonzero_gradient`).
     """
-    if params.runs != (1,):
-        raise ValueError(f"params must hold one run (leading shape (1,)); got {params.runs}")
+    x = _check_one_run(params, x)
     m_count = check_count(estimates, "estimates", 4)
     if m_count % 2:
         raise ValueError(f"estimates must be even (they are used in pairs); got {m_count}")
@@ -118,9 +135,9 @@ def gradient_study(
     else:
         chosen = [method(name) for name in methods]
     g_star = _exact_encoder_flat(params, x)
-    norm2 = float(g_star @ g_star)
+    norm2 = float(check_nonzero_gradient(g_star @ g_star))
     tiled = params.map(lambda a: np.broadcast_to(a, (m_count,) + a.shape[1:]))
-    streams = np.random.default_rng(rng).spawn(len(chosen))
+    streams = as_generator(rng).spawn(len(chosen))
     out = []
     for meth, stream in zip(chosen, streams, strict=True):
         if meth.function is None:

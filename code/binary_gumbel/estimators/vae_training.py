@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import as_generator, check_count, check_flag, finite_float64
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators.binary_rebar import rebar
 from binary_gumbel.estimators.digits import Digits, binarize
@@ -137,6 +137,7 @@ def adam_scale_residual(steps: int = 3):
     """
     import sympy as sp
 
+    steps = check_count(steps, "steps", 1)
     c = sp.Symbol("c", positive=True)
     b1, b2 = sp.symbols("beta_1 beta_2", positive=True)
     g = sp.symbols(f"g_1:{steps + 1}", real=True)
@@ -201,8 +202,13 @@ class Training:
         return self.snapshots[self.index(name)][checkpoint].take(slice(run, run + 1))
 
     def time_ratio(self) -> np.ndarray:
-        """Seconds per step over the cheapest method's (excluding "exact")."""
+        """Seconds per step over the cheapest method's (excluding "exact"); ``ValueError`` for a
+        training of "exact" alone, which has no such method."""
         estimated = [i for i, m in enumerate(self.methods) if m != "exact"]
+        if not estimated:
+            raise ValueError(
+                f"time_ratio needs a method other than 'exact'; got methods {list(self.methods)}"
+            )
         return self.seconds_per_step / self.seconds_per_step[estimated].min()
 
 
@@ -231,23 +237,33 @@ def train(
     count in ``checkpoints`` (default: 0 and ``steps``); with ``log_marginal=False`` only
     the ELBO (``test_log_marginal`` is NaN), which is cheaper.
     """
+    if not isinstance(data, Digits):
+        raise TypeError(
+            f"data must be a binary_gumbel.estimators.digits.Digits; got {type(data).__name__}"
+        )
     chosen = tuple(m if isinstance(m, Method) else method(m) for m in methods)
+    if not chosen:
+        raise ValueError("methods must name at least one method; got none")
     steps = check_count(steps, "steps", 1)
     seeds = check_count(seeds, "seeds", 1)
     batch = check_count(batch, "batch", 1)
-    rates = np.asarray(learning_rates, dtype=np.float64).ravel()
+    rates = finite_float64(learning_rates, "learning_rates").ravel()
     if rates.size == 0 or not np.all(rates > 0):
         raise ValueError(f"learning_rates must be positive; got {learning_rates!r}")
-    marks = np.unique(np.asarray([0, steps] if checkpoints is None else checkpoints, dtype=int))
-    if marks.min() < 0 or marks.max() > steps:
+    given = [0, steps] if checkpoints is None else np.ravel(checkpoints)
+    if not len(given):
+        raise ValueError("checkpoints must hold at least one step count; got none")
+    marks = np.unique([check_count(c, "checkpoints", 0) for c in given])
+    if marks.max() > steps:
         raise ValueError(f"checkpoints must lie in [0, steps = {steps}]; got {checkpoints!r}")
+    log_marginal = check_flag(log_marginal, "log_marginal")
     test = (
         data.test if test_images is None else data.test[: check_count(test_images, "test_images")]
     )
     runs = rates.size * seeds
     lr = np.repeat(rates, seeds)
     start = initial_params(latents, data.train_mean, runs=runs, rng=init_seed)
-    master = np.random.default_rng(rng)
+    master = as_generator(rng)
     data_rng, *method_rngs = master.spawn(1 + len(chosen))
     flat = [start.flatten() for _ in chosen]
     adams = [Adam(f.shape, 1.0) for f in flat]
