@@ -591,3 +591,25 @@ def test_half_change_logit_interpolates_the_first_crossing():
     # Half the change only past the last finite point: the crossing is the infinite end.
     late = np.array([[0.0, 0.1, 0.2, 0.3, 1.0], [0.0, 0.0, 0.0, 0.1, 1.0]])
     np.testing.assert_array_equal(paths.half_change_logit(late), [-np.inf, np.inf])
+
+
+def test_near_ties_at_penalties_beyond_the_doubles_and_bad_lam_or_within(small):
+    """lam = 1e308 warned of an overflow in lam |S|, lam = inf passed the check and gave NaN
+    objectives (inf * 0); a string within failed in a comparison. At lam = 1e308 the
+    second-best support costs about lam more than the empty one, far beyond within * lam:
+    no near-tie; with within = 10 the bound overflows to inf and holds that gap."""
+    _, subsets, _, _ = small
+    seeds = subsets.mse.shape[0]
+    np.testing.assert_array_equal(gf.near_ties(subsets, 1e308), np.zeros((seeds, 1), bool))
+    np.testing.assert_array_equal(
+        gf.near_ties(subsets, [1e308], within=10.0), np.ones((seeds, 1), bool)
+    )
+    for lam in [np.inf, [0.1, np.nan]]:
+        with pytest.raises(ValueError, match="^lam must be finite"):
+            gf.near_ties(subsets, lam)
+    with pytest.raises(ValueError, match="^lam must hold positive"):
+        gf.near_ties(subsets, -1.0)
+    with pytest.raises(TypeError, match="^within must be a real number"):
+        gf.near_ties(subsets, [0.1], within="a")
+    with pytest.raises(ValueError, match="^within must be a single number"):
+        gf.near_ties(subsets, [0.1], within=[0.1, 0.2])

@@ -704,3 +704,64 @@ def test_an_unknown_method_is_named_with_the_known_ones():
     assert comparison.method("gates") is result
     with pytest.raises(ValueError, match=r"^method must be one of \['gates'\]; got 'lasso'"):
         comparison.method("lasso")
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        ({"weights": (np.nan, 2.0)}, ValueError, "^weights must be finite"),
+        ({"weights": 1.0}, ValueError, "^weights must be a sequence of numbers"),
+        ({"noise_sd": np.inf}, ValueError, "^noise_sd must be finite"),
+        ({"noise_sd": 0.0}, ValueError, "^noise_sd must be positive"),
+        ({"noise_sd": "a"}, TypeError, "^noise_sd must be a real number"),
+        ({"noise_sd": None}, TypeError, "^noise_sd must be a real number"),
+        ({"noise_sd": np.ones(2)}, ValueError, "^noise_sd must be a single number"),
+        ({"rho": 0.5j}, TypeError, "^rho must be a real number"),
+        ({"rho": np.nan}, ValueError, r"^rho must lie in \(-1, 1\)"),
+        ({"rho": -1.0}, ValueError, r"^rho must lie in \(-1, 1\)"),
+    ],
+)
+def test_make_problems_refuses_bad_weights_noise_and_correlation_by_name(bad, error, message):
+    """NaN weights or an infinite noise made NaN data without a word; a string, None or a
+    complex number failed inside a comparison, and an array inside numpy's truth test."""
+    args = {"seeds": 2, "n": 20, "n_test": 10, "d": 4, "weights": (1.0, 2.0), "support": (0, 2)}
+    with pytest.raises(error, match=message):
+        sparse_data.make_problems(**{**args, **bad})
+
+
+def test_test_mse_refuses_bad_weights_by_name_and_is_inf_beyond_the_doubles(small):
+    """NaN weights gave NaN, a wrong d or seed count numpy's reshape error; weights of 1e300
+    warned of an overflow in the square. Their error, about 1e600, is beyond the doubles:
+    inf. Weights whose predictions themselves overflow leave no error to compute."""
+    d = small.X_test.shape[-1]
+    with pytest.raises(ValueError, match="^weights must be finite"):
+        sparse_data.test_mse(small, np.full((small.seeds, 1, d), np.nan))
+    for shape in [(small.seeds, 1, d + 1), (small.seeds + 1, 1, d), (d,)]:
+        with pytest.raises(ValueError, match=r"^weights must have shape \(3, \.\.\., 6\)"):
+            sparse_data.test_mse(small, np.ones(shape))
+    huge = sparse_data.test_mse(small, np.full((small.seeds, 1, d), 1e300))
+    np.testing.assert_array_equal(huge, np.full((small.seeds, 1), np.inf))
+    mixed = np.full((small.seeds, 1, d), 1e308) * np.array([1.0, -1.0] * (d // 2))
+    with pytest.raises(ValueError, match="^weights are too large: the test predictions overflow"):
+        sparse_data.test_mse(small, mixed)
+
+
+def test_subset_index_refuses_what_is_not_a_boolean_support_that_fits_an_int64():
+    """True gave an IndexError, [0.5, 2.0] was cast to [True, True] (row 3), and 70 features
+    wrapped around the int64 (row -1)."""
+    for support in [True, [0.5, 2.0], [1, 0]]:
+        with pytest.raises(TypeError, match="^support must be a boolean array"):
+            sparse_data.subset_index(support)
+    with pytest.raises(ValueError, match=r"^support must have at most 63 features .*; got 70"):
+        sparse_data.subset_index(np.ones(70, bool))
+    assert sparse_data.subset_index(np.ones(63, bool)) == 2**63 - 1
+
+
+def test_best_subset_at_a_penalty_beyond_the_doubles_is_the_empty_support(small):
+    """lam = 1e308 warned of an overflow in lam |S|; every support but the empty one then
+    costs more than any double, so the empty support (row 0) is best."""
+    subsets = sparse_data.enumerate_subsets(small)
+    best = sparse_data.best_subset(subsets, [0.0, 1e300, 1e308])
+    np.testing.assert_array_equal(best[:, 1:], 0)
+    assert np.all(best[:, 0] == subsets.masks.shape[0] - 1)
+    np.testing.assert_array_equal(sparse_data.best_subset(subsets, 1e308), 0)

@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
+from binary_gumbel._validation import as_float_array, finite_float64, single_number
 from binary_gumbel.estimators.l0_gates import (
     GateFit,
     expected_fit,
@@ -72,15 +73,21 @@ def near_ties(subsets: Subsets, lam, within: float = NEAR_TIE) -> np.ndarray:
 
     The L0 objective of support ``S`` is ``mse_S + lam |S|`` (``subsets.mse`` the
     least-squares training error on ``S``). Returns a boolean array ``(seeds, len(lam))``.
+    ``lam`` holds finite positive numbers and ``within`` is one positive number
+    (``ValueError`` naming them otherwise; ``TypeError`` for what is not a real number).
+    Objectives, gaps and bounds beyond the largest double are ``inf``: a gap that large is
+    no near-tie, and a bound ``within * lam`` that large holds every finite gap.
     """
-    lam = np.atleast_1d(np.asarray(lam, dtype=np.float64))
+    lam = np.atleast_1d(finite_float64(lam, "lam"))
     if lam.ndim != 1 or np.any(~(lam > 0)):
         raise ValueError(f"lam must hold positive penalty weights; got {lam}")
+    within = single_number(as_float_array(within, "within", np.float64), "within")
     if not within > 0:
         raise ValueError(f"within must be positive; got {within}")
-    objective = subsets.mse[:, None, :] + lam[None, :, None] * subsets.sizes
-    two = np.partition(objective, 1, axis=-1)[..., :2]
-    return (two[..., 1] - two[..., 0]) < within * lam
+    with np.errstate(over="ignore"):  # beyond the doubles is inf, compared as such
+        objective = subsets.mse[:, None, :] + lam[None, :, None] * subsets.sizes
+        two = np.partition(objective, 1, axis=-1)[..., :2]
+        return (two[..., 1] - two[..., 0]) < within * lam
 
 
 def near_tie_pooled(near: np.ndarray, comparisons) -> tuple[float, int, float, int]:

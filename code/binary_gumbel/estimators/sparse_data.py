@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count, check_penalty
+from binary_gumbel._validation import (
+    as_float_array,
+    check_count,
+    check_penalty,
+    finite_float64,
+    single_number,
+)
 
 __all__ = [
     "TRUE_SUPPORT",
@@ -96,7 +102,9 @@ def make_problems(
     ``N(0, Sigma)`` with ``Sigma_ij = rho^|i - j|``. ``seeds``, ``n``, ``n_test``, ``d`` and
     ``seed`` are integers (``TypeError`` naming them otherwise), with ``seeds > 0``,
     ``n > d > 0``, ``n_test > 0`` and ``seed >= 0``; ``support`` holds distinct integers in
-    ``[0, d)``, one per weight.
+    ``[0, d)``, one per weight; ``weights`` is a sequence of finite numbers, ``noise_sd`` a
+    finite positive number and ``rho`` a number in ``(-1, 1)`` (``TypeError`` for what is not
+    a real number, ``ValueError`` naming the argument otherwise).
     """
     d = check_count(d, "d", 1)
     seeds, n, n_test = (
@@ -105,6 +113,11 @@ def make_problems(
         check_count(n_test, "n_test", 0),
     )
     seed = check_count(seed, "seed", 0)
+    weights = finite_float64(weights, "weights")
+    if weights.ndim != 1:
+        raise ValueError(f"weights must be a sequence of numbers; got shape {weights.shape}")
+    noise_sd = single_number(finite_float64(noise_sd, "noise_sd"), "noise_sd")
+    rho = single_number(as_float_array(rho, "rho", np.float64), "rho")
     indices = [check_count(j, f"support[{i}]", 0) for i, j in enumerate(support)]
     if len(weights) != len(indices) or max(indices, default=-1) >= d:
         raise ValueError(f"support must give one index in [0, {d}) per weight")
@@ -112,8 +125,10 @@ def make_problems(
         raise ValueError(f"support must not repeat an index; got {tuple(indices)}")
     if not (seeds > 0 and n > d and n_test > 0):
         raise ValueError(f"need seeds > 0, n > d and n_test > 0; got {seeds}, {n}, {n_test}")
-    if not (noise_sd > 0 and -1 < rho < 1):
-        raise ValueError(f"need noise_sd > 0 and -1 < rho < 1; got {noise_sd}, {rho}")
+    if not noise_sd > 0:
+        raise ValueError(f"noise_sd must be positive; got {noise_sd!r}")
+    if not -1 < rho < 1:
+        raise ValueError(f"rho must lie in (-1, 1); got {rho!r}")
     rng = np.random.default_rng(seed)
     w = np.zeros(d)
     w[indices] = weights
@@ -126,7 +141,7 @@ def make_problems(
 
     X_train, y_train = draw(n)
     X_test, y_test = draw(n_test)
-    return Problem(X_train, y_train, X_test, y_test, w, float(noise_sd), float(rho), int(seed))
+    return Problem(X_train, y_train, X_test, y_test, w, noise_sd, rho, seed)
 
 
 def bic_penalty(problem: Problem) -> float:
@@ -140,13 +155,31 @@ def bic_penalty(problem: Problem) -> float:
 
 
 def test_mse(problem: Problem, weights) -> np.ndarray:
-    """Mean squared test error of ``weights`` (``(seeds, ..., d)``) on each seed's test set."""
-    weights = np.asarray(weights, dtype=np.float64)
+    """Mean squared test error of ``weights`` (``(seeds, ..., d)``) on each seed's test set.
+
+    ``weights`` must be finite, with one row of ``d`` weights per seed on its first and last
+    axes (``ValueError`` naming it otherwise). An error beyond the largest double is ``inf``;
+    weights so large that the test predictions themselves overflow, leaving no error to
+    compute, are refused by name.
+    """
+    weights = finite_float64(weights, "weights")
+    seeds, d = problem.seeds, problem.X_test.shape[-1]
+    if weights.ndim < 2 or weights.shape[0] != seeds or weights.shape[-1] != d:
+        raise ValueError(
+            f"weights must have shape ({seeds}, ..., {d}), one row of d = {d} weights per "
+            f"seed; got shape {weights.shape}"
+        )
     lead = weights.shape[1:-1]
-    w = weights.reshape(problem.seeds, -1, weights.shape[-1])
-    pred = np.einsum("snd,skd->skn", problem.X_test, w)
-    mse = np.mean((problem.y_test[:, None, :] - pred) ** 2, axis=-1)
-    return mse.reshape((problem.seeds, *lead))
+    w = weights.reshape(seeds, -1, d)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is inf; NaN is refused below
+        pred = np.einsum("snd,skd->skn", problem.X_test, w)
+        mse = np.mean((problem.y_test[:, None, :] - pred) ** 2, axis=-1)
+    if np.isnan(mse).any():
+        raise ValueError(
+            "weights are too large: the test predictions overflow float64 "
+            f"(largest |weight| {float(np.abs(weights).max())!r})"
+        )
+    return mse.reshape((seeds, *lead))
 
 
 test_mse.__test__ = False  # a library function, not a pytest test
@@ -200,9 +233,21 @@ def subset_index(support) -> np.ndarray:
     """The row of ``Subsets.masks`` that holds each boolean ``support`` (last axis ``d``).
 
     Row ``k`` of the masks is the binary expansion of ``k`` (:func:`enumerate_subsets`), so
-    the row of a support is ``sum_j 2^j [j in support]``.
+    the row of a support is ``sum_j 2^j [j in support]``. ``support`` must be a boolean array
+    of at least one dimension (``TypeError`` otherwise) with at most 63 features on its last
+    axis, so that the row fits in an int64 (``ValueError`` naming it otherwise).
     """
-    support = np.asarray(support, dtype=bool)
+    support = np.asarray(support)
+    if support.dtype != bool or support.ndim == 0:
+        raise TypeError(
+            f"support must be a boolean array with features on its last axis; got "
+            f"{support.dtype} with shape {support.shape}"
+        )
+    if support.shape[-1] > 63:
+        raise ValueError(
+            f"support must have at most 63 features (its row must fit in an int64); "
+            f"got {support.shape[-1]}"
+        )
     return support @ (1 << np.arange(support.shape[-1]))
 
 
@@ -210,9 +255,13 @@ def best_subset(subsets: Subsets, lam) -> np.ndarray:
     """Index of the exact minimiser of ``mse_S + lam |S|`` per dataset and penalty weight.
 
     Returns an integer array ``(seeds, len(lam))`` (``(seeds,)`` for a scalar ``lam``)
-    of rows of ``subsets.masks``.
+    of rows of ``subsets.masks``. ``lam`` is finite and non-negative (``ValueError`` naming
+    it otherwise); where ``lam |S|`` exceeds the largest double, that support's objective is
+    ``inf``, which is below no finite objective (the empty support's), so that a large
+    enough ``lam`` selects the empty support.
     """
     lam = check_penalty(lam)
-    objective = subsets.mse[:, None, :] + np.atleast_1d(lam)[None, :, None] * subsets.sizes
+    with np.errstate(over="ignore"):  # lam |S| beyond the doubles: inf, never the minimum
+        objective = subsets.mse[:, None, :] + np.atleast_1d(lam)[None, :, None] * subsets.sizes
     best = np.argmin(objective, axis=-1)
     return best[:, 0] if lam.ndim == 0 else best
