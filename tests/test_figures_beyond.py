@@ -85,6 +85,12 @@ def test_series_looks_give_each_colour_its_own_marker_and_line_style():
     assert style.series_looks(2) == looks[:2]
     with pytest.raises(ValueError, match=r"^at most 6 series can be told apart; got 7"):
         style.series_looks(7)
+    # A negative count had given five colours (a slice from the end).
+    with pytest.raises(ValueError, match=r"^count must be >= 0; got -1"):
+        style.series_colours(-1)
+    with pytest.raises(TypeError, match=r"^count must be an integer; got 2.0"):
+        style.series_colours(2.0)
+    assert style.series_colours(0) == []
 
 
 def test_six_densities_are_drawn_and_a_seventh_is_refused():

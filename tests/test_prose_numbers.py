@@ -71,3 +71,26 @@ def test_bracketed_writes_a_value_and_its_interval_in_one_format():
     assert numbers.bracketed(12345.0, -0.001234, 2.4, numbers.compact) == (
         "1.23×10⁴ [−1.23×10⁻³, 2.40]"
     )
+
+
+@pytest.mark.parametrize(
+    ("show", "name"),
+    [
+        (numbers.scientific, "value"),
+        (numbers.compact, "value"),
+        (numbers.percent, "x"),
+        (numbers.rate_text, "rate"),
+        (numbers.rate_percent, "rate"),
+    ],
+)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_a_nan_or_an_infinity_is_refused_by_name(show, name, value):
+    """A NaN or an infinity gave "not enough values to unpack" (and rate_text(inf) "inf",
+    rate_percent(nan) "nan%"): prose shows finite numbers, so it is a bug upstream."""
+    with pytest.raises(ValueError, match=f"^{name} must be a finite number to be shown in prose"):
+        show(value)
+
+
+def test_a_value_that_is_not_a_number_is_refused_by_name():
+    with pytest.raises(TypeError, match="^value must be a real number; got str"):
+        numbers.scientific("1.5")

@@ -15,6 +15,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from binary_gumbel._validation import check_count
+
 __all__ = [
     "COLUMN_WIDTH",
     "DASHES",
@@ -105,7 +107,9 @@ def new_figure(ncols: int = 1, nrows: int = 1, height: float = 3.2, **kwargs):
 
 def series_colours(count: int) -> list[str]:
     """The first ``count`` colours of :data:`SERIES_COLOURS`; ``ValueError`` for more series
-    than there are colours."""
+    than there are colours or a negative ``count``, ``TypeError`` for a ``count`` that is not
+    an integer."""
+    count = check_count(count, "count", 0)
     if count > len(SERIES_COLOURS):
         raise ValueError(f"at most {len(SERIES_COLOURS)} series can be told apart; got {count}")
     return list(SERIES_COLOURS[:count])

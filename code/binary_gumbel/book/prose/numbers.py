@@ -1,5 +1,10 @@
 """Numbers as the prose shows them: scientific notation, compact magnitudes, percentages,
-false-alarm rates (as powers of ten and in percent), and a list of them in words."""
+false-alarm rates (as powers of ten and in percent), and a list of them in words.
+
+The prose shows finite numbers: a NaN or an infinity reaching :func:`scientific`,
+:func:`percent`, :func:`rate_text` or :func:`rate_percent` is a bug upstream, refused with a
+``ValueError`` naming the argument.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,20 @@ __all__ = [
 ]
 
 
+def _check_shown(value, name: str) -> None:
+    """Refuse a ``value`` the prose cannot show: ``TypeError`` for what is not a real number,
+    ``ValueError`` for a NaN or an infinity, each naming ``name``."""
+    try:
+        finite = math.isfinite(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__}") from None
+    if not finite:
+        raise ValueError(f"{name} must be a finite number to be shown in prose; got {value!r}")
+
+
 def scientific(value: float, digits: int = 1) -> str:
     """``value`` as ``m×10ᵉ`` with ``digits`` decimals in ``m`` (a minus sign, not a hyphen)."""
+    _check_shown(value, "value")
     mantissa, exponent = f"{value:.{digits}e}".split("e")
     return f"{mantissa.replace('-', '−')}×10{str(int(exponent)).translate(SUPERSCRIPTS)}"
 
@@ -29,6 +46,7 @@ def percent(x: float) -> str:
     """``x`` as a percentage: three significant figures (as :func:`compact` outside 0.01 %
     to 1,000 %) or, within one percentage point of 100 %, enough decimals (one to six) to
     tell it from 100 %; a minus sign (U+2212)."""
+    _check_shown(x, "x")
     gap = abs(1 - x)
     if gap == 0:
         return "100 %"
@@ -44,6 +62,7 @@ def rate_text(rate: float) -> str:
     """A small probability (a false-alarm rate) as the book writes it: ``10⁻⁶`` for a power of
     ten, ``9×10⁻⁶`` or ``1.2×10⁻⁵`` otherwise (two significant figures, no trailing zero), and
     from ``10⁻³`` on plainly, ``0.05``."""
+    _check_shown(rate, "rate")
     if rate >= 1e-3:
         return f"{rate:g}"
     mantissa, exponent = f"{rate:.1e}".split("e")
@@ -57,6 +76,7 @@ def rate_percent(rate: float) -> str:
     ``0.5%`` (three significant figures, no trailing zero); below ``10⁻⁴``, where a percentage
     would need leading zeros, by :func:`rate_text` (``6×10⁻⁶``). A rate above 0 never reads
     ``0%``."""
+    _check_shown(rate, "rate")
     if rate < 1e-4:
         return rate_text(rate)
     return f"{number(100 * rate, '.3g')}%"
