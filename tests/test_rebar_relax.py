@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
@@ -876,6 +877,86 @@ def test_relax_at_uniforms_of_zero_and_one_is_the_limit_of_nearby_uniforms(theta
     nearby = relax.relax_and_phi_gradient(theta, 0.45, near_u, near_v, phi)
     for name, limit, near in zip(("g", "dg/dphi"), at_ends, nearby, strict=True):
         np.testing.assert_allclose(limit, near, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def _relax_in_mpmath(phi, theta, target, u, v):
+    """RELAX's estimate at mpmath's working precision, written out from its definition
+    (b = 1 only): ``[(1 - t)^2 - c(z~)] (1 - p) + dc/dz(z) - dz~/dtheta dc/dz(z~)``, with
+    ``lambda`` the exact ``exp(log lambda)`` and ``z``, ``z~``, ``dz~/dtheta`` from ``theta, u,
+    v``."""
+    eta, log_lam, d, *net = (mp.mpf(x) for x in phi)
+    h = len(net) // 3
+    a, omega, beta = net[:h], net[h : 2 * h], net[2 * h :]
+    lam, t, theta, u, v = mp.exp(log_lam), mp.mpf(target), mp.mpf(theta), mp.mpf(u), mp.mpf(v)
+
+    def sig(w):
+        return 1 / (1 + mp.exp(-w))
+
+    def c(x):
+        hidden = sum(a[j] * mp.tanh(omega[j] * x + beta[j]) for j in range(h))
+        return eta * (sig(x / lam) - t) ** 2 + d + hidden
+
+    def dc(x):
+        concrete = eta * 2 * (sig(x / lam) - t) * sig(x / lam) * sig(-x / lam) / lam
+        return concrete + sum(
+            a[j] * omega[j] / mp.cosh(omega[j] * x + beta[j]) ** 2 for j in range(h)
+        )
+
+    z = theta + mp.log(u / (1 - u))
+    assert z > 0  # b = 1
+    z_tilde = mp.log1p(mp.exp(theta + mp.log(v))) - mp.log1p(-v)
+    dz_tilde = sig(theta + mp.log(v))
+    return ((1 - t) ** 2 - c(z_tilde)) * (1 - sig(theta)) + dc(z) - dz_tilde * dc(z_tilde)
+
+
+def test_relax_where_the_slope_at_z_tilde_overflows_is_its_finite_value():
+    """dz~/dtheta is at most |z~|, so dz~ dc/dz(z~) stays finite at every temperature while
+    dc/dz(z~), which grows as 1 / lambda near z~ = 0, does not. At lambda = e^-706 and
+    t = 1000, v = lambda puts z~ at about 2 lambda (q~ = 2), where the slope and its eta and
+    log lambda rows are beyond the largest double; u = 0.6 puts z = 0.405 far from 0 on the
+    scale of lambda, so the s(z) term is finite. RELAX and every dg/dphi are finite there
+    (mpmath at 50 digits, derivatives by mp.diff), not +inf or NaN. Stacked with them, the
+    estimates at an ordinary phi keep the bits they have alone."""
+    phi = PHI.copy()
+    phi[1] = -706.0
+    theta, target, u, v = 0.0, 1000.0, 0.6, float(np.exp(-706.0))
+    g, dg = relax.relax_and_phi_gradient(theta, target, u, v, phi)
+    assert relax.relax(theta, target, u, v, phi) == g
+    with mp.workdps(50):
+        exact = float(_relax_in_mpmath(phi, theta, target, u, v))
+        np.testing.assert_allclose(g, exact, rtol=1e-13)
+        for k in range(phi.size):
+
+            def along_k(x, k=k):
+                moved = [mp.mpf(y) for y in phi]
+                moved[k] = x
+                return _relax_in_mpmath(moved, theta, target, u, v)
+
+            exact = float(mp.diff(along_k, mp.mpf(phi[k])))
+            np.testing.assert_allclose(dg[k], exact, rtol=1e-13, err_msg=f"phi[{k}]")
+    # Stacked with an ordinary phi (lambda = 0.4), as the training loop stacks its runs.
+    u_row, v_row = [[*np.linspace(0.05, 0.95, 15), u]], [[*np.linspace(0.9, 0.1, 15), v]]
+
+    def noise(rows):
+        return toy_noise(theta, target, u_row * rows, v_row * rows)._replace(target=target)
+
+    layout = relax.PhiLayout(4)
+    stacked = relax.relax_estimate(np.stack([PHI, phi]), layout, noise(2), True)
+    alone = relax.relax_estimate(PHI[None, :], layout, noise(1), True)
+    assert same_bits(stacked[0][:1], alone[0]) and same_bits(stacked[1][:1], alone[1])
+    assert same_bits(stacked[0][1, -1], g) and same_bits(stacked[1][1, :, -1], dg)
+
+
+def test_relax_at_a_subnormal_temperature_is_inf_where_its_value_is_beyond_the_doubles():
+    """At lambda = e^-745 (5e-324 in doubles), theta = 5e-324, u = 0.5 and v = 5e-324 the
+    s(z) term dc/dz(z) is 3.6e322 (mpmath), beyond the doubles, and the z~ term
+    dz~ dc/dz(z~) is finite: RELAX is +inf, not inf - inf = NaN, with no warning; so are its
+    eta gradient (3.6e322) and log lambda gradient (-1.1e322, -inf)."""
+    phi = relax.initial_phi(rng=0)
+    phi[1] = -745.0
+    g, dg = relax.relax_and_phi_gradient(5e-324, 0.45, 0.5, 5e-324, phi)
+    assert g == np.inf and relax.relax(5e-324, 0.45, 0.5, 5e-324, phi) == np.inf
+    assert dg[0] == np.inf and dg[1] == -np.inf and np.all(np.isfinite(dg[2:]))
 
 
 def test_memoryless_adam_takes_the_temperature_beyond_the_doubles_and_training_goes_on():

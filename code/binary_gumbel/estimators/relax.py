@@ -132,7 +132,7 @@ def _ordinary(z: np.ndarray, lam: np.ndarray) -> bool:
 
 
 def control_variate_terms(
-    phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool, rows=None
+    phi: np.ndarray, layout: PhiLayout, z: np.ndarray, target, grads: bool, rows=None, dz=None
 ):
     """On checked arrays: ``c(z), dc/dz`` and, if ``grads``, their ``phi``-gradients.
 
@@ -148,7 +148,17 @@ def control_variate_terms(
     sample of a uniform at 0 or 1, where a factor that is exactly 0 meets an infinite one
     (:func:`binary_gumbel._kernels.times`). At ``z = 0`` as ``lambda -> 0`` there is no
     finite limit: ``dc/dz`` and its gradients in ``eta`` and ``log lambda`` are ``±inf``
-    there, and so is RELAX's estimate where ``z`` or ``z~`` is 0.
+    there, and so is RELAX's estimate where ``z`` is 0 (at ``z~ = 0`` its factor
+    ``dz~/dtheta`` is 0 too, and the product is 0).
+
+    With ``dz`` (shaped as ``z``, ``0 <= dz <= |z|``: RELAX's ``dz~/dtheta`` at ``z = z~``)
+    the slope and its gradients come back multiplied by ``dz``, each Concrete term
+    ``x / lambda`` as ``x (dz / lambda)``. ``dz / lambda`` is at most ``|q|``, ``q = z /
+    lambda``, and ``x`` falls as ``exp(-|q|)``, so ``dz dc/dz`` stays finite where ``dc/dz``
+    alone is beyond the largest double at a tiny ``lambda`` (its Concrete part is at most
+    ``0.448 |eta| max(|t|, |1 - t|)``, since ``|q| s(q) s(-q) <= 0.224``). These products are
+    rounded in another order than ``dz`` times the plain slope, so :func:`relax_estimate`
+    takes them only where that slope overflowed.
     """
     # Shapes (..., 1) for the scalars and (..., H, 1) for a, omega and beta.
     eta, log_lam, d, a, omega, beta = (x[..., None] for x in layout.split(phi))
@@ -177,18 +187,27 @@ def control_variate_terms(
             return _over_lambda(x, lam)
 
         times = _kernels.times
+    if dz is None:
+        per_lambda = over  # a Concrete term's numerator x to x / lambda
+    else:  # the products with dz as relax_estimate forms them: silent beyond the doubles
+        dz_per_lambda = over(dz)
+
+        def per_lambda(x):
+            return _kernels.times(x, dz_per_lambda)
+
     q = over(z)
     s, k = _kernels.sigmoid_and_slope(q)
     gap = s - target
     value = eta * gap**2 + d
-    slope = over(eta * 2 * gap * k)
+    slope = per_lambda(eta * 2 * gap * k)
     network = bool((a != 0).any()) or (grads and any(block[3:]))
     if network:
         zz = z[..., None, :]  # (..., 1, m)
         hidden_out = np.tanh(times(omega, zz) + beta)  # (..., H, m)
         sech2 = 1 - hidden_out**2
         value = value + np.sum(a * hidden_out, axis=-2)
-        slope = slope + np.sum(a * omega * sech2, axis=-2)
+        network_slope = np.sum(a * omega * sech2, axis=-2)
+        slope = slope + (network_slope if dz is None else _kernels.times(dz, network_slope))
     if not grads:
         return value, slope, None, None
     # The Concrete part: with q = z / lambda, dq / dlog(lambda) = -q. Each row is computed
@@ -197,7 +216,7 @@ def control_variate_terms(
 
     def log_lambda_slope():
         dg = 2 * k * (k + gap * (1 - 2 * s))  # d g / dq
-        return over(eta * (-times(dg, q) - g))
+        return per_lambda(eta * (-times(dg, q) - g))
 
     value_rows = [
         lambda: (gap**2)[..., None, :],
@@ -205,7 +224,7 @@ def control_variate_terms(
         lambda: np.ones_like(z)[..., None, :],
     ]
     slope_rows = [
-        lambda: over(g)[..., None, :],
+        lambda: per_lambda(g)[..., None, :],
         lambda: log_lambda_slope()[..., None, :],
         lambda: np.zeros_like(z)[..., None, :],
     ]
@@ -220,6 +239,9 @@ def control_variate_terms(
         ]
     d_value = np.concatenate([f() for f, on in zip(value_rows, block, strict=False) if on], axis=-2)
     d_slope = np.concatenate([f() for f, on in zip(slope_rows, block, strict=False) if on], axis=-2)
+    if dz is not None:  # the rows after eta's and log lambda's have no 1 / lambda
+        concrete = int(block[0]) + int(block[1])
+        d_slope[..., concrete:, :] = _kernels.times(dz[..., None, :], d_slope[..., concrete:, :])
     return value, slope, d_value, d_slope
 
 
@@ -254,6 +276,12 @@ def relax_estimate(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows=No
     ``target`` is one number; ``rows`` as in :func:`control_variate_terms`. The checked
     forms are :func:`relax` and :func:`relax_and_phi_gradient`; the training loop of
     :mod:`binary_gumbel.estimators.relax_training` calls this once per step.
+
+    The term ``dz~/dtheta dc/dz(z~)`` and its gradients are finite at every temperature
+    (``dz~/dtheta <= |z~|``) though ``dc/dz(z~)`` grows as ``1 / lambda``: where that slope
+    is beyond the largest double they are formed as :func:`control_variate_terms` does with
+    ``dz``, so that the estimate is its ``dc/dz(z)`` term (``±inf`` where that is beyond the
+    doubles) and not ``inf - inf``. One test for an infinite slope skips that work elsewhere.
     """
     _, target, z, b, p, zt, dzt = noise
     # One call on (z~, z) side by side: half the per-call overhead of the training loop.
@@ -261,8 +289,15 @@ def relax_estimate(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows=No
     both = np.concatenate([zt, z], axis=-1)
     c, dc, dphi, dslope = control_variate_terms(phi, layout, both, target, grads, rows)
     c_zt, dc_zt, dc_z = c[..., :m], dc[..., :m], dc[..., m:]
+    dslope_zt = None
     if grads:
         dphi_zt, dslope_zt, dslope_z = dphi[..., :m], dslope[..., :m], dslope[..., m:]
+    dzt_rows = dzt[..., None, :]
+    # Only the Concrete rows, eta's and log lambda's, first in d_slope, have a 1 / lambda.
+    if np.isinf(dc_zt).any() or (grads and np.isinf(dslope_zt[..., :2, :]).any()):
+        dzt, dc_zt, dzt_rows, dslope_zt = _fold_overflowed(
+            phi, layout, noise, grads, rows, dc_zt, dslope_zt
+        )
     score = b - p
     g = ((b - target) ** 2 - c_zt) * score + dc_z - _kernels.times(dzt, dc_zt)
     if not grads:
@@ -270,9 +305,31 @@ def relax_estimate(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows=No
     dg = (
         -_kernels.times(score[..., None, :], dphi_zt)
         + dslope_z
-        - _kernels.times(dzt[..., None, :], dslope_zt)
+        - _kernels.times(dzt_rows, dslope_zt)
     )
     return g, dg
+
+
+def _fold_overflowed(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows, slope, d_slope):
+    """RELAX's factors ``dz~`` and ``dc/dz(z~)`` (and its ``phi``-gradients ``d_slope``), with
+    each product whose slope overflowed folded into one factor: ``(1, dz~ dc/dz(z~))``.
+
+    ``dz~ <= |z~|`` keeps the product finite where the slope alone is beyond the largest
+    double (``dc/dz`` grows as ``1 / lambda`` near ``z~ = 0`` at a tiny temperature): it is
+    ``control_variate_terms(..., dz=dz~)``'s, and ``1 * product`` gives it back exactly.
+    Where the slope is finite the factors are unchanged, so those products keep their bits.
+    Returns ``(dz~, slope, dz~[..., None, :], d_slope)``; ``d_slope`` is ``None`` without
+    ``grads``.
+    """
+    zt, dzt = noise.z_tilde, noise.dz_tilde
+    _, along, _, d_along = control_variate_terms(phi, layout, zt, noise.target, grads, rows, dzt)
+    overflowed = np.isinf(slope)
+    dzt_rows = dzt[..., None, :]
+    folded = np.where(overflowed, 1.0, dzt), np.where(overflowed, along, slope)
+    if not grads:
+        return *folded, dzt_rows, d_slope
+    overflowed = np.isinf(d_slope)
+    return *folded, np.where(overflowed, 1.0, dzt_rows), np.where(overflowed, d_along, d_slope)
 
 
 def _relax_checked(theta, target, u, v, phi, grads: bool):
