@@ -664,3 +664,104 @@ def test_reinmax_zero_mean_taus_takes_one_theta_and_one_target_naming_them(name)
     args = {"theta": 1.0, "target": 0.45, name: np.array([0.1, 0.2])}
     with pytest.raises(ValueError, match=rf"^{name} must be a single number; got shape \(2,\)"):
         bt.reinmax_zero_mean_taus(**args)
+
+
+def _constant(value):
+    """An ``f`` whose every value is ``value``."""
+    return lambda b: np.full(b.shape[:-1], value)
+
+
+def _gradient_of(value):
+    """An ``f_grad`` whose value is 0 and whose every partial derivative is ``value``."""
+    return lambda x: (np.zeros(x.shape[:-1]), np.full(x.shape, value))
+
+
+# f(b) = 1 where b_0 = 1 and NaN where b_0 = 0: at logit 0 and u = 0.7, b_0 = 1 and b~_0 = 0.
+NAN_AT_B_TILDE = lambda b: np.where(b[..., 0] == 1, 1.0, np.nan)  # noqa: E731
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: be.reinforce(_constant(np.nan), 0.0, [0.7]), r"^f\(b\) must be finite"),
+        (lambda: be.reinforce(_constant(-np.inf), 0.0, [0.7], 1.0), r"^f\(b\) must be finite"),
+        (lambda: be.rloo(_constant(np.inf), 0.0, [[0.7], [0.2]]), r"^f\(b\) must be finite"),
+        (lambda: be.arm(_constant(np.inf), 0.0, [0.7]), r"^f\(b\) must be finite"),
+        (lambda: be.disarm(_constant(np.nan), 0.0, [0.7]), r"^f\(b\) must be finite"),
+        (lambda: be.arm(NAN_AT_B_TILDE, 0.0, [0.7]), r"^f\(b~\) must be finite"),
+        (
+            lambda: be.disarm(NAN_AT_B_TILDE, 0.0, [0.7]),
+            r"^f\(b~\) must be finite \(no NaN or infinity\); got nan$",
+        ),
+        (
+            lambda: be.straight_through(_gradient_of(np.nan), 0.0, [0.7]),
+            "^f_grad's gradient must be finite",
+        ),
+        (  # inf times the slope 0 at an infinite logit was NaN with numpy's warning
+            lambda: be.gumbel_softmax(_gradient_of(np.inf), np.inf, 1.0, [0.7]),
+            "^f_grad's gradient must be finite",
+        ),
+        (
+            lambda: be.reinmax(_gradient_of(-np.inf), 0.0, 1.0, [0.7]),
+            "^f_grad's gradient must be finite",
+        ),
+        (
+            lambda: be.straight_through_gumbel(
+                lambda x: (np.full(x.shape[:-1], np.nan), np.ones(x.shape)), 0.0, 1.0, [0.7]
+            ),
+            "^f_grad's value must be finite",
+        ),
+        (
+            lambda: be.reinforce(lambda b: b.sum(-1), 0.0, [0.7], baseline=[1.0, 2.0, 3.0]),
+            r"^baseline must have the shape of f\(b\), \(\), or broadcast to it; got shape \(3,\)",
+        ),
+        (
+            lambda: be.reinforce(f, np.zeros(3), np.full((4, 3), 0.5), baseline=np.zeros((2,))),
+            r"^baseline must have the shape of f\(b\), \(4,\)",
+        ),
+    ],
+)
+def test_what_f_returns_and_the_baseline_are_checked_by_name(call, match):
+    """A NaN or an infinity from ``f`` or ``f_grad`` is named, not returned nor warned about
+    (NaN came back; inf gave numpy's warning); a baseline that would add axes to the
+    estimate (an estimate of shape (3, 1) for one latent) is refused."""
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_a_baseline_broadcasts_to_the_shape_of_f():
+    logit, u = np.array([0.3, -1.0, 2.0]), np.random.default_rng(3).random((4, 3))
+    scalar = be.reinforce(f, logit, u, 0.25)
+    np.testing.assert_array_equal(be.reinforce(f, logit, u, [0.25]), scalar)
+    np.testing.assert_array_equal(be.reinforce(f, logit, u, np.full(4, 0.25)), scalar)
+    assert scalar.shape == (4, 3)
+
+
+def test_f_values_whose_differences_overflow_give_the_estimate_without_warnings():
+    """``f(b) = 1e308`` against ``f(b~)`` or a baseline of ``-1e308``: their difference,
+    2e308, is beyond the largest double, but the estimates are finite multiples of it
+    (numpy warned of the overflow, and gave inf or NaN). Where the estimate itself is beyond
+    the largest double it is inf; where the score is 0 (an infinite logit) it is 0; an
+    ordinary row beside a huge one keeps its bits."""
+    sign = lambda b: 1e308 * (2 * b[..., 0] - 1)  # noqa: E731  # +-1e308 at b_0 = 1, 0
+    u = np.array([0.7, 0.2])  # at logit 0: b = (1, 0), b~ = (0, 1)
+    np.testing.assert_allclose(be.arm(sign, 0.0, u), [4e307, -6e307], rtol=1e-15)
+    np.testing.assert_allclose(be.disarm(sign, 0.0, u), [5e307, -5e307], rtol=1e-15)
+    # RLOO on two samples with f = 1e308 and -1e308: ((f1 - f2)(b1 - p) + (f2 - f1)(b2 - p))/2
+    np.testing.assert_allclose(be.rloo(sign, 0.0, [[0.7], [0.2]]), [1e308], rtol=1e-15)
+    np.testing.assert_array_equal(be.rloo(_constant(1e308), 0.0, [[0.7], [0.2]]), [0.0])
+    huge, tiny = _constant(1e308), -1e308
+    np.testing.assert_array_equal(be.reinforce(huge, 0.0, [0.7], tiny), [1e308])
+    p = special.expit(2.0)
+    np.testing.assert_allclose(be.reinforce(huge, 2.0, [0.95], tiny), [1e308 * (1 - p) * 2], 1e-15)
+    # At logit -40: b = 0 gives -2e308 p, p = sigmoid(-40); b = 1 (at u = 1) gives
+    # 2e308 (1 - p), beyond the largest double.
+    p = special.expit(-40.0)
+    np.testing.assert_allclose(be.reinforce(huge, -40.0, [0.9], tiny), [-1e308 * p * 2], 1e-15)
+    np.testing.assert_array_equal(be.reinforce(huge, -40.0, [1.0], tiny), [np.inf])
+    np.testing.assert_array_equal(be.reinforce(huge, np.inf, [0.9], tiny), [0.0])
+    rows = lambda b: np.where(b[..., 0] >= 0, [1.5, 1e308], 0.0)  # noqa: E731
+    logit, u2 = np.array([[0.3], [0.0]]), np.array([[0.4], [0.7]])
+    both = be.reinforce(rows, logit, u2, np.array([0.25, -1e308]))
+    np.testing.assert_array_equal(both[0], be.reinforce(_constant(1.5), 0.3, [0.4], 0.25))
+    np.testing.assert_array_equal(both[1], [1e308])

@@ -34,6 +34,14 @@ An infinite logit wins over infinite noise (``u`` at 0 or 1), as in
 ``logit = -inf`` gives ``b = 0`` for every ``u``. Every estimate of such a
 coordinate is then 0, except ARM's: its factor ``u_k - 1/2`` is then independent
 of ``(b, b~)`` and averages to 0, but a single estimate need not be 0.
+
+What ``f`` and ``f_grad`` return must be finite: a NaN or an infinity there is a
+``ValueError`` naming ``f(b)`` (or ``f(b~)``), ``f_grad's value`` or ``f_grad's gradient``.
+Every finite value of ``f`` (and of REINFORCE's baseline) is valid, even where differences
+of them exceed the largest double (``f(b) = 1e308``, ``f(b~) = -1e308``): the estimate is
+then computed without that overflow, and is ``±inf``, without numpy's warning, only where
+it lies beyond the largest double itself, as a pathwise estimate is where a gradient meets
+a slope beyond it.
 :data:`ESTIMATOR_TABLE` records each estimator's cost and properties.
 """
 
@@ -48,6 +56,7 @@ from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_float_array,
     broadcast,
+    check_finite,
     check_no_nan,
     check_tau,
     check_uniform,
@@ -70,6 +79,8 @@ __all__ = [
     "straight_through",
     "straight_through_gumbel",
 ]
+
+_LARGEST = np.finfo(np.float64).max
 
 
 def _args(logit, u, min_ndim: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -120,9 +131,14 @@ def antithetic_pair(logit, u) -> tuple[np.ndarray, np.ndarray]:
     return _hard(logit, u), _hard(logit, 1 - u)
 
 
-def _evaluate(f: Callable, b: np.ndarray, name: str = "f") -> np.ndarray:
-    """``f(b)`` as float64, checked to have the shape ``b.shape[:-1]``."""
-    value = as_float_array(f(b), f"{name}(b)", np.float64)
+def _evaluate(f: Callable, b: np.ndarray, name: str = "f", what: str = "f(b)") -> np.ndarray:
+    """``f(b)`` as float64, checked to have the shape ``b.shape[:-1]``.
+
+    ``name`` is the callable's name, ``what`` that of its value, in the errors. That the
+    value is finite is checked where it is used, by :func:`_linear_in_f` (with the bound it
+    checks anyway) and :func:`_gradient`.
+    """
+    value = as_float_array(f(b), what, np.float64)
     if value.shape != b.shape[:-1]:
         raise ValueError(
             f"{name} must map b of shape (..., K) = {b.shape} to shape {b.shape[:-1]}; "
@@ -132,31 +148,68 @@ def _evaluate(f: Callable, b: np.ndarray, name: str = "f") -> np.ndarray:
 
 
 def _gradient(f_grad: Callable, x: np.ndarray) -> np.ndarray:
-    """The gradient part of ``f_grad(x)`` as float64, checked to have the shape of ``x``."""
+    """The gradient part of ``f_grad(x)`` as float64, checked to have the shape of ``x``; the
+    value and the gradient are checked to be finite."""
     out = f_grad(x)
     if not (isinstance(out, tuple) and len(out) == 2):
         raise ValueError("f_grad must return a pair (value, gradient)")
-    _evaluate(lambda _: out[0], x, "f_grad's value")
+    what = "f_grad's value"
+    check_finite(_evaluate(lambda _: out[0], x, what, what), what)
     grad = as_float_array(out[1], "f_grad's gradient", np.float64)
     if grad.shape != x.shape:
         raise ValueError(
             f"f_grad's gradient must have the shape of x, {x.shape}; got shape {grad.shape}"
         )
-    return grad
+    return check_finite(grad, "f_grad's gradient")
+
+
+def _linear_in_f(formula: Callable, values: dict[str, np.ndarray], headroom: int):
+    """``formula(*values)`` for a formula linear in the ``values`` (of ``f``, a baseline), which
+    must be finite (``ValueError`` naming the value otherwise), without overflow in between.
+
+    No intermediate of the formula exceeds ``headroom`` times the largest ``|value|``, so
+    below the largest double over ``headroom`` (every ordinary input; one pass over each
+    value, which also shows that it is finite) the formula runs as written. Above, an entry
+    whose direct computation overflowed (to ``±inf``, or NaN from ``inf - inf`` or
+    ``inf * 0``) is computed from the values divided by a power of 2 of at least ``headroom``
+    (exact) and multiplied back: the estimate, or ``±inf`` without numpy's warning where it
+    lies beyond the largest double. Other entries keep their direct value.
+    """
+    bound = _LARGEST / headroom
+    if all(np.abs(v).max(initial=0.0) <= bound for v in values.values()):
+        return formula(*values.values())
+    checked = [check_finite(v, what) for what, v in values.items()]
+    scale = float(1 << (headroom - 1).bit_length())  # the least power of 2 >= headroom
+    with np.errstate(over="ignore", invalid="ignore"):
+        direct = formula(*checked)
+        scaled = formula(*(v / scale for v in checked)) * scale
+    return np.where(np.isfinite(direct), direct, scaled)
 
 
 def reinforce(f, logit, u, baseline=0.0):
     """REINFORCE (Williams 1992): ``(f(b) - c) (b - p)``, one estimate per leading index.
 
     ``b = 1[logit + l > 0]`` from one uniform vector ``u`` of shape ``(..., K)``;
-    ``b - p`` is ``d log P(b) / d logit``. ``baseline`` ``c`` (shape ``(...)``,
-    default 0) must not depend on ``b``; the estimator is then unbiased.
+    ``b - p`` is ``d log P(b) / d logit``. ``baseline`` ``c`` (default 0), finite, has the
+    shape ``(...)`` of ``f(b)`` or broadcasts to it (a baseline that would add axes to the
+    estimate is refused); it must not depend on ``b``, and the estimator is then unbiased.
     """
     logit, u = _args(logit, u)
     c = finite_float64(baseline, "baseline")
     b = _hard(logit, u)
-    fb, c = broadcast(f_b=_evaluate(f, b), baseline=c)
-    return (fb - c)[..., None] * (b - sigmoid(logit))
+    fb = _evaluate(f, b)
+    try:
+        fits = np.broadcast(fb, c).shape == fb.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"baseline must have the shape of f(b), {fb.shape}, or broadcast to it; "
+            f"got shape {c.shape}"
+        )
+    score = b - sigmoid(logit)
+    values = {"f(b)": fb, "baseline": c}
+    return _linear_in_f(lambda fb, c: (fb - c)[..., None] * score, values, 2)
 
 
 def rloo(f, logit, u):
@@ -176,9 +229,15 @@ def rloo(f, logit, u):
     if s < 2:
         raise ValueError(f"u must hold S >= 2 samples on its first axis; got shape {u.shape}")
     b = _hard(logit, u)
-    fb = _evaluate(f, b)
-    centred = (fb - fb.mean(axis=0)) * (s / (s - 1))
-    return np.mean(centred[..., None] * (b - sigmoid(logit)), axis=0)
+    score = b - sigmoid(logit)
+
+    def estimate(fb):
+        centred = (fb - fb.mean(axis=0)) * (s / (s - 1))
+        return np.mean(centred[..., None] * score, axis=0)
+
+    # With m the largest |f(b)|: the sum in the mean of f(b) reaches S m, the centred values
+    # times S / (S - 1) <= 2 reach 4 m, and their sum over the samples 4 S m.
+    return _linear_in_f(estimate, {"f(b)": _evaluate(f, b)}, 4 * s)
 
 
 def arm(f, logit, u):
@@ -190,7 +249,9 @@ def arm(f, logit, u):
     """
     logit, u = _args(logit, u)
     b, bt = _hard(logit, u), _hard(logit, 1 - u)
-    return (_evaluate(f, b) - _evaluate(f, bt))[..., None] * (u - 0.5)
+    half = u - 0.5
+    values = {"f(b)": _evaluate(f, b), "f(b~)": _evaluate(f, bt)}
+    return _linear_in_f(lambda fb, fbt: (fb - fbt)[..., None] * half, values, 2)
 
 
 def disarm(f, logit, u):
@@ -204,9 +265,10 @@ def disarm(f, logit, u):
     """
     logit, u = _args(logit, u)
     b, bt = _hard(logit, u), _hard(logit, 1 - u)
-    delta = _evaluate(f, b) - _evaluate(f, bt)
     sign = (1 - 2 * bt) * (b != bt)
-    return 0.5 * delta[..., None] * sign * sigmoid(np.abs(logit))
+    weight = sigmoid(np.abs(logit))
+    values = {"f(b)": _evaluate(f, b), "f(b~)": _evaluate(f, bt)}
+    return _linear_in_f(lambda fb, fbt: 0.5 * (fb - fbt)[..., None] * sign * weight, values, 2)
 
 
 def straight_through(f_grad, logit, u):
