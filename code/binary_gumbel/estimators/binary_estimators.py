@@ -235,8 +235,8 @@ def rloo(f, logit, u):
         centred = (fb - fb.mean(axis=0)) * (s / (s - 1))
         return np.mean(centred[..., None] * score, axis=0)
 
-    # With m the largest |f(b)|: the sum in the mean of f(b) reaches S m, the centred values
-    # times S / (S - 1) <= 2 reach 4 m, and their sum over the samples 4 S m.
+    # With m the largest |f(b)|, the sum in the mean of f(b) is at most S m, the centred
+    # values times S / (S - 1) <= 2 at most 4 m, and their sum over the samples 4 S m.
     return _linear_in_f(estimate, {"f(b)": _evaluate(f, b)}, 4 * s)
 
 
