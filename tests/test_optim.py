@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from binary_gumbel.estimators.optim import LARGEST_GRAD, Adam
+from binary_gumbel.estimators.optim import BETA2, LARGEST_GRAD, TINY, Adam
 
 
 def test_first_step_moves_each_coordinate_by_the_learning_rate_against_its_gradient():
@@ -136,6 +136,20 @@ def test_eps_zero_refuses_a_second_moment_that_fell_to_zero_where_the_first_did_
     optimiser = Adam(2, learning_rate=0.1, eps=0.0)
     with pytest.raises(ValueError, match="^grad: with eps = 0, Adam's second moment fell"):
         optimiser.step(np.array([1e-200, 1.0]))
+
+
+@pytest.mark.parametrize("g", [6e-161, 1e-155, 4e-153])
+def test_eps_zero_refuses_a_second_moment_that_fell_below_the_normal_doubles(g):
+    # v = (1 - beta2) g**2 is subnormal: 6e-161 gave an update of 0.854 for the exact 1.0
+    # (lr * sign(g)) before; just above sqrt(TINY / (1 - beta2)) the update is 1.0 again, to
+    # the rounding of the two bias corrections, the square and the root (two ulps).
+    optimiser = Adam(1, learning_rate=1.0, eps=0.0)
+    with pytest.raises(ValueError, match="^grad: with eps = 0, Adam's second moment fell"):
+        optimiser.step(np.array([g]))
+    assert (1 - BETA2) * g**2 < TINY
+    edge = 1.01 * np.sqrt(TINY / (1 - BETA2))
+    update = Adam(1, learning_rate=1.0, eps=0.0).step([edge])
+    np.testing.assert_array_max_ulp(update, np.ones(1), maxulp=2)
 
 
 def test_the_largest_gradient_moves_by_the_learning_rate_and_a_larger_one_is_refused():

@@ -53,13 +53,14 @@ def test_the_decoder_trains_at_discrete_or_relaxed_points_as_the_chapter_says(da
     relaxed = {"Gumbel-softmax τ=0.1", "Gumbel-softmax τ=0.5", "Gumbel-softmax τ=1"}
     params = vae.initial_params(8, data.train.mean(axis=0), runs=1, rng=0)
     rng = np.random.default_rng(1)
+    images = digits.binarize(data.train[None, :16], rng=2)
 
     def model_part(g):
         parts = (g.decoder_weight, g.decoder_bias, g.prior_logit)
         return np.concatenate([np.ravel(a) for a in parts])
 
     for m in vae_training.METHODS[1:]:
-        signal = vae.LearningSignal(params, data.train[None, :16])
+        signal = vae.LearningSignal(params, images)
         got = model_part(m.estimate(signal, rng.uniform(size=m.uniform_shape(signal.logit.shape))))
         no_encoder = np.zeros_like(signal.logit)
         at_all = model_part(signal.model_gradient(no_encoder))

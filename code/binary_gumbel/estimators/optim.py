@@ -16,7 +16,7 @@ import numpy as np
 
 from binary_gumbel._validation import as_float_array, check_finite, finite_float64, single_number
 
-__all__ = ["BETA1", "BETA2", "EPS", "LARGEST_GRAD", "Adam"]
+__all__ = ["BETA1", "BETA2", "EPS", "LARGEST_GRAD", "TINY", "Adam"]
 
 #: The largest gradient Adam takes, ``2**511`` (about 6.7e153), half the root of the largest
 #: double: the second moment ``v`` and its bias-corrected value are weighted averages of
@@ -27,6 +27,9 @@ LARGEST_GRAD = 2.0**511
 #: the last ``1 / (1 - BETA2)`` steps; ``EPS`` guards against dividing by a zero second
 #: moment, and once ``|g|`` is not much above it, ``EPS`` rather than the gradient sets the step.
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+
+#: The smallest normal double, about 2.2e-308: a second moment below it has lost digits.
+TINY = float(np.finfo(np.float64).tiny)
 
 
 class Adam:
@@ -41,8 +44,10 @@ class Adam:
     magnitude at most :data:`LARGEST_GRAD` (about 6.7e153), near the largest number whose
     square, which the second moment ``v`` holds, is a double. With ``eps = 0`` the update of a
     coordinate whose gradients have all been 0 is 0, the limit as ``eps -> 0`` (``m = 0``);
-    a step that leaves ``v = 0`` (below the smallest double) with ``m != 0``, as gradients
-    below about 1.5e-162 do, has an update that ``eps = 0`` cannot give, and is refused.
+    a step that leaves ``v`` below the smallest normal double (:data:`TINY`, where ``v`` keeps
+    fewer digits, and 0 at the last) with ``m != 0``, as a first gradient below about
+    ``sqrt(TINY / (1 - beta2))`` (4.7e-153 at the default ``beta2``) does, has an update that
+    ``eps = 0`` cannot give to a double's accuracy, and is refused.
     """
 
     def __init__(self, shape, learning_rate: float, beta1=BETA1, beta2=BETA2, eps=EPS):
@@ -103,9 +108,9 @@ class Adam:
         self.m = self.b1 * self.m + (1 - self.b1) * grad
         self.v = self.b2 * self.v + (1 - self.b2) * grad**2
         denominator = np.sqrt(self.v_hat) + self.eps
-        if self.eps or denominator.all():  # eps > 0 makes every denominator positive
+        if self.eps or (self.v >= TINY).all():  # eps > 0 makes every denominator positive
             return self.lr * self.m_hat / denominator
-        return self._update_where_v_is_zero(denominator)
+        return self._update_where_v_is_subnormal(denominator)
 
     @staticmethod
     def _too_large(grad: np.ndarray) -> ValueError:
@@ -116,13 +121,15 @@ class Adam:
             f"which Adam's second moment averages, is a double; got {worst!r}"
         )
 
-    def _update_where_v_is_zero(self, denominator: np.ndarray) -> np.ndarray:
-        """The update when ``eps = 0`` and ``v = 0`` somewhere: 0 there if ``m = 0`` (every
-        gradient so far 0), refused if not (the squares fell below the smallest double)."""
-        zero = denominator == 0
-        if np.any(self.m[zero] != 0):
+    def _update_where_v_is_subnormal(self, denominator: np.ndarray) -> np.ndarray:
+        """The update when ``eps = 0`` and ``v < TINY`` somewhere: 0 there if ``m = 0`` (every
+        gradient so far 0), refused if not (the squares fell below the smallest normal
+        double, where ``v`` has lost digits, or to 0)."""
+        small = self.v < TINY
+        if np.any(self.m[small] != 0):
             raise ValueError(
-                "grad: with eps = 0, Adam's second moment fell below the smallest double "
-                "(to 0) where its first moment did not, which gives no update; use eps > 0"
+                "grad: with eps = 0, Adam's second moment fell below the smallest normal "
+                f"double ({TINY:.3g}), where it loses its digits, while its first moment did "
+                "not, so the update cannot be computed to a double's accuracy; use eps > 0"
             )
-        return self.lr * self.m_hat / np.where(zero, 1.0, denominator)
+        return self.lr * self.m_hat / np.where(small, 1.0, denominator)

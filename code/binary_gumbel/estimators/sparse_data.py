@@ -158,9 +158,10 @@ def test_mse(problem: Problem, weights) -> np.ndarray:
     """Mean squared test error of ``weights`` (``(seeds, ..., d)``) on each seed's test set.
 
     ``weights`` must be finite, with one row of ``d`` weights per seed on its first and last
-    axes (``ValueError`` naming it otherwise). An error beyond the largest double is ``inf``;
-    weights so large that the test predictions themselves overflow, leaving no error to
-    compute, are refused by name.
+    axes (``ValueError`` naming it otherwise). An error beyond the largest double is ``inf``,
+    as is the error of a prediction that overflows to one infinity; weights whose terms
+    overflow to both infinities within one prediction, leaving no prediction (``inf - inf``),
+    are refused by name.
     """
     weights = finite_float64(weights, "weights")
     seeds, d = problem.seeds, problem.X_test.shape[-1]
