@@ -334,6 +334,12 @@ def single_number(arr: np.ndarray, name: str) -> float:
     return float(arr)
 
 
+def finite_number(x, name: str) -> float:
+    """``x`` as one finite float: ``TypeError`` for what is not a real number, ``ValueError``
+    naming ``name`` for a NaN, an infinity or an array of more than one number."""
+    return single_number(finite_float64(x, name), name)
+
+
 def check_false_alarm(false_alarm, name: str = "false_alarm") -> float:
     """A false-alarm rate as a float in (0, 1): ``TypeError`` for what is not a real number,
     ``ValueError`` for an array or a number outside the interval, each naming it."""

@@ -26,7 +26,7 @@ from binary_gumbel._validation import (
     check_finite,
     check_penalty,
     check_tau,
-    finite_float64,
+    finite_number,
     single_number,
 )
 from binary_gumbel.noise import (
@@ -111,8 +111,8 @@ def gumbel_difference(loc1, loc2, n, rng=None) -> tuple[np.ndarray, KSCheck]:
     CDF ``sigma(z - (loc1 - loc2))`` (Gumbel 1954).
     """
     n = check_count(n, "n", 2)
-    loc1 = single_number(finite_float64(loc1, "loc1"), "loc1")
-    loc2 = single_number(finite_float64(loc2, "loc2"), "loc2")
+    loc1 = finite_number(loc1, "loc1")
+    loc2 = finite_number(loc2, "loc2")
     u = as_generator(rng).random((2, n))
     diff = gumbel_from_uniform(u[0], loc1) - gumbel_from_uniform(u[1], loc2)
     return diff, check_ks(diff, lambda z: logistic_cdf(z, loc1 - loc2))
@@ -134,7 +134,7 @@ def coupled_binary_and_two_class(logit, tau, n, rng=None) -> tuple[np.ndarray, n
     ``u = sigma(g1 - g2)``, whose Logistic transform is exactly ``g1 - g2``.
     The two agree sample for sample, up to rounding.
     """
-    logit = single_number(finite_float64(logit, "logit"), "logit")
+    logit = finite_number(logit, "logit")
     g = _gumbels(rng, (check_count(n, "n", 2), 2))
     log_alpha = np.array([log_sigmoid(logit), log_sigmoid(-logit)])
     two_class = gumbel_softmax(log_alpha, tau, g)[:, 0]
@@ -244,8 +244,8 @@ def sign_flip_fit(target, tau, prior=0.5, weight=0.0, penalty="kl", nodes=4096) 
     from scipy.optimize import minimize_scalar
 
     tau = single_number(check_tau(tau), "tau")
-    target = single_number(finite_float64(target, "target"), "target")
-    prior = single_number(finite_float64(prior, "prior"), "prior")
+    target = finite_number(target, "target")
+    prior = finite_number(prior, "prior")
     if not 0.0 < prior < 1.0:
         raise ValueError(f"prior must be a probability in (0, 1); got {prior}")
     weight = single_number(check_penalty(weight, "weight"), "weight")

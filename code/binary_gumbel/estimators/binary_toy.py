@@ -38,7 +38,7 @@ from binary_gumbel._validation import (
     check_tau,
     check_uniform,
     finite_float64,
-    single_number,
+    finite_number,
 )
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.noise import sigmoid
@@ -264,8 +264,8 @@ def reinmax_zero_mean_taus(theta: float, target: float) -> np.ndarray:
     ``tau = theta / logit(s)``. At ``theta = 0`` no ``tau`` moves ``s``; the result
     is then empty, as it is when the mean never changes sign.
     """
-    theta = single_number(finite_float64(theta, "theta"), "theta")
-    target = single_number(finite_float64(target, "target"), "target")
+    theta = finite_number(theta, "theta")
+    target = finite_number(target, "target")
     if theta == 0:
         return np.empty(0)
     roots = np.roots(_mean_coefficients()(float(sigmoid(theta)), target))

@@ -37,6 +37,7 @@ from binary_gumbel._validation import (
     check_stretch,
     check_tau,
     finite_float64,
+    finite_number,
     single_number,
 )
 from binary_gumbel.estimators.optim import Adam
@@ -119,7 +120,7 @@ def _one_dataset(G, b, c):
     d = b.shape[-1] if b.ndim == 1 else -1
     if G.shape != (d, d):
         raise ValueError(f"G must be (d, d) and b (d,) for one dataset; got {G.shape}, {b.shape}")
-    return G, b, single_number(finite_float64(c, "c"), "c"), d
+    return G, b, finite_number(c, "c"), d
 
 
 def _penalty(logit, lam, tau, gamma, zeta):
@@ -318,7 +319,7 @@ def train_gates(
     steps, samples = check_count(steps, "steps", 0), check_count(samples, "samples", 0)
     if steps < 1 or samples < 1:
         raise ValueError(f"steps and samples must be positive; got {steps}, {samples}")
-    init_logit = single_number(finite_float64(init_logit, "init_logit"), "init_logit")
+    init_logit = finite_number(init_logit, "init_logit")
     if logit_bounds is not None and not logit_bounds[0] < logit_bounds[1]:
         raise ValueError(f"logit_bounds must be (low, high) with low < high; got {logit_bounds}")
     rng = as_generator(rng)

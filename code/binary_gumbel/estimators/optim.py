@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from binary_gumbel._validation import as_float_array, check_finite, finite_float64, single_number
+from binary_gumbel._validation import as_float_array, check_finite, finite_number
 
 __all__ = ["BETA1", "BETA2", "EPS", "LARGEST_GRAD", "TINY", "Adam"]
 
@@ -52,12 +52,12 @@ class Adam:
 
     def __init__(self, shape, learning_rate: float, beta1=BETA1, beta2=BETA2, eps=EPS):
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= single_number(finite_float64(beta, name), name) < 1:
+            if not 0 <= finite_number(beta, name) < 1:
                 raise ValueError(f"{name} must be a number in [0, 1); got {beta!r}")
-        lr = single_number(finite_float64(learning_rate, "learning_rate"), "learning_rate")
+        lr = finite_number(learning_rate, "learning_rate")
         if not lr > 0:
             raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
-        floor = single_number(finite_float64(eps, "eps"), "eps")
+        floor = finite_number(eps, "eps")
         if not floor >= 0:
             raise ValueError(f"eps must be a non-negative number; got {eps!r}")
         self.m, self.v, self.k = np.zeros(shape), np.zeros(shape), 0

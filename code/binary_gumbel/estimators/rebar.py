@@ -32,6 +32,7 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_tau,
     finite_float64,
+    finite_number,
     single_number,
 )
 from binary_gumbel.estimators import binary_rebar
@@ -181,8 +182,8 @@ def rebar_variance_grid(
     lams = check_tau(temperatures, np.float64, "temperatures").ravel()
     if lams.size == 0:
         raise ValueError("temperatures must hold at least one temperature; got none")
-    theta = single_number(finite_float64(theta, "theta"), "theta")
-    target = single_number(finite_float64(target, "target"), "target")
+    theta = finite_number(theta, "theta")
+    target = finite_number(target, "target")
     uv = as_generator(rng).random((n, 2))
     noise = toy_noise_unchecked(np.float64(theta), np.float64(target), uv[:, 0], uv[:, 1])
     if np.all(noise.b == noise.b[0]):
@@ -237,7 +238,7 @@ def held_out_saving(
     REINFORCE's exact variance ``Var(A) = p (1 - p) [(1 - t)^4 (1 - p) + t^4 p] - L'^2``
     (``A = f(b) (b - p)``): the saving ``1 - Var(A + eta* B) / Var(A)``.
     """
-    keep = grid.temperatures <= single_number(finite_float64(upto, "upto"), "upto")
+    keep = grid.temperatures <= finite_number(upto, "upto")
     if not keep.any():
         raise ValueError(f"upto must be at least the smallest temperature; got {upto!r}")
     n = check_count(n, "n", 4)
@@ -422,7 +423,7 @@ def saving_curve(theta: float, temperature: float, n: int = 100_000, rng=None) -
     """
     n = check_count(n, "n", 4)
     lam = single_number(check_tau(temperature, np.float64, "temperature"), "temperature")
-    theta = single_number(finite_float64(theta, "theta"), "theta")
+    theta = finite_number(theta, "theta")
     uv = as_generator(rng).random((n, 2))
     noise = toy_noise_unchecked(np.float64(theta), np.float64(0.5), uv[:, 0], uv[:, 1])
     r2, plus, minus = (
@@ -485,7 +486,7 @@ def _squares_weighted_by(p, a, b):
 def first_temperature_saving(grid: VarianceGrid, fraction: float) -> float:
     """The smallest temperature of the grid at which the best REBAR saves ``fraction``
     of REINFORCE's variance, or ``inf`` if none does. ``fraction`` must be finite."""
-    fraction = single_number(finite_float64(fraction, "fraction"), "fraction")
+    fraction = finite_number(fraction, "fraction")
     hits = grid.temperatures[grid.saving >= fraction]
     return float(hits.min()) if hits.size else math.inf
 

@@ -52,6 +52,7 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_tau,
     finite_float64,
+    finite_number,
     single_number,
 )
 from binary_gumbel.estimators.toy_noise import ToyNoise, toy_noise
@@ -93,7 +94,7 @@ class PhiLayout:
 
 def _one_target(target) -> float:
     """``target`` as a float: one finite number (``ValueError`` naming it otherwise)."""
-    return single_number(finite_float64(target, "target"), "target")
+    return finite_number(target, "target")
 
 
 def _check_phi(phi) -> tuple[np.ndarray, PhiLayout]:
@@ -373,7 +374,7 @@ def initial_phi(hidden: int = 5, eta: float = 1.0, temperature: float = 0.5, rng
     rng = as_generator(rng)
     layout = PhiLayout(hidden)
     phi = np.zeros(layout.size)
-    phi[0], phi[1] = single_number(finite_float64(eta, "eta"), "eta"), math.log(t)
+    phi[0], phi[1] = finite_number(eta, "eta"), math.log(t)
     phi[3 + hidden :] = rng.standard_normal(2 * hidden)
     return phi
 

@@ -22,7 +22,7 @@ from binary_gumbel._validation import (
     as_generator,
     check_count,
     finite_float64,
-    single_number,
+    finite_number,
 )
 from binary_gumbel.estimators.gradients import exact_gradient, objective
 from binary_gumbel.estimators.optim import BETA2, Adam
@@ -250,9 +250,9 @@ def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
     chains = check_count(chains, "chains", 1)
     batch = check_count(batch, "batch", 2)
     for name, lr in (("learning_rate", learning_rate), ("phi_learning_rate", phi_learning_rate)):
-        if not single_number(finite_float64(lr, name), name) > 0:
+        if not finite_number(lr, name) > 0:
             raise ValueError(f"{name} must be positive; got {lr!r}")
-    target = single_number(finite_float64(target, "target"), "target")
+    target = finite_number(target, "target")
     phi_steps = steps if phi_steps is None else check_count(phi_steps, "phi_steps", 0)
     if phi_steps > steps:
         raise ValueError(f"phi_steps must be at most steps ({steps}); got {phi_steps}")
@@ -289,7 +289,7 @@ def _train_together(methods, target, settings: Settings, rng) -> list[Training]:
     rows = mask[noisy].any(axis=0)
     learns = bool(rows.any())
     learned = np.ix_(noisy, rows)  # where the noisy runs' phi-gradients go
-    theta0 = single_number(finite_float64(settings.theta0, "theta0"), "theta0")
+    theta0 = finite_number(settings.theta0, "theta0")
     if parameterisation == "probability":
         p0 = _kernels.sigmoid(theta0)
         p0_kept = min(max(p0, _P_LOW), 1 - _P_LOW)
@@ -370,7 +370,7 @@ def smallest_step(run: Training, gradient_above: float = 0.0) -> float:
         raise ValueError(
             f"run must descend the logit (parameterisation 'logit'); got {run.parameterisation!r}"
         )
-    floor = single_number(finite_float64(gradient_above, "gradient_above"), "gradient_above")
+    floor = finite_number(gradient_above, "gradient_above")
     above = run.gradient_size > floor
     if not above.any():
         raise ValueError(

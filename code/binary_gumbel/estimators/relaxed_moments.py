@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from scipy import integrate, optimize, special
 
-from binary_gumbel._validation import check_tau, finite_float64, single_number
+from binary_gumbel._validation import check_tau, finite_number, single_number
 from binary_gumbel.estimators.gradients import exact_gradient
 
 __all__ = [
@@ -134,8 +134,8 @@ def relaxed_moments(theta: float, target: float, tau: float) -> tuple[float, flo
     variance to ``pi^2 / 192``. Written with :func:`scipy.special.expit`, independently of
     :func:`relaxed`, so that Monte Carlo runs of that function can be checked against it.
     """
-    theta = single_number(finite_float64(theta, "theta"), "theta")
-    target = single_number(finite_float64(target, "target"), "target")
+    theta = finite_number(theta, "theta")
+    target = finite_number(target, "target")
     tau = single_number(check_tau(tau, np.float64), "tau")
     mean, shift = _mean_and_shift(theta, target, tau)
     # The central moment directly: E[g^2] - mean^2 would cancel where the variance is tiny.
@@ -208,8 +208,8 @@ def relaxed_bias_extremum(
     Brent search). Raises ValueError when the extremum sits at either end of the bracket,
     so a caller never reports a bracket's edge as an interior extremum.
     """
-    theta = single_number(finite_float64(theta, "theta"), "theta")
-    target = single_number(finite_float64(target, "target"), "target")
+    theta = finite_number(theta, "theta")
+    target = finite_number(target, "target")
     exact = float(exact_gradient(theta, target))
     low = single_number(check_tau(low, np.float64, "low"), "low")
     high = single_number(check_tau(high, np.float64, "high"), "high")
@@ -239,8 +239,8 @@ def relaxed_mean_root(theta: float, target: float, low: float, high: float) -> f
     Brent's root of ``E g`` from :func:`relaxed_moments` in ``log tau``; the mean must
     have opposite signs at ``low`` and ``high`` (a ValueError otherwise).
     """
-    theta = single_number(finite_float64(theta, "theta"), "theta")
-    target = single_number(finite_float64(target, "target"), "target")
+    theta = finite_number(theta, "theta")
+    target = finite_number(target, "target")
     low = single_number(check_tau(low, np.float64, "low"), "low")
     high = single_number(check_tau(high, np.float64, "high"), "high")
 
@@ -259,7 +259,7 @@ def relaxed_objective_minimiser(target: float, tau: float, low: float = -20.0, h
     :func:`relaxed_moments`), so its expected descent stops where that mean is 0: Brent's
     root in ``theta``. A ValueError when the mean has the same sign at both ends.
     """
-    target = single_number(finite_float64(target, "target"), "target")
+    target = finite_number(target, "target")
     tau = single_number(check_tau(tau, np.float64), "tau")
 
     def mean(theta):
@@ -281,7 +281,7 @@ def straight_through_stationary_point(
     (split at the jump ``l = -theta``); Brent's root in ``theta``.
     A ValueError when the mean has the same sign at both ends.
     """
-    target = single_number(finite_float64(target, "target"), "target")
+    target = finite_number(target, "target")
     tau = single_number(check_tau(tau, np.float64), "tau")
 
     def mean(theta):
@@ -300,8 +300,8 @@ def _theta_root(mean, low, high, estimator: str) -> float:
     ``low`` and ``high`` must be finite (a ValueError naming them otherwise), and the mean
     must have opposite signs at them (a ValueError naming the ``estimator`` otherwise).
     """
-    low = single_number(finite_float64(low, "low"), "low")
-    high = single_number(finite_float64(high, "high"), "high")
+    low = finite_number(low, "low")
+    high = finite_number(high, "high")
     if not _opposite(mean(low), mean(high)):
         raise ValueError(f"the {estimator} mean has the same sign at theta = {low} and {high}")
     return optimize.brentq(mean, low, high, xtol=1e-9)

@@ -11,7 +11,7 @@ from binary_gumbel._validation import (
     as_generator,
     check_count,
     check_tau,
-    finite_float64,
+    finite_number,
     single_number,
 )
 from binary_gumbel.estimators.gradients import exact_gradient, objective
@@ -48,12 +48,12 @@ def _checked(estimator, target, tau, theta0, learning_rate, steps, batch) -> _Se
     record = None if estimator is None else check_estimator(estimator)
     steps = check_count(steps, "steps", 0)
     batch = check_count(batch, "batch", 1)
-    target = single_number(finite_float64(target, "target"), "target")
+    target = finite_number(target, "target")
     tau = single_number(check_tau(tau, np.float64), "tau")
-    learning_rate = single_number(finite_float64(learning_rate, "learning_rate"), "learning_rate")
+    learning_rate = finite_number(learning_rate, "learning_rate")
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be positive; got {learning_rate}")
-    theta0 = single_number(finite_float64(theta0, "theta0"), "theta0")
+    theta0 = finite_number(theta0, "theta0")
     return _Settings(record, target, tau, theta0, learning_rate, steps, batch)
 
 

@@ -24,6 +24,7 @@ from binary_gumbel._validation import (
     check_count,
     check_penalty,
     finite_float64,
+    finite_number,
     single_number,
 )
 
@@ -116,7 +117,7 @@ def make_problems(
     weights = finite_float64(weights, "weights")
     if weights.ndim != 1:
         raise ValueError(f"weights must be a sequence of numbers; got shape {weights.shape}")
-    noise_sd = single_number(finite_float64(noise_sd, "noise_sd"), "noise_sd")
+    noise_sd = finite_number(noise_sd, "noise_sd")
     rho = single_number(as_float_array(rho, "rho", np.float64), "rho")
     indices = [check_count(j, f"support[{i}]", 0) for i, j in enumerate(support)]
     if len(weights) != len(indices) or max(indices, default=-1) >= d:

@@ -19,7 +19,7 @@ from binary_gumbel._validation import (
     check_count,
     check_false_alarm,
     check_tau,
-    finite_float64,
+    finite_number,
     single_number,
 )
 from binary_gumbel.estimators.gradients import exact_gradient
@@ -124,8 +124,8 @@ def estimator_statistics(
             f"n // batch, the number of batch means, must be at most {MAX_TRIALS} (the most "
             f"trials whose Clopper-Pearson interval is computed); got n={n}, batch={batch}"
         )
-    theta = single_number(finite_float64(theta, "theta"), "theta")
-    target = single_number(finite_float64(target, "target"), "target")
+    theta = finite_number(theta, "theta")
+    target = finite_number(target, "target")
     tau = single_number(check_tau(tau, np.float64), "tau")
     false_alarm = check_false_alarm(false_alarm)
     g = record.function(theta, target, tau, draw_uniforms(as_generator(rng), record, n))

@@ -45,6 +45,7 @@ from binary_gumbel._validation import (
     check_no_nan,
     check_probability,
     finite_float64,
+    finite_number,
     single_number,
 )
 
@@ -627,7 +628,7 @@ def check_mean(samples, expected: float, false_alarm: float = DEFAULT_FALSE_ALAR
     (``TypeError`` or ``ValueError`` naming it otherwise).
     """
     x = _finite_values(samples, "samples")
-    expected = single_number(finite_float64(expected, "expected"), "expected")
+    expected = finite_number(expected, "expected")
     iv = mean_interval(x, false_alarm)
     se = float(_mean_and_half(x, 0, 1.0)[1])
     return MeanCheck(iv.estimate, se, expected, iv.high - iv.estimate, int(x.size), false_alarm)

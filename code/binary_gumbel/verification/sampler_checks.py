@@ -20,7 +20,7 @@ from binary_gumbel._validation import (
     as_float_array,
     as_generator,
     check_count,
-    finite_float64,
+    finite_number,
     single_number,
 )
 from binary_gumbel.conditional_noise import conditional_logistic_cdf, conditional_logistic_sample
@@ -103,7 +103,7 @@ def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]
     ``logit`` must be one finite number (``ValueError`` naming it otherwise).
     """
     n = check_count(n, "n", 1)
-    theta = single_number(finite_float64(logit, "logit"), "logit")
+    theta = finite_number(logit, "logit")
     uv = as_generator(rng).random((2, n))
     b = (_kernels.noisy_logit(theta, logistic_from_uniform(uv[0])) > 0).astype(np.float64)
     z_tilde = conditional_logistic_sample(uv[1], theta, b)
