@@ -172,6 +172,63 @@ def test_paired_verdict_follows_the_signed_rank_test_not_one_ratio():
     assert bench.PairedTaus.verdict(slower, 0.001) == "unresolved"
 
 
+def test_every_ratio_exactly_one_gives_a_p_value_of_one_without_a_warning():
+    """A coarse timer can time both routes alike in every round; SciPy's test, left with no
+    non-zero difference, divided 0 by 0."""
+    ones = [1.0] * 6
+    assert bench.PairedTaus.p_value(ones) == 1.0
+    assert bench.PairedTaus.summary(ones) == (1.0, 1.0, 1.0, 1.0)
+    assert bench.PairedTaus.verdict(ones, 0.05) == "unresolved"
+
+
+@pytest.mark.parametrize("method", ["p_value", "summary", "verdict"])
+@pytest.mark.parametrize(
+    ("ratios", "error", "message"),
+    [
+        ([], ValueError, r"^ratios must be a non-empty one-dimensional array.*shape \(0,\)"),
+        ([[1.1, 1.2]], ValueError, r"^ratios must be a non-empty one-dimensional array"),
+        ([0, 1, 2], ValueError, r"^ratios must be positive and finite.*got 0\.0"),
+        ([-1, 1, 2], ValueError, r"^ratios must be positive and finite.*got -1\.0"),
+        ([np.nan, 1, 2], ValueError, r"^ratios must be positive and finite.*got nan"),
+        ([1, np.inf], ValueError, r"^ratios must be positive and finite.*got inf"),
+        (None, TypeError, r"^ratios must be a real number"),
+    ],
+)
+def test_ratios_that_have_no_logarithm_or_no_round_are_refused_by_name(
+    method, ratios, error, message
+):
+    """Empty, zero, negative, NaN and infinite ratios once gave NaN or NumPy warnings."""
+    args = (ratios, 0.05) if method == "verdict" else (ratios,)
+    with pytest.raises(error, match=message):
+        getattr(bench.PairedTaus, method)(*args)
+
+
+@pytest.mark.parametrize("false_alarm", [np.nan, 2, -1, 0, 1])
+def test_a_false_alarm_rate_outside_the_unit_interval_is_refused(false_alarm):
+    """NaN and 2 once made every ratio "slower", -1 every ratio "unresolved"."""
+    with pytest.raises(ValueError, match=r"^false_alarm must lie in \(0, 1\)"):
+        bench.PairedTaus.verdict([1.1] * 8, false_alarm)
+
+
+@pytest.mark.parametrize(
+    ("taus", "error", "message"),
+    [
+        ((0.3,), ValueError, r"^taus must be two different temperatures"),
+        ((0.3, 0.3), ValueError, r"^taus must be two different temperatures"),
+        ((0.3, 0.01, 5), ValueError, r"^taus must be two different temperatures"),
+        (0.3, ValueError, r"^taus must be two different temperatures"),
+        ((0.3, 0.0), ValueError, r"^taus must be a positive, finite temperature"),
+        ((np.nan, 0.3), ValueError, r"^taus must be a positive, finite temperature"),
+        (None, TypeError, r"^taus must be a real number"),
+    ],
+)
+def test_paired_tau_comparison_needs_two_different_temperatures(taus, error, message):
+    """One temperature was an IndexError, a repeated one collided in the results, and a
+    third was dropped without a word."""
+    with pytest.raises(error, match=message):
+        bench.paired_tau_comparison(n=10, rounds=1, taus=taus)
+
+
 def test_spread_over_calls_gives_the_range_of_medians_and_of_rounds():
     calls = [bench.run_benchmark(n=500, repeats=3) for _ in range(2)]
     spread = bench.spread_over_calls(calls)

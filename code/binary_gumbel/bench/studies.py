@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import (
+    check_count,
+    check_false_alarm,
+    check_open_interval,
+    check_tau,
+)
 from binary_gumbel.bench.routes import RATIOS
 from binary_gumbel.relaxed import (
     logit_from_probability,
@@ -83,16 +88,37 @@ class PairedTaus:
         return {t: self._per_round(("float64", t), ("float32", t)) for t in self.taus}
 
     @staticmethod
-    def p_value(ratios) -> float:
-        """Two-sided paired Wilcoxon signed-rank p-value of ``log(ratios)`` against 0."""
+    def _checked(ratios) -> np.ndarray:
+        """``ratios`` as a float64 array of per-round ratios: non-empty, one-dimensional,
+        each positive and finite, since the test compares their logarithms with 0.
+        ``TypeError`` or ``ValueError`` naming ``ratios`` otherwise."""
+        arr = check_open_interval(ratios, "ratios", 0.0, np.inf, "positive and finite", np.float64)
+        if arr.ndim != 1 or arr.size == 0:
+            raise ValueError(
+                f"ratios must be a non-empty one-dimensional array of per-round ratios; "
+                f"got shape {arr.shape}"
+            )
+        return arr
+
+    @classmethod
+    def p_value(cls, ratios) -> float:
+        """Two-sided paired Wilcoxon signed-rank p-value of ``log(ratios)`` against 0.
+
+        Rounds whose ratio is exactly 1 carry no sign and are left out of the test. When
+        every ratio is exactly 1 (a coarse timer can time both routes alike in every
+        round), no round shows a difference and the p-value is 1: no evidence of one.
+        """
         from scipy import stats
 
-        return float(stats.wilcoxon(np.log(np.asarray(ratios, float))).pvalue)
+        logs = np.log(cls._checked(ratios))
+        if not logs.any():
+            return 1.0
+        return float(stats.wilcoxon(logs).pvalue)
 
     @classmethod
     def summary(cls, ratios) -> tuple[float, float, float, float]:
         """Median, smallest and largest per-round ratio, and :meth:`p_value`."""
-        ratios = np.asarray(ratios, float)
+        ratios = cls._checked(ratios)
         return (
             float(np.median(ratios)),
             float(ratios.min()),
@@ -103,7 +129,10 @@ class PairedTaus:
     @classmethod
     def verdict(cls, ratios, false_alarm: float) -> str:
         """ "slower" or "faster" when the paired test resolves the ratio from 1 at
-        ``false_alarm``, the direction from the median per-round ratio; else "unresolved"."""
+        ``false_alarm``, a rate in (0, 1), the direction from the median per-round ratio;
+        else "unresolved"."""
+        false_alarm = check_false_alarm(false_alarm)
+        ratios = cls._checked(ratios)
         if cls.p_value(ratios) >= false_alarm:
             return "unresolved"
         return "slower" if np.median(ratios) > 1 else "faster"
@@ -121,9 +150,16 @@ def paired_tau_comparison(
     Each of ``rounds`` rounds times all four ``(dtype, tau)`` routes once, writing ``n``
     samples into outputs allocated before the timing, in an order rotated by one from
     the round before; see :class:`PairedTaus` for the per-round ratios and their test.
+    ``taus`` must be two different positive, finite temperatures, since the results are
+    keyed by temperature.
     """
     n, rounds = check_count(n, "n"), check_count(rounds, "rounds")
-    taus = (float(taus[0]), float(taus[1]))
+    checked = check_tau(taus, np.float64, name="taus")
+    if checked.shape != (2,) or checked[0] == checked[1]:
+        raise ValueError(
+            f"taus must be two different temperatures (reference, other); got {taus!r}"
+        )
+    taus = (float(checked[0]), float(checked[1]))
     logit = float(logit_from_probability(p))
     rng = np.random.default_rng(seed)
     dtypes = ("float64", "float32")
