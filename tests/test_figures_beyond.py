@@ -209,3 +209,40 @@ def test_estimator_study_draws_the_variance_and_mse_intervals_as_error_bars():
         np.testing.assert_allclose(ends, [getattr(s, interval)(1e-3) for s in stats])
     half = [(high - low) / 2 for low, high in (s.mse_interval(1e-3) for s in stats)]
     assert all(h > 9 * s.mse_se for h, s in zip(half, stats, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("exact", "match"),
+    [
+        (0.0, r"exact\['t'\] must be nonzero"),
+        (1e-320, r"bias\['t'\] / exact\['t'\] must be finite"),
+        (float("nan"), r"exact\['t'\] must be finite"),
+    ],
+)
+def test_bias_against_tau_refuses_an_exact_gradient_it_cannot_divide_by(exact, match):
+    fig, axes = figures.new_figure(2)
+    with pytest.raises(ValueError, match=match):
+        figures.plot_bias_against_tau(axes, [0.5, 1.0], {"t": [0.1, 0.2]}, {"t": exact})
+
+
+def test_figure_helpers_name_the_argument_they_refuse():
+    """Each bad input is refused by name, before matplotlib or numpy warns or fails."""
+    fig, ax = figures.new_figure()
+    grid, samples = np.linspace(0.0, 1.0, 5), np.linspace(0.1, 0.9, 7)
+    cases = [
+        ("ratios", figures.plot_ratio_bars, (["a", "b"], [0, 0]), dict(reference="r", xlabel="x")),
+        ("max_points", figures.plot_qq, (samples, lambda q: q), dict(max_points=0)),
+        ("density 'a'", figures.plot_density_family, (grid, {"a": np.full(5, np.nan)}), {}),
+        ("ylim", figures.plot_density_family, (grid, {"a": grid}), dict(ylim=(3, 3))),
+        ("grid", figures.plot_histogram_density, (samples, grid[::-1], grid), {}),
+        ("steps, elbo and log_marginal", figures.plot_bounds, ([1, 2], [1], [1, 2]), {}),
+        ("log_marginal", figures.plot_bounds, ([1, 2], [1.0, 2.0], [1.0, np.nan]), {}),
+        ("steps", figures.plot_bounds, ([], [], []), {}),
+    ]
+    for name, plot, args, kwargs in cases:
+        with pytest.raises(ValueError, match=f"^{name}"):
+            plot(ax, *args, **kwargs)
+    with pytest.raises(ValueError, match="max_points"):
+        figures.plot_conditional_cdfs(
+            ax, {0: samples}, lambda z, logit, b: z, logit=0.0, max_points=0
+        )

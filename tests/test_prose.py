@@ -138,6 +138,8 @@ def test_bonferroni_text_writes_small_rates_and_caps_at_1():
     assert prose.bonferroni_text(3, 1e-6) == "3 × 10⁻⁶ = 3×10⁻⁶"
     with pytest.raises(ValueError, match=r"^false_alarm must lie in \(0, 1\)"):
         prose.bonferroni_text(3, 0.0)
+    with pytest.raises(ValueError, match=r"^k must be >= 1"):
+        prose.bonferroni_text(0, 0.05)
 
 
 def test_held_out_text_writes_a_small_family_wise_rate():
@@ -197,3 +199,21 @@ def test_listing_joins_as_the_prose_does_and_refuses_none():
         assert vae_report.listing(names) == numbers.joined(names)
     with pytest.raises(ValueError, match="^names must hold at least one name"):
         vae_report.listing([])
+
+
+def test_held_out_text_and_the_tables_refuse_empty_or_nan_input_by_name():
+    """No interval gave "min() arg is an empty sequence", a NaN one "nan %" and the verdict
+    "a loss below 0"; an empty grid a malformed Markdown table."""
+    from binary_gumbel.book import prose
+    from binary_gumbel.verification.montecarlo import Interval
+
+    with pytest.raises(ValueError, match="^savings must hold at least one interval"):
+        prose.held_out_text([], 0.05)
+    with pytest.raises(ValueError, match="^savings' interval ends must be finite"):
+        prose.held_out_text([Interval(0.1, float("nan"), 0.2)], 0.05)
+    with pytest.raises(ValueError, match="^thetas must hold at least one value"):
+        prose.variance_table([], 0.45)
+    with pytest.raises(ValueError, match="^taus must hold at least one value"):
+        prose.reinmax_table(0.2, [0.45], [])
+    with pytest.raises(ValueError, match="^targets must hold at least one value"):
+        prose.reinmax_table(0.2, [], [1.0])

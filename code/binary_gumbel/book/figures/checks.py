@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from binary_gumbel._validation import check_count
 from binary_gumbel.book.figures.style import (
     PALETTE,
     checked_values,
@@ -130,13 +131,18 @@ def plot_calibration(ax, checks: Sequence, *, groups: Sequence[int] | None = Non
 def plot_histogram_density(
     ax, samples, grid, density, *, label="samples", curve_label="density", bins=80
 ):
-    """A density-normalised histogram of ``samples`` against the curve ``density`` on ``grid``."""
+    """A density-normalised histogram of ``samples`` against the curve ``density`` on ``grid``.
+
+    ``grid`` must increase: the histogram's bins span ``grid[0]`` to ``grid[-1]``.
+    """
     samples = checked_values(samples, "samples")
     grid, density = checked_values(grid, "grid"), checked_values(density, "density")
     if grid.shape != density.shape:
         raise ValueError(
             f"grid and density must have the same shape; got {grid.shape}, {density.shape}"
         )
+    if not np.all(np.diff(grid) > 0):
+        raise ValueError("grid must be strictly increasing (the histogram spans its ends)")
     ax.hist(
         samples,
         bins=bins,
@@ -160,6 +166,7 @@ def plot_qq(ax, samples, quantile, *, label="samples", max_points=400):
     samples = np.sort(checked_values(samples, "samples"))
     if not callable(quantile):
         raise TypeError("quantile must be a callable inverse CDF")
+    max_points = check_count(max_points, "max_points")
     idx = np.unique(np.linspace(0, samples.size - 1, min(max_points, samples.size)).astype(int))
     theory = np.asarray(quantile((idx + 0.5) / samples.size), dtype=np.float64)
     ax.plot(theory, samples[idx], "o", ms=3, color=PALETTE["blue"], label=label)
@@ -227,14 +234,18 @@ def plot_density_family(ax, grid, densities, *, ylim=(0.0, 4.0)):
     """Densities on ``grid``, one curve per entry of ``densities`` (a label -> values mapping).
 
     Each curve has its own colour and line style, so that the family reads in grey-scale.
+    ``ylim`` is the vertical range, ``(low, high)`` with ``low < high``.
     """
     grid = checked_values(grid, "grid")
+    ylim = checked_values(ylim, "ylim")
+    if ylim.shape != (2,) or not ylim[0] < ylim[1]:
+        raise ValueError(f"ylim must be (low, high) with low < high; got {tuple(ylim.tolist())}")
     if not densities:
         raise ValueError("densities must hold at least one curve")
     for (label, values), (colour, _, dash) in zip(
         densities.items(), series_looks(len(densities)), strict=True
     ):
-        values = np.asarray(values, dtype=np.float64)
+        values = checked_values(values, f"density {label!r}")
         if values.shape != grid.shape:
             raise ValueError(f"density {label!r} has shape {values.shape}, grid {grid.shape}")
         ax.plot(grid, values, color=colour, ls=dash, lw=1.8, label=label)

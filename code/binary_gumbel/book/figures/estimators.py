@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
+from binary_gumbel._validation import finite_number
 from binary_gumbel.book.figures.style import PALETTE, checked_values, legend_below, series_looks
 
 __all__ = ["plot_bias_against_tau"]
@@ -39,7 +42,7 @@ def plot_bias_against_tau(axes, taus, bias: Mapping[str, object], exact: Mapping
             )
         kw = dict(color=colour, ls=dash, lw=1.8, label=label)
         axes[0].plot(taus, values, **kw)
-        axes[1].plot(taus, 1 + values / float(exact[label]), **kw)
+        axes[1].plot(taus, _relative(values, exact, label), **kw)
     axes[0].axhline(0.0, color=PALETTE["black"], lw=0.8)
     axes[1].axhline(1.0, color=PALETTE["black"], lw=0.8)
     axes[1].axhline(0.0, color="#999999", lw=0.8)
@@ -51,3 +54,20 @@ def plot_bias_against_tau(axes, taus, bias: Mapping[str, object], exact: Mapping
         ax.set_title(title)
     legend_below(axes)
     return axes
+
+
+def _relative(values, exact, label) -> np.ndarray:
+    """``1 + values / exact[label]``, the right panel's series: ``exact[label]`` must be one
+    finite, nonzero number (the relative bias divides by it), and the quotient finite (a
+    subnormal exact value overflows it)."""
+    name = f"exact[{label!r}]"
+    scale = finite_number(exact[label], name)
+    if scale == 0:
+        raise ValueError(f"{name} must be nonzero (the relative bias divides by it); got 0.0")
+    with np.errstate(over="ignore"):
+        relative = 1 + values / scale
+    if not np.all(np.isfinite(relative)):
+        raise ValueError(
+            f"bias[{label!r}] / {name} must be finite; got an overflow with {name} = {scale!r}"
+        )
+    return relative

@@ -123,8 +123,14 @@ def plot_trajectories(ax, trajectories, *, optimum: float):
 
 
 def plot_ratio_bars(ax, labels: Sequence[str], ratios, *, reference: str, xlabel: str):
-    """Horizontal bars of time ratios (1 is the ``reference`` route), each bar labelled."""
+    """Horizontal bars of time ratios (1 is the ``reference`` route), each bar labelled.
+
+    ``ratios`` are times over the reference's, so positive: the axis runs from 0 to 1.2
+    times the largest.
+    """
     ratios = checked_values(ratios, "ratios")
+    if not np.all(ratios > 0):
+        raise ValueError(f"ratios must be positive time ratios; got {float(ratios.min())!r}")
     if len(labels) != ratios.size:
         raise ValueError(f"labels and ratios differ in length: {len(labels)} and {ratios.size}")
     y = np.arange(ratios.size)

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from binary_gumbel.book.figures.style import DASHES, MARKERS, PALETTE, SERIES_COLOURS
+from binary_gumbel.book.figures.style import (
+    DASHES,
+    MARKERS,
+    PALETTE,
+    SERIES_COLOURS,
+    checked_values,
+)
 from binary_gumbel.estimators.vae_training import Training
 from binary_gumbel.verification.montecarlo import mean_intervals
 
@@ -40,8 +46,17 @@ def series_style(i: int) -> dict:
 
 
 def plot_bounds(ax, steps, elbo, log_marginal):
-    """Exact test ELBO and exact ``log p(x)`` against training steps, the gap shaded."""
-    steps = np.asarray(steps)
+    """Exact test ELBO and exact ``log p(x)`` against training steps, the gap shaded.
+
+    ``steps``, ``elbo`` and ``log_marginal`` are finite, non-empty and of one length.
+    """
+    steps = checked_values(steps, "steps")
+    elbo, log_marginal = checked_values(elbo, "elbo"), checked_values(log_marginal, "log_marginal")
+    if not steps.size == elbo.size == log_marginal.size:
+        raise ValueError(
+            f"steps, elbo and log_marginal must have one value per step; got lengths "
+            f"{steps.size}, {elbo.size} and {log_marginal.size}"
+        )
     ax.plot(steps, log_marginal, color=PALETTE["blue"], marker="o", label="log p(x), exact")
     ax.plot(steps, elbo, color=PALETTE["vermillion"], marker="s", ls="--", label="ELBO, exact")
     ax.fill_between(steps, elbo, log_marginal, color=PALETTE["sky"], alpha=0.25, lw=0)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from binary_gumbel._validation import finite_float64
 from binary_gumbel.book.prose.numbers import (
     bracketed,
     compact,
@@ -275,9 +276,18 @@ def _sci(x: float) -> str:
     return "0" if x == 0 else scientific(x, 2)
 
 
+def _non_empty(values, name: str) -> np.ndarray:
+    """``np.atleast_1d(values)``, refusing no values: a table needs a row or column each."""
+    values = np.atleast_1d(values)
+    if values.size == 0:
+        raise ValueError(f"{name} must hold at least one value")
+    return values
+
+
 def variance_table(thetas, target) -> str:
-    """Markdown: exact variance of a two-evaluation estimate (``equal_cost_variances``)."""
-    thetas = [float(x) for x in np.atleast_1d(thetas)]
+    """Markdown: exact variance of a two-evaluation estimate (``equal_cost_variances``), a
+    column per value of ``thetas`` (at least one)."""
+    thetas = [float(x) for x in _non_empty(thetas, "thetas")]
     rows = [binary_toy.equal_cost_variances(theta, target) for theta in thetas]
     lines = [
         "| estimator (2 evaluations) | "
@@ -292,7 +302,8 @@ def variance_table(thetas, target) -> str:
 
 
 def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
-    """Markdown: ReinMax's exact ``quantity`` at ``theta``, a row per target, a column per tau.
+    """Markdown: ReinMax's exact ``quantity`` at ``theta``, a row per target, a column per tau
+    (at least one of each).
 
     ``quantity`` is ``"bias"`` (``binary_toy.reinmax_bias``) or ``"variance"`` (of one
     estimate, ``binary_toy.moments_at``); the second column is the exact gradient, labelled
@@ -300,12 +311,12 @@ def reinmax_table(theta, targets, taus, quantity: str = "bias") -> str:
     """
     if quantity not in ("bias", "variance"):
         raise ValueError(f"quantity must be 'bias' or 'variance'; got {quantity!r}")
-    taus = [float(x) for x in np.atleast_1d(taus)]
+    taus = [float(x) for x in _non_empty(taus, "taus")]
     lines = [
         "| t | exact gradient (for scale) | " + " | ".join(f"τ = {x:g}" for x in taus) + " |",
         "|--:|--:|" + "--:|" * len(taus),
     ]
-    for t_value in np.atleast_1d(targets):
+    for t_value in _non_empty(targets, "targets"):
         exact = float(exact_gradient(float(theta), float(t_value)))
         if quantity == "bias":
             values = [binary_toy.reinmax_bias(theta, t_value, x) for x in taus]
@@ -355,8 +366,12 @@ def held_out_text(savings: Sequence[Interval], false_alarm: float) -> HeldOutTex
     """The held-out savings (:func:`~binary_gumbel.estimators.rebar.held_out_saving`):
     ``low`` and ``high``, the lowest and highest interval ends, in percent; ``verdict``,
     whether any interval excludes 0; and ``familywise``, the family-wise false-alarm bound
-    of the intervals (Bonferroni), by :func:`~binary_gumbel.book.prose.numbers.rate_percent`."""
+    of the intervals (Bonferroni), by :func:`~binary_gumbel.book.prose.numbers.rate_percent`.
+    ``savings`` must hold at least one interval, with finite ends."""
+    if not savings:
+        raise ValueError("savings must hold at least one interval")
     lows, highs = [s.low for s in savings], [s.high for s in savings]
+    finite_float64([lows, highs], "savings' interval ends")
     if all(lo <= 0 <= hi for lo, hi in zip(lows, highs, strict=True)):
         verdict = "no saving distinguishable from 0 at any of them"
     elif any(lo > 0 for lo in lows):
