@@ -307,3 +307,61 @@ def test_torch_route_emulation_keeps_ordinary_probabilities():
         assert abs(float(torch_clamp.positive_logit_probability(p)) - p) <= 4 * 2.0**-24
     with np.testing.assert_raises_regex(ValueError, "u must be"):
         torch_clamp.relaxed_logit(0.5, 1.5)
+
+
+@pytest.mark.parametrize(
+    ("temperature", "error", "match"),
+    [
+        (1e300, ValueError, r"temperature must fit in float32.*1e\+300"),
+        (1e-50, ValueError, r"temperature must be a positive.*1e-50 before it was rounded"),
+        (np.inf, ValueError, "temperature must be a positive, finite"),
+        (0.0, ValueError, "temperature must be a positive"),
+        (-1.0, ValueError, "temperature must be a positive"),
+        (np.nan, ValueError, "temperature must be a positive"),
+        ([1.0, 2.0], ValueError, "temperature must be a single number"),
+        (None, TypeError, "temperature must be a real number"),
+        ("1", TypeError, "temperature must be a real number"),
+    ],
+)
+def test_torch_route_emulation_refuses_a_temperature_that_is_not_a_positive_float32(
+    temperature, error, match
+):
+    """torch divides by the temperature in float32: one that is not a positive finite float32
+    once cast (1e-50 rounds to 0, 1e300 overflows) is refused by name with the value given."""
+    from binary_gumbel.verification import torch_clamp
+
+    with pytest.raises(error, match=match):
+        torch_clamp.relaxed_sample(0.5, temperature, 0.5)
+
+
+def test_torch_route_emulation_takes_a_temperature_of_any_real_type():
+    """An integer, a float64 and the float32 it rounds to give the same float32 sample."""
+    from binary_gumbel.verification import torch_clamp
+
+    u = torch_clamp.float32_uniforms(1_000, 1_010)
+    samples = [torch_clamp.relaxed_sample(0.3, t, u) for t in (2, np.float64(2.0), np.int64(2))]
+    assert all(x.dtype == np.float32 for x in samples)
+    np.testing.assert_array_equal(samples[0], samples[1])
+    np.testing.assert_array_equal(samples[0], samples[2])
+
+
+@pytest.mark.parametrize(
+    ("start", "stop", "error", "match"),
+    [
+        (0.5, 2, TypeError, "start must be an integer"),
+        (None, 2, TypeError, "start must be an integer"),
+        (0, 2.0, TypeError, "stop must be an integer"),
+        (True, 2, TypeError, "start must be an integer"),
+        (-1, 2, ValueError, "start must be >= 0"),
+        (3, 2, ValueError, "start and stop must satisfy"),
+        (0, 2**24 + 1, ValueError, "start and stop must satisfy"),
+    ],
+)
+def test_float32_uniforms_takes_integer_bounds_on_torchs_grid(start, stop, error, match):
+    """The uniforms are k * 2**-24 for integers k: a fractional bound would leave the grid."""
+    from binary_gumbel.verification import torch_clamp
+
+    with pytest.raises(error, match=match):
+        torch_clamp.float32_uniforms(start, stop)
+    grid = torch_clamp.float32_uniforms(np.int64(3), np.int64(6))
+    np.testing.assert_array_equal(grid, np.float32([3, 4, 5]) * np.float32(2.0**-24))

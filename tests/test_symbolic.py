@@ -171,3 +171,20 @@ def test_fast_form_steps_name_the_form_they_show():
         assert "corrected" in label
         assert sp.simplify(shown - corrected) == 0
         assert sp.simplify(shown - as_written) != 0
+
+
+@pytest.mark.parametrize(
+    ("n", "error", "match"),
+    [
+        (2.5, TypeError, "n must be an integer"),
+        ("3", TypeError, "n must be an integer"),
+        (True, TypeError, "n must be an integer"),
+        ([3], TypeError, "n must be an integer"),
+        (1, ValueError, "n must be >= 2"),
+    ],
+)
+def test_gumbel_max_probability_takes_a_count_of_at_least_two(n, error, match):
+    """A fractional n would name symbols alpha_1.5, alpha_2.5; a NumPy integer is a count."""
+    with pytest.raises(error, match=match):
+        symbolic.gumbel_max_probability(n)
+    assert symbolic.gumbel_max_probability(np.int64(3)) is symbolic.gumbel_max_probability(3)

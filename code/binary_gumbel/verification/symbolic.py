@@ -24,6 +24,8 @@ from functools import cache
 
 import sympy as sp
 
+from binary_gumbel._validation import check_count
+
 __all__ = [
     "Derivation",
     "Probability",
@@ -229,16 +231,22 @@ def logistic_inverse_cdf() -> Derivation:
     )
 
 
-@cache
 def gumbel_max_probability(n: int | None = None) -> Derivation:
     """``P(log a_k + g_k > log a_i + g_i for all i != k)`` for i.i.d. standard Gumbels ``g``.
 
     ``= int f(g) prod_{i != k} F(g + log a_k - log a_i) dg``, and
     ``prod_{i != k} F(g + log a_k - log a_i) = exp(-e^{-g} S / a_k)`` with
     ``S = sum_{i != k} a_i``. With ``n=None`` ``S`` stays a symbol (the general-n
-    argument); with an integer ``n`` the product is formed over explicit
-    ``a_1 .. a_n`` and ``k = 1``.
+    argument); with an integer ``n >= 2`` the product is formed over explicit
+    ``a_1 .. a_n`` and ``k = 1``. Another ``n`` raises ``TypeError`` (not an integer) or
+    ``ValueError`` (below 2) naming it.
     """
+    return _gumbel_max_probability(None if n is None else check_count(n, "n", 2))
+
+
+@cache
+def _gumbel_max_probability(n: int | None) -> Derivation:
+    """:func:`gumbel_max_probability` for a checked ``n``, cached by its value."""
     g = sp.Symbol("g", real=True)
     a_k = sp.Symbol("alpha_k", positive=True)
     steps: list[tuple[str, sp.Basic]] = []
@@ -247,8 +255,6 @@ def gumbel_max_probability(n: int | None = None) -> Derivation:
         product = sp.exp(-sp.exp(-g) * rest / a_k)
         total = a_k + rest
     else:
-        if n < 2:
-            raise ValueError(f"n must be an integer >= 2 or None; got {n!r}")
         alphas = sp.symbols(f"alpha_1:{n + 1}", positive=True)
         a_k, others = alphas[0], alphas[1:]
         explicit = sp.Mul(*(gumbel_cdf(g + sp.log(a_k) - sp.log(a)) for a in others))

@@ -30,7 +30,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from binary_gumbel._validation import check_probability
+from binary_gumbel._validation import check_count, check_probability, check_tau, single_number
 
 __all__ = [
     "FLOAT32_UNIFORMS",
@@ -66,7 +66,9 @@ def clamp_probs(p, name: str = "p") -> np.ndarray:
 
 def float32_uniforms(start: int = 0, stop: int = FLOAT32_UNIFORMS) -> np.ndarray:
     """The float32 values ``k * 2**-24``, ``start <= k < stop``, as ``torch.rand`` draws them on
-    the CPU."""
+    the CPU. ``start`` and ``stop`` are integers (``TypeError`` naming them otherwise): a
+    fractional ``k`` is not on torch's grid."""
+    start, stop = check_count(start, "start", 0), check_count(stop, "stop", 0)
     if not 0 <= start <= stop <= FLOAT32_UNIFORMS:
         raise ValueError(
             f"start and stop must satisfy 0 <= start <= stop <= 2**24; got {start}, {stop}"
@@ -121,10 +123,14 @@ def relaxed_sample(p, temperature, u) -> np.ndarray:
 
     The sigmoid is ``1 / (1 + exp(-y))`` in float32, with the correctly rounded ``exp``
     (:func:`_float32`); torch's own kernel may round differently in the last bit.
+
+    ``temperature`` is one number, a positive finite float32 once cast as torch casts it:
+    ``ValueError`` naming it, with the value given, for one that is not (``1e-50`` rounds to
+    0, ``1e300`` overflows); ``TypeError`` for what is not a real number.
     """
-    temperature = np.float32(temperature)
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive; got {temperature!r}")
+    temperature = np.float32(
+        single_number(check_tau(temperature, np.float32, "temperature"), "temperature")
+    )
     finfo = np.finfo(np.float32)
     with np.errstate(over="ignore"):
         x = np.float32(1) / (np.float32(1) + _float32(np.exp, -(relaxed_logit(p, u) / temperature)))
