@@ -336,3 +336,46 @@ def test_on_paper_the_explorable_is_hidden_and_the_static_figures_shown(context,
         page.close()
     assert shown["explorable"] == "none" and shown["figure"] == "none"
     assert shown["still"] != "none"
+
+
+@pytest.mark.parametrize("ymax", [np.float32(3), np.int64(3), 3, 2.5])
+def test_chart_takes_ymax_of_any_real_type(frames, ymax):
+    """The y axis is cut at ymax, a float whatever the number's type."""
+    spec = explorable.density_chart(frames, tau=0.5, p=0.5, ymax=ymax).to_dict()
+    domains = [layer["encoding"]["y"]["scale"]["domain"] for layer in spec["layer"]]
+    assert domains == [[0, float(ymax)]] * 2
+    assert all(type(domain[1]) is float for domain in domains)
+
+
+@pytest.mark.parametrize(
+    ("ymax", "error", "match"),
+    [
+        (-1.0, ValueError, "ymax must be a positive"),
+        (np.inf, ValueError, "ymax must be a positive"),
+        (np.nan, ValueError, "ymax must be a positive"),
+        ([3.0, 4.0], ValueError, "ymax must be a single number"),
+        ("3", TypeError, "ymax must be a real number"),
+        (None, TypeError, "ymax must be a real number"),
+    ],
+)
+def test_chart_refuses_a_ymax_that_is_not_one_positive_number(frames, ymax, error, match):
+    with pytest.raises(error, match=match):
+        explorable.density_chart(frames, tau=0.5, p=0.5, ymax=ymax)
+
+
+def test_slider_positions_and_start_are_checked_by_name():
+    """evenly_spaced takes any real sequence; a start that is not one number names the slider."""
+    from binary_gumbel.book.explorable import chart
+
+    np.testing.assert_array_equal(chart.evenly_spaced([1, 2, 3], "positions"), [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="positions must be finite"):
+        chart.evenly_spaced([1.0, 2.0, np.inf], "positions")
+    with pytest.raises(TypeError, match="positions must be a real number"):
+        chart.evenly_spaced(["a", "b"], "positions")
+    slider = chart.Slider("p", "probability p ", np.array([0.1, 0.2, 0.3]))
+    assert slider.param(np.float64(0.2)).param.value == 0.2
+    for start, error in ((None, TypeError), ("0.2", TypeError), ([0.1, 0.2], ValueError)):
+        with pytest.raises(error, match="p must be"):
+            slider.param(start)
+    with pytest.raises(ValueError, match=r"p must be one of .*got np\.float32\(0\.2\)"):
+        slider.param(np.float32(0.2))

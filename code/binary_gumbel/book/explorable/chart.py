@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_probability
+from binary_gumbel._validation import check_probability, finite_float64, finite_number
 from binary_gumbel.book.figures.style import STYLE
 
 __all__ = [
@@ -53,8 +53,10 @@ INK, EDGE, GRID = STYLE["text.color"], STYLE["axes.edgecolor"], STYLE["grid.colo
 FONT = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif"
 
 
-def evenly_spaced(values: np.ndarray, name: str) -> np.ndarray:
-    """A 1-D, increasing, evenly spaced array (a slider's positions); errors name it."""
+def evenly_spaced(values, name: str) -> np.ndarray:
+    """``values`` as a 1-D, increasing, evenly spaced array of finite floats (a slider's
+    positions); errors name it."""
+    values = finite_float64(values, name)
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence; got shape {values.shape}")
     if values.size > 1:
@@ -118,10 +120,15 @@ class Slider:
         return f"'{symbol} = ' + format({self.name}, '{self.format}')"
 
     def param(self, start: float):
-        """The Altair parameter, starting at ``start`` (one of the values), bound to a slider."""
+        """The Altair parameter, starting at ``start`` (one of the values), bound to a slider.
+
+        ``start`` is one finite number (``TypeError`` or ``ValueError`` naming the slider
+        otherwise).
+        """
         import altair as alt
 
-        if not np.isclose(self.values, start, rtol=0, atol=1e-9).any():
+        value = finite_number(start, self.name)
+        if not np.isclose(self.values, value, rtol=0, atol=1e-9).any():
             raise ValueError(
                 f"{self.name} must be one of the frames' values {self.values.tolist()}; "
                 f"got {start!r}"
@@ -129,7 +136,7 @@ class Slider:
         bind = alt.binding_range(
             min=float(self.values[0]), max=float(self.values[-1]), step=self.step, name=self.label
         )
-        return alt.param(name=self.name, value=float(start), bind=bind)
+        return alt.param(name=self.name, value=value, bind=bind)
 
 
 def keep_frame(sliders: Sequence[Slider]) -> str:

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import as_float_array, check_count, check_tau
+from binary_gumbel._validation import (
+    as_float_array,
+    check_count,
+    check_open_interval,
+    check_tau,
+    single_number,
+)
 from binary_gumbel.book.explorable.chart import (
     Explorer,
     Slider,
@@ -205,8 +211,10 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
     Raises
     ------
     ValueError
-        If ``tau`` or ``p`` is not one of the frames' values, or ``ymax`` is not
-        positive.
+        If ``tau`` or ``p`` is not one of the frames' values, or ``ymax`` is not one
+        positive finite number.
+    TypeError
+        If ``tau``, ``p`` or ``ymax`` is not a real number.
     """
     import altair as alt
 
@@ -217,8 +225,10 @@ def density_chart(frames: DensityFrames, *, tau: float = 0.5, p: float = 0.3, ym
         Slider("p", "probability p ", frames.probabilities),
     )
     params = [slider.param(start) for slider, start in zip(sliders, (tau, p), strict=True)]
-    if not (isinstance(ymax, (int, float)) and np.isfinite(ymax) and ymax > 0):
-        raise ValueError(f"ymax must be a positive number; got {ymax!r}")
+    ymax = single_number(
+        check_open_interval(ymax, "ymax", 0.0, np.inf, "a positive, finite number", np.float64),
+        "ymax",
+    )
 
     grid, cells = alt.Data(name="grid"), alt.Data(name="cells")
     legend_names = ["histogram of samples", "density"]
