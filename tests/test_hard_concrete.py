@@ -592,4 +592,9 @@ def test_the_law_figure_draws_every_curve_and_both_atoms():
         figures.plot_hard_concrete(axes, grid, dens, {"τ = 0.5": (0.1, 0.2)})
     with pytest.raises(ValueError, match="axes must hold 2 axes"):
         figures.plot_hard_concrete(axes[:1], grid, dens, masses)
+    three = dict(masses, **{"τ = 2": (0.1, 0.2, 0.3)})
+    with pytest.raises(ValueError, match=r"^masses 'τ = 2' must be \(P\(z = 0\), P\(z = 1\)\)"):
+        figures.plot_hard_concrete(axes, grid, dens, three)
+    with pytest.raises(ValueError, match=r"^ylim must be \(low, high\) with low < high"):
+        figures.plot_hard_concrete(axes, grid, dens, masses, ylim=(3.0, 3.0))
     plt.close(fig)

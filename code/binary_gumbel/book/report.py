@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import check_count, check_false_alarm
 from binary_gumbel.book.prose.numbers import rate_text
 from binary_gumbel.verification.montecarlo import (
     DEFAULT_FALSE_ALARM,
@@ -390,8 +390,7 @@ def false_alarm_text(count: int, rate: float = DEFAULT_FALSE_ALARM, unit: str = 
     intervals together (Bonferroni bound)".
     """
     count = check_count(count, "count", 1)
-    if not 0.0 < rate < 1.0:
-        raise ValueError(f"rate must lie in (0, 1); got {rate!r}")
+    rate = check_false_alarm(rate, "rate")
     family = family_wise(rate, count)
     if count == 1:
         return f"at most {rate_text(rate)} for the one {unit}"

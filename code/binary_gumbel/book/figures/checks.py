@@ -9,6 +9,7 @@ import numpy as np
 from binary_gumbel._validation import check_count
 from binary_gumbel.book.figures.style import (
     PALETTE,
+    checked_range,
     checked_values,
     diagonal,
     series_colours,
@@ -237,9 +238,7 @@ def plot_density_family(ax, grid, densities, *, ylim=(0.0, 4.0)):
     ``ylim`` is the vertical range, ``(low, high)`` with ``low < high``.
     """
     grid = checked_values(grid, "grid")
-    ylim = checked_values(ylim, "ylim")
-    if ylim.shape != (2,) or not ylim[0] < ylim[1]:
-        raise ValueError(f"ylim must be (low, high) with low < high; got {tuple(ylim.tolist())}")
+    ylim = checked_range(ylim, "ylim")
     if not densities:
         raise ValueError("densities must hold at least one curve")
     for (label, values), (colour, _, dash) in zip(

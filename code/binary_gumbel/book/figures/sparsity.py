@@ -6,6 +6,7 @@ import numpy as np
 
 from binary_gumbel.book.figures.style import (
     PALETTE,
+    checked_range,
     checked_values,
     legend_below,
     series_colours,
@@ -32,6 +33,7 @@ def plot_hard_concrete(axes, grid, densities, masses, *, ylim=(0.0, 3.0)):
     if set(densities) != set(masses) or not densities:
         raise ValueError("densities and masses must have the same, non-empty, labels")
     dens_ax, mass_ax = axes
+    ylim = checked_range(ylim, "ylim")
     grid = checked_values(grid, "grid")
     looks = series_looks(len(densities))
     width = 0.8 / len(densities)
@@ -42,6 +44,10 @@ def plot_hard_concrete(axes, grid, densities, masses, *, ylim=(0.0, 3.0)):
         dens_ax.plot(grid, values, color=colour, ls=dash, lw=1.8, label=label)
         at = np.array([0.0, 1.0]) + (i - (len(densities) - 1) / 2) * width
         mass = checked_values(masses[label], f"masses {label!r}")
+        if mass.shape != (2,):
+            raise ValueError(
+                f"masses {label!r} must be (P(z = 0), P(z = 1)); got shape {mass.shape}"
+            )
         bars = mass_ax.bar(at, mass, width=width * 0.9, color=colour, label=label)
         mass_ax.bar_label(bars, fmt="%.2f", fontsize=8)
     dens_ax.set_xlim(0, 1)

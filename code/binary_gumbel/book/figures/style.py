@@ -24,6 +24,7 @@ __all__ = [
     "PALETTE",
     "SERIES_COLOURS",
     "STYLE",
+    "checked_range",
     "checked_values",
     "diagonal",
     "legend_below",
@@ -135,6 +136,16 @@ def checked_values(data, name: str, ndim: int = 1) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or infinity)")
     return arr
+
+
+def checked_range(limits, name: str) -> tuple[float, float]:
+    """An axis range ``(low, high)`` of finite numbers with ``low < high``; errors name it."""
+    limits = checked_values(limits, name)
+    if limits.shape != (2,) or not limits[0] < limits[1]:
+        raise ValueError(
+            f"{name} must be (low, high) with low < high; got {tuple(limits.tolist())}"
+        )
+    return float(limits[0]), float(limits[1])
 
 
 def diagonal(ax, low: float, high: float, label: str) -> None:
