@@ -218,6 +218,8 @@ def test_torch_route_emulation_at_the_clamp_gives_a_positive_logit_on_two_unifor
 
     p = sigmoid(-17.0)
     assert torch_clamp.positive_logit_probability(p) == Fraction(2, 2**24)
+    with pytest.raises(ValueError, match=r"^p must be a single number; got shape \(2,\)"):
+        torch_clamp.positive_logit_probability([0.3, 0.5])
     top = torch_clamp.float32_uniforms(2**24 - 2, 2**24)
     s = torch_clamp.relaxed_logit(p, top)
     # log(1 - eps), about -eps, is lost against 15.94; the two log(eps) cancel (log1p(-(1 - eps))

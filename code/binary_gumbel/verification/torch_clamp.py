@@ -142,9 +142,10 @@ def positive_logit_probability(p) -> Fraction:
 
     Every uniform is enumerated, so the probability is exact for the emulated route:
     a fraction ``count / 2**24``. Without rounding, it would be 0 whenever ``p`` is at or
-    below the clamp (the two clamped noise bounds cancel).
+    below the clamp (the two clamped noise bounds cancel). ``p`` is one probability
+    (``ValueError`` naming it, with its shape, for an array of more).
     """
-    p = np.float32(clamp_probs(p))
+    p = np.float32(single_number(clamp_probs(p), "p"))
     count = 0
     for start in range(0, FLOAT32_UNIFORMS, _CHUNK):
         s = relaxed_logit(p, float32_uniforms(start, start + _CHUNK))
