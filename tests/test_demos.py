@@ -250,6 +250,8 @@ def test_false_alarm_text_gives_the_per_check_and_the_bonferroni_rate():
             report.false_alarm_text(bad)
     with pytest.raises(ValueError, match="rate"):
         report.false_alarm_text(3, rate=0.0)
+    with pytest.raises(TypeError, match="^rate must be a real number"):
+        report.false_alarm_text(3, rate=None)
 
 
 # --- the exercise solutions' own calls ----------------------------------------------------------
@@ -559,3 +561,16 @@ def test_an_array_where_one_number_is_expected_is_named_with_its_shape(call, mat
 def test_sign_flip_fit_names_a_weight_that_is_not_a_number():
     with pytest.raises(TypeError, match="^weight must be a real number"):
         demos.sign_flip_fit(0.7, 0.5, weight="1")
+
+
+def test_exceedance_curve_evaluates_each_point_at_its_own_value():
+    """p = 1 - 1e-9 is not p = 1 (where nsimplify had put it, so that every draw was NaN and
+    the corrected form's estimate 0 against its exact 1); p = 1e-200 gives no OverflowError."""
+    near_one, tiny = 1 - 1e-9, 1e-200
+    points = [{symbolic.p: near_one}, {symbolic.p: tiny}]
+    written = demos.exceedance_curve(note.EQ1, points, symbolic.p, 20, seed=8)
+    fixed = demos.exceedance_curve(note.CORRECTED_EQ1, points, symbolic.p, 20, seed=8)
+    assert written.exact.tolist() == [float(1 - sp.Rational(near_one)), 1.0]
+    assert fixed.exact.tolist() == [near_one, tiny]
+    assert fixed.estimates.tolist() == [1.0, 0.0]
+    assert written.estimates.tolist() == [0.0, 1.0]

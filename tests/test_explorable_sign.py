@@ -326,3 +326,13 @@ def test_on_paper_the_explorable_is_hidden_and_the_static_figure_shown(context, 
         page.close()
     assert shown["explorable"] == "none" and shown["figure"] == "none"
     assert shown["still"] != "none"
+
+
+def test_frames_near_the_ends_of_the_slider_range():
+    """At p = 1 - 1e-9 and p = 1e-200 every draw of the corrected form gives b = 1 and b = 0,
+    as its exact probability says (the first frame showed 0 against an exact 1, the second
+    raised OverflowError)."""
+    for q, b in [(1 - 1e-9, 1.0), (1e-200, 0.0)]:
+        corrected = explorable.sign_frames([q], samples=20).curves[sign.CORRECTED]
+        assert corrected.estimates.tolist() == [b]
+        assert round(float(corrected.exact[0])) == b

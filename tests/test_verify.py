@@ -155,3 +155,54 @@ def test_the_monte_carlo_uniforms_are_exact_midpoints_strictly_inside_0_1():
     real = sample_expression(u, {}, 100_000, seed=7)
     k = real * 2.0**52 - 0.5
     assert np.all(k == np.floor(k)) and np.all((real > 0) & (real < 1))
+
+
+def test_the_note_formulas_are_sampled_at_the_limits_of_p():
+    """At p = 1 and p = 0 the corrected Eq. (1) is 1 and 0 for every draw (the limits of
+    sigma((logit p + Z) / tau)), Eq. (1) as printed 0 and 1 (a substitution gave NaN); at
+    p = 10**-200, whose substituted constant ((1 - p) / p)**10 lies beyond the doubles,
+    they are 0 and 1 too (an OverflowError before)."""
+    from binary_gumbel.verification.note import CORRECTED_EQ1, EQ1
+
+    for value, corrected in [
+        (1, 1.0),
+        (1.0, 1.0),
+        (0, 0.0),
+        (0.0, 0.0),
+        (sp.Rational(1, 10**200), 0.0),
+    ]:
+        assert sample_expression(CORRECTED_EQ1, {p: value}, 3).tolist() == [corrected] * 3
+        assert sample_expression(EQ1, {p: value}, 3).tolist() == [1 - corrected] * 3
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "name"),
+    [
+        (({p: 2}, 3), ValueError, "the point's p"),
+        (({p: -0.1}, 3), ValueError, "the point's p"),
+        (({p: float("nan")}, 3), ValueError, "the point's p"),
+        (({p: sp.nan}, 3), TypeError, "the point's p"),
+        (({p: sp.Rational(1, 3)}, 3, 0, 0), ValueError, "tau_value"),
+        (({p: sp.Rational(1, 3)}, 3, 0, -1), ValueError, "tau_value"),
+        (({p: sp.Rational(1, 3)}, 3, 0, sp.oo), TypeError, "tau_value"),
+        (({p: sp.Rational(1, 3)}, 3, 0, float("inf")), ValueError, "tau_value"),
+        (({p: sp.Rational(1, 3)}, -1), ValueError, "n must be >= 1"),
+        (({p: sp.Rational(1, 3)}, 2.0), TypeError, "n must be an integer"),
+    ],
+)
+def test_the_note_formulas_are_not_sampled_at_invalid_arguments(arguments, error, name):
+    """A probability outside [0, 1] or NaN, a temperature that is not positive and finite,
+    a negative or fractional count: each refused by name (before: numbers, NaN, a KeyError
+    'ComplexInfinity' at tau = 0, numpy's "negative dimensions")."""
+    from binary_gumbel.verification.note import CORRECTED_EQ1
+
+    with pytest.raises(error, match=name):
+        sample_expression(CORRECTED_EQ1, *arguments)
+
+
+def test_the_other_parameters_of_a_point_must_be_finite_numbers():
+    from binary_gumbel.verification.note import CORRECTED_EQ2
+    from binary_gumbel.verification.symbolic import alpha1, alpha2
+
+    with pytest.raises(ValueError, match="the point's alpha_1"):
+        sample_expression(CORRECTED_EQ2, {alpha1: float("inf"), alpha2: 1}, 3)

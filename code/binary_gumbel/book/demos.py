@@ -177,6 +177,18 @@ class ExceedanceCurve:
         return np.array([c.estimate for c in self.checks])
 
 
+def _exact(value) -> sp.Rational:
+    """The exact rational of the number ``value``, the simplest one where that is the same double.
+
+    ``nsimplify`` gives a short rational (``0.3 -> 3/10``) that the formulas then evaluate
+    exactly; it is kept only where it rounds to ``value`` itself. Otherwise (``1 - 1e-9``,
+    which ``nsimplify`` makes 1, where ``log(p / (1 - p))`` is infinite) the point is the
+    value's own binary fraction.
+    """
+    simple = sp.nsimplify(value, rational=True)
+    return simple if float(simple) == value else sp.Rational(value)
+
+
 def exceedance_curve(expr, points: Sequence[Mapping], claimed, n, seed: int = 0) -> ExceedanceCurve:
     """Estimate ``P(x > 1/2)`` for the SymPy relaxation ``expr`` at each parameter point.
 
@@ -192,7 +204,7 @@ def exceedance_curve(expr, points: Sequence[Mapping], claimed, n, seed: int = 0)
     exact_expr = engine.limit_probability(expr)
     claimed_values, exact_values, checks = [], [], []
     for raw in points:
-        point = {k: sp.nsimplify(v, rational=True) for k, v in raw.items()}
+        point = {k: _exact(v) for k, v in raw.items()}
         values = sample_expression(expr, point, n, seed=seed)
         target = float(sp.sympify(claimed).subs(point))
         claimed_values.append(target)

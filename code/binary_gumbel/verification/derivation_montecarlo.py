@@ -21,7 +21,15 @@ import math
 
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
+from binary_gumbel._validation import (
+    check_count,
+    check_probability,
+    check_tau,
+    finite_number,
+    single_number,
+)
 from binary_gumbel.relaxed import sample_binary_gumbel_softmax
 from binary_gumbel.verification.engine import (
     LAWS,
@@ -33,7 +41,7 @@ from binary_gumbel.verification.engine import (
     say,
 )
 from binary_gumbel.verification.montecarlo import DEFAULT_FALSE_ALARM, check_ks, check_proportion
-from binary_gumbel.verification.symbolic import tau, x
+from binary_gumbel.verification.symbolic import p, tau, x
 
 __all__ = [
     "N_KS",
@@ -60,15 +68,82 @@ def _open_uniform(rng: np.random.Generator, n: int) -> np.ndarray:
     return (rng.integers(0, 2**52, size=n) + 0.5) / 2.0**52
 
 
+#: The least magnitude that a correctly rounded conversion to float64 turns into infinity:
+#: the largest double plus half its last place, ``2**1024 - 2**970``.
+_OVERFLOW = 2**1024 - 2**970
+
+
+class _Float64Printer(NumPyPrinter):
+    """SymPy's NumPy printer, with each exact number beyond the doubles printed as infinity.
+
+    A substituted point can give a constant past float64's range (``((1 - p) / p)**10`` at
+    ``p = 10**-200``, with ``tau = 1/10``), which Python cannot turn into a float; this printer
+    gives it the value float64 rounds it to, ``±inf``, as an overflowing ``exp`` does. Every
+    other number is printed as before: a rational ``a/b`` of Python integers (their quotient
+    is correctly rounded), which keeps every value of ordinary points to the bit.
+    """
+
+    def _finite_or_infinite(self, expr, exact) -> str:
+        """``exact(expr)``, the usual printing, or ``±inf`` for a number beyond the doubles."""
+        return self._print(sp.oo * sp.sign(expr)) if abs(expr) >= _OVERFLOW else exact(expr)
+
+    def _print_Integer(self, expr):
+        return self._finite_or_infinite(expr, super()._print_Integer)
+
+    def _print_Rational(self, expr):
+        return self._finite_or_infinite(expr, super()._print_Rational)
+
+
+def _at_point(expr, point, tau_value):
+    """``expr`` at ``tau_value`` and the parameters of ``point``; ``p = 0`` or ``1`` as a limit.
+
+    At ``p = 0`` or ``1`` the logit ``log(p / (1 - p))`` is infinite and a substitution gives
+    SymPy's ``zoo`` (so NaN draws); the one-sided limit ``p -> 0+`` or ``p -> 1-`` of the
+    expression, a function of the noise, is the value there. The other values are substituted
+    together, in one ``subs``, whose result (and so every bit of the draws) depends on that.
+    """
+    edge = {k: int(v) for k, v in point.items() if k == p and float(v) in (0.0, 1.0)}
+    expr = sp.sympify(expr).subs(
+        {tau: tau_value, **{k: v for k, v in point.items() if k not in edge}}
+    )
+    for symbol, value in edge.items():
+        expr = sp.limit(expr, symbol, value, "+" if value == 0 else "-")
+    return expr
+
+
+def _checked_point(point) -> dict:
+    """``point`` with its values as exact SymPy numbers, each checked and named.
+
+    The probability ``p`` must lie in [0, 1]; every other parameter must be a finite real
+    number. ``ValueError`` or ``TypeError`` names the parameter otherwise.
+    """
+    checked = {}
+    for symbol, value in point.items():
+        name = f"the point's {symbol}"
+        if symbol == p:
+            single_number(check_probability(value, name), name)
+        else:
+            finite_number(value, name)
+        checked[symbol] = sp.sympify(value)
+    return checked
+
+
 def sample_expression(expr, point, n: int, seed: int = SEED, tau_value=LIMIT_TAU) -> np.ndarray:
     """``n`` draws of the random SymPy expression ``expr`` at parameters ``point``.
 
-    Each random symbol is drawn from its law in :data:`LAWS`; the expression is
+    ``point`` maps parameters to numbers: the probability ``p`` in [0, 1] (at 0 or 1 the
+    expression's one-sided limit), other parameters finite; ``tau_value`` is a positive,
+    finite temperature and ``n >= 1``. Otherwise ``ValueError`` or ``TypeError`` names the
+    argument. Each random symbol is drawn from its law in :data:`LAWS`; the expression is
     evaluated with :func:`sympy.lambdify`. An ``exp`` overflowing to ``inf`` gives
-    the exact limit (``1 / (1 + inf) = 0``), so overflow is silenced locally.
+    the exact limit (``1 / (1 + inf) = 0``), so overflow is silenced locally; so does a
+    constant of the substituted expression beyond the doubles, which is evaluated as ``inf``.
     """
+    n = check_count(n, "n")
+    single_number(check_tau(tau_value, name="tau_value"), "tau_value")
+    point = _checked_point(point)
     rng = np.random.default_rng(seed)
-    expr = sp.sympify(expr).subs({tau: tau_value, **point})
+    expr = _at_point(expr, point, tau_value)
     noise = sorted((s for s in expr.free_symbols if s in LAWS), key=sp.default_sort_key)
     if expr.free_symbols - set(noise):
         raise ValueError(f"point leaves free parameters in {expr}")
@@ -80,7 +155,7 @@ def sample_expression(expr, point, n: int, seed: int = SEED, tau_value=LIMIT_TAU
         else:
             draws.append(rng.gumbel(float(law.loc.subs(point)), 1.0, size=n))
     with np.errstate(over="ignore"):
-        values = sp.lambdify(noise, expr, "numpy")(*draws)
+        values = sp.lambdify(noise, expr, "numpy", printer=_Float64Printer)(*draws)
     return np.broadcast_to(np.asarray(values, dtype=np.float64), (n,))
 
 
