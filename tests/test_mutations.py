@@ -355,7 +355,7 @@ MUTANTS = [
         "RELAX conditional term with its sign flipped",
         RELAX,
         "relax_estimate",
-        (("+ dc_z - _kernels.times(dzt, dc_zt)", "+ dc_z + _kernels.times(dzt, dc_zt)"),),
+        (("+ dc_z - pathwise_zt", "+ dc_z + pathwise_zt"),),
         (_rebar_is_relax,),
     ),
 ]

@@ -293,44 +293,41 @@ def relax_estimate(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows=No
     dslope_zt = None
     if grads:
         dphi_zt, dslope_zt, dslope_z = dphi[..., :m], dslope[..., :m], dslope[..., m:]
-    dzt_rows = dzt[..., None, :]
+    pathwise_zt = _kernels.times(dzt, dc_zt)
+    pathwise_rows = _kernels.times(dzt[..., None, :], dslope_zt) if grads else None
     # Only the Concrete rows, eta's and log lambda's, first in d_slope, have a 1 / lambda.
     if np.isinf(dc_zt).any() or (grads and np.isinf(dslope_zt[..., :2, :]).any()):
-        dzt, dc_zt, dzt_rows, dslope_zt = _fold_overflowed(
-            phi, layout, noise, grads, rows, dc_zt, dslope_zt
+        pathwise_zt, pathwise_rows = _pathwise_where_overflowed(
+            phi, layout, noise, rows, dc_zt, pathwise_zt, dslope_zt, pathwise_rows
         )
     score = b - p
-    g = ((b - target) ** 2 - c_zt) * score + dc_z - _kernels.times(dzt, dc_zt)
+    g = ((b - target) ** 2 - c_zt) * score + dc_z - pathwise_zt
     if not grads:
         return g, None
-    dg = (
-        -_kernels.times(score[..., None, :], dphi_zt)
-        + dslope_z
-        - _kernels.times(dzt_rows, dslope_zt)
-    )
+    dg = -_kernels.times(score[..., None, :], dphi_zt) + dslope_z - pathwise_rows
     return g, dg
 
 
-def _fold_overflowed(phi, layout: PhiLayout, noise: ToyNoise, grads: bool, rows, slope, d_slope):
-    """RELAX's factors ``dz~`` and ``dc/dz(z~)`` (and its ``phi``-gradients ``d_slope``), with
-    each product whose slope overflowed folded into one factor: ``(1, dz~ dc/dz(z~))``.
+def _pathwise_where_overflowed(
+    phi, layout: PhiLayout, noise: ToyNoise, rows, slope, product, d_slope=None, d_product=None
+):
+    """RELAX's ``dz~ dc/dz(z~)`` (``product``, from ``slope = dc/dz(z~)``) and its
+    ``phi``-gradients (``d_product``, from ``d_slope``; ``None`` without gradients), each
+    entry whose slope overflowed replaced by the product :func:`control_variate_terms` forms
+    with ``dz = dz~``.
 
-    ``dz~ <= |z~|`` keeps the product finite where the slope alone is beyond the largest
-    double (``dc/dz`` grows as ``1 / lambda`` near ``z~ = 0`` at a tiny temperature): it is
-    ``control_variate_terms(..., dz=dz~)``'s, and ``1 * product`` gives it back exactly.
-    Where the slope is finite the factors are unchanged, so those products keep their bits.
-    Returns ``(dz~, slope, dz~[..., None, :], d_slope)``; ``d_slope`` is ``None`` without
-    ``grads``.
+    ``dz~ <= |z~|`` keeps a product finite where its slope alone is beyond the largest double
+    (``dc/dz`` grows as ``1 / lambda`` near ``z~ = 0`` at a tiny temperature); where the slope
+    is finite the product is kept, with its bits.
     """
-    zt, dzt = noise.z_tilde, noise.dz_tilde
-    _, along, _, d_along = control_variate_terms(phi, layout, zt, noise.target, grads, rows, dzt)
-    overflowed = np.isinf(slope)
-    dzt_rows = dzt[..., None, :]
-    folded = np.where(overflowed, 1.0, dzt), np.where(overflowed, along, slope)
-    if not grads:
-        return *folded, dzt_rows, d_slope
-    overflowed = np.isinf(d_slope)
-    return *folded, np.where(overflowed, 1.0, dzt_rows), np.where(overflowed, d_along, d_slope)
+    grads = d_slope is not None
+    _, along, _, d_along = control_variate_terms(
+        phi, layout, noise.z_tilde, noise.target, grads, rows, noise.dz_tilde
+    )
+    product = np.where(np.isinf(slope), along, product)
+    if grads:
+        d_product = np.where(np.isinf(d_slope), d_along, d_product)
+    return product, d_product
 
 
 def _relax_checked(theta, target, u, v, phi, grads: bool):
