@@ -410,6 +410,39 @@ def test_rebar_control_variate_given_b_is_minus_f_at_a_half_times_the_score_exac
         assert sp.simplify(given + (sp.Rational(1, 2) - target) ** 2 * (b - p)) == 0
 
 
+_LOG2, _ONE, _T = sp.log(2), sp.Integer(1), sp.Rational(9, 20)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((sp.nan, _ONE, _T), ValueError, "^theta must be an exact, finite real"),  # was nan
+        ((0.5, _ONE, _T), ValueError, "^theta must be an exact"),  # was NoConvergence
+        ((sp.I, _ONE, _T), ValueError, "^theta must be an exact"),  # was 0
+        ((sp.log(2) / 2, _ONE, _T), ValueError, "^theta must make e"),
+        ((None, _ONE, _T), TypeError, "^theta"),
+        ((_LOG2, sp.Integer(0), _T), ValueError, "^temperature must be 1/k"),  # was 0
+        ((_LOG2, sp.Integer(-1), _T), ValueError, "^temperature must be 1/k"),  # was 0
+        ((_LOG2, sp.Integer(2), _T), ValueError, "^temperature must be 1/k"),  # did not finish
+        ((_LOG2, sp.oo, _T), ValueError, "^temperature must be an exact"),  # was 0
+        ((_LOG2, _ONE, 0.45), ValueError, "^target must be an exact"),  # was 2.8e-15
+        ((_LOG2, _ONE, sp.oo), ValueError, "^target must be an exact"),  # was nan
+        ((_LOG2, _ONE, [1, 2]), TypeError, "^target"),  # was unhashable type
+    ],
+)
+def test_exact_rebar_integration_refuses_parameters_outside_its_domain_by_name(args, error, match):
+    """Only exact parameters with e^theta rational and 1/temperature a positive integer."""
+    with pytest.raises(error, match=match):
+        rebar_unbiasedness.rebar_unbiasedness_exact(*args)
+    with pytest.raises(error, match=match):
+        rebar_unbiasedness.rebar_control_variate_given_b_exact(*args, 1)
+
+
+def test_exact_rebar_integration_names_an_unhashable_b():
+    with pytest.raises(ValueError, match="^b must be 0 or 1"):
+        rebar_unbiasedness.rebar_control_variate_given_b_exact(_LOG2, _ONE, _T, [1])
+
+
 @pytest.mark.parametrize(
     ("theta", "target", "temperature"),
     [

@@ -8,6 +8,7 @@ total and given ``b``.
 
 from __future__ import annotations
 
+import numbers
 from functools import cache
 
 import sympy as sp
@@ -17,7 +18,38 @@ from binary_gumbel.verification.symbolic import sigmoid
 __all__ = ["rebar_control_variate_given_b_exact", "rebar_unbiasedness_exact"]
 
 
-@cache
+def _exact_parameters(theta, temperature, target) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """The three parameters as SymPy numbers, inside the domain where the integration is exact.
+
+    Each must be an exact real number (no ``Float``, which would make the result inexact,
+    no NaN or infinity), ``e^theta`` rational and ``1/temperature`` a positive integer: the
+    conditions under which every integrand is rational. ``TypeError`` or ``ValueError``
+    naming the argument otherwise (outside them SymPy returns NaN, fails to converge or
+    does not finish).
+    """
+    exact = []
+    for value, name in ((theta, "theta"), (temperature, "temperature"), (target, "target")):
+        try:
+            expr = sp.sympify(value, strict=True)
+        except sp.SympifyError:
+            raise TypeError(f"{name} must be an exact SymPy number; got {value!r}") from None
+        if not isinstance(expr, sp.Expr) or expr.has(sp.Float) or expr.is_real is not True:
+            raise ValueError(
+                f"{name} must be an exact, finite real number (no Float, NaN or infinity); "
+                f"got {value!r}"
+            )
+        exact.append(expr)
+    theta, temperature, target = exact
+    if sp.simplify(sp.exp(theta)).is_rational is not True:
+        raise ValueError(f"theta must make e^theta rational (log 2, say); got {theta}")
+    inverse = 1 / temperature
+    if not (inverse.is_integer and inverse.is_positive):
+        raise ValueError(
+            f"temperature must be 1/k for a positive integer k (1, 1/2, ...); got {temperature}"
+        )
+    return theta, temperature, target
+
+
 def rebar_control_variate_given_b_exact(
     theta: sp.Expr, temperature: sp.Expr, target: sp.Expr, b: int
 ) -> sp.Expr:
@@ -30,12 +62,19 @@ def rebar_control_variate_given_b_exact(
     integrand is a rational function of the uniform, and SymPy integrates it in closed form.
     Integrating the middle term by parts in ``z`` leaves the boundary ``z = 0`` that decides
     ``b``, where ``s(0) = 1/2``, so that ``E[B | b] = -f(1/2) (b - p)`` at every temperature.
+    All three must be exact (SymPy numbers, no ``Float``, NaN or infinity) and ``b`` 0 or 1;
+    ``TypeError`` or ``ValueError`` naming the argument otherwise.
     """
-    if b not in (0, 1):
+    if not (isinstance(b, (numbers.Real, sp.Number)) and b in (0, 1)):
         raise ValueError(f"b must be 0 or 1, got {b!r}")
+    return _given_b(*_exact_parameters(theta, temperature, target), int(b))
+
+
+@cache
+def _given_b(theta: sp.Expr, lam: sp.Expr, t: sp.Expr, b: int) -> sp.Expr:
+    """:func:`rebar_control_variate_given_b_exact` on checked parameters, cached."""
     theta_symbol = sp.Symbol("theta", real=True)
     u, v = sp.symbols("u v", positive=True)
-    lam, t = sp.sympify(temperature), sp.sympify(target)
 
     def f(x):
         return (x - t) ** 2
@@ -60,7 +99,6 @@ def rebar_control_variate_given_b_exact(
     )
 
 
-@cache
 def rebar_unbiasedness_exact(theta: sp.Expr, temperature: sp.Expr, target: sp.Expr) -> sp.Expr:
     """``E[B]``, the mean of REBAR's control variate, by exact SymPy integration.
 
@@ -69,8 +107,6 @@ def rebar_unbiasedness_exact(theta: sp.Expr, temperature: sp.Expr, target: sp.Ex
     ``temperature``. The result simplifies to 0 when REBAR is unbiased there, for every
     ``eta``.
     """
-    p = sp.simplify(sigmoid(theta))
-    return sp.simplify(
-        p * rebar_control_variate_given_b_exact(theta, temperature, target, 1)
-        + (1 - p) * rebar_control_variate_given_b_exact(theta, temperature, target, 0)
-    )
+    exact = _exact_parameters(theta, temperature, target)
+    p = sp.simplify(sigmoid(exact[0]))
+    return sp.simplify(p * _given_b(*exact, 1) + (1 - p) * _given_b(*exact, 0))
