@@ -104,6 +104,15 @@ def test_the_conditional_sample_has_the_conditional_law(logit):
         assert not wrong.consistent, "power: z~ given b is not the unconditional Logistic"
 
 
+@pytest.mark.parametrize(
+    ("logit", "n", "missing"), [(0.5, 1, 0), (40.0, 1000, 0), (-40.0, 1000, 1)]
+)
+def test_conditional_ks_names_an_outcome_that_never_occurred(logit, n, missing):
+    """Was montecarlo's "samples must not be empty", naming none of the caller's arguments."""
+    with pytest.raises(ValueError, match=rf"^none of the n = {n} draws gave b = {missing} at"):
+        sampler_checks.conditional_ks(logit, n, rng=0)
+
+
 @pytest.mark.parametrize(("z", "logit", "b", "limit"), [
     (-1e308, 1e308, 0, 0.0), (1e308, -1e308, 1, 1.0),
     (1e308, -1e308, 0, 1.0), (-1e308, 1e308, 1, 0.0),

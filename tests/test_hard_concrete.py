@@ -305,6 +305,12 @@ def test_sampler_checks_text_writes_a_small_ks_p_value_in_its_significant_figure
     assert small.consistent and text.all_consistent == "every check is consistent"
 
 
+def test_check_sampler_never_names_a_negative_chance_inside():
+    """At logit = -40, 1 - P(z = 0) - P(z = 1) rounds to -1.3e-18: the message says 0."""
+    with pytest.raises(ValueError, match=r"^none of the n = 10 gates .* P\(0 < z < 1\) = 0 at"):
+        sampler_checks.check_sampler(-40.0, 0.5, 10, rng=0)
+
+
 # --- the gate's mean and variance --------------------------------------------------------------
 
 

@@ -81,10 +81,11 @@ def check_sampler(
     inner = z[(z > 0) & (z < 1)]
     mass = 1 - p0 - p1
     if inner.size == 0:
+        # 1 - p0 - p1 can round below 0 where the chance is below the doubles' resolution.
         raise ValueError(
             f"none of the n = {n} gates fell strictly inside (0, 1), where P(0 < z < 1) = "
-            f"{mass:.3g} at logit={logit!r}, tau={tau!r}: the interior law cannot be tested; "
-            f"draw more gates or take a logit and tau that leave mass inside"
+            f"{max(mass, 0.0):.3g} at logit={logit!r}, tau={tau!r}: the interior law cannot "
+            f"be tested; draw more gates or take a logit and tau that leave mass inside"
         )
 
     def conditional_cdf(c):
@@ -114,9 +115,17 @@ def conditional_ks(logit: float, n: int, rng=None, false_alarm: float = DEFAULT_
     """KS tests of ``z~`` given ``b = 0`` and ``b = 1`` against the derived CDFs.
 
     Returns ``(samples, checks)``, two dicts keyed by ``b``; each check is a
-    :class:`binary_gumbel.verification.montecarlo.KSCheck` at ``false_alarm``.
+    :class:`binary_gumbel.verification.montecarlo.KSCheck` at ``false_alarm``. Each outcome
+    must occur at least once among the ``n`` draws (``ValueError`` naming ``n``, ``b`` and
+    ``logit`` otherwise).
     """
     samples = conditional_samples(logit, n, rng)
+    for b, s in samples.items():
+        if s.size == 0:
+            raise ValueError(
+                f"none of the n = {n} draws gave b = {b} at logit={logit!r}: the law of z~ "
+                f"given b = {b} cannot be tested; draw more or take a logit nearer 0"
+            )
     checks = {
         b: montecarlo.check_ks(s, lambda x, b=b: conditional_logistic_cdf(x, logit, b), false_alarm)
         for b, s in samples.items()
