@@ -206,3 +206,72 @@ def test_the_other_parameters_of_a_point_must_be_finite_numbers():
 
     with pytest.raises(ValueError, match="the point's alpha_1"):
         sample_expression(CORRECTED_EQ2, {alpha1: float("inf"), alpha2: 1}, 3)
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "values"),
+    [
+        (sp.exp(-200) * p, 0, ("exp(-200)/4", "0")),
+        (0.333333333333 * p, p / 3, ("0.0833333333332500", "1/12")),
+    ],
+)
+def test_a_difference_below_15_digits_is_a_counterexample(lhs, rhs, values):
+    """``nsimplify`` identifies numbers to about 15 digits: it made ``exp(-200)/4`` 0 and
+    ``0.0833333333333`` 1/12, so these false identities held "at exact points"."""
+    check = engine.check_identity(lhs, rhs)
+    assert (check.verdict, check.method) == (engine.FAILS, "counterexample")
+    assert check.data == {"point": {"p": "1/4"}, "lhs": values[0], "rhs": values[1]}
+
+
+def test_a_constant_difference_is_shown_at_a_named_point():
+    """``p + 1`` against ``p``: the difference has no symbol, and the counterexample read
+    "at : lhs is p + 1 but rhs is p", a point without values."""
+    check = engine.check_identity(p + 1, p)
+    assert check.verdict == engine.FAILS
+    assert check.summary == "Counterexample at p = 1/4: lhs is 5/4 but rhs is 1/4."
+
+
+@pytest.mark.parametrize(
+    ("function", "arguments", "name"),
+    [
+        (engine.check_identity, (None, p), "lhs"),
+        (engine.check_identity, (p, "p"), "rhs"),
+        (engine.compare_exactly, (p, True), "rhs"),
+        (engine.noise_of, ([1, 2],), "expr"),
+        (engine.cdf_of, (None,), "expr"),
+        (engine.cdf_of, (u, "z"), "at"),
+        (engine.binary_form, ([1, 2],), "expr"),
+        (engine.limit_probability, ("u",), "expr"),
+        (engine.check_same_law, (None, u), "lhs"),
+        (engine.check_line, (u, None, "line"), "rhs"),
+        (engine.check_cdf, (u, None), "claimed_cdf"),
+        (engine.check_limit_probability, (u, [p]), "claimed"),
+        (engine.exact_value, (None,), "value"),
+        (engine.is_zero, (True,), "value"),
+        (engine.canonical_log, (None,), "expr"),
+        (engine.logit_of, ("p",), "expr"),
+        (engine.first_point, (p, None), "exprs"),
+        (engine.sample_points, ({p, 3},), "symbols"),
+        (engine.sample_points, ({p}, 2.0), "count"),
+    ],
+)
+def test_what_is_not_an_expression_is_named(function, arguments, name):
+    """None, a list, a boolean or a string (whose ``p`` lacks ``symbolic.p``'s assumptions)
+    met an AttributeError, an unhashable-type or a BooleanAtom error, or became an
+    assumption-free symbol."""
+    with pytest.raises(TypeError, match=f"^{name} must be"):
+        function(*arguments)
+
+
+@pytest.mark.parametrize("count", [0, -1])
+def test_fewer_than_one_point_is_refused(count):
+    """A count below 1 gave no points at all, not even the empty point of a constant."""
+    with pytest.raises(ValueError, match="count must be >= 1"):
+        engine.sample_points(set(), count)
+
+
+def test_an_unknown_verdict_is_named():
+    """A verdict outside the three words met a KeyError in the ranking."""
+    checks = [engine.Check("a", engine.HOLDS, "m", "s"), engine.Check("b", "maybe", "m", "s")]
+    with pytest.raises(ValueError, match="^checks must have the verdicts .* got 'maybe'"):
+        engine.combine(checks)

@@ -19,6 +19,7 @@ relaxations are reduced to the canonical form ``x = sigma((a + b Z) / tau)`` wit
 from binary_gumbel.verification.engine.exact import (
     UNIT_INTERVAL,
     ExactComparison,
+    as_expression,
     canonical_log,
     check_identity,
     compare_exactly,
@@ -72,6 +73,7 @@ __all__ = [
     "X1",
     "X2",
     "Z",
+    "as_expression",
     "binary_form",
     "canonical_log",
     "capitalised",

@@ -7,6 +7,7 @@ from typing import Any
 
 import sympy as sp
 
+from binary_gumbel._validation import check_count
 from binary_gumbel.verification.engine.random_symbols import LAWS
 from binary_gumbel.verification.engine.verdicts import (
     FAILS,
@@ -22,6 +23,7 @@ from binary_gumbel.verification.symbolic import p, tau, u, x, z
 __all__ = [
     "ExactComparison",
     "UNIT_INTERVAL",
+    "as_expression",
     "canonical_log",
     "check_identity",
     "compare_exactly",
@@ -45,7 +47,24 @@ _POINTS = {
 UNIT_INTERVAL = {p, u, x}
 
 
+def as_expression(value, name: str) -> sp.Expr:
+    """``value`` as a SymPy expression: an expression or a number (NumPy's too).
+
+    ``TypeError`` naming ``name`` for anything else: None, a list, a boolean, and a string,
+    whose symbols would lack the assumptions of the note's (``"p"`` is not ``symbolic.p``).
+    """
+    try:
+        expr = sp.sympify(value, strict=True)
+    except sp.SympifyError:
+        expr = None
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"{name} must be a SymPy expression or a number; got {value!r}")
+    return expr
+
+
 def _domain(symbol: sp.Symbol) -> str:
+    if not isinstance(symbol, sp.Symbol):
+        raise TypeError(f"symbols must be SymPy symbols; got {symbol!r}")
     if symbol == tau:
         return "temperature"
     if symbol in UNIT_INTERVAL:
@@ -63,7 +82,9 @@ def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
     Symbols of one domain are staggered, so that two of them never coincide. Each domain
     has four distinct values, so with at least one symbol there are ``min(count, 4)``
     points; without symbols there is one, the empty point.
+    ``count`` must be a positive integer.
     """
+    count = check_count(count, "count")
     ordered = sorted(symbols, key=sp.default_sort_key)
     seen: dict[str, int] = {}
     offsets = {}
@@ -76,13 +97,24 @@ def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
 
 
 def exact_value(value: sp.Expr) -> sp.Expr:
-    """A number simplified to an exact (rational or algebraic) value; an expression as is."""
-    return sp.nsimplify(sp.simplify(value)) if value.is_number else value
+    """A number simplified to an exact (rational or algebraic) value; an expression as is.
+
+    ``nsimplify``'s closed form is kept only where it is the same number (:func:`is_zero`
+    of the difference): it identifies numbers to about 15 digits, so it turned
+    ``exp(-200)/4`` into 0 and the float ``0.0833333333333`` into ``1/12``, and a point
+    where two sides differ by so little passed as a point where they agree.
+    """
+    value = as_expression(value, "value")
+    if not value.is_number:
+        return value
+    simplified = sp.simplify(value)
+    closed_form = sp.nsimplify(simplified)
+    return closed_form if is_zero(closed_form - simplified) else simplified
 
 
 def is_zero(value: sp.Expr) -> bool:
     """Whether ``value`` is 0: by SymPy's assumptions, ``equals``, or 60 digits."""
-    value = sp.simplify(value)
+    value = sp.simplify(as_expression(value, "value"))
     if value.is_zero is not None:
         return bool(value.is_zero)
     decided = value.equals(0)
@@ -101,12 +133,13 @@ def _count_of_points(count: int) -> str:
 
 def canonical_log(expr: sp.Expr) -> sp.Expr:
     """Expand every logarithm (valid: all log arguments are positive on the domain)."""
-    expr = expr.replace(sp.log, lambda arg: sp.log(sp.together(arg)))
+    expr = as_expression(expr, "expr").replace(sp.log, lambda arg: sp.log(sp.together(arg)))
     return sp.expand(sp.expand_log(expr, force=True))
 
 
 def logit_of(expr: sp.Expr) -> sp.Expr:
     """``log(expr / (1 - expr))`` in expanded-log form; injective, so equal logits mean equality."""
+    expr = as_expression(expr, "expr")
     return canonical_log(sp.log(sp.powsimp(sp.together(expr / (1 - expr)))))
 
 
@@ -150,9 +183,12 @@ def compare_exactly(lhs, rhs) -> ExactComparison:
     the points alone, with no proof, gives the method ``"exact points"``; if no point was
     left to evaluate, there is no evidence at all and ``UnsupportedStatement`` is raised.
     """
-    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    lhs, rhs = as_expression(lhs, "lhs"), as_expression(rhs, "rhs")
+    # A difference free of symbols (p + 1 against p) is evaluated at a point of the sides'
+    # symbols, so that its counterexample shows numbers at a named point.
+    symbols = (lhs - rhs).free_symbols or lhs.free_symbols | rhs.free_symbols
     evaluated = []
-    for point in sample_points((lhs - rhs).free_symbols):
+    for point in sample_points(symbols):
         left, right = exact_value(lhs.subs(point)), exact_value(rhs.subs(point))
         if not (left.is_finite and right.is_finite):
             continue
@@ -204,5 +240,9 @@ def check_identity(lhs, rhs, name: str = "identity", sides=("lhs", "rhs"), label
 
 def first_point(*exprs) -> dict[sp.Symbol, sp.Expr]:
     """The first exact evaluation point over the parameters (not the noise) of ``exprs``."""
-    params = set().union(*(sp.sympify(e).free_symbols for e in exprs)) - set(LAWS) - {tau, x, z}
+    params = (
+        set().union(*(as_expression(e, "exprs").free_symbols for e in exprs))
+        - set(LAWS)
+        - {tau, x, z}
+    )
     return sample_points(params, 1)[0]

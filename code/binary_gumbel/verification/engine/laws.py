@@ -10,6 +10,7 @@ import sympy as sp
 
 from binary_gumbel.verification.engine.exact import (
     UNIT_INTERVAL,
+    as_expression,
     canonical_log,
     check_identity,
     compare_exactly,
@@ -58,7 +59,7 @@ __all__ = [
 
 def noise_of(expr) -> set[sp.Symbol]:
     """The random symbols of ``expr`` (those with a law in :data:`LAWS`)."""
-    return {s for s in expr.free_symbols if s in LAWS}
+    return {s for s in as_expression(expr, "expr").free_symbols if s in LAWS}
 
 
 @cache
@@ -73,7 +74,6 @@ def _sign_on_domain(expr) -> int:
     raise UnsupportedStatement(f"cannot determine the sign of {expr}")
 
 
-@cache
 def cdf_of(expr, at=z) -> sp.Expr:
     """The CDF ``P(expr <= at)`` computed from the laws of its random symbols.
 
@@ -81,7 +81,12 @@ def cdf_of(expr, at=z) -> sp.Expr:
     difference ``X1 - X2`` of two independent Gumbels (by the convolution integral of
     :func:`binary_gumbel.verification.symbolic.gumbel_difference_cdf`).
     """
-    expr = sp.sympify(expr)
+    return _cdf_of(as_expression(expr, "expr"), as_expression(at, "at"))
+
+
+@cache
+def _cdf_of(expr: sp.Expr, at: sp.Expr) -> sp.Expr:
+    """:func:`cdf_of` of checked expressions, computed once for each."""
     noise = noise_of(expr)
     if noise == {u}:
         solutions = sp.solve(sp.Eq(expr, at), u)
@@ -99,6 +104,7 @@ def cdf_of(expr, at=z) -> sp.Expr:
 
 def check_cdf(expr, claimed_cdf, at=z, name: str = "law") -> Check:
     """The distributional claim ``expr ~ law with CDF claimed_cdf``: ``holds`` or ``fails``."""
+    claimed_cdf = as_expression(claimed_cdf, "claimed_cdf")
     derived = cdf_of(expr, at)
     comparison = compare_exactly(derived, claimed_cdf)
     data = {
@@ -184,14 +190,19 @@ def _reduce(expr) -> tuple[sp.Expr, sp.Expr]:
     raise UnsupportedStatement(f"no reduction to one Logistic for noise {sorted(map(str, noise))}")
 
 
-@cache
 def binary_form(expr) -> BinaryForm:
     """Reduce a binary relaxation to ``sigma((a + b Z)/tau)``, ``Z ~ Logistic(0, 1)``.
 
     The noise is reduced to ``Z`` as in :func:`_reduce`; ``a + b Z`` is ``tau`` times the
     logit of the result, and the reduction is verified by an identity check.
     """
-    reduced, how = _reduce(sp.sympify(expr))
+    return _binary_form(as_expression(expr, "expr"))
+
+
+@cache
+def _binary_form(expr: sp.Expr) -> BinaryForm:
+    """:func:`binary_form` of a checked expression, reduced once for each."""
+    reduced, how = _reduce(expr)
     argument = canonical_log(tau * logit_of(reduced))
     b = sp.simplify(sp.diff(argument, z))
     a = sp.simplify(argument.subs(z, 0))
@@ -204,7 +215,7 @@ def binary_form(expr) -> BinaryForm:
 
 def check_same_law(lhs, rhs, name: str = "same law", labels=("lhs", "rhs")) -> Check:
     """Whether two binary relaxations have the same law: ``holds in distribution`` or ``fails``."""
-    left, right = binary_form(lhs), binary_form(rhs)
+    left, right = binary_form(as_expression(lhs, "lhs")), binary_form(as_expression(rhs, "rhs"))
     comparison = compare_exactly(left.cdf, right.cdf)
     data = {
         "lhs_cdf": sp.latex(left.cdf),
@@ -233,7 +244,7 @@ def check_line(lhs, rhs, name: str, labels=("this line", "the previous line")) -
     Lines whose two sides use different noise are not identities by construction (they
     are different random variables); they go straight to the comparison of laws.
     """
-    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    lhs, rhs = as_expression(lhs, "lhs"), as_expression(rhs, "rhs")
     sides = ("this line", "previous line")
     law = None
     if noise_of(lhs) == noise_of(rhs):
@@ -278,8 +289,8 @@ def _limit_event(form: BinaryForm) -> tuple[str, str]:
 
 def check_limit_probability(expr, claimed, name: str = "limit probability") -> Check:
     """The claim ``P(lim_{tau -> 0} x = 1) = claimed``: ``holds`` or ``fails``."""
+    claimed = as_expression(claimed, "claimed")
     form = binary_form(expr)
-    claimed = sp.sympify(claimed)
     comparison = compare_exactly(form.limit_probability, claimed)
     data = {
         "computed": sp.latex(form.limit_probability),

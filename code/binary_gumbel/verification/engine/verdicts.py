@@ -112,4 +112,8 @@ def combine(checks) -> str:
     verdicts = [c.verdict for c in checks if c.verdict is not None]
     if not verdicts:
         raise ValueError("checks must contain at least one verdict")
+    unknown = [v for v in verdicts if v not in RANK]
+    if unknown:
+        raise ValueError(f"checks must have the verdicts {', '.join(map(repr, RANK))} or None; "
+                         f"got {unknown[0]!r}")  # fmt: skip
     return min(verdicts, key=RANK.__getitem__)
