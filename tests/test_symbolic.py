@@ -188,3 +188,11 @@ def test_gumbel_max_probability_takes_a_count_of_at_least_two(n, error, match):
     with pytest.raises(error, match=match):
         symbolic.gumbel_max_probability(n)
     assert symbolic.gumbel_max_probability(np.int64(3)) is symbolic.gumbel_max_probability(3)
+
+
+@pytest.mark.parametrize("expr", [None, [1, 2]])
+@pytest.mark.parametrize("render", [printing.plain, printing.latex])
+def test_printing_names_what_is_not_a_sympy_object(render, expr):
+    """None and a list met an AttributeError ('replace') deep inside SymPy."""
+    with pytest.raises(TypeError, match="^expr must be a SymPy object or a number; got "):
+        render(expr)

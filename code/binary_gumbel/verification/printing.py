@@ -47,6 +47,15 @@ class _PlainPrinter(StrPrinter):
         return f"P({self._print(expr.args[0])})".replace("<=", "≤")
 
 
+def _sympy_object(expr) -> sp.Basic:
+    """``expr`` as a SymPy object (numbers and strings are converted as ``sympify`` does);
+    ``TypeError`` naming ``expr`` for what is none, such as None or a list."""
+    obj = sp.sympify(expr)
+    if not isinstance(obj, sp.Basic):
+        raise TypeError(f"expr must be a SymPy object or a number; got {expr!r}")
+    return obj
+
+
 def plain(expr, order=None) -> str:
     """``expr`` as one line of Unicode text, e.g. ``σ((log((1 − p)/p) − Z)/τ)``.
 
@@ -54,11 +63,11 @@ def plain(expr, order=None) -> str:
     juxtaposed (``2α₁``), other products use ``·``, powers ``^``, and minus signs ``−``.
     ``order="none"`` keeps the order of the terms of an unevaluated sum.
     """
-    text = _PlainPrinter({"order": order}).doprint(fold_sigmoids(expr))
+    text = _PlainPrinter({"order": order}).doprint(fold_sigmoids(_sympy_object(expr)))
     text = re.sub(r"(?<=\d)\*(?=[^\d*])", "", text.replace("**", "^"))
     return text.replace("*", "·").replace("-", "−")
 
 
 def latex(expr, order=None) -> str:
     """``expr`` in LaTeX with sigmoids folded; ``|`` is written ``\\vert`` (safe in tables)."""
-    return sp.latex(fold_sigmoids(expr), order=order).replace("|", r"\vert ")
+    return sp.latex(fold_sigmoids(_sympy_object(expr)), order=order).replace("|", r"\vert ")
