@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,34 @@ def test_a_name_that_is_not_a_string_is_a_type_error(name, tmp_path, monkeypatch
     with pytest.raises(TypeError, match=r"^name must be a string \(an identifier\); got "):
         rc.cached(name, Counter())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unpicklable_result_is_named_and_leaves_no_partial_file(build):
+    """A result pickle cannot write (a local function) left a ``.tmp`` file in the folder."""
+    with pytest.raises(TypeError, match="^the result of compute must be picklable .*'study'"):
+        rc.cached("study", lambda: lambda: 1)
+    assert list(build.iterdir()) == []
+
+
+def test_a_folder_that_is_a_file_is_named(tmp_path, monkeypatch, library):
+    """It met a NotADirectoryError on the stored result's path, naming no variable."""
+    folder = tmp_path / "results"
+    folder.write_text("")
+    monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, str(folder))
+    with pytest.raises(ValueError, match=f"^{rc.ENVIRONMENT_VARIABLE} must name a folder"):
+        rc.cached("study", Counter())
+
+
+def test_kernels_storing_the_same_name_at_once_all_get_the_whole_result(build):
+    """Each writes its own temporary file and renames it into place: one stored file, whole."""
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(rc.cached("study", lambda: [7] * 10**5)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [[7] * 10**5] * 4
+    assert [p.suffix for p in build.iterdir()] == [".pickle"]

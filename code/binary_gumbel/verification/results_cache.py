@@ -85,6 +85,8 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     not a string, ``ValueError`` for a string that is not one). The result is written
     atomically (a temporary file renamed into place), so concurrent kernels never read a
     partial file; a stored file that cannot be unpickled is computed again and replaced.
+    A folder that is a file is refused (``ValueError`` naming the variable); a result that
+    cannot be pickled raises ``TypeError`` and leaves no partial file behind.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string (an identifier); got {type(name).__name__}")
@@ -93,6 +95,8 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     folder = os.environ.get(ENVIRONMENT_VARIABLE)
     if not folder:
         return compute()
+    if Path(folder).exists() and not Path(folder).is_dir():
+        raise ValueError(f"{ENVIRONMENT_VARIABLE} must name a folder; got {folder!r}, a file")
     path = Path(folder) / f"{name}-{library_fingerprint()}.pickle"
     stored = _load(path)
     if stored is not _MISSING:
@@ -100,6 +104,13 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     result = compute()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as partial:
-        pickle.dump(result, partial)
+        try:
+            pickle.dump(result, partial)
+        except (pickle.PicklingError, TypeError, AttributeError) as err:
+            partial.close()
+            os.remove(partial.name)
+            raise TypeError(
+                f"the result of compute must be picklable to be stored as {name!r}; {err}"
+            ) from err
     os.replace(partial.name, path)
     return result
