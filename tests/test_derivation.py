@@ -10,7 +10,8 @@ import pytest
 import sympy as sp
 
 from binary_gumbel import binary_concrete_logpdf
-from binary_gumbel.verification import engine
+from binary_gumbel.verification import engine, note
+from binary_gumbel.verification.claims import ClaimResult
 from binary_gumbel.verification.derivation import CLAIM_IDS, verify_all, verify_claim
 from binary_gumbel.verification.engine import FAILS, HOLDS, HOLDS_IN_DISTRIBUTION
 from binary_gumbel.verification.note import CORRECTED_EQ1, CORRECTED_STEP4, DEFINITION, EQ1, STEPS
@@ -214,3 +215,17 @@ def test_a_ks_test_that_passes_is_reported_as_not_rejecting_never_as_accepting()
         assert "accept" not in check.summary
         expected = "does not reject" if check.data["pvalue"] >= 1e-6 else "rejects"
         assert f"so the test {expected} that law" in check.summary
+
+
+@pytest.mark.parametrize("expr", [None, "x", [1]])
+def test_display_names_what_is_not_an_expression(expr):
+    """Was AttributeError: '...' object has no attribute 'rewrite'."""
+    with pytest.raises(TypeError, match="^expr must be a SymPy expression or a number"):
+        note.display(expr)
+
+
+def test_a_claim_result_without_a_claim_of_the_note_names_its_id_for_the_text():
+    """Was KeyError: 'zzz'; a claim of the note keeps its text."""
+    with pytest.raises(ValueError, match="^id must be one of the note's claims .* got 'zzz'"):
+        _ = ClaimResult("zzz", "a = b", "verdict", "evidence", ()).text
+    assert ClaimResult("eq1", "a = b", "verdict", "evidence", ()).text == note.CLAIM_TEXT["eq1"]

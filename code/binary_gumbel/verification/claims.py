@@ -40,7 +40,12 @@ class ClaimResult:
 
     @property
     def text(self) -> str:
-        """The claim in plain text, for terminals."""
+        """The claim in plain text, for terminals; ``ValueError`` for an ``id`` the note lacks."""
+        if self.id not in CLAIM_TEXT:
+            raise ValueError(
+                f"id must be one of the note's claims ({', '.join(CLAIM_TEXT)}) to have a text; "
+                f"got {self.id!r}"
+            )
         return CLAIM_TEXT[self.id]
 
     def to_json(self) -> dict:

@@ -50,7 +50,14 @@ noise_logit = logit
 
 
 def display(expr) -> sp.Expr:
-    """Evaluate the display-only :class:`Sigmoid` into explicit exponentials."""
+    """Evaluate the display-only :class:`Sigmoid` into explicit exponentials.
+
+    ``expr`` must be a SymPy expression or a number (``TypeError`` naming it otherwise).
+    """
+    try:
+        expr = sp.sympify(expr, strict=True)
+    except sp.SympifyError:
+        raise TypeError(f"expr must be a SymPy expression or a number; got {expr!r}") from None
     return expr.rewrite(sp.exp)
 
 
