@@ -275,3 +275,28 @@ def test_an_unknown_verdict_is_named():
     checks = [engine.Check("a", engine.HOLDS, "m", "s"), engine.Check("b", "maybe", "m", "s")]
     with pytest.raises(ValueError, match="^checks must have the verdicts .* got 'maybe'"):
         engine.combine(checks)
+
+
+@pytest.mark.parametrize(
+    ("expr", "at", "cdf"),
+    [
+        (u, 2, 1),
+        (u, sp.oo, 1),
+        (u, 0, 0),
+        (u, -1, 0),
+        (2 * u, 1, sp.Rational(1, 2)),
+        (1 - u, sp.Rational(1, 4), sp.Rational(1, 4)),
+        (-u, sp.Rational(1, 4), 1),
+        (sp.log(u / (1 - u)), -sp.oo, 0),
+    ],
+)
+def test_a_cdf_at_a_number_beyond_the_range_is_0_or_1(expr, at, cdf):
+    """Inversion alone gave P(u <= 2) = 2, and no answer (0 solutions) at 0, -1 or oo."""
+    assert engine.cdf_of(expr, at) == cdf
+
+
+@pytest.mark.parametrize("at", [sp.nan, sp.zoo, 1 + 2j])
+def test_a_cdf_is_not_taken_at_a_value_that_is_not_real(at):
+    """At NaN the Gumbel difference met 'Invalid NaN comparison' inside SymPy."""
+    with pytest.raises(ValueError, match="^at must be a real number"):
+        engine.cdf_of(engine.X1 - engine.X2, at)

@@ -79,9 +79,27 @@ def cdf_of(expr, at=z) -> sp.Expr:
 
     Supported: a strictly monotone function of the uniform ``u`` (by inversion), and the
     difference ``X1 - X2`` of two independent Gumbels (by the convolution integral of
-    :func:`binary_gumbel.verification.symbolic.gumbel_difference_cdf`).
+    :func:`binary_gumbel.verification.symbolic.gumbel_difference_cdf`). ``at`` is a real
+    number or an expression; at a number beyond the range of a function of ``u`` the CDF is
+    0 or 1.
     """
-    return _cdf_of(as_expression(expr, "expr"), as_expression(at, "at"))
+    at = as_expression(at, "at")
+    if at.is_number and at.is_extended_real is not True:
+        raise ValueError(f"at must be a real number or an expression; got {at}")
+    return _cdf_of(as_expression(expr, "expr"), at)
+
+
+def _beyond_range(expr: sp.Expr, at: sp.Expr) -> sp.Expr | None:
+    """``P(expr <= at)`` for a monotone ``expr`` of ``u`` and a number ``at`` at or beyond the
+    ends of its range (0 below, 1 above), where inversion fails: ``u = at`` has no solution
+    in (0, 1), or one outside it (``P(u <= 2)`` came out as 2); None inside the range."""
+    ends = [sp.limit(expr, u, 0, "+"), sp.limit(expr, u, 1, "-")]
+    low, high = ends if _sign_on_domain(sp.diff(expr, u)) > 0 else ends[::-1]
+    if (at <= low) is sp.true:
+        return sp.S.Zero
+    if (at >= high) is sp.true:
+        return sp.S.One
+    return None
 
 
 @cache
@@ -89,6 +107,9 @@ def _cdf_of(expr: sp.Expr, at: sp.Expr) -> sp.Expr:
     """:func:`cdf_of` of checked expressions, computed once for each."""
     noise = noise_of(expr)
     if noise == {u}:
+        bound = _beyond_range(expr, at) if at.is_number else None
+        if bound is not None:
+            return bound
         solutions = sp.solve(sp.Eq(expr, at), u)
         if len(solutions) != 1:
             raise UnsupportedStatement(f"{expr} = {at} has {len(solutions)} solutions in u")
