@@ -166,3 +166,19 @@ def test_kernels_storing_the_same_name_at_once_all_get_the_whole_result(build):
         thread.join()
     assert results == [[7] * 10**5] * 4
     assert [p.suffix for p in build.iterdir()] == [".pickle"]
+
+
+def test_the_fingerprint_of_what_is_not_a_folder_is_refused(tmp_path):
+    """A missing path had no files, so it gave the runtime's key, the same for every one."""
+    (tmp_path / "module.py").write_text("")
+    for path in (tmp_path / "missing", tmp_path / "module.py"):
+        with pytest.raises(ValueError, match="^package must be a folder"):
+            FINGERPRINT(path)
+
+
+@pytest.mark.parametrize("in_build", [False, True])
+def test_a_compute_that_is_not_callable_is_named(in_build, tmp_path, monkeypatch):
+    """It met "'int' object is not callable", naming no argument."""
+    monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, str(tmp_path) if in_build else "")
+    with pytest.raises(TypeError, match="^compute must be callable"):
+        rc.cached("study", 3)

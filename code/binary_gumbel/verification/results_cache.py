@@ -38,9 +38,12 @@ def library_fingerprint(package: Path | None = None) -> str:
 
     Files are taken in sorted order of their path relative to ``package``, and
     both the path and the bytes go into the hash, so renaming, adding, removing
-    or editing any file changes it.
+    or editing any file changes it. A ``package`` that is not a folder raises ``ValueError``
+    (it had no files, so every missing path gave the same key, that of the runtime alone).
     """
     package = Path(package) if package is not None else Path(__file__).resolve().parents[1]
+    if not package.is_dir():
+        raise ValueError(f"package must be a folder of Python source; got {str(package)!r}")
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         if "__pycache__" in path.parts:
@@ -92,6 +95,8 @@ def cached(name: str, compute: Callable[[], T]) -> T:
         raise TypeError(f"name must be a string (an identifier); got {type(name).__name__}")
     if not name.isidentifier():
         raise ValueError(f"name must be an identifier; got {name!r}")
+    if not callable(compute):
+        raise TypeError(f"compute must be callable (a function of no arguments); got {compute!r}")
     folder = os.environ.get(ENVIRONMENT_VARIABLE)
     if not folder:
         return compute()
