@@ -396,6 +396,113 @@ def test_choosing_the_top_from_the_same_runs_needs_bonferroni_over_all_pairs():
         assert rate.low > 0.05 if above else rate.high < 0.05, (count, rate)
 
 
+def _final_run(final, rates=(0.03,)):
+    """A Training whose final test ELBOs are ``final`` (methods, rates, seeds), methods a, b, ..."""
+    final = np.asarray(final, dtype=float)
+    elbo = np.stack([np.zeros_like(final), final], axis=-1)
+    m = final.shape[0]
+    return vae_training.Training(
+        tuple("abcd"[:m]), rates, final.shape[2], 4, np.array([0, 10]), elbo, elbo,
+        np.ones(m), np.full(m, 2.0), ((),) * m,
+    )  # fmt: skip
+
+
+def test_paired_p_value_of_equal_differences_is_its_limit():
+    """The same difference on every seed: t = 0 / 0 for a zero difference (p = 1, as at any
+    spread) and |t| = inf otherwise (p = 0), without scipy's NaN or its warning."""
+    same = vae_report.paired(_final_run([[[1.0, 2.0, 3.0]], [[1.0, 2.0, 3.0]]]), "a", "b")
+    assert same.pvalue == 1.0 and same.text.endswith("(paired t-test p = 1.0×10⁰)")
+    shifted = vae_report.paired(_final_run([[[1.0, 2.0, 3.0]], [[0.0, 1.0, 2.0]]]), "a", "b")
+    assert shifted.pvalue == 0.0 and (shifted.low, shifted.high) == (1.0, 1.0)
+
+
+def test_paired_p_value_does_not_depend_on_the_scale_of_the_differences():
+    """t is unchanged when the ELBOs are scaled by a power of two: subnormal differences
+    (scipy's variance underflowed to 0, p = 0), near the largest double, and differences so
+    nearly equal that scipy's moments warned of lost precision (t = 1.35e16 on 2 degrees of
+    freedom: p = 1 - t / sqrt(t^2 + 2), written without the cancellation)."""
+    final = np.array([[[1.0, 2.0, 3.0]], [[0.0, 0.0, 1.0]]])
+    plain = vae_report.paired(_final_run(final), "a", "b").pvalue
+    for scale in (2.0**-1030, 2.0**1020):
+        scaled = vae_report.paired(_final_run(final * scale), "a", "b").pvalue
+        assert scaled == pytest.approx(plain, rel=1e-13, abs=0)
+    near = vae_report.paired(_final_run([[[1.0, 2.0, 3.0]], [[0.0, 1.0, 2.0 - 2**-52]]]), "a", "b")
+    t = (1 + 2**-52 / 3) / (2**-52 / np.sqrt(3) / np.sqrt(3))
+    root = np.sqrt(t**2 + 2)
+    assert near.pvalue == pytest.approx(2 / (root * (root + t)), rel=1e-10, abs=0)
+
+
+def test_paired_names_a_bad_run_rate_index_or_difference():
+    run = _final_run([[[1.0, 2.0, 3.0]], [[0.0, 1.5, 2.0]]])
+    assert vae_report.paired(run, "a", "b", rate_index=-1) == vae_report.paired(run, "a", "b")
+    with pytest.raises(ValueError, match="rate_index must be < 1"):
+        vae_report.paired(run, "a", "b", rate_index=1)
+    for index in (True, 0.0):  # True was the boolean mask [seeds], a float numpy's IndexError
+        with pytest.raises(TypeError, match="rate_index"):
+            vae_report.paired(run, "a", "b", rate_index=index)
+    with pytest.raises(TypeError, match="run must be a Training"):
+        vae_report.paired(None, "a", "b")
+    huge = _final_run([[[1e308, -1e308]], [[-1e308, 1e308]]])
+    with pytest.raises(ValueError, match="'a' and 'b' must differ by at most"):
+        vae_report.paired(huge, "a", "b")
+
+
+def test_rate_check_refuses_a_nan_elbo_and_takes_means_beyond_the_doubles():
+    """A NaN was taken as the highest mean (numpy's argmax), so its rate became the common
+    one; a sum of final ELBOs beyond the doubles raised numpy's overflow warning."""
+    final = [[[-3.0, -3.1], [-1.0, -1.1], [-2.0, np.nan]]]
+    with pytest.raises(ValueError, match=r"run.test_elbo \(final checkpoint\) must be finite"):
+        vae_report.rate_check(_final_run(final, (0.01, 0.03, 0.1)))
+    huge = [[[-1e308, -1e308], [-1e308, -1.7e308], [1e308, 1e308]]]
+    rc = vae_report.rate_check(_final_run(huge, (0.01, 0.03, 0.1)))
+    assert rc.common == 0.1 and rc.best == (0.1,)
+    with pytest.raises(ValueError, match="must differ by at most"):
+        vae_report.rate_check(_final_run(huge, (0.01, 0.03, 0.1)), common=0.01)
+
+
+def test_rate_check_checks_its_false_alarm_and_common_rate():
+    run = _final_run([[[-3.0, -3.1], [-1.0, -1.1]]], (0.01, 0.03))
+    with pytest.raises(ValueError, match="false_alarm"):  # was unused, so unchecked
+        vae_report.rate_check(run, false_alarm=0)
+    with pytest.raises(ValueError, match="common must be a single number"):
+        vae_report.rate_check(run, common=np.array([0.03]))
+    assert vae_report.rate_check(run, common=np.float64(0.03)).common == 0.03
+
+
+def test_report_records_refuse_nan_and_mismatched_fields():
+    """A NaN inside a record was printed as "nan" in the chapters' prose and table."""
+    with pytest.raises(ValueError, match="difference must not be NaN"):
+        vae_report.Paired("a", "b", np.nan, 0.0, 1.0, 0.5, 0.05)
+    with pytest.raises(ValueError, match="pvalue"):
+        vae_report.Paired("a", "b", 0.5, 0.0, 1.0, np.nan, 0.05)
+    with pytest.raises(ValueError, match="time_ratio must not be NaN"):
+        dataclasses.replace(_row("a", 0.0), time_ratio=np.nan)
+    one = (np.zeros(1),) * 3
+    with pytest.raises(ValueError, match=r"best must hold one value per method \(2\)"):
+        vae_report.RateCheck(("a", "b"), (0.1, 0.2), 0.1, (0.2,), *one)
+    with pytest.raises(ValueError, match="shortfall must not be NaN"):
+        vae_report.RateCheck(("a",), (0.1, 0.2), 0.1, (0.2,), np.array([np.nan]), *one[1:])
+    with pytest.raises(ValueError, match="rates must hold at least one"):
+        vae_report.RateCheck((), (), 0.1, (), *(np.zeros(0),) * 3)
+
+
+def test_verdict_rows_are_checked_before_the_table_and_the_family():
+    with pytest.raises(ValueError, match="rows must hold at least one Verdict"):
+        vae_report.verdict_markdown([])
+    with pytest.raises(ValueError, match="without '|'"):
+        vae_report.verdict_markdown([_row("a|b", 0.0)])
+    with pytest.raises(TypeError, match="rows must hold Verdict objects"):
+        vae_report.verdict_markdown([None])
+    run = _final_run([[[10.0, 11.0, 12.0]], [[0.5, 1.0, 2.2]], [[9.5, 11.5, 11.0]]])
+    with pytest.raises(ValueError, match=r"each method once; got \['a'\]"):
+        vae_report.top_family(run, [_row("a", 11.0), _row("a", 11.0)])
+    rows = [_row("a", 11.0), _row("b", 1.0), _row("c", 10.0)]
+    with pytest.raises(ValueError, match="family_false_alarm"):  # 2 / 3 pairs was accepted
+        vae_report.top_family(run, rows, family_false_alarm=2)
+    with pytest.raises(TypeError, match="family_false_alarm"):
+        vae_report.top_family(run, rows, family_false_alarm=None)
+
+
 def test_guide_readings_follow_every_outcome_of_their_intervals():
     """Every branch of the guide's computed words, on intervals built by hand."""
     assert vae_report.listing(["x"]) == "x"

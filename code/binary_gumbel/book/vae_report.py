@@ -11,12 +11,23 @@ runs, as in :func:`top_family`, ``m`` counts every interval they could have been
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import stats
 
+from binary_gumbel._validation import (
+    as_float_array,
+    check_count,
+    check_false_alarm,
+    check_no_nan,
+    check_probability,
+    finite_float64,
+    finite_number,
+    single_number,
+)
 from binary_gumbel.book.prose.numbers import bracketed, compact, joined, number, scientific
 from binary_gumbel.estimators.vae_study import GradientStats
 from binary_gumbel.estimators.vae_training import Training, method
@@ -39,9 +50,22 @@ __all__ = [
 ]
 
 
+def _check_numbers(record, names) -> None:
+    """Refuse a NaN, an array or a non-number in the fields ``names`` of ``record``, naming the
+    field: a NaN would be printed as "nan" in the chapters' prose and tables."""
+    for name in names:
+        single_number(
+            check_no_nan(as_float_array(getattr(record, name), name, np.float64), name), name
+        )
+
+
 @dataclass(frozen=True)
 class Paired:
-    """Final test ELBO of ``a`` minus that of ``b``, paired by seed."""
+    """Final test ELBO of ``a`` minus that of ``b``, paired by seed.
+
+    ``difference``, ``low`` and ``high`` are numbers (``ValueError`` for NaN), ``pvalue`` a
+    probability and ``false_alarm`` a rate in (0, 1).
+    """
 
     a: str
     b: str
@@ -50,6 +74,11 @@ class Paired:
     high: float
     pvalue: float
     false_alarm: float
+
+    def __post_init__(self):
+        _check_numbers(self, ("difference", "low", "high"))
+        single_number(check_probability(self.pvalue, "pvalue", np.float64), "pvalue")
+        check_false_alarm(self.false_alarm, "false_alarm")
 
     @property
     def ordering(self) -> str:
@@ -76,12 +105,77 @@ class Paired:
         return body.replace("-", "−") + f" (paired t-test p = {scientific(self.pvalue)})"
 
 
+def _check_run(run) -> Training:
+    """``run`` itself if it is a :class:`Training`; ``TypeError`` naming it otherwise."""
+    if not isinstance(run, Training):
+        raise TypeError(
+            "run must be a Training (binary_gumbel.estimators.vae_training); "
+            f"got {type(run).__name__}"
+        )
+    return run
+
+
+def _difference(x: np.ndarray, y: np.ndarray, what: str) -> np.ndarray:
+    """``x - y`` of two arrays of final ELBOs; ``ValueError`` naming ``what`` where a
+    difference lies beyond the largest double."""
+    with np.errstate(over="ignore"):
+        d = x - y
+    if not np.isfinite(d).all():
+        raise ValueError(
+            f"{what} must differ by at most {np.finfo(np.float64).max:g}, the largest double, "
+            "seed by seed"
+        )
+    return d
+
+
+#: The range of the largest paired difference in magnitude within which scipy's t-test is
+#: taken as it is: squared deviations of that size neither underflow nor overflow.
+_PLAIN_RANGE = (2.0**-500, 2.0**500)
+
+
+def _paired_pvalue(ea: np.ndarray, eb: np.ndarray, d: np.ndarray) -> float:
+    """The two-sided p-value of the paired t-test of ``ea`` against ``eb``, ``d = ea - eb``.
+
+    scipy's ``ttest_rel`` where it computes the statistic as it is. Where every difference is
+    the same, ``t = mean / 0`` has its limit: p = 1 for a zero difference (``t = 0`` at any
+    spread) and p = 0 otherwise (``|t| = inf``). Where the differences are beyond
+    :data:`_PLAIN_RANGE` or so nearly equal that scipy's moments lose their precision, ``t``
+    is computed from the differences scaled exactly by a power of two (``t`` does not change)
+    and taken about the first one (which the nearly equal ones subtract from exactly).
+    """
+    if np.all(d == d[0]):
+        return 1.0 if d[0] == 0 else 0.0
+    top = float(np.max(np.abs(d)))
+    if _PLAIN_RANGE[0] <= top <= _PLAIN_RANGE[1]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                return float(stats.ttest_rel(ea, eb).pvalue)
+            except RuntimeWarning:  # nearly equal differences: computed below
+                pass
+    u = np.ldexp(d, -np.frexp(top)[1])
+    e = u - u[0]
+    with np.errstate(divide="ignore"):  # equal after scaling: |t| = inf, its limit
+        t = (u[0] + e.mean()) / (e.std(ddof=1) / np.sqrt(d.size))
+    return float(2 * stats.t.sf(abs(t), d.size - 1))
+
+
 def paired(run: Training, a: str, b: str, rate_index: int = 0, false_alarm: float = 0.05) -> Paired:
     """Compare the final test ELBO of methods ``a`` and ``b`` seed by seed, at the learning rate
-    ``run.learning_rates[rate_index]``."""
+    ``run.learning_rates[rate_index]`` (an integer index, negative from the end).
+
+    The p-value of equal differences on every seed is its limit (:func:`_paired_pvalue`).
+    """
+    rates = len(_check_run(run).learning_rates)
+    rate_index = check_count(rate_index, "rate_index", minimum=-rates)
+    if rate_index >= rates:
+        raise ValueError(
+            f"rate_index must be < {rates}, the run's learning rates; got {rate_index}"
+        )
     ea, eb = run.final_elbo(a, rate_index), run.final_elbo(b, rate_index)
-    mean, low, high = mean_intervals(ea - eb, axis=0, false_alarm=false_alarm)
-    p = float(stats.ttest_rel(ea, eb).pvalue)
+    d = _difference(ea, eb, f"the final test ELBOs of {a!r} and {b!r}")
+    mean, low, high = mean_intervals(d, axis=0, false_alarm=false_alarm)
+    p = _paired_pvalue(ea, eb, d)
     return Paired(a, b, float(mean), float(low), float(high), p, false_alarm)
 
 
@@ -101,6 +195,17 @@ class RateCheck:
     shortfall: np.ndarray
     low: np.ndarray
     high: np.ndarray
+
+    def __post_init__(self):
+        if not self.rates:
+            raise ValueError("rates must hold at least one learning rate")
+        for name in ("best", "shortfall", "low", "high"):
+            if len(getattr(self, name)) != len(self.methods):
+                raise ValueError(
+                    f"{name} must hold one value per method ({len(self.methods)}); "
+                    f"got {len(getattr(self, name))}"
+                )
+            check_no_nan(as_float_array(getattr(self, name), name, np.float64), name)
 
     def elsewhere_text(self) -> str:
         """The methods whose mean final ELBO is highest at another rate than the common one,
@@ -128,29 +233,47 @@ class RateCheck:
         return tuple(m for m, b in zip(self.methods, self.best, strict=True) if b in edge)
 
 
+def _best_mean(values: np.ndarray, axis) -> int:
+    """The index of the highest mean of the finite ``values`` over ``axis`` (the first of
+    equal ones); a sum beyond the largest double is taken over the values divided first."""
+    with np.errstate(over="ignore"):
+        means = values.mean(axis=axis)
+    if not np.isfinite(means).all():
+        means = np.sum(values / (values.size // means.size), axis=axis)
+    return int(np.argmax(means))
+
+
 def rate_check(run: Training, common: float | None = None, false_alarm: float = 0.05) -> RateCheck:
     """:class:`RateCheck` of a run over several learning rates (final checkpoint).
 
     ``common`` defaults to the rate with the highest final test ELBO averaged over the
-    methods and seeds: the one rate chosen for all methods.
+    methods and seeds: the one rate chosen for all methods. The final ELBOs must be finite
+    (``ValueError``: a NaN would be picked as the highest).
     """
-    rates = tuple(run.learning_rates)
+    rates = tuple(_check_run(run).learning_rates)
+    finals = finite_float64(run.test_elbo[:, :, :, -1], "run.test_elbo (final checkpoint)")
+    check_false_alarm(false_alarm, "false_alarm")
     if common is None:
-        common = rates[int(np.argmax(run.test_elbo[:, :, :, -1].mean(axis=(0, 2))))]
+        common = rates[_best_mean(finals, (0, 2))]
+    else:
+        common = finite_number(common, "common")
     if common not in rates:
         raise ValueError(f"common must be one of the run's learning rates {rates}; got {common}")
     c = rates.index(common)
     best, short, low, high = [], [], [], []
     for name in run.methods:
-        final = run.test_elbo[run.index(name), :, :, -1]  # (rates, seeds)
-        i = int(np.argmax(final.mean(axis=1)))
+        final = finals[run.index(name)]  # (rates, seeds)
+        i = _best_mean(final, 1)
         best.append(rates[i])
         if i == c:
             short.append(0.0)
             low.append(0.0)
             high.append(0.0)
             continue
-        m, lo, hi = mean_intervals(final[i] - final[c], axis=0, false_alarm=false_alarm)
+        d = _difference(
+            final[i], final[c], f"the final test ELBOs of {name!r} at {rates[i]:g} and {common:g}"
+        )
+        m, lo, hi = mean_intervals(d, axis=0, false_alarm=false_alarm)
         short.append(float(m))
         low.append(float(lo))
         high.append(float(hi))
@@ -176,11 +299,14 @@ class Verdict:
     evaluations: float
     time_ratio: float
 
+    def __post_init__(self):
+        _check_numbers(self, [f.name for f in fields(self) if f.type == "float"])
+
 
 def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
     """The table's rows, in the order of ``run.methods`` (the estimators of both)."""
     by = {r.method: r for r in study}
-    ratio = run.time_ratio()
+    ratio = _check_run(run).time_ratio()
     rows = []
     for name in run.methods:
         if name not in by:
@@ -207,12 +333,32 @@ def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
     return rows
 
 
+def _check_rows(rows) -> list[Verdict]:
+    """``rows`` as a list of :class:`Verdict`, each method once; ``TypeError`` or
+    ``ValueError`` naming ``rows`` otherwise."""
+    rows = list(rows)
+    if not all(isinstance(r, Verdict) for r in rows):
+        raise TypeError("rows must hold Verdict objects (see verdicts)")
+    names = [r.method for r in rows]
+    twice = sorted({m for m in names if names.count(m) > 1})
+    if twice:
+        raise ValueError(f"rows must hold each method once; got {twice} more than once")
+    return rows
+
+
 def verdict_markdown(rows: Sequence[Verdict]) -> str:
     """The "which estimator?" table in Markdown, best final ELBO first.
 
     Six narrow columns: a biased estimator's name carries "(biased)"; ELBO and bias
-    with two decimals, MSE and variance by :func:`compact`; time as a ratio.
+    with two decimals, MSE and variance by :func:`compact`; time as a ratio. ``rows``
+    hold at least one method, each once, and no name with a ``|`` (it would split a cell).
     """
+    rows = _check_rows(rows)
+    if not rows:
+        raise ValueError("rows must hold at least one Verdict")
+    split = [r.method for r in rows if "|" in r.method]
+    if split:
+        raise ValueError(f"rows must name methods without '|' (it would split a cell); got {split}")
     lines = [
         "| estimator | test ELBO [95 % t] | bias along exact | MSE / ‖exact‖² "
         "| variance | evals / time |",
@@ -292,7 +438,8 @@ def top_family(
     all ``m (m - 1) / 2`` pairs covers every pair at once, so it covers the pairs that the
     choice of the top picks out: each interval is at ``family_false_alarm`` over that count.
     """
-    order = sorted(rows, key=lambda r: -r.elbo)
+    family_false_alarm = check_false_alarm(family_false_alarm, "family_false_alarm")
+    order = sorted(_check_rows(rows), key=lambda r: -r.elbo)
     if len(order) < 2:
         raise ValueError(f"rows must hold at least 2 methods; got {len(order)}")
     pairs = len(order) * (len(order) - 1) // 2
