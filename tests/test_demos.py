@@ -199,6 +199,22 @@ def test_derivation_latex_lays_out_the_computed_steps():
         report.derivation_latex(symbolic.logistic_inverse_cdf(), steps=[])
 
 
+def test_derivation_latex_names_a_bad_step_or_derivation():
+    """Indices are integers within the steps (negative from the end, any iterable of them):
+    True was read as step 1, 99 met an IndexError, a bare integer a TypeError from a loop."""
+    inverse = symbolic.logistic_inverse_cdf()
+    count = len(inverse.steps)
+    last = report.derivation_latex(inverse, steps=[count - 1])
+    assert report.derivation_latex(inverse, steps=np.array([-1])) == last
+    with pytest.raises(ValueError, match=f"steps must be < {count}"):
+        report.derivation_latex(inverse, steps=[count])
+    for steps in ([True], [1.0], 1):
+        with pytest.raises(TypeError, match="steps"):
+            report.derivation_latex(inverse, steps=steps)
+    with pytest.raises(TypeError, match="derivation must be a Derivation"):
+        report.derivation_latex(None)
+
+
 def test_proportion_evidence_recomputes_the_verifiers_intervals():
     evidence = report.proportion_evidence([derivation.verify_claim("eq1")])
     written = [check for label, _, check in evidence if label == "eq1"]

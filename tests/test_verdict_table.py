@@ -113,6 +113,26 @@ def test_an_anchor_needs_a_plain_claim_id(claim_id):
         report.evidence_anchor(claim_id)
 
 
+def test_report_functions_name_results_that_are_not_claim_results():
+    """Anything but ClaimResult objects in ``results`` met an AttributeError deep inside."""
+    for render in (report.verdict_table, report.verdict_counts, report.evidence_blocks):
+        with pytest.raises(TypeError, match="results must hold ClaimResult objects"):
+            render([fake("step-1", "holds"), None])
+        with pytest.raises(TypeError, match="got str"):
+            render("step-1")
+
+
+def test_table_and_blocks_check_their_options():
+    results = [fake("step-1", "holds")]
+    for about in (["step-1"], {"step-1": 3}):  # a list met .items(), a number `in`
+        with pytest.raises(TypeError, match="about must map claim ids to strings"):
+            report.verdict_table(results, about=about)
+    with pytest.raises(TypeError, match="anchors must be True or False"):
+        report.evidence_blocks(results, anchors="no")  # was read as true
+    with pytest.raises(ValueError, match="claim_id"):
+        report.evidence_anchor(None)  # was re's TypeError
+
+
 # --- the built page, in Chromium ----------------------------------------------------------
 
 # Every badge in the verdict table: its class, its text, its symbol, and its computed

@@ -23,8 +23,9 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from binary_gumbel._validation import check_count, check_false_alarm
+from binary_gumbel._validation import check_count, check_false_alarm, check_flag
 from binary_gumbel.book.prose.numbers import rate_text
+from binary_gumbel.verification.claims import ClaimResult
 from binary_gumbel.verification.montecarlo import (
     DEFAULT_FALSE_ALARM,
     ProportionCheck,
@@ -32,6 +33,7 @@ from binary_gumbel.verification.montecarlo import (
     family_wise,
 )
 from binary_gumbel.verification.printing import SUBSCRIPTS
+from binary_gumbel.verification.symbolic import Derivation
 
 __all__ = [
     "VERDICT_BADGES",
@@ -100,9 +102,17 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _check_results(results) -> list:
+    """``results`` as a non-empty list of ClaimResult objects; ``TypeError`` or ``ValueError``
+    naming ``results`` otherwise."""
     results = list(results)
     if not results:
         raise ValueError("results must hold at least one ClaimResult")
+    wrong = [type(r).__name__ for r in results if not isinstance(r, ClaimResult)]
+    if wrong:
+        raise TypeError(
+            "results must hold ClaimResult objects (binary_gumbel.verification.claims); "
+            f"got {wrong[0]}"
+        )
     return results
 
 
@@ -141,7 +151,7 @@ def verdict_counts(results) -> dict[str, int]:
 
 def evidence_anchor(claim_id: str) -> str:
     """The anchor (MyST target and HTML id) of a claim's evidence block: ``evidence-step-3``."""
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim_id):
+    if not (isinstance(claim_id, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim_id)):
         raise ValueError(f"claim_id must be lower-case words joined by '-'; got {claim_id!r}")
     return f"evidence-{claim_id}"
 
@@ -156,6 +166,8 @@ def verdict_table(results, about: Mapping[str, str] | None = None) -> str:
     """
     results = _check_results(results)
     if about is not None:
+        if not (isinstance(about, Mapping) and all(isinstance(v, str) for v in about.values())):
+            raise TypeError("about must map claim ids to strings (Markdown descriptions)")
         missing = [r.id for r in results if r.id not in about]
         if missing:
             raise ValueError(f"about must describe every claim; missing {missing}")
@@ -200,6 +212,7 @@ def evidence_blocks(results, anchors: bool = False) -> str:
     ``anchors``, each block starts with the MyST target :func:`evidence_anchor` (a page
     may show a claim's block with its anchor once: labels are unique in the book).
     """
+    anchors = check_flag(anchors, "anchors")
     blocks = []
     for r in _check_results(results):
         target = [f"({evidence_anchor(r.id)})="] if anchors else []
@@ -232,9 +245,23 @@ def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
     """The steps of a SymPy derivation as an ``aligned`` LaTeX display, one step per line.
 
     Each line shows the step's expression, computed by SymPy, with its
-    explanation as a ``\\text`` annotation; ``steps`` selects lines by index.
+    explanation as a ``\\text`` annotation; ``steps`` selects lines by index (integers,
+    negative from the end).
     """
-    chosen = range(len(derivation.steps)) if steps is None else steps
+    if not isinstance(derivation, Derivation):
+        raise TypeError(
+            "derivation must be a Derivation (binary_gumbel.verification.symbolic); "
+            f"got {type(derivation).__name__}"
+        )
+    count = len(derivation.steps)
+    if steps is None:
+        chosen = range(count)
+    else:
+        try:
+            given = list(steps)
+        except TypeError:
+            raise TypeError(f"steps must be a sequence of step indices; got {steps!r}") from None
+        chosen = [_step_index(i, count) for i in given]
     lines = []
     for i in chosen:
         what, expr = derivation.steps[i]
@@ -242,6 +269,15 @@ def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
     if not lines:
         raise ValueError("steps must select at least one step of the derivation")
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _step_index(i, count: int) -> int:
+    """One index of ``steps`` into a derivation's ``count`` steps (``TypeError`` for a
+    non-integer or a boolean, ``ValueError`` outside ``-count <= i < count``)."""
+    i = check_count(i, "steps", minimum=-count)
+    if i >= count:
+        raise ValueError(f"steps must be < {count}, the derivation's steps; got {i}")
+    return i
 
 
 _TEXT_WORDS = re.compile(r"(?<![A-Za-z])(alpha|mu|sigma|tau|eps)(?![A-Za-z])")
