@@ -69,6 +69,8 @@ def test_a_count_that_is_not_a_whole_number_is_refused_not_truncated(run, kwargs
         (["--repeats", "2.5"], "argument --repeats: expected a positive integer"),
         (["--n", "100", "--repeats", "1", "--tau", "-1"], "tau must be a positive"),
         (["--n", "100", "--repeats", "1", "--p", "2"], "p must be a probability"),
+        (["--n", "100", "--repeats", "1", "--seed", "-1"], "seed must be >= 0; got -1"),
+        (["--n", "1e30"], "samples need about"),
     ],
 )
 def test_cli_bad_arguments_exit_2_with_a_message(capsys, argv, message):
@@ -237,3 +239,65 @@ def test_spread_over_calls_gives_the_range_of_medians_and_of_rounds():
     assert spread["library_over_uniform"] == (min(medians), max(medians), min(lows), max(highs))
     if not calls[0].torch_available:
         assert spread["torch_over_library"] is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"seed": -1}, ValueError, r"^seed must be >= 0; got -1"),
+        ({"seed": "3"}, TypeError, r"^seed must be an integer; got '3'"),
+        ({"seed": 2.5}, TypeError, r"^seed must be an integer; got 2\.5"),
+        ({"seed": True}, TypeError, r"^seed must be an integer; got True"),
+        ({"dtype": "a"}, ValueError, r"^dtype must be float32 or float64; got 'a', a deprecated"),
+        ({"dtype": "float16"}, ValueError, r"^dtype must be float32 or float64; got float16"),
+        ({"p": [0.1, 0.2]}, ValueError, r"^p must be a single number; got shape \(2,\)"),
+        ({"tau": [0.3]}, ValueError, r"^tau must be a single number; got shape \(1,\)"),
+    ],
+)
+def test_run_benchmark_names_a_bad_seed_dtype_or_parameter(kwargs, error, message):
+    """NumPy once answered a bad seed with "expected non-negative integer", dtype "a" with a
+    DeprecationWarning, two probabilities with "only 0-dimensional arrays can be converted",
+    and a list of one temperature only after the whole run, from ``float()``."""
+    with pytest.raises(error, match=message):
+        bench.run_benchmark(**{"n": 10, "repeats": 1, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((-1, 0.3, 0.85, "float64", 0), ValueError, r"^n must be >= 0; got -1"),
+        ((2.5, 0.3, 0.85, "float64", 0), TypeError, r"^n must be an integer; got 2\.5"),
+        ((10, 0.3, 0.85, "float16", 0), ValueError, r"^dtype must be float32 or float64"),
+        ((10, 0.3, 0.85, "float64", -1), ValueError, r"^seed must be >= 0; got -1"),
+    ],
+)
+def test_timed_routes_names_a_bad_size_dtype_or_seed(args, error, message):
+    """NumPy's "negative dimensions are not allowed" named no argument, and float16 was
+    accepted here and refused by ``Generator.random`` at the first timed call."""
+    with pytest.raises(error, match=message):
+        bench.timed_routes(*args)
+
+
+def test_timed_routes_draws_zero_samples():
+    routes = bench.timed_routes(0, 0.3, 0.85, "float64", seed=0)
+    assert all(np.shape(route()) == (0,) for route in routes.values())
+
+
+def test_a_run_that_would_need_more_than_the_free_memory_is_refused(monkeypatch):
+    """NumPy reserved the outputs of a huge n without touching them, and the routes then
+    exhausted the machine's memory; beyond the address space its refusal did not name n."""
+    from binary_gumbel.bench import routes
+
+    with pytest.raises(ValueError, match=r"^n = 1,000,000,000,000,000,000,000,000,000,000 "):
+        bench.run_benchmark(n=10**30)
+    monkeypatch.setattr(routes, "_free_memory", lambda: 10**6)
+    for dtype, itemsize in (("float64", 8), ("float32", 4)):
+        largest = 10**6 // (routes.ARRAYS_AT_PEAK * itemsize)
+        assert bench.timed_routes(largest, 0.3, 0.85, dtype, seed=0)["uniform"]().size == largest
+        refused = rf"^n = {largest + 1:,} samples need about .* than the 0\.000931 GiB of memory"
+        with pytest.raises(ValueError, match=refused):
+            bench.timed_routes(largest + 1, 0.3, 0.85, dtype, seed=0)
+    monkeypatch.undo()
+    monkeypatch.delattr(routes.os, "sysconf")  # a system that does not say: nothing refused
+    assert routes._free_memory() is None
+    assert bench.timed_routes(10, 0.3, 0.85, "float64", seed=0)["uniform"]().size == 10

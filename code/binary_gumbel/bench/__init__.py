@@ -3,7 +3,7 @@
 Usage::
 
     python -m binary_gumbel.bench [--n N] [--repeats R] [--dtype float64|float32]
-                                  [--tau TAU] [--p P] [--json]
+                                  [--tau TAU] [--p P] [--seed S] [--json]
 
 Routes timed, all drawing ``n`` samples at one ``(logit, tau)``:
 

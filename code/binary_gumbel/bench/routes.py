@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import check_count, check_dtype, check_tau, single_number
 from binary_gumbel.relaxed import (
     logit_from_probability,
     sample_binary_gumbel_softmax,
@@ -41,6 +42,11 @@ LABELS = {
 
 #: The routes timed with an output array allocated before the timing.
 PREALLOCATED = frozenset({LIBRARY, LIBRARY_FLOAT32, UNIFORM})
+
+#: Arrays of ``n`` samples a run holds at its peak, with a margin: the resident memory of
+#: :func:`run_benchmark` grew by 17 to 18 times the output's size (n = 2e6 and 4e6, float64
+#: and float32), most of it the two-class route's temporaries.
+ARRAYS_AT_PEAK = 20
 
 #: Each ratio of :attr:`BenchResult.ratios`: (numerator route, denominator route).
 RATIOS = {
@@ -155,8 +161,15 @@ def timed_routes(n: int, tau: float, logit: float, dtype, seed: int) -> dict[str
 
     The routes in :data:`PREALLOCATED` write into an output array of their own, allocated
     here, before any timing, and return it: every call returns the same array.
+
+    ``n`` may be 0. Refused by name: an ``n`` whose run would need more than the physical
+    memory free now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers), a ``dtype`` other
+    than float32 or float64, a ``seed`` that is not a non-negative integer. ``tau`` and
+    ``logit`` are checked by the samplers, when a route is called.
     """
-    dtype = np.dtype(dtype)
+    n, dtype = check_count(n, "n", minimum=0), check_dtype(dtype)
+    seed = check_count(seed, "seed", minimum=0)
+    _check_memory(n, dtype)
     rng = np.random.default_rng(seed)
     out = {name: np.empty(n, dtype) for name in (LIBRARY, UNIFORM)}
     routes = {
@@ -191,6 +204,31 @@ def _torch_route(n: int, tau: float, logit: float, dtype: np.dtype, seed: int) -
     return lambda: dist.rsample((n,))
 
 
+def _free_memory() -> int | None:
+    """Bytes of physical memory free now, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_memory(n: int, dtype: np.dtype) -> None:
+    """Refuse, naming ``n``, a run of ``n`` samples that would need more than the physical
+    memory free now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers).
+
+    NumPy reserves a large array without touching its pages, so the allocation succeeds
+    and the routes then exhaust the machine's memory as they write; NumPy itself refuses
+    only sizes beyond the address space, with a message that does not name ``n``.
+    """
+    need, memory = ARRAYS_AT_PEAK * n * dtype.itemsize, _free_memory()
+    if memory is not None and need > memory:
+        raise ValueError(
+            f"n = {n:,} samples need about {need / 2**30:.3g} GiB ({ARRAYS_AT_PEAK} arrays of "
+            f"n {dtype.name} numbers at the peak of the run), more than the "
+            f"{memory / 2**30:.3g} GiB of memory free now; choose a smaller n"
+        )
+
+
 def _peak_ratio(route: Callable, output_bytes: int) -> float:
     """Peak memory traced while ``route`` runs, in units of ``output_bytes``."""
     tracemalloc.start()
@@ -215,10 +253,13 @@ def run_benchmark(
     """Time every route ``repeats`` times, interleaved, and measure peak memory.
 
     Returns a :class:`BenchResult`; its ``ratios`` and ``goals`` are computed
-    from the medians of this one run, its ``ratio_ranges`` from its rounds.
+    from the medians of this one run, its ``ratio_ranges`` from its rounds. ``tau`` and
+    ``p`` are single numbers; the arguments are checked as in :func:`timed_routes`, and
+    ``repeats`` and ``n`` must be at least 1.
     """
-    n, repeats, dtype = check_count(n, "n"), check_count(repeats, "repeats"), np.dtype(dtype)
-    logit = float(logit_from_probability(p))
+    n, repeats, dtype = check_count(n, "n"), check_count(repeats, "repeats"), check_dtype(dtype)
+    tau = single_number(check_tau(tau), "tau")
+    logit = single_number(logit_from_probability(p), "p")
     routes = timed_routes(n, tau, logit, dtype, seed)
     for route in timed_routes(min(n, 1000), tau, logit, dtype, seed).values():
         route()  # warm-up: imports, first-call overheads
@@ -248,7 +289,7 @@ def run_benchmark(
     }
     peaks = {name: _peak_ratio(route, output_bytes) for name, route in allocating.items()}
     return BenchResult(
-        n, repeats, float(tau), logit, dtype.name, timings, output_bytes, peaks, TORCH in routes
+        n, repeats, tau, logit, dtype.name, timings, output_bytes, peaks, TORCH in routes
     )
 
 
