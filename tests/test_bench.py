@@ -299,5 +299,20 @@ def test_a_run_that_would_need_more_than_the_free_memory_is_refused(monkeypatch)
             bench.timed_routes(largest + 1, 0.3, 0.85, dtype, seed=0)
     monkeypatch.undo()
     monkeypatch.delattr(routes.os, "sysconf")  # a system that does not say: nothing refused
+    monkeypatch.setattr(routes, "MEMINFO", "")
     assert routes._free_memory() is None
     assert bench.timed_routes(10, 0.3, 0.85, "float64", seed=0)["uniform"]().size == 10
+
+
+def test_the_memory_available_counts_the_cache_linux_can_give_back(monkeypatch, tmp_path):
+    """The free pages alone can be a small part of what a run may use, and refused a
+    default run on a machine whose memory held mostly cache."""
+    from binary_gumbel.bench import routes
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:  9000 kB\nMemFree:  10 kB\nMemAvailable:  8000 kB\n")
+    monkeypatch.setattr(routes, "MEMINFO", str(meminfo))
+    assert routes._free_memory() == 8000 * 1024
+    meminfo.write_text("MemTotal:  9000 kB\nMemFree:  10 kB\n")  # an older kernel
+    monkeypatch.setattr(routes.os, "sysconf", {"SC_PAGE_SIZE": 4096, "SC_AVPHYS_PAGES": 3}.get)
+    assert routes._free_memory() == 3 * 4096

@@ -162,8 +162,8 @@ def timed_routes(n: int, tau: float, logit: float, dtype, seed: int) -> dict[str
     The routes in :data:`PREALLOCATED` write into an output array of their own, allocated
     here, before any timing, and return it: every call returns the same array.
 
-    ``n`` may be 0. Refused by name: an ``n`` whose run would need more than the physical
-    memory free now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers), a ``dtype`` other
+    ``n`` may be 0. Refused by name: an ``n`` whose run would need more than the memory
+    available now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers), a ``dtype`` other
     than float32 or float64, a ``seed`` that is not a non-negative integer. ``tau`` and
     ``logit`` are checked by the samplers, when a route is called.
     """
@@ -204,8 +204,25 @@ def _torch_route(n: int, tau: float, logit: float, dtype: np.dtype, seed: int) -
     return lambda: dist.rsample((n,))
 
 
+#: Linux's account of the memory: its ``MemAvailable`` counts the page cache the kernel
+#: can give back, which the free pages of ``os.sysconf`` do not.
+MEMINFO = "/proc/meminfo"
+
+
 def _free_memory() -> int | None:
-    """Bytes of physical memory free now, or None where the system does not say."""
+    """Bytes of memory available now, or None where the system does not say.
+
+    Linux's ``MemAvailable`` where :data:`MEMINFO` gives it, else the free physical pages
+    of ``os.sysconf``: where most memory holds cache, these are far fewer than the bytes
+    a run can have.
+    """
+    try:
+        with open(MEMINFO) as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024  # given in kB
+    except OSError:
+        pass
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
     except (AttributeError, ValueError, OSError):
@@ -213,8 +230,8 @@ def _free_memory() -> int | None:
 
 
 def _check_memory(n: int, dtype: np.dtype) -> None:
-    """Refuse, naming ``n``, a run of ``n`` samples that would need more than the physical
-    memory free now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers).
+    """Refuse, naming ``n``, a run of ``n`` samples that would need more than the memory
+    available now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers).
 
     NumPy reserves a large array without touching its pages, so the allocation succeeds
     and the routes then exhaust the machine's memory as they write; NumPy itself refuses
@@ -225,7 +242,7 @@ def _check_memory(n: int, dtype: np.dtype) -> None:
         raise ValueError(
             f"n = {n:,} samples need about {need / 2**30:.3g} GiB ({ARRAYS_AT_PEAK} arrays of "
             f"n {dtype.name} numbers at the peak of the run), more than the "
-            f"{memory / 2**30:.3g} GiB of memory free now; choose a smaller n"
+            f"{memory / 2**30:.3g} GiB of memory available now; choose a smaller n"
         )
 
 
