@@ -94,3 +94,25 @@ def test_a_nan_or_an_infinity_is_refused_by_name(show, name, value):
 def test_a_value_that_is_not_a_number_is_refused_by_name():
     with pytest.raises(TypeError, match="^value must be a real number; got str"):
         numbers.scientific("1.5")
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_number_and_bracketed_refuse_a_nan_or_an_infinity_by_name(value):
+    """``number`` printed "nan" and "inf", and ``bracketed`` "nan [0.00, 1.00]"; each end of
+    an interval is named."""
+    match = "must be a finite number to be shown in prose"
+    with pytest.raises(ValueError, match=f"^value {match}"):
+        numbers.number(value, "+.3f")
+    for position, name in enumerate(("estimate", "low", "high")):
+        ends = [0.5, 0.0, 1.0]
+        ends[position] = value
+        for spec in (".2f", numbers.compact):
+            with pytest.raises(ValueError, match=f"^{name} {match}"):
+                numbers.bracketed(*ends, spec)
+
+
+def test_number_and_compact_refuse_what_is_not_a_number_by_name():
+    """``None`` met float()'s own message, which names no argument."""
+    for show in (numbers.number, numbers.compact):
+        with pytest.raises(TypeError, match="^value must be a real number; got NoneType"):
+            show(None)

@@ -1,9 +1,9 @@
 """Numbers as the prose shows them: scientific notation, compact magnitudes, percentages,
 false-alarm rates (as powers of ten and in percent), and a list of them in words.
 
-The prose shows finite numbers: a NaN or an infinity reaching :func:`scientific`,
-:func:`percent`, :func:`rate_text` or :func:`rate_percent` is a bug upstream, refused with a
-``ValueError`` naming the argument.
+The prose shows finite numbers: a NaN or an infinity reaching any writer here is a bug
+upstream, refused with a ``ValueError`` naming the argument (``estimate``, ``low`` or ``high``
+for :func:`bracketed`), and what is not a real number with a ``TypeError``.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def rate_percent(rate: float) -> str:
 
 def number(value: float, spec: str = ".2f") -> str:
     """``value`` formatted by ``spec``, with a minus sign (U+2212) rather than a hyphen."""
+    _check_shown(value, "value")
     return format(float(value), spec).replace("-", "−")
 
 
@@ -92,6 +93,7 @@ def compact(value: float) -> str:
 
     One rule for every column of magnitudes, with a minus sign (U+2212).
     """
+    _check_shown(value, "value")
     v = float(value)
     if v == 0:
         return "0"
@@ -104,6 +106,8 @@ def compact(value: float) -> str:
 def bracketed(estimate: float, low: float, high: float, spec=".2f") -> str:
     """``"estimate [low, high]"``, a value and its interval, each written by :func:`number`
     with the format ``spec``, or by ``spec`` itself when it is a function (:func:`compact`)."""
+    for name, value in (("estimate", estimate), ("low", low), ("high", high)):
+        _check_shown(value, name)
     show = spec if callable(spec) else (lambda value: number(value, spec))
     return f"{show(estimate)} [{show(low)}, {show(high)}]"
 
