@@ -196,3 +196,33 @@ def test_printing_names_what_is_not_a_sympy_object(render, expr):
     """None and a list met an AttributeError ('replace') deep inside SymPy."""
     with pytest.raises(TypeError, match="^expr must be a SymPy object or a number; got "):
         render(expr)
+
+
+@pytest.mark.parametrize(
+    ("q", "limit"),
+    [(0, -sp.oo), (0.0, -sp.oo), (sp.S.Zero, -sp.oo), (1, sp.oo), (1.0, sp.oo), (sp.S.One, sp.oo)],
+)
+def test_logit_at_the_ends_is_the_one_sided_limit(q, limit):
+    """At 0 the formula gave SymPy's unsigned ``zoo``, at 1 ``zoo`` or a ZeroDivisionError;
+    the log-odds of a probability tends to -oo at 0 and +oo at 1."""
+    assert logit(q) == limit
+    assert logit(sp.Rational(1, 3)) == -sp.log(2)  # inside, the formula as before
+    assert sp.limit(logit(u), u, 1 if limit > 0 else 0, "-" if limit > 0 else "+") == limit
+
+
+@pytest.mark.parametrize(
+    ("q", "error", "match"),
+    [
+        (None, TypeError, "^q must be a SymPy expression or a real number; got NoneType"),
+        ("p", TypeError, "^q must be a SymPy expression or a real number; got str"),
+        (True, TypeError, "^q must be a SymPy expression or a real number; got bool"),
+        (float("nan"), ValueError, r"^q must be a probability in \[0, 1\]; got nan"),
+        (sp.nan, ValueError, r"^q must be a probability in \[0, 1\]; got nan"),
+        (2, ValueError, r"^q must be a probability in \[0, 1\]; got 2"),
+        (-0.5, ValueError, r"^q must be a probability in \[0, 1\]; got -0.5"),
+    ],
+)
+def test_logit_names_what_is_not_a_probability(q, error, match):
+    """None met a raw TypeError on ``1 - None``; a NaN gave ``nan``, 2 the complex log(-2)."""
+    with pytest.raises(error, match=match):
+        logit(q)

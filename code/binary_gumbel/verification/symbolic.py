@@ -135,7 +135,22 @@ def fold_sigmoids(expr):
 
 
 def logit(q):
-    """``log(q / (1 - q))``, the inverse of :func:`sigmoid`."""
+    """``log(q / (1 - q))``, the inverse of :func:`sigmoid`: the log-odds of a probability ``q``.
+
+    ``q`` is a SymPy expression or a real number; at exactly 0 and 1 the result is the
+    one-sided limit, ``-oo`` and ``oo`` (the formula gives SymPy's unsigned ``zoo`` there, or
+    divides by zero). A ``q`` that is not an expression or a real number raises
+    ``TypeError``, a number outside [0, 1] or a NaN ``ValueError``, each naming ``q``.
+    """
+    if isinstance(q, bool) or not isinstance(q, (numbers.Real, sp.Expr)):
+        raise TypeError(f"q must be a SymPy expression or a real number; got {type(q).__name__}")
+    value = sp.sympify(q)
+    if value.is_number and not (value.is_nonnegative and (1 - value).is_nonnegative):
+        raise ValueError(f"q must be a probability in [0, 1]; got {q!r}")
+    if value.is_zero:
+        return -sp.oo
+    if (1 - value).is_zero:
+        return sp.oo
     return sp.log(q / (1 - q))
 
 
