@@ -227,5 +227,25 @@ def test_display_names_what_is_not_an_expression(expr):
 def test_a_claim_result_without_a_claim_of_the_note_names_its_id_for_the_text():
     """Was KeyError: 'zzz'; a claim of the note keeps its text."""
     with pytest.raises(ValueError, match="^id must be one of the note's claims .* got 'zzz'"):
-        _ = ClaimResult("zzz", "a = b", "verdict", "evidence", ()).text
-    assert ClaimResult("eq1", "a = b", "verdict", "evidence", ()).text == note.CLAIM_TEXT["eq1"]
+        _ = ClaimResult("zzz", "a = b", "holds", "evidence", ()).text
+    assert ClaimResult("eq1", "a = b", "holds", "evidence", ()).text == note.CLAIM_TEXT["eq1"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "error", "message"),
+    [
+        ({"statement": None}, TypeError, "^statement must be a string; got None"),
+        ({"id": 1}, TypeError, "^id must be a string"),
+        ({"verdict": "true"}, ValueError, "^verdict must be one of 'fails'.*got 'true'"),
+        ({"corrected_verdict": "x"}, ValueError, "^corrected_verdict must be one of"),
+        ({"corrected": 3}, TypeError, "^corrected must be a string or None"),
+        ({"checks": [None]}, TypeError, "^checks must be a tuple of Check"),
+        ({"typos": ("a",)}, TypeError, "^typos must be a tuple of Typo"),
+    ],
+)
+def test_a_claim_result_refuses_a_field_by_name(fields, error, message):
+    """Was "argument of type 'NoneType' is not iterable" from the report for statement=None."""
+    given = {"id": "one", "statement": "a = b", "verdict": "holds", "evidence": "e", "checks": ()}
+    with pytest.raises(error, match=message):
+        ClaimResult(**{**given, **fields})
+    assert ClaimResult(**given, corrected_verdict=None).verdict == "holds"

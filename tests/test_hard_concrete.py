@@ -604,3 +604,27 @@ def test_the_law_figure_draws_every_curve_and_both_atoms():
     with pytest.raises(ValueError, match=r"^ylim must be \(low, high\) with low < high"):
         figures.plot_hard_concrete(axes, grid, dens, masses, ylim=(3.0, 3.0))
     plt.close(fig)
+
+
+def test_a_count_beyond_any_array_is_named():
+    """Was numpy's "Maximum allowed dimension exceeded", or a broadcast error naming the
+    sampler's parameters, far from the argument."""
+    with pytest.raises(ValueError, match="^n must be at most 9223372036854775807"):
+        sampler_checks.check_sampler(0.0, 0.5, 10**20)
+    with pytest.raises(ValueError, match="^n must be at most"):
+        sampler_checks.conditional_samples(0.0, 10**20)
+    for size in ((0, 2**63), (2**62, 4)):
+        with pytest.raises(ValueError, match="^size must hold at most"):
+            bg.sample_hard_concrete(0.0, 0.5, size)
+
+
+def test_check_sampler_refuses_a_tau_beyond_the_doubles_resolution():
+    """Was a failed check of a correct sampler (p = 2.5e-153 at tau = 1e15); just inside the
+    domain a correct sampler still passes."""
+    with pytest.raises(
+        ValueError, match="^tau = 1000000000000000.0 is beyond what the interior test"
+    ):
+        sampler_checks.check_sampler(0.5, 1e15, 10000, 0)
+    with pytest.raises(ValueError, match="^tau = 70000000000000.0 is beyond"):
+        sampler_checks.check_sampler(0.5, 7e13, 10000, 0)
+    assert sampler_checks.check_sampler(0.5, 5e13, 10000, 0).consistent

@@ -17,6 +17,7 @@ float64 otherwise.
 from __future__ import annotations
 
 import decimal
+import math
 import numbers
 import operator
 import warnings
@@ -28,6 +29,7 @@ __all__ = [
     "as_generator",
     "broadcast",
     "broadcast_finite",
+    "LARGEST_COUNT",
     "check_count",
     "check_dtype",
     "check_finite",
@@ -46,6 +48,9 @@ __all__ = [
     "check_uniform",
     "result_dtype",
 ]
+
+#: The most elements a NumPy array can hold (its size is an ``np.intp``).
+LARGEST_COUNT = int(np.iinfo(np.intp).max)
 
 
 def _as_real_array(x, name: str) -> np.ndarray:
@@ -244,6 +249,9 @@ def broadcast(**named: np.ndarray) -> tuple[np.ndarray, ...]:
 def check_size(size) -> tuple[int, ...] | None:
     """Normalise a NumPy-style ``size``: None, a non-negative int, or a tuple of them.
 
+    The shape may hold at most :data:`LARGEST_COUNT` elements, and no dimension may be
+    longer (a zero dimension does not make a longer one possible: NumPy refuses it too).
+
     Booleans are refused (``size=True`` is almost certainly a slip for another
     argument), as are floats, even integral ones.
     """
@@ -263,6 +271,11 @@ def check_size(size) -> tuple[int, ...] | None:
         if dim < 0:
             raise ValueError(f"size must be non-negative; got {size!r}")
         shape.append(dim)
+    if math.prod(shape) > LARGEST_COUNT or any(dim > LARGEST_COUNT for dim in shape):
+        raise ValueError(
+            f"size must hold at most {LARGEST_COUNT} elements, the most an array can hold; "
+            f"got {size!r}"
+        )
     return tuple(shape)
 
 
@@ -310,9 +323,12 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
         ) from None
 
 
-def check_count(n, name: str, minimum: int = 1) -> int:
+def check_count(n, name: str, minimum: int = 1, *, length: bool = False) -> int:
     """``n`` as an int (NumPy integers too, booleans refused), ``n >= minimum``.
 
+    With ``length=True`` ``n`` is the length of an array to be made, so it must also be at
+    most :data:`LARGEST_COUNT`, the most elements any array can hold. The bound is opt-in
+    because other integers, seeds among them, may be arbitrarily large.
     ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
     """
     if isinstance(n, (bool, np.bool_)):
@@ -323,6 +339,11 @@ def check_count(n, name: str, minimum: int = 1) -> int:
         raise TypeError(f"{name} must be an integer; got {n!r}") from None
     if number < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {number}")
+    if length and number > LARGEST_COUNT:
+        raise ValueError(
+            f"{name} must be at most {LARGEST_COUNT}, the most elements an array can hold; "
+            f"got {number}"
+        )
     return number
 
 

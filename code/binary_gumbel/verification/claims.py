@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from binary_gumbel.verification.engine import Check
+from binary_gumbel.verification.engine.verdicts import RANK
 from binary_gumbel.verification.note import CLAIM_TEXT
 
 __all__ = ["ClaimResult", "Typo"]
@@ -37,6 +38,33 @@ class ClaimResult:
     corrected_text: str | None = None
     #: ``evidence`` with its math in LaTeX: prose with inline ``$...$``, no ``|``.
     evidence_latex: str = ""
+
+    def __post_init__(self):
+        """Refuse, by field name, a field the reports could not print: a text that is not a
+        string, a verdict the engine does not give, checks or typos of another kind.
+
+        The ``id`` need not be one of the note's claims (:attr:`text` names one that is not).
+        """
+        texts = {"id": self.id, "statement": self.statement, "evidence": self.evidence,
+                 "evidence_latex": self.evidence_latex}  # fmt: skip
+        optional = {"corrected": self.corrected, "corrected_text": self.corrected_text}
+        for name, value in [*texts.items(), *optional.items()]:
+            if not isinstance(value, str) and not (name in optional and value is None):
+                kind = "a string or None" if name in optional else "a string"
+                raise TypeError(f"{name} must be {kind}; got {value!r}")
+        for name, value in (
+            ("verdict", self.verdict),
+            ("corrected_verdict", self.corrected_verdict),
+        ):
+            if value not in RANK and not (name == "corrected_verdict" and value is None):
+                raise ValueError(
+                    f"{name} must be one of {', '.join(map(repr, RANK))}; got {value!r}"
+                )
+        for name, items, kind in (("checks", self.checks, Check),
+                                  ("corrected_checks", self.corrected_checks, Check),
+                                  ("typos", self.typos, Typo)):  # fmt: skip
+            if not (isinstance(items, tuple) and all(isinstance(i, kind) for i in items)):
+                raise TypeError(f"{name} must be a tuple of {kind.__name__}; got {items!r}")
 
     @property
     def text(self) -> str:

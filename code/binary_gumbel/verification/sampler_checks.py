@@ -11,15 +11,18 @@ Kolmogorov-Smirnov tests against the conditional CDFs, given ``b = 0`` and ``b =
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import expit
 
 from binary_gumbel import _kernels
 from binary_gumbel._validation import (
     as_float_array,
     as_generator,
     check_count,
+    check_false_alarm,
     finite_number,
     single_number,
 )
@@ -67,9 +70,17 @@ def check_sampler(
     naming the argument for an array of more), and at least one gate must fall strictly
     inside (0, 1) for the last test (``ValueError`` otherwise, naming the chance
     ``P(0 < z < 1)``).
+
+    Domain: at a large ``tau`` the gates bunch within about ``1 / tau`` of their centre,
+    where the doubles step by about ``1e-16``, so each value the sampler can return carries a
+    chance of about ``1e-16 tau``; the Kolmogorov-Smirnov test sees those steps, and a correct
+    sampler fails it (``n = 10000`` at the default rate: from ``tau`` about ``3e14``). A ``tau``
+    at which that chance exceeds a quarter of the test's critical distance
+    ``sqrt(log(2 / false_alarm) / (2 n))`` is refused (``ValueError`` naming ``tau``): about
+    ``tau > 6e13`` for ``n = 10000``, ``tau > 6e12`` for ``n = 10**6``.
     """
-    n = check_count(n, "n")
-    logit_value, tau_value, _, _ = (
+    n = check_count(n, "n", length=True)
+    logit_value, tau_value, gamma_value, zeta_value = (
         single_number(as_float_array(value, name), name)
         for value, name in ((logit, "logit"), (tau, "tau"), (gamma, "gamma"), (zeta, "zeta"))
     )
@@ -88,11 +99,41 @@ def check_sampler(
             f"be tested; draw more gates or take a logit and tau that leave mass inside"
         )
 
+    _check_resolution(logit_value, tau_value, gamma_value, zeta_value, n, mass, false_alarm)
+
     def conditional_cdf(c):
         return (hard_concrete_cdf(c, logit, tau, gamma, zeta) - p0) / mass
 
     interior = montecarlo.check_ks(inner, conditional_cdf, false_alarm)
     return SamplerChecks(logit_value, tau_value, zeros, ones, interior)
+
+
+def _check_resolution(
+    logit: float, tau: float, gamma: float, zeta: float, n: int, mass: float, false_alarm
+) -> None:
+    """Refuse a ``tau`` at which the doubles' steps decide the interior test (``ValueError``).
+
+    The gates' centre is ``s0 = sigmoid(logit / tau)`` before the stretch; when it is
+    stretched into (0, 1), as at every large ``tau``, the interior law's chance between
+    adjacent values of ``s`` there is ``tau spacing(s0) / (4 s0 (1 - s0))``, divided by
+    ``mass = P(0 < z < 1)``. A centre outside (0, 1) (a small ``tau`` against the logit)
+    is left alone: the gates then spread over the whole stretch. Over a quarter of the critical
+    distance of the Kolmogorov-Smirnov test, these steps alone would shift its statistic
+    enough to fail a correct sampler (measured: p = 1e-3 for ``n = 10000`` at ``tau = 1e14``,
+    p < 1e-17 at ``3e14``).
+    """
+    s0 = float(expit(logit / tau))
+    if not 0 < gamma + (zeta - gamma) * s0 < 1:
+        return
+    step = tau * float(np.spacing(s0)) / (4 * s0 * (1 - s0) * mass)
+    distance = math.sqrt(math.log(2 / check_false_alarm(false_alarm)) / (2 * n))
+    if step > distance / 4:
+        raise ValueError(
+            f"tau = {tau!r} is beyond what the interior test can tell at n = {n}: the gates lie "
+            f"within about 1/tau of their centre, where each double the sampler can return "
+            f"carries a chance of {step:.3g}, more than a quarter of the test's critical "
+            f"distance {distance:.3g}, so a correct sampler would fail; take a smaller tau or n"
+        )
 
 
 def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]:
@@ -103,7 +144,7 @@ def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]
     :func:`binary_gumbel.conditional_noise.conditional_logistic_sample` ``(v, logit, b)``.
     ``logit`` must be one finite number (``ValueError`` naming it otherwise).
     """
-    n = check_count(n, "n", 1)
+    n = check_count(n, "n", length=True)
     theta = finite_number(logit, "logit")
     uv = as_generator(rng).random((2, n))
     b = (_kernels.noisy_logit(theta, logistic_from_uniform(uv[0])) > 0).astype(np.float64)
