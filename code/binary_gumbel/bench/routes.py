@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -42,11 +41,6 @@ LABELS = {
 
 #: The routes timed with an output array allocated before the timing.
 PREALLOCATED = frozenset({LIBRARY, LIBRARY_FLOAT32, UNIFORM})
-
-#: Arrays of ``n`` samples a run holds at its peak, with a margin: the resident memory of
-#: :func:`run_benchmark` grew by 17 to 18 times the output's size (n = 2e6 and 4e6, float64
-#: and float32), most of it the two-class route's temporaries.
-ARRAYS_AT_PEAK = 20
 
 #: Each ratio of :attr:`BenchResult.ratios`: (numerator route, denominator route).
 RATIOS = {
@@ -162,14 +156,13 @@ def timed_routes(n: int, tau: float, logit: float, dtype, seed: int) -> dict[str
     The routes in :data:`PREALLOCATED` write into an output array of their own, allocated
     here, before any timing, and return it: every call returns the same array.
 
-    ``n`` may be 0. Refused by name: an ``n`` whose run would need more than the memory
-    available now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers), a ``dtype`` other
-    than float32 or float64, a ``seed`` that is not a non-negative integer. ``tau`` and
+    ``n`` may be 0. Refused by name: an ``n`` beyond the most elements an array can hold,
+    a ``dtype`` other than float32 or float64, a ``seed`` that is not a non-negative
+    integer. ``tau`` and
     ``logit`` are checked by the samplers, when a route is called.
     """
-    n, dtype = check_count(n, "n", minimum=0), check_dtype(dtype)
+    n, dtype = check_count(n, "n", minimum=0, length=True), check_dtype(dtype)
     seed = check_count(seed, "seed", minimum=0)
-    _check_memory(n, dtype)
     rng = np.random.default_rng(seed)
     out = {name: np.empty(n, dtype) for name in (LIBRARY, UNIFORM)}
     routes = {
@@ -204,48 +197,6 @@ def _torch_route(n: int, tau: float, logit: float, dtype: np.dtype, seed: int) -
     return lambda: dist.rsample((n,))
 
 
-#: Linux's account of the memory: its ``MemAvailable`` counts the page cache the kernel
-#: can give back, which the free pages of ``os.sysconf`` do not.
-MEMINFO = "/proc/meminfo"
-
-
-def _free_memory() -> int | None:
-    """Bytes of memory available now, or None where the system does not say.
-
-    Linux's ``MemAvailable`` where :data:`MEMINFO` gives it, else the free physical pages
-    of ``os.sysconf``: where most memory holds cache, these are far fewer than the bytes
-    a run can have.
-    """
-    try:
-        with open(MEMINFO) as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024  # given in kB
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def _check_memory(n: int, dtype: np.dtype) -> None:
-    """Refuse, naming ``n``, a run of ``n`` samples that would need more than the memory
-    available now (:data:`ARRAYS_AT_PEAK` arrays of ``n`` numbers).
-
-    NumPy reserves a large array without touching its pages, so the allocation succeeds
-    and the routes then exhaust the machine's memory as they write; NumPy itself refuses
-    only sizes beyond the address space, with a message that does not name ``n``.
-    """
-    need, memory = ARRAYS_AT_PEAK * n * dtype.itemsize, _free_memory()
-    if memory is not None and need > memory:
-        raise ValueError(
-            f"n = {n:,} samples need about {need / 2**30:.3g} GiB ({ARRAYS_AT_PEAK} arrays of "
-            f"n {dtype.name} numbers at the peak of the run), more than the "
-            f"{memory / 2**30:.3g} GiB of memory available now; choose a smaller n"
-        )
-
-
 def _peak_ratio(route: Callable, output_bytes: int) -> float:
     """Peak memory traced while ``route`` runs, in units of ``output_bytes``."""
     tracemalloc.start()
@@ -274,7 +225,8 @@ def run_benchmark(
     ``p`` are single numbers; the arguments are checked as in :func:`timed_routes`, and
     ``repeats`` and ``n`` must be at least 1.
     """
-    n, repeats, dtype = check_count(n, "n"), check_count(repeats, "repeats"), check_dtype(dtype)
+    n, repeats = check_count(n, "n", length=True), check_count(repeats, "repeats")
+    dtype = check_dtype(dtype)
     tau = single_number(check_tau(tau), "tau")
     logit = single_number(logit_from_probability(p), "p")
     routes = timed_routes(n, tau, logit, dtype, seed)
