@@ -129,7 +129,7 @@ def test_table_and_blocks_check_their_options():
             report.verdict_table(results, about=about)
     with pytest.raises(TypeError, match="anchors must be True or False"):
         report.evidence_blocks(results, anchors="no")  # was read as true
-    with pytest.raises(ValueError, match="claim_id"):
+    with pytest.raises(TypeError, match="^claim_id must be a string; got NoneType"):
         report.evidence_anchor(None)  # was re's TypeError
 
 

@@ -151,7 +151,9 @@ def verdict_counts(results) -> dict[str, int]:
 
 def evidence_anchor(claim_id: str) -> str:
     """The anchor (MyST target and HTML id) of a claim's evidence block: ``evidence-step-3``."""
-    if not (isinstance(claim_id, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim_id)):
+    if not isinstance(claim_id, str):
+        raise TypeError(f"claim_id must be a string; got {type(claim_id).__name__}")
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim_id):
         raise ValueError(f"claim_id must be lower-case words joined by '-'; got {claim_id!r}")
     return f"evidence-{claim_id}"
 
