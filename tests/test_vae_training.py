@@ -445,6 +445,9 @@ def test_paired_names_a_bad_run_rate_index_or_difference():
     huge = _final_run([[[1e308, -1e308]], [[-1e308, 1e308]]])
     with pytest.raises(ValueError, match="'a' and 'b' must differ by at most"):
         vae_report.paired(huge, "a", "b")
+    for bad in (np.nan, np.inf):  # were said to differ by more than the largest double
+        with pytest.raises(ValueError, match=r"final test ELBOs of 'b' must be finite.*\(1,\)"):
+            vae_report.paired(_final_run([[[1.0, 2.0]], [[0.0, bad]]]), "a", "b")
 
 
 def test_rate_check_refuses_a_nan_elbo_and_takes_means_beyond_the_doubles():

@@ -138,10 +138,12 @@ def _paired_pvalue(ea: np.ndarray, eb: np.ndarray, d: np.ndarray) -> float:
 
     scipy's ``ttest_rel`` where it computes the statistic as it is. Where every difference is
     the same, ``t = mean / 0`` has its limit: p = 1 for a zero difference (``t = 0`` at any
-    spread) and p = 0 otherwise (``|t| = inf``). Where the differences are beyond
-    :data:`_PLAIN_RANGE` or so nearly equal that scipy's moments lose their precision, ``t``
-    is computed from the differences scaled exactly by a power of two (``t`` does not change)
-    and taken about the first one (which the nearly equal ones subtract from exactly).
+    spread) and p = 0 otherwise (``|t| = inf``). Where the largest difference in magnitude is
+    beyond :data:`_PLAIN_RANGE`, or where scipy itself warns (its ``RuntimeWarning`` that the
+    differences are nearly identical and its moments imprecise), ``t`` is computed from the
+    differences scaled exactly by a power of two (``t`` does not change) and taken about the
+    first one (which the nearly equal ones subtract from exactly). Nearly equal differences
+    that scipy does not warn about keep scipy's answer, with the precision it has.
     """
     if np.all(d == d[0]):
         return 1.0 if d[0] == 0 else 0.0
@@ -154,9 +156,8 @@ def _paired_pvalue(ea: np.ndarray, eb: np.ndarray, d: np.ndarray) -> float:
             except RuntimeWarning:  # nearly equal differences: computed below
                 pass
     u = np.ldexp(d, -np.frexp(top)[1])
-    e = u - u[0]
-    with np.errstate(divide="ignore"):  # equal after scaling: |t| = inf, its limit
-        t = (u[0] + e.mean()) / (e.std(ddof=1) / np.sqrt(d.size))
+    e = u - u[0]  # not all 0: scaling by a power of two keeps unequal differences unequal
+    t = (u[0] + e.mean()) / (e.std(ddof=1) / np.sqrt(d.size))
     return float(2 * stats.t.sf(abs(t), d.size - 1))
 
 
@@ -172,7 +173,8 @@ def paired(run: Training, a: str, b: str, rate_index: int = 0, false_alarm: floa
         raise ValueError(
             f"rate_index must be < {rates}, the run's learning rates; got {rate_index}"
         )
-    ea, eb = run.final_elbo(a, rate_index), run.final_elbo(b, rate_index)
+    ea = finite_float64(run.final_elbo(a, rate_index), f"the final test ELBOs of {a!r}")
+    eb = finite_float64(run.final_elbo(b, rate_index), f"the final test ELBOs of {b!r}")
     d = _difference(ea, eb, f"the final test ELBOs of {a!r} and {b!r}")
     mean, low, high = mean_intervals(d, axis=0, false_alarm=false_alarm)
     p = _paired_pvalue(ea, eb, d)
