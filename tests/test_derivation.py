@@ -217,9 +217,10 @@ def test_a_ks_test_that_passes_is_reported_as_not_rejecting_never_as_accepting()
         assert f"so the test {expected} that law" in check.summary
 
 
-@pytest.mark.parametrize("expr", [None, "x", [1]])
+@pytest.mark.parametrize("expr", [None, "x", [1], True, object()])
 def test_display_names_what_is_not_an_expression(expr):
-    """Was AttributeError: '...' object has no attribute 'rewrite'."""
+    """Was AttributeError: '...' object has no attribute 'rewrite'; a boolean was returned
+    as SymPy's ``true``, as if it were a displayed equation."""
     with pytest.raises(TypeError, match="^expr must be a SymPy expression or a number"):
         note.display(expr)
 

@@ -190,10 +190,11 @@ def test_gumbel_max_probability_takes_a_count_of_at_least_two(n, error, match):
     assert symbolic.gumbel_max_probability(np.int64(3)) is symbolic.gumbel_max_probability(3)
 
 
-@pytest.mark.parametrize("expr", [None, [1, 2]])
+@pytest.mark.parametrize("expr", [None, [1, 2], object()])
 @pytest.mark.parametrize("render", [printing.plain, printing.latex])
 def test_printing_names_what_is_not_a_sympy_object(render, expr):
-    """None and a list met an AttributeError ('replace') deep inside SymPy."""
+    """None and a list met an AttributeError ('replace') deep inside SymPy, an ``object()``
+    sympify's SympifyError, which did not name expr."""
     with pytest.raises(TypeError, match="^expr must be a SymPy object or a number; got "):
         render(expr)
 

@@ -208,19 +208,32 @@ def test_the_other_parameters_of_a_point_must_be_finite_numbers():
         sample_expression(CORRECTED_EQ2, {alpha1: float("inf"), alpha2: 1}, 3)
 
 
+def test_a_difference_below_15_digits_is_a_counterexample():
+    """``nsimplify`` identifies numbers to about 15 digits: it made ``exp(-200)/4`` 0, so
+    this false identity held "at exact points"."""
+    check = engine.check_identity(sp.exp(-200) * p, 0)
+    assert (check.verdict, check.method) == (engine.FAILS, "counterexample")
+    assert check.data == {"point": {"p": "1/4"}, "lhs": "exp(-200)/4", "rhs": "0"}
+
+
 @pytest.mark.parametrize(
-    ("lhs", "rhs", "values"),
+    ("lhs", "rhs", "method"),
     [
-        (sp.exp(-200) * p, 0, ("exp(-200)/4", "0")),
-        (0.333333333333 * p, p / 3, ("0.0833333333332500", "1/12")),
+        (p**0.5, sp.sqrt(p), "exact points"),
+        (0.1 * p, p / 10, "simplify"),
+        (0.7 * p, 7 * p / 10, "simplify"),
+        (1.1 * p**2, 11 * p**2 / 10, "simplify"),
+        ((1 / 3) * p, p / 3, "simplify"),
+        (sp.sqrt(0.2 * p), sp.sqrt(p / 5), "exact points"),
+        (0.333333333333 * p, p / 3, "exact points"),
     ],
 )
-def test_a_difference_below_15_digits_is_a_counterexample(lhs, rhs, values):
-    """``nsimplify`` identifies numbers to about 15 digits: it made ``exp(-200)/4`` 0 and
-    ``0.0833333333333`` 1/12, so these false identities held "at exact points"."""
+def test_a_float_stands_for_its_nearest_simple_number(lhs, rhs, method):
+    """At a point, a side holding a float is its nearest simple rational or algebraic number,
+    as the symbolic proof reads it: requiring the float's own value made ``0.1 p = p/10`` a
+    counterexample at p = 5/6 beside SymPy's proof, and ``p**0.5 = sqrt(p)`` one at 1/3."""
     check = engine.check_identity(lhs, rhs)
-    assert (check.verdict, check.method) == (engine.FAILS, "counterexample")
-    assert check.data == {"point": {"p": "1/4"}, "lhs": values[0], "rhs": values[1]}
+    assert (check.verdict, check.method) == (engine.HOLDS, method)
 
 
 def test_a_constant_difference_is_shown_at_a_named_point():
@@ -292,6 +305,16 @@ def test_an_unknown_verdict_is_named():
 )
 def test_a_cdf_at_a_number_beyond_the_range_is_0_or_1(expr, at, cdf):
     """Inversion alone gave P(u <= 2) = 2, and no answer (0 solutions) at 0, -1 or oo."""
+    assert engine.cdf_of(expr, at) == cdf
+
+
+@pytest.mark.parametrize(
+    ("expr", "at", "cdf"),
+    [(p * u, 2, 2 / p), (u + p, 3, 3 - p), (p * u, -1, 0), (u + p, 0, 0)],
+)
+def test_a_cdf_beyond_a_parametric_end_is_the_inversions_formula(expr, at, cdf):
+    """The ends of ``p u``'s range are 0 and p, of ``u + p``'s p and 1 + p: below them SymPy
+    decides (p > 0), above them it cannot (p < 1 is not assumed), and the CDF is inversion's."""
     assert engine.cdf_of(expr, at) == cdf
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from binary_gumbel.verification.engine import as_expression
 from binary_gumbel.verification.symbolic import (
     Sigmoid,
     alpha1,
@@ -54,11 +55,7 @@ def display(expr) -> sp.Expr:
 
     ``expr`` must be a SymPy expression or a number (``TypeError`` naming it otherwise).
     """
-    try:
-        expr = sp.sympify(expr, strict=True)
-    except sp.SympifyError:
-        raise TypeError(f"expr must be a SymPy expression or a number; got {expr!r}") from None
-    return expr.rewrite(sp.exp)
+    return as_expression(expr, "expr").rewrite(sp.exp)
 
 
 # --- the note, as written (typos read as meant) -----------------------------------------------

@@ -49,8 +49,14 @@ class _PlainPrinter(StrPrinter):
 
 def _sympy_object(expr) -> sp.Basic:
     """``expr`` as a SymPy object (numbers and strings are converted as ``sympify`` does);
-    ``TypeError`` naming ``expr`` for what is none, such as None or a list."""
-    obj = sp.sympify(expr)
+    ``TypeError`` naming ``expr`` for what is none, such as None, a list or an ``object()``.
+    A string SymPy cannot read keeps ``sympify``'s error (a ``ValueError``)."""
+    try:
+        obj = sp.sympify(expr)
+    except sp.SympifyError:
+        if isinstance(expr, str):
+            raise
+        obj = None
     if not isinstance(obj, sp.Basic):
         raise TypeError(f"expr must be a SymPy object or a number; got {expr!r}")
     return obj

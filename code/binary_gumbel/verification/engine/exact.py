@@ -99,17 +99,21 @@ def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
 def exact_value(value: sp.Expr) -> sp.Expr:
     """A number simplified to an exact (rational or algebraic) value; an expression as is.
 
-    ``nsimplify``'s closed form is kept only where it is the same number (:func:`is_zero`
-    of the difference): it identifies numbers to about 15 digits, so it turned
-    ``exp(-200)/4`` into 0 and the float ``0.0833333333333`` into ``1/12``, and a point
-    where two sides differ by so little passed as a point where they agree.
+    A number holding a float is ``nsimplify``'s closed form: a float stands for its nearest
+    simple rational or algebraic number (``0.1`` for 1/10, ``p**0.5`` for ``sqrt(p)``), as
+    the symbolic proof reads it. A number without floats keeps that closed form only where
+    it is the same number (:func:`is_zero` of the difference): ``nsimplify`` identifies
+    numbers to about 15 digits, so it turned ``exp(-200)/4`` into 0, and a point where two
+    sides differ by so little passed as a point where they agree.
     """
     value = as_expression(value, "value")
     if not value.is_number:
         return value
     simplified = sp.simplify(value)
     closed_form = sp.nsimplify(simplified)
-    return closed_form if is_zero(closed_form - simplified) else simplified
+    if value.has(sp.Float) or is_zero(closed_form - simplified):
+        return closed_form
+    return simplified
 
 
 def is_zero(value: sp.Expr) -> bool:

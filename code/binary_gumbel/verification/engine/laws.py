@@ -80,8 +80,12 @@ def cdf_of(expr, at=z) -> sp.Expr:
     Supported: a strictly monotone function of the uniform ``u`` (by inversion), and the
     difference ``X1 - X2`` of two independent Gumbels (by the convolution integral of
     :func:`binary_gumbel.verification.symbolic.gumbel_difference_cdf`). ``at`` is a real
-    number or an expression; at a number beyond the range of a function of ``u`` the CDF is
-    0 or 1.
+    number or an expression. At a number at or beyond an end of the range of a function of
+    ``u`` the CDF is 0 or 1 where SymPy decides the comparison with that end (always where
+    the ends are numbers); where an end holds a parameter and the symbols' assumptions do
+    not decide it, the CDF is the inversion's formula, true only inside the range:
+    ``cdf_of(p*u, 2)`` is ``2/p`` and ``cdf_of(u + p, 3)`` is ``3 - p`` (``p`` is known
+    to be positive, not to be below 1), while ``cdf_of(p*u, -1)`` is 0.
     """
     at = as_expression(at, "at")
     if at.is_number and at.is_extended_real is not True:
