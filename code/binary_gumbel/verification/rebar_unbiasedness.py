@@ -2,8 +2,8 @@
 
 Tucker et al. (2017), arXiv:1703.07370. The estimator is
 :func:`binary_gumbel.estimators.rebar.rebar`; this module integrates the mean of its control
-variate over both uniforms in closed form, at points where every integrand is rational, in
-total and given ``b``.
+variate over both uniforms in closed form, in total and given ``b``: at once where every
+integrand is rational.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ def _exact_parameters(theta, temperature, target) -> tuple[sp.Expr, sp.Expr, sp.
     """The three parameters as SymPy numbers, inside the domain where the integration is exact.
 
     Each must be an exact real number (no ``Float``, which would make the result inexact,
-    no NaN or infinity), ``e^theta`` rational and ``1/temperature`` a positive integer: the
-    conditions under which every integrand is rational. ``TypeError`` or ``ValueError``
-    naming the argument otherwise (outside them SymPy returns NaN, fails to converge or
-    does not finish).
+    no NaN or infinity, nothing SymPy does not know to be real) and ``1/temperature`` a
+    positive integer. ``TypeError`` or ``ValueError`` naming the argument otherwise (outside
+    them SymPy returns NaN, fails to converge or does not finish). ``e^theta`` need not be
+    rational: that is where every integrand is rational and the result simplifies at once,
+    but SymPy also integrates at ``theta = 1``, say.
     """
     exact = []
     for value, name in ((theta, "theta"), (temperature, "temperature"), (target, "target")):
@@ -40,8 +41,6 @@ def _exact_parameters(theta, temperature, target) -> tuple[sp.Expr, sp.Expr, sp.
             )
         exact.append(expr)
     theta, temperature, target = exact
-    if sp.simplify(sp.exp(theta)).is_rational is not True:
-        raise ValueError(f"theta must make e^theta rational (log 2, say); got {theta}")
     inverse = 1 / temperature
     if not (inverse.is_integer and inverse.is_positive):
         raise ValueError(
@@ -57,12 +56,15 @@ def rebar_control_variate_given_b_exact(
 
     ``B = -f(s(z~)) (b - p) + d/dtheta f(s(z)) - d/dtheta f(s(z~))`` with ``s(z) =
     sigmoid(z / temperature)`` and ``f(x) = (x - target)^2``; ``b = 1[u > 1 - p]``, so given
-    ``b`` the uniform ``u`` is uniform on ``(1 - p, 1)`` or ``(0, 1 - p)``. ``theta`` must make
-    ``e^theta`` rational (``log 2``, say) and ``1/temperature`` a positive integer: then every
-    integrand is a rational function of the uniform, and SymPy integrates it in closed form.
+    ``b`` the uniform ``u`` is uniform on ``(1 - p, 1)`` or ``(0, 1 - p)``. ``1/temperature``
+    must be a positive integer; where ``e^theta`` is rational too (``log 2``, say) every
+    integrand is a rational function of the uniform, and SymPy integrates it in closed form
+    (elsewhere, as at ``theta = 1``, it integrates as well, more slowly, and may leave an
+    expression equal to 0 that it does not simplify, as at ``theta = log(2)/2``).
     Integrating the middle term by parts in ``z`` leaves the boundary ``z = 0`` that decides
     ``b``, where ``s(0) = 1/2``, so that ``E[B | b] = -f(1/2) (b - p)`` at every temperature.
-    All three must be exact (SymPy numbers, no ``Float``, NaN or infinity) and ``b`` 0 or 1;
+    All three must be exact (SymPy numbers, no ``Float``, NaN or infinity) and ``b`` 0 or 1
+    (``True`` and ``False`` are 1 and 0, as for :mod:`binary_gumbel.conditional_noise`);
     ``TypeError`` or ``ValueError`` naming the argument otherwise.
     """
     if not (isinstance(b, (numbers.Real, sp.Number)) and b in (0, 1)):
