@@ -138,14 +138,31 @@ def test_a_deprecated_dtype_alias_is_refused_by_name():
         sample_binary_gumbel_softmax(0.0, 1.0, 2, rng=0, dtype="a")
 
 
-@pytest.mark.parametrize("huge", [10**400, -(10**400), Fraction(10**400, 3)])
+@pytest.mark.parametrize(
+    "huge",
+    [
+        *(10**400, -(10**400), Fraction(10**400, 3)),
+        *(Decimal("1e400"), -Decimal("1e400"), sp.Float("1e400")),
+    ],
+    ids=["int", "-int", "Fraction", "Decimal", "-Decimal", "sympy.Float"],
+)
 def test_a_number_beyond_the_doubles_is_a_value_error_naming_the_argument(huge):
     """Python's ints and fractions are unbounded; one beyond float64 had raised the
-    OverflowError of the conversion, which names no argument."""
+    OverflowError of the conversion, which names no argument. A Decimal or SymPy Float
+    beyond it had become inf silently."""
     with pytest.raises(ValueError, match=r"^p must fit in float64 \(\|p\| <= 1.797"):
         logit_from_probability(huge)
     with pytest.raises(ValueError, match=r"^logit must fit in float64"):
         binary_concrete_cdf(0.5, [0.0, huge], 1.0)
+
+
+@pytest.mark.parametrize("infinite", [Decimal("Infinity"), Decimal("-Infinity")])
+def test_an_infinite_decimal_is_an_infinite_double(infinite):
+    """Only a Decimal beyond the doubles is refused: an infinite one is the infinite double,
+    which the probability check then names."""
+    message = rf"^p must be a probability in \[0, 1\]; got {float(infinite)}"
+    with pytest.raises(ValueError, match=message):
+        logit_from_probability(infinite)
 
 
 @pytest.mark.parametrize("size", [True, np.True_, (2, False)])

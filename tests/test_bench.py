@@ -281,6 +281,18 @@ def test_timed_routes_names_a_bad_size_dtype_or_seed(args, error, message):
         bench.timed_routes(*args)
 
 
+def test_a_seed_beyond_64_bits_seeds_the_routes():
+    """A seed is no count: NumPy takes one of any size, and so does the benchmark."""
+    first = bench.timed_routes(3, 0.3, 0.85, "float64", seed=2**70)
+    again = bench.timed_routes(3, 0.3, 0.85, "float64", seed=2**70)
+    other = bench.timed_routes(3, 0.3, 0.85, "float64", seed=0)
+    for name, route in first.items():
+        sample = np.array(route())
+        assert sample.shape == (3,)
+        np.testing.assert_array_equal(sample, again[name]())
+        assert not np.array_equal(sample, other[name]())
+
+
 def test_timed_routes_draws_zero_samples():
     routes = bench.timed_routes(0, 0.3, 0.85, "float64", seed=0)
     assert all(np.shape(route()) == (0,) for route in routes.values())

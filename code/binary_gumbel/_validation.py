@@ -31,6 +31,7 @@ __all__ = [
     "broadcast_finite",
     "LARGEST_COUNT",
     "check_count",
+    "check_seed",
     "check_dtype",
     "check_finite",
     "check_gamma",
@@ -57,20 +58,27 @@ def _as_real_array(x, name: str) -> np.ndarray:
     """``np.asarray(x)``, refusing anything that is not real-valued numeric data.
 
     Python's other real numbers (``fractions.Fraction``, ``decimal.Decimal``,
-    SymPy rationals) become float64.
+    SymPy rationals) become float64; a finite one beyond the largest double
+    (``10**400``, ``Decimal('1e400')``) raises ``ValueError`` naming ``name``.
     """
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # e.g. ragged nested sequences
         raise TypeError(f"{name} must be a real number or an array of real numbers") from exc
     if arr.dtype == object and all(_is_real_number(v) for v in arr.flat):
+        beyond = ValueError(
+            f"{name} must fit in float64 (|{name}| <= {np.finfo(np.float64).max:.8g}); "
+            f"got a number beyond that range"
+        )
         try:
-            arr = arr.astype(np.float64)
+            doubles = arr.astype(np.float64)
         except OverflowError:  # an int or Fraction beyond the doubles, such as 10**400
-            raise ValueError(
-                f"{name} must fit in float64 (|{name}| <= {np.finfo(np.float64).max:.8g}); "
-                f"got a number beyond that range"
-            ) from None
+            raise beyond from None
+        # A Decimal or SymPy Float beyond the doubles (Decimal('1e400')) rounds to inf
+        # silently; only an infinite number may become one.
+        if any(abs(v) != math.inf for v in arr[np.isinf(doubles)]):
+            raise beyond
+        arr = doubles
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must be a real number or an array of real numbers; "
@@ -323,14 +331,9 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
         ) from None
 
 
-def check_count(n, name: str, minimum: int = 1, *, length: bool = False) -> int:
-    """``n`` as an int (NumPy integers too, booleans refused), ``n >= minimum``.
-
-    With ``length=True`` ``n`` is the length of an array to be made, so it must also be at
-    most :data:`LARGEST_COUNT`, the most elements any array can hold. The bound is opt-in
-    because other integers, seeds among them, may be arbitrarily large.
-    ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
-    """
+def _integer(n, name: str, minimum: int) -> int:
+    """``n`` as an int (NumPy integers too, booleans refused), ``n >= minimum``;
+    ``TypeError`` or ``ValueError`` naming ``name`` otherwise."""
     if isinstance(n, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer; got {n!r}")
     try:
@@ -339,12 +342,32 @@ def check_count(n, name: str, minimum: int = 1, *, length: bool = False) -> int:
         raise TypeError(f"{name} must be an integer; got {n!r}") from None
     if number < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {number}")
+    return number
+
+
+def check_count(n, name: str, minimum: int = 1, *, length: bool = False) -> int:
+    """``n`` as an int (NumPy integers too, booleans refused), ``n >= minimum``.
+
+    With ``length=True`` ``n`` is the length of an array to be made, so it must also be at
+    most :data:`LARGEST_COUNT`, the most elements any array can hold. The bound is opt-in
+    because some counts make no array (a number of degrees of freedom, of intervals) and
+    may be arbitrarily large; a seed is checked by :func:`check_seed`.
+    ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
+    """
+    number = _integer(n, name, minimum)
     if length and number > LARGEST_COUNT:
         raise ValueError(
             f"{name} must be at most {LARGEST_COUNT}, the most elements an array can hold; "
             f"got {number}"
         )
     return number
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """A seed for :func:`numpy.random.default_rng`: a non-negative int of any size (NumPy
+    integers too), as NumPy accepts. Booleans are refused, as :func:`as_generator` refuses
+    them; ``TypeError`` or ``ValueError`` naming ``name`` otherwise."""
+    return _integer(seed, name, 0)
 
 
 def single_number(arr: np.ndarray, name: str) -> float:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count, check_dtype, check_tau, single_number
+from binary_gumbel._validation import check_count, check_dtype, check_seed, check_tau, single_number
 from binary_gumbel.relaxed import (
     logit_from_probability,
     sample_binary_gumbel_softmax,
@@ -162,7 +162,7 @@ def timed_routes(n: int, tau: float, logit: float, dtype, seed: int) -> dict[str
     ``logit`` are checked by the samplers, when a route is called.
     """
     n, dtype = check_count(n, "n", minimum=0, length=True), check_dtype(dtype)
-    seed = check_count(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     out = {name: np.empty(n, dtype) for name in (LIBRARY, UNIFORM)}
     routes = {

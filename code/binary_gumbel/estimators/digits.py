@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from binary_gumbel._validation import as_generator, check_count, check_probability
+from binary_gumbel._validation import as_generator, check_probability, check_seed
 
 __all__ = ["PIXELS", "Digits", "binarize", "bundled_file", "load"]
 
@@ -90,7 +90,7 @@ def load(test_size: int = 300, seed: int = 0) -> Digits:
         raise TypeError(f"test_size must be an integer; got {test_size!r}")
     if not 1 <= test_size < grey.shape[0]:
         raise ValueError(f"test_size must lie in [1, {grey.shape[0]}); got {test_size}")
-    seed = check_count(seed, "seed", 0)
+    seed = check_seed(seed)
     rng = as_generator(seed, "seed")
     order = rng.permutation(grey.shape[0])
     test_p = grey[order[:test_size]]

@@ -23,6 +23,7 @@ from binary_gumbel._validation import (
     as_float_array,
     check_count,
     check_penalty,
+    check_seed,
     finite_float64,
     finite_number,
     single_number,
@@ -113,7 +114,7 @@ def make_problems(
         check_count(n, "n", 0),
         check_count(n_test, "n_test", 0),
     )
-    seed = check_count(seed, "seed", 0)
+    seed = check_seed(seed)
     weights = finite_float64(weights, "weights")
     if weights.ndim != 1:
         raise ValueError(f"weights must be a sequence of numbers; got shape {weights.shape}")

@@ -18,6 +18,7 @@ from binary_gumbel._validation import (
     as_generator,
     check_count,
     check_false_alarm,
+    check_seed,
     check_tau,
     finite_number,
     single_number,
@@ -164,7 +165,7 @@ def temperature_sweep(
     and would return the same statistics at every ``tau`` from the same noise, so it is run
     once and its row repeated with each ``tau``.
     """
-    rng = check_count(rng, "rng", 0)  # an integer seed, shared by every run
+    rng = check_seed(rng, "rng")  # an integer seed, shared by every run
     taus = check_tau(taus, np.float64, name="taus")
     if taus.ndim != 1:
         raise ValueError(f"taus must be a sequence of temperatures; got shape {taus.shape}")

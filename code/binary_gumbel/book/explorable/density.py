@@ -32,6 +32,7 @@ from binary_gumbel._validation import (
     as_float_array,
     check_count,
     check_open_interval,
+    check_seed,
     check_tau,
     single_number,
 )
@@ -149,7 +150,7 @@ def density_frames(
     grid_points = check_count(grid_points, "grid_points", minimum=2)
     bins = check_count(bins, "bins")
     samples = check_count(samples, "samples")
-    seed = check_count(seed, "seed", minimum=0)
+    seed = check_seed(seed)
 
     grid = (np.arange(grid_points) + 0.5) / grid_points
     bin_edges = np.linspace(0.0, 1.0, bins + 1)

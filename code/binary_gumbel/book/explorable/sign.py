@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import check_count, check_seed
 from binary_gumbel.book.demos import ExceedanceCurve, exceedance_curve
 from binary_gumbel.book.explorable.chart import (
     INK,
@@ -124,7 +124,7 @@ def sign_frames(
     """
     probabilities = open_probabilities(probabilities, "probabilities")
     samples = check_count(samples, "samples", minimum=2)
-    seed = check_count(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     points = [{p_symbol: float(q)} for q in probabilities]
     curves = {
         name: exceedance_curve(expr, points, p_symbol, samples, seed=seed)
