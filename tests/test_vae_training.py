@@ -487,6 +487,13 @@ def test_report_records_refuse_nan_and_mismatched_fields():
         vae_report.RateCheck(("a",), (0.1, 0.2), 0.1, (0.2,), np.array([np.nan]), *one[1:])
     with pytest.raises(ValueError, match="rates must hold at least one"):
         vae_report.RateCheck((), (), 0.1, (), *(np.zeros(0),) * 3)
+    # a rate that was never run was printed as if it had been
+    with pytest.raises(ValueError, match=r"best must be one of the run's learning rates"):
+        vae_report.RateCheck(("a",), (0.01, 0.03), 0.03, (0.5,), *one)
+    with pytest.raises(ValueError, match=r"common must be one of .* \(0.01, 0.03\); got 0.5"):
+        vae_report.RateCheck(("a",), (0.01, 0.03), 0.5, (0.03,), *one)
+    with pytest.raises(ValueError, match="common must not be NaN"):
+        vae_report.RateCheck(("a",), (0.01, 0.03), np.nan, (0.03,), *one)
 
 
 def test_verdict_rows_are_checked_before_the_table_and_the_family():
@@ -504,6 +511,23 @@ def test_verdict_rows_are_checked_before_the_table_and_the_family():
         vae_report.top_family(run, rows, family_false_alarm=2)
     with pytest.raises(TypeError, match="family_false_alarm"):
         vae_report.top_family(run, rows, family_false_alarm=None)
+
+
+def test_top_family_refuses_rows_of_another_run():
+    """The top was picked from the rows' ELBOs and compared on the run's: rows of another run,
+    or of a method the run does not hold, were taken as they came."""
+    run = _final_run([[[10.0, 11.0, 12.0]], [[0.5, 1.0, 2.2]], [[9.5, 11.5, 11.0]]])
+    rows = [_row(m, float(mean_intervals(run.final_elbo(m), axis=0)[0])) for m in "abc"]
+    assert vae_report.top_family(run, rows).top == "a"
+    assert vae_report.top_family(run, rows[1:]).top == "c"  # some of the run's methods
+    with pytest.raises(ValueError, match=r"rows must name methods of run \['a', 'b', 'c'\]"):
+        vae_report.top_family(run, [*rows, _row("d", 0.0)])
+    other = [dataclasses.replace(rows[0], elbo=1.0), *rows[1:]]  # c would be the top
+    with pytest.raises(ValueError, match="rows must be verdicts of run: 'a' has elbo 1.0"):
+        vae_report.top_family(run, other)
+    off = dataclasses.replace(rows[1], elbo=np.nextafter(rows[1].elbo, 0))  # one bit off
+    with pytest.raises(ValueError, match="rows must be verdicts of run: 'b'"):
+        vae_report.top_family(run, [rows[0], off])
 
 
 def test_guide_readings_follow_every_outcome_of_their_intervals():

@@ -181,13 +181,21 @@ def paired(run: Training, a: str, b: str, rate_index: int = 0, false_alarm: floa
     return Paired(a, b, float(mean), float(low), float(high), p, false_alarm)
 
 
+def _check_rate(value, rates: tuple[float, ...], name: str) -> None:
+    """``ValueError`` naming ``name`` unless ``value`` is one of the learning rates ``rates``:
+    a rate that was not run would be printed as if it had been."""
+    if value not in rates:
+        raise ValueError(f"{name} must be one of the run's learning rates {rates}; got {value}")
+
+
 @dataclass(frozen=True)
 class RateCheck:
     """For each method, its best learning rate and how much the common one gives up.
 
     ``shortfall[m]`` is the mean over seeds of (final ELBO at the best rate) minus
     (final ELBO at ``common``), paired by seed, with Student-t bounds ``low``, ``high``
-    (0 where the best rate is the common one).
+    (0 where the best rate is the common one). ``common`` and every ``best`` rate are among
+    ``rates`` (``ValueError`` naming the field otherwise).
     """
 
     methods: tuple[str, ...]
@@ -208,6 +216,10 @@ class RateCheck:
                     f"got {len(getattr(self, name))}"
                 )
             check_no_nan(as_float_array(getattr(self, name), name, np.float64), name)
+        _check_numbers(self, ("common",))
+        _check_rate(self.common, self.rates, "common")
+        for b in self.best:
+            _check_rate(b, self.rates, "best")
 
     def elsewhere_text(self) -> str:
         """The methods whose mean final ELBO is highest at another rate than the common one,
@@ -259,8 +271,7 @@ def rate_check(run: Training, common: float | None = None, false_alarm: float = 
         common = rates[_best_mean(finals, (0, 2))]
     else:
         common = finite_number(common, "common")
-    if common not in rates:
-        raise ValueError(f"common must be one of the run's learning rates {rates}; got {common}")
+    _check_rate(common, rates, "common")
     c = rates.index(common)
     best, short, low, high = [], [], [], []
     for name in run.methods:
@@ -305,6 +316,14 @@ class Verdict:
         _check_numbers(self, [f.name for f in fields(self) if f.type == "float"])
 
 
+def _elbo_interval(run: Training, name: str) -> tuple[float, float, float]:
+    """The mean final test ELBO of method ``name`` over the seeds of ``run`` (first learning
+    rate) with its 95 % Student-t interval: a :class:`Verdict`'s ``elbo``, ``elbo_low`` and
+    ``elbo_high``."""
+    e, lo, hi = mean_intervals(run.final_elbo(name), axis=0)
+    return float(e), float(lo), float(hi)
+
+
 def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
     """The table's rows, in the order of ``run.methods`` (the estimators of both)."""
     by = {r.method: r for r in study}
@@ -313,16 +332,16 @@ def verdicts(run: Training, study: Sequence[GradientStats]) -> list[Verdict]:
     for name in run.methods:
         if name not in by:
             continue
-        e, lo, hi = mean_intervals(run.final_elbo(name), axis=0)
+        e, lo, hi = _elbo_interval(run, name)
         s = by[name]
         i = run.index(name)
         rows.append(
             Verdict(
                 name,
                 method(name).unbiased,
-                float(e),
-                float(lo),
-                float(hi),
+                e,
+                lo,
+                hi,
                 s.along,
                 s.along_low,
                 s.along_high,
@@ -439,9 +458,25 @@ def top_family(
     family-wise rate (``tests/test_vae_training.py`` simulates equal methods). Bonferroni over
     all ``m (m - 1) / 2`` pairs covers every pair at once, so it covers the pairs that the
     choice of the top picks out: each interval is at ``family_false_alarm`` over that count.
+
+    ``rows`` are :func:`verdicts` of ``run`` (all its methods or some): each row's method is
+    one of ``run.methods`` and its ``elbo`` the mean final ELBO that ``run`` gives it, to the
+    bit (``ValueError`` naming ``rows`` otherwise), so that the top is picked from the run
+    that the comparisons are computed on.
     """
     family_false_alarm = check_false_alarm(family_false_alarm, "family_false_alarm")
-    order = sorted(_check_rows(rows), key=lambda r: -r.elbo)
+    rows = _check_rows(rows)
+    methods = _check_run(run).methods
+    for r in rows:
+        if r.method not in methods:
+            raise ValueError(f"rows must name methods of run {list(methods)}; got {r.method!r}")
+        elbo = _elbo_interval(run, r.method)[0]
+        if r.elbo != elbo:
+            raise ValueError(
+                f"rows must be verdicts of run: {r.method!r} has elbo {float(r.elbo)!r}, "
+                f"its mean final ELBO in run is {elbo!r}"
+            )
+    order = sorted(rows, key=lambda r: -r.elbo)
     if len(order) < 2:
         raise ValueError(f"rows must hold at least 2 methods; got {len(order)}")
     pairs = len(order) * (len(order) - 1) // 2
