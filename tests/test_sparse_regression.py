@@ -696,6 +696,16 @@ def test_make_problems_names_its_bad_arguments(kwargs, error, match):
         sparse_data.make_problems(**kwargs)
 
 
+def test_make_problems_takes_a_seed_beyond_64_bits():
+    """A seed is no count: NumPy takes one of any size, and so does make_problems."""
+    problem = sparse_data.make_problems(seeds=1, n=20, n_test=5, seed=2**70)
+    np.testing.assert_array_equal(
+        problem.X_train, sparse_data.make_problems(seeds=1, n=20, n_test=5, seed=2**70).X_train
+    )
+    other = sparse_data.make_problems(seeds=1, n=20, n_test=5, seed=0)
+    assert not np.array_equal(problem.X_train, other.X_train)
+
+
 def test_an_unknown_method_is_named_with_the_known_ones():
     result = sr.MethodResult("gates", np.ones((2, 3), dtype=bool), np.ones(2))
     comparison = sr.SubsetComparison(
