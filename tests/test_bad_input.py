@@ -21,6 +21,9 @@ from binary_gumbel import (
     noise,
     sample_binary_gumbel_softmax,
 )
+from binary_gumbel.book import demos
+from binary_gumbel.estimators import relax_training
+from binary_gumbel.verification import derivation_montecarlo, symbolic
 
 NAN = float("nan")
 
@@ -314,7 +317,7 @@ def test_symbolic_input_that_is_not_a_real_number_is_a_type_error(bad):
 # ---- estimators: reviewed bad input and extremes ----
 # (relax_training, binary_toy, rebar, relaxed_moments, statistics, vae_oracle)
 
-from binary_gumbel.estimators import binary_toy, rebar, relax_training, vae, vae_oracle  # noqa: E402
+from binary_gumbel.estimators import binary_toy, rebar, vae, vae_oracle  # noqa: E402
 from binary_gumbel.estimators import relaxed_moments as rm  # noqa: E402
 from binary_gumbel.estimators import statistics as estimator_stats  # noqa: E402
 
@@ -433,3 +436,21 @@ def test_evaluate_bounds_names_a_bad_chunk():
         vae_oracle.evaluate_bounds(params, x, chunk=1.5)
     whole = vae_oracle.evaluate_bounds(params, x)
     np.testing.assert_array_equal(vae_oracle.evaluate_bounds(params, x, chunk=1)[0], whole[0])
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda n: demos.logistic_by_inversion(n, rng=0),
+        lambda n: demos.gumbel_difference(0.0, 1.0, n, rng=0),
+        lambda n: relax_training.estimator_variance(0.0, 0.45, None, n=n, rng=0),
+        lambda n: derivation_montecarlo.sample_expression(symbolic.p, {symbolic.p: 0.3}, n),
+    ],
+    ids=["logistic_by_inversion", "gumbel_difference", "estimator_variance", "sample_expression"],
+)
+def test_a_sample_size_beyond_any_array_is_refused_by_name(draw):
+    """NumPy's own refusal of such a size ("Maximum allowed dimension exceeded") names no
+    argument; 2**63 is one more than the most elements a 64-bit array can hold."""
+    beyond = int(np.iinfo(np.intp).max) + 1
+    with pytest.raises(ValueError, match=rf"^n must be at most {beyond - 1}, the most elements"):
+        draw(beyond)

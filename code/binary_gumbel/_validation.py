@@ -35,6 +35,7 @@ __all__ = [
     "check_dtype",
     "check_finite",
     "check_gamma",
+    "check_integer",
     "check_zeta",
     "finite_float64",
     "sample_shape",
@@ -331,9 +332,14 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
         ) from None
 
 
-def _integer(n, name: str, minimum: int) -> int:
-    """``n`` as an int (NumPy integers too, booleans refused), ``n >= minimum``;
-    ``TypeError`` or ``ValueError`` naming ``name`` otherwise."""
+def check_integer(n, name: str, minimum: int = 0) -> int:
+    """``n`` as an int of any size (NumPy integers too, booleans refused), ``n >= minimum``;
+    ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
+
+    For integers that make no array, and so may exceed :data:`LARGEST_COUNT`: a number of
+    degrees of freedom, of intervals in a family. A count of things to make is checked by
+    :func:`check_count`, a seed by :func:`check_seed`.
+    """
     if isinstance(n, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer; got {n!r}")
     try:
@@ -345,17 +351,13 @@ def _integer(n, name: str, minimum: int) -> int:
     return number
 
 
-def check_count(n, name: str, minimum: int = 1, *, length: bool = False) -> int:
-    """``n`` as an int (NumPy integers too, booleans refused), ``n >= minimum``.
-
-    With ``length=True`` ``n`` is the length of an array to be made, so it must also be at
-    most :data:`LARGEST_COUNT`, the most elements any array can hold. The bound is opt-in
-    because some counts make no array (a number of degrees of freedom, of intervals) and
-    may be arbitrarily large; a seed is checked by :func:`check_seed`.
-    ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
+def check_count(n, name: str, minimum: int = 1) -> int:
+    """``n`` as an int (NumPy integers too, booleans refused), ``minimum <= n <=``
+    :data:`LARGEST_COUNT`, the most elements any array can hold: a number of samples, steps
+    or categories. ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
     """
-    number = _integer(n, name, minimum)
-    if length and number > LARGEST_COUNT:
+    number = check_integer(n, name, minimum)
+    if number > LARGEST_COUNT:
         raise ValueError(
             f"{name} must be at most {LARGEST_COUNT}, the most elements an array can hold; "
             f"got {number}"
@@ -367,7 +369,7 @@ def check_seed(seed, name: str = "seed") -> int:
     """A seed for :func:`numpy.random.default_rng`: a non-negative int of any size (NumPy
     integers too), as NumPy accepts. Booleans are refused, as :func:`as_generator` refuses
     them; ``TypeError`` or ``ValueError`` naming ``name`` otherwise."""
-    return _integer(seed, name, 0)
+    return check_integer(seed, name, 0)
 
 
 def single_number(arr: np.ndarray, name: str) -> float:

@@ -161,7 +161,7 @@ def timed_routes(n: int, tau: float, logit: float, dtype, seed: int) -> dict[str
     integer. ``tau`` and
     ``logit`` are checked by the samplers, when a route is called.
     """
-    n, dtype = check_count(n, "n", minimum=0, length=True), check_dtype(dtype)
+    n, dtype = check_count(n, "n", minimum=0), check_dtype(dtype)
     seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     out = {name: np.empty(n, dtype) for name in (LIBRARY, UNIFORM)}
@@ -225,7 +225,7 @@ def run_benchmark(
     ``p`` are single numbers; the arguments are checked as in :func:`timed_routes`, and
     ``repeats`` and ``n`` must be at least 1.
     """
-    n, repeats = check_count(n, "n", length=True), check_count(repeats, "repeats")
+    n, repeats = check_count(n, "n"), check_count(repeats, "repeats")
     dtype = check_dtype(dtype)
     tau = single_number(check_tau(tau), "tau")
     logit = single_number(logit_from_probability(p), "p")

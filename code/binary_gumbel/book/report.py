@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from binary_gumbel._validation import check_count, check_false_alarm, check_flag
+from binary_gumbel._validation import check_false_alarm, check_flag, check_integer
 from binary_gumbel.book.prose.numbers import rate_text
 from binary_gumbel.verification.claims import ClaimResult
 from binary_gumbel.verification.montecarlo import (
@@ -276,7 +276,7 @@ def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
 def _step_index(i, count: int) -> int:
     """One index of ``steps`` into a derivation's ``count`` steps (``TypeError`` for a
     non-integer or a boolean, ``ValueError`` outside ``-count <= i < count``)."""
-    i = check_count(i, "steps", minimum=-count)
+    i = check_integer(i, "steps", minimum=-count)
     if i >= count:
         raise ValueError(f"steps must be < {count}, the derivation's steps; got {i}")
     return i
@@ -427,7 +427,7 @@ def false_alarm_text(count: int, rate: float = DEFAULT_FALSE_ALARM, unit: str = 
     ``false_alarm_text(9)`` is "at most 10⁻⁶ per interval, and at most 9×10⁻⁶ for the 9
     intervals together (Bonferroni bound)".
     """
-    count = check_count(count, "count", 1)
+    count = check_integer(count, "count", 1)
     rate = check_false_alarm(rate, "rate")
     family = family_wise(rate, count)
     if count == 1:

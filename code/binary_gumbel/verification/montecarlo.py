@@ -40,8 +40,8 @@ from scipy import integrate, special, stats
 
 from binary_gumbel._validation import (
     as_float_array,
-    check_count,
     check_false_alarm,
+    check_integer,
     check_no_nan,
     check_probability,
     finite_float64,
@@ -124,7 +124,7 @@ def t_for_false_alarm(false_alarm: float, dof: int) -> float:
     :data:`NORMAL_DOF` degrees of freedom it is the normal quantile, :func:`z_for_false_alarm`,
     its limit.
     """
-    dof = check_count(dof, "dof")
+    dof = check_integer(dof, "dof", 1)
     false_alarm = check_false_alarm(false_alarm)
     if dof > NORMAL_DOF:
         return z_for_false_alarm(false_alarm)
@@ -219,7 +219,7 @@ def family_wise(false_alarm: float, count: int) -> float:
     The product is taken exactly and rounded once (as ``count * false_alarm`` is, for a
     count below ``2**53``), so that a count beyond the largest double is no overflow.
     """
-    count = check_count(count, "count")
+    count = check_integer(count, "count", 1)
     bound = count * fractions.Fraction(check_false_alarm(false_alarm))
     return 1.0 if bound >= 1 else float(bound)
 
@@ -242,7 +242,7 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     its rounding (0 at rates below about 1e-200, without a warning), the power is the same
     probability as an integral over the normal numerator, :func:`_t_test_power_by_quadrature`.
     """
-    n = check_count(n, "n", 2)
+    n = check_integer(n, "n", 2)
     effect = check_no_nan(as_float_array(effect, "effect", np.float64), "effect")
     effect = single_number(effect, "effect")
     q, dof = t_for_false_alarm(false_alarm, n - 1), n - 1
@@ -369,7 +369,7 @@ def mean_intervals(values, axis: int = -1, false_alarm: float = 0.05):
     v = finite_float64(values, "values")
     if v.ndim == 0:
         raise ValueError("values must be an array with an axis of runs; got a single number")
-    axis = check_count(axis, "axis", minimum=-v.ndim)
+    axis = check_integer(axis, "axis", minimum=-v.ndim)
     if axis >= v.ndim:
         raise ValueError(f"axis must be < {v.ndim}, the dimensions of values; got {axis}")
     n = v.shape[axis]
@@ -448,7 +448,7 @@ def proportion_interval(successes: int, n: int, false_alarm: float = 0.05) -> In
     otherwise), up to which each bound is within 2e-7 relative of the exact one.
     """
     false_alarm = check_false_alarm(false_alarm)
-    successes, n = check_count(successes, "successes", 0), check_count(n, "n", 0)
+    successes, n = check_integer(successes, "successes", 0), check_integer(n, "n", 0)
     if n <= 0 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n and n > 0; got successes={successes}, n={n}")
     if n > MAX_TRIALS:

@@ -79,7 +79,7 @@ def check_sampler(
     ``sqrt(log(2 / false_alarm) / (2 n))`` is refused (``ValueError`` naming ``tau``): about
     ``tau > 6e13`` for ``n = 10000``, ``tau > 6e12`` for ``n = 10**6``.
     """
-    n = check_count(n, "n", length=True)
+    n = check_count(n, "n")
     logit_value, tau_value, gamma_value, zeta_value = (
         single_number(as_float_array(value, name), name)
         for value, name in ((logit, "logit"), (tau, "tau"), (gamma, "gamma"), (zeta, "zeta"))
@@ -144,7 +144,7 @@ def conditional_samples(logit: float, n: int, rng=None) -> dict[int, np.ndarray]
     :func:`binary_gumbel.conditional_noise.conditional_logistic_sample` ``(v, logit, b)``.
     ``logit`` must be one finite number (``ValueError`` naming it otherwise).
     """
-    n = check_count(n, "n", length=True)
+    n = check_count(n, "n")
     theta = finite_number(logit, "logit")
     uv = as_generator(rng).random((2, n))
     b = (_kernels.noisy_logit(theta, logistic_from_uniform(uv[0])) > 0).astype(np.float64)
