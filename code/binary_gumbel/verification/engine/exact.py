@@ -96,24 +96,34 @@ def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
     return [point for i, point in enumerate(points) if point not in points[:i]]
 
 
+#: How far, relative to itself, a number holding floats may lie from ``nsimplify``'s closed
+#: form and still stand for it: a few units in the last place of a double (2**-52).
+FLOAT_AGREEMENT = 2.0**-50
+
+
 def exact_value(value: sp.Expr) -> sp.Expr:
     """A number simplified to an exact (rational or algebraic) value; an expression as is.
 
-    A number holding a float is ``nsimplify``'s closed form: a float stands for its nearest
-    simple rational or algebraic number (``0.1`` for 1/10, ``p**0.5`` for ``sqrt(p)``), as
-    the symbolic proof reads it. A number without floats keeps that closed form only where
-    it is the same number (:func:`is_zero` of the difference): ``nsimplify`` identifies
-    numbers to about 15 digits, so it turned ``exp(-200)/4`` into 0, and a point where two
-    sides differ by so little passed as a point where they agree.
+    ``nsimplify``'s closed form is kept only where it is that number: ``nsimplify``
+    identifies numbers to about 15 digits absolute, so it turned ``exp(-200)/4`` and
+    ``1e-100`` into 0, and a point where two sides differ by so little passed as a point
+    where they agree. A number without floats must equal its closed form (:func:`is_zero`
+    of the difference). A number holding a float stands for its closed form where the two
+    agree to within :data:`FLOAT_AGREEMENT` of the number, the float's own rounding
+    (``0.1`` for 1/10, ``p**0.5`` at 1/3 for ``sqrt(3)/3``), as the symbolic proof reads it;
+    ``0.333333333333``, 10⁻¹² from 1/3, stays itself.
     """
     value = as_expression(value, "value")
     if not value.is_number:
         return value
     simplified = sp.simplify(value)
     closed_form = sp.nsimplify(simplified)
-    if value.has(sp.Float) or is_zero(closed_form - simplified):
-        return closed_form
-    return simplified
+    if value.has(sp.Float):
+        gap = abs(complex(sp.N(closed_form - simplified, 30)))
+        same = gap <= FLOAT_AGREEMENT * abs(complex(sp.N(simplified, 30)))
+    else:
+        same = is_zero(closed_form - simplified)
+    return closed_form if same else simplified
 
 
 def is_zero(value: sp.Expr) -> bool:
