@@ -239,6 +239,7 @@ def test_a_claim_result_without_a_claim_of_the_note_names_its_id_for_the_text():
         ({"id": 1}, TypeError, "^id must be a string"),
         ({"verdict": "true"}, ValueError, "^verdict must be one of 'fails'.*got 'true'"),
         ({"corrected_verdict": "x"}, ValueError, "^corrected_verdict must be one of"),
+        ({"verdict": ["holds"]}, ValueError, r"^verdict must be one of .*got \['holds'\]"),
         ({"corrected": 3}, TypeError, "^corrected must be a string or None"),
         ({"checks": [None]}, TypeError, "^checks must be a tuple of Check"),
         ({"typos": ("a",)}, TypeError, "^typos must be a tuple of Typo"),

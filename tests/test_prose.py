@@ -140,6 +140,8 @@ def test_bonferroni_text_writes_small_rates_and_caps_at_1():
         prose.bonferroni_text(3, 0.0)
     with pytest.raises(ValueError, match=r"^k must be >= 1"):
         prose.bonferroni_text(0, 0.05)
+    # a family's count makes no array: one beyond 2**63 is a count like any other
+    assert prose.bonferroni_text(2**63, 1e-30).endswith(" = 9.2×10⁻¹²")
 
 
 def test_held_out_text_writes_a_small_family_wise_rate():

@@ -51,7 +51,9 @@ __all__ = [
     "result_dtype",
 ]
 
-#: The most elements a NumPy array can hold (its size is an ``np.intp``).
+#: The most elements any NumPy array can hold: its size in bytes is an ``np.intp``, so this
+#: is an array of one-byte items; wider items allow fewer, which NumPy refuses itself
+#: ("array is too big"), as a count between the two still meets.
 LARGEST_COUNT = int(np.iinfo(np.intp).max)
 
 

@@ -56,7 +56,8 @@ class ClaimResult:
             ("verdict", self.verdict),
             ("corrected_verdict", self.corrected_verdict),
         ):
-            if value not in RANK and not (name == "corrected_verdict" and value is None):
+            known = isinstance(value, str) and value in RANK
+            if not known and not (name == "corrected_verdict" and value is None):
                 raise ValueError(
                     f"{name} must be one of {', '.join(map(repr, RANK))}; got {value!r}"
                 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import check_integer
 from binary_gumbel.book.prose.numbers import (
     bracketed,
     compact,
@@ -221,7 +221,7 @@ def bonferroni_text(k: int, false_alarm: float) -> str:
     (:func:`~binary_gumbel.verification.montecarlo.family_wise`, at most 1), the rates in
     percent by :func:`~binary_gumbel.book.prose.numbers.rate_percent`: ``13 × 5% = 65%``.
     ``k`` is a positive integer."""
-    family = montecarlo.family_wise(false_alarm, check_count(k, "k"))
+    family = montecarlo.family_wise(false_alarm, check_integer(k, "k", 1))
     return f"{k} × {rate_percent(false_alarm)} = {rate_percent(family)}"
 
 
