@@ -73,24 +73,26 @@ def check_sampler(
 
     Domain: at a large ``tau`` the gates bunch within about ``1 / tau`` of their centre,
     where the doubles step by about ``1e-16``, so each value the sampler can return carries a
-    chance of about ``1e-16 tau``; the Kolmogorov-Smirnov test sees those steps, and a correct
-    sampler fails it (``n = 10000`` at the default rate: from ``tau`` about ``3e14``). A ``tau``
-    at which that chance exceeds a quarter of the test's critical distance
-    ``sqrt(log(2 / false_alarm) / (2 n))`` is refused (``ValueError`` naming ``tau``): about
-    ``tau > 6e13`` for ``n = 10000``, ``tau > 6e12`` for ``n = 10**6``.
+    chance of about ``1e-16 tau``, and the Kolmogorov-Smirnov test sees those steps (a correct
+    sampler, ``n = 10000``, fails it at the default rate from ``tau`` about ``3e14``). A
+    ``tau`` is refused (``ValueError`` naming it, before any gate is drawn) where that chance
+    could lift the test's false-alarm rate above twice the stated one
+    (:func:`_check_resolution`): about ``tau > 5.9e12`` for ``n = 10000`` at the default rate,
+    ``tau > 5.9e11`` for ``n = 10**6``.
     """
     n = check_count(n, "n")
     logit_value, tau_value, gamma_value, zeta_value = (
         single_number(as_float_array(value, name), name)
         for value, name in ((logit, "logit"), (tau, "tau"), (gamma, "gamma"), (zeta, "zeta"))
     )
-    z = sample_hard_concrete(logit, tau, n, as_generator(rng), gamma, zeta)
     p0 = float(hard_concrete_prob_zero(logit, tau, gamma, zeta))
     p1 = float(hard_concrete_prob_one(logit, tau, gamma, zeta))
+    mass = 1 - p0 - p1
+    _check_resolution(logit_value, tau_value, gamma_value, zeta_value, n, mass, false_alarm)
+    z = sample_hard_concrete(logit, tau, n, as_generator(rng), gamma, zeta)
     zeros = montecarlo.check_proportion(np.count_nonzero(z == 0), z.size, p0, false_alarm)
     ones = montecarlo.check_proportion(np.count_nonzero(z == 1), z.size, p1, false_alarm)
     inner = z[(z > 0) & (z < 1)]
-    mass = 1 - p0 - p1
     if inner.size == 0:
         # 1 - p0 - p1 can round below 0 where the chance is below the doubles' resolution.
         raise ValueError(
@@ -98,8 +100,6 @@ def check_sampler(
             f"{max(mass, 0.0):.3g} at logit={logit!r}, tau={tau!r}: the interior law cannot "
             f"be tested; draw more gates or take a logit and tau that leave mass inside"
         )
-
-    _check_resolution(logit_value, tau_value, gamma_value, zeta_value, n, mass, false_alarm)
 
     def conditional_cdf(c):
         return (hard_concrete_cdf(c, logit, tau, gamma, zeta) - p0) / mass
@@ -111,28 +111,37 @@ def check_sampler(
 def _check_resolution(
     logit: float, tau: float, gamma: float, zeta: float, n: int, mass: float, false_alarm
 ) -> None:
-    """Refuse a ``tau`` at which the doubles' steps decide the interior test (``ValueError``).
+    """Refuse a ``tau`` at which the doubles' steps could decide the interior test.
 
     The gates' centre is ``s0 = sigmoid(logit / tau)`` before the stretch; when it is
     stretched into (0, 1), as at every large ``tau``, the interior law's chance between
-    adjacent values of ``s`` there is ``tau spacing(s0) / (4 s0 (1 - s0))``, divided by
-    ``mass = P(0 < z < 1)``. A centre outside (0, 1) (a small ``tau`` against the logit)
-    is left alone: the gates then spread over the whole stretch. Over a quarter of the critical
-    distance of the Kolmogorov-Smirnov test, these steps alone would shift its statistic
-    enough to fail a correct sampler (measured: p = 1e-3 for ``n = 10000`` at ``tau = 1e14``,
-    p < 1e-17 at ``3e14``).
+    adjacent values of ``s`` there is ``step = tau spacing(s0) / (4 s0 (1 - s0))``, divided
+    by ``mass = P(0 < z < 1)`` (the logistic density at its centre is 1/4). A centre outside
+    (0, 1) (a small ``tau`` against the logit) is left alone: the gates then spread over the
+    whole stretch.
+
+    The law the sampler can draw differs from the continuous one by at most ``step`` in its
+    CDF, so the test's statistic exceeds its critical distance ``d`` only where the
+    statistic against the drawn law exceeds ``d - step``, a chance at most
+    ``2 exp(-2 n (d - step)**2)`` (the Dvoretzky-Kiefer-Wolfowitz inequality, with
+    Massart's constant). With ``d = sqrt(log(2 / a) / (2 n))``, ``a = false_alarm``, that
+    stays within ``2 a`` while ``step <= d - sqrt(log(1 / a) / (2 n))``; a larger ``step``
+    is a ``ValueError`` naming ``tau``. ``n`` stands for the interior count, which it bounds,
+    so the refusal errs on the side of refusing.
     """
     s0 = float(expit(logit / tau))
     if not 0 < gamma + (zeta - gamma) * s0 < 1:
         return
     step = tau * float(np.spacing(s0)) / (4 * s0 * (1 - s0) * mass)
-    distance = math.sqrt(math.log(2 / check_false_alarm(false_alarm)) / (2 * n))
-    if step > distance / 4:
+    rate = check_false_alarm(false_alarm)
+    distance = math.sqrt(math.log(2 / rate) / (2 * n))
+    allowed = distance - math.sqrt(math.log(1 / rate) / (2 * n))
+    if step > allowed:
         raise ValueError(
             f"tau = {tau!r} is beyond what the interior test can tell at n = {n}: the gates lie "
             f"within about 1/tau of their centre, where each double the sampler can return "
-            f"carries a chance of {step:.3g}, more than a quarter of the test's critical "
-            f"distance {distance:.3g}, so a correct sampler would fail; take a smaller tau or n"
+            f"carries a chance of {step:.3g}, more than the {allowed:.3g} that keeps the "
+            f"test's false-alarm rate within twice {rate:g}; take a smaller tau or n"
         )
 
 
