@@ -629,6 +629,10 @@ def test_check_sampler_refuses_a_tau_beyond_the_doubles_resolution():
     with pytest.raises(ValueError, match="^tau = 7000000000000.0 is beyond"):
         sampler_checks.check_sampler(0.5, 7e12, 10000, 0)
     assert sampler_checks.check_sampler(0.5, 5e12, 10000, 0).consistent
+    # the mirror law is refused at the same tau: below 1/2 the doubles' spacing is half
+    # what half its gates, above 1/2, meet
+    with pytest.raises(ValueError, match="^tau = 7000000000000.0 is beyond"):
+        sampler_checks.check_sampler(-0.5, 7e12, 10000, 0)
     # refused before a gate is drawn: 10**12 gates would need 8 TB
     with pytest.raises(ValueError, match="^tau = 1000000000000000.0 is beyond"):
         sampler_checks.check_sampler(0.5, 1e15, 10**12, 0)

@@ -223,8 +223,10 @@ def test_a_difference_below_15_digits_is_a_counterexample():
         (1.0 * sp.exp(-200) * p, 0),
         (p + 1e-12, p),
         (0.333333333333 * p, p / 3),
+        (1.0 * sp.exp(-800) * p, 0),
+        (sp.Float("1e-400") * p, 0),
     ],
-    ids=["1e-100", "1.0 exp(-200)", "1e-12 added", "1/3 to 12 digits"],
+    ids=["1e-100", "1.0 exp(-200)", "1e-12 added", "1/3 to 12 digits", "1.0 exp(-800)", "1e-400"],
 )
 def test_a_float_farther_than_its_rounding_from_a_simple_number_is_itself(lhs, rhs):
     """Sides holding floats that lie farther from the closed form than a double's rounding:

@@ -27,7 +27,7 @@ from functools import cache
 import numpy as np
 
 from binary_gumbel._kernels import log_sigmoid, sigmoid, softplus
-from binary_gumbel._validation import check_count, check_flag
+from binary_gumbel._validation import check_count, check_flag, check_integer
 from binary_gumbel.estimators.vae import (
     LearningSignal,
     Params,
@@ -328,7 +328,7 @@ def evaluate_bounds(
     params, x = _check(params, x)
     if len(params.runs) != 1:
         raise ValueError(f"params must have one leading run axis; got runs {params.runs}")
-    chunk = check_count(chunk, "chunk", 1)
+    chunk = check_integer(chunk, "chunk", 1)
     if not check_flag(log_marginal, "log_marginal"):
         elbo = exact_elbo(params, x).mean(axis=-1)
         return elbo, np.full_like(elbo, np.nan)

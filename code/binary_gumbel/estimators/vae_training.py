@@ -32,7 +32,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binary_gumbel._validation import as_generator, check_count, check_flag, finite_float64
+from binary_gumbel._validation import (
+    as_generator,
+    check_count,
+    check_flag,
+    check_integer,
+    finite_float64,
+)
 from binary_gumbel.estimators import binary_estimators as be
 from binary_gumbel.estimators.binary_rebar import rebar
 from binary_gumbel.estimators.digits import Digits, binarize
@@ -258,7 +264,9 @@ def train(
         raise ValueError(f"checkpoints must lie in [0, steps = {steps}]; got {checkpoints!r}")
     log_marginal = check_flag(log_marginal, "log_marginal")
     test = (
-        data.test if test_images is None else data.test[: check_count(test_images, "test_images")]
+        data.test
+        if test_images is None
+        else data.test[: check_integer(test_images, "test_images", 1)]
     )
     runs = rates.size * seeds
     lr = np.repeat(rates, seeds)

@@ -115,8 +115,11 @@ def _check_resolution(
 
     The gates' centre is ``s0 = sigmoid(logit / tau)`` before the stretch; when it is
     stretched into (0, 1), as at every large ``tau``, the interior law's chance between
-    adjacent values of ``s`` there is ``step = tau spacing(s0) / (4 s0 (1 - s0))``, divided
-    by ``mass = P(0 < z < 1)`` (the logistic density at its centre is 1/4). A centre outside
+    adjacent values of ``s`` there is ``step = tau spacing / (4 s0 (1 - s0))``, divided
+    by ``mass = P(0 < z < 1)`` (the logistic density at its centre is 1/4), where
+    ``spacing`` is the doubles' on the wider side of 1/2: at a large ``tau`` half the gates
+    lie above 1/2 whichever side the centre is (``spacing(s0)`` alone halved the step below
+    1/2, and let the rate reach 2.5 times the stated one at logit -0.5). A centre outside
     (0, 1) (a small ``tau`` against the logit) is left alone: the gates then spread over the
     whole stretch.
 
@@ -132,7 +135,7 @@ def _check_resolution(
     s0 = float(expit(logit / tau))
     if not 0 < gamma + (zeta - gamma) * s0 < 1:
         return
-    step = tau * float(np.spacing(s0)) / (4 * s0 * (1 - s0) * mass)
+    step = tau * float(np.spacing(max(s0, 0.5))) / (4 * s0 * (1 - s0) * mass)
     rate = check_false_alarm(false_alarm)
     distance = math.sqrt(math.log(2 / rate) / (2 * n))
     allowed = distance - math.sqrt(math.log(1 / rate) / (2 * n))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import check_integer
 from binary_gumbel.book.figures.style import (
     PALETTE,
     checked_range,
@@ -167,7 +167,7 @@ def plot_qq(ax, samples, quantile, *, label="samples", max_points=400):
     samples = np.sort(checked_values(samples, "samples"))
     if not callable(quantile):
         raise TypeError("quantile must be a callable inverse CDF")
-    max_points = check_count(max_points, "max_points")
+    max_points = check_integer(max_points, "max_points", 1)
     idx = np.unique(np.linspace(0, samples.size - 1, min(max_points, samples.size)).astype(int))
     theory = np.asarray(quantile((idx + 0.5) / samples.size), dtype=np.float64)
     ax.plot(theory, samples[idx], "o", ms=3, color=PALETTE["blue"], label=label)

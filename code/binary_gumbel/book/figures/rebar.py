@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from binary_gumbel._validation import check_count
+from binary_gumbel._validation import check_integer
 from binary_gumbel.book.figures import style
 from binary_gumbel.estimators.rebar import limit_eta
 
@@ -28,7 +28,7 @@ def plot_conditional_cdfs(ax, samples_by_b, cdf, *, logit: float, max_points: in
     """
     if not samples_by_b:
         raise ValueError("samples_by_b must hold samples for b = 0 or 1")
-    max_points = check_count(max_points, "max_points")
+    max_points = check_integer(max_points, "max_points", 1)
     colours = style.series_colours(len(samples_by_b))
     for (b, samples), colour in zip(sorted(samples_by_b.items()), colours, strict=True):
         x = np.sort(style.checked_values(samples, f"samples for b={b}"))

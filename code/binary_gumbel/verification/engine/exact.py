@@ -109,9 +109,10 @@ def exact_value(value: sp.Expr) -> sp.Expr:
     ``1e-100`` into 0, and a point where two sides differ by so little passed as a point
     where they agree. A number without floats must equal its closed form (:func:`is_zero`
     of the difference). A number holding a float stands for its closed form where the two
-    agree to within :data:`FLOAT_AGREEMENT` of the number, the float's own rounding
+    agree to within :data:`FLOAT_AGREEMENT` of the number, a double's rounding
     (``0.1`` for 1/10, ``p**0.5`` at 1/3 for ``sqrt(3)/3``), as the symbolic proof reads it;
-    ``0.333333333333``, 10⁻¹² from 1/3, stays itself.
+    ``0.333333333333``, 10⁻¹² from 1/3, stays itself. The tolerance is a double's whatever
+    the float's precision: a 50-digit float within 2**-50 of a simple number stands for it.
     """
     value = as_expression(value, "value")
     if not value.is_number:
@@ -119,8 +120,10 @@ def exact_value(value: sp.Expr) -> sp.Expr:
     simplified = sp.simplify(value)
     closed_form = sp.nsimplify(simplified)
     if value.has(sp.Float):
-        gap = abs(complex(sp.N(closed_form - simplified, 30)))
-        same = gap <= FLOAT_AGREEMENT * abs(complex(sp.N(simplified, 30)))
+        # compared in SymPy's numbers, whose exponents are unbounded: a double would be 0
+        # below 1e-324 on both sides, and 0 <= 0 would let nsimplify's 0 stand
+        gap = sp.Abs(sp.N(closed_form - simplified, 30))
+        same = bool(gap <= FLOAT_AGREEMENT * sp.Abs(sp.N(simplified, 30)))
     else:
         same = is_zero(closed_form - simplified)
     return closed_form if same else simplified
