@@ -733,3 +733,17 @@ def test_t_test_power_quadrature_resolves_the_narrow_step_at_many_degrees_of_fre
     wide: 0.0027009871 (4.4e-4 relative) at the first case."""
     power = montecarlo._t_test_power_by_quadrature(shift, q, dof)
     assert math.isclose(power, expected, rel_tol=rel_tol)
+
+
+@pytest.mark.parametrize("n", [2**64 + 1, 10**30])
+def test_t_test_power_beyond_the_largest_64_bit_count_is_the_normal_tests(n):
+    """SciPy's noncentral t refused the degrees of freedom ("ufunc '_nct_sf' not supported")
+    from 2**64. At a shift of 1 the t test's power, which SciPy computes at 10**6 and 10**7
+    degrees of freedom, approaches this value as 1 / dof: its distance shrinks tenfold from
+    10**6 to 10**7. At no effect the power is the rate."""
+    limit = montecarlo.t_test_power(1 / math.sqrt(n), n)
+    gaps = [
+        abs(montecarlo.t_test_power(1 / math.sqrt(m + 1), m + 1) - limit) for m in (10**6, 10**7)
+    ]
+    assert 8 < gaps[0] / gaps[1] < 12
+    assert montecarlo.t_test_power(0.0, n, 1e-6) == pytest.approx(1e-6, rel=1e-12)

@@ -241,6 +241,8 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     rates), and where it returns less than the rate, which the power never is, by more than
     its rounding (0 at rates below about 1e-200, without a warning), the power is the same
     probability as an integral over the normal numerator, :func:`_t_test_power_by_quadrature`.
+    Beyond :data:`NORMAL_DOF` degrees of freedom it is the normal test's power
+    ``P(|Z + shift| > q)``, its limit.
     """
     n = check_integer(n, "n", 2)
     effect = check_no_nan(as_float_array(effect, "effect", np.float64), "effect")
@@ -249,6 +251,8 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     shift = abs(effect) * math.sqrt(n)
     if math.isinf(shift):
         return 1.0
+    if dof > NORMAL_DOF:  # the normal test's power, the limit (SciPy's nct takes no such dof)
+        return float(min(1.0, stats.norm.sf(q - shift) + stats.norm.sf(q + shift)))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         power = stats.nct.sf(q, dof, shift) + stats.nct.sf(q, dof, -shift)
