@@ -35,6 +35,7 @@ __all__ = [
     "check_dtype",
     "check_finite",
     "check_gamma",
+    "check_index",
     "check_integer",
     "check_zeta",
     "finite_float64",
@@ -351,6 +352,16 @@ def check_integer(n, name: str, minimum: int = 0) -> int:
     if number < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {number}")
     return number
+
+
+def check_index(i, name: str, length: int, what: str) -> int:
+    """``i`` as an index into ``length`` items, negative from the end: ``-length <= i <
+    length``. ``TypeError`` naming ``name`` for what is not an integer, ``ValueError`` naming
+    it, and saying ``what`` the items are, outside that range."""
+    i = check_integer(i, name, minimum=-length)
+    if i >= length:
+        raise ValueError(f"{name} must be < {length}, {what}; got {i}")
+    return i
 
 
 def check_count(n, name: str, minimum: int = 1) -> int:

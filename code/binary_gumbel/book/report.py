@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from binary_gumbel._validation import check_false_alarm, check_flag, check_integer
+from binary_gumbel._validation import check_false_alarm, check_flag, check_index, check_integer
 from binary_gumbel.book.prose.numbers import rate_text
 from binary_gumbel.verification.claims import ClaimResult
 from binary_gumbel.verification.montecarlo import (
@@ -263,7 +263,7 @@ def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
             given = list(steps)
         except TypeError:
             raise TypeError(f"steps must be a sequence of step indices; got {steps!r}") from None
-        chosen = [_step_index(i, count) for i in given]
+        chosen = [check_index(i, "steps", count, "the derivation's steps") for i in given]
     lines = []
     for i in chosen:
         what, expr = derivation.steps[i]
@@ -271,15 +271,6 @@ def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
     if not lines:
         raise ValueError("steps must select at least one step of the derivation")
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
-
-
-def _step_index(i, count: int) -> int:
-    """One index of ``steps`` into a derivation's ``count`` steps (``TypeError`` for a
-    non-integer or a boolean, ``ValueError`` outside ``-count <= i < count``)."""
-    i = check_integer(i, "steps", minimum=-count)
-    if i >= count:
-        raise ValueError(f"steps must be < {count}, the derivation's steps; got {i}")
-    return i
 
 
 _TEXT_WORDS = re.compile(r"(?<![A-Za-z])(alpha|mu|sigma|tau|eps)(?![A-Za-z])")

@@ -21,7 +21,7 @@ from scipy import stats
 from binary_gumbel._validation import (
     as_float_array,
     check_false_alarm,
-    check_integer,
+    check_index,
     check_no_nan,
     check_probability,
     finite_float64,
@@ -168,11 +168,7 @@ def paired(run: Training, a: str, b: str, rate_index: int = 0, false_alarm: floa
     The p-value of equal differences on every seed is its limit (:func:`_paired_pvalue`).
     """
     rates = len(_check_run(run).learning_rates)
-    rate_index = check_integer(rate_index, "rate_index", minimum=-rates)
-    if rate_index >= rates:
-        raise ValueError(
-            f"rate_index must be < {rates}, the run's learning rates; got {rate_index}"
-        )
+    rate_index = check_index(rate_index, "rate_index", rates, "the run's learning rates")
     ea = finite_float64(run.final_elbo(a, rate_index), f"the final test ELBOs of {a!r}")
     eb = finite_float64(run.final_elbo(b, rate_index), f"the final test ELBOs of {b!r}")
     d = _difference(ea, eb, f"the final test ELBOs of {a!r} and {b!r}")

@@ -41,6 +41,7 @@ from scipy import integrate, special, stats
 from binary_gumbel._validation import (
     as_float_array,
     check_false_alarm,
+    check_index,
     check_integer,
     check_no_nan,
     check_probability,
@@ -373,9 +374,7 @@ def mean_intervals(values, axis: int = -1, false_alarm: float = 0.05):
     v = finite_float64(values, "values")
     if v.ndim == 0:
         raise ValueError("values must be an array with an axis of runs; got a single number")
-    axis = check_integer(axis, "axis", minimum=-v.ndim)
-    if axis >= v.ndim:
-        raise ValueError(f"axis must be < {v.ndim}, the dimensions of values; got {axis}")
+    axis = check_index(axis, "axis", v.ndim, "the dimensions of values")
     n = v.shape[axis]
     if n < 2:
         raise ValueError(f"values must hold at least 2 runs along axis {axis}; got {n}")
