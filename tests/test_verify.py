@@ -306,7 +306,8 @@ def test_fewer_than_one_point_is_refused(count):
 def test_an_unknown_verdict_is_named():
     """A verdict outside the three words met a KeyError in the ranking."""
     checks = [engine.Check("a", engine.HOLDS, "m", "s"), engine.Check("b", "maybe", "m", "s")]
-    with pytest.raises(ValueError, match="^checks must have the verdicts .* got 'maybe'"):
+    match = r"^each check's verdict \(or None\) must be one of .* got 'maybe'"
+    with pytest.raises(ValueError, match=match):
         engine.combine(checks)
 
 

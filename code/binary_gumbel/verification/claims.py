@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from binary_gumbel.verification.engine import Check
-from binary_gumbel.verification.engine.verdicts import RANK
+from binary_gumbel.verification.engine.verdicts import check_verdict
 from binary_gumbel.verification.note import CLAIM_TEXT
 
 __all__ = ["ClaimResult", "Typo"]
@@ -52,15 +52,9 @@ class ClaimResult:
             if not isinstance(value, str) and not (name in optional and value is None):
                 kind = "a string or None" if name in optional else "a string"
                 raise TypeError(f"{name} must be {kind}; got {value!r}")
-        for name, value in (
-            ("verdict", self.verdict),
-            ("corrected_verdict", self.corrected_verdict),
-        ):
-            known = isinstance(value, str) and value in RANK
-            if not known and not (name == "corrected_verdict" and value is None):
-                raise ValueError(
-                    f"{name} must be one of {', '.join(map(repr, RANK))}; got {value!r}"
-                )
+        check_verdict(self.verdict)
+        if self.corrected_verdict is not None:
+            check_verdict(self.corrected_verdict, "corrected_verdict")
         for name, items, kind in (("checks", self.checks, Check),
                                   ("corrected_checks", self.corrected_checks, Check),
                                   ("typos", self.typos, Typo)):  # fmt: skip

@@ -13,6 +13,7 @@ from functools import cache
 
 import sympy as sp
 
+from binary_gumbel.verification.engine import as_expression
 from binary_gumbel.verification.symbolic import sigmoid
 
 __all__ = ["rebar_control_variate_given_b_exact", "rebar_unbiasedness_exact"]
@@ -30,11 +31,8 @@ def _exact_parameters(theta, temperature, target) -> tuple[sp.Expr, sp.Expr, sp.
     """
     exact = []
     for value, name in ((theta, "theta"), (temperature, "temperature"), (target, "target")):
-        try:
-            expr = sp.sympify(value, strict=True)
-        except sp.SympifyError:
-            raise TypeError(f"{name} must be an exact SymPy number; got {value!r}") from None
-        if not isinstance(expr, sp.Expr) or expr.has(sp.Float) or expr.is_real is not True:
+        expr = as_expression(value, name)
+        if expr.has(sp.Float) or expr.is_real is not True:
             raise ValueError(
                 f"{name} must be an exact, finite real number (no Float, NaN or infinity); "
                 f"got {value!r}"

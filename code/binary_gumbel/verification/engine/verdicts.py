@@ -18,6 +18,7 @@ __all__ = [
     "RANK",
     "UnsupportedStatement",
     "capitalised",
+    "check_verdict",
     "combine",
     "formula",
     "point_phrase",
@@ -28,6 +29,14 @@ HOLDS = "holds"
 HOLDS_IN_DISTRIBUTION = "holds in distribution"
 FAILS = "fails"
 RANK = {FAILS: 0, HOLDS_IN_DISTRIBUTION: 1, HOLDS: 2}
+
+
+def check_verdict(verdict, name: str = "verdict") -> str:
+    """``verdict`` itself if it is one of the three words of :data:`RANK`; ``ValueError``
+    naming ``name`` otherwise (an unhashable value too)."""
+    if not (isinstance(verdict, str) and verdict in RANK):
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, RANK))}; got {verdict!r}")
+    return verdict
 
 
 class UnsupportedStatement(ValueError):
@@ -112,8 +121,6 @@ def combine(checks) -> str:
     verdicts = [c.verdict for c in checks if c.verdict is not None]
     if not verdicts:
         raise ValueError("checks must contain at least one verdict")
-    unknown = [v for v in verdicts if v not in RANK]
-    if unknown:
-        raise ValueError(f"checks must have the verdicts {', '.join(map(repr, RANK))} or None; "
-                         f"got {unknown[0]!r}")  # fmt: skip
+    for verdict in verdicts:
+        check_verdict(verdict, "each check's verdict (or None)")
     return min(verdicts, key=RANK.__getitem__)
