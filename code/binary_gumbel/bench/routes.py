@@ -158,8 +158,7 @@ def timed_routes(n: int, tau: float, logit: float, dtype, seed: int) -> dict[str
 
     ``n`` may be 0. Refused by name: an ``n`` beyond the most elements an array can hold,
     a ``dtype`` other than float32 or float64, a ``seed`` that is not a non-negative
-    integer. ``tau`` and
-    ``logit`` are checked by the samplers, when a route is called.
+    integer. ``tau`` and ``logit`` are checked by the samplers, when a route is called.
     """
     n, dtype = check_count(n, "n", minimum=0), check_dtype(dtype)
     seed = check_seed(seed)
