@@ -18,6 +18,8 @@ from binary_gumbel.verification.derivation import CLAIM_IDS, verify_all, verify_
 from binary_gumbel.verification.derivation_montecarlo import sample_expression
 from binary_gumbel.verification.symbolic import p, tau, u
 
+LARGEST_COUNT = int(np.iinfo(np.intp).max)  # the most elements an array can hold
+
 KEYS = {"id", "statement", "verdict", "evidence", "corrected", "corrected_verdict", "typos"}
 VERDICTS = {"holds", "holds in distribution", "fails"}
 
@@ -111,6 +113,16 @@ def test_the_rational_points_are_distinct():
     temperatures = [pt[tau] for pt in engine.sample_points({tau})]
     assert temperatures == [1, sp.Rational(1, 2), sp.Rational(1, 3), 2]
     assert engine.sample_points(set()) == [{}]
+
+
+@pytest.mark.parametrize("symbols", [set(), {tau}, {p, u, tau}])
+def test_the_points_of_a_huge_count_are_the_first_four(symbols):
+    """A count may be as large as an array: the points were all made, then compared in
+    pairs, so a count of 10**6 took hours and the largest one never finished."""
+    first = engine.sample_points(symbols)
+    assert len(first) == (4 if symbols else 1)
+    assert engine.sample_points(symbols, LARGEST_COUNT) == first
+    assert engine.sample_points(symbols, 2) == first[:2]
 
 
 def test_the_fourth_temperature_can_refute_an_identity():

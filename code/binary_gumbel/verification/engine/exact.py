@@ -81,8 +81,8 @@ def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
 
     Symbols of one domain are staggered, so that two of them never coincide. Each domain
     has four distinct values, so with at least one symbol there are ``min(count, 4)``
-    points; without symbols there is one, the empty point.
-    ``count`` must be a positive integer.
+    points; without symbols there is one, the empty point. The time taken does not grow
+    with ``count``. ``count`` must be a positive integer.
     """
     count = check_count(count, "count")
     ordered = sorted(symbols, key=sp.default_sort_key)
@@ -92,8 +92,14 @@ def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
         kind = _domain(s)
         offsets[s] = seen.get(kind, 0)
         seen[kind] = offsets[s] + 1
-    points = [{s: _POINTS[_domain(s)][(i + offsets[s]) % 4] for s in ordered} for i in range(count)]
-    return [point for i, point in enumerate(points) if point not in points[:i]]
+    if not ordered:
+        return [{}]
+    # The i-th point gives each symbol the (i + offset)-th of its domain's four values, so
+    # the first four points are distinct and every later one repeats one of them.
+    return [
+        {s: _POINTS[_domain(s)][(i + offsets[s]) % 4] for s in ordered}
+        for i in range(min(count, 4))
+    ]
 
 
 #: How far, relative to itself, a number holding floats may lie from ``nsimplify``'s closed
