@@ -159,6 +159,39 @@ def test_a_number_beyond_the_doubles_is_a_value_error_naming_the_argument(huge):
         binary_concrete_cdf(0.5, [0.0, huge], 1.0)
 
 
+@pytest.mark.skipif(
+    np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
+    reason="np.longdouble is the double here: 1e400 is infinite in it",
+)
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda x: x,
+        np.array,
+        lambda x: np.array([x, 1.0], dtype=np.longdouble),
+        lambda x: np.array(x, dtype=object),
+        lambda x: np.array([1.0, x], dtype=object),
+    ],
+    ids=["scalar", "0-d", "array", "0-d object", "object array"],
+)
+def test_a_long_double_beyond_the_doubles_is_a_value_error_naming_the_argument(wrap):
+    """In an object array, np.longdouble('1e400') had let NumPy's cast warn of its overflow,
+    instead of the ValueError that 10**400 or Decimal('1e400') gets."""
+    for huge in (np.longdouble("1e400"), -np.longdouble("1e400")):
+        with pytest.raises(ValueError, match=r"^logit must fit in float64 \(\|logit\| <= 1.797"):
+            binary_gumbel_softmax(wrap(huge), 1.0, 0.25)
+
+
+@pytest.mark.parametrize("nan", [Decimal("NaN"), Decimal("sNaN"), Decimal("-sNaN")])
+def test_a_signaling_nan_decimal_is_a_nan_named_by_the_argument(nan):
+    """Decimal('sNaN') had met float's "cannot convert signaling NaN to float", which names no
+    argument; it is refused as Decimal('NaN') is."""
+    with pytest.raises(ValueError, match=r"^logit must not be NaN; got nan$"):
+        binary_gumbel_softmax(nan, 1.0, 0.25)
+    with pytest.raises(ValueError, match=r"^p must be a probability in \[0, 1\]; got nan at index"):
+        logit_from_probability([0.5, nan])
+
+
 @pytest.mark.parametrize("infinite", [Decimal("Infinity"), Decimal("-Infinity")])
 def test_an_infinite_decimal_is_an_infinite_double(infinite):
     """Only a Decimal beyond the doubles is refused: an infinite one is the infinite double,

@@ -62,8 +62,11 @@ def _as_real_array(x, name: str) -> np.ndarray:
     """``np.asarray(x)``, refusing anything that is not real-valued numeric data.
 
     Python's other real numbers (``fractions.Fraction``, ``decimal.Decimal``,
-    SymPy rationals) become float64; a finite one beyond the largest double
-    (``10**400``, ``Decimal('1e400')``) raises ``ValueError`` naming ``name``.
+    SymPy rationals) and NumPy scalars held in an object array become float64; a
+    finite one beyond the largest double (``10**400``, ``Decimal('1e400')``,
+    ``np.longdouble('1e400')``) raises ``ValueError`` naming ``name``. A signaling
+    NaN (``Decimal('sNaN')``), which ``float`` refuses, becomes NaN like
+    ``Decimal('NaN')``, for the caller's NaN check to name.
     """
     try:
         arr = np.asarray(x)
@@ -74,12 +77,14 @@ def _as_real_array(x, name: str) -> np.ndarray:
             f"{name} must fit in float64 (|{name}| <= {np.finfo(np.float64).max:.8g}); "
             f"got a number beyond that range"
         )
+        quiet = [math.nan if _is_signaling_nan(v) else v for v in arr.flat]
         try:
-            doubles = arr.astype(np.float64)
+            with np.errstate(over="ignore"):  # a np.longdouble beyond the doubles: inf, below
+                doubles = np.array(quiet, dtype=np.float64).reshape(arr.shape)
         except OverflowError:  # an int or Fraction beyond the doubles, such as 10**400
             raise beyond from None
-        # A Decimal or SymPy Float beyond the doubles (Decimal('1e400')) rounds to inf
-        # silently; only an infinite number may become one.
+        # A Decimal, SymPy Float or np.longdouble beyond the doubles (Decimal('1e400'))
+        # rounds to inf; only an infinite number may become one.
         if any(abs(v) != math.inf for v in arr[np.isinf(doubles)]):
             raise beyond
         arr = doubles
@@ -98,6 +103,11 @@ def _is_real_number(value) -> bool:
     if isinstance(value, (numbers.Real, decimal.Decimal)):
         return True
     return getattr(value, "is_number", False) is True and getattr(value, "is_real", False) is True
+
+
+def _is_signaling_nan(value) -> bool:
+    """Whether ``value`` is a signaling NaN, ``Decimal('sNaN')``: ``float`` refuses it."""
+    return isinstance(value, decimal.Decimal) and value.is_snan()
 
 
 def result_dtype(**named) -> np.dtype:
