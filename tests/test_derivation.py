@@ -243,6 +243,10 @@ def test_a_claim_result_without_a_claim_of_the_note_names_its_id_for_the_text():
         ({"corrected": 3}, TypeError, "^corrected must be a string or None"),
         ({"checks": [None]}, TypeError, "^checks must be a tuple of Check"),
         ({"typos": ("a",)}, TypeError, "^typos must be a tuple of Typo"),
+        # an id is a table cell and an anchor: a '|' split the verdict table's row
+        ({"id": "a|b"}, ValueError, r"^id must be lower-case words joined by '-'; got 'a\|b'"),
+        ({"id": "Step 1"}, ValueError, "^id must be lower-case words joined by '-'"),
+        ({"id": 3}, TypeError, "^id must be a string; got 3"),
     ],
 )
 def test_a_claim_result_refuses_a_field_by_name(fields, error, message):

@@ -25,7 +25,7 @@ import sympy as sp
 
 from binary_gumbel._validation import check_false_alarm, check_flag, check_index, check_integer
 from binary_gumbel.book.prose.numbers import rate_text
-from binary_gumbel.verification.claims import ClaimResult
+from binary_gumbel.verification.claims import ClaimResult, check_claim_id
 from binary_gumbel.verification.montecarlo import (
     DEFAULT_FALSE_ALARM,
     ProportionCheck,
@@ -151,11 +151,7 @@ def verdict_counts(results) -> dict[str, int]:
 
 def evidence_anchor(claim_id: str) -> str:
     """The anchor (MyST target and HTML id) of a claim's evidence block: ``evidence-step-3``."""
-    if not isinstance(claim_id, str):
-        raise TypeError(f"claim_id must be a string; got {type(claim_id).__name__}")
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim_id):
-        raise ValueError(f"claim_id must be lower-case words joined by '-'; got {claim_id!r}")
-    return f"evidence-{claim_id}"
+    return f"evidence-{check_claim_id(claim_id, 'claim_id')}"
 
 
 def verdict_table(results, about: Mapping[str, str] | None = None) -> str:

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from binary_gumbel.verification.engine import Check
 from binary_gumbel.verification.engine.verdicts import check_verdict
 from binary_gumbel.verification.note import CLAIM_TEXT
 
-__all__ = ["ClaimResult", "Typo"]
+__all__ = ["CLAIM_ID", "ClaimResult", "Typo", "check_claim_id"]
+
+#: A claim id: lower-case words (letters and digits) joined by ``-``, such as ``step-3``.
+#: Reports print it in a table cell and build an HTML anchor from it, so nothing else may appear.
+CLAIM_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def check_claim_id(claim_id, name: str = "id") -> str:
+    """``claim_id`` if it matches :data:`CLAIM_ID`; otherwise ``TypeError`` or ``ValueError``,
+    naming ``name``."""
+    if not isinstance(claim_id, str):
+        raise TypeError(f"{name} must be a string; got {type(claim_id).__name__}")
+    if not CLAIM_ID.fullmatch(claim_id):
+        raise ValueError(f"{name} must be lower-case words joined by '-'; got {claim_id!r}")
+    return claim_id
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,8 @@ class ClaimResult:
 
     def __post_init__(self):
         """Refuse, by field name, a field the reports could not print: a text that is not a
-        string, a verdict the engine does not give, checks or typos of another kind.
+        string, an ``id`` that is not :data:`CLAIM_ID` (a ``|`` split the verdict table's row),
+        a verdict the engine does not give, checks or typos of another kind.
 
         The ``id`` need not be one of the note's claims (:attr:`text` names one that is not).
         """
@@ -52,6 +68,7 @@ class ClaimResult:
             if not isinstance(value, str) and not (name in optional and value is None):
                 kind = "a string or None" if name in optional else "a string"
                 raise TypeError(f"{name} must be {kind}; got {value!r}")
+        check_claim_id(self.id)
         check_verdict(self.verdict)
         if self.corrected_verdict is not None:
             check_verdict(self.corrected_verdict, "corrected_verdict")
