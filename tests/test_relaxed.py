@@ -357,6 +357,9 @@ def test_torch_route_emulation_takes_a_temperature_of_any_real_type():
         (-1, 2, ValueError, "start must be >= 0"),
         (3, 2, ValueError, "start and stop must satisfy"),
         (0, 2**24 + 1, ValueError, "start and stop must satisfy"),
+        # beyond the most elements an array can hold: the same message, naming the grid's bound
+        (0, 2**63, ValueError, r"^start and stop must satisfy 0 <= start <= stop <= 2\*\*24"),
+        (2**64, 10**30, ValueError, r"^start and stop must satisfy 0 <= start <= stop <= 2"),
     ],
 )
 def test_float32_uniforms_takes_integer_bounds_on_torchs_grid(start, stop, error, match):

@@ -683,6 +683,10 @@ def test_train_gates_names_its_bad_settings(kwargs, error, match):
     [
         ({"support": (0, 0, 3, 6)}, ValueError, r"^support must not repeat an index"),
         ({"support": (0, 3.0, 6, 9)}, TypeError, r"^support\[1\] must be an integer"),
+        ({"support": (0, 3, 6, 12)}, ValueError, r"^support must give one index in \[0, 12\)"),
+        # beyond the most elements an array can hold: the same message, naming d
+        ({"support": (0, 3, 6, 2**63)}, ValueError, r"^support must give one index in \[0, 12\)"),
+        ({"support": (0, 3, 6, 10**30)}, ValueError, r"^support must give one index in \[0, 12"),
         ({"seeds": 2.5}, TypeError, "^seeds must be an integer; got 2.5"),
         ({"n": 200.0}, TypeError, "^n must be an integer"),
         ({"n_test": "10"}, TypeError, "^n_test must be an integer"),

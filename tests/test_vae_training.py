@@ -114,6 +114,10 @@ def test_training_bad_input(data):
         vae_training.train(data, steps=2, learning_rates=(0.0,))
     with pytest.raises(ValueError, match="checkpoints"):
         vae_training.train(data, steps=2, checkpoints=(5,))
+    # beyond the most elements an array can hold: the same message, naming steps
+    for beyond in ((2**63,), (0, 10**30), np.array([2**64 - 1], dtype=np.uint64)):
+        with pytest.raises(ValueError, match=r"^checkpoints must lie in \[0, steps = 2\]"):
+            vae_training.train(data, steps=2, checkpoints=beyond)
 
 
 @pytest.fixture(scope="module")

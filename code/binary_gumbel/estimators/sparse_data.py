@@ -22,6 +22,7 @@ import numpy as np
 from binary_gumbel._validation import (
     as_float_array,
     check_count,
+    check_integer,
     check_penalty,
     check_seed,
     finite_float64,
@@ -120,7 +121,7 @@ def make_problems(
         raise ValueError(f"weights must be a sequence of numbers; got shape {weights.shape}")
     noise_sd = finite_number(noise_sd, "noise_sd")
     rho = single_number(as_float_array(rho, "rho", np.float64), "rho")
-    indices = [check_count(j, f"support[{i}]", 0) for i, j in enumerate(support)]
+    indices = [check_integer(j, f"support[{i}]", 0) for i, j in enumerate(support)]
     if len(weights) != len(indices) or max(indices, default=-1) >= d:
         raise ValueError(f"support must give one index in [0, {d}) per weight")
     if len(set(indices)) != len(indices):

@@ -259,7 +259,7 @@ def train(
     given = [0, steps] if checkpoints is None else np.ravel(checkpoints)
     if not len(given):
         raise ValueError("checkpoints must hold at least one step count; got none")
-    marks = np.unique([check_count(c, "checkpoints", 0) for c in given])
+    marks = np.unique([check_integer(c, "checkpoints", 0) for c in given])
     if marks.max() > steps:
         raise ValueError(f"checkpoints must lie in [0, steps = {steps}]; got {checkpoints!r}")
     log_marginal = check_flag(log_marginal, "log_marginal")

@@ -30,7 +30,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from binary_gumbel._validation import check_count, check_probability, check_tau, single_number
+from binary_gumbel._validation import check_integer, check_probability, check_tau, single_number
 
 __all__ = [
     "FLOAT32_UNIFORMS",
@@ -68,7 +68,7 @@ def float32_uniforms(start: int = 0, stop: int = FLOAT32_UNIFORMS) -> np.ndarray
     """The float32 values ``k * 2**-24``, ``start <= k < stop``, as ``torch.rand`` draws them on
     the CPU. ``start`` and ``stop`` are integers (``TypeError`` naming them otherwise): a
     fractional ``k`` is not on torch's grid."""
-    start, stop = check_count(start, "start", 0), check_count(stop, "stop", 0)
+    start, stop = check_integer(start, "start", 0), check_integer(stop, "stop", 0)
     if not 0 <= start <= stop <= FLOAT32_UNIFORMS:
         raise ValueError(
             f"start and stop must satisfy 0 <= start <= stop <= 2**24; got {start}, {stop}"
