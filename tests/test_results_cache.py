@@ -182,3 +182,39 @@ def test_a_compute_that_is_not_callable_is_named(in_build, tmp_path, monkeypatch
     monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, str(tmp_path) if in_build else "")
     with pytest.raises(TypeError, match="^compute must be callable"):
         rc.cached("study", 3)
+
+
+def _fail(*args, **kwargs):
+    raise PermissionError(13, "Permission denied")
+
+
+def _disk_full(result, file):
+    file.write(b"partial")
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize(
+    "where, replacement",
+    [("tempfile.NamedTemporaryFile", _fail), ("pickle.dump", _disk_full), ("os.replace", _fail)],
+    ids=["read-only folder", "full disk", "rename refused"],
+)
+def test_a_folder_that_cannot_be_written_still_gives_the_result(
+    build, monkeypatch, where, replacement
+):
+    """The OSError escaped and the computed result was lost (with a partial file left behind).
+
+    Root may write anywhere, so the folder's refusal is simulated where the write meets it."""
+    build.mkdir()
+    monkeypatch.setattr(f"{rc.__name__}.{where}", replacement)
+    compute = Counter()
+    assert [rc.cached("study", compute)["calls"] for _ in range(2)] == [1, 2]
+    assert list(build.iterdir()) == []
+
+
+def test_a_stored_path_that_cannot_be_read_is_computed(build):
+    """A folder in the stored file's place met IsADirectoryError; now a miss, and not stored."""
+    stored = build / f"study-{rc.library_fingerprint()}.pickle"
+    stored.mkdir(parents=True)
+    compute = Counter()
+    assert [rc.cached("study", compute)["calls"] for _ in range(2)] == [1, 2]
+    assert [p.name for p in build.iterdir()] == [stored.name] and stored.is_dir()

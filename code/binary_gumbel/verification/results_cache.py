@@ -73,11 +73,36 @@ def _load(path: Path):
     try:
         with path.open("rb") as stored:
             return pickle.load(stored)
-    except FileNotFoundError:
+    except OSError:  # none stored, or a file this process may not read
         return _MISSING
     except _DAMAGED:
         # A file renamed into place before a crash flushed it can be empty or truncated.
         return _MISSING
+
+
+def _store(result, path: Path, name: str) -> None:
+    """Write ``result`` to ``path`` atomically, or not at all where the folder cannot be written.
+
+    A folder that is read-only, full or missing its rights raises ``OSError`` on the way:
+    then nothing is stored (the partial file, if any, is removed) and the caller still has
+    its result. A result that cannot be pickled raises ``TypeError`` naming ``name``.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with partial:
+            pickle.dump(result, partial)
+        os.replace(partial.name, path)
+    except (pickle.PicklingError, TypeError, AttributeError) as err:
+        os.remove(partial.name)
+        raise TypeError(
+            f"the result of compute must be picklable to be stored as {name!r}; {err}"
+        ) from err
+    except OSError:
+        os.remove(partial.name)
 
 
 def cached(name: str, compute: Callable[[], T]) -> T:
@@ -89,7 +114,9 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     atomically (a temporary file renamed into place), so concurrent kernels never read a
     partial file; a stored file that cannot be unpickled is computed again and replaced.
     A folder that is a file is refused (``ValueError`` naming the variable); a result that
-    cannot be pickled raises ``TypeError`` and leaves no partial file behind.
+    cannot be pickled raises ``TypeError`` and leaves no partial file behind. A folder that
+    cannot be read or written (read-only, full) is not an error: the result is computed and
+    returned, unstored, as without the variable.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string (an identifier); got {type(name).__name__}")
@@ -107,15 +134,5 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     if stored is not _MISSING:
         return stored
     result = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as partial:
-        try:
-            pickle.dump(result, partial)
-        except (pickle.PicklingError, TypeError, AttributeError) as err:
-            partial.close()
-            os.remove(partial.name)
-            raise TypeError(
-                f"the result of compute must be picklable to be stored as {name!r}; {err}"
-            ) from err
-    os.replace(partial.name, path)
+    _store(result, path, name)
     return result
