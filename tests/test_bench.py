@@ -36,6 +36,18 @@ def test_cli_json(capsys):
     assert {t["route"] for t in data["timings"]} >= {"library", "two_class", "uniform"}
 
 
+@pytest.mark.parametrize(("p", "logit"), [("0", "-Infinity"), ("1", "Infinity")])
+def test_cli_json_is_strict_json_at_p_zero_and_one(capsys, p, logit):
+    """The logit ±∞ was printed as the bare -Infinity, which strict JSON parsers refuse."""
+    assert bench.main(["--n", "100", "--repeats", "1", "--json", "--p", p]) == 0
+    out = capsys.readouterr().out
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    assert json.loads(out, parse_constant=refuse)["logit"] == logit
+
+
 def test_cli_text(capsys):
     assert bench.main(["--n", "500", "--repeats", "1"]) == 0
     out = capsys.readouterr().out

@@ -71,5 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run_benchmark(args.n, args.repeats, args.tau, args.p, args.dtype, args.seed)
     except ValueError as error:  # a bad --tau, --p, --seed or --n, named by the library's message
         parser.error(str(error))
-    print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+    else:
+        print(format_result(result))
     return 0

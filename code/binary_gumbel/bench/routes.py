@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -143,7 +144,11 @@ class BenchResult:
         )
 
     def to_dict(self) -> dict:
+        """The result as strict JSON's values: a logit of ±∞ (p = 0 or 1), which JSON has no
+        number for, is the string ``"Infinity"`` or ``"-Infinity"``."""
         d = asdict(self)
+        if math.isinf(self.logit):
+            d["logit"] = "Infinity" if self.logit > 0 else "-Infinity"
         d["ratios"] = self.ratios
         d["ratio_ranges"] = self.ratio_ranges
         d["goals"] = [asdict(g) for g in self.goals]
