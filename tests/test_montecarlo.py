@@ -747,3 +747,17 @@ def test_t_test_power_beyond_the_largest_64_bit_count_is_the_normal_tests(n):
     ]
     assert 8 < gaps[0] / gaps[1] < 12
     assert montecarlo.t_test_power(0.0, n, 1e-6) == pytest.approx(1e-6, rel=1e-12)
+
+
+def test_t_test_power_beyond_the_doubles_is_the_normal_tests():
+    """math.sqrt(n) overflowed ("int too large to convert to float") for such an n. The shift
+    effect * sqrt(n) is still computed: 2**-600 * sqrt(4**600) is exactly 1, and 1e-200 *
+    sqrt(10**400) is 1 to a rounding, where the normal test's power at 5 % is 0.170."""
+    normal = montecarlo.t_test_power(2.0**-600, 4**600)
+    q = montecarlo.z_for_false_alarm(0.05)
+    assert normal == stats.norm.sf(q - 1) + stats.norm.sf(q + 1)
+    assert montecarlo.t_test_power(1e-200, 10**400) == pytest.approx(normal, rel=1e-15)
+    for n in (10**400, 10**4000):
+        assert montecarlo.t_test_power(0.0, n, 1e-6) == pytest.approx(1e-6, rel=1e-12)
+        assert montecarlo.t_test_power(1e-100, n) == 1.0
+        assert montecarlo.t_test_power(-math.inf, n) == 1.0

@@ -249,7 +249,7 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     effect = check_no_nan(as_float_array(effect, "effect", np.float64), "effect")
     effect = single_number(effect, "effect")
     q, dof = t_for_false_alarm(false_alarm, n - 1), n - 1
-    shift = abs(effect) * math.sqrt(n)
+    shift = _times_root(abs(effect), n)
     if math.isinf(shift):
         return 1.0
     if dof > NORMAL_DOF:  # the normal test's power, the limit (SciPy's nct takes no such dof)
@@ -260,6 +260,23 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
     if caught or not power >= false_alarm * (1 - _NCT_ROUNDING):
         power = _t_test_power_by_quadrature(shift, q, dof)
     return float(min(1.0, max(0.0, power)))
+
+
+def _times_root(x: float, n: int) -> float:
+    """``x * sqrt(n)`` for a float ``x >= 0`` and an int ``n >= 0`` of any size.
+
+    ``x * math.sqrt(n)`` where ``n`` converts to a double; beyond the doubles (``10**400``),
+    where that conversion overflows, exactly from ``math.isqrt(n)`` (within ``1 / sqrt(n)``
+    relative) and rounded once, ``inf`` where the product is beyond the largest double.
+    """
+    try:
+        return x * math.sqrt(n)
+    except OverflowError:  # n beyond the doubles
+        root = math.isqrt(n)
+    try:  # an infinite x overflows in Fraction too: its product is inf
+        return float(fractions.Fraction(x) * root)
+    except OverflowError:
+        return math.inf
 
 
 #: SciPy's noncentral t at noncentrality 0 is within 4.5e-13 relative of the rate (seen over
