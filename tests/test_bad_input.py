@@ -341,7 +341,24 @@ def test_other_python_real_numbers_give_the_float_result(exact):
     assert binary_gumbel_softmax(half, third, quarter) == binary_gumbel_softmax(0.5, 1 / 3, 0.25)
 
 
-@pytest.mark.parametrize("bad", [sp.Symbol("p"), sp.I, sp.Symbol("q", real=True)])
+@pytest.mark.parametrize("nan", [sp.nan, sp.Float("nan")], ids=["nan", "Float(nan)"])
+def test_sympys_nan_is_a_nan_named_by_the_argument(nan):
+    """SymPy's nan, which is no extended real, was a TypeError ("must be a real number")
+    where Python's NaN is the argument's NaN check."""
+    with pytest.raises(ValueError, match=r"^logit must not be NaN; got nan$"):
+        binary_gumbel_softmax(nan, 1.0, 0.25)
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_sympys_infinities_are_the_infinite_doubles(sign):
+    """SymPy's oo (an extended real, not a real) was a TypeError: as a logit it is now the
+    limit that float('inf') gives, and as a temperature the same refusal."""
+    assert binary_gumbel_softmax(sign * sp.oo, 1.0, 0.25) == (1.0 if sign > 0 else 0.0)
+    with pytest.raises(ValueError, match=r"^tau must be a positive, finite temperature"):
+        binary_gumbel_softmax(0.0, sign * sp.oo, 0.25)
+
+
+@pytest.mark.parametrize("bad", [sp.Symbol("p"), sp.I, sp.Symbol("q", real=True), sp.zoo])
 def test_symbolic_input_that_is_not_a_real_number_is_a_type_error(bad):
     with pytest.raises(TypeError, match=r"^p must be a real number"):
         logit_from_probability(bad)

@@ -97,12 +97,24 @@ def _as_real_array(x, name: str) -> np.ndarray:
 
 
 def _is_real_number(value) -> bool:
-    """A real number of another Python type: Fraction, Decimal, a real SymPy number."""
+    """A real number of another Python type: Fraction, Decimal, a real SymPy number.
+
+    SymPy's ``oo``, ``-oo`` and ``nan`` count, as Python's infinities and NaN do (they are
+    extended reals, or NaN, not SymPy reals), so that each meets the caller's own check
+    or limit; the complex ``zoo`` does not.
+    """
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, (numbers.Real, decimal.Decimal)):
         return True
-    return getattr(value, "is_number", False) is True and getattr(value, "is_real", False) is True
+    if getattr(value, "is_number", False) is not True:
+        return False
+    if getattr(value, "is_extended_real", False) is True:
+        return True
+    try:  # SymPy's nan is not an extended real, and equals itself
+        return math.isnan(float(value))
+    except (TypeError, ValueError):  # a complex number
+        return False
 
 
 def _is_signaling_nan(value) -> bool:
