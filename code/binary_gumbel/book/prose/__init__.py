@@ -3,8 +3,9 @@
 Every formatter returns a string, a Markdown table, or a frozen dataclass whose fields a
 chapter reads by name (``ks.p0``): a record is not iterable, so it cannot be unpacked by
 position, and reordering its fields cannot swap two numbers in the prose. One module per
-subject (``numbers``, ``estimators``, ``sparsity``, ``gate_failures``); this package gathers
-them, so that a chapter calls ``prose.ks_text(...)`` after ``from binary_gumbel.book import prose``.
+subject (``numbers``, ``estimators``, ``sampler_checks``, ``sparsity``, ``gate_failures``);
+this package gathers them, so that a chapter calls ``prose.ks_text(...)`` after
+``from binary_gumbel.book import prose``.
 """
 
 from binary_gumbel.book.prose.estimators import (
@@ -43,17 +44,16 @@ from binary_gumbel.book.prose.numbers import (
     rate_text,
     scientific,
 )
+from binary_gumbel.book.prose.sampler_checks import SamplerChecksText, sampler_checks_text
 from binary_gumbel.book.prose.sparsity import (
     ComparisonText,
     GapBelowText,
     ProblemText,
-    SamplerChecksText,
     SweepText,
     bonferroni_text,
     gap_below_text,
     interval_text,
     problem_text,
-    sampler_checks_text,
     shown_intervals,
     subset_comparison_text,
     summary_table,

@@ -1,5 +1,6 @@
-"""The strings of the hard concrete chapter: the sampler checks, the sparse-regression
-problem, the comparison of best subset with the gates, and the sweep over the penalty."""
+"""The strings of the hard concrete chapter's sparse regression: the problem, the comparison
+of best subset with the gates, and the sweep over the penalty (the chapter's sampler checks
+are formatted by :mod:`binary_gumbel.book.prose.sampler_checks`)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from binary_gumbel._validation import check_integer
-from binary_gumbel.book.prose.numbers import (
-    bracketed,
-    compact,
-    joined,
-    number,
-    rate_percent,
-    rate_text,
-)
+from binary_gumbel.book.prose.numbers import bracketed, joined, number, rate_percent
 from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
@@ -31,76 +25,16 @@ __all__ = [
     "ComparisonText",
     "GapBelowText",
     "ProblemText",
-    "SamplerChecksText",
     "SweepText",
     "bonferroni_text",
     "gap_below_text",
     "interval_text",
     "problem_text",
-    "sampler_checks_text",
     "shown_intervals",
     "subset_comparison_text",
     "summary_table",
     "sweep_text",
 ]
-
-
-@dataclass(frozen=True)
-class SamplerChecksText:
-    """The numbers of a list of sampler checks (``verification.sampler_checks``), formatted."""
-
-    n: str
-    logits: str
-    taus: str
-    zero_fractions: str
-    zero_claimed: str
-    one_fractions: str
-    one_claimed: str
-    ks_min_pvalue: str
-    all_consistent: str  # "every check is consistent", or "a check fails"
-    false_alarm: str  # per check
-    familywise: str  # the Bonferroni bound over all the checks
-
-
-def sampler_checks_text(checks) -> SamplerChecksText:
-    """The numbers of :func:`~binary_gumbel.verification.sampler_checks.check_sampler`, formatted.
-
-    Lists are comma-separated.
-
-    ``false_alarm`` is the rate of each check, one rate for all of them (``ValueError``
-    otherwise); ``familywise`` bounds the rate at which any of the ``3 len(checks)`` checks
-    fails on a correct sampler (Bonferroni, at most 1:
-    :func:`~binary_gumbel.verification.montecarlo.family_wise`).
-    """
-    checks = list(checks)
-    if not checks:
-        raise ValueError("checks must hold at least one SamplerChecks")
-    rates = {r.false_alarm for c in checks for r in (c.zeros, c.ones, c.interior)}
-    if len(rates) > 1:
-        raise ValueError(f"checks must share one false_alarm rate; got {sorted(rates)}")
-    (rate,) = rates
-    count = 3 * len(checks)
-
-    def join(values, fmt):
-        return ", ".join(format(v, fmt) for v in values)
-
-    return SamplerChecksText(
-        n=f"{checks[0].zeros.n:,}",
-        logits=join(dict.fromkeys(c.logit for c in checks), "g"),
-        taus=join((c.tau for c in checks), ".2g"),
-        zero_fractions=join((c.zeros.estimate for c in checks), ".4f"),
-        zero_claimed=join((c.zeros.expected for c in checks), ".4f"),
-        one_fractions=join((c.ones.estimate for c in checks), ".4f"),
-        one_claimed=join((c.ones.expected for c in checks), ".4f"),
-        ks_min_pvalue=compact(min(c.interior.pvalue for c in checks)),
-        all_consistent=(
-            "every check is consistent" if all(c.consistent for c in checks) else "a check fails"
-        ),
-        false_alarm=rate_text(rate),
-        familywise=(
-            f"{count} checks, at most {rate_text(montecarlo.family_wise(rate, count))} family-wise"
-        ),
-    )
 
 
 @dataclass(frozen=True)
