@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from binary_gumbel.verification import montecarlo
+from binary_gumbel.verification.montecarlo.power import _t_test_power_by_quadrature
 
 
 def test_z_for_false_alarm():
@@ -731,7 +732,7 @@ def test_t_test_power_quadrature_resolves_the_narrow_step_at_many_degrees_of_fre
     agrees with SciPy's noncentral t to 1e-15 here). The quadrature split only at
     ``z + shift = 0`` and ``q`` stepped over the rise of ``F``, about ``q / sqrt(2 dof)``
     wide: 0.0027009871 (4.4e-4 relative) at the first case."""
-    power = montecarlo._t_test_power_by_quadrature(shift, q, dof)
+    power = _t_test_power_by_quadrature(shift, q, dof)
     assert math.isclose(power, expected, rel_tol=rel_tol)
 
 
