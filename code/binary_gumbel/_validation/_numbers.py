@@ -1,17 +1,11 @@
-"""Argument checks shared by the library's public functions.
+"""Real-valued arguments: their conversion to float arrays and the checks of their values.
 
-Every public function converts and checks its arguments here, so that bad input
-fails early with one kind of message: the exception names the argument and
-says what was expected.
-
-- Non-numeric input (strings, objects, complex numbers) raises ``TypeError``.
-- Numeric input with a forbidden value (NaN, a non-positive temperature, a
-  probability outside [0, 1], shapes that do not broadcast, a negative size)
-  raises ``ValueError``.
-
-Dtype rule: a computation runs in float32 when its floating inputs are float32
-(Python scalars do not count, as in NumPy's own promotion rules), and in
-float64 otherwise.
+A real number or an array of them becomes a float array in the computation's dtype
+(:func:`result_dtype`, :func:`as_float_array`: float32 only when the floating inputs are
+float32), and its values are checked against the argument's domain: no NaN, finite, in an
+open interval, a temperature, a probability or a uniform variate in [0, 1], non-negative,
+a single number; arguments of different shapes are broadcast together with an error that
+names them. Each error names the argument and shows the first offending element.
 """
 
 from __future__ import annotations
@@ -19,43 +13,8 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-import operator
-import warnings
 
 import numpy as np
-
-__all__ = [
-    "as_float_array",
-    "as_generator",
-    "broadcast",
-    "broadcast_finite",
-    "LARGEST_COUNT",
-    "check_count",
-    "check_seed",
-    "check_dtype",
-    "check_finite",
-    "check_gamma",
-    "check_index",
-    "check_integer",
-    "check_zeta",
-    "finite_float64",
-    "sample_shape",
-    "check_flag",
-    "check_no_nan",
-    "check_nonnegative",
-    "check_penalty",
-    "check_probability",
-    "check_size",
-    "check_stretch",
-    "check_tau",
-    "check_uniform",
-    "result_dtype",
-]
-
-#: The most elements any NumPy array can hold: its size in bytes is an ``np.intp``, so this
-#: is an array of one-byte items; wider items allow fewer, which NumPy refuses itself
-#: ("array is too big"), as a count between the two still meets.
-LARGEST_COUNT = int(np.iinfo(np.intp).max)
 
 
 def _as_real_array(x, name: str) -> np.ndarray:
@@ -280,133 +239,6 @@ def broadcast(**named: np.ndarray) -> tuple[np.ndarray, ...]:
         raise ValueError(f"shapes do not broadcast together: {shapes}") from None
 
 
-def check_size(size) -> tuple[int, ...] | None:
-    """Normalise a NumPy-style ``size``: None, a non-negative int, or a tuple of them.
-
-    The shape may hold at most :data:`LARGEST_COUNT` elements, and no dimension may be
-    longer (a zero dimension does not make a longer one possible: NumPy refuses it too).
-
-    Booleans are refused (``size=True`` is almost certainly a slip for another
-    argument), as are floats, even integral ones.
-    """
-    if size is None:
-        return None
-    items = size if isinstance(size, (tuple, list)) else (size,)
-    shape = []
-    for item in items:
-        try:
-            if isinstance(item, (bool, np.bool_)):
-                raise TypeError
-            dim = operator.index(item)
-        except TypeError:
-            raise TypeError(
-                f"size must be None, an integer or a tuple of integers; got {size!r}"
-            ) from None
-        if dim < 0:
-            raise ValueError(f"size must be non-negative; got {size!r}")
-        shape.append(dim)
-    if math.prod(shape) > LARGEST_COUNT or any(dim > LARGEST_COUNT for dim in shape):
-        raise ValueError(
-            f"size must hold at most {LARGEST_COUNT} elements, the most an array can hold; "
-            f"got {size!r}"
-        )
-    return tuple(shape)
-
-
-def check_dtype(dtype) -> np.dtype:
-    """Convert and check an output dtype: float32 or float64 (or their names).
-
-    A deprecated alias (``"a"`` for bytes) is refused like any other dtype that is not a
-    float, without numpy's ``DeprecationWarning``.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        try:
-            dt = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"dtype must be float32 or float64; got {dtype!r}") from None
-        except DeprecationWarning:
-            raise ValueError(
-                f"dtype must be float32 or float64; got {dtype!r}, a deprecated alias"
-            ) from None
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64; got {dt}")
-    return dt
-
-
-def check_flag(flag, name: str) -> bool:
-    """Check a boolean switch: ``True`` or ``False`` (NumPy booleans included)."""
-    if not isinstance(flag, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {flag!r}")
-    return bool(flag)
-
-
-def as_generator(rng, name: str = "rng") -> np.random.Generator:
-    """A :class:`numpy.random.Generator` from a Generator, a seed, or None.
-
-    Anything :func:`numpy.random.default_rng` accepts is accepted, except a
-    boolean, which NumPy would silently take as the seed 0 or 1.
-    """
-    if isinstance(rng, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a numpy.random.Generator, a seed or None; got {rng!r}")
-    try:
-        return np.random.default_rng(rng)
-    except (TypeError, ValueError) as err:
-        raise type(err)(
-            f"{name} must be a numpy.random.Generator, a seed or None; got {rng!r} ({err})"
-        ) from None
-
-
-def check_integer(n, name: str, minimum: int = 0) -> int:
-    """``n`` as an int of any size (NumPy integers too, booleans refused), ``n >= minimum``;
-    ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
-
-    For integers that make no array, and so may exceed :data:`LARGEST_COUNT`: a number of
-    degrees of freedom, of intervals in a family. A count of things to make is checked by
-    :func:`check_count`, a seed by :func:`check_seed`.
-    """
-    if isinstance(n, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an integer; got {n!r}")
-    try:
-        number = operator.index(n)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer; got {n!r}") from None
-    if number < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {number}")
-    return number
-
-
-def check_index(i, name: str, length: int, what: str) -> int:
-    """``i`` as an index into ``length`` items, negative from the end: ``-length <= i <
-    length``. ``TypeError`` naming ``name`` for what is not an integer, ``ValueError`` naming
-    it, and saying ``what`` the items are, outside that range."""
-    i = check_integer(i, name, minimum=-length)
-    if i >= length:
-        raise ValueError(f"{name} must be < {length}, {what}; got {i}")
-    return i
-
-
-def check_count(n, name: str, minimum: int = 1) -> int:
-    """``n`` as an int (NumPy integers too, booleans refused), ``minimum <= n <=``
-    :data:`LARGEST_COUNT`, the most elements any array can hold: a number of samples, steps
-    or categories. ``TypeError`` or ``ValueError`` naming ``name`` otherwise.
-    """
-    number = check_integer(n, name, minimum)
-    if number > LARGEST_COUNT:
-        raise ValueError(
-            f"{name} must be at most {LARGEST_COUNT}, the most elements an array can hold; "
-            f"got {number}"
-        )
-    return number
-
-
-def check_seed(seed, name: str = "seed") -> int:
-    """A seed for :func:`numpy.random.default_rng`: a non-negative int of any size (NumPy
-    integers too), as NumPy accepts. Booleans are refused, as :func:`as_generator` refuses
-    them; ``TypeError`` or ``ValueError`` naming ``name`` otherwise."""
-    return check_integer(seed, name, 0)
-
-
 def single_number(arr: np.ndarray, name: str) -> float:
     """The value of a checked array ``arr`` of one number, as a float; ``ValueError`` naming
     ``name``, with its shape, for an array of more."""
@@ -439,80 +271,3 @@ def broadcast_finite(**named) -> tuple[np.ndarray, ...]:
     """Each argument as a finite float64 array (:func:`finite_float64`), broadcast together
     (:func:`broadcast`), in the order given."""
     return broadcast(**{name: finite_float64(x, name) for name, x in named.items()})
-
-
-def check_gamma(gamma, dtype=None) -> np.ndarray:
-    """The lower end ``gamma`` of the hard concrete stretch: a finite negative number."""
-    return check_open_interval(
-        gamma, "gamma", -np.inf, 0.0, "a finite negative number", dtype,
-        role=", the lower end of the stretch",
-    )  # fmt: skip
-
-
-def check_zeta(zeta, dtype=None) -> np.ndarray:
-    """The upper end ``zeta`` of the hard concrete stretch: a finite number greater than 1."""
-    return check_open_interval(
-        zeta, "zeta", 1.0, np.inf, "a finite number greater than 1", dtype,
-        role=", the upper end of the stretch",
-    )  # fmt: skip
-
-
-def check_stretch(gamma, zeta, dtype=None) -> tuple[np.ndarray, np.ndarray]:
-    """The hard concrete stretch ``(gamma, zeta)``: each end checked (:func:`check_gamma`,
-    :func:`check_zeta`), and their width ``zeta - gamma`` within the largest float of the
-    dtype.
-
-    The gate ``gamma + (zeta - gamma) s`` and its law need the width; a width beyond the
-    doubles (``gamma = -1e308``, ``zeta = 1e308``) cannot be computed with, so it is named
-    rather than turned into NaN. Ends whose shapes do not broadcast are returned as they
-    are, for the caller's :func:`broadcast` to name with the other arguments.
-    """
-    gamma, zeta = check_gamma(gamma, dtype), check_zeta(zeta, dtype)
-    try:
-        shape = np.broadcast_shapes(gamma.shape, zeta.shape)
-    except ValueError:
-        return gamma, zeta
-    with np.errstate(over="ignore"):
-        bad = ~np.isfinite(zeta - gamma)
-    if bad.any():
-        first = _first_index(bad)
-        where = f" at index {tuple(int(i) for i in first)}" if bad.ndim else ""
-        raise ValueError(
-            f"zeta - gamma, the width of the stretch, must be at most "
-            f"{np.finfo(gamma.dtype).max:g}, the largest {gamma.dtype.name}; got gamma = "
-            f"{np.broadcast_to(gamma, shape)[first].item()!r} and zeta = "
-            f"{np.broadcast_to(zeta, shape)[first].item()!r}{where}"
-        )
-    return gamma, zeta
-
-
-def sample_shape(size, out, dtype, **params) -> tuple[int, ...]:
-    """The shape of a sampler's output from ``size``/``out`` and the parameters' broadcast shape.
-
-    ``out`` (or None) must be a C-contiguous, writeable ndarray of ``dtype``, of shape ``size``
-    when both are given; the parameters must broadcast to that shape.
-    """
-    size = check_size(size)
-    param_shape = broadcast(**params)[0].shape
-    if out is not None:
-        if not isinstance(out, np.ndarray):
-            raise TypeError(f"out must be a numpy.ndarray; got {type(out).__name__}")
-        if out.dtype != dtype:
-            raise ValueError(f"out must have dtype {dtype}; got {out.dtype}")
-        if not (out.flags.c_contiguous and out.flags.writeable):
-            raise ValueError("out must be C-contiguous and writeable")
-        if size is not None and size != out.shape:
-            raise ValueError(f"size {size} does not match out.shape {out.shape}")
-        size = out.shape
-    if size is None:
-        return param_shape
-    try:
-        fits = np.broadcast_shapes(size, param_shape) == size
-    except ValueError:
-        fits = False
-    if not fits:
-        names = " and ".join(params)
-        raise ValueError(
-            f"{names} with broadcast shape {param_shape} do not broadcast to size {size}"
-        )
-    return size
