@@ -79,7 +79,7 @@ def test_a_wrong_jacobian_in_the_derivation_is_caught(monkeypatch):
     honest = dict(symbolic.binary_concrete_density().steps)
     mutant = Mutant(
         name="density without tau in the Jacobian",
-        module="binary_gumbel.verification.symbolic",
+        module="binary_gumbel.verification.symbolic.derivations",
         function="binary_concrete_density",
         edits=(("sp.diff(z_of_x, x)", "sp.diff(z_of_x / tau, x)"),),
         killers=(),
