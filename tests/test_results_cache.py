@@ -92,7 +92,9 @@ def test_the_fingerprint_follows_every_source_file_and_nothing_else(library):
 def test_an_edited_library_invalidates_the_stored_result(build, library):
     compute = Counter()
     assert rc.cached("study", compute)["calls"] == 1
-    with (library / "montecarlo.py").open("a") as source:
+    edited = library / "noise.py"
+    assert edited.is_file(), "an edit of a module that exists (appending made a new file)"
+    with edited.open("a") as source:
         source.write("# an edit\n")
     assert rc.cached("study", compute)["calls"] == 2, "the edit gives a new key"
     assert rc.cached("study", compute)["calls"] == 2, "which is then reused"
