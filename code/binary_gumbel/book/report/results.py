@@ -1,18 +1,7 @@
-"""The verifier's results and the symbolic derivations, formatted for the book's pages.
-
-The tables and evidence blocks are built from
-:class:`binary_gumbel.verification.claims.ClaimResult` objects, so every verdict shown is
-the one the verdict engine computed. LaTeX statements become inline math
-(``$...$``) in tables and display math in :func:`evidence_blocks`; free text is
-escaped so that Markdown never reads it as markup; the verifier's evidence keeps
-its inline math (``ClaimResult.evidence_latex``) and only the prose between is
-escaped. The chapters display the results with ``Markdown(...)``, which the book and
-JupyterLab render as MyST. In the verdict table each verdict is a badge
-(:func:`verdict_badge`): its word, a symbol and a colour class styled by the book's
-``_static/badges.css``, so that no verdict is told by colour alone. Evidence blocks
-can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
-:func:`derivation_latex` lays out the steps of a
-:class:`binary_gumbel.verification.symbolic.Derivation` as one aligned display.
+"""The verifier's results formatted for the book's pages: verdict badges and counts, the
+verdict table, the evidence blocks and their anchors, the typo table, and the Monte Carlo
+evidence behind the verdicts (proportion checks, which of them are one test, how many claims
+they confirm, and the false-alarm rate of a family of checks, per check and family-wise).
 """
 
 from __future__ import annotations
@@ -21,9 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-import sympy as sp
-
-from binary_gumbel._validation import check_false_alarm, check_flag, check_index, check_integer
+from binary_gumbel._validation import check_false_alarm, check_flag, check_integer
 from binary_gumbel.book.prose.numbers import rate_text
 from binary_gumbel.verification.claims import ClaimResult, check_claim_id
 from binary_gumbel.verification.montecarlo import (
@@ -32,15 +19,12 @@ from binary_gumbel.verification.montecarlo import (
     check_proportion,
     family_wise,
 )
-from binary_gumbel.verification.printing import SUBSCRIPTS
-from binary_gumbel.verification.symbolic import Derivation
 
 __all__ = [
     "VERDICT_BADGES",
     "MonteCarloCoverage",
     "complementary",
     "complementary_pairs",
-    "derivation_latex",
     "distinct_checks",
     "distinct_estimates",
     "evidence_anchor",
@@ -237,57 +221,6 @@ def typo_table(results) -> str:
         for t in r.typos
     ]
     return _table(["claim", "as written", "read as", "why"], rows)
-
-
-def derivation_latex(derivation, steps: Sequence[int] | None = None) -> str:
-    """The steps of a SymPy derivation as an ``aligned`` LaTeX display, one step per line.
-
-    Each line shows the step's expression, computed by SymPy, with its
-    explanation as a ``\\text`` annotation; ``steps`` selects lines by index (integers,
-    negative from the end).
-    """
-    if not isinstance(derivation, Derivation):
-        raise TypeError(
-            "derivation must be a Derivation (binary_gumbel.verification.symbolic); "
-            f"got {type(derivation).__name__}"
-        )
-    count = len(derivation.steps)
-    if steps is None:
-        chosen = range(count)
-    else:
-        try:
-            given = list(steps)
-        except TypeError:
-            raise TypeError(f"steps must be a sequence of step indices; got {steps!r}") from None
-        chosen = [check_index(i, "steps", count, "the derivation's steps") for i in given]
-    lines = []
-    for i in chosen:
-        what, expr = derivation.steps[i]
-        lines.append(sp.latex(expr) + r" && \text{(" + _latex_text(what) + ")}")
-    if not lines:
-        raise ValueError("steps must select at least one step of the derivation")
-    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
-
-
-_TEXT_WORDS = re.compile(r"(?<![A-Za-z])(alpha|mu|sigma|tau|eps)(?![A-Za-z])")
-_TEXT_GREEK = {"alpha": "α", "mu": "μ", "sigma": "σ", "tau": "τ", "eps": "ε"}
-_TEXT_SIGNS = {"->": "→", "!=": "≠", "<=": "≤", ">=": "≥", " - ": " − "}
-
-
-def _latex_text(value: str) -> str:
-    """A step's explanation for ``\\text{...}``, which MathJax typesets literally.
-
-    Greek names and digit subscripts become Unicode (``alpha_2`` is ``α₂``), as do ``->``,
-    ``!=``, ``<=``, ``>=`` and a spaced minus. ``$`` and ``\\`` would leave text mode and
-    unbalanced braces would end the argument early, so they are refused.
-    """
-    if "$" in value or "\\" in value or value.count("{") != value.count("}"):
-        raise ValueError(f"a step's explanation must be plain text; got {value!r}")
-    text = _TEXT_WORDS.sub(lambda m: _TEXT_GREEK[m.group(1)], value)
-    text = re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(SUBSCRIPTS), text)
-    for sign, symbol in _TEXT_SIGNS.items():
-        text = text.replace(sign, symbol)
-    return text
 
 
 def proportion_evidence(results) -> list[tuple[str, str, ProportionCheck]]:
