@@ -1,7 +1,7 @@
 """REBAR's variance over a grid of ``(eta, temperature)``, fitted and on fresh noise.
 
 :func:`rebar_variance_grid` computes REBAR's single-sample variance (from the sample moments of
-its parts ``A`` and ``B``, :mod:`binary_gumbel.estimators.rebar_estimator`) at every ``eta`` and
+its parts ``A`` and ``B``, :mod:`binary_gumbel.estimators.rebar.estimator`) at every ``eta`` and
 temperature of a grid, with the best ``eta*`` at each temperature (:class:`VarianceGrid`);
 :func:`held_out_saving` evaluates that ``eta*`` on fresh noise, and
 :func:`first_temperature_saving` and :func:`temperature_index` read the grid.
@@ -25,7 +25,7 @@ from binary_gumbel._validation import (
     single_number,
 )
 from binary_gumbel.estimators.gradients import exact_gradient, objective
-from binary_gumbel.estimators.rebar_estimator import rebar_parts_of
+from binary_gumbel.estimators.rebar.estimator import rebar_parts_of
 from binary_gumbel.estimators.toy_noise import toy_noise_unchecked
 from binary_gumbel.verification.montecarlo import Interval, mean_interval
 
@@ -114,7 +114,7 @@ def rebar_variance_grid(
     to see both values): ``A = f(b) (b - p)`` is then one number, REINFORCE's variance over
     the draws is 0 and every saving ``1 - Var / Var(A)`` is 0 / 0, undefined. No limit
     stands in for it: the population saving is the squared correlation of ``B`` with ``b``
-    (:class:`~binary_gumbel.estimators.rebar_saving.SavingCurve`), which a sample with one
+    (:class:`~binary_gumbel.estimators.rebar.saving.SavingCurve`), which a sample with one
     ``b`` does not estimate.
     """
     n = check_count(n, "n", 4)

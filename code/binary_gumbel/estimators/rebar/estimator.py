@@ -12,7 +12,7 @@ where the last derivative is taken at fixed ``v`` and ``b``. It is unbiased for 
 conditional laws of ``z~`` gives back the law of ``z``
 (:func:`binary_gumbel.verification.rebar_unbiasedness.rebar_unbiasedness_exact` integrates
 it exactly). This module computes the estimates; their variance is studied in
-:mod:`binary_gumbel.estimators.rebar_variance` and :mod:`binary_gumbel.estimators.rebar_saving`.
+:mod:`binary_gumbel.estimators.rebar.variance` and :mod:`binary_gumbel.estimators.rebar.saving`.
 """
 
 from __future__ import annotations

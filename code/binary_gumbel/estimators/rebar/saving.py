@@ -1,7 +1,7 @@
 """The best REBAR's saving over REINFORCE as a function of the target ``t``.
 
 At one ``theta`` and temperature, the saving of REBAR with its best ``eta`` is the squared
-correlation of its control variate ``B`` (:mod:`binary_gumbel.estimators.rebar_estimator`)
+correlation of its control variate ``B`` (:mod:`binary_gumbel.estimators.rebar.estimator`)
 with ``b``, a rational function of ``t`` whose three coefficients are estimated from one
 sample (:func:`saving_curve`); :class:`SavingCurve` gives the saving, its growth, its
 inflections and its limit far from ``t = 1/2``.
@@ -24,7 +24,7 @@ from binary_gumbel._validation import (
     finite_number,
     single_number,
 )
-from binary_gumbel.estimators.rebar_estimator import rebar_parts_of
+from binary_gumbel.estimators.rebar.estimator import rebar_parts_of
 from binary_gumbel.estimators.toy_noise import toy_noise_unchecked
 
 __all__ = ["SavingCurve", "saving_curve"]
@@ -45,7 +45,7 @@ class SavingCurve:
     (:func:`~binary_gumbel.verification.rebar_unbiasedness.rebar_control_variate_given_b_exact`
     integrates it exactly). ``A = f(b) (b - p)`` is a function of the one binary ``b``, so
     affine in it, ``A = L'(theta) + c* (b - p)``
-    (:func:`~binary_gumbel.estimators.rebar_limits.optimal_baseline`), and the best
+    (:func:`~binary_gumbel.estimators.rebar.limits.optimal_baseline`), and the best
     REBAR's saving is the squared correlation of ``B`` with ``b``,
     ``f(1/2)^2 p (1 - p) / Var(B)``. With ``delta = 1/2 - t``,
     ``B = -delta^2 (b - p) + delta R1 + R2``,
@@ -58,7 +58,7 @@ class SavingCurve:
 
     ``v11 = Var R1``, ``v22 = Var R2`` and ``v12 = Cov(R1, R2)`` estimated from ``n`` pairs of
     uniforms. ``B`` here is the control variate at ``eta = 1``
-    (:func:`~binary_gumbel.estimators.rebar_estimator.rebar_parts`); the identity holds for
+    (:func:`~binary_gumbel.estimators.rebar.estimator.rebar_parts`); the identity holds for
     any smooth ``f``.
     """
 
@@ -98,7 +98,7 @@ class SavingCurve:
         that ``t = +-inf`` (or any ``|t|`` too large for ``delta^4``) gives 1; ``t = 1/2`` gives
         0 at every temperature, also where ``v11 = v12 = v22 = 0`` (where the relaxed terms
         round to 0, from temperatures of about 1e17 to 1e18: see
-        :func:`~binary_gumbel.estimators.rebar_variance.rebar_variance_grid`).
+        :func:`~binary_gumbel.estimators.rebar.variance.rebar_variance_grid`).
         """
         target = check_no_nan(as_float_array(target, "target", np.float64), "target")
         delta = np.asarray(0.5 - target)
@@ -196,7 +196,7 @@ def saving_curve(theta: float, temperature: float, n: int = 100_000, rng=None) -
     """:class:`SavingCurve` at ``theta`` and ``temperature``, from ``n`` pairs of uniforms.
 
     ``R2`` is ``B`` at ``t = 1/2`` and ``R1 = (B(t = -1/2) - B(t = 3/2)) / 2``, on the same
-    uniforms, drawn as :func:`~binary_gumbel.estimators.rebar_variance.rebar_variance_grid`
+    uniforms, drawn as :func:`~binary_gumbel.estimators.rebar.variance.rebar_variance_grid`
     draws them.
     """
     n = check_count(n, "n", 4)
