@@ -10,7 +10,8 @@ The package is in layers, one folder each, every import pointing down the list:
 
 - the core, this folder (NumPy only, and all that ``import binary_gumbel`` loads): the
   noise transforms (:mod:`binary_gumbel.noise`), the relaxations and their samplers
-  (:mod:`binary_gumbel.relaxed`), the binary Concrete density
+  (:mod:`binary_gumbel.relaxed`; the categorical form in :mod:`binary_gumbel.categorical`),
+  the binary Concrete density
   (:mod:`binary_gumbel.density`), the hard concrete gate of Louizos, Welling & Kingma
   (2018), arXiv:1712.01312 (:mod:`binary_gumbel.hard_concrete`), REBAR's conditional
   noise (:mod:`binary_gumbel.conditional_noise`);
