@@ -1,12 +1,8 @@
-"""The Gumbel-softmax relaxation: the categorical form and the binary form.
+"""The binary Gumbel-softmax relaxation (the binary Concrete), its samplers and the two-class route.
 
-Categorical (Jang, Gu & Poole 2016, arXiv:1611.01144, Sec. 2, Eq. 2; the note's Eq. 3).
-For log-weights ``log_alpha`` and independent standard Gumbels ``g``,
-
-    x_k = exp((log_alpha_k + g_k) / tau) / sum_i exp((log_alpha_i + g_i) / tau).
-
-Its :func:`gumbel_softmax` is defined in :mod:`binary_gumbel.categorical` and exported here
-too; the two-class route :func:`sample_two_class_gumbel_softmax` samples through it.
+The categorical form (Jang, Gu & Poole 2016, arXiv:1611.01144, Sec. 2, Eq. 2; the note's
+Eq. 3) is :func:`gumbel_softmax`, defined in :mod:`binary_gumbel.categorical` and exported
+here too; the two-class route :func:`sample_two_class_gumbel_softmax` samples through it.
 
 Binary (the binary Concrete of Maddison, Mnih & Teh 2016, arXiv:1611.00712,
 App. B, "BinConcrete", Eq. 16 and Definition 2). With two categories only the difference of the

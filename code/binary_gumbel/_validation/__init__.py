@@ -30,25 +30,23 @@ from binary_gumbel._validation._discrete import (
     check_size,
     sample_shape,
 )
-
-# The four checks marked noqa are outside ``__all__`` but public: the library imports them.
 from binary_gumbel._validation._numbers import (
     as_float_array,
     broadcast,
     broadcast_finite,
-    check_false_alarm,  # noqa: F401
+    check_false_alarm,
     check_finite,
     check_no_nan,
     check_nonnegative,
-    check_open_interval,  # noqa: F401
+    check_open_interval,
     check_penalty,
     check_probability,
     check_tau,
     check_uniform,
     finite_float64,
-    finite_number,  # noqa: F401
+    finite_number,
     result_dtype,
-    single_number,  # noqa: F401
+    single_number,
 )
 from binary_gumbel._validation._stretch import check_gamma, check_stretch, check_zeta
 
@@ -78,4 +76,8 @@ __all__ = [
     "check_tau",
     "check_uniform",
     "result_dtype",
+    "check_false_alarm",
+    "check_open_interval",
+    "finite_number",
+    "single_number",
 ]

@@ -79,8 +79,8 @@ def hard_concrete_moments(logit, tau, gamma=GAMMA, zeta=ZETA):
       ``zeta = 1.9``).
 
     Parameters, errors and the dtype of the result are those of
-    :func:`hard_concrete_prob_zero`. ``logit = +inf`` gives ``(1, 0)`` and ``-inf``
-    gives ``(0, 0)``; as ``tau -> 0`` the moments tend to those of
+    :func:`~binary_gumbel.hard_concrete.hard_concrete_prob_zero`. ``logit = +inf`` gives
+    ``(1, 0)`` and ``-inf`` gives ``(0, 0)``; as ``tau -> 0`` the moments tend to those of
     Bernoulli(``sigmoid(logit)``).
 
     Returns

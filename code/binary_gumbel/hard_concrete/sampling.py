@@ -41,7 +41,7 @@ def hard_concrete_from_uniform(logit, tau, u, gamma=GAMMA, zeta=ZETA):
     Parameters
     ----------
     logit, tau, gamma, zeta : array_like
-        As in :func:`hard_concrete_prob_zero`.
+        As in :func:`~binary_gumbel.hard_concrete.hard_concrete_prob_zero`.
     u : array_like
         Uniform variate(s), ``0 <= u <= 1``.
 
@@ -53,7 +53,8 @@ def hard_concrete_from_uniform(logit, tau, u, gamma=GAMMA, zeta=ZETA):
     Raises
     ------
     TypeError, ValueError
-        As in :func:`hard_concrete_prob_zero`, and if ``u`` is NaN or outside [0, 1].
+        As in :func:`~binary_gumbel.hard_concrete.hard_concrete_prob_zero`, and if ``u`` is
+        NaN or outside [0, 1].
     """
     dtype = result_dtype(logit=logit, tau=tau, u=u, gamma=gamma, zeta=zeta)
     u = check_uniform(u, dtype=dtype)
@@ -73,7 +74,8 @@ def sample_hard_concrete(logit, tau, size=None, rng=None, gamma=GAMMA, zeta=ZETA
     Parameters
     ----------
     logit, tau, gamma, zeta : array_like
-        As in :func:`hard_concrete_prob_zero`; they broadcast to ``size``.
+        As in :func:`~binary_gumbel.hard_concrete.hard_concrete_prob_zero`; they broadcast
+        to ``size``.
     size : int or tuple of ints, optional
         Output shape. By default the broadcast shape of the parameters.
     rng : numpy.random.Generator, seed, or None
@@ -85,7 +87,8 @@ def sample_hard_concrete(logit, tau, size=None, rng=None, gamma=GAMMA, zeta=ZETA
     -------
     ndarray or scalar
         Gates in [0, 1] of shape ``size``, with exact zeros (probability
-        :func:`hard_concrete_prob_zero`) and exact ones (:func:`hard_concrete_prob_one`).
+        :func:`~binary_gumbel.hard_concrete.hard_concrete_prob_zero`) and exact ones
+        (:func:`~binary_gumbel.hard_concrete.hard_concrete_prob_one`).
 
     Raises
     ------
@@ -94,8 +97,8 @@ def sample_hard_concrete(logit, tau, size=None, rng=None, gamma=GAMMA, zeta=ZETA
         or a tuple of integers, ``dtype`` is not a dtype, or ``rng`` is not a
         Generator, a seed or None.
     ValueError
-        As in :func:`hard_concrete_prob_zero`; also if ``dtype`` is not float32 or
-        float64 or the parameters do not broadcast to ``size``.
+        As in :func:`~binary_gumbel.hard_concrete.hard_concrete_prob_zero`; also if
+        ``dtype`` is not float32 or float64 or the parameters do not broadcast to ``size``.
     """
     dtype = check_dtype(dtype)
     logit = check_no_nan(as_float_array(logit, "logit", dtype), "logit")

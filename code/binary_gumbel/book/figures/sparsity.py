@@ -111,7 +111,7 @@ def plot_sparsity_sweep(axes, rows, *, true_size: int):
 def plot_switching_paths(axes, paths, *, xlim=(-10.0, 10.0)):
     """The expected objective along one-gate switching paths, in units of the penalty weight.
 
-    ``paths`` is a list of :class:`binary_gumbel.estimators.gate_failures.SwitchingPaths`
+    ``paths`` is a list of :class:`binary_gumbel.estimators.gate_switching.SwitchingPaths`
     (one per ``lam``). ``axes`` is a pair: left, the selected gates whose feature best subset
     leaves out; right, the unselected gates that best subset keeps. Each line is one gate's
     objective, minus its value at the start (the trained logits, the weights set for them)

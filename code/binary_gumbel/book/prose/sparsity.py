@@ -10,6 +10,10 @@ import numpy as np
 
 from binary_gumbel._validation import check_integer
 from binary_gumbel.book.prose.numbers import bracketed, joined, number, rate_percent
+
+# The hard concrete chapter's sampler-check strings lived here; they are still importable
+# from here, though their module is now binary_gumbel.book.prose.sampler_checks.
+from binary_gumbel.book.prose.sampler_checks import SamplerChecksText, sampler_checks_text
 from binary_gumbel.estimators.sparse_data import Problem
 from binary_gumbel.estimators.sparse_regression import (
     BEST,
@@ -25,11 +29,13 @@ __all__ = [
     "ComparisonText",
     "GapBelowText",
     "ProblemText",
+    "SamplerChecksText",
     "SweepText",
     "bonferroni_text",
     "gap_below_text",
     "interval_text",
     "problem_text",
+    "sampler_checks_text",
     "shown_intervals",
     "subset_comparison_text",
     "summary_table",

@@ -13,6 +13,10 @@ JupyterLab render as MyST. In the verdict table each verdict is a badge
 can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
 :func:`derivation_latex` lays out the steps of a
 :class:`binary_gumbel.verification.symbolic.Derivation` as one aligned display.
+
+The package gathers the names of its two modules: :mod:`.results` (the badges, the verdict
+table, the evidence blocks and the Monte Carlo evidence) and :mod:`.derivation` (the
+derivations' LaTeX).
 """
 
 from binary_gumbel.book.report.derivation import derivation_latex

@@ -7,6 +7,11 @@ with a Student-t interval and the paired t-test; every rate stated is two-sided 
 per interval, and a family of ``m`` intervals named in advance has a family-wise rate of at
 most ``m`` times it (Bonferroni); where the intervals are picked with the help of the same
 runs, as in :func:`top_family`, ``m`` counts every interval they could have been picked from.
+
+The package gathers the names of its modules: :mod:`.comparison` (two methods, paired),
+:mod:`.rates` (the learning-rate check), :mod:`.table` (the "which estimator?" table and the
+family of comparisons with its top row) and :mod:`.readings` (the guide's readings); the
+checks they share are in the private :mod:`._checks`.
 """
 
 from binary_gumbel.book.vae_report.comparison import Paired, paired

@@ -1,7 +1,8 @@
 """The "which estimator?" table: its rows (:func:`verdicts`, one :class:`Verdict` per method),
 their Markdown (:func:`verdict_markdown`), and the family of paired comparisons of the top
 row with every other (:func:`top_family`, a :class:`TopFamily`), at a family-wise rate over
-all pairs of the rows, from which the guide reads which methods are shown below the top one.
+all pairs of the rows, from which the guide reads which methods are shown below the top one;
+and :func:`listing`, the methods named in a sentence, which the family's text uses.
 """
 
 from __future__ import annotations

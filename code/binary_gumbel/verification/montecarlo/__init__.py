@@ -40,9 +40,9 @@ from binary_gumbel.verification.montecarlo.checks import (
     check_mean,
     check_proportion,
 )
-from binary_gumbel.verification.montecarlo.intervals import MAX_TRIALS as MAX_TRIALS
-from binary_gumbel.verification.montecarlo.intervals import SCIPY_TAIL_FLOOR as SCIPY_TAIL_FLOOR
 from binary_gumbel.verification.montecarlo.intervals import (
+    MAX_TRIALS,
+    SCIPY_TAIL_FLOOR,
     Interval,
     PairedComparison,
     mean_interval,
@@ -53,15 +53,19 @@ from binary_gumbel.verification.montecarlo.intervals import (
 from binary_gumbel.verification.montecarlo.power import t_test_power
 from binary_gumbel.verification.montecarlo.quantiles import (
     DEFAULT_FALSE_ALARM,
+    NORMAL_DOF,
+    SCIPY_T_TAIL_FLOOR,
     family_wise,
     t_for_false_alarm,
     z_for_false_alarm,
 )
-from binary_gumbel.verification.montecarlo.quantiles import NORMAL_DOF as NORMAL_DOF
-from binary_gumbel.verification.montecarlo.quantiles import SCIPY_T_TAIL_FLOOR as SCIPY_T_TAIL_FLOOR
 
 __all__ = [
     "DEFAULT_FALSE_ALARM",
+    "MAX_TRIALS",
+    "NORMAL_DOF",
+    "SCIPY_TAIL_FLOOR",
+    "SCIPY_T_TAIL_FLOOR",
     "Interval",
     "KSCheck",
     "MeanCheck",

@@ -24,9 +24,10 @@ def t_test_power(effect: float, n: int, false_alarm: float = 0.05) -> float:
 
     ``P(|T'| > q)``, with ``q`` :func:`t_for_false_alarm` at ``n - 1`` degrees of freedom
     and ``T'`` noncentral Student-t with ``n - 1`` degrees of freedom and noncentrality
-    ``effect * sqrt(n)``: the chance that the interval of :func:`mean_interval` at
-    ``false_alarm`` excludes 0. It is ``false_alarm`` at ``effect = 0``, grows with
-    ``|effect|`` and is 1 at an infinite ``effect``; at ``effect = t_{0.975, 4} / sqrt(5)``
+    ``effect * sqrt(n)``: the chance that the interval of
+    :func:`~binary_gumbel.verification.montecarlo.mean_interval` at ``false_alarm`` excludes 0.
+    It is ``false_alarm`` at ``effect = 0``, grows with ``|effect|`` and is 1 at an infinite
+    ``effect``; at ``effect = t_{0.975, 4} / sqrt(5)``
     (a mean of one half-width of a five-value 95 % interval) and ``n = 5`` it is 0.56.
 
     Both tails are upper tails, ``P(T' > q)`` at noncentrality ``+|d|`` and ``-|d|``
