@@ -349,6 +349,25 @@ def test_sympys_nan_is_a_nan_named_by_the_argument(nan):
         binary_gumbel_softmax(nan, 1.0, 0.25)
 
 
+class _ComplexSymPyLike:
+    """A number that is no extended real (as SymPy's ``I * 10**(10**7)``), whose value would
+    take long to evaluate: reading its type must not evaluate it."""
+
+    is_number = True
+    is_extended_real = False
+
+    def __float__(self):
+        raise AssertionError("float() evaluated a complex number to look for NaN")
+
+    __complex__ = __float__
+
+
+def test_a_complex_number_is_refused_without_evaluating_it():
+    """NaN was looked for with float(), which took seconds on SymPy's I * 10**(10**7)."""
+    with pytest.raises(TypeError, match=r"^tau must be a real number"):
+        binary_gumbel_softmax(0.0, _ComplexSymPyLike(), 0.5)
+
+
 @pytest.mark.parametrize("sign", [1, -1])
 def test_sympys_infinities_are_the_infinite_doubles(sign):
     """SymPy's oo (an extended real, not a real) was a TypeError: as a logit it is now the

@@ -220,3 +220,34 @@ def test_a_stored_path_that_cannot_be_read_is_computed(build):
     compute = Counter()
     assert [rc.cached("study", compute)["calls"] for _ in range(2)] == [1, 2]
     assert [p.name for p in build.iterdir()] == [stored.name] and stored.is_dir()
+
+
+def test_a_folder_that_cannot_be_created_is_named(tmp_path, monkeypatch, library):
+    """Its OSError was taken for a read-only folder and the cache silently never stored."""
+    (tmp_path / "a file").write_text("")
+    monkeypatch.setenv(rc.ENVIRONMENT_VARIABLE, str(tmp_path / "a file" / "results"))
+    with pytest.raises(ValueError, match=f"^{rc.ENVIRONMENT_VARIABLE} must name a folder that can"):
+        rc.cached("study", Counter())
+
+
+def _interrupted(result, file):
+    file.write(b"partial")
+    raise KeyboardInterrupt
+
+
+def test_a_result_nested_too_deeply_is_named_and_leaves_no_partial_file(build):
+    """pickle's RecursionError escaped, leaving the partial file in the folder."""
+    nested = []
+    for _ in range(100_000):
+        nested = [nested]
+    with pytest.raises(TypeError, match="^the result of compute must be picklable .*'deep'"):
+        rc.cached("deep", lambda: nested)
+    assert list(build.iterdir()) == []
+
+
+def test_an_interrupted_write_leaves_no_partial_file(build, monkeypatch):
+    build.mkdir()
+    monkeypatch.setattr(f"{rc.__name__}.pickle.dump", _interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rc.cached("study", Counter())
+    assert list(build.iterdir()) == []

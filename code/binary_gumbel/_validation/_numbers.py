@@ -13,6 +13,7 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -70,10 +71,10 @@ def _is_real_number(value) -> bool:
         return False
     if getattr(value, "is_extended_real", False) is True:
         return True
-    try:  # SymPy's nan is not an extended real, and equals itself
-        return math.isnan(float(value))
-    except (TypeError, ValueError):  # a complex number
-        return False
+    # SymPy's nan (its Float('nan') too) is one object, and not an extended real. It is told
+    # by identity: float() of a complex expression may evaluate it at length.
+    sympy = sys.modules.get("sympy")  # loaded, since ``value`` is one of its numbers
+    return sympy is not None and value is sympy.nan
 
 
 def _is_signaling_nan(value) -> bool:

@@ -13,6 +13,7 @@ result can never stand for the output of another library.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -83,12 +84,20 @@ def _load(path: Path):
 def _store(result, path: Path, name: str) -> None:
     """Write ``result`` to ``path`` atomically, or not at all where the folder cannot be written.
 
-    A folder that is read-only, full or missing its rights raises ``OSError`` on the way:
-    then nothing is stored (the partial file, if any, is removed) and the caller still has
-    its result. A result that cannot be pickled raises ``TypeError`` naming ``name``.
+    A folder that cannot be created is refused (``ValueError`` naming the variable: a path
+    mistyped, or where this user may not write). Writing into the folder may still fail
+    with an ``OSError`` (read-only, full): then nothing is stored and the caller keeps its
+    result. A result that cannot be pickled (or is nested too deeply for pickle) raises
+    ``TypeError`` naming ``name``. On every failure the partial file is removed.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(
+            f"{ENVIRONMENT_VARIABLE} must name a folder that can be created; "
+            f"got {str(path.parent)!r} ({err.strerror or err})"
+        ) from err
+    try:
         partial = tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp")
     except OSError:
         return
@@ -96,13 +105,15 @@ def _store(result, path: Path, name: str) -> None:
         with partial:
             pickle.dump(result, partial)
         os.replace(partial.name, path)
-    except (pickle.PicklingError, TypeError, AttributeError) as err:
-        os.remove(partial.name)
-        raise TypeError(
-            f"the result of compute must be picklable to be stored as {name!r}; {err}"
-        ) from err
-    except OSError:
-        os.remove(partial.name)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.remove(partial.name)
+        if isinstance(err, (pickle.PicklingError, TypeError, AttributeError, RecursionError)):
+            raise TypeError(
+                f"the result of compute must be picklable to be stored as {name!r}; {err}"
+            ) from err
+        if not isinstance(err, OSError):
+            raise
 
 
 def cached(name: str, compute: Callable[[], T]) -> T:
@@ -114,9 +125,10 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     atomically (a temporary file renamed into place), so concurrent kernels never read a
     partial file; a stored file that cannot be unpickled is computed again and replaced.
     A folder that is a file is refused (``ValueError`` naming the variable); a result that
-    cannot be pickled raises ``TypeError`` and leaves no partial file behind. A folder that
-    cannot be read or written (read-only, full) is not an error: the result is computed and
-    returned, unstored, as without the variable.
+    cannot be pickled raises ``TypeError`` and leaves no partial file behind, as does any
+    failure of the write. A folder that cannot be created is refused (``ValueError`` naming
+    the variable); one that exists but cannot be read or written (read-only, full) is not an
+    error: the result is computed and returned, unstored, as without the variable.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string (an identifier); got {type(name).__name__}")

@@ -79,7 +79,8 @@ def _domain(symbol: sp.Symbol) -> str:
 def sample_points(symbols, count: int = 4) -> list[dict[sp.Symbol, sp.Expr]]:
     """Up to ``count`` distinct exact points; the i-th gives each symbol its domain's i-th value.
 
-    Symbols of one domain are staggered, so that two of them never coincide. Each domain
+    Symbols of one domain are staggered, so that two of them never coincide (up to four
+    symbols of a domain; a fifth takes the first one's values again). Each domain
     has four distinct values, so with at least one symbol there are ``min(count, 4)``
     points; without symbols there is one, the empty point. The time taken does not grow
     with ``count``. ``count`` must be a positive integer.
