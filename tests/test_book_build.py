@@ -177,6 +177,14 @@ Image(png.getvalue())
 ```
 
 The value in the library is {eval}`value`.
+
+```{code-cell} ipython3
+from threadpoolctl import threadpool_info
+
+blas_threads = ",".join(str(pool["num_threads"]) for pool in threadpool_info())
+```
+
+Linear algebra runs on {eval}`blas_threads` thread.
 """
 
 PROBE_CONFIG = """title: probe
@@ -228,6 +236,9 @@ def test_library_change_reexecutes_a_real_build(tmp_path):
 
     first = make_book()
     assert "The value in the library is first" in first
+    # kernels run one per core: each one's BLAS on one thread, or two kernels' matrix
+    # products contend for the cores (OpenBLAS takes a thread per core by default)
+    assert "Linear algebra runs on 1 thread" in first, re.findall(r"Linear algebra[^.]*", first)
     module.write_text("VALUE = 'second'\n")
     seen = (tmp_path / "_build" / ".library-seen").stat().st_mtime
     _at(module, seen + 10)
