@@ -14,24 +14,27 @@ can carry a MyST target (:func:`evidence_anchor`) for a link to each one.
 :func:`derivation_latex` lays out the steps of a
 :class:`binary_gumbel.verification.symbolic.Derivation` as one aligned display.
 
-The package gathers the names of its two modules: :mod:`.results` (the badges, the verdict
-table, the evidence blocks and the Monte Carlo evidence) and :mod:`.derivation` (the
-derivations' LaTeX).
+The package gathers the names of its modules: :mod:`.results` (the badges, the verdict
+table, the evidence blocks, the typo table), :mod:`.evidence` (the Monte Carlo evidence
+behind the verdicts) and :mod:`.derivation` (the derivations' LaTeX); the check of their
+``results`` is in the private :mod:`._results`.
 """
 
 from binary_gumbel.book.report.derivation import derivation_latex
-from binary_gumbel.book.report.results import (
-    VERDICT_BADGES,
+from binary_gumbel.book.report.evidence import (
     MonteCarloCoverage,
     complementary,
     complementary_pairs,
     distinct_checks,
     distinct_estimates,
-    evidence_anchor,
-    evidence_blocks,
     false_alarm_text,
     monte_carlo_coverage,
     proportion_evidence,
+)
+from binary_gumbel.book.report.results import (
+    VERDICT_BADGES,
+    evidence_anchor,
+    evidence_blocks,
     typo_table,
     verdict_badge,
     verdict_counts,
