@@ -26,6 +26,7 @@ The package is in layers, one folder each, every import pointing down the list:
 - ``python -m binary_gumbel.bench``: the speed comparison the book reports.
 """
 
+from binary_gumbel.categorical import gumbel_softmax
 from binary_gumbel.density import binary_concrete_cdf, binary_concrete_logpdf, binary_concrete_pdf
 from binary_gumbel.hard_concrete import (
     hard_concrete_cdf,
@@ -36,7 +37,6 @@ from binary_gumbel.hard_concrete import (
 from binary_gumbel.noise import gumbel_from_uniform, logistic_from_uniform
 from binary_gumbel.relaxed import (
     binary_gumbel_softmax,
-    gumbel_softmax,
     logit_from_probability,
     logit_from_unnormalized,
     sample_binary_gumbel_softmax,

@@ -29,6 +29,7 @@ from binary_gumbel._validation import (
     finite_number,
     single_number,
 )
+from binary_gumbel.categorical import gumbel_softmax
 from binary_gumbel.noise import (
     gumbel_from_uniform,
     log_sigmoid,
@@ -36,7 +37,7 @@ from binary_gumbel.noise import (
     logistic_from_uniform,
     sigmoid,
 )
-from binary_gumbel.relaxed import binary_gumbel_softmax, gumbel_softmax, logit_from_unnormalized
+from binary_gumbel.relaxed import binary_gumbel_softmax, logit_from_unnormalized
 from binary_gumbel.verification import engine
 from binary_gumbel.verification.derivation_montecarlo import sample_expression
 from binary_gumbel.verification.montecarlo import (

@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from binary_gumbel.relaxed import gumbel_softmax
+from binary_gumbel.categorical import gumbel_softmax
 from binary_gumbel.verification import engine, results_cache
 from binary_gumbel.verification.claims import ClaimResult, Typo
 from binary_gumbel.verification.derivation_montecarlo import (
