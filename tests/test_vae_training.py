@@ -45,11 +45,11 @@ def test_every_estimator_uses_the_evaluations_it_declares(short_run):
 
 
 def test_the_decoder_trains_at_discrete_or_relaxed_points_as_the_chapter_says(data):
-    """binary_vae_training's set-up: every method's decoder and prior get their gradient at two
-    discrete samples per image, but the three Gumbel-softmax estimators' (at their two relaxed
-    points) and REBAR's (at its one discrete sample of three evaluations). The decoder's and
-    the prior's gradients are compared with those of every recorded point and of the binary
-    ones only."""
+    """The set-up of binary_vae and binary_vae_training: every method's decoder and prior get
+    their gradient at two discrete samples per image, but the three Gumbel-softmax
+    estimators' (at their two relaxed points) and REBAR's (at its one discrete sample of three
+    evaluations). The decoder's and the prior's gradients are compared with those of every
+    recorded point and of the binary ones only."""
     relaxed = {"Gumbel-softmax τ=0.1", "Gumbel-softmax τ=0.5", "Gumbel-softmax τ=1"}
     params = vae.initial_params(8, data.train.mean(axis=0), runs=1, rng=0)
     rng = np.random.default_rng(1)
@@ -257,6 +257,23 @@ def test_exercise_reinmax_mean_is_the_trapezoidal_rule(at):
         assert (st == pytest.approx(exact, rel=1e-12)) == st_exact, name
 
 
+@pytest.mark.parametrize(("name", "averages"), [("RLOO", True), ("REINFORCE", False)])
+def test_a_method_that_averages_its_samples_wrongly_is_named(data, name, averages):
+    """``Method("RLOO ×4", be.rloo, samples=4)``, copied from the ex-vae-budget pattern, keeps
+    ``averages=True`` and averaged RLOO's estimates a second time, over the runs: the
+    optimiser then refused a gradient of the wrong length without naming the cause."""
+    wrong = vae_training.Method(
+        f"{name} ×4", vae_training.method(name).function, samples=4, averages=averages
+    )
+    params = vae.initial_params(8, data.train_mean, runs=3, rng=0)
+    signal = vae.LearningSignal(params, data.test[:5])
+    u = np.random.default_rng(0).random(wrong.uniform_shape(signal.logit.shape))
+    with pytest.raises(ValueError, match=f"method '{name} ×4'.*averages must be False"):
+        wrong.logit_gradient(signal, u)
+    right = dataclasses.replace(wrong, averages=not averages)
+    assert right.logit_gradient(signal, u).shape == signal.logit.shape
+
+
 def test_exercise_four_samples_count_four_evaluations(data):
     four = vae_training.Method("REINFORCE ×4", vae_training.method("REINFORCE").function, samples=4)
     params = vae.initial_params(8, data.train_mean, runs=2, rng=0)
@@ -269,8 +286,12 @@ def test_exercise_four_samples_count_four_evaluations(data):
     pairs = vae_training.Method(
         "DisARM ×2", vae_training.method("DisARM").function, samples=2, evaluations=4
     )
-    run = vae_training.train(data, methods=[four, pairs], steps=3, seeds=2, batch=4)
-    np.testing.assert_array_equal(run.evaluations, [4.0, 4.0])
+    # and RLOO at four samples, built as the exercise's hint says
+    rloo = dataclasses.replace(
+        vae_training.method("RLOO"), name="RLOO ×4", samples=4, evaluations=4
+    )
+    run = vae_training.train(data, methods=[four, pairs, rloo], steps=3, seeds=2, batch=4)
+    np.testing.assert_array_equal(run.evaluations, [4.0, 4.0, 4.0])
 
 
 def test_exercise_rate_check_follows_the_grid():

@@ -85,11 +85,22 @@ class Method:
         return logit_shape if self.samples is None else (self.samples,) + logit_shape
 
     def logit_gradient(self, signal: LearningSignal, u: np.ndarray) -> np.ndarray:
-        """The estimate of ``dELBO/da`` for every run and image, shape ``(R, N, K)``."""
+        """The estimate of ``dELBO/da`` for every run and image, shape ``(R, N, K)``.
+
+        ``ValueError`` if the estimate has another shape: the method averages over its
+        sample axis once too often, or not at all (see ``averages``).
+        """
         f = signal.value_and_grad if self.pathwise else signal.value
         args = (f, signal.logit) + (() if self.tau is None else (self.tau,)) + (u,)
         g = self.function(*args)
-        return g.mean(axis=0) if self.samples is not None and self.averages else g
+        g = g.mean(axis=0) if self.samples is not None and self.averages else g
+        if g.shape != signal.logit.shape:
+            raise ValueError(
+                f"method {self.name!r} estimated a gradient of shape {g.shape}, not the logits' "
+                f"shape {signal.logit.shape}: averages must be False for an estimator that "
+                "averages over its samples itself (as RLOO and REBAR do), True otherwise"
+            )
+        return g
 
     def estimate(self, signal: LearningSignal, u: np.ndarray) -> Params:
         """The ELBO gradient of every parameter: the encoder's from this method."""
