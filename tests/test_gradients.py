@@ -170,6 +170,20 @@ def test_chapter_bias_variance_and_mse_contain_their_quadrature_values(name, tau
     assert abs(r.mse - mse) <= Z * r.mse_se + err
 
 
+def test_the_bias_at_the_grids_coldest_temperature_is_quoted_by_quadrature():
+    """The gradients chapter's trade-off sentence: at tau = 0.03 its Monte Carlo interval
+    for the relaxed bias holds 0 (its point estimate is no resolved bias), so the sentence
+    quotes the quadrature value, -0.0027, checked here against the definitions' quadrature."""
+    target = gradients.TARGET_REBAR
+    r = chapter_row("relaxed", target, 0.03)
+    lo, hi = r.bias_interval()
+    assert lo < 0 < hi
+    (m1, e1), _ = moments_by_quadrature("relaxed", CHAPTER["theta"], target, 0.03)
+    bias = rm.relaxed_moments(CHAPTER["theta"], target, 0.03)[0] - r.exact
+    assert abs(bias - (m1 - r.exact)) <= e1
+    assert f"{bias:.4f}" == "-0.0027"
+
+
 @pytest.mark.parametrize("name", list(registry.ESTIMATORS))
 def test_mse_is_squared_bias_plus_variance(name):
     """An identity of the n estimates: mean (g - e)^2 = (mean g - e)^2 + (n - 1)/n s^2.

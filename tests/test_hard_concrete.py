@@ -86,6 +86,13 @@ def test_expected_l0_is_one_minus_prob_zero_and_keeps_its_tail():
     # Where P(z = 0) rounds to 1, 1 - P(z = 0) is 0 but the penalty is not.
     assert hc.hard_concrete_prob_zero(-45.0, 0.5) == 1.0
     assert 0 < hc.expected_l0(-45.0, 0.5) < 1e-19
+    # Accurate in relative terms (the ex-hc-tail solution): against 50 digits, within the
+    # error that rounding a = -45 + log(11) / 2 alone can cause, 4 |a| 2^-53.
+    with mp.workdps(50):
+        a = mp.mpf(-45) + mp.log(11) / 2
+        exact = 1 / (1 + mp.exp(-a))
+        error = abs((mp.mpf(hc.expected_l0(-45.0, 0.5)) - exact) / exact)
+    assert error <= 4 * abs(float(a)) * 2.0**-53
     # The same for the gradient (the ex-hc-tail solution): P0 (1 - P0) is 0, the closed form not.
     p0 = hc.hard_concrete_prob_zero(-45.0, 0.5)
     assert p0 * (1 - p0) == 0
