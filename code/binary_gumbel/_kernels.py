@@ -8,7 +8,7 @@ and is written once, so that every module computes these quantities the same way
 - ``log_sigmoid(w) = min(w, 0) - log1p(exp(-|w|))``, and ``softplus(w) = -log_sigmoid(-w)``;
 - ``softplus_and_sigmoid(w)``: both from one ``exp(-|w|)``, equal to the two calls bit for bit;
 - ``sigmoid_and_slope(q)``: ``sigmoid(q)`` and its slope ``sigmoid(q) sigmoid(-q)``, a
-  product of two factors each exact in relative terms, so that it does not cancel where
+  product of two factors each accurate in relative terms, so that it does not cancel where
   ``sigmoid(q)`` rounds to 0 or 1;
 - ``concrete(w, tau)``: the binary Concrete ``x = sigmoid(w / tau)`` and ``dx/dw``, the
   relaxation every estimator and gate with a fixed temperature differentiates (RELAX, which
@@ -49,7 +49,7 @@ def _log_sigmoid_from(w: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(w: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-w))`` of a float array without NaN, exact in relative terms."""
+    """``1 / (1 + exp(-w))`` of a float array without NaN, accurate in relative terms."""
     return _sigmoid_from(w, np.exp(-np.abs(w)))
 
 

@@ -52,11 +52,13 @@ __all__ = [
 
 
 def sigmoid(w):
-    """The logistic sigmoid ``1 / (1 + exp(-w))``, exact in relative terms on the whole line.
+    """The logistic sigmoid ``1 / (1 + exp(-w))``, accurate in relative terms on the whole line.
 
     For ``w < 0`` it evaluates ``e / (1 + e)`` with ``e = exp(w)``, so a tiny
     result comes out as the correctly scaled (possibly subnormal) number rather
-    than being flushed to 0. ``sigmoid(-inf) = 0`` and ``sigmoid(inf) = 1``.
+    than being flushed to 0: within a few roundings (4 units of ``2**-53``) of the
+    exact value in relative terms where it is a normal double, and within the
+    subnormal spacing below. ``sigmoid(-inf) = 0`` and ``sigmoid(inf) = 1``.
     The dtype follows :func:`binary_gumbel._validation.result_dtype`.
     """
     return _kernels.sigmoid(check_no_nan(as_float_array(w, "w"), "w"))[()]
@@ -199,5 +201,5 @@ def logistic_pdf(x, loc=0.0):
 
 
 def logistic_cdf(x, loc=0.0):
-    """CDF of Logistic(loc, 1): ``sigmoid(x - loc)``, exact in relative terms in the lower tail."""
+    """CDF of Logistic(loc, 1), ``sigmoid(x - loc)``: relatively accurate in the lower tail."""
     return _kernels.sigmoid(_centred(x, loc))[()]

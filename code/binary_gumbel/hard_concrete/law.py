@@ -25,7 +25,7 @@ Numerics: each probability is one stable sigmoid (``binary_gumbel._kernels``) of
 argument assembled from ``log(-gamma)``, ``log1p(-gamma)``, ``log(zeta)``,
 ``log(zeta - 1)``, ``log(c - gamma)`` and ``log(zeta - c)``, all of positive,
 exactly or accurately formed quantities. A tail probability is therefore always a
-sigmoid of a very negative argument (computed as ``e / (1 + e)``), exact in
+sigmoid of a very negative argument (computed as ``e / (1 + e)``), accurate in
 relative terms, and never ``1 - (something close to 1)``.
 
 The SymPy derivation of the three laws from the binary Concrete CDF is
@@ -81,7 +81,7 @@ def hard_concrete_prob_zero(logit, tau, gamma=GAMMA, zeta=ZETA):
     -------
     ndarray or scalar
         The probability, with the broadcast shape of the inputs, in float32 when
-        the floating inputs are float32. Exact in relative terms in both tails.
+        the floating inputs are float32. Accurate in relative terms in both tails.
 
     Raises
     ------

@@ -146,7 +146,7 @@ def _gate_from_end(d, y_end, scale):
     ``d = y - y0``, ``y_end = y0``, ``scale = zeta``. With ``y1 = log((1 - gamma) / (zeta -
     1))``, where it is 1, ``1 - z = (1 - gamma) sigmoid(-y) (1 - e^-(y1 - y))``: this with
     ``d = y1 - y``, ``y_end = -y1``, ``scale = 1 - gamma``. A product of non-negative factors,
-    each exact in relative terms, it keeps its accuracy for a stretch of any width, where
+    each accurate in relative terms, it keeps its accuracy for a stretch of any width, where
     ``gamma + (zeta - gamma) s`` cancels to ``eps max(-gamma, zeta)``. On the interior it lies
     in [0, 1]; the cap holds it there where rounding put a node outside.
     """
