@@ -39,8 +39,8 @@ FIELDS = {
 OPTIONAL = {"anchor", "solution"}
 #: The type of each field's value.
 TYPES = {**dict.fromkeys(FIELDS, str), "anchor": str, "solution": bool}
-#: What the student edition shows of an entry that corrects a solution.
-WITHHELD = "a sentence of an exercise's solution, which this edition leaves out"
+#: What the student edition shows of an entry that corrects a solution or gives one away.
+WITHHELD = "a sentence that gives an exercise's answer, which this edition leaves out"
 #: A decimal number as a page prints it and a quote copies it: its sign, thousands
 #: separators and a power of ten in superscripts; not inside a word or LaTeX (``$``, ``^{``).
 DECIMAL = re.compile(r"(?<![\w.$^{])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
@@ -107,8 +107,9 @@ def markdown(entries: list[dict], root: Path, hide_solutions: bool = False) -> s
     """The entries as MyST Markdown: one level-two section each.
 
     With ``hide_solutions`` (the student edition), an entry marked
-    ``solution: true`` keeps its heading and link but not the sentences, which
-    would give the solution away.
+    ``solution: true`` (it corrects a solution, or a sentence that gave one away)
+    keeps its heading and link but not the sentences, which would give the
+    solution away.
     """
     if not entries:
         return "The book has changed none of its published claims so far.\n"

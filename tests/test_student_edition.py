@@ -97,6 +97,34 @@ def test_no_solution_text_anywhere_in_the_student_edition(html_dir, student_dir)
         assert 'class="solution' not in raw and "{solution}" not in raw, path
 
 
+#: Answers that prose outside a solution could restate in other words, which the check of
+#: runs above cannot see: each exercise's answer as a phrase of its solution.
+ANSWERS = {"rebar_relax.html#ex-rr-baseline": "further from the optimum"}
+
+
+def text_files(folder: Path):
+    """Each page, notebook and Markdown file of a build, as the text a reader sees."""
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in {".html", ".ipynb", ".md"}):
+        if path.relative_to(folder).parts[0] not in {"_static", "_sources"}:
+            raw = path.read_text(encoding="utf-8", errors="replace")
+            yield path, soup(path).get_text(" ") if path.suffix == ".html" else raw
+
+
+def test_no_page_of_the_student_edition_restates_an_answer(html_dir, student_dir):
+    """The REBAR and RELAX chapter once said in its prose, and the Corrections page in two
+    entries, what the solution of ``ex-rr-baseline`` finds."""
+    for key, answer in ANSWERS.items():
+        page, label = key.split("#")
+        (solution,) = [
+            node.get_text(" ")
+            for node in soup(html_dir / "chapters" / page).select("div.solution")
+            if node.select_one(f'p.admonition-title a[href="#{label}"]')
+        ]
+        assert answer in " ".join(solution.split()), f"{key}: the answer is not in its solution"
+        for path, text in text_files(student_dir):
+            assert answer not in " ".join(text.split()), f"{path} says the answer of {key}"
+
+
 def test_every_exercise_is_still_there(html_dir, student_dir):
     full = exercises(html_dir)
     assert full, "the full book has no exercise"
