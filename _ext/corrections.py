@@ -39,8 +39,12 @@ FIELDS = {
 OPTIONAL = {"anchor", "solution"}
 #: The type of each field's value.
 TYPES = {**dict.fromkeys(FIELDS, str), "anchor": str, "solution": bool}
-#: What the student edition shows of an entry that corrects a solution or gives one away.
-WITHHELD = "a sentence that gives an exercise's answer, which this edition leaves out"
+#: What the student edition shows of an entry that corrects a solution or gives one away,
+#: in place of its sentences.
+WITHHELD = (
+    "This correction concerns an exercise's answer, which the student edition leaves out: "
+    "the full edition shows its sentences."
+)
 #: A decimal number as a page prints it and a quote copies it: its sign, thousands
 #: separators and a power of ten in superscripts; not inside a word or LaTeX (``$``, ``^{``).
 DECIMAL = re.compile(r"(?<![\w.$^{])[−-]?\d[\d,]*\.\d+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
@@ -117,12 +121,16 @@ def markdown(entries: list[dict], root: Path, hide_solutions: bool = False) -> s
     for number, entry in enumerate(entries, start=1):
         page = entry["chapter"]
         name = title(root, page)
-        if hide_solutions and entry.get("solution"):
-            entry = {**entry, "said": WITHHELD, "says": WITHHELD, "decided_by": WITHHELD}
-        parts.append(
+        heading = (
             f"## {number}. {name}: {entry['where']}\n\n"
             f"In {link(page, name, entry.get('anchor', ''))}, "
             f"corrected in version {entry['version']}.\n\n"
+        )
+        if hide_solutions and entry.get("solution"):
+            parts.append(f"{heading}{WITHHELD}\n")
+            continue
+        parts.append(
+            f"{heading}"
             f"- **It said:** {entry['said']}\n"
             f"- **It says now:** {entry['says']}\n"
             f"- **Decided by:** {entry['decided_by']}\n"

@@ -338,6 +338,7 @@ def test_the_student_edition_shows_no_corrected_solution():
     assert in_solutions, "no entry corrects a solution: nothing to check"
     full = corrections.markdown(in_solutions, ROOT)
     student = corrections.markdown(in_solutions, ROOT, hide_solutions=True)
+    assert student.count(corrections.WITHHELD) == len(in_solutions)
     for entry in in_solutions:
         assert entry["said"] in full
         assert entry["said"] not in student and entry["says"] not in student
