@@ -352,9 +352,15 @@ def _page_stems(name: str) -> frozenset[str]:
     )
 
 
+@functools.cache
+def _stems_elsewhere(name: str) -> frozenset[str]:
+    """The stems of every word on the pages the search indexes, but ``name``."""
+    return frozenset().union(*(_page_stems(o) for o in toc_files() if o != name))
+
+
 def words_only_in(name: str) -> list[str]:
     """The words of ``name``'s prose whose stem appears on no other page the search indexes."""
-    elsewhere = set().union(*(_page_stems(o) for o in toc_files() if o != name))
+    elsewhere = _stems_elsewhere(name)
     found = []
     for paragraph in _article(name).find_all("p"):
         for tag in paragraph.find_all(["code", "span"], class_=["math", "pre", "literal"]):
@@ -381,10 +387,9 @@ def query_stems(context, site_url) -> dict[str, str]:
 def word_only_in(name: str, query_stems: dict[str, str]) -> str | None:
     """A word of ``name``'s prose that the search, stemming it as a query, finds on no
     other page: its stem is that of a word of ``name`` and of no word elsewhere."""
-    elsewhere = set().union(*(_page_stems(o) for o in toc_files() if o != name))
     for word in words_only_in(name):
         stem = query_stems[word]
-        if stem in _page_stems(name) and stem not in elsewhere:
+        if stem in _page_stems(name) and stem not in _stems_elsewhere(name):
             return word
     return None
 
