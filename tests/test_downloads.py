@@ -100,10 +100,17 @@ def test_download_holds_outputs_and_prose_values(html_dir, name):
 # then ask the kernel for each prose value as jupyterlab-myst does (the text/plain
 # of the expression, formatted by IPython), and for where the library came from.
 # The executed notebook, without that last question, is written to ``out``.
+# The kernel talks to the runner over Unix sockets, as in the book's build
+# (``_ext/parallel_execution.py``), not over TCP: a TCP port that the kernel
+# manager finds free can be taken by another process before the kernel binds it
+# (jupyter/jupyter_client#154), and with the suite's browsers, builds and
+# kernels running alongside, one run in a fresh-clone CI lost that race
+# ("Address already in use", then "Kernel died before replying to kernel_info").
 RUNNER = r"""
-import json, sys, time
+import json, shutil, sys, tempfile, time
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 path, out, names = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 notebook = nbformat.read(path, as_version=4)
@@ -115,8 +122,15 @@ probe = (
 )
 notebook.cells.append(nbformat.v4.new_code_cell(probe))
 start = time.perf_counter()
-# No timings in the cells' metadata: the execution cache keys on it.
-NotebookClient(notebook, timeout=240, kernel_name="python3", record_timing=False).execute()
+sockets = tempfile.mkdtemp(prefix="kernel-")
+try:
+    NotebookClient(
+        notebook, timeout=240, kernel_name="python3",
+        record_timing=False,  # no timings in the cells' metadata: the execution cache keys on it
+        config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/ipc"}}),
+    ).execute()
+finally:
+    shutil.rmtree(sockets, ignore_errors=True)
 seconds = time.perf_counter() - start
 answer = notebook.cells.pop()
 nbformat.write(notebook, out)
@@ -244,6 +258,7 @@ def test_every_downloaded_notebook_runs_in_a_new_environment_and_shows_its_numbe
     """Every chapter's download, two at a time, in one environment with the README's extra."""
     for name, run in download_runs.items():
         assert run.code == 0, f"{name} failed in the new environment:\n{run.stderr[-3000:]}"
+        assert "running over TCP" not in run.stderr, f"{name}: its kernel used a TCP port"
         result = run.answer
         library = Path(result["library"])
         assert ROOT not in library.parents, f"{name} imported the library from the clone: {library}"
