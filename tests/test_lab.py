@@ -1,7 +1,8 @@
 """The chapters in JupyterLab, as `make lab` opens them, driven in Chromium.
 
 The server is started with the real `make lab` (same command line, same
-settings), on 127.0.0.1 with a free port, a token and private Jupyter folders,
+settings), on 127.0.0.1 with a port the system gives it (read back from the
+server's own file), a token and private Jupyter folders,
 so that the test neither reads nor disturbs a user's own. The test adds only a
 user-settings folder that turns the notebook's windowing off (JupyterLab 4 puts
 only the visible cells in the page otherwise) and autosave off (so that nothing
@@ -243,7 +244,7 @@ def shared_results(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """`make lab` on a free port of 127.0.0.1, with private Jupyter folders; shut down after."""
+    """`make lab` on a port of 127.0.0.1, with private Jupyter folders; shut down after."""
     require_or_skip(Path(CHROMIUM).is_file(), "Chromium is not installed")
     home = tmp_path_factory.mktemp("jupyter")
     settings = home / "user-settings"
@@ -265,11 +266,14 @@ def lab(tmp_path_factory):
         BINARY_GUMBEL_RESULTS_CACHE=str(shared_results(home / "results")),
     )
     env.pop("JUPYTER_TOKEN", None)
-    port, token = free_port(), secrets.token_hex(16)
+    token = secrets.token_hex(16)
+    # Port 0: the server asks the system for a free port as it binds, and writes the
+    # port into its file in the runtime folder. A port found free here beforehand
+    # could be taken by another process during the seconds the server takes to start.
     # The checkpoint JupyterLab saves of each file it opens goes to the test's folder,
     # not to a .ipynb_checkpoints folder beside the chapter.
     args = (
-        f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+        f"--no-browser --port=0 --ServerApp.port_retries=0 --IdentityProvider.token={token}"
         f" --FileCheckpoints.checkpoint_dir={home / 'checkpoints'}"
     )
     log = home / "server.log"
@@ -282,7 +286,7 @@ def lab(tmp_path_factory):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    running = Lab(f"http://127.0.0.1:{port}", token, log, clone_before=writable_by_lab())
+    running = Lab("", token, log, clone_before=writable_by_lab())
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -291,9 +295,10 @@ def lab(tmp_path_factory):
                     f"`make lab` exited with {server.returncode}:\n{log.read_text()[-3000:]}"
                 )
             try:
+                running.url = running.url or server_url(home / "runtime")
                 running.api("/api/status")
                 break
-            except OSError:
+            except (OSError, ValueError):  # no server file yet, or its port not open
                 if time.monotonic() > deadline:
                     tail = log.read_text()[-3000:]
                     pytest.fail(f"`make lab` did not answer in {START_TIMEOUT} s:\n{tail}")
@@ -303,9 +308,22 @@ def lab(tmp_path_factory):
         stop(server, running)
 
 
+def server_url(runtime: Path) -> str:
+    """The address of the one Jupyter server whose file is in ``runtime``.
+
+    Raises ``ValueError`` while the server has not written its file, or has written
+    only part of it.
+    """
+    files = list(runtime.glob("jpserver-*.json"))
+    if len(files) != 1:
+        raise ValueError(f"{len(files)} server files in {runtime}")
+    port = json.loads(files[0].read_text(encoding="utf-8"))["port"]  # JSONDecodeError: ValueError
+    return f"http://127.0.0.1:{port}"
+
+
 def stop(server: subprocess.Popen, lab: Lab) -> None:
     """Shut the server (and its kernels) down; kill its process group if it will not go."""
-    if server.poll() is None:
+    if server.poll() is None and lab.url:  # no url: the server never said where it is
         try:
             lab.api("/api/shutdown", method="POST")
             server.wait(timeout=20)
