@@ -338,10 +338,11 @@ def test_a_loss_on_the_samples_alone_absorbs_the_sign_error(target, tau):
     assert fit.loss_note == pytest.approx(fit.loss_corrected, rel=1e-12)
 
 
-def test_a_kl_term_sees_the_sign_error():
+@pytest.mark.parametrize("weight", [0.1, 0.2])  # 0.1: the chapter's beta
+def test_a_kl_term_sees_the_sign_error(weight):
     """binary_reduction: "the error would be absorbed silently" fails once the loss reads the
     logit directly. With a KL term to Bernoulli(0.2), the note's fit samples another law."""
-    fit = demos.sign_flip_fit(0.7, 0.5, prior=0.2, weight=0.2)
+    fit = demos.sign_flip_fit(0.7, 0.5, prior=0.2, weight=weight)
     assert fit.prob_note - fit.prob_corrected > 0.1
     assert fit.logit_note != pytest.approx(-fit.logit_corrected, abs=0.1)
     # The KL term is evaluated at sigma(logit), the complement of what the note samples.
