@@ -3,7 +3,8 @@
 The server is started with the real `make lab` (same command line, same
 settings), on 127.0.0.1 with a port the system gives it (read back from the
 server's own file), a token and private Jupyter folders,
-so that the test neither reads nor disturbs a user's own. The test adds only a
+so that the test neither reads nor disturbs a user's own; its kernels talk to it
+over Unix sockets, not TCP ports (see ``lab``). The test adds only a
 user-settings folder that turns the notebook's windowing off (JupyterLab 4 puts
 only the visible cells in the page otherwise) and autosave off (so that nothing
 the test runs or edits is ever written back to a chapter).
@@ -39,6 +40,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -248,6 +250,12 @@ def lab(tmp_path_factory):
     require_or_skip(Path(CHROMIUM).is_file(), "Chromium is not installed")
     home = tmp_path_factory.mktemp("jupyter")
     settings = home / "user-settings"
+    # The kernels talk to the server over Unix sockets, as in the book's build, whose
+    # files are named after the kernels' connection files in the runtime folder: a
+    # short folder, since a socket's path must fit in 107 bytes. Over TCP a kernel's
+    # ports, found free by the server, can be taken by another process before the
+    # kernel binds them (jupyter/jupyter_client#154): the downloads' runs lost one so.
+    runtime = Path(tempfile.mkdtemp(prefix="lab-"))
     # Test only: every cell in the page, and nothing written back to a chapter.
     write_settings(settings, "@jupyterlab/notebook-extension:tracker", {"windowingMode": "none"})
     write_settings(settings, "@jupyterlab/docmanager-extension:plugin", {"autosave": False})
@@ -255,7 +263,7 @@ def lab(tmp_path_factory):
         os.environ,
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_DATA_DIR=str(home / "data"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_RUNTIME_DIR=str(runtime),
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         IPYTHONDIR=str(home / "ipython"),
@@ -274,6 +282,7 @@ def lab(tmp_path_factory):
     # not to a .ipynb_checkpoints folder beside the chapter.
     args = (
         f"--no-browser --port=0 --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+        " --KernelManager.transport=ipc"
         f" --FileCheckpoints.checkpoint_dir={home / 'checkpoints'}"
     )
     log = home / "server.log"
@@ -295,7 +304,7 @@ def lab(tmp_path_factory):
                     f"`make lab` exited with {server.returncode}:\n{log.read_text()[-3000:]}"
                 )
             try:
-                running.url = running.url or server_url(home / "runtime")
+                running.url = running.url or server_url(runtime)
                 running.api("/api/status")
                 break
             except (OSError, ValueError):  # no server file yet, or its port not open
@@ -306,6 +315,7 @@ def lab(tmp_path_factory):
         yield running
     finally:
         stop(server, running)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def server_url(runtime: Path) -> str:
@@ -914,3 +924,12 @@ def test_jupyterlab_writes_nothing_into_the_clone(lab, lab_runs):
     assert after == lab.clone_before, (
         f"JupyterLab wrote into the clone: {sorted(after.items() ^ lab.clone_before.items())[:10]}"
     )
+
+
+def test_the_kernels_talk_to_the_server_over_unix_sockets(lab, lab_runs):
+    """Every kernel the chapters started used the sockets, not a TCP port (see ``lab``);
+    a kernel on TCP warns in the server's log that it runs "over TCP without encryption"."""
+    assert lab_runs, "no chapter was run"
+    log = lab.log.read_text(encoding="utf-8")
+    assert "Kernel started" in log, "the server's log names no kernel"
+    assert "running over TCP" not in log, "a kernel used a TCP port"
