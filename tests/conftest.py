@@ -106,6 +106,11 @@ def site_url(html_dir: Path):
     server.server_close()
 
 
+#: What a Jupyter kernel on TCP ports writes to its log as it starts ("Kernel is running over
+#: TCP without encryption", from jupyter_client 8.10): the tests' kernels use Unix sockets.
+KERNEL_ON_TCP = "running over TCP"
+
+
 def free_port() -> int:
     """A port of 127.0.0.1 that is free now: nothing listens on it."""
     with socket.socket() as s:

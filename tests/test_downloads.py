@@ -43,7 +43,7 @@ import snowballstemmer
 from book_sources import is_notebook, toc_files
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, WALL_CLOCK, download, saved_values
+from conftest import KERNEL_ON_TCP, ROOT, WALL_CLOCK, download, saved_values
 
 sys.path.insert(0, str(ROOT / "_ext"))
 import prose_values  # noqa: E402 - the book's own extension, from _ext/
@@ -258,7 +258,7 @@ def test_every_downloaded_notebook_runs_in_a_new_environment_and_shows_its_numbe
     """Every chapter's download, two at a time, in one environment with the README's extra."""
     for name, run in download_runs.items():
         assert run.code == 0, f"{name} failed in the new environment:\n{run.stderr[-3000:]}"
-        assert "running over TCP" not in run.stderr, f"{name}: its kernel used a TCP port"
+        assert KERNEL_ON_TCP not in run.stderr, f"{name}: its kernel used a TCP port"
         result = run.answer
         library = Path(result["library"])
         assert ROOT not in library.parents, f"{name} imported the library from the clone: {library}"

@@ -55,6 +55,7 @@ from book_sources import is_notebook, source, toc_files
 from conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    KERNEL_ON_TCP,
     ROOT,
     WALL_CLOCK,
     download,
@@ -247,6 +248,8 @@ def shared_results(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """`make lab` on a port of 127.0.0.1, with private Jupyter folders; shut down after."""
+    from jupyter_server.serverapp import list_running_servers
+
     require_or_skip(Path(CHROMIUM).is_file(), "Chromium is not installed")
     home = tmp_path_factory.mktemp("jupyter")
     settings = home / "user-settings"
@@ -304,10 +307,12 @@ def lab(tmp_path_factory):
                     f"`make lab` exited with {server.returncode}:\n{log.read_text()[-3000:]}"
                 )
             try:
-                running.url = running.url or server_url(runtime)
+                if not running.url:  # a ValueError until the server has written its file
+                    (server_info,) = list_running_servers(str(runtime))
+                    running.url = f"http://127.0.0.1:{server_info['port']}"
                 running.api("/api/status")
                 break
-            except (OSError, ValueError):  # no server file yet, or its port not open
+            except (OSError, ValueError):
                 if time.monotonic() > deadline:
                     tail = log.read_text()[-3000:]
                     pytest.fail(f"`make lab` did not answer in {START_TIMEOUT} s:\n{tail}")
@@ -316,19 +321,6 @@ def lab(tmp_path_factory):
     finally:
         stop(server, running)
         shutil.rmtree(runtime, ignore_errors=True)
-
-
-def server_url(runtime: Path) -> str:
-    """The address of the one Jupyter server whose file is in ``runtime``.
-
-    Raises ``ValueError`` while the server has not written its file, or has written
-    only part of it.
-    """
-    files = list(runtime.glob("jpserver-*.json"))
-    if len(files) != 1:
-        raise ValueError(f"{len(files)} server files in {runtime}")
-    port = json.loads(files[0].read_text(encoding="utf-8"))["port"]  # JSONDecodeError: ValueError
-    return f"http://127.0.0.1:{port}"
 
 
 def stop(server: subprocess.Popen, lab: Lab) -> None:
@@ -928,8 +920,8 @@ def test_jupyterlab_writes_nothing_into_the_clone(lab, lab_runs):
 
 def test_the_kernels_talk_to_the_server_over_unix_sockets(lab, lab_runs):
     """Every kernel the chapters started used the sockets, not a TCP port (see ``lab``);
-    a kernel on TCP warns in the server's log that it runs "over TCP without encryption"."""
+    a kernel on TCP warns in the server's log (``KERNEL_ON_TCP``)."""
     assert lab_runs, "no chapter was run"
     log = lab.log.read_text(encoding="utf-8")
     assert "Kernel started" in log, "the server's log names no kernel"
-    assert "running over TCP" not in log, "a kernel used a TCP port"
+    assert KERNEL_ON_TCP not in log, "a kernel used a TCP port"
